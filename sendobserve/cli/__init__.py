@@ -1,0 +1,71 @@
+"""The command line: ``sendobserve [global options] COMMAND …``.
+
+Every module in this package whose name does not start with ``_`` is a command
+group: it defines ``register(subparsers)``, which adds its sub-command(s) and sets
+``func`` (``args -> int``) with ``set_defaults``. Modules are found by name, so
+adding a command never edits a shared list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from sendobserve import __version__
+from sendobserve.errors import UserError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sendobserve",
+        description=(
+            "Observation and accreditation records for SEND mediators, offline and "
+            "encrypted. With no command, starts the desktop app."
+        ),
+        epilog="Run 'sendobserve COMMAND --help' for a command's own options.",
+    )
+    parser.add_argument("--version", action="version", version=f"sendobserve {__version__}")
+    add_global_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        module.register(sub)
+    return parser
+
+
+def add_global_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="the data folder (default: the platform's user data folder; "
+        "or set SENDOBSERVE_DATA_DIR)",
+    )
+    parser.add_argument(
+        "--passphrase-file",
+        metavar="FILE",
+        help="read the passphrase from FILE (headless use; or set SENDOBSERVE_PASSPHRASE)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from sendobserve.ui.app import run
+
+        return int(run(data_dir=args.data_dir))
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"sendobserve: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(exc.hint, file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("sendobserve: interrupted; nothing was half-written.", file=sys.stderr)
+        return 130

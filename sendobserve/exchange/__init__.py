@@ -1,0 +1,1 @@
+"""Signed, encrypted exchange files between installations. Qt-free."""

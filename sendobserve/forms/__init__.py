@@ -1,0 +1,1 @@
+"""Form definitions (Forms 1–3) as versioned data: Qt-free."""

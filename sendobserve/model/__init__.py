@@ -1,0 +1,1 @@
+"""The domain model and the rules: Qt-free."""

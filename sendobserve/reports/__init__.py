@@ -1,0 +1,1 @@
+"""PDF reports and certificates (ReportLab, pyHanko). Qt-free."""

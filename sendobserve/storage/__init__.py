@@ -1,0 +1,1 @@
+"""The encrypted store: engine, keys, backups, migrations, repositories. Qt-free."""
