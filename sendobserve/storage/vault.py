@@ -1,0 +1,194 @@
+"""The store's life cycle: create, unlock, change the passphrase, rotate the data key.
+
+Each multi-step change is ordered so that a kill at any moment leaves a store that the
+old or the new secret opens, never neither:
+
+* passphrase change — one atomic replacement of the key file;
+* key rotation — (1) the key file gains a *pending* data key; (2) ``PRAGMA rekey``
+  re-encrypts the database in one transaction; (3) each backup is re-encrypted into a
+  new file renamed over the old; (4) the pending key becomes current. Unlocking tries
+  the current key, then the pending one, and finishes or abandons a rotation it finds
+  half done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sendobserve.storage import keys
+from sendobserve.storage._crash import crash_point
+from sendobserve.storage.backup import all_encrypted_copies, rekey_copy
+from sendobserve.storage.db import (
+    STAGING_NAME,
+    Store,
+    _raw_connect,
+    create_store,
+    database_accepts_key,
+    db_path,
+    open_store,
+    verify_database,
+)
+from sendobserve.storage.errors import (
+    DataDirError,
+    NoStoreError,
+    StoreExistsError,
+)
+from sendobserve.storage.fsutil import check_writable_dir
+from sendobserve.storage.keyring_cache import KeyCache
+from sendobserve.storage.lock import DataDirLock
+
+
+@dataclass(frozen=True)
+class Initialised:
+    store: Store
+    recovery_key: str  # shown once, never stored
+    store_id: str
+
+
+def store_exists(data_dir: Path) -> bool:
+    return db_path(data_dir).exists() or keys.key_file_path(data_dir).exists()
+
+
+def initialise(
+    data_dir: Path, passphrase: str, *, scrypt: keys.ScryptParams = keys.DEFAULT_SCRYPT
+) -> Initialised:
+    """Create the key file and an empty store; the recovery key is returned once."""
+    data_dir = Path(data_dir)
+    problem = check_writable_dir(data_dir)
+    if problem:
+        raise DataDirError(problem)
+    key_path = keys.key_file_path(data_dir)
+    staging = data_dir / STAGING_NAME
+    if db_path(data_dir).exists():
+        raise StoreExistsError(f"a store already exists in {data_dir}; not overwriting it")
+    if key_path.exists():
+        if not staging.exists():
+            raise StoreExistsError(
+                f"{key_path} exists but there is no database beside it; if you are sure it "
+                "protects nothing (check for backups first), delete it and run init again"
+            )
+        key_path.unlink()  # an init that was killed half-way: its key file guards nothing
+    material = keys.create_key_file_material(passphrase, scrypt=scrypt)
+    staging.touch()  # marks an init in progress until the database is renamed into place
+    keys.write_key_file(data_dir, material.key_file)
+    crash_point("init:after-keyfile")
+    store = create_store(data_dir, material.data_key, store_id=material.key_file.store_id)
+    return Initialised(store, material.recovery_key, material.key_file.store_id)
+
+
+def unlock(data_dir: Path, secret: str) -> keys.UnlockedKeys:
+    """Open the key file with the passphrase or recovery key (slow on purpose: scrypt)."""
+    data_dir = Path(data_dir)
+    if not db_path(data_dir).exists() and not keys.key_file_path(data_dir).exists():
+        raise NoStoreError(
+            f"there is no sendobserve store in {data_dir}; create one with 'sendobserve init'"
+        )
+    return keys.unlock_key_file(keys.read_key_file(data_dir), secret)
+
+
+def _select_key(data_dir: Path, unlocked: keys.UnlockedKeys) -> bytes:
+    """The data key the database is under, finishing or abandoning a half-done rotation."""
+    path = db_path(data_dir)
+    if not path.exists():
+        raise NoStoreError(
+            f"there is no database in {data_dir} (the key file is there); restore one with "
+            "'sendobserve restore FILE'"
+        )
+    if database_accepts_key(path, unlocked.current):
+        if unlocked.key_file.pending is not None:
+            keys.write_key_file(data_dir, replace(unlocked.key_file, pending=None))
+        return unlocked.current
+    if unlocked.pending is not None and database_accepts_key(path, unlocked.pending):
+        _finish_rotation(data_dir, unlocked.key_file, unlocked.current, unlocked.pending)
+        return unlocked.pending
+    verify_database(data_dir, unlocked.current)  # raises the damage report
+    raise AssertionError("unreachable: the database neither opened nor failed")
+
+
+def _finish_rotation(data_dir: Path, key_file: keys.KeyFile, old: bytes, new: bytes) -> None:
+    for copy in all_encrypted_copies(data_dir):
+        if database_accepts_key(copy, old):
+            rekey_copy(copy, old, new)
+            crash_point("rotate:after-backup-rekey")
+    assert key_file.pending is not None
+    keys.write_key_file(data_dir, replace(key_file, current=key_file.pending, pending=None))
+    crash_point("rotate:after-finalise")
+
+
+def open_with_keys(data_dir: Path, unlocked: keys.UnlockedKeys) -> Store:
+    return open_store(Path(data_dir), _select_key(Path(data_dir), unlocked))
+
+
+@dataclass(frozen=True)
+class Opened:
+    store: Store
+    how: str  # "keyring", "passphrase" or "recovery"
+    keyring_note: str | None  # why the key is not cached in the OS keyring, if it is not
+
+
+def open_from_cache(data_dir: Path, cache: KeyCache) -> Opened | None:
+    """Open with the data key cached in a trusted OS keyring, if there is a usable one."""
+    data_dir = Path(data_dir)
+    if not cache.status().trusted or not db_path(data_dir).exists():
+        return None
+    key_file = keys.read_key_file(data_dir)
+    cached = cache.load(key_file.store_id)
+    if cached is None or keys.key_id(cached) not in key_file.known_key_ids():
+        return None
+    if key_file.pending is not None or not database_accepts_key(db_path(data_dir), cached):
+        return None  # a rotation to finish, or a stale cache: the passphrase is needed
+    return Opened(open_store(data_dir, cached), "keyring", None)
+
+
+def open_with_secret(data_dir: Path, secret: str, cache: KeyCache | None = None) -> Opened:
+    data_dir = Path(data_dir)
+    unlocked = unlock(data_dir, secret)
+    key = _select_key(data_dir, unlocked)
+    store = open_store(data_dir, key)
+    note: str | None = None
+    if cache is not None:
+        note = cache.save(keys.read_key_file(data_dir).store_id, key)
+    return Opened(store, unlocked.slot, note)
+
+
+def change_passphrase(data_dir: Path, unlocked: keys.UnlockedKeys, new_passphrase: str) -> None:
+    """Re-wrap the master key under a new passphrase; the recovery key keeps working."""
+    data_dir = Path(data_dir)
+    current = keys.read_key_file(data_dir)
+    if current.store_id != unlocked.key_file.store_id:
+        raise DataDirError("the key file changed while it was unlocked; try again")
+    keys.write_key_file(
+        data_dir, keys.with_new_passphrase(current, unlocked.master_key, new_passphrase)
+    )
+
+
+def rotate_data_key(data_dir: Path, unlocked: keys.UnlockedKeys, cache: KeyCache | None) -> str:
+    """Re-encrypt the database and its backups under a new random data key; its key id."""
+    data_dir = Path(data_dir)
+    old = _select_key(data_dir, unlocked)
+    verify_database(data_dir, old)
+    key_file = keys.read_key_file(data_dir)
+    new = keys.new_key()
+    lock = DataDirLock(data_dir)
+    lock.acquire()
+    try:
+        wrapped = keys.wrap_data_key(key_file.store_id, unlocked.master_key, new)
+        pending = replace(key_file, pending=wrapped)
+        keys.write_key_file(data_dir, pending)
+        crash_point("rotate:after-pending")
+        conn = _raw_connect(db_path(data_dir), old, mode="rw")
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute(f'PRAGMA rekey = "{keys.sqlcipher_key_literal(new)}"')
+            crash_point("rotate:after-rekey")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+        _finish_rotation(data_dir, pending, old, new)
+    finally:
+        lock.release()
+    if cache is not None:
+        cache.save(key_file.store_id, new)
+    return keys.key_id(new)
