@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sendobserve.storage import keys
+from sendobserve.storage import backup, keys
 from sendobserve.storage._crash import crash_point
 from sendobserve.storage.backup import all_encrypted_copies, rekey_copy
 from sendobserve.storage.db import (
@@ -33,6 +33,7 @@ from sendobserve.storage.errors import (
     DataDirError,
     NoStoreError,
     StoreExistsError,
+    WrongKeyError,
 )
 from sendobserve.storage.fsutil import check_writable_dir
 from sendobserve.storage.keyring_cache import KeyCache
@@ -44,6 +45,7 @@ class Initialised:
     store: Store
     recovery_key: str  # shown once, never stored
     store_id: str
+    data_key: bytes  # so the caller can cache it in the OS keyring
 
 
 def store_exists(data_dir: Path) -> bool:
@@ -74,7 +76,9 @@ def initialise(
     keys.write_key_file(data_dir, material.key_file)
     crash_point("init:after-keyfile")
     store = create_store(data_dir, material.data_key, store_id=material.key_file.store_id)
-    return Initialised(store, material.recovery_key, material.key_file.store_id)
+    return Initialised(
+        store, material.recovery_key, material.key_file.store_id, material.data_key
+    )
 
 
 def unlock(data_dir: Path, secret: str) -> keys.UnlockedKeys:
@@ -192,3 +196,19 @@ def rotate_data_key(data_dir: Path, unlocked: keys.UnlockedKeys, cache: KeyCache
     if cache is not None:
         cache.save(key_file.store_id, new)
     return keys.key_id(new)
+
+
+def restore_backup(
+    data_dir: Path, unlocked: keys.UnlockedKeys, source: Path
+) -> backup.RestoreResult:
+    """Restore ``source`` with whichever of the store's data keys it was made with."""
+    wrong: WrongKeyError | None = None
+    for key in unlocked.candidates():
+        try:
+            backup.check_backup(data_dir, source, key)
+        except WrongKeyError as exc:
+            wrong = exc
+            continue
+        return backup.restore(data_dir, source, key)
+    assert wrong is not None
+    raise wrong
