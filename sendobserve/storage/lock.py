@@ -20,8 +20,10 @@ class DataDirLock:
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / LOCK_FILE_NAME
         self._handle: IO[bytes] | None = None
+        self._created = False
 
     def acquire(self) -> None:
+        self._created = not self.path.exists()
         handle = open(self.path, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
         try:
             if sys.platform == "win32":
@@ -40,7 +42,9 @@ class DataDirLock:
             ) from None
         self._handle = handle
 
-    def release(self) -> None:
+    def release(self, *, undo_create: bool = False) -> None:
+        """Let go; ``undo_create`` also removes the lock file if this lock made it, so a
+        refused open leaves the folder exactly as it found it."""
         handle, self._handle = self._handle, None
         if handle is None:
             return
@@ -56,6 +60,8 @@ class DataDirLock:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
         finally:
             handle.close()
+            if undo_create and self._created:
+                self.path.unlink(missing_ok=True)
 
     @property
     def held(self) -> bool:
