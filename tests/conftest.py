@@ -22,7 +22,6 @@ from sendobserve.storage.db import Store
 from tests.helpers import FAST_SCRYPT, TEST_PASSPHRASE
 
 
-
 class MemoryKeyring(KeyringBackend):
     """An in-memory keyring: the one stand-in the tests are allowed."""
 

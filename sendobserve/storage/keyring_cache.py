@@ -76,8 +76,10 @@ def _judge(backend: Any) -> KeyringStatus:
         return KeyringStatus(name, False, f"{name}: no OS keyring is available on this computer")
     if module.startswith("keyring.backends.null"):
         return KeyringStatus(name, False, f"{name}: the keyring is switched off")
-    if module.startswith("keyrings.alt") or "plaintext" in name.lower():
+    if "plaintext" in name.lower():
         return KeyringStatus(name, False, f"{name} stores secrets in plain text")
+    if module.startswith("keyrings.alt"):
+        return KeyringStatus(name, False, f"{name} keeps secrets in a file, not the OS keyring")
     return KeyringStatus(name, False, f"{name} is not one of the trusted OS keyrings")
 
 

@@ -5,14 +5,17 @@ old or the new secret opens, never neither:
 
 * passphrase change — one atomic replacement of the key file;
 * key rotation — (1) the key file gains a *pending* data key; (2) ``PRAGMA rekey``
-  re-encrypts the database in one transaction; (3) each backup is re-encrypted into a
-  new file renamed over the old; (4) the pending key becomes current. Unlocking tries
+  re-encrypts a copy of the database, which is renamed over it when whole; (3) each
+  backup is re-encrypted into a new file renamed over the old; (4) the pending key
+  becomes current. Unlocking tries
   the current key, then the pending one, and finishes or abandons a rotation it finds
   half done.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -26,18 +29,23 @@ from sendobserve.storage.db import (
     create_store,
     database_accepts_key,
     db_path,
+    inspect_database,
     open_store,
+    sidecars,
     verify_database,
 )
 from sendobserve.storage.errors import (
     DataDirError,
     NoStoreError,
+    StoreBusyError,
     StoreExistsError,
     WrongKeyError,
 )
-from sendobserve.storage.fsutil import check_writable_dir
+from sendobserve.storage.fsutil import check_writable_dir, fsync_dir, fsync_file
 from sendobserve.storage.keyring_cache import KeyCache
 from sendobserve.storage.lock import DataDirLock
+
+REKEY_NAME = "sendobserve.db.rekey"
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,9 @@ def _select_key(data_dir: Path, unlocked: keys.UnlockedKeys) -> bytes:
             f"there is no database in {data_dir} (the key file is there); restore one with "
             "'sendobserve restore FILE'"
         )
+    if unlocked.key_file.pending is not None:  # a rotation was interrupted: drop its copy
+        for p in [data_dir / REKEY_NAME, *sidecars(data_dir / REKEY_NAME)]:
+            p.unlink(missing_ok=True)
     if database_accepts_key(path, unlocked.current):
         if unlocked.key_file.pending is not None:
             keys.write_key_file(data_dir, replace(unlocked.key_file, pending=None))
@@ -167,6 +178,41 @@ def change_passphrase(data_dir: Path, unlocked: keys.UnlockedKeys, new_passphras
     )
 
 
+def _rekey_database(data_dir: Path, old: bytes, new: bytes) -> None:
+    """``PRAGMA rekey`` on a copy, checked, then renamed over the database.
+
+    Rekeying in place would leave, between its commit and the next checkpoint, a file
+    under the old key with a write-ahead log under the new one; renaming a finished copy
+    means the database file is always wholly under one key.
+    """
+    path = db_path(data_dir)
+    work = data_dir / REKEY_NAME
+    for p in [work, *sidecars(work)]:
+        p.unlink(missing_ok=True)
+    conn = _raw_connect(path, old, mode="rw")
+    try:  # fold any write-ahead log into the file so one file is the whole database
+        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        conn.close()
+    if busy and busy[0]:
+        raise StoreBusyError("the store is in use by another sendobserve; close it first")
+    shutil.copyfile(path, work)
+    conn = _raw_connect(work, old, mode="rw")
+    try:
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute(f'PRAGMA rekey = "{keys.sqlcipher_key_literal(new)}"')
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    for side in sidecars(work):
+        side.unlink(missing_ok=True)
+    inspect_database(work, new)  # raises if the copy is not whole under the new key
+    fsync_file(work)
+    crash_point("rotate:before-swap")
+    os.replace(work, path)
+    fsync_dir(data_dir)
+
+
 def rotate_data_key(data_dir: Path, unlocked: keys.UnlockedKeys, cache: KeyCache | None) -> str:
     """Re-encrypt the database and its backups under a new random data key; its key id."""
     data_dir = Path(data_dir)
@@ -181,15 +227,8 @@ def rotate_data_key(data_dir: Path, unlocked: keys.UnlockedKeys, cache: KeyCache
         pending = replace(key_file, pending=wrapped)
         keys.write_key_file(data_dir, pending)
         crash_point("rotate:after-pending")
-        conn = _raw_connect(db_path(data_dir), old, mode="rw")
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            conn.execute(f'PRAGMA rekey = "{keys.sqlcipher_key_literal(new)}"')
-            crash_point("rotate:after-rekey")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            conn.close()
+        _rekey_database(data_dir, old, new)
+        crash_point("rotate:after-rekey")
         _finish_rotation(data_dir, pending, old, new)
     finally:
         lock.release()

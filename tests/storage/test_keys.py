@@ -161,7 +161,7 @@ def test_damaged_key_files_give_one_clear_line(mutate, message: str) -> None:  #
 
 
 def test_production_scrypt_cost_is_the_recommended_one() -> None:
-    assert keys.DEFAULT_SCRYPT == keys.ScryptParams(n=2**17, r=8, p=1)
+    assert keys.ScryptParams(n=2**17, r=8, p=1) == keys.DEFAULT_SCRYPT
     m = keys.create_key_file_material("a good passphrase")
     assert m.key_file.slots["passphrase"].scrypt.n == 2**17
     assert keys.unlock_key_file(m.key_file, "a good passphrase").current == m.data_key
