@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument(
-        "--max-delay", type=float, default=0.25, help="longest wait before a kill, seconds"
+        "--max-delay", type=float, default=0.4, help="longest wait before a kill, seconds"
     )
     parser.add_argument("--data-dir", help="keep the store here (default: a temporary folder)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
