@@ -125,7 +125,6 @@ def test_key_rotation_killed_at_random_moments(tmp_path: Path) -> None:
         after = keys.read_key_file(data_dir).current.key_id
         outcomes["rotated" if after != before else "not rotated"] += 1
     assert _opens_with_all_rows(data_dir, recovery, rows=2000)
-    assert sum(outcomes.values()) == 8
 
 
 def test_restore_killed_before_the_rename_leaves_the_old_database(tmp_path: Path) -> None:
