@@ -44,6 +44,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
+from sendobserve.errors import UserError
 from sendobserve.forms.definition import FormDefinition, SectionKind, TickItem
 from sendobserve.model import requirements as R
 from sendobserve.model.domain import (
@@ -81,7 +82,11 @@ _ROLE_ORDER = {TraineeRole.OBSERVING: 0, TraineeRole.CO_MEDIATING: 1, TraineeRol
 
 
 class FormLookup(Protocol):
-    """What the engine needs from the form registry (``FormRegistry`` satisfies it)."""
+    """What the engine needs from the form registry (``FormRegistry`` satisfies it).
+
+    ``get`` raises ``LookupError`` or a ``UserError`` for a version it does not know;
+    the engine then reports the observations made on it as not counted.
+    """
 
     def get(self, form_id: str, version: str) -> FormDefinition: ...
 
@@ -173,8 +178,11 @@ class CriterionProgress:
 
     @property
     def label(self) -> str:
-        parent = (self.parent_text or "").rstrip(": ")
-        return f"{parent}: {self.text}" if parent else self.text
+        parent = (self.parent_text or "").strip()
+        if not parent:
+            return self.text
+        # "Create a safe environment: Show confidence", "Identification of Skills gaps".
+        return f"{parent} {self.text}"
 
     @property
     def demonstrated(self) -> bool:
@@ -402,7 +410,7 @@ def assess_readiness(
         if key not in defs:
             try:
                 defs[key] = forms.get(*key)
-            except LookupError:
+            except (LookupError, UserError):
                 unknown.add(key)
                 continue
         counted.append((obs, defs[key]))
