@@ -10,12 +10,12 @@ Decisions:
 * **Cases for re-registration** are cases the mediator co-mediated or led, mediation or
   disagreement resolution alike (both are the SEND casework providers run); a case only
   observed is not "completed" by the mediator.
-* **Passporting, "lead SEND mediator since *date* … 3 cases per year minimum"**: years are
-  counted back from today in 12-month periods. Only periods that lie wholly after both
-  ``lead_since`` and the earliest case on record are judged, because before the records
-  begin the store cannot show anything either way ("as far as the records go"). Each
-  judged period needs at least three led cases. If no whole period is covered yet, the
-  requirement is not met: there is no year of evidence to show.
+* **Passporting, "lead SEND mediator since *date* and maintain a caseload of 3 cases per
+  year minimum"**: years are counted back from today in 12-month periods. The last 12
+  months are always judged ("maintain" is the present). An earlier period is judged only
+  if it lies wholly after both ``lead_since`` and the earliest case on record, because
+  before the records begin the store can show nothing either way ("as far as the records
+  go"). Each judged period needs at least three led cases.
 * **Passporting, annual CPD**: Form 5 asks that they "undertake relevant CPD on an annual
   basis" without a figure; any CPD in each judged period (and in the last 12 months) meets
   it. The 20-hour figure belongs to re-registration, which is checked separately.
@@ -290,8 +290,8 @@ def _years(
             1 for c in cases if c.trainee_role is TraineeRole.LEADING and c.case_date in w
         )
         cpd = sum((c.hours for c in record.cpd if c.done_on in w), Decimal(0))
-        # A period is judged only if it starts on or after the coverage date.
-        judged = coverage is not None and w.start + timedelta(days=1) >= coverage
+        # The last 12 months always; earlier ones only if the records cover them whole.
+        judged = not out or (coverage is not None and w.start + timedelta(days=1) >= coverage)
         out.append(YearFacts(w, led, cpd, judged))
         end = w.start
     return tuple(out)
@@ -355,12 +355,8 @@ def assess_passport(record: PracticeRecord, *, today: date) -> PassportReport:
             "Record since when they have worked as lead SEND mediator",
         )
     elif not judged:
-        lead_detail = (
-            f"Lead SEND mediator since {m.lead_since.isoformat()}, but the records"
-            f" (cases from {records_since.isoformat() if records_since else 'none'}) do not yet"
-            " cover a whole year."
-        )
-        lead_needed = "Record the cases led over at least the last whole year"
+        lead_detail = f"Lead SEND mediator since {m.lead_since.isoformat()}, after today."
+        lead_needed = "Correct the date since when they have worked as lead SEND mediator"
     else:
         lead_detail = (
             f"Lead SEND mediator since {m.lead_since.isoformat()}; cases led per year"
@@ -441,13 +437,16 @@ def render_passport_text(report: PassportReport) -> str:
     if report.send_training:
         lines += ["", "Specialised SEND training"]
         lines += [f"  {t.end_date.isoformat()}  {t.provider}" for t in report.send_training]
-    if report.years:
-        lines += ["", "Year                        led  CPD h  judged"]
+    judged = [y for y in report.years if y.judged]
+    if judged:
+        lines += ["", "Year (as far as the records go)   led  CPD h"]
         lines += [
-            f"  {y.window.label()}  {y.cases_led:>3}  {fmt_hours(y.cpd_hours):>5}"
-            f"  {'yes' if y.judged else 'no (before the records)'}"
-            for y in report.years
+            f"  {y.window.label()}         {y.cases_led:>3}  {fmt_hours(y.cpd_hours):>5}"
+            for y in judged
         ]
+        if len(judged) < len(report.years):
+            earlier = len(report.years) - len(judged)
+            lines.append(f"  ({plural(earlier, 'earlier year')} before the records begin)")
     lines += ["", "Still needed" if report.still_needed else "Nothing more is needed."]
     lines += [f"  - {s}" for s in report.still_needed]
     return "\n".join(lines) + "\n"
