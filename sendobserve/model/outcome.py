@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sendobserve.model.domain import Discretion, ObserverRole
+from sendobserve.model.domain import Discretion, ObserverRole, Training
 from sendobserve.model.requirements import REQUIREMENTS
 
 Figure = Decimal | int | str | bool | date | None
@@ -116,6 +116,38 @@ def settle(
         (),
         figs,
         used,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingFact:
+    """A course as Form 5 prints it: date of training and provider."""
+
+    title: str
+    provider: str
+    start_date: date
+    end_date: date
+    hours: Decimal
+    recognising_body: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "provider": self.provider,
+            "start_date": self.start_date.isoformat(),
+            "end_date": self.end_date.isoformat(),
+            "hours": fmt_hours(self.hours),
+            "recognising_body": self.recognising_body,
+        }
+
+
+def training_facts(courses: Iterable[Training]) -> tuple[TrainingFact, ...]:
+    """Courses in the order they ended, as the certificates list them."""
+    return tuple(
+        TrainingFact(
+            t.title, t.provider, t.start_date, t.end_date, t.hours, t.recognising_body.value
+        )
+        for t in sorted(courses, key=lambda t: (t.end_date, t.start_date, str(t.id)))
     )
 
 

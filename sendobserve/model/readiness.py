@@ -38,7 +38,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -66,11 +66,14 @@ from sendobserve.model.outcome import (
     Figure,
     RequirementResult,
     Status,
+    TrainingFact,
+    figure_json,
     fmt_hours,
     plural,
     render_requirements,
     role_label,
     settle,
+    training_facts,
 )
 
 STANDARD_FORMS: tuple[tuple[int, str], ...] = ((1, "form1"), (2, "form2"), (3, "form3"))
@@ -273,6 +276,11 @@ class ReadinessReport:
     criterion_groups: tuple[CriterionGroup, ...]
     cases: tuple[CaseSummary, ...]  # all cases up to today, in order
     forms_used: tuple[tuple[str, str, int], ...]  # (form_id, version, counted observations)
+    # Form 4's facts, so the certificate prints what the verdict was based on.
+    foundation_training: tuple[TrainingFact, ...] = ()
+    send_training: tuple[TrainingFact, ...] = ()  # all SEND courses; see send_training detail
+    final_case_id: uuid.UUID | None = None  # the chronologically last active case
+    eligible_signers: tuple[Observer, ...] = ()  # experienced, observed, mentored
     figures: Mapping[str, Figure] = field(default_factory=dict)
     notes: tuple[str, ...] = ()  # what was left out, and why
 
@@ -297,8 +305,6 @@ class ReadinessReport:
         raise KeyError(item_id)
 
     def to_json(self) -> dict[str, Any]:
-        from sendobserve.model.outcome import figure_json
-
         return {
             "mediator": {"id": str(self.mediator_id), "name": self.mediator_name},
             "as_of": self.as_of.isoformat(),
@@ -309,6 +315,13 @@ class ReadinessReport:
             "cases": [c.to_json() for c in self.cases],
             "forms_used": [
                 {"form": f, "version": v, "observations": n} for f, v, n in self.forms_used
+            ],
+            "foundation_training": [t.to_json() for t in self.foundation_training],
+            "send_training": [t.to_json() for t in self.send_training],
+            "final_case_id": str(self.final_case_id) if self.final_case_id else None,
+            "eligible_signers": [
+                {"id": str(o.id), "name": o.name, "role": o.role.value}
+                for o in self.eligible_signers
             ],
             "figures": {k: figure_json(v) for k, v in self.figures.items()},
             "still_needed": list(self.still_needed),
@@ -496,6 +509,14 @@ def assess_readiness(
         criterion_groups=groups,
         cases=case_summaries,
         forms_used=forms_used,
+        foundation_training=training_facts(
+            t for t in record.training if t.kind is TrainingKind.FOUNDATION and t.end_date <= today
+        ),
+        send_training=training_facts(
+            t for t in record.training if t.kind is TrainingKind.SEND and t.end_date <= today
+        ),
+        final_case_id=active[-1].id if active else None,
+        eligible_signers=_eligible_signers(record, today, observers, counted),
         figures=figures,
         notes=tuple(notes),
     )
@@ -660,8 +681,6 @@ def _send_training(
 
 
 def _with_figures(result: RequirementResult, **more: Figure) -> RequirementResult:
-    from dataclasses import replace
-
     return replace(result, figures={**result.figures, **more})
 
 
@@ -879,14 +898,13 @@ def _criteria_requirement(
     )
 
 
-def _signer(
+def _signer_facts(
     record: PracticeRecord,
     today: date,
     observers: Mapping[uuid.UUID, Observer],
     counted: list[tuple[Observation, FormDefinition]],
-    discretions: Discretions,
-    draft_note: str,
-) -> RequirementResult:
+) -> tuple[set[uuid.UUID], set[uuid.UUID], list[Observer]]:
+    """Who observed the trainee, who is recorded as mentor, who is experienced (Appendix A)."""
     observed_by = {o.observer_id for o, _ in counted}
     mentors = {
         c.observer_id
@@ -896,6 +914,28 @@ def _signer(
     experienced = sorted(
         (o for o in observers.values() if o.experienced_send), key=lambda o: (o.name, str(o.id))
     )
+    return observed_by, mentors, experienced
+
+
+def _eligible_signers(
+    record: PracticeRecord,
+    today: date,
+    observers: Mapping[uuid.UUID, Observer],
+    counted: list[tuple[Observation, FormDefinition]],
+) -> tuple[Observer, ...]:
+    observed_by, mentors, experienced = _signer_facts(record, today, observers, counted)
+    return tuple(o for o in experienced if o.id in observed_by and o.id in mentors)
+
+
+def _signer(
+    record: PracticeRecord,
+    today: date,
+    observers: Mapping[uuid.UUID, Observer],
+    counted: list[tuple[Observation, FormDefinition]],
+    discretions: Discretions,
+    draft_note: str,
+) -> RequirementResult:
+    observed_by, mentors, experienced = _signer_facts(record, today, observers, counted)
     eligible = [o for o in experienced if o.id in observed_by and o.id in mentors]
     if eligible:
         names = ", ".join(f"{o.name} ({role_label(o.role)})" for o in eligible)

@@ -24,7 +24,7 @@ Decisions:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -36,18 +36,19 @@ from sendobserve.model.domain import (
     ContactKind,
     PracticeRecord,
     TraineeRole,
-    Training,
     TrainingKind,
 )
 from sendobserve.model.outcome import (
     Figure,
     RequirementResult,
+    TrainingFact,
     figure_json,
     fmt_hours,
     one_year_before,
     plural,
     render_requirements,
     settle,
+    training_facts,
 )
 
 _ACTIVE = frozenset({TraineeRole.CO_MEDIATING, TraineeRole.LEADING})
@@ -184,28 +185,6 @@ def assess_renewal(record: PracticeRecord, *, today: date) -> RenewalReport:
 
 
 @dataclass(frozen=True, slots=True)
-class TrainingFact:
-    """A course as Form 5 prints it: date of training and provider."""
-
-    title: str
-    provider: str
-    start_date: date
-    end_date: date
-    hours: Decimal
-    recognising_body: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "provider": self.provider,
-            "start_date": self.start_date.isoformat(),
-            "end_date": self.end_date.isoformat(),
-            "hours": fmt_hours(self.hours),
-            "recognising_body": self.recognising_body,
-        }
-
-
-@dataclass(frozen=True, slots=True)
 class YearFacts:
     window: Window
     cases_led: int
@@ -264,15 +243,6 @@ class PassportReport:
         }
 
 
-def _facts(courses: Iterable[Training]) -> tuple[TrainingFact, ...]:
-    return tuple(
-        TrainingFact(
-            t.title, t.provider, t.start_date, t.end_date, t.hours, t.recognising_body.value
-        )
-        for t in sorted(courses, key=lambda t: (t.end_date, t.start_date, str(t.id)))
-    )
-
-
 def _years(
     today: date, lead_since: date | None, records_since: date | None, cases: list[Case],
     record: PracticeRecord,
@@ -305,10 +275,10 @@ def assess_passport(record: PracticeRecord, *, today: date) -> PassportReport:
         (c for c in record.cases if c.case_date <= today), key=lambda c: (c.case_date, str(c.id))
     )
     records_since = cases[0].case_date if cases else None
-    foundation = _facts(
+    foundation = training_facts(
         t for t in record.training if t.kind is TrainingKind.FOUNDATION and t.end_date <= today
     )
-    send = _facts(
+    send = training_facts(
         t for t in record.training if t.kind is TrainingKind.SEND and t.end_date <= today
     )
 

@@ -44,7 +44,16 @@ def assess(r: Ready, forms: Forms = STANDARD) -> ReadinessReport:
 
 
 def test_the_baseline_trainee_is_ready_with_nothing_needed() -> None:
-    report = assess(ready_builder())
+    r = ready_builder()
+    report = assess(r)
+    # Form 4's facts come with the verdict.
+    assert report.eligible_signers == (r.ppc,)
+    assert report.final_case_id == r.b.cases["C-3"].id
+    assert [(t.end_date, t.hours) for t in report.foundation_training] == [
+        (date(2024, 5, 1), Decimal(40))
+    ]
+    assert [c.reference for c in report.cases] == ["OBS-1", "C-1", "C-2", "C-3"]
+    assert [o.observer_name for o in report.cases[3].observations] == ["Ama Nwosu"] * 3
     assert [(q.id, q.status) for q in report.requirements] == [
         (rid, Status.MET) for rid in R.ACCREDITATION_IDS
     ]
@@ -534,3 +543,14 @@ def test_text_rendering_names_the_verdict_and_the_gaps() -> None:
     assert "[~] Reality test proposals" in text
     assert "  - Demonstrate: Reality test proposals (Form 2)" in text
     assert "READY for Form 4" in render_readiness_text(assess(ready_builder()))
+
+
+def test_no_eligible_signer_is_listed_when_the_mentor_never_observed() -> None:
+    r = ready_builder()
+    ppc_never_observed(r)
+    report = assess(r)
+    assert report.eligible_signers == ()
+    assert report.to_json()["eligible_signers"] == []
+    assert report.still_needed == (
+        "Be observed at least once by your mentor Ama Nwosu, so that they can sign Form 4",
+    )
