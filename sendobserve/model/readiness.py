@@ -454,9 +454,11 @@ def assess_readiness(
         )
 
     # The versions in play per form: those used by counted observations, else the latest.
+    # The Standards' own versions first, so their order and wording lead and a provider's
+    # additions follow; then by version for a stable order.
     in_play: dict[int, list[FormDefinition]] = defaultdict(list)
-    for key in sorted({(o.form_id, o.form_version) for o, _ in counted}):
-        d = defs[key]
+    used = sorted({d.key: d for _, d in counted}.values(), key=_version_order)
+    for d in used:
         in_play[d.number].append(d)
     for number, form_id in STANDARD_FORMS:
         if not in_play[number]:
@@ -520,6 +522,10 @@ def assess_readiness(
         figures=figures,
         notes=tuple(notes),
     )
+
+
+def _version_order(d: FormDefinition) -> tuple[bool, str, str]:
+    return (d.provider is not None, d.version, d.form_id)
 
 
 def _criteria(
