@@ -155,6 +155,7 @@ def _describe(node: yaml.Node) -> str:
         return "a list"
     return {
         _NULL: "empty",
+        _STR: f"the text {node.value!r}",
         _BOOL: f"the yes/no value {node.value!r}",
         _INT: f"the number {node.value}",
         "tag:yaml.org,2002:float": f"the number {node.value}",
@@ -383,7 +384,8 @@ class _Validator:
                     self.err(kind_node, f"unknown section kind '{raw}'; expected one of: {known}")
             if kind is not None:
                 if kind in seen:
-                    self.err(kind_node, f"section '{kind}' appears twice (first on line {seen[kind]})")
+                    first = seen[kind]
+                    self.err(kind_node, f"section '{kind}' appears twice (first on line {first})")
                 else:
                     seen[kind] = _line(kind_node)
         title = self.get(fields, "title", self.text, "section title")
