@@ -148,18 +148,32 @@ def _line(node: yaml.Node) -> int:
     return int(node.start_mark.line) + 1
 
 
+_PLAIN_TYPES = {
+    _NULL: "empty",
+    _BOOL: "the yes/no value {!r}",
+    _INT: "the number {}",
+    "tag:yaml.org,2002:float": "the number {}",
+    "tag:yaml.org,2002:timestamp": "the date {}",
+}
+
+
 def _describe(node: yaml.Node) -> str:
     if isinstance(node, yaml.MappingNode):
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    return {
-        _NULL: "empty",
-        _STR: f"the text {node.value!r}",
-        _BOOL: f"the yes/no value {node.value!r}",
-        _INT: f"the number {node.value}",
-        "tag:yaml.org,2002:float": f"the number {node.value}",
-    }.get(node.tag, f"{node.value!r} (type {node.tag.rsplit(':', 1)[-1]})")
+    if node.tag == _STR:
+        return f"the text {node.value!r}"
+    if node.tag in _PLAIN_TYPES:
+        return _PLAIN_TYPES[node.tag].format(node.value)
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    return f"a value tagged {tag} (form files allow no tags)"
+
+
+def _quote_hint(node: yaml.Node) -> str:
+    """YAML reads yes, 12, 2024-01-01 as non-text; quoting makes them text."""
+    plain = isinstance(node, yaml.ScalarNode) and node.tag in _PLAIN_TYPES and node.tag != _NULL
+    return " (put it in quotes)" if plain else ""
 
 
 def _one_line(text: str) -> str:
@@ -211,8 +225,7 @@ class _Validator:
 
     def text(self, node: yaml.Node, what: str, *, one_line: bool = True) -> str | None:
         if not isinstance(node, yaml.ScalarNode) or node.tag != _STR:
-            quote = " (put it in quotes)" if isinstance(node, yaml.ScalarNode) else ""
-            self.err(node, f"{what} must be text, not {_describe(node)}{quote}")
+            self.err(node, f"{what} must be text, not {_describe(node)}{_quote_hint(node)}")
             return None
         value = str(node.value)
         if one_line:
@@ -263,10 +276,10 @@ class _Validator:
 
     # -- ids
 
-    def claim_id(self, node: yaml.Node, ident: str) -> None:
+    def claim_id(self, node: yaml.Node, ident: str, what: str) -> None:
         first = self._ids.get(ident)
         if first is not None:
-            self.err(node, f"id '{ident}' is used twice (first on line {first})")
+            self.err(node, f"{what} id '{ident}' is used twice (first on line {first})")
         else:
             self._ids[ident] = _line(node)
 
@@ -431,7 +444,7 @@ class _Validator:
                 )
                 ident = None
             else:
-                self.claim_id(id_node, ident)
+                self.claim_id(id_node, ident, "criterion")
         text = self.get(fields, "text", self.text, f"the text of {what}")
         core = self.get(fields, "core", self.boolean, f"core of {what}")
         notes_prompt = self.get(fields, "notes_prompt", self.boolean, f"notes_prompt of {what}")
@@ -474,7 +487,7 @@ class _Validator:
                 )
                 ident = None
             else:
-                self.claim_id(id_node, ident)
+                self.claim_id(id_node, ident, "sub-item")
         text = self.get(fields, "text", self.text, f"the text of sub-item {ident or ''}".strip())
         if ident is None or text is None:
             return None
