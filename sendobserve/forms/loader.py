@@ -111,7 +111,7 @@ def load_form_file(path: str | Path) -> FormDefinition:
     """Load and validate one form file. Raises ``FormFileError`` naming the file."""
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8-sig")  # a BOM from a Windows editor is fine
     except FileNotFoundError:
         raise FormFileError(path.name, [FormIssue(None, "no such file")]) from None
     except UnicodeDecodeError as exc:

@@ -137,6 +137,19 @@ def diff_forms(base: FormDefinition, adapted: FormDefinition) -> FormDiff:
     )
 
 
+_PARSED: dict[tuple[Path, int, int], FormDefinition] = {}
+
+
+def _load_cached(path: Path) -> FormDefinition:
+    """Definitions are frozen, so a file parsed once is shared until it changes on disk:
+    ``FormRegistry.standard()`` is then cheap enough to call wherever it is needed."""
+    stat = path.stat()
+    key = (path.resolve(), stat.st_mtime_ns, stat.st_size)
+    if key not in _PARSED:
+        _PARSED[key] = load_form_file(path)
+    return _PARSED[key]
+
+
 class FormRegistry:
     """The form versions this installation knows, and which one new observations use."""
 
@@ -158,7 +171,7 @@ class FormRegistry:
         """Every ``*.yaml`` directly in ``folder``: standard versions first, then
         adaptations (which need their base), each group in file-name order."""
         registry = cls()
-        loaded = [(path, load_form_file(path)) for path in sorted(folder.glob("*.yaml"))]
+        loaded = [(path, _load_cached(path)) for path in sorted(folder.glob("*.yaml"))]
         for path, definition in sorted(loaded, key=lambda p: p[1].based_on is not None):
             registry.add(definition, source_name=path.name)
         return registry

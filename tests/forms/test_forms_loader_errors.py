@@ -199,3 +199,13 @@ def test_file_errors_name_the_file(tmp_path: Path) -> None:
         "form2-acme.yaml, line 26: criterion id 'f2.sk.safe' is used twice (first on line 20)"
     )
     assert bad.read_bytes() == before
+
+
+def test_a_windows_file_with_bom_and_crlf_loads(tmp_path: Path) -> None:
+    path = tmp_path / "form2-acme.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + BASE.replace("\n", "\r\n").encode("utf-8"))
+    assert load_form_file(path) == load_form_text(BASE, NAME)
+    path.write_bytes(b"\xef\xbb\xbf" + BASE.replace("- id: f2.sk.reality", "- id: f2.sk.safe")
+                     .replace("\n", "\r\n").encode("utf-8"))  # fmt: skip
+    with pytest.raises(FormFileError, match=r"^form2-acme\.yaml, line 26: criterion id"):
+        load_form_file(path)

@@ -20,7 +20,8 @@ from sendobserve.forms.registry import (
 )
 from sendobserve.paths import resource_dir
 
-EXAMPLE = resource_dir() / "forms" / "examples" / "form2-acme-2024.yaml"
+FORMS_DIR = resource_dir() / "forms"
+EXAMPLE = FORMS_DIR / "examples" / "form2-acme-2024.yaml"
 
 
 @pytest.fixture
@@ -320,3 +321,16 @@ def test_adaptation_problems_compares_only_the_same_form(registry: FormRegistry)
         "is form2 (number 2) but is based on form1 (number 1)"
     ]
     assert adaptation_problems(form1, adapt(form1)) == []
+
+
+def test_a_changed_file_is_read_again(tmp_path: Path) -> None:
+    # Parsed definitions are cached by file identity and modification; an edit is seen.
+    path = tmp_path / "form1-standards-2018.yaml"
+    shutil.copy(FORMS_DIR / "form1-standards-2018.yaml", path)
+    first = FormRegistry.from_directory(tmp_path).get("form1", "standards-2018")
+    assert FormRegistry.from_directory(tmp_path).get("form1", "standards-2018") is first
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("title: Pre-mediation", "title: Before"),
+        encoding="utf-8",
+    )
+    assert FormRegistry.from_directory(tmp_path).get("form1", "standards-2018").title == "Before"
