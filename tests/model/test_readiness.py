@@ -554,3 +554,40 @@ def test_no_eligible_signer_is_listed_when_the_mentor_never_observed() -> None:
     assert report.still_needed == (
         "Be observed at least once by your mentor Ama Nwosu, so that they can sign Form 4",
     )
+
+
+def test_observed_but_not_yet_active_meets_observed_first_only() -> None:
+    r = ready_builder(observe_all=False)
+    for ref in ("C-1", "C-2", "C-3"):
+        drop_case(ref)(r)
+    report = assess(r)
+    assert report.requirement(R.OBSERVED_FIRST).status is Status.MET
+    assert report.requirement(R.THREE_ACTIVE_CASES).detail.startswith("0 active cases of 3")
+    for rid in (R.FINAL_CASE_LED, R.FINAL_CASE_OBSERVED, R.DEBRIEF_EACH_CASE):
+        assert report.requirement(rid).status is Status.NOT_MET
+        assert "No active case yet" in report.requirement(rid).detail
+
+
+def test_discretions_dated_after_today_do_not_apply_and_several_are_all_named() -> None:
+    r = ready_builder()
+    drop_case("C-2")(r)
+    r.b.set_case("C-1", casework_hours=Decimal("8.2"))
+    r.b.discretion(R.THREE_ACTIVE_CASES, "Later Person", "Not yet decided", on=date(2026, 7, 1))
+    assert assess(r).requirement(R.THREE_ACTIVE_CASES).status is Status.NOT_MET
+    r.b.discretion(R.THREE_ACTIVE_CASES, "Ama Nwosu", "Long case", on=date(2026, 5, 2))
+    r.b.discretion(R.THREE_ACTIVE_CASES, "Chloé Martin", "Agreed by provider", on=date(2026, 5, 1))
+    req = assess(r).requirement(R.THREE_ACTIVE_CASES)
+    assert req.status is Status.DISCRETION
+    assert [d.decided_by for d in req.discretion] == ["Chloé Martin", "Ama Nwosu"]
+    assert "Later Person" not in req.detail
+
+
+def test_an_observation_by_someone_not_in_the_record_still_counts_but_is_named_so() -> None:
+    r = ready_builder()
+    stranger = r.b.observer("Nobody Known")
+    r.b.observers.remove(stranger)
+    r.b.observe("C-1", stranger, FORM2, ordinal=9)
+    report = assess(r)
+    names = {s.observation.observer_name for s in report.criterion("f2.reality").demonstrated_in}
+    assert "unknown observer" in names
+    assert report.ready
