@@ -240,7 +240,7 @@ class FirstRunDialog(QDialog):
         row.addWidget(self.print_button)
         row.addStretch(1)
 
-        self.kept = QCheckBox("I have &saved or printed my recovery key")
+        self.kept = QCheckBox("I have saved or printed my recovery &key")
         self.kept.setAccessibleName("I have saved or printed my recovery key")
         self.kept.setObjectName("kept")
         self.finish_buttons = QDialogButtonBox()
