@@ -95,8 +95,9 @@ def _out(line: str = "") -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     data_dir = data_dir_from_args(args)
-    if vault.store_exists(data_dir):
-        raise StoreError(f"a store already exists in {data_dir}; not overwriting it")
+    blocker = vault.init_blocker(data_dir)
+    if blocker:  # before asking for a passphrase that could not be used
+        raise StoreError(blocker)
     passphrase = ask_new_passphrase(given_secret(args), "passphrase")
     created = vault.initialise(data_dir, passphrase)
     try:

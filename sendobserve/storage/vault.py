@@ -60,6 +60,20 @@ def store_exists(data_dir: Path) -> bool:
     return db_path(data_dir).exists() or keys.key_file_path(data_dir).exists()
 
 
+def init_blocker(data_dir: Path) -> str | None:
+    """Why ``initialise`` would refuse this folder, or None if a store can be made here."""
+    data_dir = Path(data_dir)
+    if db_path(data_dir).exists():
+        return f"a store already exists in {data_dir}; not overwriting it"
+    key_path = keys.key_file_path(data_dir)
+    if key_path.exists() and not (data_dir / STAGING_NAME).exists():
+        return (
+            f"{key_path} exists but there is no database beside it; if you are sure it "
+            "protects nothing (check for backups first), delete it and run init again"
+        )
+    return None
+
+
 def initialise(
     data_dir: Path, passphrase: str, *, scrypt: keys.ScryptParams = keys.DEFAULT_SCRYPT
 ) -> Initialised:
@@ -70,14 +84,10 @@ def initialise(
         raise DataDirError(problem)
     key_path = keys.key_file_path(data_dir)
     staging = data_dir / STAGING_NAME
-    if db_path(data_dir).exists():
-        raise StoreExistsError(f"a store already exists in {data_dir}; not overwriting it")
+    blocker = init_blocker(data_dir)
+    if blocker:
+        raise StoreExistsError(blocker)
     if key_path.exists():
-        if not staging.exists():
-            raise StoreExistsError(
-                f"{key_path} exists but there is no database beside it; if you are sure it "
-                "protects nothing (check for backups first), delete it and run init again"
-            )
         key_path.unlink()  # an init that was killed half-way: its key file guards nothing
     material = keys.create_key_file_material(passphrase, scrypt=scrypt)
     staging.touch()  # marks an init in progress until the database is renamed into place

@@ -38,7 +38,7 @@ def obtain_store(data_dir: Path, cache: KeyCache) -> Store | None:
     from sendobserve.ui.dialogs import FirstRunDialog, UnlockDialog
 
     status = cache.status()
-    if not vault.store_exists(data_dir):
+    if vault.init_blocker(data_dir) is None:
         created: dict[str, vault.Initialised] = {}
 
         def create(passphrase: str) -> str:

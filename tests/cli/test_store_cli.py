@@ -241,3 +241,17 @@ def test_headless_init_then_status_in_a_fresh_interpreter(tmp_path: Path) -> Non
     assert status.returncode == 0, status.stderr
     assert "0001_foundation" in status.stdout or "schema:" in status.stdout
     assert str(data_dir) in status.stdout
+
+
+def test_init_after_an_init_killed_half_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = tmp_path / "data"
+    env = subprocess_env(SENDOBSERVE_PASSPHRASE=TEST_PASSPHRASE,
+                         SENDOBSERVE_CRASH_AT="init:after-keyfile")
+    killed = subprocess.run([sys.executable, "-m", "sendobserve", "--data-dir", str(data_dir),
+                             "init"], env=env, capture_output=True, timeout=120)
+    assert killed.returncode < 0
+    monkeypatch.setenv("SENDOBSERVE_PASSPHRASE", TEST_PASSPHRASE)
+    code, out, _ = _run(capsys, "--data-dir", str(data_dir), "init")
+    assert code == 0 and RECOVERY_RE.search(out)
