@@ -124,6 +124,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         revision = store.schema_revision()
         counts = store.table_counts()
         store_id = store.store_id()
+        warnings = list(store.warnings)
     finally:
         store.close()
     heads = head_revisions()
@@ -146,6 +147,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         _out(f"backups kept: {len(backups)} in {backup.backup_dir(data_dir)}")
     else:
         _out("last backup:  none yet")
+    for warning in warnings:
+        _out(f"warning:      {warning}")
     return 0
 
 

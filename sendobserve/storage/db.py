@@ -27,6 +27,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session
 
+from sendobserve.errors import UserError
 from sendobserve.storage import keys
 from sendobserve.storage.errors import (
     DamagedStoreError,
@@ -254,6 +255,7 @@ class Store:
         self.key_id = data_key_id
         self._lock = lock
         self._closed = False
+        self.warnings: list[str] = []  # e.g. a daily backup that failed; shown, not fatal
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -376,7 +378,11 @@ def open_store(
             from sendobserve.storage.backup import backup_due, make_backup
 
             if backup_due(data_dir):
-                make_backup(store)
+                try:
+                    make_backup(store)
+                except (OSError, UserError, sqlcipher3.Error) as exc:
+                    # The records are safe; a missing backup must be visible, not block work.
+                    store.warnings.append(f"today's backup could not be made: {exc}")
     except BaseException:
         store.close()
         raise

@@ -38,7 +38,10 @@ class MainWindow(QMainWindow):
         about = QAction(f"&About {APP_DISPLAY_NAME}", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
-        self.statusBar().showMessage(f"Store: {store.path}")
+        status = f"Store: {store.path}"
+        if store.warnings:
+            status += " — " + "; ".join(store.warnings)
+        self.statusBar().showMessage(status)
 
     def set_central_widget(self, widget: QWidget) -> None:
         """Put a workspace in the centre (replacing the placeholder)."""

@@ -162,3 +162,19 @@ def test_backup_names_sort_by_time() -> None:
     now = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
     name = f"sendobserve-{now.strftime('%Y%m%dT%H%M%S.%fZ')}.db"
     assert backup._stamp_of(Path(name)) == now
+
+
+def test_a_failed_daily_backup_is_reported_but_does_not_block_opening(
+    initialised: vault.Initialised,
+) -> None:
+    store = initialised.store
+    data_dir = store.data_dir
+    store.close()
+    backup.backup_dir(data_dir).write_bytes(b"a file where the backups folder should be")
+    reopened = db.open_store(data_dir, initialised.data_key)
+    try:
+        assert any("backup could not be made" in w for w in reopened.warnings)
+        _set(reopened, "tick", "still saved")
+        assert _get(reopened, "tick") == "still saved"
+    finally:
+        reopened.close()
