@@ -4,7 +4,8 @@
 Each round a fresh child process opens the store (``open_store``: the same engine,
 pragmas and checks the app uses) and commits one row per transaction, printing each
 row's number only after ``commit`` returned — an *acknowledged* write. The parent
-kills it with SIGKILL after a random delay, then reopens the store (which runs
+kills it with SIGKILL at a random moment (nine in ten among the writes, one in ten
+while the store is still opening), then reopens the store (which runs
 ``cipher_integrity_check`` and ``quick_check``) and checks that every acknowledged
 row is there. Any lost row or failed check fails the run.
 
@@ -38,6 +39,7 @@ from sqlalchemy import text  # noqa: E402
 
 from sendobserve.storage.db import create_store, open_store  # noqa: E402
 
+OPEN_KILL_SHARE = 0.1
 TABLE_SQL = "CREATE TABLE IF NOT EXISTS soak_log (n INTEGER PRIMARY KEY, payload TEXT NOT NULL)"
 
 
@@ -104,6 +106,11 @@ def _read_acks(fd: int, deadline: float, buffer: bytearray) -> None:
         buffer.extend(chunk)
 
 
+def _wait_ready(fd: int, buffer: bytearray, deadline: float) -> None:
+    while b"ready\n" not in buffer and time.monotonic() < deadline:
+        _read_acks(fd, min(deadline, time.monotonic() + 0.05), buffer)
+
+
 def run(
     kills: int, seed: int, data_dir: Path, max_delay: float, ack_early: bool = False
 ) -> dict[str, object]:
@@ -122,7 +129,13 @@ def run(
     for round_no in range(1, kills + 1):
         pid, fd, proc = _spawn_child(data_dir, key, ack_early)
         buffer = bytearray()
-        _read_acks(fd, time.monotonic() + rng.uniform(0.0, max_delay), buffer)
+        if rng.random() < OPEN_KILL_SHARE:
+            # Some kills land while the child opens the store (recovery, checks).
+            _read_acks(fd, time.monotonic() + rng.uniform(0.0, max_delay), buffer)
+        else:
+            # Most land among the writes: the clock starts once the store is open.
+            _wait_ready(fd, buffer, time.monotonic() + 30)
+            _read_acks(fd, time.monotonic() + rng.uniform(0.0, max_delay), buffer)
         os.kill(pid, signal.SIGKILL)
         if proc is None:
             os.waitpid(pid, 0)
@@ -173,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument(
-        "--max-delay", type=float, default=0.4, help="longest wait before a kill, seconds"
+        "--max-delay", type=float, default=0.1, help="longest wait before a kill, seconds"
     )
     parser.add_argument("--data-dir", help="keep the store here (default: a temporary folder)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
