@@ -34,6 +34,7 @@ from sendobserve import APP_DISPLAY_NAME
 from sendobserve.errors import UserError
 from sendobserve.storage import keys
 from sendobserve.storage.keyring_cache import KeyringStatus
+from sendobserve.ui.tasks import run_in_background
 
 STRENGTH_NAMES = ["too short", "weak", "fair", "good", "strong"]
 
@@ -151,6 +152,10 @@ class FirstRunDialog(QDialog):
         keyring_note.setAccessibleName("About the OS keyring")
 
         self.create_error = _error_label("create_error")
+        self.busy = False
+        self.busy_label = QLabel("Creating your encrypted store…")
+        self.busy_label.setAccessibleName("Creating your encrypted store")
+        self.busy_label.hide()
         self.create_button = QPushButton("&Create store")
         self.create_button.setAccessibleName("Create store")
         self.create_button.setEnabled(False)
@@ -167,6 +172,7 @@ class FirstRunDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(keyring_note)
+        layout.addWidget(self.busy_label)
         layout.addWidget(self.create_error)
         layout.addStretch(1)
         layout.addLayout(buttons)
@@ -190,14 +196,31 @@ class FirstRunDialog(QDialog):
         self.create_button.setEnabled(ok)
 
     def _on_create(self) -> None:
-        if self.passphrase.text() != self.confirm.text():
+        if self.passphrase.text() != self.confirm.text() or self.busy:
             return
-        try:
-            self.recovery_key = self._create(self.passphrase.text())
-        except UserError as exc:
-            self.create_error.setText(as_sentence(exc.message))
-            self.create_error.show()
-            return
+        passphrase = self.passphrase.text()
+        self._set_busy(True)
+        self.create_error.hide()
+        run_in_background(lambda: self._create(passphrase), self._created, self._create_failed)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for widget in (self.passphrase, self.confirm, self.create_button):
+            widget.setEnabled(not busy)
+        self.busy_label.setVisible(busy)
+        if not busy:
+            self._update_strength()
+
+    def _create_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        message = exc.message if isinstance(exc, UserError) else f"Unexpected error: {exc}"
+        self.create_error.setText(as_sentence(message))
+        self.create_error.show()
+        self.passphrase.setFocus()
+
+    def _created(self, recovery_key: object) -> None:
+        self._set_busy(False)
+        self.recovery_key = str(recovery_key)
         self.passphrase.clear()
         self.confirm.clear()
         self.key_display.setText(self.recovery_key)
@@ -291,6 +314,8 @@ class FirstRunDialog(QDialog):
         document.print_(printer)
 
     def reject(self) -> None:
+        if self.busy:
+            return  # the store is being made: wait for it
         if self.recovery_key is not None and not self.kept.isChecked():
             return  # the store exists now: the key must not be dismissed unseen
         super().reject()
@@ -351,6 +376,10 @@ class UnlockDialog(QDialog):
         self.keyring_note.setVisible(bool(self.keyring_note.text()))
 
         self.error = _error_label("unlock_error")
+        self.busy = False
+        self.busy_label = QLabel("Unlocking…")
+        self.busy_label.setAccessibleName("Unlocking")
+        self.busy_label.hide()
         buttons = QDialogButtonBox()
         self.unlock_button = buttons.addButton("&Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
         self.unlock_button.setAccessibleName("Unlock")
@@ -367,6 +396,7 @@ class UnlockDialog(QDialog):
         layout.addWidget(self.secret)
         layout.addWidget(self.show_secret)
         layout.addWidget(self.keyring_note)
+        layout.addWidget(self.busy_label)
         layout.addWidget(self.error)
         layout.addStretch(1)
         layout.addWidget(buttons)
@@ -374,20 +404,36 @@ class UnlockDialog(QDialog):
 
     def _on_unlock(self) -> None:
         secret = self.secret.text()
+        if self.busy:
+            return
         if not secret:
             self.error.setText("Type your passphrase or recovery key.")
             self.error.show()
             return
-        self.unlock_button.setEnabled(False)
-        try:
-            self.result_value = self._unlock(secret)
-        except UserError as exc:
-            self.error.setText(as_sentence(exc.message))
-            self.error.show()
-            self.secret.selectAll()
-            self.secret.setFocus()
-            return
-        finally:
-            self.unlock_button.setEnabled(True)
+        self._set_busy(True)
+        self.error.hide()
+        run_in_background(lambda: self._unlock(secret), self._unlocked, self._unlock_failed)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.secret.setEnabled(not busy)
+        self.unlock_button.setEnabled(not busy)
+        self.busy_label.setVisible(busy)
+
+    def _unlock_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        message = exc.message if isinstance(exc, UserError) else f"Unexpected error: {exc}"
+        self.error.setText(as_sentence(message))
+        self.error.show()
+        self.secret.selectAll()
+        self.secret.setFocus()
+
+    def _unlocked(self, result: object) -> None:
+        self._set_busy(False)
+        self.result_value = result
         self.secret.clear()
         self.accept()
+
+    def reject(self) -> None:
+        if not self.busy:  # an unlock in flight would leave an open store behind
+            super().reject()

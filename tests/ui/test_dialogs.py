@@ -70,8 +70,8 @@ def test_first_run_asks_twice_hints_strength_and_shows_the_recovery_key(
     qtbot.keyClicks(dialog.confirm, TEST_PASSPHRASE[-1])
     assert dialog.create_button.isEnabled()
     qtbot.keyClick(dialog.confirm, Qt.Key.Key_Return)  # the default button, from the keyboard
-
-    assert dialog.pages.currentIndex() == 1
+    assert dialog.busy_label.isVisible()  # the work runs off the GUI thread
+    qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=20000)
     shown = dialog.key_display.text()
     assert keys.parse_recovery_key(shown) is not None
     assert shown == made["store"].recovery_key
@@ -105,7 +105,7 @@ def test_first_run_shows_a_refusal_inline(qtbot, tmp_path: Path) -> None:  # typ
     qtbot.keyClicks(dialog.passphrase, TEST_PASSPHRASE)
     qtbot.keyClicks(dialog.confirm, TEST_PASSPHRASE)
     dialog.create_button.click()
-    assert dialog.create_error.isVisible()
+    qtbot.waitUntil(dialog.create_error.isVisible, timeout=20000)
     assert dialog.create_error.text().startswith("Cannot create the data folder")
     assert dialog.pages.currentIndex() == 0
 
@@ -136,14 +136,15 @@ def test_unlock_says_why_the_keyring_is_not_used_and_refuses_a_wrong_passphrase(
     before = snapshot(closed_store)
     qtbot.keyClicks(dialog.secret, "not my passphrase")
     qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
+    qtbot.waitUntil(dialog.error.isVisible, timeout=20000)
     assert dialog.isVisible()
-    assert dialog.error.isVisible() and dialog.error.text() == "Wrong passphrase or recovery key."
+    assert dialog.error.text() == "Wrong passphrase or recovery key."
     assert snapshot(closed_store) == before
 
     dialog.secret.clear()
     qtbot.keyClicks(dialog.secret, TEST_PASSPHRASE)
     qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
-    assert dialog.result() == dialog.DialogCode.Accepted
+    qtbot.waitUntil(lambda: dialog.result() == dialog.DialogCode.Accepted, timeout=20000)
     assert dialog.result_value is opened[0]
     assert dialog.secret.text() == ""
     opened[0].close()
