@@ -10,8 +10,12 @@ afresh, as after a restart.
 from __future__ import annotations
 
 import secrets
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +24,25 @@ from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.orm import Session
 
 import sendobserve.storage.records  # noqa: F401  (registers the tables)
+from sendobserve.model.domain import (
+    Case,
+    CaseKind,
+    Mediator,
+    Observation,
+    Observer,
+    ObserverRole,
+    TraineeRole,
+    new_id,
+)
 from sendobserve.storage.base import Base
+from sendobserve.storage.repositories import (
+    CaseRepository,
+    FormVersionRepository,
+    MediatorRepository,
+    ObservationRepository,
+    ObserverRepository,
+    PracticeRepository,
+)
 
 
 def make_engine(path: Path, key_hex: str) -> Engine:
@@ -75,3 +97,70 @@ def db(tmp_path: Path) -> Iterator[RecordsDb]:
     store = RecordsDb(tmp_path / "records.db")
     yield store
     store.close()
+
+
+# ---- small builders shared by the records tests ---------------------------------------
+
+FORM2_YAML = "form_id: form2\nversion: test-1\ncriteria: [a, b, c]\n"
+
+
+@dataclass
+class Repos:
+    mediators: MediatorRepository
+    observers: ObserverRepository
+    cases: CaseRepository
+    observations: ObservationRepository
+    practice: PracticeRepository
+    forms: FormVersionRepository
+
+
+def repos(db: RecordsDb) -> Repos:
+    """Repositories on the store's CURRENT engine (call again after ``reopen``)."""
+    return Repos(
+        MediatorRepository(db.sessions),
+        ObserverRepository(db.sessions),
+        CaseRepository(db.sessions),
+        ObservationRepository(db.sessions),
+        PracticeRepository(db.sessions),
+        FormVersionRepository(db.sessions),
+    )
+
+
+def add_mediator(r: Repos, name: str = "Siobhán Ó Dálaigh") -> Mediator:
+    return r.mediators.add(Mediator(id=new_id(), name=name))
+
+
+def add_observer(
+    r: Repos, name: str = "Aisha Patel", role: ObserverRole = ObserverRole.PPC
+) -> Observer:
+    return r.observers.add(Observer(id=new_id(), name=name, role=role, experienced_send=True))
+
+
+def add_case(
+    r: Repos,
+    mediator_id: uuid.UUID,
+    on: date = date(2026, 3, 2),
+    hours: str = "4.5",
+    role: TraineeRole = TraineeRole.CO_MEDIATING,
+    reference: str = "SEND-2026-014",
+) -> Case:
+    return r.cases.add(
+        Case(
+            id=new_id(),
+            mediator_id=mediator_id,
+            reference=reference,
+            case_date=on,
+            kind=CaseKind.MEDIATION,
+            trainee_role=role,
+            casework_hours=Decimal(hours),
+        )
+    )
+
+
+def start_draft(r: Repos) -> Observation:
+    """A mediator, an observer, a case and a DRAFT Form 2 observation of it."""
+    mediator = add_mediator(r)
+    observer = add_observer(r)
+    case = add_case(r, mediator.id)
+    r.forms.store("form2", "test-1", FORM2_YAML)
+    return r.observations.start(case.id, observer.id, "form2", "test-1")
