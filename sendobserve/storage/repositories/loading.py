@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, select, union
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from sendobserve.model.domain import (
     Mediator,
@@ -27,6 +27,7 @@ from sendobserve.model.domain import (
     TrainingKind,
 )
 from sendobserve.storage.records import (
+    AmendmentChangeRecord,
     AmendmentRecord,
     CaseRecord,
     ContactRecord,
@@ -87,12 +88,16 @@ def load_practice_records(
         put(c.mediator_id, "cases", _convert.case(c))
 
     observer_ids: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    observation_order = (
+        ObservationRecord.observed_on,
+        ObservationRecord.form_id,
+        ObservationRecord.ordinal,
+        ObservationRecord.created_at,
+        ObservationRecord.id,
+    )
     for o in session.scalars(
         scoped(select(ObservationRecord), ObservationRecord.mediator_id).order_by(
-            ObservationRecord.observed_on,
-            ObservationRecord.form_id,
-            ObservationRecord.ordinal,
-            ObservationRecord.created_at,
+            *observation_order
         )
     ):
         put(o.mediator_id, "observations", _convert.observation(o))
@@ -104,7 +109,7 @@ def load_practice_records(
                 ObservationRecord, MarkRecord.observation_id == ObservationRecord.id
             ),
             ObservationRecord.mediator_id,
-        ).order_by(MarkRecord.observation_id, MarkRecord.criterion_id)
+        ).order_by(*observation_order, MarkRecord.criterion_id)
     ):
         put(owner, "marks", _convert.mark(mark))
 
@@ -114,19 +119,31 @@ def load_practice_records(
                 ObservationRecord, DebriefNoteRecord.observation_id == ObservationRecord.id
             ),
             ObservationRecord.mediator_id,
-        ).order_by(DebriefNoteRecord.observation_id, DebriefNoteRecord.criterion_id)
+        ).order_by(*observation_order, DebriefNoteRecord.criterion_id)
     ):
         put(owner, "debrief_notes", _convert.debrief_note(note))
 
+    # Amendments and their changes: two queries always (a selectinload would skip the
+    # second when there are no amendments, making the count depend on the data).
+    changes: dict[uuid.UUID, list[AmendmentChangeRecord]] = defaultdict(list)
+    for change in session.scalars(
+        scoped(
+            select(AmendmentChangeRecord)
+            .join(AmendmentRecord, AmendmentChangeRecord.amendment_id == AmendmentRecord.id)
+            .join(ObservationRecord, AmendmentRecord.observation_id == ObservationRecord.id),
+            ObservationRecord.mediator_id,
+        )
+    ):
+        changes[change.amendment_id].append(change)
     for amendment, owner in session.execute(
         scoped(
-            select(AmendmentRecord, ObservationRecord.mediator_id)
-            .join(ObservationRecord, AmendmentRecord.observation_id == ObservationRecord.id)
-            .options(selectinload(AmendmentRecord.changes)),
+            select(AmendmentRecord, ObservationRecord.mediator_id).join(
+                ObservationRecord, AmendmentRecord.observation_id == ObservationRecord.id
+            ),
             ObservationRecord.mediator_id,
         ).order_by(AmendmentRecord.amended_at, AmendmentRecord.id)
     ):
-        put(owner, "amendments", _convert.amendment(amendment, list(amendment.changes)))
+        put(owner, "amendments", _convert.amendment(amendment, changes[amendment.id]))
 
     for t in session.scalars(
         scoped(select(TrainingRecord), TrainingRecord.mediator_id).order_by(

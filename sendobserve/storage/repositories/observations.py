@@ -453,6 +453,7 @@ _OBSERVATION_ORDER = (
     ObservationRecord.form_id,
     ObservationRecord.ordinal,
     ObservationRecord.created_at,
+    ObservationRecord.id,
 )
 
 
