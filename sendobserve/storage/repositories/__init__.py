@@ -12,9 +12,10 @@ build the repositories with ``in_session(session)`` inside your own
 ``with store.session() as session:`` block: they then join that transaction, flush after
 each call, and the block commits once at its end.
 
-``load_practice_record(session, …)`` and ``practice_summaries(session)`` are read-only
-and take a session directly, since their callers (readiness, reports) are usually
-already inside one.
+``load_practice_record(session, …)``, ``load_practice_records``, ``practice_summaries``
+and ``put_practice_record`` (the idempotent whole-record writer for the demo and imports)
+take a session directly: their callers are already inside one unit of work, and
+``put_practice_record`` is committed when that unit of work ends.
 """
 
 from sendobserve.storage.records import MarkEventKind
@@ -25,6 +26,7 @@ from sendobserve.storage.repositories._common import (
     fold_name,
     in_session,
 )
+from sendobserve.storage.repositories.bulk import PutResult, put_practice_record
 from sendobserve.storage.repositories.cases import CaseRepository
 from sendobserve.storage.repositories.forms import (
     FormVersionConflict,
@@ -60,6 +62,7 @@ __all__ = [
     "PracticeItem",
     "PracticeRepository",
     "PracticeSummary",
+    "PutResult",
     "RecordNotFound",
     "SessionFactory",
     "StoredFormVersion",
@@ -68,5 +71,6 @@ __all__ = [
     "load_practice_record",
     "load_practice_records",
     "practice_summaries",
+    "put_practice_record",
     "source_sha256",
 ]
