@@ -18,18 +18,22 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Connection,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -405,6 +409,26 @@ class DiscretionRecord(Base):
     decided_on: Mapped[date] = mapped_column(ISODate())
 
 
+# History is never rewritten: the database itself refuses an UPDATE of a mark event or
+# an amendment (deleting a discarded draft's rows by cascade stays possible).
+APPEND_ONLY_TABLES = ("mark_events", "amendments", "amendment_changes")
+
+
+def append_only_trigger(table: str) -> str:
+    return (
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+    )
+
+
+def _create_append_only_trigger(target: Table, connection: Connection, **_: Any) -> None:
+    connection.exec_driver_sql(append_only_trigger(target.name))
+
+
+for _name in APPEND_ONLY_TABLES:
+    event.listen(Base.metadata.tables[_name], "after_create", _create_append_only_trigger)
+
+
 RECORD_TABLES: tuple[str, ...] = (
     "mediators",
     "observers",
@@ -412,10 +436,10 @@ RECORD_TABLES: tuple[str, ...] = (
     "form_versions",
     "observations",
     "marks",
-    "mark_events",
-    "debrief_notes",
     "amendments",
     "amendment_changes",
+    "mark_events",
+    "debrief_notes",
     "training",
     "reflections",
     "cpd",

@@ -112,11 +112,21 @@ def test_migrated_tables_match_create_all_clause_by_clause(
     migrated: Engine, tmp_path: Path
 ) -> None:
     reference = make_engine(tmp_path / "reference.db", secrets.token_hex(32))
-    record_metadata().create_all(reference)
+    Base.metadata.create_all(reference, tables=[Base.metadata.tables[t] for t in RECORD_TABLES])
     assert set(inspect(migrated).get_table_names()) == {*RECORD_TABLES, "alembic_version"}
     for table in RECORD_TABLES:
         assert clauses(migrated, table) == clauses(reference, table), table
+    assert triggers(migrated) == triggers(reference)
+    assert set(triggers(migrated)) == {
+        "mark_events_append_only", "amendments_append_only", "amendment_changes_append_only"
+    }
     reference.dispose()
+
+
+def triggers(engine: Engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type='trigger'"))
+        return {name: " ".join(sql.split()) for name, sql in rows}
 
 
 def test_downgrade_removes_the_record_tables(tmp_path: Path) -> None:

@@ -17,6 +17,8 @@ from records_conftest import (
     repos,
     start_draft,
 )
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from sendobserve.errors import UserError
 from sendobserve.model.domain import (
@@ -255,11 +257,28 @@ def test_amendment_keeps_the_original_and_the_history(db: RecordsDb) -> None:
         r.observations.set_mark(obs.id, "a", D, by="AP")
 
 
+def test_the_database_refuses_to_rewrite_history(db: RecordsDb) -> None:
+    r = repos(db)
+    obs = start_draft(r)
+    r.observations.set_mark(obs.id, "a", D, by="AP")
+    r.observations.finalise(obs.id, SIGNATURE)
+    r.observations.amend(obs.id, [MarkEdit("a", NA)], "wrong row", by="AP")
+    for statement in (
+        "UPDATE mark_events SET by = 'someone else'",
+        "UPDATE amendments SET reason = 'another reason'",
+        "UPDATE amendment_changes SET old_state = 'not_applicable'",
+    ):
+        with db.engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
+            conn.execute(text(statement))
+    assert [e.by for e in r.observations.history(obs.id)] == ["AP", "AP"]
+    assert r.observations.amendments(obs.id)[0].reason == "wrong row"
+
+
 def test_debrief_notes_saved_as_typed(db: RecordsDb) -> None:
     r = repos(db)
     obs = start_draft(r)
-    for text in ("A", "Ag", "Agreed next steps"):
-        note = r.observations.set_debrief_note(obs.id, "f3.db.next", text)
+    for typed in ("A", "Ag", "Agreed next steps"):
+        note = r.observations.set_debrief_note(obs.id, "f3.db.next", typed)
     assert note.text == "Agreed next steps"
     r.observations.set_debrief_note(obs.id, "f3.db.goals", "")
     db.reopen()

@@ -487,6 +487,12 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_discretions_mediator_id"), "discretions", ["mediator_id"], unique=False
     )
+    # History is never rewritten: an UPDATE of a mark event or an amendment is refused.
+    for table in ("mark_events", "amendments", "amendment_changes"):
+        op.execute(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+        )
 
 
 def downgrade() -> None:
