@@ -1,10 +1,9 @@
 """A real SQLCipher store for the records tests, independent of the foundation's ``Store``.
 
-Imported by the records test modules (``from records_conftest import db``); the fixture
-gives an encrypted database file in ``tmp_path`` with the pragmas the app uses, the
-record tables created from ``Base.metadata``, a session factory that commits on success
-(like ``Store.session``), and ``reopen()`` to drop every connection and open the file
-afresh, as after a restart.
+The records test modules import ``db`` from here. It gives an encrypted database file in
+``tmp_path`` with the pragmas the app uses, the record tables created from
+``Base.metadata``, a session factory that commits on success (like ``Store.session``),
+and ``reopen()`` to drop every connection and open the file afresh, as after a restart.
 """
 
 from __future__ import annotations
@@ -49,13 +48,21 @@ def make_engine(path: Path, key_hex: str) -> Engine:
     url = URL.create("sqlite+pysqlcipher", password=f"x'{key_hex}'", database=str(path))
     engine = create_engine(url)
 
+    # As the app's store: listeners on this engine only, and an explicit BEGIN so that a
+    # unit of work's reads are inside its transaction too.
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
 
     return engine
 

@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from records_conftest import RecordsDb, db, repos
 
 from sendobserve.demo import build_demo
 from sendobserve.errors import UserError
@@ -21,6 +20,7 @@ from sendobserve.storage.repositories import (
     load_practice_records,
     put_practice_record,
 )
+from tests.storage.records_conftest import RecordsDb, db, repos
 
 __all__ = ["db"]
 

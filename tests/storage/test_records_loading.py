@@ -9,15 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from records_conftest import (
-    RecordsDb,
-    Repos,
-    add_case,
-    add_mediator,
-    add_observer,
-    db,
-    repos,
-)
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
@@ -45,6 +36,15 @@ from sendobserve.storage.repositories import (
     load_practice_records,
     practice_summaries,
 )
+from tests.storage.records_conftest import (
+    RecordsDb,
+    Repos,
+    add_case,
+    add_mediator,
+    add_observer,
+    db,
+    repos,
+)
 
 __all__ = ["db"]
 
@@ -54,7 +54,8 @@ def counting(engine: Engine) -> Iterator[list[str]]:
     statements: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
+        if statement.lstrip().upper().startswith("SELECT"):  # not the BEGIN of a unit of work
+            statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)
     try:

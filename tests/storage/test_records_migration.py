@@ -18,11 +18,11 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from records_conftest import make_engine
 from sqlalchemy import Engine, MetaData, inspect, text
 
 from sendobserve.storage.base import Base
 from sendobserve.storage.records import RECORD_TABLES
+from tests.storage.records_conftest import make_engine
 
 VERSIONS = Path(__file__).resolve().parents[2] / "sendobserve/storage/migrations/versions"
 

@@ -7,16 +7,6 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from records_conftest import (
-    FORM2_YAML,
-    RecordsDb,
-    add_case,
-    add_mediator,
-    add_observer,
-    db,
-    repos,
-    start_draft,
-)
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -34,6 +24,16 @@ from sendobserve.storage.repositories import (
     MarkEventKind,
     ObservationLocked,
     RecordNotFound,
+)
+from tests.storage.records_conftest import (
+    FORM2_YAML,
+    RecordsDb,
+    add_case,
+    add_mediator,
+    add_observer,
+    db,
+    repos,
+    start_draft,
 )
 
 __all__ = ["db"]

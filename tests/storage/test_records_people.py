@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from records_conftest import FORM2_YAML, RecordsDb, add_case, add_mediator, add_observer, db, repos
 
 from sendobserve.errors import UserError
 from sendobserve.model.domain import (
@@ -23,6 +22,15 @@ from sendobserve.storage.repositories import (
     RecordNotFound,
     fold_name,
     source_sha256,
+)
+from tests.storage.records_conftest import (
+    FORM2_YAML,
+    RecordsDb,
+    add_case,
+    add_mediator,
+    add_observer,
+    db,
+    repos,
 )
 
 __all__ = ["db"]  # the fixture, imported for pytest

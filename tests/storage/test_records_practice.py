@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from records_conftest import RecordsDb, add_mediator, add_observer, db, repos
 
 from sendobserve.model.domain import (
     Contact,
@@ -25,6 +24,7 @@ from sendobserve.model.domain import (
 )
 from sendobserve.model.validation import ValidationError
 from sendobserve.storage.repositories import PracticeItem, RecordNotFound
+from tests.storage.records_conftest import RecordsDb, add_mediator, add_observer, db, repos
 
 __all__ = ["db"]
 
