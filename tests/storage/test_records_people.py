@@ -209,6 +209,20 @@ def test_case_update_and_validation(db: RecordsDb) -> None:
     assert r.cases.get(c.id).reference == "REF-9"
 
 
+def test_case_delete_returns_it_for_undo_and_refuses_observed_cases(db: RecordsDb) -> None:
+    r = repos(db)
+    m = add_mediator(r)
+    c = add_case(r, m.id, reference="REF-1")
+    assert r.cases.delete(c.id) == c
+    assert r.cases.list_for_mediator(m.id) == ()
+    assert r.cases.add(c) == c  # undo: the same case back, same id
+    r.forms.store("form2", "test-1", FORM2_YAML)
+    r.observations.start(c.id, add_observer(r).id, "form2", "test-1")
+    with pytest.raises(UserError, match="Case REF-1 has 1 observation and cannot be deleted"):
+        r.cases.delete(c.id)
+    assert r.cases.get(c.id) == c and db.count("observations") == 1
+
+
 def test_form_versions_are_kept_exactly_and_never_replaced(db: RecordsDb) -> None:
     r = repos(db)
     first = r.forms.store("form2", "test-1", FORM2_YAML)

@@ -9,9 +9,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sendobserve.errors import UserError
 from sendobserve.model.domain import Case
 from sendobserve.model.validation import validate_case
-from sendobserve.storage.records import CaseRecord, MediatorRecord
+from sendobserve.storage.records import CaseRecord, MediatorRecord, ObservationRecord
 from sendobserve.storage.repositories import _convert
 from sendobserve.storage.repositories._common import RecordNotFound, SessionFactory
 
@@ -70,6 +71,29 @@ class CaseRepository:
                 )
             )
             return tuple(_convert.case(r) for r in rows)
+
+    def delete(self, case_id: uuid.UUID) -> Case:
+        """Remove a case entered by mistake and return it (to add back for undo).
+
+        Refused while any observation refers to it: deleting would take evidence with it.
+        """
+        with self._sessions() as s:
+            row = _get_case_row(s, case_id)
+            observed = s.scalar(
+                select(func.count()).select_from(ObservationRecord).where(
+                    ObservationRecord.case_id == case_id
+                )
+            )
+            if observed:
+                raise UserError(
+                    f"Case {row.reference} has {observed} observation"
+                    f"{'' if observed == 1 else 's'} and cannot be deleted",
+                    hint="Correct the case's details instead, or discard its draft observations.",
+                )
+            gone = _convert.case(row)
+            s.delete(row)
+            s.flush()
+            return gone
 
     def next_ordinal(self, mediator_id: uuid.UUID) -> int:
         """The number a new case would get: 1 for a mediator's first case."""
