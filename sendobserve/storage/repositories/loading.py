@@ -16,10 +16,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select, union
+from sqlalchemy import Select, String, select, type_coerce, union
 from sqlalchemy.orm import Session
 
 from sendobserve.model.domain import (
+    Mark,
+    MarkState,
     Mediator,
     ObservationState,
     Observer,
@@ -88,6 +90,7 @@ def load_practice_records(
         put(c.mediator_id, "cases", _convert.case(c))
 
     observer_ids: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    observation_owners: list[tuple[uuid.UUID, uuid.UUID]] = []
     observation_order = (
         ObservationRecord.observed_on,
         ObservationRecord.form_id,
@@ -102,16 +105,26 @@ def load_practice_records(
     ):
         put(o.mediator_id, "observations", _convert.observation(o))
         observer_ids[o.mediator_id].add(o.observer_id)
+        observation_owners.append((o.mediator_id, o.id))
 
-    for mark, owner in session.execute(
+    # Marks are the bulk (tens per observation): plain columns, no ORM identity map, and
+    # the observation's id as its stored text, mapped back through the observations
+    # already read (parsing thousands of UUIDs was most of the time).
+    observation_keys = {o.hex: (o, owner) for owner, o in observation_owners}
+    for obs_hex, criterion, state, mark_note, marked_at in session.execute(
         scoped(
-            select(MarkRecord, ObservationRecord.mediator_id).join(
-                ObservationRecord, MarkRecord.observation_id == ObservationRecord.id
-            ),
+            select(
+                type_coerce(MarkRecord.observation_id, String()),
+                MarkRecord.criterion_id,
+                MarkRecord.state,
+                MarkRecord.note,
+                MarkRecord.marked_at,
+            ).join(ObservationRecord, MarkRecord.observation_id == ObservationRecord.id),
             ObservationRecord.mediator_id,
         ).order_by(*observation_order, MarkRecord.criterion_id)
     ):
-        put(owner, "marks", _convert.mark(mark))
+        obs_id, owner = observation_keys[obs_hex]
+        put(owner, "marks", Mark(obs_id, criterion, MarkState(state), mark_note, marked_at))
 
     for note, owner in session.execute(
         scoped(
