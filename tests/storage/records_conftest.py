@@ -95,6 +95,12 @@ class RecordsDb:
         with self.engine.connect() as conn:
             return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
 
+    def file_bytes(self) -> dict[str, bytes]:
+        """The database and its write-ahead log, as bytes (the -shm index is left out:
+        readers touch it)."""
+        files = [self.path, self.path.with_name(self.path.name + "-wal")]
+        return {f.name: f.read_bytes() for f in files if f.exists()}
+
     def close(self) -> None:
         self.engine.dispose()
 

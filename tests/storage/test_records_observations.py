@@ -257,6 +257,28 @@ def test_amendment_keeps_the_original_and_the_history(db: RecordsDb) -> None:
         r.observations.set_mark(obs.id, "a", D, by="AP")
 
 
+def test_refused_writes_leave_the_files_byte_identical(db: RecordsDb) -> None:
+    r = repos(db)
+    obs = start_draft(r)
+    r.observations.set_mark(obs.id, "a", D, by="AP")
+    locked = start_draft(r)
+    r.observations.finalise(locked.id, SIGNATURE)
+    before = db.file_bytes()
+    refusals = [
+        (lambda: r.observations.set_mark(locked.id, "a", DN, by="AP"), ObservationLocked),
+        (lambda: r.observations.set_mark(obs.id, " ", DN, by="AP"), ValidationError),
+        (lambda: r.observations.amend(obs.id, [MarkEdit("a", NA)], "x", by="AP"), UserError),
+        (lambda: r.observations.amend(locked.id, [], "nothing", by="AP"), ValidationError),
+        (lambda: r.observations.finalise(obs.id, Signature(" ", ObserverRole.PPC,
+                                                           date(2026, 3, 2))), ValidationError),
+        (lambda: r.observations.start(obs.case_id, obs.observer_id, "form2", "nope"), UserError),
+    ]
+    for attempt, error in refusals:
+        with pytest.raises(error):
+            attempt()
+    assert db.file_bytes() == before
+
+
 def test_the_database_refuses_to_rewrite_history(db: RecordsDb) -> None:
     r = repos(db)
     obs = start_draft(r)

@@ -112,12 +112,14 @@ def test_invalid_entries_store_nothing(
     for item in items:
         r.practice.add(item)
     before = {t: db.count(t) for t in TABLES}
+    files_before = db.file_bytes()
     bad = replace(items[index], **change)  # type: ignore[type-var]
     with pytest.raises(ValidationError) as caught:
         r.practice.update(bad)
     assert str(caught.value).startswith(message)
     with pytest.raises(ValidationError):
         r.practice.add(replace(bad, id=new_id()))
+    assert db.file_bytes() == files_before
     assert {t: db.count(t) for t in TABLES} == before
     assert r.practice.get(type(items[index]), items[index].id) == items[index]
 
