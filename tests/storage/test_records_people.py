@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sendobserve.errors import UserError
 from sendobserve.model.domain import (
@@ -240,3 +242,36 @@ def test_form_versions_are_kept_exactly_and_never_replaced(db: RecordsDb) -> Non
         ("form2", "test-1"),
         ("form2", "provider-x"),
     ]
+
+
+# ---- property: any word's start, typed any way, finds the person -------------------------
+
+LETTERS = "abcdeilnorstuzáéíóúàèçñöüłżśćøåõ"
+words = st.text(alphabet=LETTERS, min_size=1, max_size=8)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name_words=st.lists(words, min_size=1, max_size=4),
+    data=st.data(),
+)
+def test_any_word_prefix_typed_any_way_finds_the_name(
+    db: RecordsDb, name_words: list[str], data: st.DataObject
+) -> None:
+    r = repos(db)
+    name = " ".join(w.capitalize() for w in name_words)
+    person = add_mediator(r, name)
+    start = data.draw(st.integers(0, len(name_words) - 1), label="word")
+    typed_words = name_words[start:]
+    length = data.draw(st.integers(1, len(" ".join(typed_words))), label="length")
+    query = " ".join(typed_words)[:length]
+    style = data.draw(st.sampled_from(["as is", "upper", "no accents"]), label="style")
+    if style == "upper":
+        query = query.upper()
+    elif style == "no accents":
+        query = fold_name(query)  # what someone types without accents
+    if not fold_name(query):
+        return  # only spaces typed: nothing to search for
+    assert person in r.mediators.find(query, limit=10_000), (name, query)
