@@ -138,3 +138,31 @@ def test_downgrade_removes_the_record_tables(tmp_path: Path) -> None:
     connection.close()  # type: ignore[attr-defined]
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
     engine.dispose()
+
+
+HOT_QUERIES = {
+    # a tick: the current mark of one item
+    "SELECT * FROM marks WHERE observation_id = 'x' AND criterion_id = 'a'": "marks",
+    # undo / redo: the observation's history in order
+    "SELECT id, kind, target_event_id FROM mark_events WHERE observation_id = 'x' ORDER BY id":
+        "mark_events",
+    # the practice record: marks of one mediator's observations
+    "SELECT marks.* FROM marks JOIN observations ON marks.observation_id = observations.id "
+    "WHERE observations.mediator_id IN ('m')": "marks",
+    # ordinal suggestion
+    "SELECT max(ordinal) FROM observations WHERE mediator_id = 'm' AND form_id = 'f'":
+        "observations",
+    "SELECT * FROM cases WHERE mediator_id = 'm' ORDER BY case_date": "cases",
+    "SELECT * FROM cpd WHERE mediator_id IN ('m') ORDER BY done_on": "cpd",
+}
+
+
+@pytest.mark.parametrize("query", list(HOT_QUERIES))
+def test_the_queries_that_run_on_every_key_press_use_an_index(
+    migrated: Engine, query: str
+) -> None:
+    with migrated.connect() as conn:
+        plan = [row[3] for row in conn.execute(text("EXPLAIN QUERY PLAN " + query))]
+    table = HOT_QUERIES[query]
+    assert any(step.startswith(f"SEARCH {table} USING") for step in plan), plan
+    assert not any(step.startswith("SCAN") for step in plan), plan

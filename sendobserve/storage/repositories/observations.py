@@ -331,6 +331,7 @@ class ObservationRepository:
 
     def debrief_notes(self, observation_id: uuid.UUID) -> tuple[DebriefNote, ...]:
         with self._sessions() as s:
+            _get_row(s, observation_id)
             rows = s.scalars(
                 select(DebriefNoteRecord)
                 .where(DebriefNoteRecord.observation_id == observation_id)
@@ -429,6 +430,7 @@ class ObservationRepository:
     def amendments(self, observation_id: uuid.UUID) -> tuple[Amendment, ...]:
         """Oldest first."""
         with self._sessions() as s:
+            _get_row(s, observation_id)
             rows = s.scalars(
                 select(AmendmentRecord)
                 .where(AmendmentRecord.observation_id == observation_id)
