@@ -186,6 +186,8 @@ def test_finalised_observation_is_read_only(db: RecordsDb) -> None:
     r.observations.set_debrief_note(obs.id, "f3.db.goals", "Agreed two goals")
     with pytest.raises(ValidationError, match="The signer's name must not be empty"):
         r.observations.finalise(obs.id, Signature("", ObserverRole.PPC, date(2026, 3, 2)))
+    with pytest.raises(ValidationError, match=r"signature date \(2026-03-01\) is before the obs"):
+        r.observations.finalise(obs.id, Signature("AP", ObserverRole.PPC, date(2026, 3, 1)))
     assert r.observations.get(obs.id).state is ObservationState.DRAFT
     final = r.observations.finalise(obs.id, SIGNATURE)
     assert final.state is ObservationState.FINALISED and final.signature == SIGNATURE

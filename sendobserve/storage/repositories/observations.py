@@ -349,6 +349,12 @@ class ObservationRepository:
         with self._sessions() as s:
             row = _get_row(s, observation_id)
             _require_draft(row)
+            if signature.signed_on < row.observed_on:
+                raise ValidationError(
+                    f"The signature date ({signature.signed_on.isoformat()}) is before the "
+                    f"observation date ({row.observed_on.isoformat()})",
+                    field="signed_on",
+                )
             now = utcnow()
             row.state = ObservationState.FINALISED.value
             row.signature_name = signature.name.strip()
