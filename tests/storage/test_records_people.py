@@ -123,6 +123,16 @@ def test_type_ahead_apostrophes_hyphens_and_unusual_letters(db: RecordsDb) -> No
     assert r.mediators.find("", limit=2) == (anne, zak)
 
 
+def test_type_ahead_puts_names_starting_with_the_query_first(db: RecordsDb) -> None:
+    r = repos(db)
+    aaron = add_mediator(r, "Aaron Lee")
+    ann = add_mediator(r, "Lee Ann")
+    leeming = add_mediator(r, "Leeming Ó Sé")
+    assert r.mediators.find("lee") == (ann, leeming, aaron)
+    assert r.mediators.find("lee", limit=1) == (ann,)
+    assert r.observers.find("x") == ()
+
+
 def test_fold_name() -> None:
     assert fold_name("Siobhán Ó Dálaigh") == "siobhan o dalaigh"
     assert fold_name("  Mary   O’Brien-Hughes ") == "mary obrien hughes"

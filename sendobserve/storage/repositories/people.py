@@ -6,7 +6,7 @@ import uuid
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sendobserve.errors import UserError
@@ -29,6 +29,11 @@ def _name_matches(column: InstrumentedAttribute[str], query: str) -> ColumnEleme
     """Folded name starts with the query, or one of its words does ("o dal" → "Ó Dálaigh")."""
     pattern = like_prefix(fold_name(query))
     return or_(column.like(pattern, escape="\\"), column.like("% " + pattern, escape="\\"))
+
+
+def _whole_name_first(column: InstrumentedAttribute[str], query: str) -> ColumnElement[int]:
+    """Sort key: names that start with the query before names with a later word that does."""
+    return case((column.like(like_prefix(fold_name(query)), escape="\\"), 0), else_=1)
 
 
 class MediatorRepository:
@@ -90,12 +95,15 @@ class MediatorRepository:
         """Type-ahead: names whose start, or any word's start, matches ``query``.
 
         Case, accents and apostrophes are ignored: "siob" and "o dal" both find
-        "Siobhán Ó Dálaigh". An empty query lists the first ``limit`` names.
+        "Siobhán Ó Dálaigh". Names that start with the query come first, then
+        alphabetical. An empty query lists the first ``limit`` names.
         """
         with self._sessions() as s:
             stmt = select(MediatorRecord)
             if fold_name(query):
-                stmt = stmt.where(_name_matches(MediatorRecord.name_folded, query))
+                stmt = stmt.where(_name_matches(MediatorRecord.name_folded, query)).order_by(
+                    _whole_name_first(MediatorRecord.name_folded, query)
+                )
             rows = s.scalars(
                 stmt.order_by(MediatorRecord.name_folded, MediatorRecord.id).limit(limit)
             )
@@ -193,7 +201,9 @@ class ObserverRepository:
         with self._sessions() as s:
             stmt = select(ObserverRecord)
             if fold_name(query):
-                stmt = stmt.where(_name_matches(ObserverRecord.name_folded, query))
+                stmt = stmt.where(_name_matches(ObserverRecord.name_folded, query)).order_by(
+                    _whole_name_first(ObserverRecord.name_folded, query)
+                )
             rows = s.scalars(
                 stmt.order_by(ObserverRecord.name_folded, ObserverRecord.id).limit(limit)
             )
