@@ -256,3 +256,19 @@ def test_init_after_an_init_killed_half_way(
     monkeypatch.setenv("SENDOBSERVE_PASSPHRASE", TEST_PASSPHRASE)
     code, out, _ = _run(capsys, "--data-dir", str(data_dir), "init")
     assert code == 0 and RECOVERY_RE.search(out)
+
+
+def test_with_a_trusted_keyring_status_needs_no_passphrase(
+    memory_keyring,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    d = ["--data-dir", str(tmp_path / "data")]
+    monkeypatch.setenv("SENDOBSERVE_PASSPHRASE", TEST_PASSPHRASE)
+    assert _run(capsys, *d, "init")[0] == 0
+    assert len(memory_keyring.entries) == 1
+    monkeypatch.delenv("SENDOBSERVE_PASSPHRASE")
+    code, out, err = _run(capsys, *d, "status")
+    assert code == 0, err
+    assert "keyring:      OS keyring in use: tests.conftest.MemoryKeyring" in out
