@@ -35,7 +35,7 @@ from sendobserve.model.domain import (
 class MarkEdit:
     """A requested change to one tick item, for an amendment."""
 
-    item_id: str
+    criterion_id: str  # the tick item's id
     state: MarkState
     note: str = ""
 
@@ -87,8 +87,8 @@ class WorkspaceService(ABC):
         """The exact definition an observation was made on."""
 
     @abstractmethod
-    def suggest_ordinal(self, mediator_id: uuid.UUID, form_id: str) -> int:
-        """1st / 2nd / 3rd: one more than the trainee's existing observations on this form."""
+    def suggest_ordinal(self, case_id: uuid.UUID, form_id: str) -> int:
+        """1st / 2nd / 3rd: the case's own number on this form, else the trainee's next."""
 
     # --- one observation --------------------------------------------------------------
     @abstractmethod
