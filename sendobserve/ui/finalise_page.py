@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from sendobserve.model.domain import ObserverRole, Signature
 from sendobserve.ui.observation import ObservationSession
+from sendobserve.ui.qt_compat import emit
 from sendobserve.ui.settings import ROLE_LABELS
 from sendobserve.ui.signature_pad import SignaturePad
 
@@ -149,4 +150,4 @@ class ReviewPage(QWidget):
         if self.session.finalise(signature) is None:
             self.error.setText(self.session.status_text)
             return
-        self.finalised.emit()
+        emit(self.finalised)

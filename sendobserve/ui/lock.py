@@ -9,6 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from sendobserve.ui.qt_compat import emit
+
 _ACTIVITY = {
     QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
     QEvent.Type.Wheel, QEvent.Type.TabletPress, QEvent.Type.TabletMove,
@@ -86,7 +88,7 @@ class LockPage(QWidget):
         self.unlock_button.clicked.connect(self._request)
 
     def _request(self) -> None:
-        self.unlockRequested.emit(self.passphrase.text())
+        emit(self.unlockRequested, self.passphrase.text())
 
     def reset(self) -> None:
         self.passphrase.clear()

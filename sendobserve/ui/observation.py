@@ -29,6 +29,7 @@ from sendobserve.model.domain import (
     Signature,
 )
 from sendobserve.ui.checklist_model import ChecklistModel
+from sendobserve.ui.qt_compat import emit
 from sendobserve.ui.services import MarkEdit, WorkspaceService
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ class ObservationSession(QObject):
     # --- writes -----------------------------------------------------------------------
     def _status(self, status: SaveStatus, text: str) -> None:
         self.status, self.status_text = status, text
-        self.saveStatusChanged.emit(status.value, text)
+        emit(self.saveStatusChanged, status.value, text)
 
     def _commit(self, what: str, write: object) -> object | None:
         """Run one write; show "Saving…", then "Saved" only once it returned."""
@@ -94,7 +95,7 @@ class ObservationSession(QObject):
     def _show(self, mark: Mark | None) -> None:
         if mark is not None:
             self.model.apply_mark(mark)
-            self.progressChanged.emit(self.model.progress_text())
+            emit(self.progressChanged, self.model.progress_text())
 
     def set_state(self, item_id: str, state: MarkState) -> Mark | None:
         if self.is_final:
@@ -142,7 +143,7 @@ class ObservationSession(QObject):
         if isinstance(done, Observation):
             self.observation = done
             self.model.set_read_only(True)
-            self.observationChanged.emit(done)
+            emit(self.observationChanged, done)
             return done
         return None
 
@@ -155,6 +156,6 @@ class ObservationSession(QObject):
             self.model.apply_mark(Mark(self.id, change.criterion_id, change.new_state,
                                        change.new_note, done.amended_at))
         self.observation = self.service.observation(self.id)
-        self.progressChanged.emit(self.model.progress_text())
-        self.observationChanged.emit(self.observation)
+        emit(self.progressChanged, self.model.progress_text())
+        emit(self.observationChanged, self.observation)
         return done

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from sendobserve.model.domain import Amendment, MarkState, Observation
 from sendobserve.ui.checklist_view import ChecklistView
 from sendobserve.ui.observation import ObservationSession, SaveStatus
+from sendobserve.ui.qt_compat import emit
 from sendobserve.ui.services import MarkEdit
 from sendobserve.ui.states import LOOKS, state_label
 
@@ -414,11 +415,11 @@ class ObservationPage(QWidget):
     def _review(self) -> None:
         if not self.session.is_final:
             self.flush()
-            self.reviewRequested.emit()
+            emit(self.reviewRequested)
 
     def close_observation(self) -> None:
         self.flush()
-        self.closeRequested.emit()
+        emit(self.closeRequested)
 
     def flush(self) -> None:
         if self.debrief is not None:

@@ -16,6 +16,7 @@ from sendobserve.ui.lock import IdleWatcher, LockPage
 from sendobserve.ui.navigation import NavigationWidget, ordinal_text
 from sendobserve.ui.observation import ObservationSession
 from sendobserve.ui.observation_page import ObservationPage
+from sendobserve.ui.qt_compat import emit
 from sendobserve.ui.services import WorkspaceService
 from sendobserve.ui.settings import WorkspaceSettings
 from sendobserve.ui.tasks import TaskRunner
@@ -142,7 +143,7 @@ class Workspace(QWidget):
             dialog.hide()
         self.outer.setCurrentWidget(self.lock_page)
         self.lock_page.reset()
-        self.lockedChanged.emit(True)
+        emit(self.lockedChanged, True)
 
     def unlock(self, passphrase: str) -> bool:
         try:
@@ -161,7 +162,7 @@ class Workspace(QWidget):
         self._hidden_dialogs = []
         if self._focus_before_lock is not None:
             self._focus_before_lock.setFocus()
-        self.lockedChanged.emit(False)
+        emit(self.lockedChanged, False)
         return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
