@@ -7,6 +7,7 @@ keep what was typed, and pending de-brief text is saved before the screen locks.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from sendobserve.ui.qt_compat import emit
@@ -18,10 +19,16 @@ _ACTIVITY = {
 }
 
 
+LOCK_KEYS = QKeySequence("Ctrl+L")
+
+
 class IdleWatcher(QObject):
-    """Emits ``idle`` after ``minutes`` without keyboard, mouse, pen or touch input."""
+    """Emits ``idle`` after ``minutes`` without keyboard, mouse, pen or touch input, and
+    ``lockKey`` on Ctrl+L wherever the focus is (a QShortcut would not fire while a
+    window-modal dialog, such as the note editor, has the focus)."""
 
     idle = Signal()
+    lockKey = Signal()
 
     def __init__(self, minutes: int, parent: QObject | None = None):
         super().__init__(parent)
@@ -48,6 +55,11 @@ class IdleWatcher(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY and self._timer.interval() > 0:
             self._timer.start()
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            pressed = QKeySequence(event.keyCombination())
+            if pressed.matches(LOCK_KEYS) == QKeySequence.SequenceMatch.ExactMatch:
+                emit(self.lockKey)
+                return True
         return False
 
 

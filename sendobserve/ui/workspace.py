@@ -6,8 +6,8 @@ the service, settings and task runner it needs; it never reaches for a global wi
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QStackedWidget, QVBoxLayout, QWidget
 
 from sendobserve.model.domain import Case, Mediator, Observation
@@ -63,11 +63,9 @@ class Workspace(QWidget):
 
         self.navigation.observationOpened.connect(self.open_observation)
         self.lock_page.unlockRequested.connect(self.unlock)
-        lock = QShortcut(QKeySequence("Ctrl+L"), self)
-        lock.setContext(Qt.ShortcutContext.ApplicationShortcut)
-        lock.activated.connect(self.lock)
         self.idle = IdleWatcher(settings.idle_lock_minutes, self)
         self.idle.idle.connect(self.lock)
+        self.idle.lockKey.connect(self.lock)
 
     # --- pages --------------------------------------------------------------------------
     def open_observation(self, observation: Observation, mediator: Mediator | None,

@@ -1,0 +1,47 @@
+"""A tiny offscreen app for the kill test: ticks items with real key presses and prints
+"saved <item id>" only once the page shows "Saved". Run by test_kill.py, killed -9."""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from sendobserve.forms.registry import FormRegistry  # noqa: E402
+from sendobserve.ui.observation import ObservationSession  # noqa: E402
+from sendobserve.ui.observation_page import ObservationPage  # noqa: E402
+from tests.ui.conftest import UiStore, make_service  # noqa: E402
+
+
+def main() -> None:
+    path, key_hex, observation_id = sys.argv[1], sys.argv[2], uuid.UUID(sys.argv[3])
+    app = QApplication([])
+    store = UiStore(__import__("pathlib").Path(path), key_hex, create=False)
+    service = make_service(store, FormRegistry.standard())
+    session = ObservationSession(service, service.observation(observation_id))
+    page = ObservationPage(session, "kill test")
+    page.show()
+    print("ready", flush=True)
+    keys = [Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3]
+    round_ = 0
+    while True:  # until killed
+        for _ in session.model.item_ids():
+            item = page.view.current_item_id()
+            QTest.keyClick(page.view, keys[round_ % 3])
+            if page.save_state.text() == "✓ Saved":
+                state = session.model.state_of(item).value
+                print(f"saved {item} {state}", flush=True)
+            QTest.keyClick(page.view, Qt.Key.Key_J)
+        page.view.setCurrentIndex(page.view.moveToTick(page.view.model().index(0, 0), +1))
+        round_ += 1
+        app.processEvents()
+
+
+if __name__ == "__main__":
+    main()
