@@ -21,15 +21,15 @@ from sqlalchemy.orm import Session
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QSettings
 
-import sendobserve.storage.records  # noqa: E402,F401  (registers the tables)
-from sendobserve.forms.registry import FormRegistry  # noqa: E402
-from sendobserve.model.domain import CaseKind, ObserverRole, TraineeRole  # noqa: E402
-from sendobserve.storage.base import Base  # noqa: E402
-from sendobserve.ui.settings import WorkspaceSettings  # noqa: E402
-from sendobserve.ui.store_service import StoreWorkspaceService  # noqa: E402
-from sendobserve.ui.tasks import TaskRunner  # noqa: E402
+import sendobserve.storage.records  # noqa: F401  (registers the tables)
+from sendobserve.forms.registry import FormRegistry
+from sendobserve.model.domain import CaseKind, ObserverRole, TraineeRole
+from sendobserve.storage.base import Base
+from sendobserve.ui.settings import WorkspaceSettings
+from sendobserve.ui.store_service import StoreWorkspaceService
+from sendobserve.ui.tasks import TaskRunner
 
 PASSPHRASE = "plum orchard lantern 42"
 OBSERVER = "Dana Whitfield"

@@ -9,14 +9,14 @@ import uuid
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
-from sendobserve.forms.registry import FormRegistry  # noqa: E402
-from sendobserve.ui.observation import ObservationSession  # noqa: E402
-from sendobserve.ui.observation_page import ObservationPage  # noqa: E402
-from tests.ui.conftest import UiStore, make_service  # noqa: E402
+from sendobserve.forms.registry import FormRegistry
+from sendobserve.ui.observation import ObservationSession
+from sendobserve.ui.observation_page import ObservationPage
+from tests.ui.conftest import UiStore, make_service
 
 
 def main() -> None:
