@@ -190,7 +190,7 @@ class ChecklistModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(row, 0, siblings[row])
 
-    def parent(self, child: Index | None = None) -> Any:  # type: ignore[override]
+    def parent(self, child: Index | None = None) -> Any:
         if child is None:  # QObject.parent(): the overload PySide also routes here
             return super().parent()
         if not child.isValid():

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -225,7 +225,10 @@ class ObservationTableModel(QAbstractTableModel):
         return None
 
 
-def _named(widget: QWidget, name: str, description: str = "") -> QWidget:
+W = TypeVar("W", bound=QWidget)
+
+
+def _named(widget: W, name: str, description: str = "") -> W:
     widget.setAccessibleName(name)
     if description:
         widget.setAccessibleDescription(description)

@@ -14,8 +14,9 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -33,6 +34,7 @@ from sendobserve.ui.qt_compat import emit
 from sendobserve.ui.services import MarkEdit, WorkspaceService
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class SaveStatus(StrEnum):
@@ -78,12 +80,12 @@ class ObservationSession(QObject):
         self.status, self.status_text = status, text
         emit(self.saveStatusChanged, status.value, text)
 
-    def _commit(self, what: str, write: object) -> object | None:
+    def _commit(self, what: str, write: Callable[[], T]) -> T | None:
         """Run one write; show "Saving…", then "Saved" only once it returned."""
         self._status(SaveStatus.SAVING, "Saving…")
         started = time.perf_counter()
         try:
-            result = write()  # type: ignore[operator]
+            result = write()
         except Exception as exc:
             log.warning("%s not saved", what, exc_info=exc)
             self._status(SaveStatus.FAILED, f"Not saved — {reason_of(exc)}")
@@ -105,8 +107,8 @@ class ObservationSession(QObject):
             return None
         note = self.model.note_of(item_id)
         mark = self._commit("mark", lambda: self.service.set_mark(self.id, item_id, state, note))
-        self._show(mark)  # type: ignore[arg-type]
-        return mark  # type: ignore[return-value]
+        self._show(mark)
+        return mark
 
     def set_note(self, item_id: str, note: str) -> Mark | None:
         if self.is_final:
@@ -114,22 +116,22 @@ class ObservationSession(QObject):
             return None
         state = self.model.state_of(item_id)
         mark = self._commit("note", lambda: self.service.set_mark(self.id, item_id, state, note))
-        self._show(mark)  # type: ignore[arg-type]
-        return mark  # type: ignore[return-value]
+        self._show(mark)
+        return mark
 
     def undo(self) -> Mark | None:
         if self.is_final:
             return None
         mark = self._commit("undo", lambda: self.service.undo(self.id))
-        self._show(mark)  # type: ignore[arg-type]
-        return mark  # type: ignore[return-value]
+        self._show(mark)
+        return mark
 
     def redo(self) -> Mark | None:
         if self.is_final:
             return None
         mark = self._commit("redo", lambda: self.service.redo(self.id))
-        self._show(mark)  # type: ignore[arg-type]
-        return mark  # type: ignore[return-value]
+        self._show(mark)
+        return mark
 
     def save_debrief(self, criterion_id: str, text: str) -> bool:
         if self.is_final:

@@ -6,7 +6,7 @@ Layout only; the behaviour is ``ObservationSession``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -50,7 +50,10 @@ HELP = ("Space/1 Demonstrated · 2 Development needed · 3 Not applicable · Bac
         "Ctrl+Return review and sign · Ctrl+L lock")
 
 
-def _accessible(widget: QWidget, name: str, description: str = "") -> QWidget:
+W = TypeVar("W", bound=QWidget)
+
+
+def _accessible(widget: W, name: str, description: str = "") -> W:
     widget.setAccessibleName(name)
     if description:
         widget.setAccessibleDescription(description)

@@ -14,10 +14,18 @@ SETTINGS_VERSION = 1
 DEFAULT_IDLE_MINUTES = 5
 
 
+def _as_int(value: object, default: int) -> int:
+    """QSettings hands back strings from INI files and ints from the registry."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return default
+
+
 class WorkspaceSettings:
     def __init__(self, settings: QSettings | None = None):
         self._s = settings if settings is not None else QSettings()
-        if int(self._s.value("workspace/version", 0) or 0) < SETTINGS_VERSION:
+        if _as_int(self._s.value("workspace/version", 0), 0) < SETTINGS_VERSION:
             self._s.setValue("workspace/version", SETTINGS_VERSION)  # upgrades go here
 
     @property
@@ -43,10 +51,9 @@ class WorkspaceSettings:
     @property
     def idle_lock_minutes(self) -> int:
         """0 turns the idle lock off; Ctrl+L still locks."""
-        try:
-            return max(0, int(self._s.value("lock/idle_minutes", DEFAULT_IDLE_MINUTES)))
-        except (TypeError, ValueError):
-            return DEFAULT_IDLE_MINUTES
+        value = _as_int(self._s.value("lock/idle_minutes", DEFAULT_IDLE_MINUTES),
+                        DEFAULT_IDLE_MINUTES)
+        return max(0, value)
 
     @idle_lock_minutes.setter
     def idle_lock_minutes(self, minutes: int) -> None:
