@@ -19,7 +19,6 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 
 from sendobserve.forms.definition import FormDefinition
 from sendobserve.model.domain import Mark, MarkState
-from sendobserve.ui.qt_compat import emit
 from sendobserve.ui.states import LOOKS
 
 Index = QModelIndex | QPersistentModelIndex
@@ -121,7 +120,7 @@ class ChecklistModel(QAbstractItemModel):
     def set_read_only(self, read_only: bool) -> None:
         if read_only != self._read_only:
             self._read_only = read_only
-            emit(self.layoutChanged)  # flags change on every row
+            self.layoutChanged.emit()  # flags change on every row
 
     def item_ids(self) -> list[str]:
         return list(self._items)
@@ -170,11 +169,11 @@ class ChecklistModel(QAbstractItemModel):
             return self.createIndex(node.row, 0, node)
         node.state, node.note = mark.state, mark.note
         index = self.createIndex(node.row, 0, node)
-        emit(self.dataChanged, index, index, _CHANGED_ROLES)
+        self.dataChanged.emit(index, index, _CHANGED_ROLES)
         ancestor = node.parent
         while ancestor is not None:
             a_index = self.createIndex(ancestor.row, 0, ancestor)
-            emit(self.dataChanged, a_index, a_index, [
+            self.dataChanged.emit(a_index, a_index, [
                 Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.AccessibleDescriptionRole,
                 Role.STATE, Role.SUMMARY,
             ])

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 
 from sendobserve.model.domain import MarkState
 from sendobserve.ui.checklist_model import NodeKind, Role
-from sendobserve.ui.qt_compat import emit
 from sendobserve.ui.states import LOOKS, state_colour, state_label
 
 MIN_ROW = 44  # logical pixels: a finger-sized target at 100 %, scaled by Qt above that
@@ -253,14 +252,14 @@ class ChecklistView(QTreeView):
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 item_id = self.current_item_id()
                 if item_id and self.currentIndex().data(Role.TICKABLE):
-                    emit(self.noteRequested, item_id)
+                    self.noteRequested.emit(item_id)
                 return
         super().keyPressEvent(event)
 
     def _request(self, state: MarkState) -> None:
         index = self.currentIndex()
         if index.isValid() and index.data(Role.TICKABLE):
-            emit(self.markRequested, index.data(Role.ITEM_ID), state.value)
+            self.markRequested.emit(index.data(Role.ITEM_ID), state.value)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         index = self.indexAt(event.position().toPoint())
@@ -270,7 +269,7 @@ class ChecklistView(QTreeView):
                     self.setCurrentIndex(index)
                     current = MarkState(index.data(Role.STATE))
                     chosen = MarkState.NOT_YET_SEEN if state is current else state
-                    emit(self.markRequested, index.data(Role.ITEM_ID), chosen.value)
+                    self.markRequested.emit(index.data(Role.ITEM_ID), chosen.value)
                     event.accept()
                     return
         super().mouseReleaseEvent(event)
@@ -279,6 +278,6 @@ class ChecklistView(QTreeView):
         index = self.indexAt(event.position().toPoint())
         if index.isValid() and index.data(Role.TICKABLE):
             self.setCurrentIndex(index)
-            emit(self.noteRequested, index.data(Role.ITEM_ID))
+            self.noteRequested.emit(index.data(Role.ITEM_ID))
             return
         super().mouseDoubleClickEvent(event)

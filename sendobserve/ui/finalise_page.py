@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 
 from sendobserve.model.domain import ObserverRole, Signature
 from sendobserve.ui.observation import ObservationSession
-from sendobserve.ui.qt_compat import emit
 from sendobserve.ui.settings import ROLE_LABELS
 from sendobserve.ui.signature_pad import SignaturePad
 
@@ -150,4 +149,4 @@ class ReviewPage(QWidget):
         if self.session.finalise(signature) is None:
             self.error.setText(self.session.status_text)
             return
-        emit(self.finalised)
+        self.finalised.emit()

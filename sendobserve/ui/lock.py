@@ -10,8 +10,6 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from sendobserve.ui.qt_compat import emit
-
 _ACTIVITY = {
     QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
     QEvent.Type.Wheel, QEvent.Type.TabletPress, QEvent.Type.TabletMove,
@@ -58,7 +56,7 @@ class IdleWatcher(QObject):
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             pressed = QKeySequence(event.keyCombination())
             if pressed.matches(LOCK_KEYS) == QKeySequence.SequenceMatch.ExactMatch:
-                emit(self.lockKey)
+                self.lockKey.emit()
                 return True
         return False
 
@@ -100,7 +98,7 @@ class LockPage(QWidget):
         self.unlock_button.clicked.connect(self._request)
 
     def _request(self) -> None:
-        emit(self.unlockRequested, self.passphrase.text())
+        self.unlockRequested.emit(self.passphrase.text())
 
     def reset(self) -> None:
         self.passphrase.clear()

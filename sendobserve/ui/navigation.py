@@ -58,7 +58,6 @@ from sendobserve.model.domain import (
     Observer,
     TraineeRole,
 )
-from sendobserve.ui.qt_compat import emit
 from sendobserve.ui.services import WorkspaceService
 from sendobserve.ui.settings import ROLE_LABELS, WorkspaceSettings
 from sendobserve.ui.tasks import TaskRunner
@@ -628,7 +627,7 @@ class NavigationWidget(QWidget):
             self.message.setText(f"Not started — {exc}")
             return
         self.message.clear()
-        emit(self.observationOpened, observation, mediator, case)
+        self.observationOpened.emit(observation, mediator, case)
 
     def open_selected(self) -> None:
         index = self.observation_table.currentIndex()
@@ -638,7 +637,7 @@ class NavigationWidget(QWidget):
         observation = self.observations.observation(index.row())
         case = next((self.cases.case(r) for r in range(self.cases.rowCount())
                      if self.cases.case(r).id == observation.case_id), None)
-        emit(self.observationOpened, observation, mediator, case)
+        self.observationOpened.emit(observation, mediator, case)
 
     def refresh_trainee(self) -> None:
         self._trainee_changed(self.trainee_list.currentIndex())

@@ -30,7 +30,6 @@ from sendobserve.model.domain import (
     Signature,
 )
 from sendobserve.ui.checklist_model import ChecklistModel
-from sendobserve.ui.qt_compat import emit
 from sendobserve.ui.services import MarkEdit, WorkspaceService
 
 log = logging.getLogger(__name__)
@@ -78,7 +77,7 @@ class ObservationSession(QObject):
     # --- writes -----------------------------------------------------------------------
     def _status(self, status: SaveStatus, text: str) -> None:
         self.status, self.status_text = status, text
-        emit(self.saveStatusChanged, status.value, text)
+        self.saveStatusChanged.emit(status.value, text)
 
     def _commit(self, what: str, write: Callable[[], T]) -> T | None:
         """Run one write; show "Saving…", then "Saved" only once it returned."""
@@ -97,7 +96,7 @@ class ObservationSession(QObject):
     def _show(self, mark: Mark | None) -> None:
         if mark is not None:
             self.model.apply_mark(mark)
-            emit(self.progressChanged, self.model.progress_text())
+            self.progressChanged.emit(self.model.progress_text())
 
     def set_state(self, item_id: str, state: MarkState) -> Mark | None:
         if self.is_final:
@@ -145,7 +144,7 @@ class ObservationSession(QObject):
         if isinstance(done, Observation):
             self.observation = done
             self.model.set_read_only(True)
-            emit(self.observationChanged, done)
+            self.observationChanged.emit(done)
             return done
         return None
 
@@ -158,6 +157,6 @@ class ObservationSession(QObject):
             self.model.apply_mark(Mark(self.id, change.criterion_id, change.new_state,
                                        change.new_note, done.amended_at))
         self.observation = self.service.observation(self.id)
-        emit(self.progressChanged, self.model.progress_text())
-        emit(self.observationChanged, self.observation)
+        self.progressChanged.emit(self.model.progress_text())
+        self.observationChanged.emit(self.observation)
         return done

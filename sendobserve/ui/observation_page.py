@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
 from sendobserve.model.domain import Amendment, MarkState, Observation
 from sendobserve.ui.checklist_view import ChecklistView
 from sendobserve.ui.observation import ObservationSession, SaveStatus
-from sendobserve.ui.qt_compat import emit
 from sendobserve.ui.services import MarkEdit
 from sendobserve.ui.states import LOOKS, state_label
 
@@ -418,11 +417,11 @@ class ObservationPage(QWidget):
     def _review(self) -> None:
         if not self.session.is_final:
             self.flush()
-            emit(self.reviewRequested)
+            self.reviewRequested.emit()
 
     def close_observation(self) -> None:
         self.flush()
-        emit(self.closeRequested)
+        self.closeRequested.emit()
 
     def flush(self) -> None:
         if self.debrief is not None:

@@ -23,8 +23,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from sendobserve.ui.qt_compat import emit
-
 Stroke = list[tuple[QPointF, float]]  # (point, width)
 
 
@@ -58,20 +56,20 @@ class SignaturePad(QWidget):
         self._strokes.clear()
         self._drawing = None
         self.update()
-        emit(self.changed)
+        self.changed.emit()
 
     def undo_stroke(self) -> None:
         if self._strokes:
             self._strokes.pop()
             self.update()
-            emit(self.changed)
+            self.changed.emit()
 
     def add_stroke(self, points: list[QPointF], width: float = 2.5) -> None:
         """Add a whole stroke (used by tests and by keyboard-only users' "Sign with name")."""
         if len(points) > 1:
             self._strokes.append([(p, width) for p in points])
             self.update()
-            emit(self.changed)
+            self.changed.emit()
 
     def to_png(self) -> bytes | None:
         """The drawing in black on transparent, cropped with a margin; None when empty."""
@@ -110,7 +108,7 @@ class SignaturePad(QWidget):
                 self._drawing.append((p + QPointF(0.5, 0.5), w))
             self._drawing = None
             self.update()
-            emit(self.changed)
+            self.changed.emit()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:

@@ -14,8 +14,6 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from sendobserve.ui.qt_compat import emit
-
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -39,9 +37,9 @@ class _Job(QRunnable):
         try:
             value = self._fn()
         except BaseException as exc:  # delivered to the failure callback, not swallowed
-            emit(self._relay.done, self._failure, exc)
+            self._relay.done.emit(self._failure, exc)
         else:
-            emit(self._relay.done, self._success, value)
+            self._relay.done.emit(self._success, value)
 
 
 def _log_failure(exc: BaseException) -> None:

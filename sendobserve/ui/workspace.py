@@ -16,7 +16,6 @@ from sendobserve.ui.lock import IdleWatcher, LockPage
 from sendobserve.ui.navigation import NavigationWidget, ordinal_text
 from sendobserve.ui.observation import ObservationSession
 from sendobserve.ui.observation_page import ObservationPage
-from sendobserve.ui.qt_compat import emit
 from sendobserve.ui.services import WorkspaceService
 from sendobserve.ui.settings import WorkspaceSettings
 from sendobserve.ui.tasks import TaskRunner
@@ -141,7 +140,7 @@ class Workspace(QWidget):
             dialog.hide()
         self.outer.setCurrentWidget(self.lock_page)
         self.lock_page.reset()
-        emit(self.lockedChanged, True)
+        self.lockedChanged.emit(True)
 
     def unlock(self, passphrase: str) -> bool:
         try:
@@ -160,7 +159,7 @@ class Workspace(QWidget):
         self._hidden_dialogs = []
         if self._focus_before_lock is not None:
             self._focus_before_lock.setFocus()
-        emit(self.lockedChanged, False)
+        self.lockedChanged.emit(False)
         return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
