@@ -34,7 +34,7 @@ from sendobserve.ui.checklist_model import NodeKind, Role
 from sendobserve.ui.states import LOOKS, state_colour, state_label
 
 MIN_ROW = 44  # logical pixels: a finger-sized target at 100 %, scaled by Qt above that
-BUTTON = 48
+BUTTON = 40  # the same in every row, so the columns line up
 STATE_COLUMN = 190
 PAD = 8
 BUTTON_STATES = (MarkState.DEMONSTRATED, MarkState.DEVELOPMENT_NEEDED, MarkState.NOT_APPLICABLE)
@@ -51,7 +51,7 @@ _KEY_STATES = {
 
 def button_rects(row: QRect) -> dict[MarkState, QRect]:
     """Where the three state buttons sit in a tick row (shared by painting and hit-testing)."""
-    size = min(BUTTON, row.height() - 4)
+    size = BUTTON
     top = row.top() + (row.height() - size) // 2
     right = row.right() - PAD
     rects: dict[MarkState, QRect] = {}
@@ -61,17 +61,21 @@ def button_rects(row: QRect) -> dict[MarkState, QRect]:
     return rects
 
 
+def _is_heading(index: QModelIndex | QPersistentModelIndex) -> bool:
+    """A section, or a criterion whose sub-items carry the marks."""
+    return index.data(Role.KIND) == NodeKind.SECTION or index.model().rowCount(index) > 0
+
+
 class ChecklistDelegate(QStyledItemDelegate):
     def __init__(self, view: ChecklistView):
         super().__init__(view)
         self._view = view
 
-    def _text_rect(self, rect: QRect, tickable: bool, has_state: bool) -> QRect:
+    def _text_rect(self, rect: QRect, has_state: bool) -> QRect:
+        """Rows with a state keep the state and button columns (drawn or not) aligned."""
         right = rect.right() - PAD
-        if tickable:
-            right -= 3 * (BUTTON + 4)
         if has_state:
-            right -= STATE_COLUMN
+            right -= 3 * (BUTTON + 4) + STATE_COLUMN
         return QRect(rect.left() + PAD, rect.top(), max(40, right - rect.left() - PAD),
                      rect.height())
 
@@ -88,9 +92,8 @@ class ChecklistDelegate(QStyledItemDelegate):
         width = self._view.viewport().width() - self._view.indentation() * self._depth(index)
         kind = index.data(Role.KIND)
         body, heading, note_font = self._fonts(option.font)
-        font = heading if kind != NodeKind.SUBITEM and not index.data(Role.TICKABLE) else body
-        rect = self._text_rect(QRect(0, 0, max(width, 200), 1000),
-                               bool(index.data(Role.TICKABLE)), kind != NodeKind.SECTION)
+        font = heading if _is_heading(index) else body
+        rect = self._text_rect(QRect(0, 0, max(width, 200), 1000), kind != NodeKind.SECTION)
         flags = int(Qt.TextFlag.TextWordWrap)
         height = QFontMetrics(font).boundingRect(rect, flags, index.data()).height()
         note = index.data(Role.NOTE)
@@ -120,9 +123,9 @@ class ChecklistDelegate(QStyledItemDelegate):
             painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
         body, heading, note_font = self._fonts(option.font)
         has_state = kind != NodeKind.SECTION
-        text_rect = self._text_rect(rect, tickable, has_state).adjusted(0, PAD, 0, -PAD)
+        text_rect = self._text_rect(rect, has_state).adjusted(0, PAD, 0, -PAD)
         painter.setPen(palette.color(text_role))
-        painter.setFont(heading if kind != NodeKind.SUBITEM and not tickable else body)
+        painter.setFont(heading if _is_heading(index) else body)
         flags = int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft)
         note = index.data(Role.NOTE)
         if not note:
@@ -208,6 +211,10 @@ class ChecklistView(QTreeView):
         self.expandAll()
         if model is not None:
             self.setCurrentIndex(self.moveToTick(QModelIndex(), +1))
+
+    def drawBranches(self, painter: QPainter, rect: QRect,
+                     index: QModelIndex | QPersistentModelIndex) -> None:
+        """No expand arrows: every heading is always open."""
 
     def resizeEvent(self, event: object) -> None:  # wrapped text changes row heights
         super().resizeEvent(event)  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.model.domain import ObserverRole, Signature
+from sendobserve.ui.navigation import RowDelegate
 from sendobserve.ui.observation import ObservationSession
 from sendobserve.ui.settings import ROLE_LABELS
 from sendobserve.ui.signature_pad import SignaturePad
@@ -48,6 +49,8 @@ class ReviewPage(QWidget):
             "These stay 'not yet seen' in this observation. Skills need not all be shown in "
             "every case, only over the whole practice period.")
         self.not_seen.setAlternatingRowColors(True)
+        self.not_seen.setWordWrap(True)
+        self.not_seen.setItemDelegate(RowDelegate(self.not_seen))
 
         self.pad = SignaturePad()
         self.clear_button = QPushButton("C&lear drawing")

@@ -67,7 +67,7 @@ class LockPage(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setAutoFillBackground(True)
-        title = QLabel("<h1>🔒 Locked</h1>")
+        title = QLabel("<h1>Locked</h1>")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         text = QLabel("Everything is saved and hidden. Type your passphrase to continue "
                       "where you left off.")
@@ -78,11 +78,12 @@ class LockPage(QWidget):
         self.passphrase.setAccessibleName("Passphrase")
         self.passphrase.setAccessibleDescription("Enter unlocks.")
         self.passphrase.setMinimumHeight(40)
+        self.passphrase.setMinimumWidth(320)
         self.passphrase.setMaximumWidth(480)
         self.unlock_button = QPushButton("&Unlock")
         self.unlock_button.setAccessibleName("Unlock")
         self.unlock_button.setMinimumHeight(40)
-        self.unlock_button.setMaximumWidth(480)
+        self.unlock_button.setMinimumWidth(160)
         self.error = QLabel()
         self.error.setAccessibleName("Problem")
         self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -90,7 +91,9 @@ class LockPage(QWidget):
         layout.addStretch(1)
         layout.addWidget(title)
         layout.addWidget(text)
-        for widget in (self.passphrase, self.unlock_button):
+        label = QLabel("&Passphrase:")
+        label.setBuddy(self.passphrase)
+        for widget in (label, self.passphrase, self.unlock_button):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.error)
         layout.addStretch(2)

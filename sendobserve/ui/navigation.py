@@ -15,18 +15,19 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractListModel,
-    QAbstractTableModel,
     QDate,
     QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QSize,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,13 +38,13 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListView,
     QPushButton,
     QSpinBox,
-    QTreeView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -169,15 +170,16 @@ class CaseListModel(QAbstractListModel):
             return None
         case = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return (f"{case.reference} — {case.case_date.strftime('%d %b %Y')} · "
-                    f"{TRAINEE_ROLE_LABELS[case.trainee_role].lower()}")
+            return (f"{case.reference}\n{case.case_date.strftime('%d %b %Y')} · "
+                    f"{TRAINEE_ROLE_LABELS[case.trainee_role].lower()} · "
+                    f"{CASE_KIND_LABELS[case.kind].lower()}")
         if role == OBJECT_ROLE:
             return case
         return None
 
 
-class ObservationTableModel(QAbstractTableModel):
-    HEADERS = ("Form", "Case", "Date", "Observer", "State")
+class ObservationListModel(QAbstractListModel):
+    """The trainee's observations, two lines each so nothing is cut off at 200 %."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -194,34 +196,67 @@ class ObservationTableModel(QAbstractTableModel):
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def _cells(self, row: int) -> tuple[str, ...]:
+    def _lines(self, row: int) -> tuple[str, str]:
         obs, ref, observer = self._rows[row]
         number = obs.form_id.removeprefix("form")
         word = "case" if obs.form_id == "form1" else "observation"
-        state = {ObservationState.DRAFT: "Draft", ObservationState.FINALISED: "Finalised",
-                 ObservationState.AMENDED: "Finalised, amended"}[obs.state]
-        return (f"Form {number}, {ordinal_text(obs.ordinal)} {word}", ref,
-                obs.observed_on.strftime("%d %b %Y"), observer, state)
+        state = {ObservationState.DRAFT: "draft", ObservationState.FINALISED: "finalised",
+                 ObservationState.AMENDED: "finalised, amended"}[obs.state]
+        return (f"Form {number}, {ordinal_text(obs.ordinal)} {word} — {state}",
+                f"{ref} · {obs.observed_on.strftime('%d %b %Y')} · {observer}")
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._cells(index.row())[index.column()]
+            return "\n".join(self._lines(index.row()))
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return ", ".join(self._cells(index.row()))
+            return ", ".join(self._lines(index.row()))
         if role == OBJECT_ROLE:
             return self._rows[index.row()][0]
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+
+class RowDelegate(QStyledItemDelegate):
+    """List rows at least 44 px high: a finger-sized target, with room for two lines."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        hint = super().sizeHint(option, index)
+        return QSize(hint.width(), max(44, hint.height() + 12))
+
+
+def _list_view(name: str, model: QAbstractItemModel, description: str = "") -> QListView:
+    view = QListView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    if description:
+        view.setAccessibleDescription(description)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(True)
+    view.setAlternatingRowColors(True)
+    view.setItemDelegate(RowDelegate(view))
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return view
+
+
+class OrdinalSpinBox(QSpinBox):
+    """Shows "2nd observation" (or "2nd case" on Form 1) rather than a bare number."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.word = "observation"
+        self.setRange(1, 99)
+
+    def textFromValue(self, value: int) -> str:
+        return f"{ordinal_text(value)} {self.word}"
+
+    def valueFromText(self, text: str) -> int:
+        digits = "".join(c for c in text if c.isdigit())
+        return int(digits) if digits else 1
+
+    def validate(self, text: str, pos: int) -> QValidator.State:
+        return QValidator.State.Acceptable if any(c.isdigit() for c in text) else \
+            QValidator.State.Intermediate
 
 
 W = TypeVar("W", bound=QWidget)
@@ -339,23 +374,18 @@ class NavigationWidget(QWidget):
         self.filter = AccentInsensitiveFilter(self)
         self.filter.setSourceModel(self.mediators)
         self.cases = CaseListModel(self)
-        self.observations = ObservationTableModel(self)
+        self.observations = ObservationListModel(self)
 
         self.search = _named(QLineEdit(), "Search trainees",
                              "Type part of a name; accents and capitals do not matter. "
                              "Down or Enter moves to the list.")
         self.search.setPlaceholderText("Type a name…")
         self.search.setClearButtonEnabled(True)
-        self.trainee_list = QListView()
-        self.trainee_list.setModel(self.filter)
-        self.trainee_list.setAccessibleName("Trainees")
-        self.trainee_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.trainee_list = _list_view("Trainees", self.filter, "Enter moves to the cases.")
         self.add_trainee_button = _named(QPushButton("Add &trainee…"), "Add a trainee",
                                          "Ctrl+N")
-        self.case_list = QListView()
-        self.case_list.setModel(self.cases)
-        self.case_list.setAccessibleName("Cases of the selected trainee")
-        self.case_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.case_list = _list_view("Cases of the selected trainee", self.cases,
+                                    "Enter moves to starting an observation.")
         self.add_case_button = _named(QPushButton("Add &case…"), "Add a case",
                                       "Ctrl+Shift+N. Uses a case reference only.")
         self.observer_name = _named(QLineEdit(settings.observer_name), "Your name (observer)",
@@ -366,22 +396,15 @@ class NavigationWidget(QWidget):
         self.observer_role.setCurrentIndex(list(ROLE_LABELS).index(settings.observer_role))
         _named(self.observer_role, "Your role")
         self.form_choice = _named(QComboBox(), "Form to start")
-        self.ordinal = _named(QSpinBox(), "Which observation",
+        self.ordinal = _named(OrdinalSpinBox(), "Which observation",
                               "Suggested from the trainee's observations on this form.")
-        self.ordinal.setRange(1, 99)
         self.observed_on = QDateEdit(QDate.currentDate())
         self.observed_on.setCalendarPopup(True)
         self.observed_on.setDisplayFormat("d MMMM yyyy")
         _named(self.observed_on, "Date observed")
         self.start_button = _named(QPushButton("&Start observation"), "Start observation")
-        self.observation_table = QTreeView()
-        self.observation_table.setModel(self.observations)
-        self.observation_table.setRootIsDecorated(False)
-        self.observation_table.setAlternatingRowColors(True)
-        self.observation_table.header().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.observation_table.setAccessibleName("Observations of the selected trainee")
-        self.observation_table.setAccessibleDescription("Enter opens the observation.")
+        self.observation_list = _list_view("Observations of the selected trainee",
+                                            self.observations, "Enter opens the observation.")
         self.open_button = _named(QPushButton("&Open observation"), "Open the selected observation")
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -415,7 +438,7 @@ class NavigationWidget(QWidget):
         s_layout.addWidget(self.start_button, 5, 0, 1, 2)
         observations = QGroupBox("Observations")
         o_layout = QVBoxLayout(observations)
-        o_layout.addWidget(self.observation_table, 1)
+        o_layout.addWidget(self.observation_list, 1)
         o_layout.addWidget(self.open_button)
         right = QVBoxLayout()
         right.addWidget(start)
@@ -439,7 +462,7 @@ class NavigationWidget(QWidget):
         self.add_case_button.clicked.connect(self.add_case)
         self.start_button.clicked.connect(self.start)
         self.open_button.clicked.connect(self.open_selected)
-        self.observation_table.activated.connect(lambda _i: self.open_selected())
+        self.observation_list.activated.connect(lambda _i: self.open_selected())
         for keys, slot in (("Ctrl+N", self.add_trainee), ("Ctrl+Shift+N", self.add_case),
                            ("Ctrl+F", self.search.setFocus)):
             shortcut = QShortcut(QKeySequence(keys), self)
@@ -543,6 +566,9 @@ class NavigationWidget(QWidget):
     def _suggest_ordinal(self) -> None:
         case = self.current_case()
         form_id = self.form_choice.currentData()
+        self.ordinal.word = "case" if form_id == "form1" else "observation"
+        self.ordinal.setValue(self.ordinal.value())
+        self.ordinal.lineEdit().setText(self.ordinal.textFromValue(self.ordinal.value()))
         if case is not None and form_id:
             self.ordinal.setValue(self.service.suggest_ordinal(case.id, form_id))
 
@@ -630,7 +656,7 @@ class NavigationWidget(QWidget):
         self.observationOpened.emit(observation, mediator, case)
 
     def open_selected(self) -> None:
-        index = self.observation_table.currentIndex()
+        index = self.observation_list.currentIndex()
         mediator = self.current_mediator()
         if not index.isValid() or mediator is None:
             return

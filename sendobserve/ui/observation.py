@@ -58,7 +58,7 @@ class ObservationSession(QObject):
                  parent: QObject | None = None):
         super().__init__(parent)
         self.service = service
-        self.observation = observation
+        self.observation = service.observation(observation.id)  # never a stale copy
         self.form = service.form(observation.form_id, observation.form_version)
         self.model = ChecklistModel(self.form, service.marks(observation.id).values(), self)
         self.model.set_read_only(self.is_final)

@@ -5,6 +5,7 @@ Layout only; the behaviour is ``ObservationSession``.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -41,9 +42,11 @@ from sendobserve.model.domain import Amendment, MarkState, Observation
 from sendobserve.ui.checklist_view import ChecklistView
 from sendobserve.ui.observation import ObservationSession, SaveStatus
 from sendobserve.ui.services import MarkEdit
-from sendobserve.ui.states import LOOKS, state_label
+from sendobserve.ui.states import state_colour, state_label
 
 DEBOUNCE_MS = 1000
+HELP_FINAL = ("Finalised: read only · arrows and J/K move · Ctrl+E amend the current item "
+              "(with a reason; the original is kept) · Ctrl+W back to trainees · Ctrl+L lock")
 HELP = ("Space/1 Demonstrated · 2 Development needed · 3 Not applicable · Backspace Clear · "
         "J/K next/previous · Enter note · Ctrl+Z undo · Ctrl+Shift+Z redo · "
         "Ctrl+Return review and sign · Ctrl+L lock")
@@ -176,7 +179,12 @@ class HistoryModel(QAbstractTableModel):
                 new = state_label(change.new_state)
                 text = f"{old} → {new}"
                 if change.old_note != change.new_note:
-                    text += f"; note “{change.old_note}” → “{change.new_note}”"
+                    if not change.old_note:
+                        text += f"; note added: “{change.new_note}”"
+                    elif not change.new_note:
+                        text += f"; note removed: “{change.old_note}”"
+                    else:
+                        text += f"; note “{change.old_note}” → “{change.new_note}”"
                 self._rows.append((
                     amendment.amended_at.astimezone().strftime("%d %b %Y %H:%M"),
                     amendment.amended_by, self._item_text(change.criterion_id), text,
@@ -330,7 +338,7 @@ class ObservationPage(QWidget):
             body.addWidget(self.debrief)
             body.setStretchFactor(0, 3)
             body.setStretchFactor(1, 2)
-        help_line = QLabel(HELP)
+        self.help_line = help_line = QLabel(HELP)
         help_line.setWordWrap(True)
         help_line.setAccessibleName("Keyboard help")
 
@@ -428,12 +436,13 @@ class ObservationPage(QWidget):
             self.debrief.flush()
 
     def _show_status(self, status: str, text: str) -> None:
-        glyph = {SaveStatus.SAVED: "✓ ", SaveStatus.SAVING: "… ", SaveStatus.FAILED: "⚠ "}
-        self.save_state.setText(glyph[SaveStatus(status)] + text)
+        glyph = {SaveStatus.SAVED: "✓", SaveStatus.SAVING: "…", SaveStatus.FAILED: "⚠"}
+        shown = f"{glyph[SaveStatus(status)]} {html.escape(text)}"
+        if status == SaveStatus.FAILED:  # rich text, no style sheet: follows palette changes
+            colour = state_colour(MarkState.DEVELOPMENT_NEEDED, self.palette()).name()
+            shown = f'<span style="color:{colour}">{shown}</span>'
+        self.save_state.setText(f"<b>{shown}</b>")
         self.save_state.setAccessibleDescription(text)
-        colour = LOOKS[MarkState.DEVELOPMENT_NEEDED].light if status == SaveStatus.FAILED else ""
-        self.save_state.setStyleSheet(f"color: {colour}; font-weight: bold" if colour
-                                      else "font-weight: bold")
 
     def _observation_changed(self, observation: Observation) -> None:
         final = self.session.is_final
@@ -448,6 +457,7 @@ class ObservationPage(QWidget):
         self.redo_button.setEnabled(not final)
         self.review_button.setVisible(not final)
         self.amend_button.setVisible(final)
+        self.help_line.setText(HELP_FINAL if final else HELP)
         if self.debrief is not None:
             self.debrief.set_read_only(final)
         amendments = self.session.service.history(self.session.id) if final else []

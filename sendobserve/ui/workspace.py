@@ -107,7 +107,7 @@ class Workspace(QWidget):
         self.flush()
         self.pages.setCurrentWidget(self.navigation)
         self.navigation.refresh_trainee()
-        self.navigation.observation_table.setFocus()
+        self.navigation.observation_list.setFocus()
         self._drop_observation()
 
     def _drop_observation(self) -> None:

@@ -129,7 +129,7 @@ def test_form2_from_search_to_signature_without_a_mouse(
         else:
             press(qtbot, Qt.Key.Key_Space if n % 2 else Qt.Key.Key_1)
             plan[item] = MarkState.DEMONSTRATED
-        assert page.save_state.text() == "✓ Saved"
+        assert page.save_state.text() == "<b>✓ Saved</b>"
         press(qtbot, Qt.Key.Key_J)
     assert page.progress.text() == "38 of 39 seen"
 

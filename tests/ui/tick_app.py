@@ -34,7 +34,7 @@ def main() -> None:
         for _ in session.model.item_ids():
             item = page.view.current_item_id()
             QTest.keyClick(page.view, keys[round_ % 3])
-            if page.save_state.text() == "✓ Saved":
+            if page.save_state.text() == "<b>✓ Saved</b>":
                 state = session.model.state_of(item).value
                 print(f"saved {item} {state}", flush=True)
             QTest.keyClick(page.view, Qt.Key.Key_J)
