@@ -487,7 +487,7 @@ class NavigationWidget(QWidget):
             self.form_choice.setCurrentIndex(default)
             self._select_first()
 
-        self.runner.run(load, show, self._failed)
+        self.runner.run(load, show, self._failed, owner=self)
 
     def _failed(self, exc: BaseException) -> None:
         self.message.setText(f"Could not load: {exc}")
@@ -532,7 +532,8 @@ class NavigationWidget(QWidget):
             self.observations.set_rows([])
             self._update_start()
             return
-        self.runner.run(lambda: self._load_trainee(mediator.id), self._show_trainee, self._failed)
+        self.runner.run(lambda: self._load_trainee(mediator.id), self._show_trainee,
+                        self._failed, owner=self)
 
     def _load_trainee(self, mediator_id: uuid.UUID) -> tuple[uuid.UUID, Sequence[Case],
                                                              list[tuple[Observation, str, str]]]:

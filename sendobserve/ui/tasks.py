@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 T = TypeVar("T")
@@ -21,14 +22,15 @@ log = logging.getLogger(__name__)
 class _Relay(QObject):
     """Lives on the GUI thread; queued signals carry the outcome back to it."""
 
-    done = Signal(object, object)  # (callback, value)
+    done = Signal(object, object, object)  # (owner, callback, value)
 
 
 class _Job(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay,
+    def __init__(self, fn: Callable[[], Any], relay: _Relay, owner: QObject | None,
                  success: Callable[[Any], None], failure: Callable[[BaseException], None]):
         super().__init__()
         self._fn = fn
+        self._owner = owner
         self._relay = relay
         self._success = success
         self._failure = failure
@@ -37,9 +39,9 @@ class _Job(QRunnable):
         try:
             value = self._fn()
         except BaseException as exc:  # delivered to the failure callback, not swallowed
-            self._relay.done.emit(self._failure, exc)
+            self._relay.done.emit(self._owner, self._failure, exc)
         else:
-            self._relay.done.emit(self._success, value)
+            self._relay.done.emit(self._owner, self._success, value)
 
 
 def _log_failure(exc: BaseException) -> None:
@@ -60,7 +62,11 @@ class TaskRunner(QObject):
         fn: Callable[[], T],
         success: Callable[[T], None],
         failure: Callable[[BaseException], None] = _log_failure,
+        *,
+        owner: QObject | None = None,
     ) -> None:
+        """``owner``: the widget the callbacks update; if it is gone by the time the
+        result arrives (the page was closed), the result is dropped."""
         if self.synchronous:
             try:
                 value = fn()
@@ -69,12 +75,15 @@ class TaskRunner(QObject):
             else:
                 success(value)
             return
-        self._pool.start(_Job(fn, self._relay, success, failure))
+        self._pool.start(_Job(fn, self._relay, owner, success, failure))
 
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until queued work is done (for closing the app and for tests)."""
         return self._pool.waitForDone(msecs)
 
-    @Slot(object, object)
-    def _deliver(self, callback: Callable[[Any], None], value: Any) -> None:
+    @Slot(object, object, object)
+    def _deliver(self, owner: QObject | None, callback: Callable[[Any], None],
+                 value: Any) -> None:
+        if owner is not None and not shiboken6.isValid(owner):
+            return
         callback(value)

@@ -148,3 +148,26 @@ def test_every_control_has_an_accessible_name(
     assert index.data(Qt.ItemDataRole.AccessibleTextRole) == (
         "Arrive punctually to prepare room: Not yet seen")
     assert "Space or 1" in index.data(Qt.ItemDataRole.AccessibleDescriptionRole)
+
+
+def test_background_loading_with_a_real_thread_pool(
+        qtbot: Any, service: Any, settings: Any, draft: Any) -> None:
+    """Lists load on a worker thread; ticks then commit on the GUI thread, same store."""
+    from sendobserve.ui.tasks import TaskRunner
+
+    runner = TaskRunner()  # not synchronous
+    workspace = Workspace(service, settings, runner)
+    show(qtbot, workspace)
+    nav = workspace.navigation
+    qtbot.waitUntil(lambda: nav.mediators.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: nav.cases.rowCount() == 1 and nav.observations.rowCount() == 1,
+                    timeout=5000)
+    nav.observation_list.setCurrentIndex(nav.observations.index(0, 0))
+    nav.open_selected()
+    page = workspace.observation_page
+    assert page is not None
+    assert page.session.set_state(PUNCTUAL, MarkState.DEMONSTRATED) is not None
+    nav.refresh_trainee()  # another load on the worker while the store is in use
+    qtbot.waitUntil(lambda: nav.observations.rowCount() == 1, timeout=5000)
+    assert runner.wait(5000)
+    assert service.marks(draft.id)[PUNCTUAL].state is MarkState.DEMONSTRATED
