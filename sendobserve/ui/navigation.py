@@ -254,9 +254,9 @@ class OrdinalSpinBox(QSpinBox):
         digits = "".join(c for c in text if c.isdigit())
         return int(digits) if digits else 1
 
-    def validate(self, text: str, pos: int) -> QValidator.State:
-        return QValidator.State.Acceptable if any(c.isdigit() for c in text) else \
-            QValidator.State.Intermediate
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        ok = any(c.isdigit() for c in text)
+        return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
 
 
 W = TypeVar("W", bound=QWidget)

@@ -6,8 +6,10 @@ the service, settings and task runner it needs; it never reaches for a global wi
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QDialog, QStackedWidget, QVBoxLayout, QWidget
 
 from sendobserve.model.domain import Case, Mediator, Observation
@@ -48,6 +50,7 @@ class Workspace(QWidget):
         self.review_page: ReviewPage | None = None
         self._hidden_dialogs: list[QDialog] = []
         self._focus_before_lock: QWidget | None = None
+        self._watched_window: QWidget | None = None
 
         self.navigation = NavigationWidget(service, runner, settings)
         self.pages = QStackedWidget()
@@ -165,3 +168,41 @@ class Workspace(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.flush()
         super().closeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Closing the main window closes the store right after; save typed text first.
+        window = self.window()
+        if window is not self and window is not self._watched_window:
+            window.installEventFilter(self)
+            self._watched_window = window
+        super().showEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._watched_window and event.type() == QEvent.Type.Close:
+            self.flush()
+        return False
+
+
+def build_workspace(store: Any, parent: QWidget | None = None) -> Workspace:
+    """The workspace for an open ``Store``: the main window's central widget.
+
+    The lock checks a passphrase against this store's key file (the same check as
+    unlocking at start-up); the observer's name from the settings signs the mark history.
+    """
+    from sendobserve.forms.registry import FormRegistry
+    from sendobserve.storage import vault
+    from sendobserve.storage.errors import WrongKeyError
+    from sendobserve.ui.store_service import StoreWorkspaceService
+
+    settings = WorkspaceSettings()
+
+    def verify(secret: str) -> bool:
+        try:
+            vault.unlock(store.data_dir, secret)
+        except WrongKeyError:
+            return False
+        return True
+
+    service = StoreWorkspaceService(store.session, FormRegistry.standard(), verify,
+                                    actor=lambda: settings.observer_name)
+    return Workspace(service, settings, TaskRunner(), parent)
