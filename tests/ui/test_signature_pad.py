@@ -34,3 +34,38 @@ def test_mouse_strokes_undo_clear_and_png(qtbot: Any) -> None:
     assert pad.stroke_count() == 1
     pad.clear()
     assert pad.is_empty() and pad.to_png() is None
+
+
+def test_touch_and_pen_draw_strokes(qtbot: Any) -> None:
+    from PySide6.QtGui import QInputDevice, QPointingDevice, QTabletEvent
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    pad = SignaturePad()
+    qtbot.addWidget(pad)
+    pad.resize(400, 180)
+    pad.show()
+    finger = QTest.createTouchDevice()
+    QTest.touchEvent(pad, finger).press(0, QPoint(20, 50)).commit()
+    QTest.touchEvent(pad, finger).move(0, QPoint(80, 60)).commit()
+    QTest.touchEvent(pad, finger).release(0, QPoint(120, 40)).commit()
+    assert pad.stroke_count() == 1
+
+    pen = QPointingDevice("pen", 1, QInputDevice.DeviceType.Stylus,
+                          QPointingDevice.PointerType.Pen,
+                          QInputDevice.Capability.Position | QInputDevice.Capability.Pressure,
+                          1, 3)
+
+    def tablet(kind: QTabletEvent.Type, x: float, pressure: float) -> None:
+        event = QTabletEvent(kind, pen, QPointF(x, 100), QPointF(x, 100), pressure, 0.0, 0.0,
+                             0.0, 0.0, 0.0, Qt.KeyboardModifier.NoModifier,
+                             Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton)
+        QApplication.sendEvent(pad, event)
+
+    tablet(QTabletEvent.Type.TabletPress, 30, 0.2)
+    tablet(QTabletEvent.Type.TabletMove, 60, 0.9)
+    tablet(QTabletEvent.Type.TabletRelease, 90, 0.0)
+    assert pad.stroke_count() == 2
+    widths = [w for _p, w in pad._strokes[-1]]
+    assert widths[1] > widths[0]  # pressure makes the line heavier
+    assert pad.to_png() is not None
