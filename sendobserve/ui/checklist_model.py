@@ -120,7 +120,11 @@ class ChecklistModel(QAbstractItemModel):
     def set_read_only(self, read_only: bool) -> None:
         if read_only != self._read_only:
             self._read_only = read_only
-            self.layoutChanged.emit()  # flags change on every row
+            for node in self._items.values():
+                index = self.createIndex(node.row, 0, node)
+                self.dataChanged.emit(index, index, [
+                    Role.TICKABLE, Qt.ItemDataRole.AccessibleDescriptionRole,
+                    Qt.ItemDataRole.ToolTipRole])
 
     def item_ids(self) -> list[str]:
         return list(self._items)

@@ -145,17 +145,31 @@ class Workspace(QWidget):
         self.lock_page.reset()
         self.lockedChanged.emit(True)
 
-    def unlock(self, passphrase: str) -> bool:
-        try:
-            ok = self.service.verify_passphrase(passphrase)
-        except Exception as exc:
-            self.lock_page.error.setText(f"Could not check the passphrase — {exc}")
-            return False
-        if not ok:
-            self.lock_page.error.setText("That passphrase is not right. Try again.")
-            self.lock_page.passphrase.selectAll()
-            return False
+    def unlock(self, passphrase: str) -> None:
+        """Check the passphrase (scrypt: about a second) off the GUI thread, then show all."""
+        page = self.lock_page
+        page.error.setText("Checking…")
+        page.unlock_button.setEnabled(False)
+
+        def checked(ok: bool) -> None:
+            page.unlock_button.setEnabled(True)
+            if not ok:
+                page.error.setText("That passphrase is not right. Try again.")
+                page.passphrase.selectAll()
+                page.passphrase.setFocus()
+                return
+            self._show_again()
+
+        def failed(exc: BaseException) -> None:
+            page.unlock_button.setEnabled(True)
+            page.error.setText(f"Could not check the passphrase — {exc}")
+
+        self.runner.run(lambda: self.service.verify_passphrase(passphrase), checked, failed,
+                        owner=self)
+
+    def _show_again(self) -> None:
         self.lock_page.passphrase.clear()
+        self.lock_page.error.clear()
         self.outer.setCurrentWidget(self.pages)
         for dialog in self._hidden_dialogs:
             dialog.show()
@@ -163,7 +177,6 @@ class Workspace(QWidget):
         if self._focus_before_lock is not None:
             self._focus_before_lock.setFocus()
         self.lockedChanged.emit(False)
-        return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.flush()

@@ -123,7 +123,10 @@ def test_progress_and_not_seen_list(qapp: object) -> None:
 
 def test_read_only_makes_nothing_tickable(qapp: object) -> None:
     model = ChecklistModel(FORM2)
+    changed: list[list[int]] = []
+    model.dataChanged.connect(lambda tl, br, roles: changed.append(list(roles)))
     model.set_read_only(True)
+    assert len(changed) == 39 and all(Role.TICKABLE in roles for roles in changed)
     assert not any(i.data(Role.TICKABLE) for i in model.tick_indexes())
     assert "read only" in model.index_of(PUNCTUAL).data(Qt.ItemDataRole.AccessibleDescriptionRole)
     assert model.index_of("nope") == QModelIndex()

@@ -42,5 +42,5 @@ def test_rows_are_finger_sized_and_wrap_at_100_and_200_percent() -> None:
     ratio2, low2, high2, px2 = run("2")
     assert (ratio1, ratio2) == (1.0, 2.0)
     assert low1 >= 44 and low2 >= 44  # logical pixels: 88 device pixels at 200 %
-    assert high1 > low1  # long criteria wrapped rather than being cut off
+    assert high1 > low1 and high2 > low2  # long criteria wrap rather than being cut off
     assert px2 == 2 * px1
