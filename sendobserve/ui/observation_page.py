@@ -180,11 +180,11 @@ class HistoryModel(QAbstractTableModel):
                 text = f"{old} → {new}"
                 if change.old_note != change.new_note:
                     if not change.old_note:
-                        text += f"; note added: “{change.new_note}”"
+                        text += f"\nnote added: “{change.new_note}”"
                     elif not change.new_note:
-                        text += f"; note removed: “{change.old_note}”"
+                        text += f"\nnote removed: “{change.old_note}”"
                     else:
-                        text += f"; note “{change.old_note}” → “{change.new_note}”"
+                        text += f"\nnote “{change.old_note}” → “{change.new_note}”"
                 self._rows.append((
                     amendment.amended_at.astimezone().strftime("%d %b %Y %H:%M"),
                     amendment.amended_by, self._item_text(change.criterion_id), text,
@@ -205,7 +205,8 @@ class HistoryModel(QAbstractTableModel):
             return self._rows[index.row()][index.column()]
         if role == Qt.ItemDataRole.AccessibleTextRole:
             row = self._rows[index.row()]
-            return f"{row[0]}, {row[1]} changed {row[2]}: {row[3]}. Reason: {row[4]}"
+            change = row[3].replace("\n", "; ")
+            return f"{row[0]}, {row[1]} changed {row[2]}: {change}. Reason: {row[4]}"
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -311,7 +312,14 @@ class ObservationPage(QWidget):
         self.history.setModel(self.history_model)
         self.history.setRootIsDecorated(False)
         self.history.setAlternatingRowColors(True)
-        self.history.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.history.setWordWrap(True)
+        self.history.setUniformRowHeights(False)
+        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.history.header()
+        header.setStretchLastSection(False)
+        for column, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents,) * 2
+                                      + (QHeaderView.ResizeMode.Stretch,) * 3):
+            header.setSectionResizeMode(column, mode)
         _accessible(self.history, "Amendment history", "Who changed what, when, and why.")
         self.history_label = QLabel("<b>Amendment history</b>")
 

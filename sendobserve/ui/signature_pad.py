@@ -36,14 +36,14 @@ class SignaturePad(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumHeight(160)
+        self.setMinimumHeight(120)
         self.setAccessibleName("Signature pad")
         self.setAccessibleDescription(
             "Draw your signature with a mouse, pen or finger. Ctrl+Z removes the last stroke; "
             "Delete clears. Your typed name below is part of the signature.")
 
     def sizeHint(self) -> QSize:
-        return QSize(480, 180)
+        return QSize(480, 140)
 
     # --- API --------------------------------------------------------------------------
     def is_empty(self) -> bool:
