@@ -122,6 +122,8 @@ class ObservationSession(QObject):
         if self.is_final:
             return None
         mark = self._commit("undo", lambda: self.service.undo(self.id))
+        if mark is None and self.status is SaveStatus.SAVED:
+            self._status(SaveStatus.SAVED, "Saved — nothing to undo")
         self._show(mark)
         return mark
 
@@ -129,6 +131,8 @@ class ObservationSession(QObject):
         if self.is_final:
             return None
         mark = self._commit("redo", lambda: self.service.redo(self.id))
+        if mark is None and self.status is SaveStatus.SAVED:
+            self._status(SaveStatus.SAVED, "Saved — nothing to redo")
         self._show(mark)
         return mark
 

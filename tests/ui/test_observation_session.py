@@ -57,6 +57,7 @@ def test_undo_and_redo_are_durable(
     assert reopened.undo() is not None and reopened.undo() is not None
     assert reopened.model.state_of(PUNCTUAL) is MarkState.NOT_YET_SEEN
     assert reopened.undo() is None
+    assert reopened.status_text == "Saved — nothing to undo"
 
 
 def test_a_failed_write_is_reported_and_not_shown(
