@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QDialog, QStackedWidget, QVBoxLayout, QWidget
 
 from sendobserve.model.domain import Case, Mediator, Observation
@@ -68,6 +68,13 @@ class Workspace(QWidget):
         self.idle = IdleWatcher(settings.idle_lock_minutes, self)
         self.idle.idle.connect(self.lock)
         self.idle.lockKey.connect(self.lock)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):  # the lid closes, the app is hidden: save now
+            app.applicationStateChanged.connect(self._application_state_changed)
+
+    def _application_state_changed(self, state: Qt.ApplicationState) -> None:
+        if state != Qt.ApplicationState.ApplicationActive:
+            self.flush()
 
     # --- pages --------------------------------------------------------------------------
     def open_observation(self, observation: Observation, mediator: Mediator | None,

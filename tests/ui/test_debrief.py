@@ -54,3 +54,24 @@ def test_saved_notes_come_back_when_reopened(qtbot: Any, service: Any) -> None:
     qtbot.addWidget(page)
     assert page.debrief is not None
     assert page.debrief.editors["f3.db.strengths"].toPlainText() == "Clear opening"
+
+
+def test_text_is_saved_when_the_app_goes_to_the_background(
+        qtbot: Any, service: Any, settings: Any, runner: Any) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from sendobserve.ui.workspace import Workspace
+
+    mediator, case, observation = form3(service)
+    workspace = Workspace(service, settings, runner)
+    qtbot.addWidget(workspace)
+    workspace.open_observation(observation, mediator, case)
+    page = workspace.observation_page
+    assert page is not None and page.debrief is not None
+    page.debrief.editors["f3.db.outcome"].setPlainText("Agreement on the placement")
+    assert "f3.db.outcome" not in service.debrief_notes(observation.id)  # debounce pending
+    # The lid closes: the system makes the app inactive.
+    QApplication.instance().applicationStateChanged.emit(Qt.ApplicationState.ApplicationInactive)
+    assert service.debrief_notes(observation.id)["f3.db.outcome"].text == (
+        "Agreement on the placement")
