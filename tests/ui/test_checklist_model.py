@@ -9,14 +9,17 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QAbstractItemModelTester
 
+from sendobserve.forms.registry import FormRegistry
 from sendobserve.model.domain import Mark, MarkState
 from sendobserve.ui.checklist_model import ChecklistModel, NodeKind, Role, derived_state
-from tests.ui.forms_fixture import FORM2, FORM3
 
+FORMS = FormRegistry.standard()
+FORM2 = FORMS.latest("form2")
+FORM3 = FORMS.latest("form3")
 OBS = uuid.uuid4()
-SAFE = "f2.sk.create_a_safe_environment"
+SAFE = "f2.sk.safe_environment"
 SAFE_SUBS = [s.id for s in FORM2.criterion(SAFE).subitems]
-PUNCTUAL = "f2.pm.arrive_punctually_to_prepare_room"
+PUNCTUAL = "f2.pm.arrive_punctually"
 
 
 def mark(item: str, state: MarkState, note: str = "") -> Mark:
@@ -113,12 +116,12 @@ def test_progress_and_not_seen_list(qapp: object) -> None:
     model = ChecklistModel(FORM3)
     assert model.progress() == (0, 13)
     model.apply_mark(mark("f3.pm.close_file", MarkState.NOT_APPLICABLE))
-    model.apply_mark(mark("f3.db.identification_of.skills_gaps", MarkState.DEMONSTRATED))
+    model.apply_mark(mark("f3.db.gaps.skills", MarkState.DEMONSTRATED))
     assert model.progress_text() == "2 of 13 seen"
     texts = [text for _id, text in model.not_seen()]
     assert "Identification of: Knowledge gaps" in texts
     assert "Close file" not in texts and len(texts) == 11
-    assert model.index_of("f3.db.key_strengths").data(Role.NOTES_PROMPT) is True
+    assert model.index_of("f3.db.strengths").data(Role.NOTES_PROMPT) is True
 
 
 def test_read_only_makes_nothing_tickable(qapp: object) -> None:

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from sendobserve.ui.checklist_model import ChecklistModel
 from sendobserve.ui.checklist_view import ChecklistView
-from tests.ui.forms_fixture import FORM2
+from sendobserve.forms.registry import FormRegistry
+FORM2 = FormRegistry.standard().latest("form2")
 view = ChecklistView()
 view.setModel(ChecklistModel(FORM2))
 view.resize(480, 600)  # a narrow window: long criteria wrap onto more lines
