@@ -86,6 +86,7 @@ class LockPage(QWidget):
         self.unlock_button.setMinimumWidth(160)
         self.error = QLabel()
         self.error.setAccessibleName("Problem")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QVBoxLayout(self)
         layout.addStretch(1)

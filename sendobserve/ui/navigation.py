@@ -409,7 +409,9 @@ class NavigationWidget(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Message")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # names are never markup
         self._cases_label = QLabel("Cases")
+        self._cases_label.setTextFormat(Qt.TextFormat.PlainText)
 
         trainees = QGroupBox("Trainees")
         t_layout = QVBoxLayout(trainees)

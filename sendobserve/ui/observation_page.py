@@ -70,6 +70,7 @@ class NoteDialog(QDialog):
         self.setWindowTitle("Note")
         layout = QVBoxLayout(self)
         label = QLabel(f"Note on: {item_text}")
+        label.setTextFormat(Qt.TextFormat.PlainText)
         label.setWordWrap(True)
         self.editor = QPlainTextEdit(note)
         self.editor.setTabChangesFocus(True)
@@ -224,7 +225,8 @@ class AmendDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Amend a finalised observation")
         layout = QFormLayout(self)
-        intro = QLabel(f"<b>{item_text}</b><br>Now: {state_label(state)}. The original is kept "
+        intro = QLabel(f"<b>{html.escape(item_text)}</b><br>Now: {state_label(state)}. "
+                       "The original is kept "
                        "in the history.")
         intro.setWordWrap(True)
         layout.addRow(intro)
@@ -456,7 +458,7 @@ class ObservationPage(QWidget):
         final = self.session.is_final
         if final:
             signer = observation.signature.name if observation.signature else ""
-            signed = f", signed by {signer}" if signer else ""
+            signed = f", signed by {html.escape(signer)}" if signer else ""
             self.state_label.setText(f"<b>Finalised</b> — read only{signed}")
         else:
             self.state_label.setText("Draft")

@@ -6,6 +6,7 @@ the service, settings and task runner it needs; it never reaches for a global wi
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -29,9 +30,9 @@ def observation_heading(observation: Observation, mediator: Mediator | None, cas
     parts = [f"<b>Form {number}: {title}</b>",
              f"{ordinal_text(observation.ordinal)} {word}"]
     if mediator is not None:
-        parts.append(f"Mediator: {mediator.name}")
+        parts.append(f"Mediator: {html.escape(mediator.name)}")
     if case is not None:
-        parts.append(f"Case {case.reference}")
+        parts.append(f"Case {html.escape(case.reference)}")
     parts.append(observation.observed_on.strftime("%d %b %Y"))
     return " · ".join(parts)
 
