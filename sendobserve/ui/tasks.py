@@ -1,9 +1,14 @@
 """Run slow work off the GUI thread and hand the result back on it.
 
 The function runs on a ``QThreadPool`` worker and must not touch widgets; the
-``success``/``failure`` callbacks run on the GUI thread. Tests use
-``TaskRunner(synchronous=True)``, which runs everything inline so that a test reads
-the outcome on the next line.
+callbacks run on the GUI thread. Two front doors to the same idea:
+
+- ``TaskRunner``: an object the workspace is given (so tests can pass
+  ``TaskRunner(synchronous=True)``, which runs everything inline and lets a test read
+  the outcome on the next line); one worker at a time, and results for a page that has
+  been closed meanwhile are dropped.
+- ``run_in_background(fn, on_done, on_failed)``: the start-up dialogs' one-shot helper
+  (scrypt, opening and checking the store) on Qt's global pool.
 """
 
 from __future__ import annotations
@@ -87,3 +92,51 @@ class TaskRunner(QObject):
         if owner is not None and not shiboken6.isValid(owner):
             return
         callback(value)
+
+
+# --- one-shot helper for the start-up dialogs ----------------------------------------------
+
+_running: set[_Signals] = set()  # keeps signal carriers alive until they have reported
+
+
+class _Signals(QObject):
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class _OneShot(QRunnable):
+    def __init__(self, fn: Callable[[], Any], signals: _Signals) -> None:
+        super().__init__()
+        self._fn = fn
+        self._signals = signals
+
+    def run(self) -> None:
+        try:
+            result = self._fn()
+        except BaseException as exc:  # reported to the GUI thread, never lost in a worker
+            self._signals.failed.emit(exc)
+        else:
+            self._signals.done.emit(result)
+
+
+def run_in_background(
+    fn: Callable[[], Any],
+    on_done: Callable[[Any], None],
+    on_failed: Callable[[BaseException], None],
+) -> None:
+    """Run ``fn`` on Qt's global pool; exactly one callback runs, on the GUI thread."""
+    signals = _Signals()
+    _running.add(signals)
+
+    def finished_ok(result: object) -> None:
+        _running.discard(signals)
+        on_done(result)
+
+    def finished_badly(exc: object) -> None:
+        _running.discard(signals)
+        assert isinstance(exc, BaseException)
+        on_failed(exc)
+
+    signals.done.connect(finished_ok)
+    signals.failed.connect(finished_badly)
+    QThreadPool.globalInstance().start(_OneShot(fn, signals))
