@@ -204,7 +204,8 @@ class Workspace(QWidget):
         return False
 
 
-def build_workspace(store: Any, parent: QWidget | None = None) -> Workspace:
+def build_workspace(store: Any, settings: WorkspaceSettings | None = None,
+                    parent: QWidget | None = None) -> Workspace:
     """The workspace for an open ``Store``: the main window's central widget.
 
     The lock checks a passphrase against this store's key file (the same check as
@@ -215,7 +216,7 @@ def build_workspace(store: Any, parent: QWidget | None = None) -> Workspace:
     from sendobserve.storage.errors import WrongKeyError
     from sendobserve.ui.store_service import StoreWorkspaceService
 
-    settings = WorkspaceSettings()
+    settings = settings if settings is not None else WorkspaceSettings()
 
     def verify(secret: str) -> bool:
         try:
