@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -28,31 +25,11 @@ SCREENS = ("navigation", "checklist", "checklist-dark", "debrief", "review", "am
 PASSPHRASE = "screenshots only"
 
 
-def _open_store(path: Path) -> Callable[[], Any]:
-    """A fresh encrypted store with the app's tables; returns its session factory."""
-    from sqlalchemy import URL, create_engine, event
-    from sqlalchemy.orm import Session
+def _open_store(data_dir: Path) -> Any:
+    """A new encrypted store made the way ``sendobserve init`` makes one."""
+    from sendobserve.storage import vault
 
-    import sendobserve.storage.records  # noqa: F401  (registers the tables)
-    from sendobserve.storage.base import Base
-
-    url = URL.create("sqlite+pysqlcipher", password=f"x'{secrets.token_hex(32)}'",
-                     database=str(path))
-    engine = create_engine(url)
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.execute("PRAGMA foreign_keys=ON")
-
-    Base.metadata.create_all(engine)
-
-    @contextmanager
-    def sessions() -> Iterator[Session]:
-        with Session(engine) as session:
-            yield session
-            session.commit()
-
-    return sessions
+    return vault.initialise(data_dir, PASSPHRASE).store
 
 
 def _fill(service: Any) -> dict[str, Any]:
@@ -142,8 +119,8 @@ def render(out: Path, suffix: str, size: tuple[int, int]) -> list[Path]:
     app.setStyle("Fusion")
     saved: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
-        service = StoreWorkspaceService(_open_store(Path(tmp) / "store.db"),
-                                        FormRegistry.standard(),
+        store = _open_store(Path(tmp) / "data")
+        service = StoreWorkspaceService(store.session, FormRegistry.standard(),
                                         verify_passphrase=lambda p: p == PASSPHRASE,
                                         actor=lambda: "Anjali Patel")
         data = _fill(service)
@@ -198,6 +175,7 @@ def render(out: Path, suffix: str, size: tuple[int, int]) -> list[Path]:
         workspace.lock()
         shot("locked")
         workspace.close()
+        store.close()
     return saved
 
 

@@ -10,20 +10,24 @@ from pathlib import Path
 from typing import Any
 
 from sendobserve.model.domain import MarkState
-from tests.ui.conftest import UiStore, make_service
+from sendobserve.storage import vault
+from sendobserve.storage.db import Store
+from tests.helpers import subprocess_env
+from tests.ui.conftest import PASSPHRASE, make_service
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_kill_after_key_presses_keeps_every_saved_tick(
-        ui_store: UiStore, forms: Any, service: Any, draft: Any) -> None:
-    ui_store.close()
-    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+        store: Store, forms: Any, service: Any, draft: Any) -> None:
+    store.close()  # one process per data folder: the child opens it
     child = subprocess.Popen(
-        [sys.executable, "-m", "tests.ui.tick_app", str(ui_store.path), ui_store.key_hex,
-         str(draft.id)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-    assert child.stdout is not None
+        [sys.executable, "-m", "tests.ui.tick_app", str(store.data_dir), str(draft.id)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=subprocess_env(QT_QPA_PLATFORM="offscreen"), cwd=ROOT)
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write(PASSPHRASE + "\n")
+    child.stdin.close()
     assert child.stdout.readline().strip() == "ready", child.stderr.read() if child.stderr else ""
     printed = [child.stdout.readline().split() for _ in range(60)]  # into a second round
     os.kill(child.pid, signal.SIGKILL)  # the child is in the middle of its next key presses
@@ -38,7 +42,7 @@ def test_kill_after_key_presses_keeps_every_saved_tick(
         last[item] = MarkState(state)
         order.append(item)
 
-    reopened = UiStore(ui_store.path, ui_store.key_hex, create=False)
+    reopened = vault.open_with_secret(store.data_dir, PASSPHRASE).store  # the OS let go
     try:
         stored = make_service(reopened, forms).marks(draft.id)
     finally:

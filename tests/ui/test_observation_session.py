@@ -7,24 +7,28 @@ from datetime import date
 from typing import Any
 
 from sendobserve.model.domain import MarkState, ObservationState, ObserverRole, Signature
+from sendobserve.storage.db import Store
 from sendobserve.ui.observation import ObservationSession, SaveStatus
 from sendobserve.ui.services import MarkEdit
-from tests.ui.conftest import UiStore, make_service
+from tests.ui.conftest import make_service, reopen
 
 PUNCTUAL = "f2.pm.arrive_punctually"
 
 
 def test_a_mark_is_on_disk_when_the_session_says_saved(
-        qapp: Any, ui_store: UiStore, forms: Any, service: Any, draft: Any) -> None:
+        qapp: Any, store: Store, forms: Any, service: Any, draft: Any) -> None:
     session = ObservationSession(service, draft)
     statuses: list[str] = []
     session.saveStatusChanged.connect(lambda status, text: statuses.append(text))
     mark = session.set_state(PUNCTUAL, MarkState.DEMONSTRATED)
     assert mark is not None and mark.state is MarkState.DEMONSTRATED
     assert statuses == ["Saving…", "Saved"]
-    ui_store.reopen()  # a fresh connection sees it: it was committed
-    fresh = make_service(ui_store, forms)
-    assert fresh.marks(draft.id)[PUNCTUAL].state is MarkState.DEMONSTRATED
+    fresh_store = reopen(store)  # closed and opened again: it was committed
+    try:
+        fresh = make_service(fresh_store, forms)
+        assert fresh.marks(draft.id)[PUNCTUAL].state is MarkState.DEMONSTRATED
+    finally:
+        fresh_store.close()
     assert session.model.progress_text() == "1 of 39 seen"
 
 
@@ -42,15 +46,15 @@ def test_one_mark_write_fits_in_a_frame(qapp: Any, service: Any, draft: Any) -> 
 
 
 def test_undo_and_redo_are_durable(
-        qapp: Any, ui_store: UiStore, forms: Any, service: Any, draft: Any) -> None:
+        qapp: Any, store: Store, forms: Any, service: Any, draft: Any) -> None:
     session = ObservationSession(service, draft)
     session.set_state(PUNCTUAL, MarkState.DEMONSTRATED)
     session.set_state(PUNCTUAL, MarkState.DEVELOPMENT_NEEDED)
     undone = session.undo()
     assert undone is not None and undone.state is MarkState.DEMONSTRATED
     assert session.model.state_of(PUNCTUAL) is MarkState.DEMONSTRATED
-    ui_store.reopen()
-    reopened = ObservationSession(make_service(ui_store, forms), draft)
+    fresh_store = reopen(store)
+    reopened = ObservationSession(make_service(fresh_store, forms), draft)
     assert reopened.model.state_of(PUNCTUAL) is MarkState.DEMONSTRATED
     redone = reopened.redo()  # the redo stack survived the restart
     assert redone is not None and redone.state is MarkState.DEVELOPMENT_NEEDED
@@ -58,6 +62,7 @@ def test_undo_and_redo_are_durable(
     assert reopened.model.state_of(PUNCTUAL) is MarkState.NOT_YET_SEEN
     assert reopened.undo() is None
     assert reopened.status_text == "Saved — nothing to undo"
+    fresh_store.close()
 
 
 def test_a_failed_write_is_reported_and_not_shown(

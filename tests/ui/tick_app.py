@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import uuid
+from pathlib import Path
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
@@ -14,15 +15,17 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from sendobserve.forms.registry import FormRegistry
+from sendobserve.storage import vault
 from sendobserve.ui.observation import ObservationSession
 from sendobserve.ui.observation_page import ObservationPage
-from tests.ui.conftest import UiStore, make_service
+from tests.ui.conftest import make_service
 
 
 def main() -> None:
-    path, key_hex, observation_id = sys.argv[1], sys.argv[2], uuid.UUID(sys.argv[3])
+    data_dir, observation_id = Path(sys.argv[1]), uuid.UUID(sys.argv[2])
+    passphrase = sys.stdin.readline().rstrip("\n")
     app = QApplication([])
-    store = UiStore(__import__("pathlib").Path(path), key_hex, create=False)
+    store = vault.open_with_secret(data_dir, passphrase).store
     service = make_service(store, FormRegistry.standard())
     session = ObservationSession(service, service.observation(observation_id))
     page = ObservationPage(session, "kill test")
