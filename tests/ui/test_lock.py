@@ -81,10 +81,10 @@ def test_input_postpones_the_idle_lock(qtbot: Any, service: Any, settings: Any,
                                        runner: Any) -> None:
     workspace = Workspace(service, settings, runner)
     show(qtbot, workspace)
-    workspace.idle.set_interval_ms(400)
+    workspace.idle.set_interval_ms(1500)
     workspace.navigation.search.setFocus()
-    for _ in range(6):  # typing every 100 ms keeps it open well past 400 ms
-        qtbot.wait(100)
+    for _ in range(7):  # typing every 300 ms keeps it open well past 1.5 s
+        qtbot.wait(300)
         type_text(qtbot, "a")
     assert not workspace.is_locked
     qtbot.waitUntil(lambda: workspace.is_locked, timeout=3000)
