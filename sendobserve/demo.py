@@ -385,7 +385,7 @@ def _renewing(today: date) -> PracticeRecord:
         )
         for i in range(1, 4)
     )
-    cpd = (
+    cpd: tuple[Cpd, ...] = (
         Cpd(
             id=demo_id("cpd", RENEWING, "1"),
             mediator_id=mediator.id,
