@@ -55,6 +55,8 @@ class ReviewPage(QWidget):
         self.pad = SignaturePad()
         self.clear_button = QPushButton("C&lear drawing")
         self.undo_stroke_button = QPushButton("Undo &stroke")
+        self.redo_stroke_button = QPushButton("Redo s&troke")
+        self.redo_stroke_button.setAccessibleName("Put back the stroke just removed")
         self.clear_button.setAccessibleName("Clear the drawn signature")
         self.undo_stroke_button.setAccessibleName("Remove the last stroke of the signature")
         self.name = QLineEdit(name)
@@ -79,13 +81,14 @@ class ReviewPage(QWidget):
             "After this the observation is read only; corrections are amendments with a reason.")
         self.back_button = QPushButton("&Back to the checklist")
         self.back_button.setAccessibleName("Back to the checklist")
-        for button in (self.clear_button, self.undo_stroke_button, self.finalise_button,
-                       self.back_button):
+        for button in (self.clear_button, self.undo_stroke_button, self.redo_stroke_button,
+                       self.finalise_button, self.back_button):
             button.setMinimumHeight(40)
 
         pad_buttons = QHBoxLayout()
         pad_buttons.addWidget(self.clear_button)
         pad_buttons.addWidget(self.undo_stroke_button)
+        pad_buttons.addWidget(self.redo_stroke_button)
         pad_buttons.addStretch(1)
         form = QFormLayout()
         form.addRow("&Name:", self.name)
@@ -111,6 +114,7 @@ class ReviewPage(QWidget):
 
         self.clear_button.clicked.connect(self.pad.clear)
         self.undo_stroke_button.clicked.connect(self.pad.undo_stroke)
+        self.redo_stroke_button.clicked.connect(self.pad.redo_stroke)
         self.finalise_button.clicked.connect(self.finalise)
         self.back_button.clicked.connect(self.backRequested)
         back = QShortcut(QKeySequence("Escape"), self)

@@ -32,6 +32,7 @@ class SignaturePad(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._strokes: list[Stroke] = []
+        self._undone: list[Stroke] = []  # for "redo stroke"; emptied by a new stroke
         self._drawing: Stroke | None = None
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -39,8 +40,8 @@ class SignaturePad(QWidget):
         self.setMinimumHeight(120)
         self.setAccessibleName("Signature pad")
         self.setAccessibleDescription(
-            "Draw your signature with a mouse, pen or finger. Ctrl+Z removes the last stroke; "
-            "Delete clears. Your typed name below is part of the signature.")
+            "Draw your signature with a mouse, pen or finger. Ctrl+Z removes the last stroke, "
+            "Ctrl+Shift+Z puts it back; Delete clears. Your typed name below signs too.")
 
     def sizeHint(self) -> QSize:
         return QSize(480, 140)
@@ -53,6 +54,7 @@ class SignaturePad(QWidget):
         return len(self._strokes)
 
     def clear(self) -> None:
+        self._undone.extend(reversed(self._strokes))  # redo brings the first stroke back first
         self._strokes.clear()
         self._drawing = None
         self.update()
@@ -60,7 +62,13 @@ class SignaturePad(QWidget):
 
     def undo_stroke(self) -> None:
         if self._strokes:
-            self._strokes.pop()
+            self._undone.append(self._strokes.pop())
+            self.update()
+            self.changed.emit()
+
+    def redo_stroke(self) -> None:
+        if self._undone:
+            self._strokes.append(self._undone.pop())
             self.update()
             self.changed.emit()
 
@@ -68,6 +76,7 @@ class SignaturePad(QWidget):
         """Add a whole stroke (used by tests and by keyboard-only users' "Sign with name")."""
         if len(points) > 1:
             self._strokes.append([(p, width) for p in points])
+            self._undone.clear()
             self.update()
             self.changed.emit()
 
@@ -93,6 +102,7 @@ class SignaturePad(QWidget):
 
     # --- input ------------------------------------------------------------------------
     def _begin(self, point: QPointF, width: float) -> None:
+        self._undone.clear()
         self._drawing = [(point, width)]
         self._strokes.append(self._drawing)
 
@@ -150,7 +160,10 @@ class SignaturePad(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if (event.key() == Qt.Key.Key_Z
                 and event.modifiers() & Qt.KeyboardModifier.ControlModifier):
-            self.undo_stroke()
+            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                self.redo_stroke()
+            else:
+                self.undo_stroke()
             return
         if event.key() == Qt.Key.Key_Delete:
             self.clear()

@@ -32,8 +32,16 @@ def test_mouse_strokes_undo_clear_and_png(qtbot: Any) -> None:
     pad.setFocus()
     qtbot.keyClick(pad, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert pad.stroke_count() == 1
+    qtbot.keyClick(pad, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert pad.stroke_count() == 2 and pad.to_png() == png  # the same drawing back
     pad.clear()
     assert pad.is_empty() and pad.to_png() is None
+    pad.redo_stroke()
+    assert pad.stroke_count() == 1  # clearing can be undone stroke by stroke
+    pad.add_stroke([QPointF(10, 10), QPointF(20, 20)])
+    pad.redo_stroke()  # a new stroke ends what could be redone
+    assert pad.stroke_count() == 2
 
 
 def test_touch_and_pen_draw_strokes(qtbot: Any) -> None:
