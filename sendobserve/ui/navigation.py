@@ -360,6 +360,7 @@ class AddCaseDialog(QDialog):
 
 class NavigationWidget(QWidget):
     observationOpened = Signal(object, object, object)  # Observation, Mediator, Case
+    idleMinutesChanged = Signal(int)
 
     def __init__(self, service: WorkspaceService, runner: TaskRunner,
                  settings: WorkspaceSettings, parent: QWidget | None = None):
@@ -398,6 +399,12 @@ class NavigationWidget(QWidget):
         self.form_choice = _named(QComboBox(), "Form to start")
         self.ordinal = _named(OrdinalSpinBox(), "Which observation",
                               "Suggested from the trainee's observations on this form.")
+        self.idle_minutes = _named(QSpinBox(), "Lock after this many idle minutes",
+                                   "Remembered on this computer. Ctrl+L locks at once.")
+        self.idle_minutes.setRange(0, 120)
+        self.idle_minutes.setSuffix(" min idle")
+        self.idle_minutes.setSpecialValueText("never (Ctrl+L only)")
+        self.idle_minutes.setValue(settings.idle_lock_minutes)
         self.observed_on = QDateEdit(QDate.currentDate())
         self.observed_on.setCalendarPopup(True)
         self.observed_on.setDisplayFormat("d MMMM yyyy")
@@ -438,6 +445,10 @@ class NavigationWidget(QWidget):
             s_layout.addWidget(caption, row, 0)
             s_layout.addWidget(widget, row, 1)
         s_layout.addWidget(self.start_button, 5, 0, 1, 2)
+        lock_label = QLabel("&Lock after:")
+        lock_label.setBuddy(self.idle_minutes)
+        s_layout.addWidget(lock_label, 6, 0)
+        s_layout.addWidget(self.idle_minutes, 6, 1)
         observations = QGroupBox("Observations")
         o_layout = QVBoxLayout(observations)
         o_layout.addWidget(self.observation_list, 1)
@@ -463,6 +474,7 @@ class NavigationWidget(QWidget):
         self.add_trainee_button.clicked.connect(self.add_trainee)
         self.add_case_button.clicked.connect(self.add_case)
         self.start_button.clicked.connect(self.start)
+        self.idle_minutes.valueChanged.connect(self._idle_minutes_changed)
         self.open_button.clicked.connect(self.open_selected)
         self.observation_list.activated.connect(lambda _i: self.open_selected())
         for keys, slot in (("Ctrl+N", self.add_trainee), ("Ctrl+Shift+N", self.add_case),
@@ -577,6 +589,10 @@ class NavigationWidget(QWidget):
 
     def _update_start(self) -> None:
         self.start_button.setEnabled(self.current_case() is not None)
+
+    def _idle_minutes_changed(self, minutes: int) -> None:
+        self.settings.idle_lock_minutes = minutes
+        self.idleMinutesChanged.emit(minutes)
 
     # --- actions --------------------------------------------------------------------------
     def add_trainee(self) -> None:

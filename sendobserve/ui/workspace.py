@@ -69,6 +69,7 @@ class Workspace(QWidget):
         self.idle = IdleWatcher(settings.idle_lock_minutes, self)
         self.idle.idle.connect(self.lock)
         self.idle.lockKey.connect(self.lock)
+        self.navigation.idleMinutesChanged.connect(self.idle.set_minutes)
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):  # the lid closes, the app is hidden: save now
             app.applicationStateChanged.connect(self._application_state_changed)

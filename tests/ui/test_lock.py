@@ -69,6 +69,8 @@ def test_idle_timeout_locks(qtbot: Any, service: Any, settings: Any, runner: Any
     settings.idle_lock_minutes = 2
     workspace = Workspace(service, settings, runner)
     assert workspace.idle.interval_ms() == 2 * 60_000
+    workspace.navigation.idle_minutes.setValue(7)  # the setting on screen
+    assert workspace.idle.interval_ms() == 7 * 60_000 and settings.idle_lock_minutes == 7
     show(qtbot, workspace)
     workspace.idle.set_interval_ms(80)
     assert not workspace.is_locked
