@@ -99,14 +99,7 @@ class StoreWorkspaceService(WorkspaceService):
 
     def _ensure_form_stored(self, form: FormDefinition) -> None:
         """The store keeps the exact text of every form version it has observations on."""
-        if self.form_repo.get(form.form_id, form.version) is not None:
-            return
-        import yaml
-
-        from sendobserve.forms.loader import form_to_data
-
-        source = yaml.safe_dump(form_to_data(form), allow_unicode=True, sort_keys=False)
-        self.form_repo.store(form.form_id, form.version, source)
+        self.form_repo.ensure(form)
 
     # --- one observation -----------------------------------------------------------------
     def start_observation(self, case_id: uuid.UUID, observer_id: uuid.UUID, form_id: str,

@@ -33,17 +33,21 @@ def test_two_hundred_thousand_emits_and_empty_variants_exit_cleanly() -> None:
     assert result.stdout.strip() == "ok"
 
 
-def test_without_the_work_around_the_same_loop_aborts_on_this_binding() -> None:
-    """Shows the work-around is needed here (skipped where the binding is fixed)."""
-    from sendobserve.ui import qt_compat
-
+def test_the_work_around_is_used_exactly_where_the_binding_needs_it() -> None:
+    """On a binding with the bug the loop aborts without the work-around; on a healthy one
+    (the pinned versions exclude 6.12.0) the work-around must leave the interpreter alone."""
     probe = subprocess.run(
         [sys.executable, "-c", "from sendobserve.ui import qt_compat as q; "
          "import PySide6.QtCore as c; app = c.QCoreApplication([]); "
          "print(q.emit_drops_true() or q.none_variant_drops_none())"],
         capture_output=True, text=True, timeout=60, cwd=ROOT, env={"PYTHONPATH": str(ROOT)})
+    assert probe.returncode == 0, probe.stderr[-800:]
     if probe.stdout.strip() != "True":
-        assert not qt_compat._installed or sys.version_info < (3, 12)
+        installed = subprocess.run(
+            [sys.executable, "-c", "import sendobserve.ui; from sendobserve.ui import qt_compat; "
+             "print(qt_compat._installed)"],
+            capture_output=True, text=True, timeout=60, cwd=ROOT, env={"PYTHONPATH": str(ROOT)})
+        assert installed.stdout.strip() == "False", installed.stderr[-800:]
         return
     raw = CODE.replace("import sendobserve.ui  # installs the work-around\n", "")
     result = subprocess.run([sys.executable, "-c", raw], capture_output=True, text=True,
