@@ -32,9 +32,9 @@ BORDER_OUTER_MM = 9.0
 BORDER_INNER_MM = 11.5
 # Where the visible PAdES signature goes on the last page (A4 portrait, points).
 SEAL_BOX: tuple[float, float, float, float] = (
-    118 * MM,
+    121 * MM,
     16.5 * MM,
-    (210 - 17) * MM,
+    (210 - 19) * MM,
     30.5 * MM,
 )
 
