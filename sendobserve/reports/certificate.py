@@ -107,7 +107,7 @@ def _certificate_artwork(identity: CertificateIdentity, organisation: str) -> tu
     return on_page, footer
 
 
-def _signature_cell(block: SignatureBlock, caption: str) -> list[Any]:
+def signature_cell(block: SignatureBlock, caption: str) -> list[Any]:
     from reportlab.lib import colors
     from reportlab.lib.utils import ImageReader
     from reportlab.platypus import Image, Paragraph, Spacer, Table, TableStyle
@@ -125,7 +125,7 @@ def _signature_cell(block: SignatureBlock, caption: str) -> list[Any]:
         drawing.hAlign = "LEFT"
     else:
         drawing = Spacer(box_w, box_h)
-    holder = Table([[drawing]], colWidths=[box_w + 4], rowHeights=[box_h + 2])
+    holder = Table([[drawing]], colWidths=[box_w + 4], rowHeights=[box_h + 2], hAlign="LEFT")
     holder.setStyle(
         TableStyle(
             [
@@ -149,7 +149,7 @@ def _signatures(signer: SignatureBlock, signer_caption: str, mediator: Signature
     from reportlab.platypus import Table, TableStyle
 
     table = Table(
-        [[_signature_cell(signer, signer_caption), _signature_cell(mediator, "Mediator")]],
+        [[signature_cell(signer, signer_caption), signature_cell(mediator, "Mediator")]],
         colWidths=[86 * MM, 86 * MM],
     )
     table.setStyle(

@@ -132,6 +132,7 @@ class Styles:
     cert_declaration: Any
     cert_small: Any
     note: Any
+    form_title: Any
 
 
 @functools.cache
@@ -166,10 +167,12 @@ def styles() -> Styles:
                  spaceAfter=6),
         subtitle=ps("subtitle", fontName=SANS, fontSize=11, leading=15, alignment=TA_CENTER,
                     textColor=muted, spaceAfter=4),
-        h1=ps("h1", fontName=SERIF_BOLD, fontSize=16, leading=20, spaceBefore=4, spaceAfter=8),
-        h2=ps("h2", fontName=SANS_BOLD, fontSize=11, leading=14, spaceBefore=10, spaceAfter=5),
+        h1=ps("h1", fontName=SERIF_BOLD, fontSize=16, leading=20, spaceBefore=4, spaceAfter=8,
+              keepWithNext=1),
+        h2=ps("h2", fontName=SANS_BOLD, fontSize=11, leading=14, spaceBefore=10, spaceAfter=5,
+              keepWithNext=1),
         h3=ps("h3", fontName=SANS_BOLD, fontSize=9.5, leading=12, spaceBefore=6, spaceAfter=3,
-              textColor=muted),
+              textColor=muted, keepWithNext=1),
         cert_kicker=ps("cert_kicker", fontName=SANS_BOLD, fontSize=9, leading=12,
                        alignment=TA_CENTER, textColor=accent),
         cert_title=ps("cert_title", fontName=SERIF, fontSize=25, leading=30,
@@ -188,6 +191,8 @@ def styles() -> Styles:
         cert_declaration=ps("cert_declaration", fontName=SERIF_ITALIC, fontSize=10.5,
                             leading=14.5, alignment=TA_CENTER),
         cert_small=ps("cert_small", fontName=SANS, fontSize=7, leading=9, textColor=muted,
+                      alignment=TA_CENTER),
+        form_title=ps("form_title", fontName=SANS_BOLD, fontSize=8.5, leading=11,
                       alignment=TA_CENTER),
         note=ps("note", fontName=SERIF_ITALIC, fontSize=8.5, leading=11, textColor=muted),
     )
