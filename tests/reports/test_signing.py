@@ -107,3 +107,13 @@ def test_truncated_and_junk_files_are_reported_not_raised(form4_signed: bytes,
     for junk in (b"", b"%PDF-1.7\n", b"hello", form4_signed[: len(form4_signed) // 2]):
         result = signing.verify_pdf(junk, [root.cert_pem])
         assert not result.ok and not result.intact
+
+
+def test_signing_adds_no_personal_data_to_the_metadata(form4_signed: bytes) -> None:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(form4_signed))
+    blob = " ".join(str(v) for v in (reader.metadata or {}).values())
+    assert "accreditation certificate" in blob
+    for part in ("Siobhán", "Dálaigh", "Łucja", "Żak", "Brien"):
+        assert part not in blob
