@@ -280,8 +280,10 @@ def _discretion_box(discretions: Sequence[DiscretionLine]) -> Any:
     s = st.styles()
     cells: list[Any] = [
         Paragraph(
-            "DISCRETION EXERCISED (§1.3 OF THE STANDARDS) · requirements met by a recorded, "
-            "reasoned discretion of the assessor, the provider and the mediator",
+            "DISCRETION EXERCISED (§1.3 OF THE STANDARDS) "
+            f'<font name="{st.SERIF_ITALIC}" color="{st.MUTED}" size="9">· requirements met '
+            "by a recorded, reasoned discretion of the assessor, the provider and the "
+            "mediator</font>",
             s.cert_heading,
         ),
     ]
