@@ -49,8 +49,9 @@ from sendobserve.model.domain import (
 
 NAMESPACE = uuid.UUID("6f1c2a4e-5b0d-4c55-9a49-3c1f0e8d7b21")
 
-# Criteria the trainee with gaps has not yet demonstrated (matched on the form's text).
-GAP_TEXTS = ("Reality test proposals", "Write clear SMART agreement")
+# Criteria the trainee with gaps has not yet demonstrated: "Reality test proposals" and
+# "Write clear SMART agreement" on Form 2. Ids, not texts: a provider may reword them.
+GAP_IDS = ("f2.sk.reality_test", "f2.sk.smart_agreement")
 
 
 class _Forms(Protocol):
@@ -152,7 +153,7 @@ def _trainee(
     notes: list[DebriefNote] = []
     for form_id in ("form1", "form2", "form3"):
         definition = forms.latest(form_id)
-        items = [i for i in definition.tick_items() if not any(g in i.text for g in gaps)]
+        items = [i for i in definition.tick_items() if i.id not in gaps]
         chunks = _split(items, len(active))
         for ordinal, (case, chunk) in enumerate(zip(active, chunks, strict=True), start=1):
             # The led (final) case is observed by the PPC; earlier ones by co-workers.
@@ -185,7 +186,7 @@ def _trainee(
                 )
             # Gaps are seen, but only as "development needed", with a note.
             for item in definition.tick_items():
-                if any(g in item.text for g in gaps) and ordinal == len(active):
+                if item.id in gaps and ordinal == len(active):
                     marks.append(
                         Mark(
                             obs.id,
@@ -435,7 +436,7 @@ def build_demo(forms: _Forms, *, today: date) -> DemoData:
             (TraineeRole.CO_MEDIATING, Decimal("5")),
             (TraineeRole.CO_MEDIATING, Decimal("4.5")),
         ],
-        gaps=GAP_TEXTS,
+        gaps=GAP_IDS,
         reflection_hours=Decimal("1"),
         mentor_contact=False,
     )
