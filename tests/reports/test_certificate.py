@@ -136,3 +136,22 @@ def test_any_name_and_hours_print_without_error(name: str, hours: Decimal) -> No
     pdf = certificate.form4_pdf(content)
     assert pdf.startswith(b"%PDF-")
     assert page_count(pdf) >= 1
+
+
+LATIN_NAME_CHARS = (
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "áéíóúÁÉÍÓÚàèìòùâêîôûäëïöüÿçñøåæœßÀÈÌÒÙÂÊÎÔÛÄËÏÖÜÇÑØÅÆŒ"
+    "ąćęłńśźżĄĆĘŁŃŚŹŻčďěňřšťůžČĎĚŇŘŠŤŮŽőűŐŰğışĞİŞ"
+    "'-"
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    words=hs.lists(hs.text(alphabet=LATIN_NAME_CHARS, min_size=1, max_size=12),
+                   min_size=1, max_size=3)
+)
+def test_european_names_come_back_out_of_the_pdf_exactly(words: list[str]) -> None:
+    name = " ".join(words)
+    pdf = certificate.form4_pdf(replace(samples.form4(), mediator_name=name))
+    assert f"This is to certify that {name} has completed" in pdf_text(pdf)
