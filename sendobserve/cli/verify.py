@@ -64,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
     print(result.message)
     if result.signer_name:
         print(f"  Signed by:   {result.signer_name}")
+    if result.issuer:
+        print(f"  Issued by:   {result.issuer} (signing root)")
     if result.signed_at:
         print(f"  Signed at:   {result.signed_at:%d %B %Y %H:%M %Z} (the signer's clock)")
     if result.serial:

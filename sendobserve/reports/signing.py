@@ -36,6 +36,8 @@ class VerifyResult:
     signed_at: datetime | None
     serial: str | None  # the certificate serial named when signing
     message: str  # one line a person can act on
+    issuer: str | None = None  # the organisation whose signing root issued the signer
+
 
     @property
     def ok(self) -> bool:
@@ -244,6 +246,7 @@ def _verify(pdf: bytes, roots: list[Any]) -> VerifyResult:
         return VerifyResult(False, False, None, None, serial,
                             f"ALTERED: the signature does not match the file ({_brief(exc)}).")
     signer_name = _common_name(status.signing_cert)
+    issuer = _issuer_org(status.signing_cert)
     signed_at = status.signer_reported_dt
     whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE and len(signatures) == 1
     intact = bool(status.intact and status.valid and whole_file)
@@ -258,7 +261,7 @@ def _verify(pdf: bytes, roots: list[Any]) -> VerifyResult:
                    "come from a known signing root.")
     else:
         message = f"Intact and trusted: signed by {who}."
-    return VerifyResult(intact, trusted, signer_name, signed_at, serial, message)
+    return VerifyResult(intact, trusted, signer_name, signed_at, serial, message, issuer)
 
 
 def _common_name(cert: Any) -> str | None:
@@ -268,4 +271,15 @@ def _common_name(cert: Any) -> str | None:
         name = cert.subject.native.get("common_name")
     except Exception:
         return None
+    return str(name) if name else None
+
+
+def _issuer_org(cert: Any) -> str | None:
+    if cert is None:
+        return None
+    try:
+        issuer = cert.issuer.native
+    except Exception:
+        return None
+    name = issuer.get("organization_name") or issuer.get("common_name")
     return str(name) if name else None

@@ -19,6 +19,7 @@ def test_signed_certificate_is_intact_and_trusted_against_its_root(
     assert result.intact and result.trusted and result.ok
     assert result.signer_name == samples.SIGNER
     assert result.serial == "SO4-2026-000007"
+    assert result.issuer == "Kestrel Dispute Resolution"
     assert result.signed_at is not None and result.signed_at.tzinfo is not None
     assert "Intact and trusted" in result.message
 

@@ -54,6 +54,7 @@ def test_verify_exit_status_and_message(
     assert says in out
     if status == 0:
         assert "Certificate: SO4-2026-000007" in out
+        assert "Issued by:   Kestrel Dispute Resolution (signing root)" in out
     assert {p: p.read_bytes() for p in files.values()} == before  # verify changes nothing
 
 
