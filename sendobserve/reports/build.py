@@ -1,9 +1,9 @@
-"""Fill the report content objects from the domain records.
+"""Fill the report content objects from the domain records and the readiness report.
 
-Only what needs no readiness decision lives here: a filled observation, the case and
-training lines, certificate identities, and Form 5 (whose rule is about the
-mediator's own facts). Form 4, readiness and portfolio content come from the
-readiness report and are built where that engine is available.
+The decisions live here, not in the layout: Form 4 is refused while the readiness
+report has a gap that no recorded discretion covers (and then states each
+discretion); Form 5 only for a passported mediator whose facts are present. The
+reports themselves just print what they are given.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Protocol
 
 from sendobserve.errors import UserError
 from sendobserve.forms.definition import FormDefinition
+from sendobserve.model import requirements as R
 from sendobserve.model.domain import (
     Mark,
     MarkState,
@@ -28,19 +29,32 @@ from sendobserve.model.domain import (
     TraineeRole,
     TrainingKind,
 )
+from sendobserve.model.outcome import RequirementResult, Status, TrainingFact
+from sendobserve.model.readiness import CriterionProgress, ObservationRef, ReadinessReport
 from sendobserve.reports.content import (
     AmendmentLine,
     CaseLine,
     CertificateIdentity,
     DebriefLine,
+    DeclarationContent,
+    DiscretionLine,
+    Form4Content,
     Form5Content,
     MarkRow,
+    MatrixColumn,
+    MatrixGroup,
+    MatrixRow,
     ObservationContent,
+    PortfolioContent,
+    ReadinessContent,
+    ReflectionLine,
+    RequirementLine,
     SectionContent,
     SignatureBlock,
     TrainingLine,
 )
 from sendobserve.reports.pki import verification_code
+from sendobserve.reports.styles import fmt_hours
 
 ROLE_LABELS: dict[ObserverRole, str] = {
     ObserverRole.CO_MEDIATOR: "Co-mediator",
@@ -267,8 +281,6 @@ def form5_content(
                     start=Decimal(0))
     cpd_note = ""
     if cpd_hours:
-        from sendobserve.reports.styles import fmt_hours
-
         cpd_note = f"{fmt_hours(cpd_hours)} hours of CPD recorded in the last 12 months."
     return Form5Content(
         mediator_name=m.name,
@@ -281,5 +293,277 @@ def form5_content(
         foundation=training_lines(record, TrainingKind.FOUNDATION),
         send_training=training_lines(record, TrainingKind.SEND),
         cpd_note=cpd_note,
+        organisation=organisation,
+    )
+
+
+# --- From the readiness report (Form 4, readiness, portfolio) ------------------------------
+
+FORM_TITLES: dict[int, str] = {1: "Pre-mediation", 2: "Mediation", 3: "Post-mediation"}
+STATUS_LABELS: dict[Status, str] = {
+    Status.MET: "Met",
+    Status.NOT_MET: "Not met",
+    Status.DISCRETION: "Met by discretion",
+}
+_COUNTED = frozenset({ObservationState.FINALISED, ObservationState.AMENDED})
+_ACTIVE = frozenset({TraineeRole.CO_MEDIATING, TraineeRole.LEADING})
+
+
+def _ref_label(ref: ObservationRef) -> str:
+    if ref.observer_role is None:
+        return ref.observer_name
+    return f"{ref.observer_name} ({ROLE_LABELS[ref.observer_role]})"
+
+
+def _hours(value: object) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value or 0))
+
+
+def _training_fact_lines(facts: Sequence[TrainingFact]) -> tuple[TrainingLine, ...]:
+    def body(value: str) -> str:
+        try:
+            return BODY_LABELS[RecognisingBody(value)]
+        except ValueError:
+            return value
+
+    return tuple(
+        TrainingLine(f.title, f.provider, f.start_date, f.end_date, f.hours,
+                     body(f.recognising_body))
+        for f in facts
+    )
+
+
+def report_case_lines(report: ReadinessReport) -> tuple[CaseLine, ...]:
+    """The cases as the readiness engine counted them, each with its observers."""
+    lines = []
+    for c in report.cases:
+        observers: list[str] = []
+        for ref in c.observations:
+            label = _ref_label(ref)
+            if label not in observers:
+                observers.append(label)
+        lines.append(CaseLine(
+            reference=c.reference,
+            case_date=c.case_date,
+            role=TRAINEE_ROLE_LABELS[c.trainee_role],
+            observed_by=tuple(observers),
+            casework_hours=c.casework_hours,
+            kind=c.kind.replace("_", " ").capitalize(),
+        ))
+    return tuple(lines)
+
+
+def discretion_lines(report: ReadinessReport) -> tuple[DiscretionLine, ...]:
+    """Each requirement met by a recorded discretion, with who decided and why."""
+    return tuple(
+        DiscretionLine(r.title, d.decided_by, ROLE_LABELS[d.role], d.reason, d.decided_on)
+        for r in report.requirements
+        if r.status is Status.DISCRETION
+        for d in r.discretion
+    )
+
+
+def _numbers(r: RequirementResult) -> tuple[str, str]:
+    """(required, recorded) for the requirements table, from the engine's figures."""
+    f = r.figures
+    hours = {
+        R.FOUNDATION_TRAINING: ("foundation_hours", R.FOUNDATION_MIN_HOURS),
+        R.SEND_TRAINING: ("send_training_hours", R.SEND_TRAINING_MIN_HOURS),
+        R.CASEWORK_HOURS: ("casework_hours", R.CASEWORK_MIN_HOURS),
+        R.REFLECTION_HOURS: ("reflection_hours", R.REFLECTION_MIN_HOURS),
+    }
+    if r.id in hours:
+        key, need = hours[r.id]
+        return f"{fmt_hours(need)} h", f"{fmt_hours(_hours(f.get(key)))} h"
+    counts = {
+        R.THREE_ACTIVE_CASES: ("active_cases", str(R.MIN_ACTIVE_CASES)),
+        R.OBSERVED_FIRST: ("observed_cases", "1"),
+        R.FORM4_SIGNER: ("eligible_signers", "1"),
+    }
+    if r.id in counts:
+        figure, required = counts[r.id]
+        return required, str(f.get(figure, "—"))
+    if r.id == R.DEBRIEF_EACH_CASE:
+        return "each case", str(f.get("cases_debriefed", "—"))
+    if r.id == R.CRITERIA_DEMONSTRATED:
+        return str(f.get("criteria_total", "—")), str(f.get("criteria_demonstrated", "—"))
+    if r.id == R.FINAL_CASE_LED:
+        return "led", str(f.get("final_case") or "—")
+    return "", ""
+
+
+def requirement_lines(report: ReadinessReport) -> tuple[RequirementLine, ...]:
+    return tuple(
+        RequirementLine(r.title, *_numbers(r), STATUS_LABELS[r.status], r.satisfied, r.detail)
+        for r in report.requirements
+    )
+
+
+def _cell(progress: CriterionProgress, observation_id: uuid.UUID) -> MarkState | None:
+    if any(s.observation.observation_id == observation_id for s in progress.demonstrated_in):
+        return MarkState.DEMONSTRATED
+    if any(s.observation.observation_id == observation_id
+           for s in progress.development_needed):
+        return MarkState.DEVELOPMENT_NEEDED
+    if any(s.observation.observation_id == observation_id
+           for s in progress.not_applicable_in):
+        return MarkState.NOT_APPLICABLE
+    return None
+
+
+def readiness_content(report: ReadinessReport) -> ReadinessContent:
+    """The matrix per form: its criteria against the counted observations made on it."""
+    refs: dict[uuid.UUID, ObservationRef] = {}
+    for case in report.cases:
+        for ref in case.observations:
+            refs[ref.observation_id] = ref
+    for progress in report.criteria:
+        for s in (*progress.demonstrated_in, *progress.development_needed,
+                  *progress.not_applicable_in):
+            refs.setdefault(s.observation.observation_id, s.observation)
+    groups: list[MatrixGroup] = []
+    for number in sorted({c.form_number for c in report.criteria}):
+        observed = sorted((r for r in refs.values() if r.form_number == number),
+                          key=lambda r: (r.observed_on, r.ordinal, str(r.observation_id)))
+        columns = tuple(
+            MatrixColumn(str(i), r.observed_on, _ref_label(r), r.case_reference or "")
+            for i, r in enumerate(observed, start=1)
+        )
+        rows: list[MatrixRow] = []
+        parent: str | None = None
+        for progress in (c for c in report.criteria if c.form_number == number):
+            if progress.parent_text and progress.parent_text != parent:
+                rows.append(MatrixRow(progress.parent_text, (None,) * len(columns), False,
+                                      heading=True))
+            parent = progress.parent_text
+            rows.append(MatrixRow(
+                progress.text,
+                tuple(_cell(progress, r.observation_id) for r in observed),
+                progress.demonstrated,
+                level=1 if progress.parent_text else 0,
+            ))
+        title = f"Form {number} — {FORM_TITLES.get(number, 'Observation')}"
+        groups.append(MatrixGroup(title, columns, tuple(rows)))
+    return ReadinessContent(
+        mediator_name=report.mediator_name,
+        as_of=report.as_of,
+        ready=report.ready,
+        requirements=requirement_lines(report),
+        groups=tuple(groups),
+        still_needed=report.still_needed,
+        discretions=discretion_lines(report),
+    )
+
+
+def form4_refusal(report: ReadinessReport, signer: Observer | None = None) -> str | None:
+    """Why Form 4 may not be issued now, or None. Gaps count unless met by discretion."""
+    if not report.ready:
+        return (f"Form 4 cannot be issued for {report.mediator_name}: "
+                + "; ".join(report.still_needed) + ".")
+    if signer is not None:
+        signer_rule = report.requirement(R.FORM4_SIGNER)
+        eligible = {o.id for o in report.eligible_signers}
+        if signer.id not in eligible and signer_rule.status is not Status.DISCRETION:
+            names = ", ".join(o.name for o in report.eligible_signers) or "nobody yet"
+            return (f"{signer.name} cannot sign Form 4 for {report.mediator_name}: the signer "
+                    "must be an experienced SEND mediator who observed and mentored them "
+                    f"(eligible: {names}).")
+    return None
+
+
+def form4_content(
+    record: PracticeRecord,
+    report: ReadinessReport,
+    *,
+    signer: Observer,
+    issued_on: date,
+    identity: CertificateIdentity,
+    signer_drawing: bytes | None = None,
+    mediator_drawing: bytes | None = None,
+    organisation: str = "",
+) -> Form4Content:
+    """Form 4, refused while the readiness report has gaps not covered by a discretion."""
+    if report.mediator_id != record.mediator.id:
+        raise ValueError("the readiness report is for another mediator")
+    refusal = form4_refusal(report, signer)
+    if refusal:
+        raise CertificateRefused(
+            refusal,
+            hint="Complete what is listed, or record a reasoned discretion (§1.3) agreed by "
+            "the assessor, the provider and the mediator; the certificate then states it.",
+        )
+    cases = report_case_lines(report)
+    final = next((line for line, c in zip(cases, report.cases, strict=True)
+                  if c.case_id == report.final_case_id), None)
+    figures = {k: v for r in report.requirements for k, v in r.figures.items()}
+    return Form4Content(
+        mediator_name=record.mediator.name,
+        signer=SignatureBlock(signer.name, ROLE_LABELS[signer.role], signer_drawing, issued_on),
+        mediator=SignatureBlock(record.mediator.name, "Mediator", mediator_drawing, issued_on),
+        issued_on=issued_on,
+        identity=identity,
+        foundation=_training_fact_lines(report.foundation_training),
+        send_training=_training_fact_lines(report.send_training),
+        casework_hours=_hours(figures.get("casework_hours")),
+        reflection_hours=_hours(figures.get("reflection_hours")),
+        cases=cases,
+        final_case=final,
+        discretions=discretion_lines(report),
+        organisation=organisation,
+        active_cases=sum(1 for c in report.cases if c.trainee_role in _ACTIVE),
+    )
+
+
+def portfolio_content(
+    record: PracticeRecord,
+    report: ReadinessReport,
+    forms: FormLookup,
+    *,
+    verified_by: Observer,
+    prepared_on: date,
+    mediator_drawing: bytes | None = None,
+    verifier_drawing: bytes | None = None,
+    organisation: str = "",
+) -> PortfolioContent:
+    """The sole provider's portfolio: every counted observation, oldest first."""
+    observations = tuple(
+        observation_content(record, o.id, forms)
+        for o in sorted(record.observations, key=lambda o: (o.observed_on, o.form_id, o.ordinal))
+        if o.state in _COUNTED and o.observed_on <= report.as_of
+    )
+    name = record.mediator.name
+    verifier = f"{verified_by.name} ({ROLE_LABELS[verified_by.role]})"
+    return PortfolioContent(
+        mediator_name=name,
+        prepared_on=prepared_on,
+        verified_by=verifier,
+        training=tuple(
+            line for kind in (TrainingKind.FOUNDATION, TrainingKind.SEND, TrainingKind.OTHER)
+            for line in training_lines(record, kind)
+        ),
+        cases=report_case_lines(report),
+        reflections=tuple(
+            ReflectionLine(r.reflected_on, r.hours, r.with_whom, r.summary)
+            for r in sorted(record.reflections, key=lambda r: r.reflected_on)
+            if r.reflected_on <= report.as_of
+        ),
+        observations=observations,
+        readiness=readiness_content(report),
+        discretions=discretion_lines(report),
+        declarations=(
+            DeclarationContent(
+                "Declaration by the mediator",
+                f"I, {name}, confirm that this portfolio is a true record of my training and "
+                "supported practice.",
+                SignatureBlock(name, "Mediator", mediator_drawing, prepared_on),
+            ),
+            DeclarationContent(
+                "Verification by the Professional Practice Consultant",
+                f"I, {verified_by.name}, have verified this portfolio against the observation "
+                "records.",
+                SignatureBlock(verified_by.name, ROLE_LABELS[verified_by.role],
+                               verifier_drawing, prepared_on),
+            ),
+        ),
         organisation=organisation,
     )

@@ -256,7 +256,7 @@ def _case_table(cases: Sequence[CaseLine]) -> Any:
                 Paragraph(st.fmt_hours(c.casework_hours), s.cell),
             ]
         )
-    table = Table(rows, colWidths=[30 * MM, 32 * MM, 26 * MM, 70 * MM, 14 * MM], repeatRows=1)
+    table = Table(rows, colWidths=[32 * MM, 30 * MM, 26 * MM, 70 * MM, 14 * MM], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -335,6 +335,8 @@ def form4_pdf(content: Form4Content) -> bytes:
     s = st.styles()
     c = content
     name = st.esc(c.mediator_name)
+    active = (c.active_cases if c.active_cases is not None
+              else sum(1 for case in c.cases if case.role != "Observing"))
     story: list[Any] = [
         *_title_block(4, passported=False),
         _header_table(c.mediator_name, c.signer.name, st.fmt_date(c.issued_on)),
@@ -365,7 +367,7 @@ def form4_pdf(content: Form4Content) -> bytes:
             f"(minimum {st.fmt_hours(CASEWORK_MIN_HOURS)}) · Reflection: "
             f"<b>{st.fmt_hours(c.reflection_hours)} hours</b> "
             f"(minimum {st.fmt_hours(REFLECTION_MIN_HOURS)}) · "
-            f"Cases: <b>{len(c.cases)}</b> (minimum 3)",
+            f"Active cases: <b>{active}</b> (minimum 3)",
             s.cert_item,
         ),
         Spacer(1, 3),

@@ -100,6 +100,7 @@ class Form4Content:
     discretions: tuple[DiscretionLine, ...] = ()
     criteria_statement: str = CRITERIA_STATEMENT
     organisation: str = ""  # the Mediation Provider Organisation, printed small
+    active_cases: int | None = None  # co-mediated or led; None: count non-observing cases
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,8 +58,8 @@ def _requirements_table(c: ReadinessContent, width: float) -> Any:
         ])
         if not r.met:
             commands.append(("BACKGROUND", (0, i), (-1, i), colors.HexColor(st.GAP)))
-    fixed = 60 * MM + 20 * MM + 22 * MM + 36 * MM
-    table = Table(rows, colWidths=[60 * MM, 20 * MM, 22 * MM, 36 * MM, width - fixed],
+    widths = [49 * MM, 18 * MM, 22 * MM, 27 * MM]
+    table = Table(rows, colWidths=[*widths, width - sum(widths)],
                   repeatRows=1)
     table.setStyle(TableStyle(commands))
     return table

@@ -186,7 +186,7 @@ def styles() -> Styles:
         cert_body=ps("cert_body", fontName=SERIF, fontSize=9.5, leading=13,
                      alignment=TA_LEFT),
         cert_heading=ps("cert_heading", fontName=SANS_BOLD, fontSize=8.5, leading=11,
-                        textColor=accent, spaceBefore=10, spaceAfter=2.5),
+                        textColor=accent, spaceBefore=8, spaceAfter=2.5),
         cert_item=ps("cert_item", fontName=SERIF, fontSize=9.5, leading=12.5),
         cert_declaration=ps("cert_declaration", fontName=SERIF_ITALIC, fontSize=10.5,
                             leading=14.5, alignment=TA_CENTER),
