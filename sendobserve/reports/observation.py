@@ -114,8 +114,8 @@ def section_table(section: SectionContent) -> Any:
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(st.SHADE)),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor(st.INK)),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor(st.RULE)),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
     ]
     for i, row in enumerate(section.rows, start=1):
         rows.append(_row_cells(row))
