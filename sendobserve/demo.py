@@ -403,7 +403,28 @@ def _renewing(today: date) -> PracticeRecord:
             description="Role-play evening: multi-party meetings",
         ),
     )
-    return PracticeRecord(mediator=mediator, cases=cases, cpd=cpd)
+    cpd += (
+        Cpd(
+            id=demo_id("cpd", RENEWING, "3"),
+            mediator_id=mediator.id,
+            done_on=today - timedelta(days=45),
+            hours=Decimal("5"),
+            kind=CpdKind.PEER_MODERATION,
+            description="Peer observation of a colleague's case, with written feedback",
+        ),
+    )
+    contacts = (
+        Contact(
+            id=demo_id("contact", RENEWING, "supervision"),
+            mediator_id=mediator.id,
+            kind=ContactKind.SUPERVISION,
+            met_on=today - timedelta(days=60),
+            with_whom="Anjali Patel",
+            hours=Decimal("1"),
+            notes="Quarterly supervision.",
+        ),
+    )
+    return PracticeRecord(mediator=mediator, cases=cases, cpd=cpd, contacts=contacts)
 
 
 def build_demo(forms: _Forms, *, today: date) -> DemoData:
