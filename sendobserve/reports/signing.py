@@ -110,7 +110,8 @@ def sign_pdf(
     """Sign ``pdf`` as ``creds``; the visible signature goes in ``box`` on ``page`` (-1: last).
 
     ``serial`` is written into the signature's reason, inside the signed bytes, so that
-    ``verify_pdf`` can report which certificate a file claims to be.
+    ``verify_pdf`` can report which certificate a file claims to be. Raises ValueError
+    for input that is not a PDF.
     """
     from pyhanko.keys import load_private_key_from_pemder_data
     from pyhanko.pdf_utils import layout
@@ -128,7 +129,10 @@ def sign_pdf(
         signing_key=key,
         cert_registry=SimpleCertificateStore.from_certs(chain),  # type: ignore[no-untyped-call]
     )
-    n_pages = int(PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Count"])
+    try:
+        n_pages = int(PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Count"])
+    except Exception as exc:  # the parser raises several kinds for non-PDF input
+        raise ValueError("cannot sign: the input is not a readable PDF") from exc
     on_page = n_pages - 1 if page < 0 else page
     x1, y1, x2, y2 = (round(v) for v in box)
     seal = _seal_pdf(x2 - x1, y2 - y1, creds.signer_name, datetime.now(UTC), serial)

@@ -118,3 +118,12 @@ def test_signing_adds_no_personal_data_to_the_metadata(form4_signed: bytes) -> N
     assert "accreditation certificate" in blob
     for part in ("Siobhán", "Dálaigh", "Łucja", "Żak", "Brien"):
         assert part not in blob
+
+
+def test_signing_something_that_is_not_a_pdf_is_a_value_error(
+    creds: pki.SignerCredentials, root: pki.RootCA
+) -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="not a readable PDF"):
+        signing.sign_pdf(b"hello", creds, root.cert_pem)
