@@ -311,6 +311,16 @@ def _discretion_box(discretions: Sequence[DiscretionLine]) -> Any:
     return box
 
 
+def _check_names(*names: str) -> None:
+    for name in names:
+        missing = st.unprintable(name, st.SERIF_BOLD)
+        if missing:
+            raise ValueError(
+                f"the name {name!r} has characters the certificate font cannot print: "
+                + " ".join(missing)
+            )
+
+
 def _build(
     story: list[Any], identity: CertificateIdentity, organisation: str, title: str
 ) -> bytes:
@@ -334,6 +344,7 @@ def form4_pdf(content: Form4Content) -> bytes:
 
     s = st.styles()
     c = content
+    _check_names(c.mediator_name, c.signer.name)
     name = st.esc(c.mediator_name)
     active = (c.active_cases if c.active_cases is not None
               else sum(1 for case in c.cases if case.role != "Observing"))
@@ -417,6 +428,7 @@ def form5_pdf(content: Form5Content) -> bytes:
 
     s = st.styles()
     c = content
+    _check_names(c.mediator_name, c.signer.name)
     name = st.esc(c.mediator_name)
     story: list[Any] = [
         *_title_block(5, passported=True),

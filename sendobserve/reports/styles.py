@@ -105,6 +105,19 @@ def register_fonts() -> None:
         _fonts_registered = True
 
 
+def unprintable(text: str, font: str = SERIF) -> list[str]:
+    """Characters of ``text`` the embedded font has no glyph for (they would print blank).
+
+    DejaVu covers Latin, Greek and Cyrillic scripts, not CJK: better to refuse a
+    certificate than to print a name with holes in it.
+    """
+    register_fonts()
+    from reportlab.pdfbase import pdfmetrics
+
+    glyphs = pdfmetrics.getFont(font).face.charToGlyph
+    return sorted({ch for ch in text if not ch.isspace() and ord(ch) not in glyphs})
+
+
 @dataclass(frozen=True)
 class Styles:
     """The paragraph styles (ReportLab ``ParagraphStyle`` objects)."""

@@ -131,12 +131,26 @@ def test_a_signature_that_is_not_a_png_is_refused_with_the_name() -> None:
     ).filter(lambda s: s.strip() and "\\" not in s),
     hours=hs.decimals(min_value=0, max_value=999, places=2, allow_nan=False),
 )
-def test_any_name_and_hours_print_without_error(name: str, hours: Decimal) -> None:
+def test_any_name_prints_or_is_refused_naming_the_characters(name: str, hours: Decimal) -> None:
+    from sendobserve.reports.styles import SERIF_BOLD, unprintable
+
     content = replace(samples.form4(), mediator_name=name, casework_hours=hours,
                       issued_on=date(2026, 1, 1))
+    missing = unprintable(name, SERIF_BOLD)
+    if missing:
+        with pytest.raises(ValueError, match="cannot print"):
+            certificate.form4_pdf(content)
+        return
     pdf = certificate.form4_pdf(content)
     assert pdf.startswith(b"%PDF-")
     assert page_count(pdf) >= 1
+
+
+def test_a_name_in_a_script_the_font_lacks_is_refused() -> None:
+    with pytest.raises(ValueError, match="中"):
+        certificate.form4_pdf(replace(samples.form4(), mediator_name="王中"))
+    with pytest.raises(ValueError, match="cannot print"):
+        certificate.form5_pdf(replace(samples.form5(), signer=SignatureBlock("李", "PPC")))
 
 
 LATIN_NAME_CHARS = (
