@@ -1,5 +1,9 @@
 """``sendobserve verify FILE.pdf [--trust ROOT.pem …]``: check a signed certificate offline.
 
+Known roots are those given with ``--trust`` and, when this machine has a store that
+opens without a prompt (a passphrase file or variable, or the OS keyring), the
+store's own signing root. ``--no-store`` leaves the store alone.
+
 Exit status: 0 only for an intact file signed under a known root; 2 when the file is
 intact but its signer is not from a known root; 3 when it is altered, damaged or not
 signed; 1 for a usage problem (missing file, a --trust file that is not a certificate).
@@ -36,7 +40,35 @@ def register(subparsers: Any) -> None:
         default=[],
         help="a signing root certificate to trust (repeatable); export it from the issuing app",
     )
+    parser.add_argument(
+        "--no-store",
+        action="store_true",
+        help="do not also trust this machine's store's signing root",
+    )
     parser.set_defaults(func=run)
+
+
+def _store_root(args: argparse.Namespace) -> bytes | None:
+    """The local store's root certificate, if a store opens without asking for anything."""
+    from sendobserve.cli._common import data_dir_from_args, given_secret, key_cache
+    from sendobserve.storage import vault
+    from sendobserve.storage.db import db_path
+    from sendobserve.storage.repositories.certificates import PkiRepository
+
+    data_dir = data_dir_from_args(args)
+    if not db_path(data_dir).exists():
+        return None
+    secret = given_secret(args)
+    if secret is not None:
+        opened = vault.open_with_secret(data_dir, secret)
+    else:
+        maybe = vault.open_from_cache(data_dir, key_cache())
+        if maybe is None:
+            return None
+        opened = maybe
+    with opened.store as store:
+        root = PkiRepository(store.session).load_root()
+    return None if root is None else root.cert_pem
 
 
 def _read(path_text: str, what: str) -> bytes:
@@ -56,6 +88,9 @@ def run(args: argparse.Namespace) -> int:
 
     pdf = _read(args.file, "PDF")
     roots = [_read(p, "trusted root") for p in args.trust]
+    store_root = None if args.no_store else _store_root(args)
+    if store_root is not None:
+        roots.append(store_root)
     try:
         result = verify_pdf(pdf, roots)
     except ValueError as exc:
@@ -74,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if result.intact:
         if not roots:
-            print("  No trusted root was given: add --trust ROOT.pem.")
+            print("  No trusted root was given: add --trust ROOT.pem "
+                  "(exported with 'sendobserve signing export-root').")
         return EXIT_NOT_TRUSTED
     return EXIT_ALTERED

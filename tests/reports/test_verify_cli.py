@@ -45,7 +45,7 @@ def test_verify_exit_status_and_message(
     files: dict[str, Path], capsys: pytest.CaptureFixture[str],
     pdf: str, trust: list[str], status: int, says: str,
 ) -> None:
-    argv = ["verify", str(files[pdf])]
+    argv = ["--data-dir", str(files[pdf].parent / "no-store"), "verify", str(files[pdf])]
     for name in trust:
         argv += ["--trust", str(files[name])]
     before = {p: p.read_bytes() for p in files.values()}
