@@ -113,7 +113,7 @@ def signature_cell(block: SignatureBlock, caption: str) -> list[Any]:
     from reportlab.platypus import Image, Paragraph, Spacer, Table, TableStyle
 
     s = st.styles()
-    box_w, box_h = 62 * MM, 15 * MM
+    box_w, box_h = 62 * MM, 14 * MM
     if block.drawing_png:
         try:
             reader = ImageReader(io.BytesIO(block.drawing_png))
@@ -198,7 +198,7 @@ def _ornament() -> Any:
     from reportlab.platypus import HRFlowable
 
     return HRFlowable(width=28 * MM, thickness=0.8, color=colors.HexColor(st.ACCENT),
-                      spaceBefore=5, spaceAfter=7, hAlign="CENTER")
+                      spaceBefore=4, spaceAfter=6, hAlign="CENTER")
 
 
 def _title_block(number: int, passported: bool) -> list[Any]:
@@ -249,14 +249,14 @@ def _case_table(cases: Sequence[CaseLine]) -> Any:
     for c in cases:
         rows.append(
             [
-                Paragraph(st.fmt_date(c.case_date), s.cell),
+                Paragraph(st.fmt_short_date(c.case_date), s.cell),
                 Paragraph(st.esc(c.reference), s.cell),
                 Paragraph(st.esc(c.role), s.cell),
                 Paragraph(st.esc(", ".join(c.observed_by) or "—"), s.cell),
                 Paragraph(st.fmt_hours(c.casework_hours), s.cell),
             ]
         )
-    table = Table(rows, colWidths=[32 * MM, 30 * MM, 26 * MM, 70 * MM, 14 * MM], repeatRows=1)
+    table = Table(rows, colWidths=[24 * MM, 32 * MM, 26 * MM, 76 * MM, 14 * MM], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -351,7 +351,7 @@ def form4_pdf(content: Form4Content) -> bytes:
     story: list[Any] = [
         *_title_block(4, passported=False),
         _header_table(c.mediator_name, c.signer.name, st.fmt_date(c.issued_on)),
-        Spacer(1, 9),
+        Spacer(1, 7),
         Paragraph("This is to certify that", s.cert_lead),
         Paragraph(name, s.cert_name),
         Paragraph(
@@ -372,13 +372,15 @@ def form4_pdf(content: Form4Content) -> bytes:
             s.cert_heading,
         ),
         *_training_lines(c.send_training, SEND_TRAINING_MIN_HOURS, with_hours=True),
-        Paragraph("PROFESSIONAL PRACTICE", s.cert_heading),
         Paragraph(
-            f"Casework: <b>{st.fmt_hours(c.casework_hours)} hours</b> "
-            f"(minimum {st.fmt_hours(CASEWORK_MIN_HOURS)}) · Reflection: "
-            f"<b>{st.fmt_hours(c.reflection_hours)} hours</b> "
-            f"(minimum {st.fmt_hours(REFLECTION_MIN_HOURS)}) · "
-            f"Active cases: <b>{active}</b> (minimum 3)",
+            f"PROFESSIONAL PRACTICE (MINIMUM {st.fmt_hours(CASEWORK_MIN_HOURS)} HOURS CASEWORK, "
+            f"{st.fmt_hours(REFLECTION_MIN_HOURS)} HOURS REFLECTION, 3 CASES)",
+            s.cert_heading,
+        ),
+        Paragraph(
+            f"Casework: <b>{st.fmt_hours(c.casework_hours)} hours</b> · Reflection: "
+            f"<b>{st.fmt_hours(c.reflection_hours)} hours</b> · Cases taken an active part "
+            f"in: <b>{active}</b>",
             s.cert_item,
         ),
         Spacer(1, 3),

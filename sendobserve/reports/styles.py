@@ -221,6 +221,11 @@ def fmt_date(d: Any) -> str:
     return f"{d.day} {d.strftime('%B %Y')}"
 
 
+def fmt_short_date(d: Any) -> str:
+    """'17 Sep 2026': for table cells, where the long month would wrap."""
+    return f"{d.day} {d.strftime('%b %Y')}"
+
+
 def fmt_date_range(start: Any, end: Any) -> str:
     """'16–20 September 2024', '30 September – 2 October 2024', or one date."""
     if start == end:

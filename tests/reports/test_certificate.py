@@ -33,9 +33,9 @@ def test_form4_prints_names_hours_dates_and_declaration(form4_unsigned: bytes) -
     assert "Aoife O'Brien (Co-mediator)" in text
     # Hours as recorded (Decimal, no float noise) and dates in words.
     for fragment in ("40 hours", "12.5 hours", "Casework: 14 hours", "Reflection: 2.5 hours",
-                     "Active cases: 3",
+                     "Cases taken an active part in: 3",
                      "4.25", "16–20 September 2024", "3–5 November 2025", "12 June 2026",
-                     "2 June 2026"):
+                     "2 Jun 2026", "10 Mar 2026"):
         assert fragment in text, fragment
     assert f"Final case led by {samples.MEDIATOR} on 2 June 2026" in text
     assert "observed by Łucja Żak (PPC)" in text
