@@ -235,6 +235,26 @@ def _pick_signer(store: Any, given: str | None, eligible: Any, purpose: str) -> 
                     hint="Choose one with --signer (or --verified-by) NAME.")
 
 
+def _reprint_signer(store: Any, record: Any, form_number: int, given: str | None) -> Any:
+    """A re-print keeps the certificate's signer: its verification code names them."""
+    from sendobserve.storage.repositories import ObserverRepository
+    from sendobserve.storage.repositories.certificates import CertificateRepository
+
+    issued = CertificateRepository(store.session).find(record.mediator.id, form_number)
+    if issued is None or issued.signer_id is None:
+        return None
+    signer = ObserverRepository(store.session).get(issued.signer_id)
+    if given is not None:
+        chosen = _pick_signer(store, given, (), f"sign Form {form_number}")
+        if chosen.id != signer.id:
+            raise UserError(
+                f"Form {form_number} {issued.serial} was issued to {record.mediator.name} "
+                f"signed by {signer.name}; a re-print keeps its signer",
+                hint="Leave out --signer to re-print it.",
+            )
+    return signer
+
+
 def _root(store: Any, organisation: str | None) -> Any:
     from sendobserve.reports.pki import ensure_root
     from sendobserve.storage.repositories.certificates import PkiRepository
@@ -267,7 +287,8 @@ def _certificate(
             raise build.CertificateRefused(
                 "Form 5 cannot be issued: " + "; ".join(missing) + ".",
                 hint="Record the passporting facts on the mediator's page, then print again.")
-        signer = _pick_signer(store, args.signer, (), "sign Form 5")
+        signer = _reprint_signer(store, record, 5, args.signer) or _pick_signer(
+            store, args.signer, (), "sign Form 5")
     else:
         refusal = build.form4_refusal(report)
         if refusal:
@@ -275,7 +296,8 @@ def _certificate(
                 refusal,
                 hint="Complete what is listed, or record a reasoned discretion (§1.3); the "
                 "certificate then states it.")
-        signer = _pick_signer(store, args.signer, report.eligible_signers, "sign Form 4")
+        signer = _reprint_signer(store, record, 4, args.signer) or _pick_signer(
+            store, args.signer, report.eligible_signers, "sign Form 4")
         refusal = build.form4_refusal(report, signer)
         if refusal:
             raise build.CertificateRefused(refusal)

@@ -91,6 +91,11 @@ def test_reprint_keeps_the_serial_and_code(
     for name in ("a.pdf", "b.pdf"):
         text = pdf_text((folder / name).read_bytes())
         assert serial in text and code in text
+    # The code names the signer, so a re-print cannot change who signed.
+    assert main([*base, "print", "form4", READY, "--signer", "Anjali Patel",
+                 "-o", str(folder / "c.pdf")]) == 1
+    assert "a re-print keeps its signer" in capsys.readouterr().err
+    assert not (folder / "c.pdf").exists()
 
 
 def test_form4_with_gaps_is_refused_and_changes_nothing(
