@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -47,8 +48,11 @@ from sendobserve.model.domain import (
 PAYLOAD_SCHEMA = 1
 
 # Limits: generous for real use, small enough that a hostile file cannot exhaust memory.
-MAX_NAME = 200  # a person's name, a role, a case reference
-MAX_KEY = 200  # criterion ids, form ids, form versions
+# Text limits match the store's column sizes, so an accepted file always fits.
+MAX_NAME = 200  # a person's name
+MAX_REFERENCE = 100  # a case reference, a PPC register entry
+MAX_FORM_KEY = 64  # form ids and form versions
+MAX_CRITERION = 128  # criterion and sub-item ids
 MAX_TEXT = 20_000  # a note, a de-brief text, an amendment reason
 MAX_SIGNATURE_PNG = 512 * 1024
 MAX_FORM_YAML = 1024 * 1024
@@ -421,7 +425,7 @@ def _read_observer(value: Any, path: str) -> Observer:
         name=o.text("name", MAX_NAME),
         role=o.enum("role", ObserverRole),
         experienced_send=o.boolean("experienced_send"),
-        ppc_register_entry=o.opt_text("ppc_register_entry", MAX_NAME),
+        ppc_register_entry=o.opt_text("ppc_register_entry", MAX_REFERENCE),
         created_at=o.moment("created_at"),
     )
 
@@ -432,7 +436,7 @@ def _read_case(value: Any, path: str) -> Case:
     return Case(
         id=o.uuid("id"),
         mediator_id=o.uuid("mediator_id"),
-        reference=o.text("reference", MAX_NAME),
+        reference=o.text("reference", MAX_REFERENCE),
         case_date=o.day("case_date"),
         kind=o.enum("kind", CaseKind),
         trainee_role=o.enum("trainee_role", TraineeRole),
@@ -468,8 +472,8 @@ def _read_observation(value: Any, path: str) -> Observation:
         case_id=o.uuid("case_id"),
         mediator_id=o.uuid("mediator_id"),
         observer_id=o.uuid("observer_id"),
-        form_id=o.text("form_id", MAX_KEY),
-        form_version=o.text("form_version", MAX_KEY),
+        form_id=o.text("form_id", MAX_FORM_KEY),
+        form_version=o.text("form_version", MAX_FORM_KEY),
         ordinal=o.integer("ordinal", 1, MAX_ORDINAL),
         observed_on=o.day("observed_on"),
         state=state,
@@ -484,7 +488,7 @@ def _read_mark(value: Any, path: str) -> Mark:
     o = _Obj(value, path, ("observation_id", "criterion_id", "state", "note", "marked_at"))
     return Mark(
         observation_id=o.uuid("observation_id"),
-        criterion_id=o.text("criterion_id", MAX_KEY),
+        criterion_id=o.text("criterion_id", MAX_CRITERION),
         state=o.enum("state", MarkState),
         note=o.text("note", MAX_TEXT, multiline=True, empty=True),
         marked_at=o.moment("marked_at"),
@@ -495,7 +499,7 @@ def _read_debrief_note(value: Any, path: str) -> DebriefNote:
     o = _Obj(value, path, ("observation_id", "criterion_id", "text", "updated_at"))
     return DebriefNote(
         observation_id=o.uuid("observation_id"),
-        criterion_id=o.text("criterion_id", MAX_KEY),
+        criterion_id=o.text("criterion_id", MAX_CRITERION),
         text=o.text("text", MAX_TEXT, multiline=True, empty=True),
         updated_at=o.moment("updated_at"),
     )
@@ -504,7 +508,7 @@ def _read_debrief_note(value: Any, path: str) -> DebriefNote:
 def _read_change(value: Any, path: str) -> MarkChange:
     o = _Obj(value, path, ("criterion_id", "old_state", "new_state", "old_note", "new_note"))
     return MarkChange(
-        criterion_id=o.text("criterion_id", MAX_KEY),
+        criterion_id=o.text("criterion_id", MAX_CRITERION),
         old_state=o.enum("old_state", MarkState),
         new_state=o.enum("new_state", MarkState),
         old_note=o.text("old_note", MAX_TEXT, multiline=True, empty=True),
@@ -528,8 +532,8 @@ def _read_amendment(value: Any, path: str) -> Amendment:
 def _read_form(value: Any, path: str) -> FormText:
     o = _Obj(value, path, ("form_id", "version", "yaml"))
     return FormText(
-        form_id=o.text("form_id", MAX_KEY),
-        version=o.text("version", MAX_KEY),
+        form_id=o.text("form_id", MAX_FORM_KEY),
+        version=o.text("version", MAX_FORM_KEY),
         yaml_text=o.text("yaml", MAX_FORM_YAML, multiline=True),
     )
 
@@ -585,6 +589,10 @@ def _check_references(p: ExportPayload) -> None:
             raise _fail(f"observations[{i}].mediator_id", "is not the mediator of its case")
         if o.observer_id not in observers:
             raise _fail(f"observations[{i}].observer_id", "refers to an observer not in the file")
+    forms = {(f.form_id, f.version) for f in p.forms}
+    for i, o in enumerate(p.observations):
+        if (o.form_id, o.form_version) not in forms:
+            raise _fail(f"observations[{i}].form_version", "its form text is not in the file")
     observation_ids = {o.id for o in p.observations}
     children: tuple[tuple[str, list[uuid.UUID]], ...] = (
         ("marks", [m.observation_id for m in p.marks]),
@@ -608,8 +616,7 @@ def _check_references(p: ExportPayload) -> None:
                 raise _fail(f"{name}[{i}]", "is not needed by any observation in the file")
 
 
-def decode_payload(data: bytes) -> ExportPayload:
-    """Parse and validate payload bytes; anything wrong raises ``ExchangeError``."""
+def _parse_json(data: bytes) -> Any:
     try:
         text = data.decode("utf-8")
         value = json.loads(
@@ -622,6 +629,12 @@ def decode_payload(data: bytes) -> ExportPayload:
         raise _fail("payload", "is not UTF-8 text") from None
     except (ValueError, RecursionError) as exc:
         raise _fail("payload", f"is not valid JSON ({str(exc)[:80]})") from None
+    return value
+
+
+def decode_payload(data: bytes) -> ExportPayload:
+    """Parse and validate payload bytes; anything wrong raises ``ExchangeError``."""
+    value = _parse_json(data)
     top = _Obj(value, "payload", ("schema", "created_at", "exported_by", "mediators",
                                   "observers", "cases", "observations", "marks",
                                   "debrief_notes", "amendments", "forms"))
@@ -646,6 +659,81 @@ def decode_payload(data: bytes) -> ExportPayload:
     return payload
 
 
-def as_mapping(payload: ExportPayload) -> Mapping[str, Any]:
-    """The payload's JSON value (for digests and display)."""
-    return payload_json(payload)
+@dataclass(frozen=True, slots=True)
+class ObservationVersion:
+    """One finalised observation with everything that can differ between two machines:
+    its marks, de-brief notes and amendments. Compared across machines by ``digest``."""
+
+    observation: Observation
+    marks: tuple[Mark, ...] = ()
+    debrief_notes: tuple[DebriefNote, ...] = ()
+    amendments: tuple[Amendment, ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        observation: Observation,
+        marks: Iterable[Mark],
+        debrief_notes: Iterable[DebriefNote],
+        amendments: Iterable[Amendment],
+    ) -> ObservationVersion:
+        """Normalised order, so that equal content always gives equal digests."""
+        return cls(
+            observation=observation,
+            marks=tuple(sorted(marks, key=lambda m: m.criterion_id)),
+            debrief_notes=tuple(sorted(debrief_notes, key=lambda n: n.criterion_id)),
+            amendments=tuple(sorted(amendments, key=lambda a: (a.amended_at, a.id.hex))),
+        )
+
+    @property
+    def amendment_ids(self) -> frozenset[uuid.UUID]:
+        return frozenset(a.id for a in self.amendments)
+
+    def to_bytes(self) -> bytes:
+        return canonical_json({
+            "observation": observation_json(self.observation),
+            "marks": [mark_json(m) for m in self.marks],
+            "debrief_notes": [debrief_note_json(n) for n in self.debrief_notes],
+            "amendments": [amendment_json(a) for a in self.amendments],
+        })
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.to_bytes()).hexdigest()
+
+
+def decode_version(data: bytes) -> ObservationVersion:
+    """Read back ``ObservationVersion.to_bytes()`` (a kept conflicting version)."""
+    value = _parse_json(data)
+    top = _Obj(value, "version", ("observation", "marks", "debrief_notes", "amendments"))
+    observation = _read_observation(top.raw("observation"), "version.observation")
+    version = ObservationVersion.of(
+        observation,
+        _rows(top, "marks", _read_mark),
+        _rows(top, "debrief_notes", _read_debrief_note),
+        _rows(top, "amendments", _read_amendment),
+    )
+    owners = {m.observation_id for m in version.marks}
+    owners |= {n.observation_id for n in version.debrief_notes}
+    owners |= {a.observation_id for a in version.amendments}
+    if owners - {observation.id}:
+            raise _fail("version", "rows of another observation")
+    return version
+
+
+def versions_of(payload: ExportPayload) -> tuple[ObservationVersion, ...]:
+    """Each observation in ``payload`` with its own marks, notes and amendments."""
+    marks: dict[uuid.UUID, list[Mark]] = {}
+    notes: dict[uuid.UUID, list[DebriefNote]] = {}
+    amendments: dict[uuid.UUID, list[Amendment]] = {}
+    for m in payload.marks:
+        marks.setdefault(m.observation_id, []).append(m)
+    for n in payload.debrief_notes:
+        notes.setdefault(n.observation_id, []).append(n)
+    for a in payload.amendments:
+        amendments.setdefault(a.observation_id, []).append(a)
+    return tuple(
+        ObservationVersion.of(o, marks.get(o.id, ()), notes.get(o.id, ()),
+                              amendments.get(o.id, ()))
+        for o in payload.observations
+    )

@@ -60,7 +60,7 @@ CASES = [
     (_set(("cases", 0, "casework_hours"), "-2"), "cases[0].casework_hours"),
     (_set(("cases", 0, "casework_hours"), "99999"), "cases[0].casework_hours"),
     (_set(("cases", 0, "reference"), ""), "cases[0].reference"),
-    (_set(("cases", 0, "reference"), "x" * 201), "cases[0].reference"),
+    (_set(("cases", 0, "reference"), "x" * 101), "cases[0].reference"),
     (_set(("cases", 0, "reference"), "LA\x00-1"), "cases[0].reference"),
     (_set(("mediators", 0, "name"), "Two\nlines"), "mediators[0].name"),
     (_set(("mediators", 0, "professional_body"), "bar"), "mediators[0].professional_body"),
@@ -77,6 +77,7 @@ CASES = [
     (lambda v: v["cases"][0].pop("kind"), "cases[0]"),
     (lambda v: v["observers"].append(dict(v["observers"][0], id="ab" * 16)), "observers[2]"),
     (lambda v: v["observations"].clear(), "observations"),
+    (lambda v: v["forms"].clear(), "observations[0].form_version"),
     (lambda v: v["mediators"].append(v["mediators"][0]), "mediators[1]"),
 ]
 
