@@ -26,7 +26,9 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from sendobserve.errors import UserError
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
+from sendobserve.forms.loader import load_form_text
 from sendobserve.model.domain import (
     Amendment,
     Case,
@@ -564,6 +566,22 @@ def _unique(rows: Iterable[_T], key: Callable[[_T], object], path: str) -> None:
         seen.add(k)
 
 
+def _form_item_ids(forms: tuple[FormText, ...]) -> dict[tuple[str, str], frozenset[str]]:
+    """Each form text parsed as the app parses it; the ids of its criteria and items."""
+    result = {}
+    for i, f in enumerate(forms):
+        try:
+            definition = load_form_text(f.yaml_text, f"forms[{i}]")
+        except UserError as exc:
+            raise _fail(f"forms[{i}].yaml", exc.message.rstrip(".")) from None
+        if (definition.form_id, definition.version) != (f.form_id, f.version):
+            raise _fail(f"forms[{i}]", f"the text is of {definition.form_id} "
+                        f"{definition.version}, not {f.form_id} {f.version}")
+        ids = {t.id for t in definition.tick_items()} | {c.id for c in definition.criteria()}
+        result[(f.form_id, f.version)] = frozenset(ids)
+    return result
+
+
 def _check_references(p: ExportPayload) -> None:
     _unique(p.mediators, lambda m: m.id, "mediators")
     _unique(p.observers, lambda o: o.id, "observers")
@@ -589,11 +607,24 @@ def _check_references(p: ExportPayload) -> None:
             raise _fail(f"observations[{i}].mediator_id", "is not the mediator of its case")
         if o.observer_id not in observers:
             raise _fail(f"observations[{i}].observer_id", "refers to an observer not in the file")
-    forms = {(f.form_id, f.version) for f in p.forms}
+    item_ids = _form_item_ids(p.forms)
     for i, o in enumerate(p.observations):
-        if (o.form_id, o.form_version) not in forms:
+        if (o.form_id, o.form_version) not in item_ids:
             raise _fail(f"observations[{i}].form_version", "its form text is not in the file")
     observation_ids = {o.id for o in p.observations}
+    form_of = {o.id: (o.form_id, o.form_version) for o in p.observations}
+    marked: tuple[tuple[str, list[tuple[uuid.UUID, str]]], ...] = (
+        ("marks", [(m.observation_id, m.criterion_id) for m in p.marks]),
+        ("debrief_notes", [(n.observation_id, n.criterion_id) for n in p.debrief_notes]),
+        ("amendments", [(a.observation_id, ch.criterion_id) for a in p.amendments
+                        for ch in a.changes]),
+    )
+    for name, pairs in marked:
+        for i, (oid, criterion_id) in enumerate(pairs):
+            key = form_of.get(oid)
+            if key is not None and criterion_id not in item_ids[key]:
+                raise _fail(f"{name}[{i}].criterion_id",
+                            f"{criterion_id!r} is not an item of {key[0]} {key[1]}")
     children: tuple[tuple[str, list[uuid.UUID]], ...] = (
         ("marks", [m.observation_id for m in p.marks]),
         ("debrief_notes", [n.observation_id for n in p.debrief_notes]),

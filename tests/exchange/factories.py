@@ -9,6 +9,7 @@ import zlib
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sendobserve.exchange.codec import ExportPayload, FormText
 from sendobserve.model.domain import (
@@ -48,7 +49,10 @@ def uid(rng: random.Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
-FORM_YAML = "form_id: form2\nversion: standards-2018\ntitle: Mediation\n"
+FORMS_DIR = Path(__file__).resolve().parents[2] / "resources" / "forms"
+FORM2_YAML = (FORMS_DIR / "form2-standards-2018.yaml").read_text(encoding="utf-8")
+FORM3_YAML = (FORMS_DIR / "form3-standards-2018.yaml").read_text(encoding="utf-8")
+FORM_VERSION = "standards-2018"
 
 
 def mediator(rng: random.Random, name: str = "Siobhán Ó Dálaigh") -> Mediator:
@@ -68,14 +72,17 @@ def case(rng: random.Random, med: Mediator, ref: str, hours: str = "4.1") -> Cas
                 casework_hours=Decimal(hours), created_at=T0)
 
 
-CRITERIA = ("f2.sk.reality_test", "f2.sk.summarise", "f2.pm.ground_rules", "f2.sk.empathy")
+# Real item ids of the shipped Form 3: ticked items, and de-brief topics that take notes.
+CRITERIA = ("f3.pm.final_paperwork", "f3.pm.case_records", "f3.sk.communicate_accessibly",
+            "f3.sk.feedback_to_service")
+DEBRIEF_TOPIC = "f3.db.strengths"
 
 
 def observation(rng: random.Random, c: Case, obs: Observer, ordinal: int = 1,
                 *, seed: int = 0) -> tuple[Observation, tuple[Mark, ...], tuple[DebriefNote, ...]]:
     o = Observation(
         id=uid(rng), case_id=c.id, mediator_id=c.mediator_id, observer_id=obs.id,
-        form_id="form2", form_version="standards-2018", ordinal=ordinal,
+        form_id="form3", form_version=FORM_VERSION, ordinal=ordinal,
         observed_on=c.case_date, state=ObservationState.FINALISED,
         signature=Signature(name=obs.name, role=obs.role, signed_on=c.case_date,
                             drawing_png=tiny_png(seed)),
@@ -88,7 +95,7 @@ def observation(rng: random.Random, c: Case, obs: Observer, ordinal: int = 1,
              marked_at=T0 + timedelta(minutes=i))
         for i, crit in enumerate(CRITERIA)
     )
-    notes = (DebriefNote(observation_id=o.id, criterion_id="f3.db.strengths",
+    notes = (DebriefNote(observation_id=o.id, criterion_id=DEBRIEF_TOPIC,
                          text="Calm, well paced.", updated_at=T0 + timedelta(hours=3)),)
     return o, marks, notes
 
@@ -125,5 +132,5 @@ def sample_payload(seed: int = 1, n_observations: int = 2) -> ExportPayload:
         created_at=T0 + timedelta(days=1), exported_by="Łucja Żak", mediators=(med,),
         observers=tuple(x for x in (ppc, co) if x.id in used), cases=tuple(cases),
         observations=tuple(observations), marks=tuple(marks), debrief_notes=tuple(notes),
-        forms=(FormText("form2", "standards-2018", FORM_YAML),),
+        forms=(FormText("form3", FORM_VERSION, FORM3_YAML),),
     )

@@ -68,7 +68,7 @@ def test_header_carries_nothing_personal(signer: Identity) -> None:
     data = _seal(signer)
     header = data[:HEADER_BYTES]
     assert header.startswith(MAGIC)
-    for secret in (b"Siobh", "Siobhán".encode(), b"LA-2026", b"form2", signer.public_key[:8]):
+    for secret in (b"Siobh", "Siobhán".encode(), b"LA-2026", b"form3", signer.public_key[:8]):
         assert secret not in data  # not in the header, nor readable in the ciphertext
 
 

@@ -78,6 +78,10 @@ CASES = [
     (lambda v: v["observers"].append(dict(v["observers"][0], id="ab" * 16)), "observers[2]"),
     (lambda v: v["observations"].clear(), "observations"),
     (lambda v: v["forms"].clear(), "observations[0].form_version"),
+    (_set(("forms", 0, "yaml"), "form_id: [unclosed"), "forms[0].yaml"),
+    (_set(("forms", 0, "version"), "acme-2024"), "forms[0]"),
+    (_set(("marks", 0, "criterion_id"), "f9.made.up"), "marks[0].criterion_id"),
+    (_set(("debrief_notes", 0, "criterion_id"), "f2.sk.x"), "debrief_notes[0].criterion_id"),
     (lambda v: v["mediators"].append(v["mediators"][0]), "mediators[1]"),
 ]
 

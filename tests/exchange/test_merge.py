@@ -104,7 +104,7 @@ def test_plan_reports_new_known_differing_and_conflicting() -> None:
         observers={o.id: o for o in payload.observers},
         cases={c.id: c for c in payload.cases},
         heads={v.observation.id: (v,) for v in held},
-        form_digests={("form2", "standards-2018"): form_sha256(payload.forms[0].yaml_text)},
+        form_digests={("form3", "standards-2018"): form_sha256(payload.forms[0].yaml_text)},
     )
     assert not same.changes_store
     assert same.count(ObservationAction.ALREADY_HERE) == 2
