@@ -110,7 +110,11 @@ def _error(problem: ExchangeProblem, message: str, hint: str | None = None) -> E
 
 def _passphrase_bytes(passphrase: str) -> bytes:
     # NFC so that "é" typed on two keyboards gives the same key.
-    return unicodedata.normalize("NFC", passphrase).encode("utf-8")
+    try:
+        return unicodedata.normalize("NFC", passphrase).encode("utf-8")
+    except UnicodeEncodeError:
+        raise _error(ExchangeProblem.BAD_INPUT,
+                     "The file passphrase contains characters that are not text.") from None
 
 
 def _scrypt(passphrase: str, salt: bytes, log2_n: int, r: int, p: int) -> bytes:

@@ -146,7 +146,7 @@ def _case_json(c: Case) -> dict[str, Any]:
         "case_date": c.case_date.isoformat(),
         "kind": c.kind.value,
         "trainee_role": c.trainee_role.value,
-        "casework_hours": str(c.casework_hours),
+        "casework_hours": format(c.casework_hours, "f"),  # never "1E+1"
         "created_at": _dt(c.created_at),
     }
 

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sendobserve.exchange.codec import (
     MAX_SIGNATURE_PNG,
@@ -120,3 +123,32 @@ def test_records_not_needed_by_any_observation_are_refused() -> None:
     value["observers"].append(payload_json(extra)["observers"][1])
     with pytest.raises(ExchangeError, match="not needed"):
         decode_payload(canonical_json(value))
+
+
+_names = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), min_size=1,
+                 max_size=60).filter(lambda s: s.strip() != "")
+_notes = st.text(alphabet=st.characters(blacklist_categories=("Cs",),
+                                        blacklist_characters="\x00\x01\x02\x03\x04\x05\x06"
+                                        "\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15"
+                                        "\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f"),
+                 max_size=200)
+_hours = st.decimals(min_value=0, max_value=9999, places=2, allow_nan=False,
+                     allow_infinity=False)
+
+
+@settings(max_examples=80, deadline=None)
+@given(name=_names, observer_name=_names, reference=_names, note=_notes, hours=_hours)
+def test_any_valid_content_round_trips_exactly(name: str, observer_name: str, reference: str,
+                                               note: str, hours: Decimal) -> None:
+    base = sample_payload(4)
+    payload = replace(
+        base,
+        mediators=(replace(base.mediators[0], name=name),),
+        observers=tuple(replace(o, name=observer_name) for o in base.observers),
+        cases=tuple(replace(c, reference=reference[:100], casework_hours=hours)
+                    for c in base.cases),
+        marks=tuple(replace(m, note=note) for m in base.marks),
+    )
+    data = encode_payload(payload)
+    assert decode_payload(data) == payload
+    assert json.loads(data)["cases"][0]["casework_hours"] == str(hours)
