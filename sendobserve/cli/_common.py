@@ -1,0 +1,108 @@
+"""What every command that touches the store shares: where it is, and how to unlock it.
+
+The secret (passphrase or recovery key) comes from, in order: ``--passphrase-file``,
+``SENDOBSERVE_PASSPHRASE``, the data key cached in a trusted OS keyring (for opening
+only), and finally an interactive prompt — only when stdin is a terminal, so a
+script without a secret fails with a clear message instead of hanging.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from sendobserve.errors import UserError
+from sendobserve.paths import resolve_data_dir
+from sendobserve.storage import keys, vault
+from sendobserve.storage.db import Store
+from sendobserve.storage.keyring_cache import KeyCache
+
+PASSPHRASE_ENV = "SENDOBSERVE_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "SENDOBSERVE_NEW_PASSPHRASE"
+
+
+def data_dir_from_args(args: argparse.Namespace) -> Path:
+    return resolve_data_dir(getattr(args, "data_dir", None))
+
+
+def read_secret_file(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            value = handle.read()
+    except OSError as exc:
+        raise UserError(f"cannot read the passphrase file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"the passphrase file {path} is not UTF-8 text") from None
+    return value.removesuffix("\n").removesuffix("\r")
+
+
+def given_secret(args: argparse.Namespace) -> str | None:
+    """The secret given without a prompt (file or environment), if any."""
+    path = getattr(args, "passphrase_file", None)
+    if path:
+        return read_secret_file(path)
+    env = os.environ.get(PASSPHRASE_ENV)
+    return env if env else None
+
+
+def _interactive() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def require_secret(args: argparse.Namespace, prompt: str = "Passphrase or recovery key: ") -> str:
+    secret = given_secret(args)
+    if secret is not None:
+        return secret
+    if _interactive():
+        return getpass.getpass(prompt)
+    raise UserError(
+        f"no passphrase given: set {PASSPHRASE_ENV} or use --passphrase-file FILE "
+        "(or run in a terminal to be asked)"
+    )
+
+
+def ask_new_passphrase(given: str | None, what: str = "new passphrase") -> str:
+    """A new passphrase: the given one, or typed twice at a terminal; checked for length."""
+    if given is None:
+        if not _interactive():
+            raise UserError(
+                f"no {what} given: use a passphrase file or the environment variable "
+                "(see --help)"
+            )
+        first = getpass.getpass(f"Choose a {what}: ")
+        problem = keys.passphrase_problem(first)
+        if problem:
+            raise UserError(problem)
+        _score, hint = keys.passphrase_strength(first)
+        print(f"Strength: {hint}", file=sys.stderr)
+        if getpass.getpass(f"Type the {what} again: ") != first:
+            raise UserError("the two passphrases differ; nothing was changed")
+        given = first
+    problem = keys.passphrase_problem(given)
+    if problem:
+        raise UserError(problem)
+    return given
+
+
+def key_cache() -> KeyCache:
+    return KeyCache()
+
+
+def unlock_from_args(args: argparse.Namespace) -> keys.UnlockedKeys:
+    data_dir = data_dir_from_args(args)
+    return vault.unlock(data_dir, require_secret(args))
+
+
+def open_store_from_args(args: argparse.Namespace, *, use_keyring: bool = True) -> Store:
+    """Resolve the data folder, unlock (keyring cache or secret) and open the store."""
+    data_dir = data_dir_from_args(args)
+    cache = key_cache()
+    if use_keyring and given_secret(args) is None:
+        opened = vault.open_from_cache(data_dir, cache)
+        if opened is not None:
+            return opened.store
+    opened = vault.open_with_secret(data_dir, require_secret(args), cache if use_keyring else None)
+    return opened.store

@@ -1,0 +1,193 @@
+"""Store commands: init, status, backup, restore, passphrase change, key rotate."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from sendobserve.cli._common import (
+    NEW_PASSPHRASE_ENV,
+    ask_new_passphrase,
+    data_dir_from_args,
+    given_secret,
+    key_cache,
+    open_store_from_args,
+    read_secret_file,
+    unlock_from_args,
+)
+from sendobserve.storage import backup, keys, vault
+from sendobserve.storage.db import db_path, head_revisions
+from sendobserve.storage.errors import StoreError
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "init",
+        help="create a new encrypted store and print its recovery key (once)",
+        description="Create a new encrypted store in the data folder. The passphrase comes "
+        "from --passphrase-file, SENDOBSERVE_PASSPHRASE, or is asked for twice. The "
+        "recovery key is printed once: print it or write it down and keep it safe.",
+    )
+    p.set_defaults(func=cmd_init)
+
+    p = subparsers.add_parser(
+        "status",
+        help="show where the store is, its schema, record counts, keyring and backups",
+        description="Open the store and report its location, schema version, records per "
+        "table, whether an OS keyring caches the key (and if not, why) and the last backup.",
+    )
+    p.set_defaults(func=cmd_status)
+
+    p = subparsers.add_parser(
+        "backup",
+        help="make an encrypted backup now",
+        description="Copy the store, still encrypted, into the backups folder (the newest "
+        f"{backup.KEEP_DEFAULT} are kept).",
+    )
+    p.set_defaults(func=cmd_backup)
+
+    p = subparsers.add_parser(
+        "restore",
+        help="replace the store with a backup (the current database is kept aside)",
+        description="Check that FILE opens with this store's key and passes the integrity "
+        "checks, then put it in place of the database. The replaced database is kept in "
+        "the backups folder as replaced-….db. Works when the database is damaged.",
+    )
+    p.add_argument("file", metavar="FILE", help="the backup to restore")
+    p.set_defaults(func=cmd_restore)
+
+    p = subparsers.add_parser(
+        "passphrase",
+        help="change the passphrase",
+        description="Passphrase commands.",
+    )
+    sub = p.add_subparsers(dest="passphrase_command", metavar="ACTION", required=True)
+    c = sub.add_parser(
+        "change",
+        help="set a new passphrase (the recovery key keeps working)",
+        description="Unlock with the current passphrase or the recovery key, then set a new "
+        "passphrase. The new one comes from --new-passphrase-file, "
+        f"{NEW_PASSPHRASE_ENV}, or is asked for twice.",
+    )
+    c.add_argument(
+        "--new-passphrase-file", metavar="FILE", help="read the new passphrase from FILE"
+    )
+    c.set_defaults(func=cmd_passphrase_change)
+
+    p = subparsers.add_parser("key", help="rotate the data key", description="Key commands.")
+    sub = p.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+    c = sub.add_parser(
+        "rotate",
+        help="re-encrypt the store and its backups under a new data key",
+        description="Make a new random data key and re-encrypt the database and every backup "
+        "with it. Passphrase and recovery key stay the same. Safe to interrupt: afterwards "
+        "the store opens as before.",
+    )
+    c.set_defaults(func=cmd_key_rotate)
+
+
+def _out(line: str = "") -> None:
+    print(line, file=sys.stdout)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    data_dir = data_dir_from_args(args)
+    blocker = vault.init_blocker(data_dir)
+    if blocker:  # before asking for a passphrase that could not be used
+        raise StoreError(blocker)
+    passphrase = ask_new_passphrase(given_secret(args), "passphrase")
+    created = vault.initialise(data_dir, passphrase)
+    try:
+        note = key_cache().save(created.store_id, created.data_key)
+    finally:
+        created.store.close()
+    _out(f"Created an encrypted store in {data_dir}")
+    _out()
+    _out("RECOVERY KEY (shown only this once; print it or write it down, keep it safe):")
+    _out()
+    _out(f"    {created.recovery_key}")
+    _out()
+    _out("It opens the store if the passphrase is forgotten. Anyone holding it and a copy of")
+    _out("the data folder can read the records, so keep it apart from the computer.")
+    if note:
+        _out(f"Keyring: {note}; the passphrase will be asked for each time.")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    data_dir = data_dir_from_args(args)
+    store = open_store_from_args(args)
+    try:
+        revision = store.schema_revision()
+        counts = store.table_counts()
+        store_id = store.store_id()
+        warnings = list(store.warnings)
+    finally:
+        store.close()
+    heads = head_revisions()
+    path = db_path(data_dir)
+    size_kib = path.stat().st_size / 1024
+    _out(f"data folder:  {data_dir}")
+    _out(f"database:     {path} ({size_kib:.0f} KiB, encrypted)")
+    _out(f"key file:     {keys.key_file_path(data_dir)}")
+    _out(f"store id:     {store_id}")
+    state = "up to date" if revision in heads else f"this version expects {', '.join(heads)}"
+    _out(f"schema:       {revision} ({state})")
+    _out("records:")
+    for table, count in counts.items():
+        _out(f"  {table:<28} {count}")
+    _out(f"keyring:      {key_cache().status().describe()}")
+    backups = backup.list_backups(data_dir)
+    if backups:
+        last = backup.last_backup_time(data_dir)
+        _out(f"last backup:  {last:%Y-%m-%d %H:%M} UTC, {backups[0]}")
+        _out(f"backups kept: {len(backups)} in {backup.backup_dir(data_dir)}")
+    else:
+        _out("last backup:  none yet")
+    for warning in warnings:
+        _out(f"warning:      {warning}")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    store = open_store_from_args(args)
+    try:
+        made = backup.make_backup(store)
+    finally:
+        store.close()
+    _out(f"Backup written: {made}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    data_dir = data_dir_from_args(args)
+    unlocked = unlock_from_args(args)
+    result = vault.restore_backup(data_dir, unlocked, Path(args.file))
+    _out(f"Restored {result.restored_from}")
+    if result.replaced_copy is not None:
+        _out(f"The database it replaced is kept as {result.replaced_copy}")
+    return 0
+
+
+def cmd_passphrase_change(args: argparse.Namespace) -> int:
+    data_dir = data_dir_from_args(args)
+    unlocked = unlock_from_args(args)
+    given: str | None = os.environ.get(NEW_PASSPHRASE_ENV) or None
+    if args.new_passphrase_file:
+        given = read_secret_file(args.new_passphrase_file)
+    vault.change_passphrase(data_dir, unlocked, ask_new_passphrase(given))
+    _out("Passphrase changed. The recovery key is unchanged.")
+    return 0
+
+
+def cmd_key_rotate(args: argparse.Namespace) -> int:
+    data_dir = data_dir_from_args(args)
+    unlocked = unlock_from_args(args)
+    kid = vault.rotate_data_key(data_dir, unlocked, key_cache())
+    _out(f"Data key rotated (key id {kid[:8]}…); the database and its backups are re-encrypted.")
+    return 0
+
+

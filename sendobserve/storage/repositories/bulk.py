@@ -1,0 +1,266 @@
+"""Writing whole practice records at once: the demo, and imports from another installation.
+
+``put_practice_record`` is insert-if-absent by id, so running it twice (or importing the
+same file twice) changes nothing the second time. What is already stored is never
+overwritten here: an observation that exists keeps its marks and notes; an amendment
+with a new id is added to it (its marks are the importer's business, see the exchange).
+Everything is validated, and every form version the observations name must already be
+stored, before the first row is written. The caller's session is the transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from sendobserve.errors import UserError
+from sendobserve.model.domain import PracticeRecord, utcnow
+from sendobserve.model.validation import (
+    ValidationError,
+    validate_case,
+    validate_contact,
+    validate_cpd,
+    validate_discretion,
+    validate_mediator,
+    validate_observer,
+    validate_reflection,
+    validate_signature,
+    validate_training,
+)
+from sendobserve.storage.records import (
+    AmendmentChangeRecord,
+    AmendmentRecord,
+    CaseRecord,
+    ContactRecord,
+    CpdRecord,
+    DebriefNoteRecord,
+    DiscretionRecord,
+    FormVersionRecord,
+    MarkRecord,
+    MediatorRecord,
+    ObservationRecord,
+    ObserverRecord,
+    ReflectionRecord,
+    TrainingRecord,
+)
+from sendobserve.storage.repositories._common import fold_name
+
+
+@dataclass(frozen=True, slots=True)
+class PutResult:
+    added: dict[str, int] = field(default_factory=dict)  # table name -> rows inserted
+    already_present: int = 0  # records whose id was stored before (left as they were)
+
+    @property
+    def changed(self) -> bool:
+        return any(self.added.values())
+
+
+def _existing(session: Session, record: Any, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    wanted = list(set(ids))
+    if not wanted:
+        return set()
+    return set(session.scalars(select(record.id).where(record.id.in_(wanted))))
+
+
+def _validate(record: PracticeRecord, today: date | None) -> None:
+    validate_mediator(record.mediator, today=today)
+    for o in record.observers:
+        validate_observer(o)
+    for c in record.cases:
+        validate_case(c, today=today)
+    for obs in record.observations:
+        if obs.signature is not None:
+            validate_signature(obs.signature, today=today)
+        elif obs.state.value != "draft":
+            raise ValidationError(
+                f"Observation {obs.id} is {obs.state.value} but has no signature",
+                field="signature",
+            )
+    for t in record.training:
+        validate_training(t, today=today)
+    for r in record.reflections:
+        validate_reflection(r, today=today)
+    for cpd in record.cpd:
+        validate_cpd(cpd, today=today)
+    for contact in record.contacts:
+        validate_contact(contact, today=today)
+    for d in record.discretions:
+        validate_discretion(d, today=today)
+    for items, what in (
+        (record.cases, "case"), (record.observations, "observation"),
+        (record.training, "training entry"), (record.reflections, "reflection"),
+        (record.cpd, "CPD entry"), (record.contacts, "contact"),
+        (record.discretions, "discretion"),
+    ):
+        for item in items:
+            if item.mediator_id != record.mediator.id:
+                raise ValidationError(
+                    f"A {what} ({item.id}) belongs to another mediator", field="mediator_id"
+                )
+
+
+def put_practice_record(
+    session: Session, record: PracticeRecord, *, today: date | None = None
+) -> PutResult:
+    """Store what of ``record`` is not stored yet (by id); return what was added."""
+    _validate(record, today)
+    keys = {(o.form_id, o.form_version) for o in record.observations}
+    if keys:
+        stored = {
+            (form_id, version)
+            for form_id, version in session.execute(
+                select(FormVersionRecord.form_id, FormVersionRecord.version).where(
+                    tuple_(FormVersionRecord.form_id, FormVersionRecord.version).in_(
+                        list(keys)
+                    )
+                )
+            )
+        }
+        missing = sorted(keys - stored)
+        if missing:
+            names = ", ".join(f"{f} version {v}" for f, v in missing)
+            raise UserError(
+                f"These form versions are not stored: {names}",
+                hint="Store each form's definition before its observations.",
+            )
+
+    added: dict[str, int] = {}
+    present = 0
+    now = utcnow()
+
+    def insert(table: str, rows: list[Any]) -> None:
+        if rows:
+            session.add_all(rows)
+            session.flush()
+            added[table] = added.get(table, 0) + len(rows)
+
+    m = record.mediator
+    if session.get(MediatorRecord, m.id) is None:
+        insert("mediators", [MediatorRecord(
+            id=m.id, name=m.name.strip(), name_folded=fold_name(m.name),
+            professional_body=m.professional_body.value, passported=m.passported,
+            send_practice_since=m.send_practice_since, lead_since=m.lead_since,
+            accredited_on=m.accredited_on, created_at=m.created_at, updated_at=now,
+        )])
+    else:
+        present += 1
+
+    def fresh(record_cls: Any, items: tuple[Any, ...]) -> list[Any]:
+        nonlocal present
+        have = _existing(session, record_cls, (i.id for i in items))
+        present += len(have)
+        return [i for i in items if i.id not in have]
+
+    insert("observers", [
+        ObserverRecord(
+            id=o.id, name=o.name.strip(), name_folded=fold_name(o.name), role=o.role.value,
+            experienced_send=o.experienced_send, ppc_register_entry=o.ppc_register_entry,
+            created_at=o.created_at, updated_at=now,
+        )
+        for o in fresh(ObserverRecord, record.observers)
+    ])
+    insert("cases", [
+        CaseRecord(
+            id=c.id, mediator_id=c.mediator_id, reference=c.reference.strip(),
+            case_date=c.case_date, kind=c.kind.value, trainee_role=c.trainee_role.value,
+            casework_hours=c.casework_hours, created_at=c.created_at,
+        )
+        for c in fresh(CaseRecord, record.cases)
+    ])
+    new_observations = fresh(ObservationRecord, record.observations)
+    new_ids = {o.id for o in new_observations}
+    insert("observations", [
+        ObservationRecord(
+            id=o.id, case_id=o.case_id, mediator_id=o.mediator_id, observer_id=o.observer_id,
+            form_id=o.form_id, form_version=o.form_version, ordinal=o.ordinal,
+            observed_on=o.observed_on, state=o.state.value,
+            signature_name=o.signature.name if o.signature else None,
+            signature_role=o.signature.role.value if o.signature else None,
+            signature_signed_on=o.signature.signed_on if o.signature else None,
+            signature_png=o.signature.drawing_png if o.signature else None,
+            created_at=o.created_at, updated_at=o.updated_at, finalised_at=o.finalised_at,
+        )
+        for o in new_observations
+    ])
+    # Marks and notes travel with their observation: only a new observation gets them.
+    observer_names = {o.id: o.name for o in record.observers}
+    marked_by = {o.id: observer_names.get(o.observer_id, "") for o in new_observations}
+    insert("marks", [
+        MarkRecord(
+            observation_id=k.observation_id, criterion_id=k.criterion_id, state=k.state.value,
+            note=k.note, marked_at=k.marked_at, marked_by=marked_by[k.observation_id],
+        )
+        for k in record.marks
+        if k.observation_id in new_ids
+    ])
+    insert("debrief_notes", [
+        DebriefNoteRecord(
+            observation_id=n.observation_id, criterion_id=n.criterion_id, text=n.text,
+            updated_at=n.updated_at,
+        )
+        for n in record.debrief_notes
+        if n.observation_id in new_ids
+    ])
+    new_amendments = fresh(AmendmentRecord, record.amendments)
+    insert("amendments", [
+        AmendmentRecord(
+            id=a.id, observation_id=a.observation_id, reason=a.reason,
+            amended_by=a.amended_by, amended_at=a.amended_at,
+        )
+        for a in new_amendments
+    ])
+    insert("amendment_changes", [
+        AmendmentChangeRecord(
+            amendment_id=a.id, position=i, criterion_id=c.criterion_id,
+            old_state=c.old_state.value, new_state=c.new_state.value, old_note=c.old_note,
+            new_note=c.new_note,
+        )
+        for a in new_amendments
+        for i, c in enumerate(a.changes)
+    ])
+    insert("training", [
+        TrainingRecord(
+            id=t.id, mediator_id=t.mediator_id, kind=t.kind.value, title=t.title.strip(),
+            provider=t.provider.strip(), recognising_body=t.recognising_body.value,
+            start_date=t.start_date, end_date=t.end_date, hours=t.hours,
+        )
+        for t in fresh(TrainingRecord, record.training)
+    ])
+    insert("reflections", [
+        ReflectionRecord(
+            id=r.id, mediator_id=r.mediator_id, reflected_on=r.reflected_on, hours=r.hours,
+            with_whom=r.with_whom.strip(), summary=r.summary,
+        )
+        for r in fresh(ReflectionRecord, record.reflections)
+    ])
+    insert("cpd", [
+        CpdRecord(
+            id=c.id, mediator_id=c.mediator_id, done_on=c.done_on, hours=c.hours,
+            kind=c.kind.value, description=c.description,
+        )
+        for c in fresh(CpdRecord, record.cpd)
+    ])
+    insert("contacts", [
+        ContactRecord(
+            id=c.id, mediator_id=c.mediator_id, kind=c.kind.value, met_on=c.met_on,
+            with_whom=c.with_whom.strip(), observer_id=c.observer_id, hours=c.hours,
+            notes=c.notes,
+        )
+        for c in fresh(ContactRecord, record.contacts)
+    ])
+    insert("discretions", [
+        DiscretionRecord(
+            id=d.id, mediator_id=d.mediator_id, requirement_id=d.requirement_id.strip(),
+            decided_by=d.decided_by.strip(), role=d.role.value, reason=d.reason,
+            decided_on=d.decided_on,
+        )
+        for d in fresh(DiscretionRecord, record.discretions)
+    ])
+    return PutResult(added=added, already_present=present)

@@ -1,0 +1,124 @@
+"""A mediator's cases: a reference (never a child's name), a date, a role, hours."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sendobserve.errors import UserError
+from sendobserve.model.domain import Case
+from sendobserve.model.validation import validate_case
+from sendobserve.storage.records import CaseRecord, MediatorRecord, ObservationRecord
+from sendobserve.storage.repositories import _convert
+from sendobserve.storage.repositories._common import RecordNotFound, SessionFactory
+
+# Cases in the order they happened; same-day cases in the order they were entered.
+_CASE_ORDER = (CaseRecord.case_date, CaseRecord.created_at, CaseRecord.id)
+
+
+class CaseRepository:
+    def __init__(self, sessions: SessionFactory):
+        self._sessions = sessions
+
+    def add(self, case: Case, *, today: date | None = None) -> Case:
+        case = replace(case, reference=case.reference.strip())
+        validate_case(case, today=today)
+        with self._sessions() as s:
+            if s.get(MediatorRecord, case.mediator_id) is None:
+                raise RecordNotFound("mediator", case.mediator_id)
+            row = CaseRecord(
+                id=case.id,
+                mediator_id=case.mediator_id,
+                reference=case.reference,
+                case_date=case.case_date,
+                kind=case.kind.value,
+                trainee_role=case.trainee_role.value,
+                casework_hours=case.casework_hours,
+                created_at=case.created_at,
+            )
+            s.add(row)
+            s.flush()
+            return _convert.case(row)
+
+    def update(self, case: Case, *, today: date | None = None) -> Case:
+        """Edit reference, date, kind, role and hours; a case never moves to another mediator."""
+        case = replace(case, reference=case.reference.strip())
+        validate_case(case, today=today)
+        with self._sessions() as s:
+            row = _get_case_row(s, case.id)
+            row.reference = case.reference
+            row.case_date = case.case_date
+            row.kind = case.kind.value
+            row.trainee_role = case.trainee_role.value
+            row.casework_hours = case.casework_hours
+            s.flush()
+            return _convert.case(row)
+
+    def get(self, case_id: uuid.UUID) -> Case:
+        with self._sessions() as s:
+            return _convert.case(_get_case_row(s, case_id))
+
+    def list_for_mediator(self, mediator_id: uuid.UUID) -> tuple[Case, ...]:
+        """Oldest first: the order the Standards count cases in (first case, final case)."""
+        with self._sessions() as s:
+            rows = s.scalars(
+                select(CaseRecord).where(CaseRecord.mediator_id == mediator_id).order_by(
+                    *_CASE_ORDER
+                )
+            )
+            return tuple(_convert.case(r) for r in rows)
+
+    def delete(self, case_id: uuid.UUID) -> Case:
+        """Remove a case entered by mistake and return it (to add back for undo).
+
+        Refused while any observation refers to it: deleting would take evidence with it.
+        """
+        with self._sessions() as s:
+            row = _get_case_row(s, case_id)
+            observed = s.scalar(
+                select(func.count()).select_from(ObservationRecord).where(
+                    ObservationRecord.case_id == case_id
+                )
+            )
+            if observed:
+                raise UserError(
+                    f"Case {row.reference} has {observed} observation"
+                    f"{'' if observed == 1 else 's'} and cannot be deleted",
+                    hint="Correct the case's details instead, or discard its draft observations.",
+                )
+            gone = _convert.case(row)
+            s.delete(row)
+            s.flush()
+            return gone
+
+    def next_ordinal(self, mediator_id: uuid.UUID) -> int:
+        """The number a new case would get: 1 for a mediator's first case."""
+        with self._sessions() as s:
+            count = s.scalar(
+                select(func.count()).select_from(CaseRecord).where(
+                    CaseRecord.mediator_id == mediator_id
+                )
+            )
+            return (count or 0) + 1
+
+    def ordinal_of(self, case_id: uuid.UUID) -> int:
+        """A case's position (1-based) among its mediator's cases in date order."""
+        with self._sessions() as s:
+            row = _get_case_row(s, case_id)
+            ids = s.scalars(
+                select(CaseRecord.id).where(CaseRecord.mediator_id == row.mediator_id).order_by(
+                    *_CASE_ORDER
+                )
+            ).all()
+            return ids.index(case_id) + 1
+
+
+def _get_case_row(s: Session, case_id: uuid.UUID) -> CaseRecord:
+    row = s.get(CaseRecord, case_id)
+    if row is None:
+        raise RecordNotFound("case", case_id)
+    return row

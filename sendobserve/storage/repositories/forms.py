@@ -1,0 +1,88 @@
+"""The exact text of every form version an observation was made on.
+
+A version, once stored, never changes: storing different text under the same
+(form_id, version) is refused, so an observation always reopens on what it was made on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from sendobserve.errors import UserError
+from sendobserve.model.domain import utcnow
+from sendobserve.storage.records import FormVersionRecord
+from sendobserve.storage.repositories._common import SessionFactory
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFormVersion:
+    form_id: str
+    version: str
+    source: str  # the YAML text, exactly as loaded
+    sha256: str  # of the UTF-8 source, hex
+    stored_at: datetime
+
+
+class FormVersionConflict(UserError):
+    """Two different texts claim the same form id and version."""
+
+
+def source_sha256(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+class FormVersionRepository:
+    def __init__(self, sessions: SessionFactory):
+        self._sessions = sessions
+
+    def store(self, form_id: str, version: str, source: str) -> StoredFormVersion:
+        """Keep ``source`` for (form_id, version). Storing the same text again is a no-op."""
+        if not form_id.strip() or not version.strip():
+            raise UserError("A form needs an id and a version to be stored")
+        digest = source_sha256(source)
+        with self._sessions() as s:
+            row = s.get(FormVersionRecord, (form_id, version))
+            if row is None:
+                row = FormVersionRecord(
+                    form_id=form_id,
+                    version=version,
+                    source=source,
+                    sha256=digest,
+                    stored_at=utcnow(),
+                )
+                s.add(row)
+                s.flush()
+            elif row.sha256 != digest:
+                raise FormVersionConflict(
+                    f"Form {form_id} version {version} is already stored with different content",
+                    hint="Give an adapted form a version name of its own.",
+                )
+            return _stored(row)
+
+    def get(self, form_id: str, version: str) -> StoredFormVersion | None:
+        with self._sessions() as s:
+            row = s.get(FormVersionRecord, (form_id, version))
+            return None if row is None else _stored(row)
+
+    def list(self) -> tuple[StoredFormVersion, ...]:
+        with self._sessions() as s:
+            rows = s.scalars(
+                select(FormVersionRecord).order_by(
+                    FormVersionRecord.form_id, FormVersionRecord.stored_at
+                )
+            )
+            return tuple(_stored(r) for r in rows)
+
+
+def _stored(row: FormVersionRecord) -> StoredFormVersion:
+    return StoredFormVersion(
+        form_id=row.form_id,
+        version=row.version,
+        source=row.source,
+        sha256=row.sha256,
+        stored_at=row.stored_at,
+    )

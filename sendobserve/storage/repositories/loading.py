@@ -1,0 +1,315 @@
+"""Whole practice records in a fixed number of queries, for one mediator or for all.
+
+``load_practice_records`` issues one query per table (13 in all) whatever the number of
+mediators, observations or marks, and groups the rows in Python: no N+1. The readiness
+engine runs on what it returns; ``practice_summaries`` is the lighter figure-per-row
+view for organisation-wide lists.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, String, select, type_coerce, union
+from sqlalchemy.orm import Session
+
+from sendobserve.model.domain import (
+    Mark,
+    MarkState,
+    Mediator,
+    ObservationState,
+    Observer,
+    PracticeRecord,
+    TrainingKind,
+)
+from sendobserve.storage.records import (
+    AmendmentChangeRecord,
+    AmendmentRecord,
+    CaseRecord,
+    ContactRecord,
+    CpdRecord,
+    DebriefNoteRecord,
+    DiscretionRecord,
+    MarkRecord,
+    MediatorRecord,
+    ObservationRecord,
+    ObserverRecord,
+    ReflectionRecord,
+    TrainingRecord,
+)
+from sendobserve.storage.repositories import _convert
+from sendobserve.storage.repositories._common import RecordNotFound
+
+S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
+
+
+def load_practice_record(session: Session, mediator_id: uuid.UUID) -> PracticeRecord:
+    """Everything the rules need about one mediator, in 13 queries."""
+    records = load_practice_records(session, [mediator_id])
+    if mediator_id not in records:
+        raise RecordNotFound("mediator", mediator_id)
+    return records[mediator_id]
+
+
+def load_practice_records(
+    session: Session, mediator_ids: Collection[uuid.UUID] | None = None
+) -> dict[uuid.UUID, PracticeRecord]:
+    """Practice records of ``mediator_ids`` (all mediators when None), in 13 queries.
+
+    Within each record: cases and observations in date order, marks and notes by
+    observation then item, amendments oldest first, log entries oldest first.
+    """
+    ids = None if mediator_ids is None else list(mediator_ids)
+
+    def scoped(stmt: S, column: Any) -> S:
+        return stmt if ids is None else stmt.where(column.in_(ids))
+
+    mediators = {
+        r.id: _convert.mediator(r)
+        for r in session.scalars(scoped(select(MediatorRecord), MediatorRecord.id))
+    }
+    parts: dict[uuid.UUID, dict[str, list[Any]]] = {
+        m: defaultdict(list) for m in mediators
+    }
+
+    def put(mediator_id: uuid.UUID, key: str, value: Any) -> None:
+        if mediator_id in parts:
+            parts[mediator_id][key].append(value)
+
+    for c in session.scalars(
+        scoped(select(CaseRecord), CaseRecord.mediator_id).order_by(
+            CaseRecord.case_date, CaseRecord.created_at, CaseRecord.id
+        )
+    ):
+        put(c.mediator_id, "cases", _convert.case(c))
+
+    observer_ids: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    observation_owners: list[tuple[uuid.UUID, uuid.UUID]] = []
+    observation_order = (
+        ObservationRecord.observed_on,
+        ObservationRecord.form_id,
+        ObservationRecord.ordinal,
+        ObservationRecord.created_at,
+        ObservationRecord.id,
+    )
+    for o in session.scalars(
+        scoped(select(ObservationRecord), ObservationRecord.mediator_id).order_by(
+            *observation_order
+        )
+    ):
+        put(o.mediator_id, "observations", _convert.observation(o))
+        observer_ids[o.mediator_id].add(o.observer_id)
+        observation_owners.append((o.mediator_id, o.id))
+
+    # Marks are the bulk (tens per observation): plain columns, no ORM identity map, and
+    # the observation's id as its stored text, mapped back through the observations
+    # already read (parsing thousands of UUIDs was most of the time).
+    observation_keys = {o.hex: (o, owner) for owner, o in observation_owners}
+    for obs_hex, criterion, state, mark_note, marked_at in session.execute(
+        scoped(
+            select(
+                type_coerce(MarkRecord.observation_id, String()),
+                MarkRecord.criterion_id,
+                MarkRecord.state,
+                MarkRecord.note,
+                MarkRecord.marked_at,
+            ).join(ObservationRecord, MarkRecord.observation_id == ObservationRecord.id),
+            ObservationRecord.mediator_id,
+        ).order_by(*observation_order, MarkRecord.criterion_id)
+    ):
+        obs_id, owner = observation_keys[obs_hex]
+        put(owner, "marks", Mark(obs_id, criterion, MarkState(state), mark_note, marked_at))
+
+    for note, owner in session.execute(
+        scoped(
+            select(DebriefNoteRecord, ObservationRecord.mediator_id).join(
+                ObservationRecord, DebriefNoteRecord.observation_id == ObservationRecord.id
+            ),
+            ObservationRecord.mediator_id,
+        ).order_by(*observation_order, DebriefNoteRecord.criterion_id)
+    ):
+        put(owner, "debrief_notes", _convert.debrief_note(note))
+
+    # Amendments and their changes: two queries always (a selectinload would skip the
+    # second when there are no amendments, making the count depend on the data).
+    changes: dict[uuid.UUID, list[AmendmentChangeRecord]] = defaultdict(list)
+    for change in session.scalars(
+        scoped(
+            select(AmendmentChangeRecord)
+            .join(AmendmentRecord, AmendmentChangeRecord.amendment_id == AmendmentRecord.id)
+            .join(ObservationRecord, AmendmentRecord.observation_id == ObservationRecord.id),
+            ObservationRecord.mediator_id,
+        )
+    ):
+        changes[change.amendment_id].append(change)
+    for amendment, owner in session.execute(
+        scoped(
+            select(AmendmentRecord, ObservationRecord.mediator_id).join(
+                ObservationRecord, AmendmentRecord.observation_id == ObservationRecord.id
+            ),
+            ObservationRecord.mediator_id,
+        ).order_by(AmendmentRecord.amended_at, AmendmentRecord.id)
+    ):
+        put(owner, "amendments", _convert.amendment(amendment, changes[amendment.id]))
+
+    for t in session.scalars(
+        scoped(select(TrainingRecord), TrainingRecord.mediator_id).order_by(
+            TrainingRecord.start_date, TrainingRecord.end_date, TrainingRecord.id
+        )
+    ):
+        put(t.mediator_id, "training", _convert.training(t))
+    for r in session.scalars(
+        scoped(select(ReflectionRecord), ReflectionRecord.mediator_id).order_by(
+            ReflectionRecord.reflected_on, ReflectionRecord.id
+        )
+    ):
+        put(r.mediator_id, "reflections", _convert.reflection(r))
+    for cpd in session.scalars(
+        scoped(select(CpdRecord), CpdRecord.mediator_id).order_by(
+            CpdRecord.done_on, CpdRecord.id
+        )
+    ):
+        put(cpd.mediator_id, "cpd", _convert.cpd(cpd))
+    for contact in session.scalars(
+        scoped(select(ContactRecord), ContactRecord.mediator_id).order_by(
+            ContactRecord.met_on, ContactRecord.id
+        )
+    ):
+        put(contact.mediator_id, "contacts", _convert.contact(contact))
+        if contact.observer_id is not None:
+            observer_ids[contact.mediator_id].add(contact.observer_id)
+    for d in session.scalars(
+        scoped(select(DiscretionRecord), DiscretionRecord.mediator_id).order_by(
+            DiscretionRecord.decided_on, DiscretionRecord.id
+        )
+    ):
+        put(d.mediator_id, "discretions", _convert.discretion(d))
+
+    # Observers who observed these mediators or are their mentors, in one query.
+    referenced = union(
+        scoped(select(ObservationRecord.observer_id), ObservationRecord.mediator_id),
+        scoped(
+            select(ContactRecord.observer_id).where(ContactRecord.observer_id.is_not(None)),
+            ContactRecord.mediator_id,
+        ),
+    ).subquery()
+    observers: dict[uuid.UUID, Observer] = {
+        r.id: _convert.observer(r)
+        for r in session.scalars(
+            select(ObserverRecord).where(ObserverRecord.id.in_(select(referenced)))
+        )
+    }
+
+    result: dict[uuid.UUID, PracticeRecord] = {}
+    for mediator_id, mediator in mediators.items():
+        p = parts[mediator_id]
+        mine = sorted(
+            (observers[i] for i in observer_ids[mediator_id] if i in observers),
+            key=lambda o: (o.name.casefold(), o.id),
+        )
+        result[mediator_id] = PracticeRecord(
+            mediator=mediator,
+            observers=tuple(mine),
+            cases=tuple(p["cases"]),
+            observations=tuple(p["observations"]),
+            marks=tuple(p["marks"]),
+            debrief_notes=tuple(p["debrief_notes"]),
+            amendments=tuple(p["amendments"]),
+            training=tuple(p["training"]),
+            reflections=tuple(p["reflections"]),
+            cpd=tuple(p["cpd"]),
+            contacts=tuple(p["contacts"]),
+            discretions=tuple(p["discretions"]),
+        )
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeSummary:
+    """One line per mediator for organisation-wide lists: counts and exact hour totals."""
+
+    mediator: Mediator
+    cases: int = 0
+    casework_hours: Decimal = Decimal(0)
+    observations: int = 0
+    finalised_observations: int = 0  # finalised or amended
+    foundation_training_hours: Decimal = Decimal(0)
+    send_training_hours: Decimal = Decimal(0)
+    reflection_hours: Decimal = Decimal(0)
+    cpd_hours: Decimal = Decimal(0)
+    cpd_hours_by_year: dict[int, Decimal] = field(default_factory=dict)
+    last_activity: date | None = None  # latest case, observation, CPD or contact date
+
+
+def practice_summaries(session: Session) -> tuple[PracticeSummary, ...]:
+    """Every mediator's figures in 7 narrow queries (columns only, no ORM rows but
+    mediators), sorted by name. Hours are summed as Decimals in Python: SQLite would sum
+    the stored text as floats."""
+    mediators = {r.id: _convert.mediator(r) for r in session.scalars(select(MediatorRecord))}
+    acc: dict[uuid.UUID, dict[str, Any]] = {
+        m: {
+            "cases": 0, "casework_hours": Decimal(0), "observations": 0,
+            "finalised_observations": 0, "foundation_training_hours": Decimal(0),
+            "send_training_hours": Decimal(0), "reflection_hours": Decimal(0),
+            "cpd_hours": Decimal(0), "cpd_hours_by_year": defaultdict(Decimal),
+            "last_activity": None,
+        }
+        for m in mediators
+    }
+
+    def seen(a: dict[str, Any], when: date) -> None:
+        if a["last_activity"] is None or when > a["last_activity"]:
+            a["last_activity"] = when
+
+    for mid, hours, when in session.execute(
+        select(CaseRecord.mediator_id, CaseRecord.casework_hours, CaseRecord.case_date)
+    ):
+        a = acc[mid]
+        a["cases"] += 1
+        a["casework_hours"] += hours
+        seen(a, when)
+    for mid, state, when in session.execute(
+        select(ObservationRecord.mediator_id, ObservationRecord.state,
+               ObservationRecord.observed_on)
+    ):
+        a = acc[mid]
+        a["observations"] += 1
+        if state != ObservationState.DRAFT.value:
+            a["finalised_observations"] += 1
+        seen(a, when)
+    for mid, kind, hours in session.execute(
+        select(TrainingRecord.mediator_id, TrainingRecord.kind, TrainingRecord.hours)
+    ):
+        if kind == TrainingKind.FOUNDATION.value:
+            acc[mid]["foundation_training_hours"] += hours
+        elif kind == TrainingKind.SEND.value:
+            acc[mid]["send_training_hours"] += hours
+    for mid, hours in session.execute(
+        select(ReflectionRecord.mediator_id, ReflectionRecord.hours)
+    ):
+        acc[mid]["reflection_hours"] += hours
+    for mid, hours, when in session.execute(
+        select(CpdRecord.mediator_id, CpdRecord.hours, CpdRecord.done_on)
+    ):
+        a = acc[mid]
+        a["cpd_hours"] += hours
+        a["cpd_hours_by_year"][when.year] += hours
+        seen(a, when)
+    for mid, when in session.execute(select(ContactRecord.mediator_id, ContactRecord.met_on)):
+        seen(acc[mid], when)
+
+    summaries = [
+        PracticeSummary(
+            mediator=mediators[mid],
+            **{**a, "cpd_hours_by_year": dict(sorted(a["cpd_hours_by_year"].items()))},
+        )
+        for mid, a in acc.items()
+    ]
+    summaries.sort(key=lambda s: (s.mediator.name.casefold(), s.mediator.id))
+    return tuple(summaries)

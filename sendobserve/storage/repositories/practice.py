@@ -1,0 +1,175 @@
+"""The practice-period log: training, reflections, CPD, mentoring/supervision contacts and
+recorded discretions. One repository for the five, as each is a flat list per mediator.
+
+Every write is validated first (``sendobserve.model.validation``) so a refused entry
+stores nothing. ``delete`` returns what it removed, so a screen can offer undo by
+adding it back unchanged (same id).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sendobserve.model.domain import Contact, Cpd, Discretion, Reflection, Training
+from sendobserve.model.validation import (
+    validate_contact,
+    validate_cpd,
+    validate_discretion,
+    validate_reflection,
+    validate_training,
+)
+from sendobserve.storage.base import Base
+from sendobserve.storage.records import (
+    ContactRecord,
+    CpdRecord,
+    DiscretionRecord,
+    MediatorRecord,
+    ObserverRecord,
+    ReflectionRecord,
+    TrainingRecord,
+)
+from sendobserve.storage.repositories import _convert
+from sendobserve.storage.repositories._common import RecordNotFound, SessionFactory
+
+PracticeItem = Training | Reflection | Cpd | Contact | Discretion
+P = TypeVar("P", Training, Reflection, Cpd, Contact, Discretion)
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    label: str  # for "No training entry with id …"
+    record: type[Base]
+    to_domain: Callable[[Any], PracticeItem]
+    validate: Callable[[Any, date | None], None]
+    clean: Callable[[Any], Any]  # trims free text the way the person meant it
+    order_by: tuple[str, ...]  # columns, oldest first
+
+
+def _strip(**fields: str) -> dict[str, str]:
+    return {k: v.strip() for k, v in fields.items()}
+
+
+_KINDS: dict[type[Any], _Kind] = {
+    Training: _Kind(
+        "training entry", TrainingRecord, _convert.training,
+        lambda t, today: validate_training(t, today=today),
+        lambda t: replace(t, **_strip(title=t.title, provider=t.provider)),
+        ("start_date", "end_date", "id"),
+    ),
+    Reflection: _Kind(
+        "reflection", ReflectionRecord, _convert.reflection,
+        lambda r, today: validate_reflection(r, today=today),
+        lambda r: replace(r, with_whom=r.with_whom.strip()),
+        ("reflected_on", "id"),
+    ),
+    Cpd: _Kind(
+        "CPD entry", CpdRecord, _convert.cpd,
+        lambda c, today: validate_cpd(c, today=today),
+        lambda c: c,
+        ("done_on", "id"),
+    ),
+    Contact: _Kind(
+        "mentoring or supervision contact", ContactRecord, _convert.contact,
+        lambda c, today: validate_contact(c, today=today),
+        lambda c: replace(c, with_whom=c.with_whom.strip()),
+        ("met_on", "id"),
+    ),
+    Discretion: _Kind(
+        "discretion", DiscretionRecord, _convert.discretion,
+        lambda d, today: validate_discretion(d, today=today),
+        lambda d: replace(d, **_strip(requirement_id=d.requirement_id,
+                                     decided_by=d.decided_by)),
+        ("decided_on", "id"),
+    ),
+}
+
+
+def _columns(item: PracticeItem) -> dict[str, Any]:
+    """The dataclass's fields as column values (enums by their stored string)."""
+    values: dict[str, Any] = {}
+    for name in item.__slots__:
+        value = getattr(item, name)
+        values[name] = value.value if hasattr(value, "value") else value
+    return values
+
+
+class PracticeRepository:
+    def __init__(self, sessions: SessionFactory):
+        self._sessions = sessions
+
+    def add(self, item: P, *, today: date | None = None) -> P:
+        kind = _KINDS[type(item)]
+        item = kind.clean(item)
+        kind.validate(item, today)
+        with self._sessions() as s:
+            _check_links(s, item)
+            row = kind.record(**_columns(item))
+            s.add(row)
+            s.flush()
+            return cast(P, kind.to_domain(row))
+
+    def update(self, item: P, *, today: date | None = None) -> P:
+        """Replace every field of the stored entry with the same id (and mediator)."""
+        kind = _KINDS[type(item)]
+        item = kind.clean(item)
+        kind.validate(item, today)
+        with self._sessions() as s:
+            row = s.get(kind.record, item.id)
+            if row is None or getattr(row, "mediator_id") != item.mediator_id:  # noqa: B009
+                raise RecordNotFound(kind.label, item.id)
+            _check_links(s, item)
+            for name, value in _columns(item).items():
+                setattr(row, name, value)
+            s.flush()
+            return cast(P, kind.to_domain(row))
+
+    def delete(self, kind_of: type[P], item_id: uuid.UUID) -> P:
+        """Remove one entry and return it as it was (to add back for undo)."""
+        kind = _KINDS[kind_of]
+        with self._sessions() as s:
+            row = s.get(kind.record, item_id)
+            if row is None:
+                raise RecordNotFound(kind.label, item_id)
+            gone = cast(P, kind.to_domain(row))
+            s.delete(row)
+            s.flush()
+            return gone
+
+    def get(self, kind_of: type[P], item_id: uuid.UUID) -> P:
+        kind = _KINDS[kind_of]
+        with self._sessions() as s:
+            row = s.get(kind.record, item_id)
+            if row is None:
+                raise RecordNotFound(kind.label, item_id)
+            return cast(P, kind.to_domain(row))
+
+    def list(self, kind_of: type[P], mediator_id: uuid.UUID) -> tuple[P, ...]:
+        """One mediator's entries of one kind, oldest first."""
+        kind = _KINDS[kind_of]
+        record: Any = kind.record
+        with self._sessions() as s:
+            rows = s.scalars(
+                select(record)
+                .where(record.mediator_id == mediator_id)
+                .order_by(*(getattr(record, c) for c in kind.order_by))
+            )
+            return tuple(cast(P, kind.to_domain(r)) for r in rows)
+
+
+def _check_links(s: Session, item: PracticeItem) -> None:
+    """Clear errors for ids that name nothing, before the foreign key would say so badly."""
+    if s.get(MediatorRecord, item.mediator_id) is None:
+        raise RecordNotFound("mediator", item.mediator_id)
+    if (
+        isinstance(item, Contact)
+        and item.observer_id is not None
+        and s.get(ObserverRecord, item.observer_id) is None
+    ):
+        raise RecordNotFound("observer", item.observer_id)

@@ -1,0 +1,62 @@
+"""A mark reported as saved survives kill -9 of the process right after it was reported."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.storage.records_conftest import RecordsDb, db, repos, start_draft
+
+__all__ = ["db"]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+TICKER = """
+import sys, uuid
+from pathlib import Path
+from tests.storage.records_conftest import RecordsDb, make_engine, repos
+from sendobserve.model.domain import MarkState
+
+db = RecordsDb.__new__(RecordsDb)
+db.path, db.key_hex = Path(sys.argv[1]), sys.argv[2]
+db.engine = make_engine(db.path, db.key_hex)
+observations = repos(db).observations
+obs_id = uuid.UUID(sys.argv[3])
+offset = int(sys.argv[4])
+states = [MarkState.DEMONSTRATED, MarkState.DEVELOPMENT_NEEDED, MarkState.NOT_APPLICABLE]
+i = 0
+while True:
+    mark = observations.set_mark(obs_id, f"item{offset + i}", states[i % 3], f"n{i}", by="AP")
+    print(f"saved {mark.criterion_id} {mark.state.value} {mark.note}", flush=True)
+    i += 1
+"""
+
+
+def test_kill_right_after_saved_loses_nothing(db: RecordsDb) -> None:
+    obs = start_draft(repos(db))
+    db.close()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    shown: dict[str, tuple[str, str]] = {}
+    for run, kill_after in enumerate((5, 37, 120)):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", TICKER, str(db.path), db.key_hex, str(obs.id),
+             str(1000 * run)],
+            stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env,
+        )
+        assert proc.stdout is not None
+        for _ in range(kill_after):
+            _, item, state, note = proc.stdout.readline().split()
+            shown[item] = (state, note)
+        proc.send_signal(signal.SIGKILL)  # no clean-up, no atexit, no final commit
+        proc.wait()
+        db.reopen()
+        stored = {
+            m.criterion_id: (m.state.value, m.note) for m in repos(db).observations.marks(obs.id)
+        }
+        # Everything shown as saved is there; only each run's tick in flight may be extra.
+        assert {k: stored.get(k) for k in shown} == shown
+        assert len(stored) <= len(shown) + run + 1
+        db.close()
