@@ -54,6 +54,8 @@ class SignerInfo:
     status: SignerStatus
     known_as: str | None = None  # the name last seen with this key, when known
     first_seen_at: datetime | None = None
+    # Another key already signed files under this name: a new laptop, or an impostor.
+    name_used_by_other_key: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,9 @@ class ImportPreview:
         out = [f"Signed by: {s.name}", f"Fingerprint: {s.fingerprint} ({status})"]
         if s.known_as and s.known_as != s.name:
             out.append(f"  (this key was last seen named {s.known_as!r})")
+        if s.name_used_by_other_key:
+            out.append(f"  WARNING: files signed as {s.name!r} came from another key before: "
+                       "check the fingerprint with them before importing.")
         out.append(f"Exported: {self.exported_at:%Y-%m-%d %H:%M} UTC "
                    f"(format version {self.format_version})")
         if self.already_imported_at is not None:
@@ -187,7 +192,10 @@ def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
         signer = SignerInfo(p.exported_by, opened.fingerprint, SignerStatus.KNOWN,
                             known.name, known.first_seen_at)
     else:
-        signer = SignerInfo(p.exported_by, opened.fingerprint, SignerStatus.NEW)
+        same_name = any(k.name.casefold() == p.exported_by.casefold()
+                        for k in stored.known_signers(session))
+        signer = SignerInfo(p.exported_by, opened.fingerprint, SignerStatus.NEW,
+                            name_used_by_other_key=same_name)
     observers = {o.id: o.name for o in p.observers}
     cases = {c.id: c.reference for c in p.cases}
     lines = tuple(

@@ -189,3 +189,18 @@ def test_a_record_this_store_refuses_is_reported_and_nothing_is_written(
     with pytest.raises(ExchangeError, match=r"cannot be stored here.*case date"):
         ts.import_bytes(data)
     assert ts.file_digests() == before
+
+
+def test_a_new_key_using_a_known_signers_name_is_flagged(tmp_path: Path) -> None:
+    a, b = TempStore.create(tmp_path / "a"), TempStore.create(tmp_path / "b")
+    trainee, ppc = add_people(a)
+    add_finalised_observation(a, trainee, ppc, "LA-1")
+    b.import_bytes(a.export(trainee.id, "Łucja Żak"))
+    forged_name = replace(sample_payload(8), exported_by="łucja żak")
+    impostor = seal(forged_name, passphrase=PASS, signing_key=Identity.generate(),
+                    kdf_log2_n=14)
+    with b.session() as s:
+        preview = preview_import(s, open_bundle(impostor, passphrase=PASS))
+    assert preview.signer.status is SignerStatus.NEW
+    assert preview.signer.name_used_by_other_key
+    assert any("WARNING" in line and "another key" in line for line in preview.lines())
