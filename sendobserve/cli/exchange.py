@@ -68,6 +68,15 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_identity)
 
     p = subparsers.add_parser(
+        "conflicts",
+        help="list observations amended differently on two machines (both versions kept)",
+        description="Show each observation that arrived amended differently from how it "
+        "was amended here: the current version, every kept version, and the marks where "
+        "they differ. Resolve one by recording a new amendment.",
+    )
+    p.set_defaults(func=cmd_conflicts)
+
+    p = subparsers.add_parser(
         "export-csv",
         help="write marks or hours as CSV (no notes unless asked)",
         description="Write one mediator's (or every mediator's) marks or hours as CSV for "
@@ -204,6 +213,20 @@ def cmd_import(args: argparse.Namespace) -> int:
             result = apply_import(session, opened, own=own)
     print(f"Imported: {result.added} new, {result.updated} updated, {result.conflicts} in "
           f"conflict (both versions kept), {result.unchanged} already here.")
+    return 0
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    from sendobserve.exchange.conflicts import list_conflicts
+
+    with open_store_from_args(args) as store, store.session() as session:
+        conflicts = list_conflicts(session)
+    if not conflicts:
+        print("No conflicting versions: every observation has one version here.")
+        return 0
+    for conflict in conflicts:
+        for line in conflict.lines():
+            print(line)
     return 0
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sendobserve.exchange.apply import SignerStatus, preview_import
 from sendobserve.exchange.bundle import open_bundle, seal
 from sendobserve.exchange.codec import decode_version
+from sendobserve.exchange.conflicts import list_conflicts
 from sendobserve.exchange.errors import ExchangeError
 from sendobserve.exchange.identity import Identity
 from sendobserve.exchange.merge import ObservationAction
@@ -204,3 +205,19 @@ def test_a_new_key_using_a_known_signers_name_is_flagged(tmp_path: Path) -> None
     assert preview.signer.status is SignerStatus.NEW
     assert preview.signer.name_used_by_other_key
     assert any("WARNING" in line and "another key" in line for line in preview.lines())
+
+
+def test_conflicts_list_shows_both_versions_and_where_they_differ(tmp_path: Path) -> None:
+    files, (_trainee, obs) = _three_files(tmp_path)
+    ts = TempStore.create(tmp_path / "dest")
+    for f in files:
+        ts.import_bytes(f)
+    with ts.session() as s:
+        conflicts = list_conflicts(s)
+    assert [c.observation_id for c in conflicts] == [obs]
+    (conflict,) = conflicts
+    (kept,) = conflict.kept
+    # One version changed item 1, the other item 2: the two differ on exactly those.
+    assert {d.criterion_id for d in kept.differences} == {CRITERIA[1], CRITERIA[2]}
+    text = "\n".join(conflict.lines())
+    assert "Łucja Żak" in text and "Siobhán" in text and "LA-1" in text

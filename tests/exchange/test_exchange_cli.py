@@ -82,6 +82,8 @@ def test_export_then_import_with_preview(tmp_path: Path, bundle_pass: Path,
     assert "Imported: 1 new" in capsys.readouterr().out
     assert len(b.temp.dump()["observations"]) == 1
     assert snapshot(b.data_dir) != before
+    assert b.run("conflicts") == 0
+    assert "No conflicting versions" in capsys.readouterr().out
 
 
 def test_refused_files_leave_every_store_file_byte_identical(
