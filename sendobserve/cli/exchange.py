@@ -72,7 +72,7 @@ def register(subparsers: Any) -> None:
         help="list observations amended differently on two machines (both versions kept)",
         description="Show each observation that arrived amended differently from how it "
         "was amended here: the current version, every kept version, and the marks where "
-        "they differ. Resolve one by recording a new amendment.",
+        "they differ. Both stay; the current one is what readiness and certificates use.",
     )
     p.set_defaults(func=cmd_conflicts)
 

@@ -2,7 +2,8 @@
 
 Read-only. The current version is what the readiness view and the certificates use
 (chosen by content, see ``merge``); each kept version is shown with its amendments and
-the marks where it differs, so a person can decide and record a new amendment.
+the marks where it differs. Recording a decision that retires a kept version (so that
+re-importing the old file does not bring it back) is not built yet.
 """
 
 from __future__ import annotations
