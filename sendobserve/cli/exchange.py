@@ -41,6 +41,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--as", dest="signer_name", metavar="NAME",
                    help="your name as the importer will see it (default: the name set "
                    "with 'sendobserve identity --set-name')")
+    p.add_argument("--to-key", action="append", default=[], metavar="KEY",
+                   help="also encrypt to this exchange key (shown by 'sendobserve identity' "
+                   "on the recipient's installation); may be repeated")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.set_defaults(func=cmd_export)
 
@@ -53,7 +56,8 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("file", metavar="FILE.sendobs")
     p.add_argument("--bundle-passphrase-file", metavar="F",
-                   help=f"read the file passphrase from F (or set {BUNDLE_PASSPHRASE_ENV})")
+                   help=f"read the file passphrase from F (or set {BUNDLE_PASSPHRASE_ENV}); "
+                   "without one, the file is opened with this installation's exchange key")
     p.add_argument("--yes", action="store_true", help="import without asking")
     p.set_defaults(func=cmd_import)
 
@@ -93,12 +97,16 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_export_csv)
 
 
-def _bundle_passphrase(args: argparse.Namespace, *, confirm: bool) -> str:
+def _given_bundle_passphrase(args: argparse.Namespace) -> str | None:
     if args.bundle_passphrase_file:
         return read_secret_file(args.bundle_passphrase_file)
-    env = os.environ.get(BUNDLE_PASSPHRASE_ENV)
-    if env:
-        return env
+    return os.environ.get(BUNDLE_PASSPHRASE_ENV) or None
+
+
+def _bundle_passphrase(args: argparse.Namespace, *, confirm: bool) -> str:
+    given = _given_bundle_passphrase(args)
+    if given is not None:
+        return given
     if sys.stdin is None or not sys.stdin.isatty():
         raise UserError("no file passphrase given: use --bundle-passphrase-file F "
                         f"(or set {BUNDLE_PASSPHRASE_ENV})")
@@ -129,14 +137,21 @@ def _write_new_file(path: Path, data: bytes, *, force: bool) -> None:
 
 
 def cmd_identity(args: argparse.Namespace) -> int:
-    from sendobserve.exchange.identity import load_or_create_identity
+    from sendobserve.exchange.identity import (
+        exchange_public_key,
+        load_or_create_exchange_key,
+        load_or_create_identity,
+        recipient_key_text,
+    )
     from sendobserve.storage import exchange as stored
 
     name = args.set_name.strip() if args.set_name else None
     if args.set_name is not None and not name:
         raise UserError("the name must not be empty")
     with open_store_from_args(args) as store, store.session() as session:
-        identity = load_or_create_identity(stored.StoredSigningKey(session))
+        keys = stored.StoredSigningKey(session)
+        identity = load_or_create_identity(keys)
+        exchange_key = load_or_create_exchange_key(keys)
         if name:
             stored.set_identity_name(session, name)
         current = stored.identity_name(session)
@@ -144,6 +159,9 @@ def cmd_identity(args: argparse.Namespace) -> int:
     print(f"This installation signs as: {current or '(no name set: use --set-name NAME)'}")
     print(f"Fingerprint: {identity.fingerprint}")
     print("Read it aloud to the person importing your files; they compare it with theirs.")
+    print(f"Exchange key: {recipient_key_text(exchange_public_key(exchange_key))}")
+    print("Give it to people who send you files (export --to-key): you then open their "
+          "files without a shared passphrase. It is public; it opens nothing by itself.")
     if signers:
         print("Signers whose files this store has imported:")
         for s in signers:
@@ -155,10 +173,16 @@ def cmd_identity(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from sendobserve.exchange.bundle import FILE_SUFFIX, check_passphrase
     from sendobserve.exchange.export import export_bundle
-    from sendobserve.exchange.identity import load_or_create_identity
+    from sendobserve.exchange.identity import load_or_create_identity, parse_recipient_key
     from sendobserve.storage import exchange as stored
     from sendobserve.storage.repositories import MediatorRepository, in_session
 
+    recipients = []
+    for text in args.to_key:
+        try:
+            recipients.append(parse_recipient_key(text))
+        except ValueError as exc:
+            raise UserError(f"--to-key {text!r}: {exc}") from None
     output = Path(args.output)
     if output.suffix != FILE_SUFFIX:
         raise UserError(f"the output file should end in {FILE_SUFFIX}: {output}")
@@ -175,7 +199,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise UserError("say who is exporting: add --as NAME",
                             hint="Or set it once with: sendobserve identity --set-name NAME")
         data, payload = export_bundle(session, mediator.id, passphrase=passphrase,
-                                      identity=identity, exported_by=signer_name)
+                                      identity=identity, exported_by=signer_name,
+                                      recipients=tuple(recipients))
     _write_new_file(output, data, force=args.force)
     print(f"Exported {len(payload.observations)} finalised observation(s) of "
           f"{mediator.name} to {output} ({len(data):,} bytes).")
@@ -186,17 +211,36 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from sendobserve.exchange.apply import apply_import, preview_import
-    from sendobserve.exchange.bundle import open_bundle, read_bundle_file
-    from sendobserve.exchange.identity import Identity
+    from sendobserve.exchange.bundle import OpenedBundle, open_bundle, read_bundle_file
+    from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
+    from sendobserve.exchange.identity import Identity, load_or_create_exchange_key
     from sendobserve.storage import exchange as stored
 
-    # The whole file is checked before the store is unlocked: a bad file touches nothing.
     data = read_bundle_file(args.file)
-    opened = open_bundle(data, passphrase=_bundle_passphrase(args, confirm=False))
+    passphrase = _given_bundle_passphrase(args)
+    opened: OpenedBundle | None = None
+    if passphrase is not None:
+        # The whole file is checked before the store is unlocked: a bad file touches nothing.
+        opened = open_bundle(data, passphrase=passphrase)
     with open_store_from_args(args) as store:
         with store.session() as session:
-            raw = stored.StoredSigningKey(session).load_signing_key()
+            keys = stored.StoredSigningKey(session)
+            raw = keys.load_signing_key()
             own = Identity.from_private_bytes(raw) if raw else None
+            if opened is None:
+                exchange_raw = keys.load_exchange_key()
+                try:
+                    if exchange_raw is None:
+                        raise ExchangeError(ExchangeProblem.WRONG_KEY, "no exchange key here")
+                    opened = open_bundle(
+                        data,
+                        recipient_key=load_or_create_exchange_key(keys),
+                    )
+                except ExchangeError as exc:
+                    if exc.problem is not ExchangeProblem.WRONG_KEY:
+                        raise
+                    opened = open_bundle(data, passphrase=_bundle_passphrase(args,
+                                                                             confirm=False))
             preview = preview_import(session, opened, own=own)
         for line in preview.lines():
             print(line)

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
     NoEncryption,
@@ -110,3 +111,57 @@ def load_or_create_identity(store: IdentityKeyStore) -> Identity:
     identity = Identity.generate()
     store.save_signing_key(identity.private_bytes())
     return identity
+
+
+# ---------------------------------------------------------------------------------------
+# Exchange (recipient) keys: X25519, so a file can be opened without a shared passphrase.
+
+_KEY_CHECK_BYTES = 3
+
+
+def recipient_key_text(public_key: bytes) -> str:
+    """An X25519 public key as 14 groups of four base32 characters, the last five of which
+    are a checksum: a mistyped or truncated key is refused, never used."""
+    if len(public_key) != PUBLIC_KEY_BYTES:
+        raise ValueError("an X25519 public key is 32 bytes")
+    check = hashlib.sha256(b"sendobserve.recipient.v1\x00" + public_key).digest()
+    text = base64.b32encode(public_key + check[:_KEY_CHECK_BYTES]).decode("ascii")
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def parse_recipient_key(text: str) -> bytes:
+    """The 32 public key bytes from ``recipient_key_text`` output, as a person pasted it."""
+    compact = "".join(ch for ch in text.upper() if ch.isalnum())
+    try:
+        raw = base64.b32decode(compact)
+    except (ValueError, TypeError):
+        raise ValueError("not an exchange key (letters A-Z and digits 2-7 only)") from None
+    if len(raw) != PUBLIC_KEY_BYTES + _KEY_CHECK_BYTES:
+        raise ValueError("an exchange key has 56 characters")
+    key, check = raw[:PUBLIC_KEY_BYTES], raw[PUBLIC_KEY_BYTES:]
+    expected = hashlib.sha256(b"sendobserve.recipient.v1\x00" + key).digest()
+    if check != expected[:_KEY_CHECK_BYTES]:
+        raise ValueError("the exchange key has a typing mistake (its checksum does not match)")
+    return key
+
+
+class ExchangeKeyStore(Protocol):
+    """Where the installation's private X25519 exchange key is kept (the encrypted store)."""
+
+    def load_exchange_key(self) -> bytes | None: ...
+
+    def save_exchange_key(self, private_key: bytes) -> None: ...
+
+
+def load_or_create_exchange_key(store: ExchangeKeyStore) -> X25519PrivateKey:
+    """The installation's X25519 key for files encrypted to it, created on first use."""
+    raw = store.load_exchange_key()
+    if raw is not None:
+        return X25519PrivateKey.from_private_bytes(raw)
+    key = X25519PrivateKey.generate()
+    store.save_exchange_key(key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()))
+    return key
+
+
+def exchange_public_key(key: X25519PrivateKey) -> bytes:
+    return key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)

@@ -51,10 +51,15 @@ class InstallationIdentityRecord(Base):
     __table_args__ = (
         CheckConstraint("slot = 1", name="single_row"),
         CheckConstraint("length(private_key) = 32", name="private_key_length"),
+        CheckConstraint(
+            "exchange_key IS NULL OR length(exchange_key) = 32", name="exchange_key_length"
+        ),
     )
 
     slot: Mapped[int] = mapped_column(Integer(), primary_key=True)
     private_key: Mapped[bytes] = mapped_column(LargeBinary())
+    # X25519: lets others encrypt a file to this installation instead of to a passphrase.
+    exchange_key: Mapped[bytes | None] = mapped_column(LargeBinary())
     # How this installation's user signs their exports ("Łucja Żak, PPC").
     name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -116,8 +121,8 @@ EXCHANGE_TABLES: tuple[str, ...] = (
 
 
 class StoredSigningKey:
-    """``IdentityKeyStore`` on a session: the key row is written in the caller's
-    transaction."""
+    """``IdentityKeyStore`` and ``ExchangeKeyStore`` on a session: the key row is written in
+    the caller's transaction."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -130,6 +135,18 @@ class StoredSigningKey:
         self._session.add(
             InstallationIdentityRecord(slot=1, private_key=private_key, created_at=utcnow())
         )
+        self._session.flush()
+
+    def load_exchange_key(self) -> bytes | None:
+        row = self._session.get(InstallationIdentityRecord, 1)
+        return None if row is None or row.exchange_key is None else bytes(row.exchange_key)
+
+    def save_exchange_key(self, private_key: bytes) -> None:
+        """Needs the signing identity's row (``load_or_create_identity`` first)."""
+        row = self._session.get(InstallationIdentityRecord, 1)
+        if row is None:
+            raise LookupError("create the signing identity before the exchange key")
+        row.exchange_key = private_key
         self._session.flush()
 
 

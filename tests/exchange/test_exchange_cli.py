@@ -183,3 +183,37 @@ def test_kill_during_import_leaves_the_store_as_before_or_fully_imported(
     assert len(after["observations"]) == 5
     for table in after:
         assert set(after[table]) == set(before[table]) | set(imported[table]), table
+
+
+def test_export_to_an_exchange_key_opens_without_a_shared_passphrase(
+    tmp_path: Path, bundle_pass: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a, b, c = (Installation(tmp_path, n) for n in "abc")
+    assert b.run("identity") == 0
+    key = re.search(r"Exchange key: ((?:[A-Z2-7]{4} ){13}[A-Z2-7]{4})",
+                    capsys.readouterr().out)
+    assert key
+    trainee, ppc = add_people(a.temp)
+    add_finalised_observation(a.temp, trainee, ppc, "LA-3")
+    out = tmp_path / "to-b.sendobs"
+    assert a.run("export", "--mediator", trainee.name, "--bundle-passphrase-file",
+                 str(bundle_pass), "-o", str(out), "--as", "Ann", "--to-key",
+                 key.group(1).lower()) == 0
+    capsys.readouterr()
+    assert b.run("import", str(out), "--yes") == 0
+    assert "Imported: 1 new" in capsys.readouterr().out
+    # Another installation has no key for it, and no passphrase was given: refused cleanly.
+    assert c.run("identity") == 0
+    capsys.readouterr()
+    before = snapshot(c.data_dir)
+    assert c.run("import", str(out), "--yes") == 1
+    assert "no file passphrase given" in capsys.readouterr().err
+    assert c.temp.dump()["observations"] == []
+    assert snapshot(c.data_dir) == before
+    # A mistyped key is refused before anything is written.
+    typo = key.group(1)[:-1] + ("A" if key.group(1)[-1] != "A" else "B")
+    assert a.run("export", "--mediator", trainee.name, "--bundle-passphrase-file",
+                 str(bundle_pass), "-o", str(tmp_path / "x.sendobs"), "--as", "Ann",
+                 "--to-key", typo) == 1
+    assert "typing mistake" in capsys.readouterr().err
+    assert not (tmp_path / "x.sendobs").exists()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -10,6 +11,8 @@ from sendobserve.exchange.identity import (
     fingerprint,
     load_or_create_identity,
     normalise_fingerprint,
+    parse_recipient_key,
+    recipient_key_text,
     verify,
 )
 
@@ -58,3 +61,20 @@ def test_signature_verifies_only_for_the_signed_message_and_key() -> None:
     assert not verify(b.public_key, sig, b"payload")
     assert not verify(a.public_key[:31], sig, b"payload")
     assert not verify(b"\x00" * 32, sig, b"payload")
+
+
+@given(st.binary(min_size=32, max_size=32), st.data())
+def test_recipient_key_text_round_trips_and_catches_typos(key: bytes, data: st.DataObject
+                                                          ) -> None:
+    text = recipient_key_text(key)
+    assert len(text.replace(" ", "")) == 56
+    assert parse_recipient_key(text.lower().replace(" ", "-")) == key
+    compact = text.replace(" ", "")
+    pos = data.draw(st.integers(0, 55))
+    other = data.draw(st.sampled_from([c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+                                       if c != compact[pos]]))
+    typo = compact[:pos] + other + compact[pos + 1:]
+    with pytest.raises(ValueError):
+        parse_recipient_key(typo)
+    with pytest.raises(ValueError):
+        parse_recipient_key(compact[:-4])

@@ -21,11 +21,16 @@ def upgrade() -> None:
         "installation_identity",
         sa.Column("slot", sa.Integer(), nullable=False),
         sa.Column("private_key", sa.LargeBinary(), nullable=False),
+        sa.Column("exchange_key", sa.LargeBinary(), nullable=True),
         sa.Column("name", sa.String(length=200), nullable=True),
         sa.Column("created_at", sa.String(length=32), nullable=False),
         sa.CheckConstraint("slot = 1", name=op.f("ck_installation_identity_single_row")),
         sa.CheckConstraint(
             "length(private_key) = 32", name=op.f("ck_installation_identity_private_key_length")
+        ),
+        sa.CheckConstraint(
+            "exchange_key IS NULL OR length(exchange_key) = 32",
+            name=op.f("ck_installation_identity_exchange_key_length"),
         ),
         sa.PrimaryKeyConstraint("slot", name=op.f("pk_installation_identity")),
     )
