@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sqlite3
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -126,21 +128,36 @@ def test_newer_schema_is_refused_and_nothing_is_touched(initialised: vault.Initi
     assert snapshot(data_dir) == before
 
 
-def test_unwritable_data_folder_is_reported(initialised: vault.Initialised) -> None:
+@contextlib.contextmanager
+def unwritable(folder: Path) -> Iterator[None]:
+    """Make ``folder`` refuse new files, also for root (for whom chmod is no barrier)."""
     import os
+    import shutil
+    import subprocess
 
     if os.geteuid() == 0:
-        pytest.skip("root can write anywhere")
+        chattr = shutil.which("chattr")
+        assert chattr, "root needs chattr (e2fsprogs) to make a folder unwritable"
+        subprocess.run([chattr, "+i", str(folder)], check=True)
+        try:
+            yield
+        finally:
+            subprocess.run([chattr, "-i", str(folder)], check=True)
+    else:
+        folder.chmod(0o500)
+        try:
+            yield
+        finally:
+            folder.chmod(0o700)
+
+
+def test_unwritable_data_folder_is_reported(initialised: vault.Initialised) -> None:
     store = initialised.store
     data_dir = store.data_dir
     store.close()
     before = snapshot(data_dir)
-    data_dir.chmod(0o500)
-    try:
-        with pytest.raises(DataDirError, match="cannot be written"):
-            open_store(data_dir, initialised.data_key)
-    finally:
-        data_dir.chmod(0o700)
+    with unwritable(data_dir), pytest.raises(DataDirError, match="cannot be written"):
+        open_store(data_dir, initialised.data_key)
     assert snapshot(data_dir) == before
 
 
