@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect, text
 
 import sendobserve.storage.meta
 import sendobserve.storage.records  # noqa: F401
@@ -15,7 +15,25 @@ from sendobserve.storage.base import Base
 from sendobserve.storage.db import create_store, head_revisions
 from sendobserve.storage.exchange import EXCHANGE_TABLES
 from tests.storage.records_conftest import make_engine
-from tests.storage.test_records_migration import clauses
+
+
+def clauses(engine: Engine, table: str) -> set[str]:
+    """The comma-separated parts of a table's CREATE TABLE statement, whitespace-normalised."""
+    with engine.connect() as conn:
+        sql = conn.execute(
+            text("SELECT sql FROM sqlite_master WHERE type='table' AND name=:n"), {"n": table}
+        ).scalar_one()
+    body = sql[sql.index("(") + 1 : sql.rindex(")")]
+    parts, depth, current = [], 0, ""
+    for ch in body:
+        if ch == "," and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        depth += (ch == "(") - (ch == ")")
+        current += ch
+    parts.append(current)
+    return {" ".join(p.split()) for p in parts}
 
 
 def test_exchange_revision_is_the_head_and_matches_the_metadata(tmp_path: Path) -> None:
