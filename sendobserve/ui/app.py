@@ -103,7 +103,10 @@ def run(
         return exc.exit_code
     if store is None:
         return 0
+    from sendobserve.ui.workspace import build_workspace
+
     window = MainWindow(store)
+    window.set_central_widget(build_workspace(store))
     window.show()
     if exit_after_start:
         def painted() -> None:
