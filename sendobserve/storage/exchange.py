@@ -41,7 +41,7 @@ from sendobserve.storage.records import (
 from sendobserve.storage.repositories import _convert
 
 # ---------------------------------------------------------------------------------------
-# Tables (migration 0003_exchange)
+# Tables (migration 0004_exchange)
 
 
 class InstallationIdentityRecord(Base):

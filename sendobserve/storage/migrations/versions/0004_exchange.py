@@ -1,8 +1,8 @@
 """Exchange: this installation's signing key, known signers, kept conflicting versions,
 and the import log.
 
-Revision ID: 0003_exchange
-Revises: 0002_records
+Revision ID: 0004_exchange
+Revises: 0003_pki
 """
 
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_exchange"
-down_revision: str | Sequence[str] | None = "0002_records"
+revision: str = "0004_exchange"
+down_revision: str | Sequence[str] | None = "0003_pki"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
