@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sendobserve.forms.definition import FormDefinition, TickItem
 from sendobserve.model.domain import (
@@ -46,6 +46,9 @@ from sendobserve.model.domain import (
     Training,
     TrainingKind,
 )
+
+if TYPE_CHECKING:
+    from sendobserve.storage.db import Store
 
 NAMESPACE = uuid.UUID("6f1c2a4e-5b0d-4c55-9a49-3c1f0e8d7b21")
 
@@ -465,3 +468,32 @@ def build_demo(forms: _Forms, *, today: date) -> DemoData:
         observers=tuple(observers.values()),
         records=(ready, gapped, _passported(observers, today), _renewing(today)),
     )
+
+
+def fill_store(store: Store, *, today: date) -> dict[str, int]:
+    """Write the demo into ``store`` in one transaction; return rows added per table.
+
+    Idempotent: records already present (by id) are left as they are.
+    """
+    from sendobserve.forms.registry import FormRegistry
+    from sendobserve.storage.repositories import (
+        FormVersionRepository,
+        in_session,
+        put_practice_record,
+    )
+
+    forms = FormRegistry.standard()
+    demo = build_demo(forms, today=today)
+    added: dict[str, int] = {}
+    with store.session() as session:
+        form_versions = FormVersionRepository(in_session(session))
+        for form_id in ("form1", "form2", "form3"):
+            definition = forms.latest(form_id)
+            if form_versions.get(form_id, definition.version) is None:
+                form_versions.ensure(definition)
+                added["form_versions"] = added.get("form_versions", 0) + 1
+        for record in demo.records:
+            result = put_practice_record(session, record, today=today)
+            for table, count in result.added.items():
+                added[table] = added.get(table, 0) + count
+    return {table: count for table, count in added.items() if count}

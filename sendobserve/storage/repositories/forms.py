@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from sendobserve.errors import UserError
+from sendobserve.forms.definition import FormDefinition
 from sendobserve.model.domain import utcnow
 from sendobserve.storage.records import FormVersionRecord
 from sendobserve.storage.repositories._common import SessionFactory
@@ -62,6 +63,20 @@ class FormVersionRepository:
                     hint="Give an adapted form a version name of its own.",
                 )
             return _stored(row)
+
+    def ensure(self, definition: FormDefinition) -> StoredFormVersion:
+        """Store ``definition`` in its one canonical text (``dump_form``), once.
+
+        Every caller that stores a parsed definition goes through here, so the demo, the
+        workspace and an import from another installation all write the same bytes for the
+        same version, and never trip over ``FormVersionConflict`` with each other.
+        """
+        from sendobserve.forms.loader import dump_form
+
+        existing = self.get(definition.form_id, definition.version)
+        if existing is not None:
+            return existing
+        return self.store(definition.form_id, definition.version, dump_form(definition))
 
     def get(self, form_id: str, version: str) -> StoredFormVersion | None:
         with self._sessions() as s:

@@ -1,0 +1,179 @@
+"""Practice-period commands: demo, mediators, readiness, renewal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from typing import Any
+
+from sendobserve.cli._common import open_store_from_args
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "demo",
+        help="fill the store with a fictional practice period (safe to run twice)",
+        description="Add four fictional mediators with their observers, cases, observations, "
+        "training, reflection, CPD and mentoring: one ready for Form 4, one with gaps, one "
+        "passported and one due for re-registration. Every record has a fixed id, so "
+        "running it again adds nothing.",
+    )
+    p.set_defaults(func=cmd_demo)
+
+    p = subparsers.add_parser(
+        "mediators",
+        help="list the mediators in the store",
+        description="List every mediator with whether they are ready for Form 4 today.",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_mediators)
+
+    p = subparsers.add_parser(
+        "readiness",
+        help="what a trainee has demonstrated and what is still needed for Form 4",
+        description="Assess one mediator against the accreditation requirements of the "
+        "Standards (training, casework, reflection, cases, de-briefs, every criterion of "
+        "Forms 1–3, an eligible signer). NAME_OR_ID is a name (or its unique start) or an id.",
+    )
+    p.add_argument("mediator", metavar="NAME_OR_ID")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
+                   help="assess as on this date (default: today)")
+    p.set_defaults(func=cmd_readiness)
+
+    p = subparsers.add_parser(
+        "renewal",
+        help="annual re-registration check (and Form 5 facts for a passported mediator)",
+        description="Check the last 12 months: at least 20 hours of CPD, at least three "
+        "cases, mentoring or supervision accessed. For a passported mediator, also the facts "
+        "Form 5 certifies.",
+    )
+    p.add_argument("mediator", metavar="NAME_OR_ID")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
+                   help="assess as on this date (default: today)")
+    p.set_defaults(func=cmd_renewal)
+
+
+def _today(args: argparse.Namespace) -> date:
+    as_of: date | None = getattr(args, "as_of", None)
+    return as_of or date.today()
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from sendobserve.demo import fill_store
+
+    with open_store_from_args(args) as store:
+        added = fill_store(store, today=date.today())
+    if added:
+        print("Added the demo practice period:")
+        for table, count in sorted(added.items()):
+            print(f"  {count:5d}  {table}")
+    else:
+        print("The demo records are already in the store; nothing was added.")
+    return 0
+
+
+def cmd_mediators(args: argparse.Namespace) -> int:
+    from sendobserve.forms.registry import FormRegistry
+    from sendobserve.model.readiness import assess_readiness
+    from sendobserve.storage.repositories import load_practice_records
+
+    today = _today(args)
+    forms = FormRegistry.standard()
+    with open_store_from_args(args) as store, store.session() as session:
+        records = list(load_practice_records(session).values())
+        forms = _with_stored_forms(session, forms)
+    rows: list[dict[str, Any]] = [
+        {
+            "id": str(r.mediator.id),
+            "name": r.mediator.name,
+            "ready_for_form4": assess_readiness(r, forms, today=today).ready,
+            "passported": r.mediator.passported,
+        }
+        for r in sorted(records, key=lambda r: r.mediator.name.casefold())
+    ]
+    if args.json:
+        _print_json(rows)
+        return 0
+    if not rows:
+        print("No mediators yet. Add one in the app, or run 'sendobserve demo'.")
+        return 0
+    width = max(len(r["name"]) for r in rows)
+    print(f"{'NAME'.ljust(width)}  FORM 4 READY  PASSPORTED  ID")
+    for r in rows:
+        print(
+            f"{r['name'].ljust(width)}  {'yes' if r['ready_for_form4'] else 'no':12}  "
+            f"{'yes' if r['passported'] else 'no':10}  {r['id']}"
+        )
+    return 0
+
+
+def _with_stored_forms(session: Any, forms: Any) -> Any:
+    """Add every form version the store holds, so old observations are read on their own."""
+    from sendobserve.forms.loader import load_form_text
+    from sendobserve.storage.repositories import FormVersionRepository, in_session
+
+    for stored in FormVersionRepository(in_session(session)).list():
+        if (stored.form_id, stored.version) not in forms:
+            forms.add(load_form_text(stored.source, f"{stored.form_id} {stored.version}"))
+    return forms
+
+
+def _load_one(args: argparse.Namespace) -> tuple[Any, Any]:
+    from sendobserve.forms.registry import FormRegistry
+    from sendobserve.storage.repositories import (
+        MediatorRepository,
+        in_session,
+        load_practice_record,
+    )
+
+    with open_store_from_args(args) as store, store.session() as session:
+        mediator = MediatorRepository(in_session(session)).resolve(args.mediator)
+        record = load_practice_record(session, mediator.id)
+        forms = _with_stored_forms(session, FormRegistry.standard())
+    return record, forms
+
+
+def cmd_readiness(args: argparse.Namespace) -> int:
+    from sendobserve.model.readiness import assess_readiness, render_readiness_text
+
+    record, forms = _load_one(args)
+    report = assess_readiness(record, forms, today=_today(args))
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        print(render_readiness_text(report))
+    return 0
+
+
+def cmd_renewal(args: argparse.Namespace) -> int:
+    from sendobserve.model.renewal import (
+        assess_passport,
+        assess_renewal,
+        render_passport_text,
+        render_renewal_text,
+    )
+
+    record, _forms = _load_one(args)
+    today = _today(args)
+    renewal = assess_renewal(record, today=today)
+    passport = assess_passport(record, today=today) if record.mediator.passported else None
+    if args.json:
+        data = renewal.to_json()
+        if passport is not None:
+            data["passport"] = passport.to_json()
+        _print_json(data)
+    else:
+        print(render_renewal_text(renewal))
+        if passport is not None:
+            print()
+            print(render_passport_text(passport))
+    return 0
