@@ -1,0 +1,1 @@
+"""The readiness view: the matrix of criteria × observations, requirements, renewal, Form 5."""
