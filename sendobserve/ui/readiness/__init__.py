@@ -1,1 +1,2 @@
-"""The readiness view: the matrix of criteria × observations, requirements, renewal, Form 5."""
+"""The readiness view: criteria × observations, the Form 4 requirements, re-registration
+and passporting, and ``TraineeScreen`` which pairs them with the record editor."""

@@ -42,7 +42,14 @@ from sendobserve.model.readiness import (
     ReadinessReport,
 )
 from sendobserve.storage.repositories import fold_name
-from sendobserve.ui.readiness.style import GAP_GLYPH, GAP_WORD, GLYPH, WORD, mark_colour
+from sendobserve.ui.readiness.style import (
+    GAP_GLYPH,
+    GAP_WORD,
+    GLYPH,
+    WORD,
+    gap_background,
+    mark_colour,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -258,8 +265,11 @@ class ReadinessTableModel(QAbstractTableModel):
             if row.kind is RowKind.GROUP:
                 font.setItalic(True)
             return font
-        if role == Qt.ItemDataRole.BackgroundRole and row.kind is RowKind.FORM:
-            return self._palette().color(QPalette.ColorRole.AlternateBase)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if row.kind is RowKind.FORM:
+                return self._palette().color(QPalette.ColorRole.AlternateBase)
+            if gap:
+                return gap_background(self._palette())
         if col == COL_CRITERION:
             if role == Qt.ItemDataRole.DisplayRole:
                 indent = "      " if item is not None and item.parent_text else ""
@@ -272,6 +282,8 @@ class ReadinessTableModel(QAbstractTableModel):
             return self._status_text(row)
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._row_sentence(row)
+        if role == Qt.ItemDataRole.ForegroundRole and row.kind is RowKind.GROUP:
+            return mark_colour(MarkState.DEMONSTRATED, self._palette())
         if role == Qt.ItemDataRole.ForegroundRole and item is not None:
             if item.demonstrated:
                 return mark_colour(MarkState.DEMONSTRATED, self._palette())
@@ -357,7 +369,10 @@ class ReadinessTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole:
             font = QFont()
             font.setBold(True)
+            font.setPointSizeF(font.pointSizeF() * 1.25)
             return font
+        if role == Qt.ItemDataRole.BackgroundRole and not item.demonstrated:
+            return gap_background(self._palette())
         where = f"{self.case_label(ref)} by {_observer(ref)}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             if not on_version:

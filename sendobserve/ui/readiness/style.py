@@ -65,3 +65,15 @@ def status_colour(status: Status, palette: QPalette) -> QColor:
         Status.NOT_MET: hue("bad", palette),
         Status.DISCRETION: hue("info", palette),
     }[status]
+
+
+def gap_background(palette: QPalette) -> QColor:
+    """A faint warning tint over the base colour: a gap row reads as one band."""
+    base = palette.color(QPalette.ColorRole.Base)
+    tint = hue("warn", palette)
+    mix = 0.14
+    return QColor(
+        round(base.red() * (1 - mix) + tint.red() * mix),
+        round(base.green() * (1 - mix) + tint.green() * mix),
+        round(base.blue() * (1 - mix) + tint.blue() * mix),
+    )
