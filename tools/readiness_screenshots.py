@@ -69,6 +69,8 @@ def render(out: Path, suffix: str) -> list[Path]:
                     view.tabs.setCurrentIndex(TAB_RENEWAL if name == RENEWING else TAB_PASSPORT)
                     shot(view, f"{'renewal' if name == RENEWING else 'passport'}-{_slug(name)}")
                 if name == GAPS:
+                    view.next_gap()
+                    shot(view, f"readiness-{_slug(name)}-next-gap")
                     view.gaps_only.setChecked(True)
                     shot(view, f"readiness-{_slug(name)}-gaps-only")
                     view.gaps_only.setChecked(False)
@@ -77,6 +79,15 @@ def render(out: Path, suffix: str) -> list[Path]:
                 editor.resize(1100, 600)
                 editor.show()
                 shot(editor, f"record-{_slug(name)}")
+                if name == GAPS:
+                    editor.select("cases", 2)
+                    shot(editor, f"record-{_slug(name)}-cases")
+                    dialog = editor.entry_dialog("cases", editor.selected("cases"))
+                    dialog.show()
+                    dialog.set_value("casework_hours", "-3")
+                    dialog.submit()
+                    shot(dialog, f"record-{_slug(name)}-refused-hours")
+                    dialog.reject()
                 editor.close()
 
             dark = QPalette()

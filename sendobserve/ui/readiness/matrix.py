@@ -429,7 +429,7 @@ class ReadinessTableModel(QAbstractTableModel):
             return "Criterion" if role == Qt.ItemDataRole.DisplayRole else None
         if section == COL_STATUS:
             if role == Qt.ItemDataRole.DisplayRole:
-                return "Over the period"
+                return "Overall"
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"{GLYPH[MarkState.DEMONSTRATED]} demonstrated (×n: in n observations);" \
                     f" {GAP_GLYPH} gap: never demonstrated"

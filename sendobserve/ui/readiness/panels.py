@@ -98,6 +98,7 @@ class RequirementList(QWidget):
         self._grid.setColumnStretch(1, 1)
         self._grid.setVerticalSpacing(self.fontMetrics().height() // 2)
         self._layout.addWidget(self._grid_host)
+        self._layout.addStretch(1)
         self.rows: dict[str, tuple[QLabel, QLabel]] = {}  # id → (status, text)
 
     def show_results(

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QTableView,
@@ -47,6 +48,7 @@ from sendobserve.ui.readiness.matrix import (
     COL_CRITERION,
     COL_STATUS,
     FIRST_SLOT,
+    GapRole,
     ItemIdRole,
     ReadinessFilterProxy,
     ReadinessTableModel,
@@ -105,15 +107,35 @@ class MatrixView(QTableView):
 
     def fit_columns(self) -> None:
         header = self.horizontalHeader()
-        header.setMinimumSectionSize(self.fontMetrics().horizontalAdvance("M") * 3)
-        header.setSectionResizeMode(COL_CRITERION, QHeaderView.ResizeMode.Stretch)
+        metrics = self.fontMetrics()
+        header.setMinimumSectionSize(metrics.horizontalAdvance("M") * 3)
+        header.setSectionResizeMode(COL_CRITERION, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.ResizeToContents)
         model = self.model()
-        slot_width = self.fontMetrics().horizontalAdvance("Chloé Martin-Dubois, PPC") + 12
+        slot_width = metrics.horizontalAdvance("18 Aug 2026 · case 3") + 16
         for col in range(FIRST_SLOT, model.columnCount() if model else FIRST_SLOT):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, slot_width)
+        self._fit_criterion()
         self.resizeRowsToContents()
+
+    def _fit_criterion(self) -> None:
+        """The criterion column takes the spare width, but never less than ~24 letters:
+        at 200 % a narrow window scrolls sideways rather than wrapping every word."""
+        header = self.horizontalHeader()
+        model = self.model()
+        if model is None or model.columnCount() == 0:
+            return
+        others = sum(header.sectionSize(c) for c in range(1, model.columnCount()))
+        # Room for the vertical scroll bar is kept whether it shows or not, so rows
+        # re-measured after a resize never push the table into sideways scrolling.
+        spare = (self.width() - 2 * self.frameWidth()
+                 - self.verticalScrollBar().sizeHint().width() - others)
+        header.resizeSection(COL_CRITERION, max(spare, self.fontMetrics().averageCharWidth() * 26))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_criterion()
 
 
 class ReadinessView(QWidget):
@@ -178,6 +200,9 @@ class ReadinessView(QWidget):
         self.gaps_only = QCheckBox("&Gaps only")
         self.gaps_only.setAccessibleName("Show only criteria never demonstrated")
         self.gaps_only.toggled.connect(self._gaps_toggled)
+        self.next_gap_button = QPushButton("Ne&xt gap")
+        self.next_gap_button.setAccessibleName("Go to the next criterion never demonstrated")
+        self.next_gap_button.clicked.connect(self.next_gap)
         legend = QLabel(self._legend())
         legend.setTextFormat(Qt.TextFormat.PlainText)
         legend.setWordWrap(True)
@@ -190,6 +215,7 @@ class ReadinessView(QWidget):
         tools.addWidget(search_label)
         tools.addWidget(self.search, 1)
         tools.addWidget(self.gaps_only)
+        tools.addWidget(self.next_gap_button)
         matrix_box = QWidget()
         matrix_layout = QVBoxLayout(matrix_box)
         matrix_layout.setContentsMargins(0, 0, 0, 0)
@@ -296,6 +322,7 @@ class ReadinessView(QWidget):
         self.status.setText(summary)
         self.table.setAccessibleName(f"Readiness matrix for {mediator.name}")
         self.table.setAccessibleDescription(summary)
+        self.next_gap_button.setEnabled(any(not c.demonstrated for c in report.criteria))
         self.notes.setText("  ".join(report.notes))
         self.notes.setVisible(bool(report.notes))
         self.panel.show_report(report)
@@ -366,6 +393,20 @@ class ReadinessView(QWidget):
             return False
         self.openObservationRequested.emit(*target)
         return True
+
+    def next_gap(self) -> bool:
+        """Move to the next gap row below the cursor (wrapping round); False if none."""
+        rows = self.proxy.rowCount()
+        start = self.table.currentIndex().row() if self.table.currentIndex().isValid() else -1
+        for step in range(1, rows + 1):
+            row = (start + step) % rows
+            index = self.proxy.index(row, COL_CRITERION)
+            if self.proxy.data(index, GapRole):
+                self.table.setCurrentIndex(index)
+                self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+                self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+                return True
+        return False
 
     def _search_changed(self, text: str) -> None:
         self.proxy.set_search(text)

@@ -196,3 +196,15 @@ def test_renewal_and_passport_panels(qtbot: QtBot, demo_store: Store) -> None:
     assert aoife.data is not None and aoife.data.passport.eligible
     assert aoife.passport.requirements.verdict.text() == "✓ Eligible for Form 5"
     assert all(r.status is Status.MET for r in aoife.data.passport.requirements)
+
+
+def test_next_gap_walks_the_gaps_and_wraps(qtbot: QtBot, demo_store: Store) -> None:
+    view = _view(qtbot, demo_store, GAPS)
+    seen = []
+    for _ in range(3):
+        assert view.next_gap()
+        seen.append(view.proxy.data(view.table.currentIndex(), ItemIdRole))
+    assert seen == [*GAP_IDS, GAP_IDS[0]]
+    ready = _view(qtbot, demo_store, READY)
+    assert not ready.next_gap_button.isEnabled()
+    assert not ready.next_gap()
