@@ -207,6 +207,10 @@ class ReadinessView(QWidget):
         legend.setTextFormat(Qt.TextFormat.PlainText)
         legend.setWordWrap(True)
         self.legend = legend
+        self.applies = QLabel()
+        self.applies.setTextFormat(Qt.TextFormat.PlainText)
+        self.applies.setWordWrap(True)
+        self.applies.setVisible(False)
         self.notes = QLabel()
         self.notes.setTextFormat(Qt.TextFormat.PlainText)
         self.notes.setWordWrap(True)
@@ -219,6 +223,7 @@ class ReadinessView(QWidget):
         matrix_box = QWidget()
         matrix_layout = QVBoxLayout(matrix_box)
         matrix_layout.setContentsMargins(0, 0, 0, 0)
+        matrix_layout.addWidget(self.applies)
         matrix_layout.addLayout(tools)
         matrix_layout.addWidget(self.table, 1)
         matrix_layout.addWidget(self.legend)
@@ -322,6 +327,13 @@ class ReadinessView(QWidget):
         self.status.setText(summary)
         self.table.setAccessibleName(f"Readiness matrix for {mediator.name}")
         self.table.setAccessibleDescription(summary)
+        other = ("passported" if mediator.passported else
+                 "accredited" if mediator.accredited_on is not None else "")
+        self.applies.setText(
+            f"Form 4 readiness is for trainees; {mediator.name} is {other}: see the"
+            f" {'Passporting' if mediator.passported else 'Re-registration'} tab." if other
+            else "")
+        self.applies.setVisible(bool(other))
         self.next_gap_button.setEnabled(any(not c.demonstrated for c in report.criteria))
         self.notes.setText("  ".join(report.notes))
         self.notes.setVisible(bool(report.notes))

@@ -112,7 +112,9 @@ class EntryDialog(QDialog):
         layout.addWidget(self.general_error)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
+        # Wide enough that hints and messages rarely wrap: a wrapped label in a form
+        # layout is measured late and can be clipped until the next resize.
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 84)
 
     def _paint_error(self, label: QLabel) -> None:
         pal = label.palette()
@@ -206,12 +208,20 @@ class EntryDialog(QDialog):
         if label is None:
             self.general_error.setText(f"⚠ {message}")
             self.general_error.setVisible(True)
+            self._relayout()
             return
         label.setText(f"⚠ {message}")
         label.setVisible(True)
+        self._relayout()
         widget = self.widgets[field or ""]
         widget.setAccessibleDescription(message)
         widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _relayout(self) -> None:
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        self.adjustSize()
 
     def error_text(self, field: str) -> str:
         label = self.errors[field]
