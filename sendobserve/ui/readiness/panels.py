@@ -8,6 +8,7 @@ names and references are data, never markup.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -100,6 +101,7 @@ class RequirementList(QWidget):
         self._layout.addWidget(self._grid_host)
         self._layout.addStretch(1)
         self.rows: dict[str, tuple[QLabel, QLabel]] = {}  # id → (status, text)
+        self.needed_items: tuple[str, ...] = ()
 
     def show_results(
         self, verdict: str, ok: bool, results: Iterable[RequirementResult],
@@ -132,10 +134,16 @@ class RequirementList(QWidget):
             self.rows[r.id] = (status, text)
         if still_needed:
             self.needed_heading.setText("Still needed")
-            self.needed.setText("\n".join(f"•  {s}" for s in still_needed))
+            # A list with a hanging indent; every sentence escaped (names are data).
+            self.needed.setTextFormat(Qt.TextFormat.RichText)
+            self.needed.setText(
+                "<ul style='margin-left:0; -qt-list-indent:1'>"
+                + "".join(f"<li>{html.escape(s)}</li>" for s in still_needed) + "</ul>")
+            self.needed_items = tuple(still_needed)
         else:
             self.needed_heading.setText("Nothing more is needed.")
             self.needed.setText("")
+            self.needed_items = ()
         self.needed.setVisible(bool(still_needed))
         self.needed.setAccessibleName(
             "Still needed: " + "; ".join(still_needed) if still_needed else "Nothing more needed")

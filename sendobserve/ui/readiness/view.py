@@ -265,11 +265,20 @@ class ReadinessView(QWidget):
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
-        if not self._split_done and self.splitter.width() > 0:
-            # Matrix about three fifths, requirements two: both readable at a de-brief.
-            width = self.splitter.width()
-            self.splitter.setSizes([width * 3 // 5, width - width * 3 // 5])
-            self._split_done = True
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Side by side when there is room for both (about 110 letters); otherwise the
+        requirements go under the matrix (a small window, or 200 % on a laptop)."""
+        wide = self.width() >= self.fontMetrics().averageCharWidth() * 110
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if orientation != self.splitter.orientation() or not self._split_done:
+            self.splitter.setOrientation(orientation)
+            total = self.splitter.width() if wide else self.splitter.height()
+            if total > 0:
+                # Matrix about three fifths, requirements two: both readable at a de-brief.
+                self.splitter.setSizes([total * 3 // 5, total - total * 3 // 5])
+                self._split_done = True
 
     # --- data ---------------------------------------------------------------------------
     def set_mediator(self, mediator_id: uuid.UUID) -> None:

@@ -174,9 +174,10 @@ def test_requirements_panel_gives_numbers_and_plain_sentences(
     casework = view.panel.text_of(R.CASEWORK_HOURS)
     assert casework.startswith("✗ Not met")
     assert "casework 9.5 of 12 h" in casework
-    needed = view.panel.needed.text().splitlines()
-    assert "•  Log 2.5 more hours of casework" in needed
-    assert "•  Demonstrate: Reality test proposals (Form 2)" in needed
+    needed = view.panel.needed_items
+    assert "Log 2.5 more hours of casework" in needed
+    assert "Demonstrate: Reality test proposals (Form 2)" in needed
+    assert "<li>Log 2.5 more hours of casework</li>" in view.panel.needed.text()
     assert view.data is not None
     assert len(needed) == len(view.data.readiness.still_needed)
     assert view.panel.rows[R.CASEWORK_HOURS][1].accessibleName().startswith(
