@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QFont, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 
 from sendobserve.forms.definition import SECTION_TITLES, SectionKind
 from sendobserve.model.domain import MarkState
@@ -106,6 +106,10 @@ class ReadinessTableModel(QAbstractTableModel):
         self._case_ref: dict[Any, str] = {}
         self._marks: dict[tuple[Any, str], tuple[MarkState, str]] = {}
         self.generation = 0  # bumped on every reset, so the proxy knows its cache is stale
+        self._fonts: dict[tuple[bool, bool, float], QFont] = {}
+        self._palette_key = -1
+        self._colours: dict[MarkState, QColor] = {}
+        self._gap_bg = QColor()
 
     # --- loading ------------------------------------------------------------------------
     def set_report(
@@ -253,23 +257,45 @@ class ReadinessTableModel(QAbstractTableModel):
     def _palette(self) -> QPalette:
         return QGuiApplication.palette()
 
+    def _font(self, *, bold: bool = False, italic: bool = False, scale: float = 1.0) -> QFont:
+        """Fonts are asked for thousands of times while painting: build each once."""
+        key = (bold, italic, scale)
+        font = self._fonts.get(key)
+        if font is None:
+            font = QFont()
+            font.setBold(bold)
+            font.setItalic(italic)
+            if scale != 1.0:
+                font.setPointSizeF(font.pointSizeF() * scale)
+            self._fonts[key] = font
+        return font
+
+    def _colour(self, state: MarkState) -> QColor:
+        palette = self._palette()
+        if palette.cacheKey() != self._palette_key:
+            self._palette_key = palette.cacheKey()
+            self._colours = {s: mark_colour(s, palette) for s in MarkState}
+            self._gap_bg = gap_background(palette)
+        return self._colours[state]
+
+    def _gap_background(self) -> QColor:
+        self._colour(MarkState.DEMONSTRATED)  # refreshes the cache if the palette changed
+        return self._gap_bg
+
     def _side(self, row: _Row, col: int, role: int) -> Any:
         item = row.item
         gap = item is not None and not item.demonstrated
         if role == Qt.ItemDataRole.FontRole:
-            font = QFont()
-            if row.kind in (RowKind.FORM, RowKind.SECTION) or gap:
-                font.setBold(True)
-            if row.kind is RowKind.FORM:
-                font.setPointSizeF(font.pointSizeF() * 1.1)
-            if row.kind is RowKind.GROUP:
-                font.setItalic(True)
-            return font
+            return self._font(
+                bold=row.kind in (RowKind.FORM, RowKind.SECTION) or gap,
+                italic=row.kind is RowKind.GROUP,
+                scale=1.1 if row.kind is RowKind.FORM else 1.0,
+            )
         if role == Qt.ItemDataRole.BackgroundRole:
             if row.kind is RowKind.FORM:
                 return self._palette().color(QPalette.ColorRole.AlternateBase)
             if gap:
-                return gap_background(self._palette())
+                return self._gap_background()
         if col == COL_CRITERION:
             if role == Qt.ItemDataRole.DisplayRole:
                 indent = "      " if item is not None and item.parent_text else ""
@@ -283,12 +309,12 @@ class ReadinessTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._row_sentence(row)
         if role == Qt.ItemDataRole.ForegroundRole and row.kind is RowKind.GROUP:
-            return mark_colour(MarkState.DEMONSTRATED, self._palette())
+            return self._colour(MarkState.DEMONSTRATED)
         if role == Qt.ItemDataRole.ForegroundRole and item is not None:
             if item.demonstrated:
-                return mark_colour(MarkState.DEMONSTRATED, self._palette())
+                return self._colour(MarkState.DEMONSTRATED)
             if item.status is CriterionStatus.DEVELOPMENT_NEEDED:
-                return mark_colour(MarkState.DEVELOPMENT_NEEDED, self._palette())
+                return self._colour(MarkState.DEVELOPMENT_NEEDED)
         return None
 
     def _status_text(self, row: _Row) -> str:
@@ -365,14 +391,11 @@ class ReadinessTableModel(QAbstractTableModel):
                 return ""
             return GLYPH[state]
         if role == Qt.ItemDataRole.ForegroundRole:
-            return mark_colour(state, self._palette())
+            return self._colour(state)
         if role == Qt.ItemDataRole.FontRole:
-            font = QFont()
-            font.setBold(True)
-            font.setPointSizeF(font.pointSizeF() * 1.25)
-            return font
+            return self._font(bold=True, scale=1.25)
         if role == Qt.ItemDataRole.BackgroundRole and not item.demonstrated:
-            return gap_background(self._palette())
+            return self._gap_background()
         where = f"{self.case_label(ref)} by {_observer(ref)}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             if not on_version:
@@ -413,7 +436,7 @@ class ReadinessTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return GLYPH[MarkState.DEMONSTRATED] if whole else ""
         if role == Qt.ItemDataRole.ForegroundRole:
-            return mark_colour(MarkState.DEMONSTRATED, self._palette())
+            return self._colour(MarkState.DEMONSTRATED)
         if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
             what = "every part demonstrated" if whole else "not every part demonstrated"
             return f"{row.text} — {what} in {self.case_label(ref)} by {_observer(ref)}"

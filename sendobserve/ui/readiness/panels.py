@@ -111,27 +111,34 @@ class RequirementList(QWidget):
         self.verdict.setText(verdict)
         colour = status_colour(Status.MET if ok else Status.NOT_MET, pal)
         self._colour(self.verdict, colour)
-        while self._grid.count():
-            item = self._grid.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        self.rows = {}
-        for row, r in enumerate(results):
-            status = _label(f"{STATUS_GLYPH[r.status]} {STATUS_WORD[r.status]}", bold=True,
-                            wrap=False)
+        results = list(results)
+        if [r.id for r in results] != list(self.rows):
+            # A different set of requirements: rebuild the rows (otherwise relabel them,
+            # which is what a refresh after an edit needs and is much cheaper).
+            while self._grid.count():
+                item = self._grid.takeAt(0)
+                widget = item.widget() if item is not None else None
+                if widget is not None:
+                    widget.deleteLater()
+            self.rows = {}
+            for row, r in enumerate(results):
+                status = _label("", bold=True, wrap=False)
+                status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+                text = _label("")
+                text.setObjectName(f"requirement:{r.id}")
+                self._grid.addWidget(status, row, 0)
+                self._grid.addWidget(text, row, 1)
+                self.rows[r.id] = (status, text)
+        for r in results:
+            status, text = self.rows[r.id]
+            status.setText(f"{STATUS_GLYPH[r.status]} {STATUS_WORD[r.status]}")
             self._colour(status, status_colour(r.status, pal))
-            status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
             figure = short_figure(r)
-            text = _label(f"{r.title}" + (f"  ({figure})" if figure else "") + f"\n{r.detail}")
-            text.setObjectName(f"requirement:{r.id}")
+            text.setText(f"{r.title}" + (f"  ({figure})" if figure else "") + f"\n{r.detail}")
             sentence = f"{r.title}: {STATUS_WORD[r.status].lower()}." + (
                 f" {figure}." if figure else "") + f" {r.detail}"
             for w in (status, text):
                 w.setAccessibleName(sentence)
-            self._grid.addWidget(status, row, 0)
-            self._grid.addWidget(text, row, 1)
-            self.rows[r.id] = (status, text)
         if still_needed:
             self.needed_heading.setText("Still needed")
             # A list with a hanging indent; every sentence escaped (names are data).

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtCore import QModelIndex, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -52,6 +52,8 @@ from sendobserve.ui.readiness.matrix import (
     ItemIdRole,
     ReadinessFilterProxy,
     ReadinessTableModel,
+    RowKind,
+    RowKindRole,
 )
 from sendobserve.ui.readiness.panels import PassportPanel, ReadinessPanel, RenewalPanel
 from sendobserve.ui.readiness.style import GAP_GLYPH, GLYPH
@@ -93,7 +95,7 @@ class MatrixView(QTableView):
         self._rows_timer = QTimer(self)
         self._rows_timer.setSingleShot(True)
         self._rows_timer.setInterval(0)
-        self._rows_timer.timeout.connect(self.resizeRowsToContents)
+        self._rows_timer.timeout.connect(self.fit_rows)
         self.horizontalHeader().sectionResized.connect(lambda *_: self._rows_timer.start())
         self.doubleClicked.connect(self.openRequested)
 
@@ -110,14 +112,52 @@ class MatrixView(QTableView):
         metrics = self.fontMetrics()
         header.setMinimumSectionSize(metrics.horizontalAdvance("M") * 3)
         header.setSectionResizeMode(COL_CRITERION, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths from the font, not ResizeToContents: that asks every row for its
+        # size hint each time a width is read (7 ms a read on the demo).
+        bold = QFont(self.font())
+        bold.setBold(True)
+        status_width = max(QFontMetrics(bold).horizontalAdvance(w) for w in (
+            "⚑ gap △", "none yet", "Overall")) + 16
+        header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(COL_STATUS, status_width)
         model = self.model()
         slot_width = metrics.horizontalAdvance("18 Aug 2026 · case 3") + 16
         for col in range(FIRST_SLOT, model.columnCount() if model else FIRST_SLOT):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, slot_width)
         self._fit_criterion()
-        self.resizeRowsToContents()
+        self._rows_timer.stop()
+        self.fit_rows()
+
+    def fit_rows(self) -> None:
+        """Row heights from the wrapped criterion text (and, on a form's heading row, the
+        observation cells). Measured here from the two columns that can wrap: Qt's
+        ``resizeRowsToContents`` asks every cell for every role and took ~60 ms a refresh.
+        """
+        model = self.model()
+        if model is None:
+            return
+        base = self.font()
+        metrics = QFontMetrics(base)
+        pad = 6
+        minimum = int(metrics.height() * 1.25) + pad  # the marks' glyphs are drawn larger
+        flags = int(Qt.TextFlag.TextWordWrap)
+        width0 = max(self.columnWidth(COL_CRITERION) - 8, 10)
+        slots = [(c, max(self.columnWidth(c) - 8, 10))
+                 for c in range(FIRST_SLOT, model.columnCount())]
+        header = self.verticalHeader()
+        for row in range(model.rowCount()):
+            index = model.index(row, COL_CRITERION)
+            font = index.data(Qt.ItemDataRole.FontRole)
+            fm = QFontMetrics(font) if isinstance(font, QFont) else metrics
+            text = str(index.data() or "")
+            height = fm.boundingRect(QRect(0, 0, width0, 1 << 20), flags, text).height()
+            if index.data(RowKindRole) == RowKind.FORM:
+                for col, width in slots:
+                    cell = str(model.index(row, col).data() or "")
+                    height = max(height, metrics.boundingRect(
+                        QRect(0, 0, width, 1 << 20), flags, cell).height())
+            header.resizeSection(row, max(height + pad, minimum))
 
     def _fit_criterion(self) -> None:
         """The criterion column takes the spare width, but never less than ~24 letters:
@@ -431,11 +471,11 @@ class ReadinessView(QWidget):
 
     def _search_changed(self, text: str) -> None:
         self.proxy.set_search(text)
-        self.table.resizeRowsToContents()
+        self.table.fit_rows()
 
     def _gaps_toggled(self, on: bool) -> None:
         self.proxy.set_gaps_only(on)
-        self.table.resizeRowsToContents()
+        self.table.fit_rows()
 
     def _focus_search(self) -> None:
         self.tabs.setCurrentIndex(TAB_FORM4)
