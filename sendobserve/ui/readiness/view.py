@@ -129,6 +129,15 @@ class MatrixView(QTableView):
         self._rows_timer.stop()
         self.fit_rows()
 
+    def needed_width(self) -> int:
+        """Width that shows every column with the criterion column at its floor."""
+        model = self.model()
+        header = self.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(1, model.columnCount())) if model \
+            else 0
+        return (others + self.fontMetrics().averageCharWidth() * 26
+                + 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width())
+
     def fit_rows(self) -> None:
         """Row heights from the wrapped criterion text (and, on a form's heading row, the
         observation cells). Measured here from the two columns that can wrap: Qt's
@@ -308,9 +317,12 @@ class ReadinessView(QWidget):
         self._arrange()
 
     def _arrange(self) -> None:
-        """Side by side when there is room for both (about 110 letters); otherwise the
-        requirements go under the matrix (a small window, or 200 % on a laptop)."""
-        wide = self.width() >= self.fontMetrics().averageCharWidth() * 110
+        """Side by side when the matrix fits in three fifths of the width with room for
+        the requirements beside it; otherwise the requirements go under the matrix (a
+        small window, or 200 % on a laptop) rather than the matrix scrolling sideways."""
+        char = self.fontMetrics().averageCharWidth()
+        need = self.table.needed_width()
+        wide = self.width() * 3 // 5 >= need and self.width() - need >= 36 * char
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
         if orientation != self.splitter.orientation() or not self._split_done:
             self.splitter.setOrientation(orientation)
@@ -368,6 +380,7 @@ class ReadinessView(QWidget):
                 continue
         self.model.set_report(report, titles)
         self.table.fit_columns()
+        self._arrange()
         self._restore(keep)
 
         self.title.setText(f"{mediator.name} — readiness as of {report.as_of:%-d %B %Y}")
