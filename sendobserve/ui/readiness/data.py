@@ -5,10 +5,13 @@ one unit of work, reads the mediator's practice record in a fixed number of quer
 runs the three pure assessments. The widgets only ever receive the finished
 ``ReadinessData``.
 
-Measured on the demo store (4 mediators, 75 criteria, 9 observations each): loading the
-record 5–30 ms depending on how busy the disk is, assessing 3–5 ms. That is too close to
-a visible stall to do on the GUI thread after every tick, so the view loads through a
-runner (``BackgroundRunner`` by default, ``InlineRunner`` in tests).
+Measured on the demo store (75 criteria, 6–9 observations per trainee, a 2-core machine
+shared with other work): loading the record and assessing it takes a median of 10–28 ms
+(up to ~50 ms when the disk is busy); showing the result on the GUI thread ~25 ms plus
+painting. The load is too close to a visible stall to run on the GUI thread after every
+tick, so the view loads through a runner (``BackgroundRunner`` by default; the
+workspace's ``TaskRunner`` fits; ``InlineRunner`` in tests) and only the showing runs on
+the GUI thread.
 """
 
 from __future__ import annotations

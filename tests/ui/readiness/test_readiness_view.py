@@ -209,3 +209,27 @@ def test_next_gap_walks_the_gaps_and_wraps(qtbot: QtBot, demo_store: Store) -> N
     ready = _view(qtbot, demo_store, READY)
     assert not ready.next_gap_button.isEnabled()
     assert not ready.next_gap()
+
+
+def test_the_workspace_task_runner_can_load_it(qtbot: QtBot, demo_store: Store) -> None:
+    from sendobserve.ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    view = ReadinessView(demo_store, mediator_id(GAPS), runner=runner, today=lambda: TODAY)
+    qtbot.addWidget(view)
+    if view.data is None:
+        with qtbot.waitSignal(view.refreshed, timeout=10_000):
+            pass
+    assert view.data is not None and view.data.readiness.mediator_name == GAPS
+    runner.wait()
+
+
+def test_an_unknown_mediator_is_reported_not_raised(qtbot: QtBot, demo_store: Store) -> None:
+    import uuid
+
+    missing = uuid.uuid4()
+    view = ReadinessView(demo_store, missing, runner=InlineRunner(), today=lambda: TODAY)
+    qtbot.addWidget(view)
+    assert view.data is None
+    assert view.status.text() == f"Could not load the record: No mediator with id {missing}" \
+        " in this store"
