@@ -233,3 +233,28 @@ def test_an_unknown_mediator_is_reported_not_raised(qtbot: QtBot, demo_store: St
     assert view.data is None
     assert view.status.text() == f"Could not load the record: No mediator with id {missing}" \
         " in this store"
+
+
+def test_a_screen_reader_hears_the_cells_sentence(qtbot: QtBot, demo_store: Store) -> None:
+    """Through Qt's accessibility interface, as an assistive technology asks for it."""
+    from PySide6.QtGui import QAccessible
+
+    view = _view(qtbot, demo_store, GAPS)
+    cell = _cell(view, "f2.sk.reality_test", MarkState.DEVELOPMENT_NEEDED)
+    QAccessible.setActive(True)
+    try:
+        table = QAccessible.queryAccessibleInterface(view.table)
+        assert table is not None
+        cells = {}
+        for n in range(table.childCount()):
+            child = table.child(n)
+            if child.role() == QAccessible.Role.Cell:
+                where = child.tableCellInterface()
+                cells[(where.rowIndex(), where.columnIndex())] = child
+    finally:
+        QAccessible.setActive(False)
+    accessible = cells[(cell.row(), cell.column())]
+    assert accessible.text(QAccessible.Text.Name) == (
+        "Reality test proposals — development needed in case 3 by Chloé Martin-Dubois,"
+        " regional manager")
+    assert accessible.text(QAccessible.Text.Description).startswith("Moved to agreement")
