@@ -237,6 +237,9 @@ def render_readiness(out: Path, suffix: str, size: tuple[int, int]) -> list[Path
                 editor.resize(*size)
                 editor.show()
                 shot(editor, f"record-{slug}")
+                if name == PASSPORTED:
+                    editor.tabs.setCurrentWidget(editor.details)
+                    shot(editor, f"record-{slug}-details")
                 if name == GAPS:
                     editor.select("cases", 2)
                     shot(editor, f"record-{slug}-cases")

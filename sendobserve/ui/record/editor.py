@@ -43,6 +43,7 @@ from sendobserve.storage.repositories import (
     PracticeRepository,
 )
 from sendobserve.ui.readiness.data import sessions_of
+from sendobserve.ui.record.details import MediatorDetails
 from sendobserve.ui.record.dialog import EntryDialog
 from sendobserve.ui.record.models import RecordTableModel
 from sendobserve.ui.record.specs import KINDS, KindSpec
@@ -113,6 +114,9 @@ class RecordEditor(QWidget):
             page = self._make_page(spec)
             self.pages[spec.key] = page
             self.tabs.addTab(page.widget, spec.tab)
+        self.details = MediatorDetails(self.mediators, today)
+        self.details.changed.connect(self._details_saved)
+        self.tabs.addTab(self.details, "Mediator detai&ls")
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.tabs, 1)
@@ -198,11 +202,12 @@ class RecordEditor(QWidget):
     def reload(self) -> None:
         """Read every list again (after an import, say); keeps each table's selection."""
         try:
-            name = self.mediators.get(self.mediator_id).name
+            mediator = self.mediators.get(self.mediator_id)
         except UserError as exc:
             self.title.setText(exc.message)
             return
-        self.title.setText(f"The record of {name}")
+        self.details.show_mediator(mediator)
+        self.title.setText(f"The record of {mediator.name}")
         self.title.setAccessibleName(self.title.text())
         for page in self.pages.values():
             self._reload_page(page)
@@ -219,6 +224,10 @@ class RecordEditor(QWidget):
             page.table.setCurrentIndex(page.model.index(row, 0))
         page.summary.setText(self._summary(page))
         self._enable(page)
+
+    def _details_saved(self) -> None:
+        self.title.setText(f"The record of {self.details.name.text().strip()}")
+        self.changed.emit()
 
     def _enable(self, page: _Page) -> None:
         has = page.table.currentIndex().isValid()

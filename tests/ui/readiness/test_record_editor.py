@@ -202,3 +202,30 @@ def test_editor_lists_every_part_of_the_record(qtbot: QtBot, demo_store: Store) 
         c.reference for c in CaseRepository(demo_store.session).list_for_mediator(
             mediator_id(GAPS))]
     assert editor.title.text() == f"The record of {GAPS}"
+
+
+def test_form5_facts_are_edited_in_the_details_tab(qtbot: QtBot, demo_store: Store) -> None:
+    from sendobserve.demo import PASSPORTED
+    from sendobserve.storage.repositories import MediatorRepository
+
+    screen = _screen(qtbot, demo_store, PASSPORTED)
+    details = screen.record.details
+    passport = screen.readiness.passport
+    assert passport.requirements.text_of(R.PASSPORT_SEND_PRACTICE_SINCE).startswith("✓ Met")
+    # Lead practice before SEND practice is refused by the field, nothing stored.
+    counts, files = demo_store.table_counts(), snapshot(demo_store.data_dir)
+    details.dates["lead_since"].set(TODAY.replace(year=2001))
+    assert not details.save()
+    assert details.errors["lead_since"].text().startswith("⚠ Lead practice (2001-")
+    assert demo_store.table_counts() == counts and snapshot(demo_store.data_dir) == files
+    # Unknown SEND practice date: Form 5 now says what is missing.
+    details.dates["lead_since"].set(TODAY.replace(year=2011, month=9, day=1))
+    details.dates["send_practice_since"].known.setChecked(False)
+    with qtbot.waitSignal(screen.record.changed, timeout=2000):
+        assert details.save()
+    assert MediatorRepository(demo_store.session).get(
+        mediator_id(PASSPORTED)).send_practice_since is None
+    row = passport.requirements.text_of(R.PASSPORT_SEND_PRACTICE_SINCE)
+    assert row.startswith("✗ Not met")
+    assert "Record since when they have worked as a SEND mediator" in (
+        passport.requirements.needed_items)
