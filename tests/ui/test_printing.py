@@ -1,0 +1,142 @@
+"""Print preview, Save as PDF, the Print menu's refusals and the cancellable portfolio:
+real demo store, real ReportLab/pyHanko PDFs, real PDFium rendering, widgets offscreen."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtPrintSupport import QPrinter
+
+from sendobserve.demo import GAPS, READY, fill_store
+from sendobserve.reports.jobs import ensure_signing_root
+from sendobserve.reports.signing import verify_pdf
+from sendobserve.storage.db import Store
+from sendobserve.storage.repositories import MediatorRepository
+from sendobserve.storage.repositories.certificates import CertificateRepository
+from sendobserve.ui.printing import PrintController, PrintPreviewDialog
+from sendobserve.ui.tasks import TaskRunner
+from tests.helpers import snapshot
+
+
+@pytest.fixture
+def demo(store: Store) -> Store:
+    fill_store(store, today=date.today())
+    return store
+
+
+def stored_bytes(store: Store) -> dict[str, bytes]:
+    """The store's files, byte for byte, except SQLite's ``-shm`` index: that is shared
+    memory which any read of the open database updates, not stored data (the database
+    and its ``-wal`` are compared exactly)."""
+    files = snapshot(store.data_dir)
+    assert any(name.endswith(".db") for name in files)
+    return {name: data for name, data in files.items() if not name.endswith("-shm")}
+
+
+def _id(store: Store, name: str) -> Any:
+    return MediatorRepository(store.session).resolve(name).id
+
+
+def _form4(qtbot: Any, store: Store) -> tuple[PrintController, PrintPreviewDialog]:
+    controller = PrintController(store, TaskRunner(synchronous=True))
+    controller.preview_form4(_id(store, READY))
+    dialog = controller.signer_dialog
+    assert dialog is not None and dialog.list.count() >= 1
+    qtbot.addWidget(dialog)
+    dialog.accept()
+    preview = controller.preview
+    assert preview is not None
+    qtbot.addWidget(preview)
+    return controller, preview
+
+
+def test_preview_shows_every_page_of_a_real_signed_form4(qtbot: Any, demo: Store) -> None:
+    _controller, preview = _form4(qtbot, demo)
+    pages = len(PdfReader(io.BytesIO(preview.pdf)).pages)
+    assert preview.page_total == pages == len(preview.page_labels)
+    assert preview.page_label.text() == f"Page 1 of {pages}"
+    assert "SO4-" in preview.status.text() and "Verification code" in preview.status.text()
+    image = preview.images[0]
+    assert image.width() < image.height()  # portrait A4, actually drawn
+    assert image.pixelColor(image.width() // 2, image.height() // 2).isValid()
+    before = preview.zoom
+    preview.zoom_in()
+    assert preview.zoom > before
+    preview.zoom_out()
+    preview.zoom_out()
+    assert preview.zoom < before
+
+
+def test_save_as_writes_a_pdf_that_verifies_as_intact_and_trusted(
+        qtbot: Any, demo: Store, tmp_path: Path) -> None:
+    _controller, preview = _form4(qtbot, demo)
+    out = tmp_path / "out"
+    out.mkdir()
+    with qtbot.waitSignal(preview.saved, timeout=10_000):
+        preview.save_to(out / "certificate")  # the .pdf suffix is added
+    written = out / "certificate.pdf"
+    assert written.read_bytes() == preview.pdf
+    assert [p.name for p in out.iterdir()] == ["certificate.pdf"]  # no temporary left
+    result = verify_pdf(written.read_bytes(), [ensure_signing_root(demo, None).cert_pem])
+    assert result.ok, result.message
+
+
+def test_printing_paints_each_page_on_the_printer(qtbot: Any, demo: Store,
+                                                  tmp_path: Path) -> None:
+    _controller, preview = _form4(qtbot, demo)
+    printer = preview.make_printer()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)  # a file instead of paper
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    printer.setResolution(150)
+    with qtbot.waitSignal(preview.printed, timeout=30_000) as signal:
+        preview.print_to(printer)
+    assert signal.args == [preview.page_total]
+    assert len(PdfReader(tmp_path / "printed.pdf").pages) == preview.page_total
+
+
+def test_form4_refusal_names_what_is_missing_and_writes_nothing(
+        qtbot: Any, demo: Store) -> None:
+    before = stored_bytes(demo)
+    controller = PrintController(demo, TaskRunner(synchronous=True))
+    refused: list[str] = []
+    controller.refused.connect(refused.append)
+    controller.preview_form4(_id(demo, GAPS))
+    box = controller.message
+    assert box is not None
+    assert refused and f"Form 4 cannot be issued for {GAPS}" in box.text()
+    assert "more hours of casework" in box.text()
+    assert "discretion" in box.informativeText() and "states it" in box.informativeText()
+    assert controller.preview is None and controller.signer_dialog is None
+    assert CertificateRepository(demo.session).find(_id(demo, GAPS), 4) is None
+    box.close()
+    assert stored_bytes(demo) == before
+
+
+def test_cancelling_the_portfolio_stops_it_and_shows_nothing(qtbot: Any, demo: Store) -> None:
+    runner = TaskRunner()  # a real worker thread: Cancel arrives while it lays out pages
+    controller = PrintController(demo, runner)
+    outcomes: list[str] = []
+    controller.failed.connect(outcomes.append)
+    before = stored_bytes(demo)
+    controller.preview_portfolio(_id(demo, READY))
+    if controller.signer_dialog is not None:  # more than one possible verifier
+        qtbot.waitUntil(lambda: controller.signer_dialog.isVisible(), timeout=10_000)
+        controller.signer_dialog.accept()
+    qtbot.waitUntil(lambda: controller.progress is not None
+                    and controller.progress.cancel_button.isVisible()
+                    and controller.progress.bar.maximum() > 0, timeout=30_000)
+    progress = controller.progress
+    assert progress is not None
+    figures: list[tuple[int, int]] = []
+    progress.job.changed.connect(lambda done, total: figures.append((done, total)))
+    progress.cancel_button.click()
+    qtbot.waitUntil(lambda: outcomes == ["cancelled"], timeout=30_000)
+    runner.wait()
+    assert controller.preview is None
+    assert all(done < total for done, total in figures)  # stopped before the end
+    assert stored_bytes(demo) == before
