@@ -81,11 +81,10 @@ class ExportDialog(QDialog):
         self.trainee = QComboBox()
         self.trainee.setAccessibleName("Trainee")
         for m in self.mediators:
-            self.trainee.addItem(m.name, m.id)
-        if current is not None:
-            index = self.trainee.findData(current)
-            if index >= 0:
-                self.trainee.setCurrentIndex(index)
+            self.trainee.addItem(m.name)
+        for row, m in enumerate(self.mediators):
+            if m.id == current:
+                self.trainee.setCurrentIndex(row)
         self.signer = QLineEdit(signer_name)
         self.signer.setAccessibleName("Your name as the importer will see it")
         self.signer.setPlaceholderText("e.g. Anjali Patel (PPC)")
@@ -137,8 +136,8 @@ class ExportDialog(QDialog):
             self.path.setModified(True)
 
     def mediator_id(self) -> uuid.UUID | None:
-        value = self.trainee.currentData()
-        return value if isinstance(value, uuid.UUID) else None
+        row = self.trainee.currentIndex()
+        return self.mediators[row].id if 0 <= row < len(self.mediators) else None
 
     def problem(self) -> str | None:
         from sendobserve.exchange.bundle import MIN_PASSPHRASE_CHARS
@@ -239,10 +238,10 @@ class ImportPreviewDialog(QDialog):
         status, advice = _STATUS_WORDS[s.status.value]
         if s.status.value == "known" and s.first_seen_at is not None:
             status = f"Already known (first seen {s.first_seen_at:%d %b %Y})"
-        head = QLabel(f"<b>Signed by {html.escape(s.name)}</b> — {html.escape(status)}")
-        head.setAccessibleName(f"Signed by {s.name}, {status}")
-        head.setWordWrap(True)
-        layout.addWidget(head)
+        self.head = QLabel(f"<b>Signed by {html.escape(s.name)}</b> — {html.escape(status)}")
+        self.head.setAccessibleName(f"Signed by {s.name}, {status}")
+        self.head.setWordWrap(True)
+        layout.addWidget(self.head)
         self.fingerprint = QLabel(s.fingerprint)
         self.fingerprint.setFont(_mono(15))
         self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
+
 from PySide6.QtPrintSupport import QPrinter
 
 from sendobserve.demo import GAPS, READY, fill_store
@@ -140,3 +141,28 @@ def test_cancelling_the_portfolio_stops_it_and_shows_nothing(qtbot: Any, demo: S
     assert controller.preview is None
     assert all(done < total for done, total in figures)  # stopped before the end
     assert stored_bytes(demo) == before
+
+
+def test_main_window_print_menu_acts_on_the_workspace_trainee(qtbot: Any, demo: Store) -> None:
+    from sendobserve.ui.main_window import MainWindow
+    from sendobserve.ui.workspace import build_workspace
+
+    window = MainWindow(demo, runner=TaskRunner(synchronous=True))
+    qtbot.addWidget(window)
+    workspace = build_workspace(demo)
+    workspace.runner.synchronous = True
+    workspace.navigation.runner.synchronous = True
+    window.set_central_widget(workspace)
+    workspace.navigation.reload()
+    nav = workspace.navigation
+    row = next(r for r in range(nav.trainee_list.model().rowCount())
+               if nav.trainee_list.model().index(r, 0).data() == GAPS)
+    nav.trainee_list.setCurrentIndex(nav.trainee_list.model().index(row, 0))
+    assert window.current_mediator() is not None and window.current_mediator().name == GAPS
+    window._update_print_actions()
+    assert window.print_form4_action.isEnabled()
+    assert window.print_form4_action.shortcut().toString() == "Ctrl+Shift+4"
+    window.print_form4_action.trigger()
+    box = window.printing.message
+    assert box is not None and f"Form 4 cannot be issued for {GAPS}" in box.text()
+    assert window.printing.preview is None
