@@ -298,7 +298,7 @@ class IdentityDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("This installation's identity")
         self.setAccessibleName("This installation's identity")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(680)
         layout = QVBoxLayout(self)
         who = card.name or "no name set yet (it is asked for at your first export)"
         layout.addWidget(QLabel(f"This installation signs its exports as: <b>"

@@ -9,7 +9,9 @@ one clear message, and opens the preview.
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -513,6 +515,8 @@ class SignerDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, person.id)
             self.list.addItem(item)
         self.list.setCurrentRow(0)
+        rows = max(1, min(6, len(self.candidates)))
+        self.list.setFixedHeight(rows * max(self.list.sizeHintForRow(0), 20) + 8)
         self.list.itemActivated.connect(lambda _i: self.accept())
         label.setBuddy(self.list)
         layout.addWidget(self.list)
@@ -726,20 +730,30 @@ class PrintController(QObject):
         return dialog
 
     def _refuse(self, text: str, hint: str) -> None:
-        self._message(QMessageBox.Icon.Information, "Not yet", text, hint)
+        """One message: the headline, then what is missing as a list, then the way on."""
+        head, sep, rest = text.partition(": ")
+        items = [i.strip().rstrip(".") for i in rest.split("; ")] if sep else []
+        if len(items) > 1:
+            listed = "".join(f"<li>{html.escape(i)}</li>" for i in items)
+            self._message(QMessageBox.Icon.Information, "Not yet", f"{head}. Still needed:",
+                          f"<ul>{listed}</ul><p>{html.escape(hint)}</p>", rich=True)
+        else:
+            self._message(QMessageBox.Icon.Information, "Not yet", text, hint)
         self.refused.emit(text)
 
     def _error(self, text: str, hint: str) -> None:
         self._message(QMessageBox.Icon.Warning, "Could not print", text, hint)
         self.failed.emit(text)
 
-    def _message(self, icon: QMessageBox.Icon, title: str, text: str, hint: str) -> None:
+    def _message(self, icon: QMessageBox.Icon, title: str, text: str, hint: str, *,
+                 rich: bool = False) -> None:
         box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self.parent_widget)
         box.setTextFormat(Qt.TextFormat.PlainText)
         if hint:
-            box.setInformativeText(hint)
+            box.setInformativeText(hint if rich else html.escape(hint))
         box.setAccessibleName(title)
-        box.setAccessibleDescription(f"{text} {hint}".strip())
+        plain = re.sub(r"<[^>]+>", " ", hint) if rich else hint
+        box.setAccessibleDescription(html.unescape(f"{text} {plain}").strip())
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.message = box
         box.open()

@@ -110,7 +110,7 @@ def test_form4_refusal_names_what_is_missing_and_writes_nothing(
     box = controller.message
     assert box is not None
     assert refused and f"Form 4 cannot be issued for {GAPS}" in box.text()
-    assert "more hours of casework" in box.text()
+    assert "more hours of casework</li><li>" in box.informativeText()
     assert "discretion" in box.informativeText() and "states it" in box.informativeText()
     assert controller.preview is None and controller.signer_dialog is None
     assert CertificateRepository(demo.session).find(_id(demo, GAPS), 4) is None
