@@ -747,8 +747,9 @@ class PrintController(QObject):
 
     def _message(self, icon: QMessageBox.Icon, title: str, text: str, hint: str, *,
                  rich: bool = False) -> None:
-        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self.parent_widget)
-        box.setTextFormat(Qt.TextFormat.PlainText)
+        shown = html.escape(text) if rich else text
+        box = QMessageBox(icon, title, shown, QMessageBox.StandardButton.Ok, self.parent_widget)
+        box.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
         if hint:
             box.setInformativeText(hint if rich else html.escape(hint))
         box.setAccessibleName(title)
