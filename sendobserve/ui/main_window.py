@@ -46,10 +46,10 @@ class MainWindow(QMainWindow):
 
         file_menu = self.menuBar().addMenu("&File")
         self.export_action = self._action(
-            file_menu, "&Export observations…", "Ctrl+E", self._export,
+            file_menu, "&Export observations…", "Ctrl+Shift+E", self._export,
             "Export a trainee's finalised observations to an encrypted file")
         self.import_action = self._action(
-            file_menu, "&Import…", "Ctrl+I", self.exchange.start_import,
+            file_menu, "&Import…", "Ctrl+Shift+I", self.exchange.start_import,
             "Import observations from an exchange file, after a preview")
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
@@ -57,6 +57,8 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
+        # Ctrl+E is the checklist's "amend"; Shift+digit differs by keyboard layout, so the
+        # certificates have menu mnemonics (Alt+P, 4) rather than shortcuts.
         self.print_menu = self.menuBar().addMenu("&Print")
         self.print_observation_action = self._action(
             self.print_menu, "&Observation…", "Ctrl+P", self._print_observation,
@@ -67,11 +69,11 @@ class MainWindow(QMainWindow):
             "Preview and print the trainee's readiness report")
         self.print_menu.addSeparator()
         self.print_form4_action = self._action(
-            self.print_menu, "Form &4 certificate…", "Ctrl+Shift+4",
+            self.print_menu, "Form &4 certificate…", "",
             lambda: self._for_trainee(self.printing.preview_form4),
             "Issue or re-print the signed Form 4 certificate")
         self.print_form5_action = self._action(
-            self.print_menu, "Form &5 certificate…", "Ctrl+Shift+5",
+            self.print_menu, "Form &5 certificate…", "",
             lambda: self._for_trainee(self.printing.preview_form5),
             "Issue or re-print the signed Form 5 certificate for a passported mediator")
         self.print_menu.addSeparator()

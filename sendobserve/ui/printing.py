@@ -368,23 +368,31 @@ class PrintPreviewDialog(QDialog):
         self.fit_width = True
         self._apply_zoom()
 
+    def _page_tops(self) -> list[int]:
+        """Where each page starts in the scrolled area, from the pages' fixed sizes (the
+        layout may not have placed them yet right after a zoom)."""
+        tops, y = [], self.pages_layout.contentsMargins().top()
+        for label in self.page_labels:
+            tops.append(y)
+            y += label.height() + self.pages_layout.spacing()
+        return tops
+
     def current_page(self) -> int:
         """The 1-based page at the top of the view."""
-        if not self.page_labels:
+        tops = self._page_tops()
+        if not tops:
             return 0
         top = self.pages_area.verticalScrollBar().value() + self.pages_layout.spacing()
-        for n, label in enumerate(self.page_labels):
-            if label.geometry().bottom() >= top:
-                return n + 1
-        return len(self.page_labels)
+        return max(1, sum(1 for t in tops if t <= top))
 
     def go_to_page(self, number: int) -> None:
-        if not self.page_labels:
+        tops = self._page_tops()
+        if not tops:
             return
-        number = max(1, min(number, len(self.page_labels)))
-        label = self.page_labels[number - 1]
-        self.pages_area.verticalScrollBar().setValue(label.geometry().top()
-                                                 - self.pages_layout.spacing() // 2)
+        number = max(1, min(number, len(tops)))
+        self.pages_layout.activate()  # the scroll range must already fit the new sizes
+        self.pages_area.verticalScrollBar().setValue(tops[number - 1]
+                                                     - self.pages_layout.spacing() // 2)
         self._update_page_label(forced=number)
 
     def next_page(self) -> None:

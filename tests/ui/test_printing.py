@@ -11,13 +11,15 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtPrintSupport import QPrinter
 
-from sendobserve.demo import GAPS, READY, fill_store
+from sendobserve.demo import GAPS, PASSPORTED, READY, fill_store
 from sendobserve.reports.jobs import ensure_signing_root
 from sendobserve.reports.signing import verify_pdf
 from sendobserve.storage.db import Store
-from sendobserve.storage.repositories import MediatorRepository
+from sendobserve.storage.repositories import MediatorRepository, ObservationRepository
 from sendobserve.storage.repositories.certificates import CertificateRepository
 from sendobserve.ui.printing import PrintController, PrintPreviewDialog
 from sendobserve.ui.tasks import TaskRunner
@@ -161,8 +163,101 @@ def test_main_window_print_menu_acts_on_the_workspace_trainee(qtbot: Any, demo: 
     assert window.current_mediator() is not None and window.current_mediator().name == GAPS
     window._update_print_actions()
     assert window.print_form4_action.isEnabled()
-    assert window.print_form4_action.shortcut().toString() == "Ctrl+Shift+4"
+    assert window.print_observation_action.shortcut().toString() == "Ctrl+P"
+    shortcuts = [a.shortcut().toString() for a in window.findChildren(QAction)
+                 if not a.shortcut().isEmpty()]
+    assert len(shortcuts) == len(set(shortcuts))  # none ambiguous
+    assert "Ctrl+E" not in shortcuts  # the checklist's amend key
     window.print_form4_action.trigger()
     box = window.printing.message
     assert box is not None and f"Form 4 cannot be issued for {GAPS}" in box.text()
     assert window.printing.preview is None
+
+
+def _observation_preview(qtbot: Any, store: Store) -> PrintPreviewDialog:
+    mediator = _id(store, READY)
+    observation = next(o for o in ObservationRepository(store.session).list_for_mediator(mediator)
+                       if o.form_id == "form2")
+    controller = PrintController(store, TaskRunner(synchronous=True))
+    controller.preview_observation(observation.id)
+    preview = controller.preview
+    assert preview is not None
+    qtbot.addWidget(preview)
+    preview.resize(800, 700)
+    preview.show()
+    qtbot.waitExposed(preview)
+    preview.activateWindow()
+    qtbot.waitUntil(preview.isActiveWindow)  # window shortcuts need the active window
+    return preview
+
+
+def test_page_keys_move_through_the_pages_and_ctrl_s_saves(
+        qtbot: Any, demo: Store, tmp_path: Path) -> None:
+    preview = _observation_preview(qtbot, demo)
+    total = len(PdfReader(io.BytesIO(preview.pdf)).pages)
+    assert total >= 2 and preview.page_total == total
+    qtbot.keyClick(preview, Qt.Key.Key_PageDown)
+    assert preview.page_label.text() == f"Page 2 of {total}"
+    qtbot.keyClick(preview, Qt.Key.Key_PageUp)
+    assert preview.page_label.text() == f"Page 1 of {total}"
+    qtbot.keyClick(preview, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert not preview.fit_width and preview.zoom < 1
+    target = tmp_path / "observation.pdf"
+    preview.ask_save_path = lambda: str(target)  # type: ignore[method-assign]
+    with qtbot.waitSignal(preview.saved, timeout=10_000):
+        qtbot.keyClick(preview, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert target.read_bytes() == preview.pdf
+    assert "Mediation" in "".join(p.extract_text() for p in PdfReader(target).pages)
+
+
+def test_form5_lists_the_signers_and_a_reprint_keeps_serial_and_signer(
+        qtbot: Any, demo: Store) -> None:
+    controller = PrintController(demo, TaskRunner(synchronous=True))
+    passported = _id(demo, PASSPORTED)
+    controller.preview_form5(passported)
+    dialog = controller.signer_dialog
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    names = [dialog.list.item(r).text() for r in range(dialog.list.count())]
+    assert any("Anjali Patel" in n for n in names)
+    dialog.list.setCurrentRow(next(r for r, n in enumerate(names) if "Anjali Patel" in n))
+    dialog.accept()
+    first = controller.preview
+    assert first is not None
+    qtbot.addWidget(first)
+    issued = CertificateRepository(demo.session).find(passported, 5)
+    assert issued is not None and issued.serial in first.status.text()
+
+    controller.signer_dialog = None
+    controller.preview_form5(passported)  # a re-print: no question, same serial and signer
+    assert controller.signer_dialog is None
+    again = controller.preview
+    assert again is not None and again is not first
+    qtbot.addWidget(again)
+    assert f"Re-print of Form 5 {issued.serial}, signed by Anjali Patel" in again.status.text()
+
+
+def test_form5_refused_for_a_mediator_who_is_not_passported(qtbot: Any, demo: Store) -> None:
+    controller = PrintController(demo, TaskRunner(synchronous=True))
+    controller.preview_form5(_id(demo, READY))
+    assert controller.message is not None and controller.preview is None
+    assert "not recorded as a passported mediator" in controller.message.text()
+
+
+def test_the_portfolio_completes_with_progress_on_a_worker(qtbot: Any, demo: Store) -> None:
+    runner = TaskRunner()
+    controller = PrintController(demo, runner)
+    with qtbot.waitSignal(controller.previewOpened, timeout=120_000) as opened:
+        controller.preview_portfolio(_id(demo, READY))
+        qtbot.waitUntil(lambda: controller.signer_dialog is None
+                        or controller.signer_dialog.isVisible() or controller.preview
+                        is not None, timeout=30_000)
+        if controller.signer_dialog is not None and controller.preview is None:
+            controller.signer_dialog.accept()
+    preview = opened.args[0]
+    qtbot.addWidget(preview)
+    qtbot.waitUntil(lambda: preview.page_total > 0, timeout=60_000)
+    runner.wait()
+    reader = PdfReader(io.BytesIO(preview.pdf))
+    assert preview.page_total == len(reader.pages) > 5
+    assert READY in reader.pages[0].extract_text()
