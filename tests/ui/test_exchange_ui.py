@@ -130,3 +130,43 @@ def test_identity_dialog_shows_the_fingerprint_in_eight_groups(qtbot: Any, store
     assert len(groups) == 8 and all(len(g) == 4 for g in groups)
     assert " ".join(groups) == identity_card(store).fingerprint  # the same key, not a new one
     assert dialog.fingerprint.font().fixedPitch() or dialog.fingerprint.font().pointSize() >= 20
+
+
+@pytest.mark.parametrize("damage", ["truncated", "altered", "not-a-file"])
+def test_a_damaged_file_is_one_message_and_changes_nothing(
+        qtbot: Any, pair: tuple[Store, Store], tmp_path: Path, damage: str) -> None:
+    a, b = pair
+    file = tmp_path / "siobhan.sendobs"
+    _export(qtbot, a, file)
+    data = file.read_bytes()
+    if damage == "truncated":
+        file.write_bytes(data[: len(data) // 2])
+    elif damage == "altered":
+        middle = len(data) // 2
+        file.write_bytes(data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1:])
+    else:
+        file = tmp_path / "missing.sendobs"
+    before = stored_bytes(b)
+    importer = ExchangeController(b, TaskRunner(synchronous=True))
+    failures: list[str] = []
+    importer.failed.connect(failures.append)
+    importer.check_file(str(file), FILE_PASSPHRASE)
+    assert importer.preview_dialog is None and len(failures) == 1
+    assert importer.message is not None and importer.message.windowTitle() == "Nothing was changed"
+    assert stored_bytes(b) == before
+
+
+def test_cancel_in_the_preview_imports_nothing(qtbot: Any, pair: tuple[Store, Store],
+                                               tmp_path: Path) -> None:
+    a, b = pair
+    file = tmp_path / "siobhan.sendobs"
+    _export(qtbot, a, file)
+    before = stored_bytes(b)
+    importer = ExchangeController(b, TaskRunner(synchronous=True))
+    importer.check_file(str(file), FILE_PASSPHRASE)
+    preview = importer.preview_dialog
+    assert preview is not None
+    qtbot.addWidget(preview)
+    assert preview.import_button.isEnabled()
+    preview.reject()
+    assert stored_bytes(b) == before and MediatorRepository(b.session).count() == 0

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QLabel
 
 from sendobserve.demo import GAPS, PASSPORTED, READY, fill_store
 from sendobserve.reports.jobs import ensure_signing_root
@@ -33,12 +34,13 @@ def demo(store: Store) -> Store:
 
 
 def stored_bytes(store: Store) -> dict[str, bytes]:
-    """The store's files, byte for byte, except SQLite's ``-shm`` index: that is shared
-    memory which any read of the open database updates, not stored data (the database
-    and its ``-wal`` are compared exactly)."""
+    """The store's files, byte for byte, except SQLite's ``-shm`` index (shared memory
+    that any read of the open database updates) and an empty ``-wal`` (the first read
+    creates it; it holds nothing). The database and a non-empty WAL compare exactly."""
     files = snapshot(store.data_dir)
     assert any(name.endswith(".db") for name in files)
-    return {name: data for name, data in files.items() if not name.endswith("-shm")}
+    return {name: data for name, data in files.items()
+            if not name.endswith("-shm") and not (name.endswith("-wal") and not data)}
 
 
 def _id(store: Store, name: str) -> Any:
@@ -261,3 +263,22 @@ def test_the_portfolio_completes_with_progress_on_a_worker(qtbot: Any, demo: Sto
     reader = PdfReader(io.BytesIO(preview.pdf))
     assert preview.page_total == len(reader.pages) > 5
     assert READY in reader.pages[0].extract_text()
+
+
+def test_help_menu_opens_about_and_identity(qtbot: Any, store: Store) -> None:
+    from sendobserve.ui.about import AboutDialog
+    from sendobserve.ui.main_window import MainWindow
+
+    window = MainWindow(store, runner=TaskRunner(synchronous=True))
+    qtbot.addWidget(window)
+    help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
+    about = next(a for a in help_menu.actions() if a.text().startswith("&About"))
+    about.trigger()
+    assert isinstance(window.about_dialog, AboutDialog)
+    assert str(store.data_dir) in "".join(
+        label.text() for label in window.about_dialog.findChildren(QLabel))
+    window.about_dialog.close()
+    window.identity_action.trigger()
+    identity = window.exchange.identity_dialog
+    assert identity is not None and len(identity.fingerprint.text().split()) == 8
+    identity.close()
