@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 
 PREVIEW_DPI = 96.0
 PRINT_MAX_DPI = 300
+MAX_CACHED = 8  # rendered pages kept for scrolling back
 ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.25, 1.5, 2.0, 3.0)
 _PDFIUM = threading.Lock()  # PDFium is not thread-safe; every call goes through this lock
 
@@ -67,9 +68,21 @@ def page_count(pdf: bytes) -> int:
             document.close()
 
 
-def rasterise(pdf: bytes, dpi: float, pages: Sequence[int] | None = None,
-              each: Callable[[int, QImage], None] | None = None) -> list[QImage]:
-    """Pages of ``pdf`` as images at ``dpi``; with ``each``, hand each over and keep none."""
+def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
+    """Each page's (width, height) in points, without rendering anything."""
+    import pypdfium2
+
+    with _PDFIUM:
+        document = pypdfium2.PdfDocument(pdf)
+        try:
+            sizes = (document.get_page_size(n) for n in range(len(document)))
+            return [(float(w), float(h)) for w, h in sizes]
+        finally:
+            document.close()
+
+
+def rasterise(pdf: bytes, dpi: float, pages: Sequence[int] | None = None) -> list[QImage]:
+    """Pages of ``pdf`` (all, or the 0-based ``pages``) as images at ``dpi``."""
     import pypdfium2
 
     images: list[QImage] = []
@@ -86,10 +99,7 @@ def rasterise(pdf: bytes, dpi: float, pages: Sequence[int] | None = None,
                 image.setDotsPerMeterY(round(dpi / 0.0254))
                 bitmap.close()
                 page.close()
-                if each is None:
-                    images.append(image)
-                else:
-                    each(n, image)
+                images.append(image)
         finally:
             document.close()
     return images
@@ -214,7 +224,9 @@ class PrintPreviewDialog(QDialog):
         self.title = title
         self.file_name = file_name
         self.runner = runner if runner is not None else TaskRunner(self)
-        self.images: list[QImage] = []
+        self.sizes: list[tuple[float, float]] = []  # points, from PDFium
+        self.cache: dict[int, tuple[float, QImage]] = {}  # page -> (dpi, image)
+        self._rendering = False
         self.page_labels: list[QLabel] = []
         self.zoom = 1.0
         self.fit_width = True
@@ -259,7 +271,7 @@ class PrintPreviewDialog(QDialog):
         self.pages_layout = QVBoxLayout(self.pages_widget)
         self.pages_layout.setSpacing(16)
         self.pages_area.setWidget(self.pages_widget)
-        self.pages_area.verticalScrollBar().valueChanged.connect(self._update_page_label)
+        self.pages_area.verticalScrollBar().valueChanged.connect(self._scrolled)
         layout.addWidget(self.pages_area, 1)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
@@ -283,8 +295,8 @@ class PrintPreviewDialog(QDialog):
             shortcut = QShortcut(keys, self)
             shortcut.activated.connect(slot)
         self._set_busy(True)
-        self.runner.run(lambda: rasterise(self.pdf, self._render_dpi()), self._pages_ready,
-                        self._render_failed, owner=self)
+        self.runner.run(lambda: page_sizes(self.pdf), self._pages_ready, self._render_failed,
+                        owner=self)
 
     def _button(self, text: str, accessible: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)
@@ -292,9 +304,6 @@ class PrintPreviewDialog(QDialog):
         button.setAutoDefault(False)
         button.clicked.connect(slot)
         return button
-
-    def _render_dpi(self) -> float:
-        return PREVIEW_DPI * max(1.0, self.devicePixelRatioF())
 
     def _set_busy(self, busy: bool) -> None:
         for b in (self.save_button, self.print_button, self.zoom_in_button,
@@ -304,18 +313,25 @@ class PrintPreviewDialog(QDialog):
         self.progress.setVisible(busy)
 
     # --- pages ------------------------------------------------------------------------
+    # Only the pages in view are rasterised, at the zoom shown (sharp at any zoom), and a
+    # few are kept: a long portfolio never holds every page as an image.
     @property
     def page_total(self) -> int:
-        return len(self.images)
+        return len(self.sizes)
 
-    def _pages_ready(self, images: list[QImage]) -> None:
-        self.images = images
+    def page_image(self, number: int) -> QImage | None:
+        """The rendered image of 1-based page ``number``, if it is rendered."""
+        cached = self.cache.get(number - 1)
+        return cached[1] if cached else None
+
+    def _pages_ready(self, sizes: list[tuple[float, float]]) -> None:
+        self.sizes = sizes
         for label in self.page_labels:
             label.deleteLater()
         self.page_labels = []
-        for n in range(len(images)):
+        for n in range(len(sizes)):
             label = QLabel()
-            label.setAccessibleName(f"Page {n + 1} of {len(images)}")
+            label.setAccessibleName(f"Page {n + 1} of {len(sizes)}")
             label.setStyleSheet("background: white; border: 1px solid #888;")
             self.pages_layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
             self.page_labels.append(label)
@@ -324,34 +340,88 @@ class PrintPreviewDialog(QDialog):
         self.print_button.setFocus()
 
     def _render_failed(self, exc: BaseException) -> None:
+        self._rendering = False
         self.progress.setRange(0, 1)
         self.progress.setVisible(False)
         self.last_error = f"The pages could not be shown: {exc}"
         self.status.setText(self.last_error)
         self.save_button.setEnabled(True)  # the PDF itself is fine to save
 
-    def _page_width_px(self) -> float:
-        return self.images[0].width() / max(1.0, self.devicePixelRatioF()) if self.images else 0
+    def _ratio(self) -> float:
+        return max(1.0, self.devicePixelRatioF())
+
+    def _dpi(self) -> float:
+        return PREVIEW_DPI * self.zoom * self._ratio()
 
     def _apply_zoom(self) -> None:
-        if not self.images:
+        if not self.sizes:
             return
         if self.fit_width:
             margins = self.pages_layout.contentsMargins()
             room = self.pages_area.viewport().width() - margins.left() - margins.right() - 8
-            self.zoom = max(0.25, min(3.0, room / max(1.0, self._page_width_px())))
-        ratio = max(1.0, self.devicePixelRatioF())
-        for label, image in zip(self.page_labels, self.images, strict=True):
-            size = QSize(round(image.width() * self.zoom), round(image.height() * self.zoom))
-            pixmap = QPixmap.fromImage(image.scaled(
-                size, Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation))
-            pixmap.setDevicePixelRatio(ratio)
-            label.setPixmap(pixmap)
-            label.setFixedSize(pixmap.deviceIndependentSize().toSize())
+            widest = max(w for w, _h in self.sizes) * PREVIEW_DPI / 72.0
+            self.zoom = max(0.25, min(3.0, room / max(1.0, widest)))
+        scale = PREVIEW_DPI / 72.0 * self.zoom
+        for n, (label, (w, h)) in enumerate(zip(self.page_labels, self.sizes, strict=True)):
+            label.setFixedSize(round(w * scale), round(h * scale))
+            self._show_page(n)
         self.zoom_label.setText(f"{round(self.zoom * 100)} %")
         self.zoom_label.setAccessibleName(f"Zoom {round(self.zoom * 100)} percent")
         self._update_page_label()
+        self._render_visible()
+
+    def _show_page(self, n: int) -> None:
+        label = self.page_labels[n]
+        cached = self.cache.get(n)
+        if cached is None:
+            label.clear()
+            return
+        ratio = self._ratio()
+        image = cached[1]
+        want = label.size() * ratio
+        if image.size() != want:  # rendered at another zoom: shown scaled until re-rendered
+            image = image.scaled(want, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                 Qt.TransformationMode.SmoothTransformation)
+        pixmap = QPixmap.fromImage(image)
+        pixmap.setDevicePixelRatio(ratio)
+        label.setPixmap(pixmap)
+
+    def _visible_pages(self) -> list[int]:
+        tops = self._page_tops()
+        if not tops:
+            return []
+        value = self.pages_area.verticalScrollBar().value()
+        height = max(1, self.pages_area.viewport().height())
+        low, high = value - height // 2, value + height + height // 2
+        return [n for n, top in enumerate(tops)
+                if top <= high and top + self.page_labels[n].height() >= low]
+
+    def _render_visible(self) -> None:
+        """Rasterise the pages in view that are missing or at another zoom, on the worker;
+        one batch at a time, and look again when it is done."""
+        if self._rendering or not self.sizes:
+            return
+        dpi = self._dpi()
+        visible = self._visible_pages()
+        missing = [n for n in visible if abs(self.cache.get(n, (0.0,))[0] - dpi) > 0.5]
+        if not missing:
+            return
+        self._rendering = True
+        pdf = self.pdf
+        self.runner.run(lambda: rasterise(pdf, dpi, missing),
+                        lambda images: self._rendered(dpi, missing, images),
+                        self._render_failed, owner=self)
+
+    def _rendered(self, dpi: float, pages: list[int], images: list[QImage]) -> None:
+        self._rendering = False
+        for n, image in zip(pages, images, strict=True):
+            self.cache[n] = (dpi, image)
+            self._show_page(n)
+        keep = set(self._visible_pages())
+        for n in [n for n in self.cache if n not in keep][:max(0, len(self.cache) - MAX_CACHED)]:
+            del self.cache[n]
+            self.page_labels[n].clear()
+        self._render_visible()  # the view may have moved or zoomed meanwhile
 
     def zoom_in(self) -> None:
         self.fit_width = False
@@ -408,6 +478,10 @@ class PrintPreviewDialog(QDialog):
         text = f"Page {current} of {len(self.page_labels)}"
         self.page_label.setText(text)
         self.page_label.setAccessibleName(text)
+
+    def _scrolled(self, _value: int) -> None:
+        self._update_page_label()
+        self._render_visible()
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)

@@ -22,7 +22,7 @@ from sendobserve.reports.signing import verify_pdf
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import MediatorRepository, ObservationRepository
 from sendobserve.storage.repositories.certificates import CertificateRepository
-from sendobserve.ui.printing import PrintController, PrintPreviewDialog
+from sendobserve.ui.printing import MAX_CACHED, PrintController, PrintPreviewDialog
 from sendobserve.ui.tasks import TaskRunner
 from tests.helpers import snapshot
 
@@ -66,9 +66,11 @@ def test_preview_shows_every_page_of_a_real_signed_form4(qtbot: Any, demo: Store
     assert preview.page_total == pages == len(preview.page_labels)
     assert preview.page_label.text() == f"Page 1 of {pages}"
     assert "SO4-" in preview.status.text() and "Verification code" in preview.status.text()
-    image = preview.images[0]
-    assert image.width() < image.height()  # portrait A4, actually drawn
-    assert image.pixelColor(image.width() // 2, image.height() // 2).isValid()
+    image = preview.page_image(1)  # only pages in view are rendered
+    assert image is not None and image.width() < image.height()  # portrait A4
+    dark = sum(1 for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+               if image.pixelColor(x, y).lightness() < 100)
+    assert dark > 100  # ink on the page, not a blank bitmap
     before = preview.zoom
     preview.zoom_in()
     assert preview.zoom > before
@@ -204,6 +206,12 @@ def test_page_keys_move_through_the_pages_and_ctrl_s_saves(
     assert preview.page_label.text() == f"Page 1 of {total}"
     qtbot.keyClick(preview, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
     assert not preview.fit_width and preview.zoom < 1
+    small = preview.page_image(1)
+    qtbot.keyClick(preview, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(preview, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    big = preview.page_image(1)
+    assert small is not None and big is not None
+    assert big.width() > small.width() * 1.2  # re-rendered sharp, not just stretched
     target = tmp_path / "observation.pdf"
     preview.ask_save_path = lambda: str(target)  # type: ignore[method-assign]
     with qtbot.waitSignal(preview.saved, timeout=10_000):
@@ -261,8 +269,17 @@ def test_the_portfolio_completes_with_progress_on_a_worker(qtbot: Any, demo: Sto
     qtbot.waitUntil(lambda: preview.page_total > 0, timeout=60_000)
     runner.wait()
     reader = PdfReader(io.BytesIO(preview.pdf))
-    assert preview.page_total == len(reader.pages) > 5
+    assert preview.page_total == len(reader.pages) > MAX_CACHED
     assert READY in reader.pages[0].extract_text()
+    preview.resize(800, 700)
+    preview.show()
+    qtbot.waitExposed(preview)
+    last = preview.page_total
+    preview.go_to_page(last)  # rendered on demand, on the worker
+    qtbot.waitUntil(lambda: preview.page_image(last) is not None, timeout=30_000)
+    runner.wait()
+    qtbot.wait(50)
+    assert len(preview.cache) <= MAX_CACHED + 3  # never every page of a long portfolio
 
 
 def test_help_menu_opens_about_and_identity(qtbot: Any, store: Store) -> None:
