@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def closeEvent(self, event: object) -> None:
-        self.runner.wait()  # a print or import still running finishes before the store closes
+        self.printing.cancel_running()  # a portfolio being laid out stops at the next page
+        self.runner.wait()  # an import still running finishes before the store closes
         self.store.close()
         super().closeEvent(event)  # type: ignore[arg-type]

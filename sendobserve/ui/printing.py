@@ -647,6 +647,12 @@ class PrintController(QObject):
         self.message: QMessageBox | None = None
         self.signer_dialog: SignerDialog | None = None
         self.progress: ProgressDialog | None = None
+        self._running: set[JobProgress] = set()
+
+    def cancel_running(self) -> None:
+        """Ask every job still running to stop (the window is closing)."""
+        for job in list(self._running):
+            job.cancel()
 
     # --- public actions ---------------------------------------------------------------
     def preview_observation(self, observation_id: uuid.UUID) -> None:
@@ -777,9 +783,11 @@ class PrintController(QObject):
         job = JobProgress(self)
         progress = ProgressDialog(title, job, self.parent_widget, cancellable=cancellable)
         self.progress = progress
+        self._running.add(job)
         progress.open()
 
         def done(value: Any) -> None:
+            self._running.discard(job)
             progress.finish()
             then(value)
 
@@ -787,6 +795,7 @@ class PrintController(QObject):
             from sendobserve.reports.build import CertificateRefused
             from sendobserve.reports.styles import ReportCancelled
 
+            self._running.discard(job)
             progress.finish()
             if isinstance(exc, ReportCancelled):
                 self.failed.emit("cancelled")

@@ -170,3 +170,35 @@ def test_cancel_in_the_preview_imports_nothing(qtbot: Any, pair: tuple[Store, St
     assert preview.import_button.isEnabled()
     preview.reject()
     assert stored_bytes(b) == before and MediatorRepository(b.session).count() == 0
+
+
+def test_the_import_is_applied_on_a_worker_thread(qtbot: Any, pair: tuple[Store, Store],
+                                                  tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from sendobserve.exchange import actions
+
+    a, b = pair
+    file = tmp_path / "siobhan.sendobs"
+    _, count = _export(qtbot, a, file)
+    threads: list[threading.Thread] = []
+    real_apply = actions.apply_pending
+
+    def watched(store: Store, pending: Any) -> Any:
+        threads.append(threading.current_thread())
+        return real_apply(store, pending)
+
+    monkeypatch.setattr(actions, "apply_pending", watched)
+    runner = TaskRunner()
+    importer = ExchangeController(b, runner)
+    importer.check_file(str(file), FILE_PASSPHRASE)
+    qtbot.waitUntil(lambda: importer.preview_dialog is not None, timeout=30_000)
+    preview = importer.preview_dialog
+    assert preview is not None
+    qtbot.addWidget(preview)
+    with qtbot.waitSignal(importer.imported, timeout=30_000) as signal:
+        preview.accept()
+    runner.wait()
+    assert signal.args[0].added == count
+    assert threads and threads[0] is not threading.main_thread()
