@@ -107,7 +107,7 @@ class ExportDialog(QDialog):
         layout.addLayout(form)
         self.error = QLabel("")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: palette(highlight); font-weight: bold;")
+        self.error.setStyleSheet("font-weight: bold;")
         self.error.setAccessibleName("Problem")
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -242,7 +242,7 @@ class ImportPreviewDialog(QDialog):
         self.head.setAccessibleName(f"Signed by {s.name}, {status}")
         self.head.setWordWrap(True)
         layout.addWidget(self.head)
-        self.fingerprint = QLabel(s.fingerprint)
+        self.fingerprint = QLabel("  ".join(s.fingerprint.split()))  # as the identity shows it
         self.fingerprint.setFont(_mono(15))
         self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.fingerprint.setAccessibleName(f"Fingerprint {s.fingerprint}")
@@ -283,7 +283,9 @@ class ImportPreviewDialog(QDialog):
         self.import_button.setAccessibleName("Import the file")
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         cancel.setAccessibleName("Cancel: import nothing")
+        self.import_button.setAutoDefault(False)
         cancel.setDefault(True)  # importing is a decision, not an Enter press
+        cancel.setFocus()
         if not preview.changes_store and preview.already_imported_at is not None:
             self.import_button.setEnabled(False)  # imported before: nothing would change
         buttons.accepted.connect(self.accept)
