@@ -6,7 +6,9 @@ Certificates are signed (PAdES) by the signer under the store's local root, whic
 created on first use. Form 4 is refused while the readiness report has a gap that no
 recorded discretion covers; Form 5 unless the mediator is passported with its facts.
 A refusal writes nothing. A certificate's serial is kept on re-print; every print is
-logged. The PDF is written to a temporary file and renamed only once the store has
+logged. Drawn signatures (``--signer-drawing``/``--mediator-drawing``) are checked before
+the store is opened and stored with the first issue; a re-print keeps those. The PDF is
+written to a temporary file and renamed only once the store has
 committed, so a failure leaves neither a half-written file nor a logged issue.
 """
 
@@ -50,6 +52,11 @@ def register(subparsers: Any) -> None:
             c.add_argument("--organisation", metavar="NAME",
                            help="the provider organisation printed on the certificate and "
                            "named in a new signing root")
+            c.add_argument("--signer-drawing", metavar="PNG",
+                           help="the signer's drawn signature (PNG, at most 512 KiB and "
+                           "2000×1000 px), printed above their line")
+            c.add_argument("--mediator-drawing", metavar="PNG",
+                           help="the mediator's drawn signature (PNG, same limits)")
         if what == "portfolio":
             c.add_argument("--verified-by", metavar="NAME_OR_ID",
                            help="the PPC who verifies the portfolio (default: an eligible "
@@ -124,16 +131,28 @@ def run(args: argparse.Namespace) -> int:
     from sendobserve.cli._common import open_store_from_args
 
     pending = _PendingFile(args.output)
+    # Before the store opens (which may migrate or back up): a bad PNG changes nothing.
+    drawings = _read_drawings(args)
     with open_store_from_args(args) as store:
         try:
-            message = _print(args, store, pending)
+            message = _print(args, store, pending, drawings)
         finally:
             pending.discard()
     print(message)
     return 0
 
 
-def _print(args: argparse.Namespace, store: Any, pending: _PendingFile) -> str:
+def _read_drawings(args: argparse.Namespace) -> tuple[bytes | None, bytes | None]:
+    from sendobserve.reports.drawings import read_drawing
+
+    signer = getattr(args, "signer_drawing", None)
+    mediator = getattr(args, "mediator_drawing", None)
+    return (read_drawing(signer, "--signer-drawing") if signer else None,
+            read_drawing(mediator, "--mediator-drawing") if mediator else None)
+
+
+def _print(args: argparse.Namespace, store: Any, pending: _PendingFile,
+           drawings: tuple[bytes | None, bytes | None] = (None, None)) -> str:
     from sendobserve.reports import jobs
     from sendobserve.storage.repositories import MediatorRepository, ObservationRepository
 
@@ -147,7 +166,7 @@ def _print(args: argparse.Namespace, store: Any, pending: _PendingFile) -> str:
 
     mediator = MediatorRepository(store.session).resolve(args.mediator)
     if args.what in ("form4", "form5"):
-        return _certificate(args, store, pending, mediator.id, today)
+        return _certificate(args, store, pending, mediator.id, today, drawings)
     if args.what == "readiness":
         pdf, report = jobs.readiness_document(store, mediator.id, today=today)
         pending.write(pdf)
@@ -201,7 +220,8 @@ def _pick_signer(store: Any, given: str | None, eligible: Any, purpose: str) -> 
 
 
 def _certificate(args: argparse.Namespace, store: Any, pending: _PendingFile,
-                 mediator_id: uuid.UUID, today: date) -> str:
+                 mediator_id: uuid.UUID, today: date,
+                 drawings: tuple[bytes | None, bytes | None]) -> str:
     from sendobserve.reports import build, jobs
 
     form_number = 4 if args.what == "form4" else 5
@@ -220,13 +240,20 @@ def _certificate(args: argparse.Namespace, store: Any, pending: _PendingFile,
     if signer is None:
         eligible = plan.report.eligible_signers if plan.report is not None else ()
         signer = _pick_signer(store, args.signer, eligible, f"sign Form {form_number}")
+    signer_drawing, mediator_drawing = drawings
     issued = jobs.issue_certificate(store, plan, signer, organisation=args.organisation,
-                                    today=today, deliver=pending.write)
+                                    today=today, deliver=pending.write,
+                                    signer_drawing=signer_drawing,
+                                    mediator_drawing=mediator_drawing)
     pending.commit()  # the issue and its print are committed: now the file appears
     what = "Re-printed" if issued.reprint else "Issued"
-    return (f"{what} Form {form_number} {issued.serial} for {issued.mediator_name}, signed by "
-            f"{issued.signer_name}: {pending.path}\nVerification code: "
-            f"{issued.verification_code}")
+    message = (f"{what} Form {form_number} {issued.serial} for {issued.mediator_name}, "
+               f"signed by {issued.signer_name}: {pending.path}\nVerification code: "
+               f"{issued.verification_code}")
+    if issued.reprint and (signer_drawing or mediator_drawing):
+        message += ("\nA re-print keeps the drawn signatures of the first issue; the "
+                    "drawings given were not used.")
+    return message
 
 
 def run_export_root(args: argparse.Namespace) -> int:

@@ -122,6 +122,9 @@ class CertificatePlan:
     hint: str | None
     reprint_signer: Observer | None  # a re-print keeps its signer
     candidates: tuple[Observer, ...]  # who may be chosen to sign
+    # Already issued: a re-print keeps the first issue's drawn signatures, so the app
+    # does not ask for new ones.
+    reprint: bool = False
 
     @property
     def mediator_name(self) -> str:
@@ -137,6 +140,7 @@ class IssuedDocument:
     reprint: bool
     mediator_name: str
     signer_name: str
+    drawn: int = 0  # how many drawn signatures the certificate carries (0, 1 or 2)
 
 
 def reprint_signer(store: Store, mediator_id: uuid.UUID, form_number: int) -> Observer | None:
@@ -165,14 +169,22 @@ def plan_certificate(store: Store, mediator_id: uuid.UUID, form_number: int, *,
         refusal = ("Form 5 cannot be issued: " + "; ".join(missing) + ".") if missing else None
         return CertificatePlan(5, record, None, refusal, FORM5_HINT if refusal else None,
                                reprint_signer(store, mediator_id, 5),
-                               ObserverRepository(store.session).list())
+                               ObserverRepository(store.session).list(),
+                               _issued_before(store, mediator_id, 5))
     record, report = assess(store, mediator_id, today=today)
     refusal = form4_refusal(report)
     candidates: Sequence[Observer] = report.eligible_signers
     if not candidates and report.requirement(R.FORM4_SIGNER).status is Status.DISCRETION:
         candidates = ObserverRepository(store.session).list()  # the discretion names no one
     return CertificatePlan(4, record, report, refusal, FORM4_HINT if refusal else None,
-                           reprint_signer(store, mediator_id, 4), tuple(candidates))
+                           reprint_signer(store, mediator_id, 4), tuple(candidates),
+                           _issued_before(store, mediator_id, 4))
+
+
+def _issued_before(store: Store, mediator_id: uuid.UUID, form_number: int) -> bool:
+    from sendobserve.storage.repositories.certificates import CertificateRepository
+
+    return CertificateRepository(store.session).find(mediator_id, form_number) is not None
 
 
 def ensure_signing_root(store: Store, organisation: str | None) -> RootCA:
@@ -199,8 +211,15 @@ def issue_certificate(
     organisation: str | None = None,
     today: date | None = None,
     deliver: Callable[[bytes], None] | None = None,
+    signer_drawing: bytes | None = None,
+    mediator_drawing: bytes | None = None,
 ) -> IssuedDocument:
     """Issue (or re-print) Form 4 or 5 signed by ``signer``; log it in one transaction.
+
+    ``signer_drawing`` and ``mediator_drawing`` are the drawn signatures (PNG, checked by
+    ``drawings.check_drawing``), stored with a new certificate and printed above the
+    lines. A re-print keeps the first issue's serial, date, code, signer *and drawings*
+    (the ones given are not used), so it is identical in content.
 
     ``deliver`` runs inside that transaction with the signed PDF: if it raises (the CLI
     could not write the file), the issue is not logged either.
@@ -223,6 +242,12 @@ def issue_certificate(
         refusal = form4_refusal(report, signer)
         if refusal:
             raise CertificateRefused(refusal)
+    from sendobserve.reports.drawings import check_drawing
+
+    if signer_drawing is not None:
+        check_drawing(signer_drawing, f"the drawn signature of {signer.name}")
+    if mediator_drawing is not None:
+        check_drawing(mediator_drawing, f"the drawn signature of {record.mediator.name}")
     root = ensure_signing_root(store, organisation)
     organisation = organisation or root_organisation(root)
     key = pki.verification_key(root)
@@ -236,21 +261,26 @@ def issue_certificate(
 
         issued, reprint = certs.issue_or_reprint(
             form_number=form_number, mediator_id=record.mediator.id, signer_id=signer.id,
-            signer_name=signer.name, issued_on=today, code_for=code_for)
+            signer_name=signer.name, issued_on=today, code_for=code_for,
+            signer_drawing=signer_drawing, mediator_drawing=mediator_drawing)
         identity = CertificateIdentity(issued.serial, issued.verification_code)
         if report is None:
             unsigned = certificate.form5_pdf(build.form5_content(
                 record, signer=signer, issued_on=issued.issued_on, identity=identity,
-                organisation=organisation))
+                organisation=organisation, signer_drawing=issued.signer_drawing,
+                mediator_drawing=issued.mediator_drawing))
         else:
             unsigned = certificate.form4_pdf(build.form4_content(
                 record, report, signer=signer, issued_on=issued.issued_on, identity=identity,
-                organisation=organisation))
+                organisation=organisation, signer_drawing=issued.signer_drawing,
+                mediator_drawing=issued.mediator_drawing))
         pdf = signing.sign_pdf(unsigned, creds, root.cert_pem, serial=issued.serial)
         if deliver is not None:
             deliver(pdf)
     return IssuedDocument(pdf, form_number, issued.serial, issued.verification_code, reprint,
-                          record.mediator.name, signer.name)
+                          record.mediator.name, signer.name,
+                          drawn=(issued.signer_drawing is not None)
+                          + (issued.mediator_drawing is not None))
 
 
 # --- files -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sendobserve.storage.base import GUID, Base, ISODate, UTCDateTime
@@ -52,6 +52,10 @@ class CertificateRecord(Base):
     issued_on: Mapped[date] = mapped_column(ISODate())
     verification_code: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The drawn signatures (PNG) of the first issue, so a re-print is identical in content.
+    # NULL: issued without a drawing (or before migration 0005_certificate_drawings).
+    signer_drawing: Mapped[bytes | None] = mapped_column(LargeBinary(), nullable=True)
+    mediator_drawing: Mapped[bytes | None] = mapped_column(LargeBinary(), nullable=True)
 
 
 class CertificatePrintRecord(Base):
@@ -71,4 +75,5 @@ class CertificatePrintRecord(Base):
 
 
 CERTIFICATE_TABLES: tuple[str, ...] = ("signing_roots", "certificates", "certificate_prints")
-"""The tables migration ``0003_pki`` creates, in dependency order."""
+"""The tables migration ``0003_pki`` creates, in dependency order (``0005_certificate_drawings``
+adds the two drawing columns to ``certificates``)."""

@@ -35,6 +35,8 @@ class IssuedCertificate:
     issued_on: date
     verification_code: str
     created_at: datetime
+    signer_drawing: bytes | None = None  # PNG of the first issue; kept for every re-print
+    mediator_drawing: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,8 @@ class CertificatePrint:
 
 def _issued(r: CertificateRecord) -> IssuedCertificate:
     return IssuedCertificate(r.serial, r.form_number, r.mediator_id, r.signer_id, r.signer_name,
-                             r.issued_on, r.verification_code, r.created_at)
+                             r.issued_on, r.verification_code, r.created_at, r.signer_drawing,
+                             r.mediator_drawing)
 
 
 def format_serial(form_number: int, year: int, sequence: int) -> str:
@@ -116,11 +119,15 @@ class CertificateRepository:
         signer_name: str,
         issued_on: date,
         code_for: Callable[[str], str],
+        signer_drawing: bytes | None = None,
+        mediator_drawing: bytes | None = None,
     ) -> tuple[IssuedCertificate, bool]:
         """The certificate (new, or the one issued before) and whether it is a re-print.
 
-        ``code_for(serial)`` makes the verification code for a new serial. The print is
-        logged in the same transaction.
+        ``code_for(serial)`` makes the verification code for a new serial. The drawings are
+        stored with a new certificate only: a re-print returns the first issue's drawings
+        and ignores those given, so it prints identically. The print is logged in the same
+        transaction.
         """
         with self._sessions() as session:
             row = session.scalars(
@@ -142,6 +149,7 @@ class CertificateRepository:
                     serial=serial, form_number=form_number, mediator_id=mediator_id,
                     signer_id=signer_id, signer_name=signer_name, issued_on=issued_on,
                     verification_code=code_for(serial), created_at=utcnow(),
+                    signer_drawing=signer_drawing, mediator_drawing=mediator_drawing,
                 )
                 session.add(row)
                 session.flush()

@@ -1,0 +1,66 @@
+"""Drawn signatures for certificates: PNG bytes checked before they reach the store.
+
+The app's signature pad and ``sendobserve print … --signer-drawing FILE`` both pass
+through ``check_drawing``, so a certificate only ever stores (and prints) a real,
+modest PNG. Pillow is imported lazily, as everywhere in ``reports``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+from sendobserve.errors import UserError
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MAX_DRAWING_BYTES = 512 * 1024
+MAX_DRAWING_SIZE = (2000, 1000)  # width, height in pixels
+
+
+def check_drawing(data: bytes, what: str = "the drawn signature") -> bytes:
+    """``data`` unchanged if it is a readable PNG within the limits, else ``UserError``."""
+    max_w, max_h = MAX_DRAWING_SIZE
+    if len(data) > MAX_DRAWING_BYTES:
+        raise UserError(f"{what} is {len(data) // 1024} KiB; the limit is "
+                        f"{MAX_DRAWING_BYTES // 1024} KiB",
+                        hint="Export the signature smaller, or crop it.")
+    if not data.startswith(PNG_MAGIC):
+        raise UserError(f"{what} is not a PNG image", hint="Give a PNG file.")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width > max_w or height > max_h:
+                raise UserError(f"{what} is {width}×{height} pixels; the limit is "
+                                f"{max_w}×{max_h}", hint="Scale the signature down.")
+            image.load()  # decodes every row: a truncated or corrupt file fails here
+    except UserError:
+        raise
+    except (OSError, ValueError, SyntaxError, UnidentifiedImageError,
+            Image.DecompressionBombError):
+        raise UserError(f"{what} is not a readable PNG image",
+                        hint="The file is damaged; export it again.") from None
+    if width < 1 or height < 1:
+        raise UserError(f"{what} is an empty image")
+    return data
+
+
+def read_drawing(path: str | os.PathLike[str], what: str) -> bytes:
+    """The checked PNG at ``path``: read at most one byte past the limit."""
+    target = Path(path).expanduser()
+    try:
+        with target.open("rb") as handle:
+            data = handle.read(MAX_DRAWING_BYTES + 1)
+    except FileNotFoundError:
+        raise UserError(f"{what}: no such file {target}") from None
+    except IsADirectoryError:
+        raise UserError(f"{what}: {target} is a folder; give a PNG file") from None
+    except OSError as exc:
+        raise UserError(f"{what}: cannot read {target}: {exc.strerror or exc}") from None
+    if len(data) > MAX_DRAWING_BYTES:
+        raise UserError(f"{what} ({target}) is larger than the limit of "
+                        f"{MAX_DRAWING_BYTES // 1024} KiB",
+                        hint="Export the signature smaller, or crop it.")
+    return check_drawing(data, f"{what} ({target.name})")
