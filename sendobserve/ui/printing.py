@@ -23,9 +23,11 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -39,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.errors import UserError
+from sendobserve.ui.signature_pad import SignaturePad
 from sendobserve.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -616,6 +619,118 @@ class SignerDialog(QDialog):
         return self.candidates[row] if 0 <= row < len(self.candidates) else None
 
 
+# --- the drawn signatures ---------------------------------------------------------------
+
+class CertificateSignaturesDialog(QDialog):
+    """The signer's, then the mediator's, drawn signature for a new Form 4 or 5.
+
+    Both are drawn here (mouse, pen or finger), or the certificate is issued with blank
+    lines — but only when "Issue without drawn signatures" is ticked, never by default.
+    A re-print never asks: it keeps the first issue's drawings.
+    """
+
+    def __init__(self, form_number: int, signer_name: str, signer_role: str,
+                 mediator_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = f"Signatures on Form {form_number}"
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            f"{signer_name} signs first, then {mediator_name}. The drawings are printed above "
+            "the signature lines and kept with the certificate, so a re-print shows the same "
+            "ones. The PDF is also signed digitally.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.signer_pad, self.signer_clear, self.signer_undo = self._pad_box(
+            layout, f"&1  {signer_name} — {signer_role}", signer_name)
+        self.mediator_pad, self.mediator_clear, self.mediator_undo = self._pad_box(
+            layout, f"&2  {mediator_name} — Mediator", mediator_name)
+        self.without_drawings = QCheckBox("Issue &without drawn signatures (the lines stay blank)")
+        self.without_drawings.setAccessibleName("Issue without drawn signatures")
+        self.without_drawings.toggled.connect(self._update)
+        layout.addWidget(self.without_drawings)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        self.issue_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.issue_button.setText("&Sign and preview")
+        self.issue_button.setAccessibleName("Sign and preview")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.signer_pad.changed.connect(self._update)
+        self.mediator_pad.changed.connect(self._update)
+        self.setTabOrder(self.signer_pad, self.signer_undo)
+        self.setTabOrder(self.signer_undo, self.signer_clear)
+        self.setTabOrder(self.signer_clear, self.mediator_pad)
+        self.setTabOrder(self.mediator_pad, self.mediator_undo)
+        self.setTabOrder(self.mediator_undo, self.mediator_clear)
+        self.setTabOrder(self.mediator_clear, self.without_drawings)
+        self.signer_pad.setFocus()
+        self._update()
+
+    def _pad_box(self, layout: QVBoxLayout, title: str,
+                 who: str) -> tuple[SignaturePad, QPushButton, QPushButton]:
+        box = QGroupBox(title)
+        inner = QVBoxLayout(box)
+        pad = SignaturePad()
+        pad.setAccessibleName(f"Signature of {who}")
+        pad.setAccessibleDescription(
+            f"{who} draws their signature with a mouse, pen or finger. Ctrl+Z removes the last "
+            "stroke, Ctrl+Shift+Z puts it back; Delete clears.")
+        inner.addWidget(pad)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        undo = QPushButton("Undo stroke")
+        undo.setAccessibleName(f"Undo the last stroke of {who}'s signature")
+        undo.setToolTip("Ctrl+Z in the pad")
+        undo.clicked.connect(pad.undo_stroke)
+        clear = QPushButton("Clear")
+        clear.setAccessibleName(f"Clear {who}'s signature")
+        clear.setToolTip("Delete in the pad")
+        clear.clicked.connect(pad.clear)
+        for button in (undo, clear):
+            button.setAutoDefault(False)
+            row.addWidget(button)
+        inner.addLayout(row)
+        layout.addWidget(box)
+        # The group's mnemonic (Alt+1, Alt+2) moves the focus into its pad.
+        box.setFocusProxy(pad)
+        return pad, clear, undo
+
+    def _update(self, *_args: object) -> None:
+        without = self.without_drawings.isChecked()
+        for pad, clear, undo in ((self.signer_pad, self.signer_clear, self.signer_undo),
+                                 (self.mediator_pad, self.mediator_clear, self.mediator_undo)):
+            pad.setEnabled(not without)
+            clear.setEnabled(not without and not pad.is_empty())
+            undo.setEnabled(not without and not pad.is_empty())
+        missing = [who for who, pad in (("the signer", self.signer_pad),
+                                        ("the mediator", self.mediator_pad)) if pad.is_empty()]
+        ready = without or not missing
+        self.issue_button.setEnabled(ready)
+        if without:
+            self.hint.setText("The certificate will be issued with blank signature lines.")
+        elif missing:
+            self.hint.setText("Still to sign: " + " and ".join(missing) + ".")
+        else:
+            self.hint.setText("Both have signed.")
+
+    def drawings(self) -> tuple[bytes | None, bytes | None]:
+        """(signer's PNG, mediator's PNG); both None when issued without drawings."""
+        if self.without_drawings.isChecked():
+            return None, None
+        return self.signer_pad.to_png(), self.mediator_pad.to_png()
+
+    def accept(self) -> None:
+        if self.issue_button.isEnabled():  # Enter in the pad must not skip a signature
+            super().accept()
+
+
 # --- the controller ------------------------------------------------------------------------
 
 def _safe_file_name(*parts: str) -> str:
@@ -646,6 +761,7 @@ class PrintController(QObject):
         self.preview: PrintPreviewDialog | None = None
         self.message: QMessageBox | None = None
         self.signer_dialog: SignerDialog | None = None
+        self.signatures_dialog: CertificateSignaturesDialog | None = None
         self.progress: ProgressDialog | None = None
         self._running: set[JobProgress] = set()
 
@@ -725,7 +841,7 @@ class PrintController(QObject):
                 self._refuse(plan.refusal, plan.hint or "")
                 return
             if plan.reprint_signer is not None:
-                self._issue(plan, plan.reprint_signer)
+                self._issue(plan, plan.reprint_signer)  # keeps the first issue's drawings
                 return
             if not plan.candidates:
                 self._refuse(
@@ -740,14 +856,34 @@ class PrintController(QObject):
             self._ask_signer(plan.candidates, f"Who signs Form {form_number}?",
                              f"Form {form_number} for {plan.mediator_name} is signed "
                              f"digitally by the person you choose. Listed: {purpose}.",
-                             lambda who: self._issue(plan, who))
+                             lambda who: self._ask_drawings(plan, who))
 
         self._build(f"Checking Form {form_number}",
                     lambda _job: plan_certificate(self.store, mediator_id, form_number,
                                                   today=self.today),
                     planned, cancellable=False)
 
-    def _issue(self, plan: CertificatePlan, signer: Observer) -> None:
+    def _ask_drawings(self, plan: CertificatePlan, signer: Observer) -> None:
+        """The two drawn signatures of a first issue (a re-print keeps its own)."""
+        from sendobserve.reports.build import ROLE_LABELS
+
+        if plan.reprint:
+            self._issue(plan, signer)
+            return
+        dialog = CertificateSignaturesDialog(plan.form_number, signer.name,
+                                             ROLE_LABELS[signer.role], plan.mediator_name,
+                                             self.parent_widget)
+        self.signatures_dialog = dialog
+
+        def accepted() -> None:
+            signer_png, mediator_png = dialog.drawings()
+            self._issue(plan, signer, signer_png, mediator_png)
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def _issue(self, plan: CertificatePlan, signer: Observer, signer_drawing: bytes | None = None,
+               mediator_drawing: bytes | None = None) -> None:
         from sendobserve.reports.jobs import issue_certificate
 
         def show(issued: IssuedDocument) -> None:
@@ -762,7 +898,9 @@ class PrintController(QObject):
                 f"{issued.signer_name}. Verification code: {issued.verification_code}")
 
         self._build(f"Signing Form {plan.form_number}",
-                    lambda _job: issue_certificate(self.store, plan, signer, today=self.today),
+                    lambda _job: issue_certificate(self.store, plan, signer, today=self.today,
+                                                   signer_drawing=signer_drawing,
+                                                   mediator_drawing=mediator_drawing),
                     show, cancellable=False)
 
     def _ask_signer(self, candidates: Sequence[Observer], title: str, explanation: str,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QLabel
@@ -54,10 +54,32 @@ def _form4(qtbot: Any, store: Store) -> tuple[PrintController, PrintPreviewDialo
     assert dialog is not None and dialog.list.count() >= 1
     qtbot.addWidget(dialog)
     dialog.accept()
+    sign(qtbot, controller)
     preview = controller.preview
     assert preview is not None
     qtbot.addWidget(preview)
     return controller, preview
+
+
+def sign(qtbot: Any, controller: PrintController, *, drawn: bool = True) -> tuple[bytes, bytes]:
+    """Draw both signatures through the pads' API (or tick "without") and issue."""
+    dialog = controller.signatures_dialog
+    assert dialog is not None and controller.preview is None
+    qtbot.addWidget(dialog)
+    assert not dialog.issue_button.isEnabled()  # never issued blank by default
+    if not drawn:
+        dialog.without_drawings.setChecked(True)
+        dialog.accept()
+        return b"", b""
+    dialog.signer_pad.add_stroke([QPointF(10, 60), QPointF(80, 20), QPointF(150, 70)])
+    assert not dialog.issue_button.isEnabled()  # the mediator has not signed yet
+    dialog.mediator_pad.add_stroke([QPointF(20, 40), QPointF(200, 45)])
+    dialog.mediator_pad.add_stroke([QPointF(30, 70), QPointF(90, 20)])
+    assert dialog.issue_button.isEnabled()
+    signer_png, mediator_png = dialog.drawings()
+    assert signer_png is not None and mediator_png is not None
+    dialog.accept()
+    return signer_png, mediator_png
 
 
 def test_preview_shows_every_page_of_a_real_signed_form4(qtbot: Any, demo: Store) -> None:
@@ -232,15 +254,16 @@ def test_form5_lists_the_signers_and_a_reprint_keeps_serial_and_signer(
     assert any("Anjali Patel" in n for n in names)
     dialog.list.setCurrentRow(next(r for r, n in enumerate(names) if "Anjali Patel" in n))
     dialog.accept()
+    sign(qtbot, controller, drawn=False)
     first = controller.preview
     assert first is not None
     qtbot.addWidget(first)
     issued = CertificateRepository(demo.session).find(passported, 5)
     assert issued is not None and issued.serial in first.status.text()
 
-    controller.signer_dialog = None
+    controller.signer_dialog = controller.signatures_dialog = None
     controller.preview_form5(passported)  # a re-print: no question, same serial and signer
-    assert controller.signer_dialog is None
+    assert controller.signer_dialog is None and controller.signatures_dialog is None
     again = controller.preview
     assert again is not None and again is not first
     qtbot.addWidget(again)
