@@ -287,6 +287,7 @@ def _dialogs(store: Any, tmp: Path, data: dict[str, Any], out: Path, suffix: str
     shot(preview, "print-preview")
     printing.preview_form4(data["trainee"].id)  # one finalised observation: refused
     shot(printing.message, "form4-refused")
+    shot(_signatures_dialog(data["trainee"].name), "certificate-signatures")
 
     exchange = ExchangeController(store, TaskRunner(synchronous=True))
     exchange.start_export(data["trainee"].id)
@@ -310,6 +311,23 @@ def _dialogs(store: Any, tmp: Path, data: dict[str, Any], out: Path, suffix: str
         other.close()
     exchange.show_identity()
     shot(exchange.identity_dialog, "identity")
+
+
+def _signatures_dialog(mediator_name: str) -> Any:
+    """The Form 4 signatures dialog with the signer's drawing done, the mediator's to come."""
+    import math
+
+    from PySide6.QtCore import QPointF
+
+    from sendobserve.ui.printing import CertificateSignaturesDialog
+
+    dialog = CertificateSignaturesDialog(4, "Anjali Patel", "PPC", mediator_name)
+    dialog.resize(620, dialog.sizeHint().height())
+    points = [QPointF(30 + 3.2 * i, 62 - 26 * math.sin(i / 7) * math.exp(-i / 90)
+                      + 8 * math.sin(i / 2.3)) for i in range(110)]
+    dialog.signer_pad.add_stroke(points, 2.6)
+    dialog.signer_pad.add_stroke([QPointF(60, 88), QPointF(250, 80)], 2.0)
+    return dialog
 
 
 def main(argv: list[str] | None = None) -> int:
