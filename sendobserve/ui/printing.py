@@ -959,15 +959,18 @@ class PrintController(QObject):
         return dialog
 
     def _refuse(self, text: str, hint: str) -> None:
-        """One message: the headline, then what is missing as a list, then the way on."""
+        """One message: the headline, then what is missing as a list, then the way on.
+
+        A Warning, not Information: the certificate was not issued and the user must act.
+        """
         head, sep, rest = text.partition(": ")
         items = [i.strip().rstrip(".") for i in rest.split("; ")] if sep else []
         if len(items) > 1:
             listed = "".join(f"<li>{html.escape(i)}</li>" for i in items)
-            self._message(QMessageBox.Icon.Information, "Not yet", f"{head}. Still needed:",
+            self._message(QMessageBox.Icon.Warning, "Not yet", f"{head}. Still needed:",
                           f"<ul>{listed}</ul><p>{html.escape(hint)}</p>", rich=True)
         else:
-            self._message(QMessageBox.Icon.Information, "Not yet", text, hint)
+            self._message(QMessageBox.Icon.Warning, "Not yet", text, hint)
         self.refused.emit(text)
 
     def _error(self, text: str, hint: str) -> None:

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from sendobserve.demo import GAPS, PASSPORTED, READY, fill_store
 from sendobserve.reports.jobs import ensure_signing_root
@@ -138,6 +138,7 @@ def test_form4_refusal_names_what_is_missing_and_writes_nothing(
     box = controller.message
     assert box is not None
     assert refused and f"Form 4 cannot be issued for {GAPS}" in box.text()
+    assert box.icon() == QMessageBox.Icon.Warning  # nothing was issued: act on it
     assert "more hours of casework</li><li>" in box.informativeText()
     assert "discretion" in box.informativeText() and "states it" in box.informativeText()
     assert controller.preview is None and controller.signer_dialog is None
