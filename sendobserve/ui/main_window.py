@@ -98,6 +98,10 @@ class MainWindow(QMainWindow):
     def set_central_widget(self, widget: QWidget) -> None:
         """Put a workspace in the centre (replacing the placeholder)."""
         self.setCentralWidget(widget)
+        # The observation page's Print… button does what Print ▸ Observation (Ctrl+P) does.
+        requested = getattr(widget, "printObservationRequested", None)
+        if requested is not None:
+            requested.connect(self._print_observation)
 
     def _action(self, menu: QMenu, text: str, shortcut: str, slot: Callable[[], None],
                 description: str) -> QAction:

@@ -269,6 +269,7 @@ class AmendDialog(QDialog):
 class ObservationPage(QWidget):
     reviewRequested = Signal()
     closeRequested = Signal()
+    printRequested = Signal()  # the window's Print ▸ Observation (Ctrl+P) for this one
 
     def __init__(self, session: ObservationSession, heading: str, observer_name: str = "",
                  parent: QWidget | None = None):
@@ -296,8 +297,12 @@ class ObservationPage(QWidget):
                                         "keep the original and a reason.")
         self.close_button = _accessible(QPushButton("&Back to trainees"),
                                         "Close this observation", "Ctrl+W. Everything is saved.")
+        # Alt+P opens the Print menu, so the button's mnemonic is I; Ctrl+P is the menu's.
+        self.print_button = _accessible(QPushButton("Pr&int…"), "Print this observation",
+                                        "Ctrl+P. Preview, print or save it as a PDF.")
+        self.print_button.setToolTip("Preview, print or save this observation as a PDF (Ctrl+P)")
         for button in (self.undo_button, self.redo_button, self.review_button,
-                       self.amend_button, self.close_button):
+                       self.amend_button, self.close_button, self.print_button):
             button.setMinimumHeight(40)
 
         self.view = ChecklistView()
@@ -328,6 +333,7 @@ class ObservationPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
         top.addWidget(self.state_label)
+        top.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignTop)
         bar = QHBoxLayout()
         bar.addWidget(self.progress)
         bar.addSpacing(16)
@@ -365,6 +371,7 @@ class ObservationPage(QWidget):
         self.review_button.clicked.connect(self._review)
         self.amend_button.clicked.connect(self.amend_current)
         self.close_button.clicked.connect(self.close_observation)
+        self.print_button.clicked.connect(self.printRequested)
         session.saveStatusChanged.connect(self._show_status)
         session.progressChanged.connect(self.progress.setText)
         session.observationChanged.connect(self._observation_changed)

@@ -48,6 +48,7 @@ def observation_heading(observation: Observation, mediator: Mediator | None, cas
 
 class Workspace(QWidget):
     lockedChanged = Signal(bool)
+    printObservationRequested = Signal()  # the open observation's Print… button
 
     def __init__(self, service: WorkspaceService, settings: WorkspaceSettings,
                  runner: TaskRunner, parent: QWidget | None = None,
@@ -103,6 +104,7 @@ class Workspace(QWidget):
         page = ObservationPage(session, heading, self.settings.observer_name)
         page.reviewRequested.connect(self.show_review)
         page.closeRequested.connect(self._close_observation)
+        page.printRequested.connect(self.printObservationRequested)
         self.session, self.observation_page = session, page
         self.pages.addWidget(page)
         self.pages.setCurrentWidget(page)

@@ -45,3 +45,30 @@ def test_main_window_hosts_the_workspace_and_saves_before_closing_the_store(
         assert notes["f3.db.strengths"].text == "Typed just before closing"
     finally:
         reopened.close()
+
+
+def test_the_observation_page_print_button_previews_the_open_observation(
+        qtbot: Any, store: Any, settings: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    from sendobserve.ui.tasks import TaskRunner
+    from tests.reports.conftest import pdf_text
+
+    window = MainWindow(store, runner=TaskRunner(synchronous=True))
+    qtbot.addWidget(window)
+    workspace = build_workspace(store, settings)
+    window.set_central_widget(workspace)
+    mediator, case, observation = form3(workspace.service)
+    workspace.open_observation(observation, mediator, case)
+    page = workspace.observation_page
+    assert page is not None and page.debrief is not None
+    assert page.print_button.accessibleName() == "Print this observation"
+    assert "Ctrl+P" in page.print_button.accessibleDescription()
+    page.debrief.editors["f3.db.strengths"].setPlainText("Calm summary of the options")
+    assert window.printing.preview is None
+    qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
+    preview = window.printing.preview
+    assert preview is not None
+    qtbot.addWidget(preview)
+    text = pdf_text(preview.pdf)
+    assert "Form 3" in text and "Calm summary of the options" in text  # flushed, then printed
