@@ -580,7 +580,7 @@ class SignerDialog(QDialog):
     """Choose one person from a short list (Form 4/5 signer, the portfolio's verifier)."""
 
     def __init__(self, candidates: Sequence[Observer], title: str, explanation: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, ok_text: str = "Sign and preview") -> None:
         from sendobserve.reports.build import ROLE_LABELS
 
         super().__init__(parent)
@@ -608,8 +608,9 @@ class SignerDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Sign and preview")
-        ok.setAccessibleName("Sign and preview")
+        ok.setText(ok_text)
+        ok.setAccessibleName(ok_text.replace("&", ""))
+        self.ok_button = ok
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -620,6 +621,28 @@ class SignerDialog(QDialog):
 
 
 # --- the drawn signatures ---------------------------------------------------------------
+
+def _within_limits(png: bytes | None) -> bytes | None:
+    """A pad's PNG scaled down (aspect kept) if a stroke dragged far outside the pad made it
+    larger than a certificate accepts (``reports.drawings.MAX_DRAWING_SIZE``)."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    from sendobserve.reports.drawings import MAX_DRAWING_SIZE
+
+    if png is None:
+        return None
+    image = QImage.fromData(png)
+    max_w, max_h = MAX_DRAWING_SIZE
+    if image.width() <= max_w and image.height() <= max_h:
+        return png
+    image = image.scaled(max_w, max_h, Qt.AspectRatioMode.KeepAspectRatio,
+                         Qt.TransformationMode.SmoothTransformation)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # stubs say bytes; str works
+    return bytes(data.data())
+
 
 class CertificateSignaturesDialog(QDialog):
     """The signer's, then the mediator's, drawn signature for a new Form 4 or 5.
@@ -678,6 +701,8 @@ class CertificateSignaturesDialog(QDialog):
         box = QGroupBox(title)
         inner = QVBoxLayout(box)
         pad = SignaturePad()
+        # However wide the dialog grows, the PNG stays within the 2000×1000 px limit.
+        pad.setMaximumWidth(960)
         pad.setAccessibleName(f"Signature of {who}")
         pad.setAccessibleDescription(
             f"{who} draws their signature with a mouse, pen or finger. Ctrl+Z removes the last "
@@ -724,7 +749,7 @@ class CertificateSignaturesDialog(QDialog):
         """(signer's PNG, mediator's PNG); both None when issued without drawings."""
         if self.without_drawings.isChecked():
             return None, None
-        return self.signer_pad.to_png(), self.mediator_pad.to_png()
+        return _within_limits(self.signer_pad.to_png()), _within_limits(self.mediator_pad.to_png())
 
     def accept(self) -> None:
         if self.issue_button.isEnabled():  # Enter in the pad must not skip a signature
@@ -856,7 +881,9 @@ class PrintController(QObject):
             self._ask_signer(plan.candidates, f"Who signs Form {form_number}?",
                              f"Form {form_number} for {plan.mediator_name} is signed "
                              f"digitally by the person you choose. Listed: {purpose}.",
-                             lambda who: self._ask_drawings(plan, who))
+                             lambda who: self._ask_drawings(plan, who),
+                             ok_text="Sign and preview" if plan.reprint
+                             else "&Next: drawn signatures")
 
         self._build(f"Checking Form {form_number}",
                     lambda _job: plan_certificate(self.store, mediator_id, form_number,
@@ -904,8 +931,10 @@ class PrintController(QObject):
                     show, cancellable=False)
 
     def _ask_signer(self, candidates: Sequence[Observer], title: str, explanation: str,
-                    then: Callable[[Observer], None]) -> None:
-        dialog = SignerDialog(candidates, title, explanation, self.parent_widget)
+                    then: Callable[[Observer], None], *,
+                    ok_text: str = "Sign and preview") -> None:
+        dialog = SignerDialog(candidates, title, explanation, self.parent_widget,
+                              ok_text=ok_text)
         self.signer_dialog = dialog
 
         def accepted() -> None:

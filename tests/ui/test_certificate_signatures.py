@@ -107,3 +107,18 @@ def test_app_issue_prints_both_drawings_and_a_reprint_keeps_them(
     qtbot.addWidget(again)
     assert f"Re-print of Form 4 {stored.serial}" in again.status.text()
     assert sorted(image_xobjects(again.pdf)) == sorted(image_xobjects(first.pdf))
+
+
+def test_a_stroke_dragged_far_outside_the_pad_still_gives_an_acceptable_png(qtbot: Any) -> None:
+    from sendobserve.reports.drawings import check_drawing
+
+    dialog = _dialog(qtbot)
+    dialog.signer_pad.add_stroke([QPointF(-1500, 20), QPointF(3500, 60), QPointF(10, 1400)])
+    dialog.mediator_pad.add_stroke([QPointF(10, 10), QPointF(300, 80)])
+    signer_png, mediator_png = dialog.drawings()
+    assert signer_png is not None and mediator_png is not None
+    assert dialog.signer_pad.to_png() != signer_png  # it was scaled down
+    with Image.open(io.BytesIO(signer_png)) as image:
+        assert image.size[0] == 2000 and image.size[1] <= 1000
+    assert mediator_png == dialog.mediator_pad.to_png()  # within limits: untouched
+    assert check_drawing(signer_png) is signer_png

@@ -53,6 +53,7 @@ def _form4(qtbot: Any, store: Store) -> tuple[PrintController, PrintPreviewDialo
     dialog = controller.signer_dialog
     assert dialog is not None and dialog.list.count() >= 1
     qtbot.addWidget(dialog)
+    assert dialog.ok_button.accessibleName() == "Next: drawn signatures"  # a first issue
     dialog.accept()
     sign(qtbot, controller)
     preview = controller.preview
