@@ -38,6 +38,13 @@ def image_xobjects(pdf: bytes) -> list[tuple[int, int]]:
     return found
 
 
+def soft_masks(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    xobjects = PdfReader(io.BytesIO(pdf)).pages[-1]["/Resources"]["/XObject"].get_object()
+    return sum(1 for x in xobjects.values() if "/SMask" in x.get_object())
+
+
 def png(width: int, height: int, mode: str = "RGBA") -> bytes:
     from PIL import Image
 
@@ -68,6 +75,7 @@ def test_issue_with_drawings_prints_both_and_verifies(
         store.close()
     assert issued.drawn == 2
     assert sorted(image_xobjects(issued.pdf)) == [(300, 150), (420, 120)]
+    assert soft_masks(issued.pdf) == 2  # the transparent background is kept, not black
     assert record is not None
     assert (record.signer_drawing, record.mediator_drawing) == (signer_png, mediator_png)
     assert root is not None
