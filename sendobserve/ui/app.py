@@ -15,6 +15,7 @@ from sendobserve.paths import resolve_data_dir
 from sendobserve.storage import vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.keyring_cache import KeyCache
+from sendobserve.ui import bench_probe
 
 
 def ensure_application() -> QApplication:
@@ -77,8 +78,9 @@ def run(data_dir: str | None = None) -> int:
     from sendobserve.ui.main_window import MainWindow
 
     folder = resolve_data_dir(data_dir)
+    bench_probe.install(app)  # inert unless the benchmark asks (see bench_probe)
     try:
-        store = obtain_store(folder, KeyCache())
+        store = bench_probe.store(folder) or obtain_store(folder, KeyCache())
     except UserError as exc:
         QMessageBox.critical(None, APP_DISPLAY_NAME, exc.message)
         return exc.exit_code
