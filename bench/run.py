@@ -158,7 +158,8 @@ def env(**extra: str) -> dict[str, str]:
 
 
 def spawn_probe(argv: list[str], extra_env: dict[str, str]) -> tuple[dict[str, float], float]:
-    """Run a probe child; its ``bench <phase> <monotonic>`` lines relative to spawn (ms), and
+    """Run a probe child; its ``bench <phase> <monotonic>`` lines relative to spawn (ms), plus
+    ``cpu`` (its user + system CPU time, ms: steadier than wall time on a busy machine), and
     its peak RSS (MiB)."""
     t0 = time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -173,6 +174,7 @@ def spawn_probe(argv: list[str], extra_env: dict[str, str]) -> tuple[dict[str, f
         parts = line.split()
         if len(parts) == 3 and parts[0] == "bench":
             phases[parts[1]] = (float(parts[2]) - t0) * 1000
+    phases["cpu"] = (usage.ru_utime + usage.ru_stime) * 1000
     if proc.returncode != 0 or "painted" not in phases:
         raise RuntimeError(f"{argv} failed ({proc.returncode}): {err[-2000:]}")
     return phases, usage.ru_maxrss / 1024  # ru_maxrss is KiB on Linux
