@@ -46,19 +46,34 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
         "or set SENDOBSERVE_DATA_DIR)",
     )
     parser.add_argument(
+        "--exit-after-start",
+        action="store_true",
+        help="start the desktop app, paint the main window, then quit (checks an install)",
+    )
+    parser.add_argument(
         "--passphrase-file",
         metavar="FILE",
         help="read the passphrase from FILE (headless use; or set SENDOBSERVE_PASSPHRASE)",
     )
 
 
+def _run_gui(args: argparse.Namespace) -> int:
+    from sendobserve.cli._common import given_secret
+    from sendobserve.ui.app import run
+
+    try:
+        secret = given_secret(args)
+    except UserError as exc:
+        print(f"sendobserve: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    return int(run(data_dir=args.data_dir, secret=secret, exit_after_start=args.exit_after_start))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        from sendobserve.ui.app import run
-
-        return int(run(data_dir=args.data_dir))
+        return _run_gui(args)
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
@@ -66,6 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if exc.hint:
             print(exc.hint, file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # The reader went away (``… | head``): not an error of ours. Point stdout at
+        # devnull so the interpreter's final flush does not complain again.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("sendobserve: interrupted; nothing was half-written.", file=sys.stderr)
         return 130

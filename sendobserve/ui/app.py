@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -15,7 +16,6 @@ from sendobserve.paths import resolve_data_dir
 from sendobserve.storage import vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.keyring_cache import KeyCache
-from sendobserve.ui import bench_probe
 
 
 def ensure_application() -> QApplication:
@@ -72,20 +72,49 @@ def obtain_store(data_dir: Path, cache: KeyCache) -> Store | None:
     return result
 
 
-def run(data_dir: str | None = None) -> int:
-    """The GUI entry point; returns the exit status."""
+def run(
+    data_dir: str | None = None,
+    *,
+    secret: str | None = None,
+    exit_after_start: bool = False,
+) -> int:
+    """The GUI entry point; returns the exit status.
+
+    ``secret`` (from ``--passphrase-file`` or ``SENDOBSERVE_PASSPHRASE``) unlocks without
+    the dialog. ``exit_after_start`` quits once the main window has painted, printing how
+    long that took: a check that an installation starts, and the start-up benchmark's probe.
+    """
+    started = time.perf_counter()
     app = ensure_application()
     from sendobserve.ui.main_window import MainWindow
 
     folder = resolve_data_dir(data_dir)
-    bench_probe.install(app)  # inert unless the benchmark asks (see bench_probe)
+    store: Store | None
     try:
-        store = bench_probe.store(folder) or obtain_store(folder, KeyCache())
+        if secret is not None:
+            store = vault.open_with_secret(folder, secret, KeyCache()).store
+        else:
+            store = obtain_store(folder, KeyCache())
     except UserError as exc:
-        QMessageBox.critical(None, APP_DISPLAY_NAME, exc.message)
+        if exit_after_start:
+            print(f"sendobserve: {exc.message}", file=sys.stderr)
+        else:
+            QMessageBox.critical(None, APP_DISPLAY_NAME, exc.message)
         return exc.exit_code
     if store is None:
         return 0
+    from sendobserve.ui.workspace import build_workspace
+
     window = MainWindow(store)
+    window.set_central_widget(build_workspace(store))
     window.show()
+    if exit_after_start:
+        def painted() -> None:
+            elapsed = (time.perf_counter() - started) * 1000
+            print(f"main window painted after {elapsed:.0f} ms", flush=True)
+            window.close()
+            app.quit()
+
+        window.repaint()  # paint now, then quit from the event loop
+        QTimer.singleShot(0, painted)
     return int(app.exec())

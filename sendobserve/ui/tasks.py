@@ -1,16 +1,100 @@
-"""Slow work (scrypt, opening and checking the store) off the GUI thread, behind one helper.
+"""Run slow work off the GUI thread and hand the result back on it.
 
-``run_in_background(fn, on_done, on_failed)`` runs ``fn`` on Qt's thread pool and
-calls exactly one of the callbacks back on the GUI thread. ``fn`` must not touch
-widgets.
+The function runs on a ``QThreadPool`` worker and must not touch widgets; the
+callbacks run on the GUI thread. Two front doors to the same idea:
+
+- ``TaskRunner``: an object the workspace is given (so tests can pass
+  ``TaskRunner(synchronous=True)``, which runs everything inline and lets a test read
+  the outcome on the next line); one worker at a time, and results for a page that has
+  been closed meanwhile are dropped.
+- ``run_in_background(fn, on_done, on_failed)``: the start-up dialogs' one-shot helper
+  (scrypt, opening and checking the store) on Qt's global pool.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; queued signals carry the outcome back to it."""
+
+    done = Signal(object, object, object)  # (owner, callback, value)
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable[[], Any], relay: _Relay, owner: QObject | None,
+                 success: Callable[[Any], None], failure: Callable[[BaseException], None]):
+        super().__init__()
+        self._fn = fn
+        self._owner = owner
+        self._relay = relay
+        self._success = success
+        self._failure = failure
+
+    def run(self) -> None:
+        try:
+            value = self._fn()
+        except BaseException as exc:  # delivered to the failure callback, not swallowed
+            self._relay.done.emit(self._owner, self._failure, exc)
+        else:
+            self._relay.done.emit(self._owner, self._success, value)
+
+
+def _log_failure(exc: BaseException) -> None:
+    log.error("background task failed", exc_info=exc)
+
+
+class TaskRunner(QObject):
+    def __init__(self, parent: QObject | None = None, *, synchronous: bool = False):
+        super().__init__(parent)
+        self.synchronous = synchronous
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)  # one writer at a time keeps SQLite simple
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._deliver)
+
+    def run(
+        self,
+        fn: Callable[[], T],
+        success: Callable[[T], None],
+        failure: Callable[[BaseException], None] = _log_failure,
+        *,
+        owner: QObject | None = None,
+    ) -> None:
+        """``owner``: the widget the callbacks update; if it is gone by the time the
+        result arrives (the page was closed), the result is dropped."""
+        if self.synchronous:
+            try:
+                value = fn()
+            except Exception as exc:
+                failure(exc)
+            else:
+                success(value)
+            return
+        self._pool.start(_Job(fn, self._relay, owner, success, failure))
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Block until queued work is done (for closing the app and for tests)."""
+        return self._pool.waitForDone(msecs)
+
+    @Slot(object, object, object)
+    def _deliver(self, owner: QObject | None, callback: Callable[[Any], None],
+                 value: Any) -> None:
+        if owner is not None and not shiboken6.isValid(owner):
+            return
+        callback(value)
+
+
+# --- one-shot helper for the start-up dialogs ----------------------------------------------
 
 _running: set[_Signals] = set()  # keeps signal carriers alive until they have reported
 
@@ -20,7 +104,7 @@ class _Signals(QObject):
     failed = Signal(object)
 
 
-class _Job(QRunnable):
+class _OneShot(QRunnable):
     def __init__(self, fn: Callable[[], Any], signals: _Signals) -> None:
         super().__init__()
         self._fn = fn
@@ -40,6 +124,7 @@ def run_in_background(
     on_done: Callable[[Any], None],
     on_failed: Callable[[BaseException], None],
 ) -> None:
+    """Run ``fn`` on Qt's global pool; exactly one callback runs, on the GUI thread."""
     signals = _Signals()
     _running.add(signals)
 
@@ -54,4 +139,4 @@ def run_in_background(
 
     signals.done.connect(finished_ok)
     signals.failed.connect(finished_badly)
-    QThreadPool.globalInstance().start(_Job(fn, signals))
+    QThreadPool.globalInstance().start(_OneShot(fn, signals))

@@ -78,7 +78,8 @@ def test_init_prints_the_recovery_key_once_and_status_reports(
     code, out, _ = _run(capsys, "--data-dir", str(data_dir), "status")
     assert code == 0
     assert f"data folder:  {data_dir}" in out
-    assert "schema:       0001_foundation" in out or "schema:" in out
+    (head,) = db.head_revisions()
+    assert f"schema:       {head} (up to date)" in out
     assert re.search(r"store_meta\s+\d+", out)
     assert "no trusted OS keyring: keyring.backends.fail.Keyring" in out
     assert "last backup:" in out
@@ -239,7 +240,7 @@ def test_headless_init_then_status_in_a_fresh_interpreter(tmp_path: Path) -> Non
     status = subprocess.run([*run, "status"], env=env, capture_output=True, text=True,
                             timeout=120, stdin=subprocess.DEVNULL)
     assert status.returncode == 0, status.stderr
-    assert "0001_foundation" in status.stdout or "schema:" in status.stdout
+    assert "(up to date)" in status.stdout
     assert str(data_dir) in status.stdout
 
 
@@ -255,3 +256,19 @@ def test_init_after_an_init_killed_half_way(
     monkeypatch.setenv("SENDOBSERVE_PASSPHRASE", TEST_PASSPHRASE)
     code, out, _ = _run(capsys, "--data-dir", str(data_dir), "init")
     assert code == 0 and RECOVERY_RE.search(out)
+
+
+def test_with_a_trusted_keyring_status_needs_no_passphrase(
+    memory_keyring,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    d = ["--data-dir", str(tmp_path / "data")]
+    monkeypatch.setenv("SENDOBSERVE_PASSPHRASE", TEST_PASSPHRASE)
+    assert _run(capsys, *d, "init")[0] == 0
+    assert len(memory_keyring.entries) == 1
+    monkeypatch.delenv("SENDOBSERVE_PASSPHRASE")
+    code, out, err = _run(capsys, *d, "status")
+    assert code == 0, err
+    assert "keyring:      OS keyring in use: tests.conftest.MemoryKeyring" in out

@@ -1,28 +1,24 @@
-"""A real SQLCipher store for the records tests, independent of the foundation's ``Store``.
+"""The records tests' store: the app's own encrypted ``Store``, migrated by Alembic.
 
-The records test modules import ``db`` from here. It gives an encrypted database file in
-``tmp_path`` with the pragmas the app uses, the record tables created from
-``Base.metadata``, a session factory that commits on success (like ``Store.session``),
-and ``reopen()`` to drop every connection and open the file afresh, as after a restart.
+The records test modules import ``db`` from here. It wraps the ``store`` fixture (a new
+store in ``tmp_path``, created with the test passphrase and migrated to the head
+revision, so ``0002_records`` ran) with what these tests need: the session factory
+(``Store.session``), row counts, the files' bytes, and ``reopen()``, which closes the
+store and opens it again with its data key, as after a restart.
 """
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import URL, Engine, create_engine, event
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, text
 
-import sendobserve.storage.records  # noqa: F401  (registers the tables)
 from sendobserve.model.domain import (
     Case,
     CaseKind,
@@ -33,7 +29,9 @@ from sendobserve.model.domain import (
     TraineeRole,
     new_id,
 )
-from sendobserve.storage.base import Base
+from sendobserve.storage import db as store_db
+from sendobserve.storage import vault
+from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import (
     CaseRepository,
     FormVersionRepository,
@@ -41,59 +39,32 @@ from sendobserve.storage.repositories import (
     ObservationRepository,
     ObserverRepository,
     PracticeRepository,
+    SessionFactory,
 )
 
 
-def make_engine(path: Path, key_hex: str) -> Engine:
-    url = URL.create("sqlite+pysqlcipher", password=f"x'{key_hex}'", database=str(path))
-    engine = create_engine(url)
-
-    # As the app's store: listeners on this engine only, and an explicit BEGIN so that a
-    # unit of work's reads are inside its transaction too.
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 10000")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
-
-    return engine
-
-
 class RecordsDb:
-    def __init__(self, path: Path):
-        self.path = path
-        self.key_hex = secrets.token_hex(32)
-        self.engine = make_engine(path, self.key_hex)
-        Base.metadata.create_all(self.engine)
+    def __init__(self, store: Store, data_key: bytes):
+        self.store = store
+        self.data_dir: Path = store.data_dir
+        self.path: Path = store.path
+        self.data_key = data_key
 
-    @contextmanager
-    def sessions(self) -> Iterator[Session]:
-        """One unit of work: commit on success, roll back on an exception."""
-        with Session(self.engine) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+    @property
+    def engine(self) -> Engine:
+        return self.store.engine
+
+    @property
+    def sessions(self) -> SessionFactory:
+        return self.store.session
 
     def reopen(self) -> None:
-        self.engine.dispose()
-        self.engine = make_engine(self.path, self.key_hex)
+        self.store.close()
+        self.store = store_db.open_store(self.data_dir, self.data_key, daily_backup=False)
 
     def count(self, table: str) -> int:
-        from sqlalchemy import text
-
         with self.engine.connect() as conn:
-            return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+            return int(conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one())
 
     def file_bytes(self) -> dict[str, bytes]:
         """The database and its write-ahead log, as bytes (the -shm index is left out:
@@ -102,14 +73,14 @@ class RecordsDb:
         return {f.name: f.read_bytes() for f in files if f.exists()}
 
     def close(self) -> None:
-        self.engine.dispose()
+        self.store.close()
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[RecordsDb]:
-    store = RecordsDb(tmp_path / "records.db")
-    yield store
-    store.close()
+def db(initialised: vault.Initialised) -> Iterator[RecordsDb]:
+    records = RecordsDb(initialised.store, initialised.data_key)
+    yield records
+    records.close()
 
 
 # ---- small builders shared by the records tests ---------------------------------------

@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
+from tests.helpers import REPO_ROOT as ROOT
+from tests.helpers import subprocess_env
 from tests.storage.records_conftest import RecordsDb, db, repos, start_draft
 
 __all__ = ["db"]
 
-ROOT = Path(__file__).resolve().parents[2]
-
 TICKER = """
 import sys, uuid
 from pathlib import Path
-from tests.storage.records_conftest import RecordsDb, make_engine, repos
 from sendobserve.model.domain import MarkState
+from sendobserve.storage.db import open_store
+from sendobserve.storage.repositories import ObservationRepository
 
-db = RecordsDb.__new__(RecordsDb)
-db.path, db.key_hex = Path(sys.argv[1]), sys.argv[2]
-db.engine = make_engine(db.path, db.key_hex)
-observations = repos(db).observations
+store = open_store(Path(sys.argv[1]), bytes.fromhex(sys.argv[2]), daily_backup=False)
+observations = ObservationRepository(store.session)
 obs_id = uuid.UUID(sys.argv[3])
 offset = int(sys.argv[4])
 states = [MarkState.DEMONSTRATED, MarkState.DEVELOPMENT_NEEDED, MarkState.NOT_APPLICABLE]
@@ -38,13 +35,12 @@ while True:
 def test_kill_right_after_saved_loses_nothing(db: RecordsDb) -> None:
     obs = start_draft(repos(db))
     db.close()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     shown: dict[str, tuple[str, str]] = {}
     for run, kill_after in enumerate((5, 37, 120)):
         proc = subprocess.Popen(
-            [sys.executable, "-c", TICKER, str(db.path), db.key_hex, str(obs.id),
+            [sys.executable, "-c", TICKER, str(db.data_dir), db.data_key.hex(), str(obs.id),
              str(1000 * run)],
-            stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env,
+            stdout=subprocess.PIPE, text=True, cwd=ROOT, env=subprocess_env(),
         )
         assert proc.stdout is not None
         for _ in range(kill_after):

@@ -1,75 +1,37 @@
-"""Migration 0002_records builds exactly the schema ``sendobserve.storage.records`` declares.
+"""The migrations build exactly the schema the ORM declares.
 
-Until the foundation's Alembic environment is merged, the revision runs in a minimal
-environment of its own with an empty ``0001_foundation`` beneath it, on a real SQLCipher
-file; ``compare_metadata`` must find no difference, and every CREATE TABLE clause
-(columns, types, keys, CHECK constraints, which ``compare_metadata`` does not look at)
-must equal what ``Base.metadata.create_all`` writes.
+A store made by ``create_store`` has run every revision (``0002_records`` among them) on
+a real SQLCipher file. ``compare_metadata`` must find no difference from
+``Base.metadata`` with every storage module imported; and since it does not look at
+CHECK constraints or triggers on SQLite, every CREATE TABLE clause and every trigger
+must also equal what ``Base.metadata.create_all`` writes.
 """
 
 from __future__ import annotations
 
-import secrets
-import shutil
+import importlib
+import pkgutil
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, MetaData, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 
+import sendobserve.storage
+from sendobserve.storage import db as store_db
 from sendobserve.storage.base import Base
+from sendobserve.storage.db import Store
 from sendobserve.storage.records import RECORD_TABLES
-from tests.storage.records_conftest import make_engine
-
-VERSIONS = Path(__file__).resolve().parents[2] / "sendobserve/storage/migrations/versions"
-
-STUB_ENV = """
-from alembic import context
-
-connection = context.config.attributes["connection"]
-context.configure(connection=connection, render_as_batch=True)
-with context.begin_transaction():
-    context.run_migrations()
-"""
-
-STUB_FOUNDATION = '''
-revision = "0001_foundation"
-down_revision = None
-branch_labels = None
-depends_on = None
 
 
-def upgrade() -> None:
-    pass
-
-
-def downgrade() -> None:
-    pass
-'''
-
-
-def alembic_config(tmp_path: Path, engine: Engine) -> tuple[Config, object]:
-    scripts = tmp_path / "migrations"
-    (scripts / "versions").mkdir(parents=True)
-    (scripts / "env.py").write_text(STUB_ENV)
-    (scripts / "versions" / "0001_foundation.py").write_text(STUB_FOUNDATION)
-    shutil.copy(VERSIONS / "0002_records.py", scripts / "versions" / "0002_records.py")
-    config = Config()
-    config.set_main_option("script_location", str(scripts))
-    connection = engine.connect()
-    config.attributes["connection"] = connection
-    return config, connection
-
-
-def record_metadata() -> MetaData:
-    """Only the record tables: the foundation's own tables are its migration's business."""
-    md = MetaData(naming_convention=dict(Base.metadata.naming_convention))
-    for name in RECORD_TABLES:
-        Base.metadata.tables[name].to_metadata(md)
-    return md
+def full_metadata() -> None:
+    """Import every storage module so that ``Base.metadata`` holds every table, whatever
+    this test session happened to import before."""
+    for info in pkgutil.walk_packages(sendobserve.storage.__path__, "sendobserve.storage."):
+        if ".migrations" not in info.name:
+            importlib.import_module(info.name)
 
 
 def clauses(engine: Engine, table: str) -> set[str]:
@@ -91,53 +53,49 @@ def clauses(engine: Engine, table: str) -> set[str]:
     return {" ".join(p.split()) for p in parts}
 
 
-@pytest.fixture
-def migrated(tmp_path: Path) -> Engine:
-    engine = make_engine(tmp_path / "migrated.db", secrets.token_hex(32))
-    config, connection = alembic_config(tmp_path, engine)
-    command.upgrade(config, "head")
-    connection.commit()  # type: ignore[attr-defined]
-    connection.close()  # type: ignore[attr-defined]
-    return engine
-
-
-def test_migrated_schema_equals_the_metadata(migrated: Engine) -> None:
-    with migrated.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn), record_metadata())
-    diffs = [d for d in diffs if not (d[0] == "remove_table" and d[1].name == "alembic_version")]
-    assert diffs == []
-
-
-def test_migrated_tables_match_create_all_clause_by_clause(
-    migrated: Engine, tmp_path: Path
-) -> None:
-    reference = make_engine(tmp_path / "reference.db", secrets.token_hex(32))
-    Base.metadata.create_all(reference, tables=[Base.metadata.tables[t] for t in RECORD_TABLES])
-    assert set(inspect(migrated).get_table_names()) == {*RECORD_TABLES, "alembic_version"}
-    for table in RECORD_TABLES:
-        assert clauses(migrated, table) == clauses(reference, table), table
-    assert triggers(migrated) == triggers(reference)
-    assert set(triggers(migrated)) == {
-        "mark_events_append_only", "amendments_append_only", "amendment_changes_append_only"
-    }
-    reference.dispose()
-
-
 def triggers(engine: Engine) -> dict[str, str]:
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type='trigger'"))
         return {name: " ".join(sql.split()) for name, sql in rows}
 
 
-def test_downgrade_removes_the_record_tables(tmp_path: Path) -> None:
-    engine = make_engine(tmp_path / "down.db", secrets.token_hex(32))
-    config, connection = alembic_config(tmp_path, engine)
-    command.upgrade(config, "head")
-    command.downgrade(config, "0001_foundation")
-    connection.commit()  # type: ignore[attr-defined]
-    connection.close()  # type: ignore[attr-defined]
-    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
-    engine.dispose()
+def diffs_from_metadata(engine: Engine) -> list[object]:
+    full_metadata()
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    return [d for d in diffs if not (d[0] == "remove_table" and d[1].name == "alembic_version")]
+
+
+def test_migrated_schema_equals_the_metadata(store: Store) -> None:
+    assert store.schema_revision() in store_db.head_revisions()
+    assert diffs_from_metadata(store.engine) == []
+
+
+def test_migrated_tables_match_create_all_clause_by_clause(
+    store: Store, tmp_path: Path
+) -> None:
+    # The reference needs no key: the schema text is the same, encrypted or not.
+    reference = create_engine(f"sqlite:///{tmp_path / 'reference.db'}")
+    Base.metadata.create_all(reference, tables=[Base.metadata.tables[t] for t in RECORD_TABLES])
+    assert set(RECORD_TABLES) <= set(inspect(store.engine).get_table_names())
+    for table in RECORD_TABLES:
+        assert clauses(store.engine, table) == clauses(reference, table), table
+    assert triggers(store.engine) == triggers(reference)
+    assert set(triggers(store.engine)) == {
+        "mark_events_append_only", "amendments_append_only", "amendment_changes_append_only"
+    }
+    reference.dispose()
+
+
+def test_downgrade_removes_the_record_tables_and_upgrade_restores_them(store: Store) -> None:
+    with store.engine.begin() as conn:
+        command.downgrade(store_db._alembic_config(conn), "0001_foundation")
+    left = set(inspect(store.engine).get_table_names())
+    assert left.isdisjoint(RECORD_TABLES) and "store_meta" in left
+    assert triggers(store.engine) == {}
+    with store.engine.begin() as conn:
+        command.upgrade(store_db._alembic_config(conn), "heads")
+    assert diffs_from_metadata(store.engine) == []
 
 
 HOT_QUERIES = {
@@ -158,10 +116,8 @@ HOT_QUERIES = {
 
 
 @pytest.mark.parametrize("query", list(HOT_QUERIES))
-def test_the_queries_that_run_on_every_key_press_use_an_index(
-    migrated: Engine, query: str
-) -> None:
-    with migrated.connect() as conn:
+def test_the_queries_that_run_on_every_key_press_use_an_index(store: Store, query: str) -> None:
+    with store.engine.connect() as conn:
         plan = [row[3] for row in conn.execute(text("EXPLAIN QUERY PLAN " + query))]
     table = HOT_QUERIES[query]
     assert any(step.startswith(f"SEARCH {table} USING") for step in plan), plan

@@ -37,7 +37,7 @@ def test_fifty_kills_lose_no_acknowledged_write() -> None:
     assert result["integrity_failures"] == 0
     assert result["kills"] == 50
     assert isinstance(result["kills_during_writes"], int) and result["kills_during_writes"] >= 25
-    assert isinstance(result["acknowledged_writes"], int) and result["acknowledged_writes"] > 500
+    assert isinstance(result["acknowledged_writes"], int) and result["acknowledged_writes"] >= 100
 
 
 def test_the_soak_catches_writes_acknowledged_before_their_commit() -> None:

@@ -1,0 +1,301 @@
+"""Exchange commands: export, import, identity, export-csv.
+
+The file passphrase is the one two people agree for one exchange, not the store's
+passphrase: it comes from ``--bundle-passphrase-file`` or, at a terminal, a prompt.
+An import opens and checks the whole file before the store is even unlocked, shows
+what it will do, and asks (unless ``--yes``); it then writes in one transaction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import io
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sendobserve.cli._common import open_store_from_args, read_secret_file
+from sendobserve.errors import UserError
+
+BUNDLE_PASSPHRASE_ENV = "SENDOBSERVE_BUNDLE_PASSPHRASE"
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "export",
+        help="export a mediator's finalised observations to a signed, encrypted .sendobs file",
+        description="Write the finalised observations of one mediator, with the case, "
+        "observer and form records they need and nothing else, to FILE.sendobs: signed by "
+        "this installation and encrypted to a passphrase you agree with the recipient.",
+    )
+    p.add_argument("--mediator", required=True, metavar="NAME_OR_ID",
+                   help="the mediator (trainee) whose observations to export")
+    p.add_argument("--bundle-passphrase-file", metavar="F",
+                   help="read the file passphrase from F (or set "
+                   f"{BUNDLE_PASSPHRASE_ENV}; asked for at a terminal)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.sendobs")
+    p.add_argument("--as", dest="signer_name", metavar="NAME",
+                   help="your name as the importer will see it (default: the name set "
+                   "with 'sendobserve identity --set-name')")
+    p.add_argument("--to-key", action="append", default=[], metavar="KEY",
+                   help="also encrypt to this exchange key (shown by 'sendobserve identity' "
+                   "on the recipient's installation); may be repeated")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p.set_defaults(func=cmd_export)
+
+    p = subparsers.add_parser(
+        "import",
+        help="import a .sendobs file: shows who signed it and what changes, then asks",
+        description="Check FILE completely (passphrase, integrity, signature, content), show "
+        "who signed it and what it will add or change, and after confirmation apply it in "
+        "one transaction. Importing the same file twice changes nothing.",
+    )
+    p.add_argument("file", metavar="FILE.sendobs")
+    p.add_argument("--bundle-passphrase-file", metavar="F",
+                   help=f"read the file passphrase from F (or set {BUNDLE_PASSPHRASE_ENV}); "
+                   "without one, the file is opened with this installation's exchange key")
+    p.add_argument("--yes", action="store_true", help="import without asking")
+    p.set_defaults(func=cmd_import)
+
+    p = subparsers.add_parser(
+        "identity",
+        help="show this installation's signing fingerprint (to compare aloud)",
+        description="Show the fingerprint of this installation's signing key, created on "
+        "first use, and the signers whose files this store has imported.",
+    )
+    p.add_argument("--set-name", metavar="NAME",
+                   help="the name your exports are signed with, e.g. 'Łucja Żak (PPC)'")
+    p.set_defaults(func=cmd_identity)
+
+    p = subparsers.add_parser(
+        "conflicts",
+        help="list observations amended differently on two machines (both versions kept)",
+        description="Show each observation that arrived amended differently from how it "
+        "was amended here: the current version, every kept version, and the marks where "
+        "they differ. Both stay; the current one is what readiness and certificates use.",
+    )
+    p.set_defaults(func=cmd_conflicts)
+
+    p = subparsers.add_parser(
+        "export-csv",
+        help="write marks or hours as CSV (no notes unless asked)",
+        description="Write one mediator's (or every mediator's) marks or hours as CSV for "
+        "a provider's own records. Notes, reflections and signature drawings are left out "
+        "unless --include-notes is given.",
+    )
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--mediator", metavar="NAME_OR_ID")
+    who.add_argument("--all", action="store_true", help="every mediator in the store")
+    p.add_argument("--what", choices=("marks", "hours"), required=True)
+    p.add_argument("--include-notes", action="store_true")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.csv")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p.set_defaults(func=cmd_export_csv)
+
+
+def _given_bundle_passphrase(args: argparse.Namespace) -> str | None:
+    if args.bundle_passphrase_file:
+        return read_secret_file(args.bundle_passphrase_file)
+    return os.environ.get(BUNDLE_PASSPHRASE_ENV) or None
+
+
+def _bundle_passphrase(args: argparse.Namespace, *, confirm: bool) -> str:
+    given = _given_bundle_passphrase(args)
+    if given is not None:
+        return given
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise UserError("no file passphrase given: use --bundle-passphrase-file F "
+                        f"(or set {BUNDLE_PASSPHRASE_ENV})")
+    first = getpass.getpass("File passphrase: ")
+    if confirm and getpass.getpass("Type it again: ") != first:
+        raise UserError("the two passphrases differ; nothing was written")
+    return first
+
+
+def _write_new_file(path: Path, data: bytes, *, force: bool) -> None:
+    """Write all of ``data`` or nothing: a temporary file renamed into place."""
+    if path.exists() and not force:
+        raise UserError(f"{path} already exists; nothing was written",
+                        hint="Choose another name, or add --force to replace it.")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"no such folder: {folder}")
+    fd, tmp = tempfile.mkstemp(prefix=".sendobserve-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UserError(f"could not write {path}: {exc.strerror or exc}") from None
+
+
+def cmd_identity(args: argparse.Namespace) -> int:
+    from sendobserve.exchange.identity import (
+        exchange_public_key,
+        load_or_create_exchange_key,
+        load_or_create_identity,
+        recipient_key_text,
+    )
+    from sendobserve.storage import exchange as stored
+
+    name = args.set_name.strip() if args.set_name else None
+    if args.set_name is not None and not name:
+        raise UserError("the name must not be empty")
+    with open_store_from_args(args) as store, store.session() as session:
+        keys = stored.StoredSigningKey(session)
+        identity = load_or_create_identity(keys)
+        exchange_key = load_or_create_exchange_key(keys)
+        if name:
+            stored.set_identity_name(session, name)
+        current = stored.identity_name(session)
+        signers = stored.known_signers(session)
+    print(f"This installation signs as: {current or '(no name set: use --set-name NAME)'}")
+    print(f"Fingerprint: {identity.fingerprint}")
+    print("Read it aloud to the person importing your files; they compare it with theirs.")
+    print(f"Exchange key: {recipient_key_text(exchange_public_key(exchange_key))}")
+    print("Give it to people who send you files (export --to-key): you then open their "
+          "files without a shared passphrase. It is public; it opens nothing by itself.")
+    if signers:
+        print("Signers whose files this store has imported:")
+        for s in signers:
+            print(f"  {s.fingerprint}  {s.name}  (first {s.first_seen_at:%Y-%m-%d}, "
+                  f"last {s.last_seen_at:%Y-%m-%d})")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from sendobserve.exchange.bundle import FILE_SUFFIX, check_passphrase
+    from sendobserve.exchange.export import export_bundle
+    from sendobserve.exchange.identity import load_or_create_identity, parse_recipient_key
+    from sendobserve.storage import exchange as stored
+    from sendobserve.storage.repositories import MediatorRepository, in_session
+
+    recipients = []
+    for text in args.to_key:
+        try:
+            recipients.append(parse_recipient_key(text))
+        except ValueError as exc:
+            raise UserError(f"--to-key {text!r}: {exc}") from None
+    output = Path(args.output)
+    if output.suffix != FILE_SUFFIX:
+        raise UserError(f"the output file should end in {FILE_SUFFIX}: {output}")
+    if output.exists() and not args.force:
+        raise UserError(f"{output} already exists; nothing was written",
+                        hint="Choose another name, or add --force to replace it.")
+    passphrase = _bundle_passphrase(args, confirm=True)
+    check_passphrase(passphrase)
+    with open_store_from_args(args) as store, store.session() as session:
+        mediator = MediatorRepository(in_session(session)).resolve(args.mediator)
+        identity = load_or_create_identity(stored.StoredSigningKey(session))
+        signer_name = (args.signer_name or "").strip() or stored.identity_name(session)
+        if not signer_name:
+            raise UserError("say who is exporting: add --as NAME",
+                            hint="Or set it once with: sendobserve identity --set-name NAME")
+        data, payload = export_bundle(session, mediator.id, passphrase=passphrase,
+                                      identity=identity, exported_by=signer_name,
+                                      recipients=tuple(recipients))
+    _write_new_file(output, data, force=args.force)
+    print(f"Exported {len(payload.observations)} finalised observation(s) of "
+          f"{mediator.name} to {output} ({len(data):,} bytes).")
+    print(f"Signed by {signer_name}, fingerprint {identity.fingerprint}.")
+    print("Tell the recipient the file passphrase by another way than the file itself.")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from sendobserve.exchange.apply import apply_import, preview_import
+    from sendobserve.exchange.bundle import OpenedBundle, open_bundle, read_bundle_file
+    from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
+    from sendobserve.exchange.identity import Identity, load_or_create_exchange_key
+    from sendobserve.storage import exchange as stored
+
+    data = read_bundle_file(args.file)
+    passphrase = _given_bundle_passphrase(args)
+    opened: OpenedBundle | None = None
+    if passphrase is not None:
+        # The whole file is checked before the store is unlocked: a bad file touches nothing.
+        opened = open_bundle(data, passphrase=passphrase)
+    with open_store_from_args(args) as store:
+        with store.session() as session:
+            keys = stored.StoredSigningKey(session)
+            raw = keys.load_signing_key()
+            own = Identity.from_private_bytes(raw) if raw else None
+            if opened is None:
+                exchange_raw = keys.load_exchange_key()
+                try:
+                    if exchange_raw is None:
+                        raise ExchangeError(ExchangeProblem.WRONG_KEY, "no exchange key here")
+                    opened = open_bundle(
+                        data,
+                        recipient_key=load_or_create_exchange_key(keys),
+                    )
+                except ExchangeError as exc:
+                    if exc.problem is not ExchangeProblem.WRONG_KEY:
+                        raise
+                    opened = open_bundle(data, passphrase=_bundle_passphrase(args,
+                                                                             confirm=False))
+            preview = preview_import(session, opened, own=own)
+        for line in preview.lines():
+            print(line)
+        if not preview.changes_store and preview.already_imported_at is not None:
+            return 0
+        if not args.yes:
+            if sys.stdin is None or not sys.stdin.isatty():
+                raise UserError("not imported: add --yes to import without being asked")
+            answer = input("Import this file? [y/N] ").strip().lower()
+            if answer not in ("y", "yes"):
+                print("Not imported; nothing was changed.")
+                return 1
+        with store.session() as session:
+            result = apply_import(session, opened, own=own)
+    print(f"Imported: {result.added} new, {result.updated} updated, {result.conflicts} in "
+          f"conflict (both versions kept), {result.unchanged} already here.")
+    return 0
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    from sendobserve.exchange.conflicts import list_conflicts
+
+    with open_store_from_args(args) as store, store.session() as session:
+        conflicts = list_conflicts(session)
+    if not conflicts:
+        print("No conflicting versions: every observation has one version here.")
+        return 0
+    for conflict in conflicts:
+        for line in conflict.lines():
+            print(line)
+    return 0
+
+
+def cmd_export_csv(args: argparse.Namespace) -> int:
+    from sendobserve.exchange.csv_export import hours_csv, marks_csv
+    from sendobserve.storage.repositories import (
+        MediatorRepository,
+        in_session,
+        load_practice_records,
+    )
+
+    output = Path(args.output)
+    if output.exists() and not args.force:
+        raise UserError(f"{output} already exists; nothing was written",
+                        hint="Choose another name, or add --force to replace it.")
+    with open_store_from_args(args) as store, store.session() as session:
+        ids = None
+        if args.mediator:
+            ids = [MediatorRepository(in_session(session)).resolve(args.mediator).id]
+        records = list(load_practice_records(session, ids).values())
+    if args.what == "marks":
+        text = marks_csv(records, include_notes=args.include_notes)
+    else:
+        text = hours_csv(records, include_notes=args.include_notes)
+    _write_new_file(output, text.encode("utf-8"), force=args.force)
+    rows = sum(1 for _ in csv.reader(io.StringIO(text))) - 1  # notes may span lines
+    print(f"Wrote {rows} row(s) to {output}.")
+    return 0

@@ -1,0 +1,356 @@
+"""``sendobserve print form4|form5|readiness|portfolio NAME_OR_ID -o FILE.pdf``,
+``sendobserve print observation OBSERVATION_ID -o FILE.pdf`` and
+``sendobserve signing export-root -o ROOT.pem``.
+
+Certificates are signed (PAdES) by the signer under the store's local root, which is
+created on first use. Form 4 is refused while the readiness report has a gap that no
+recorded discretion covers; Form 5 unless the mediator is passported with its facts.
+A refusal writes nothing. A certificate's serial is kept on re-print; every print is
+logged. The PDF is written to a temporary file and renamed only once the store has
+committed, so a failure leaves neither a half-written file nor a logged issue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import tempfile
+import uuid
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sendobserve.errors import UserError
+
+DEFAULT_ORG = "SEND mediation provider"
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "print",
+        help="print a certificate, an observation, the readiness report or the portfolio",
+        description=(
+            "Write a PDF. Form 4 and Form 5 are digitally signed by the signer under this "
+            "store's signing root; check them with 'sendobserve verify'."
+        ),
+    )
+    sub = p.add_subparsers(dest="what", metavar="WHAT", required=True)
+    for what, help_text in (
+        ("form4", "the signed Form 4 accreditation certificate (refused while gaps remain)"),
+        ("form5", "the signed Form 5 certificate for a passported mediator"),
+        ("readiness", "the readiness report: requirements, criteria matrix, still needed"),
+        ("portfolio", "the sole provider's portfolio for the assessor panel"),
+    ):
+        c = sub.add_parser(what, help=help_text, description=help_text)
+        c.add_argument("mediator", metavar="NAME_OR_ID", help="the mediator's name or id")
+        _output(c)
+        if what in ("form4", "form5"):
+            c.add_argument("--signer", metavar="NAME_OR_ID",
+                           help="who signs (Form 4: default the one eligible signer)")
+            c.add_argument("--organisation", metavar="NAME",
+                           help="the provider organisation printed on the certificate and "
+                           "named in a new signing root")
+        if what == "portfolio":
+            c.add_argument("--verified-by", metavar="NAME_OR_ID",
+                           help="the PPC who verifies the portfolio (default: an eligible "
+                           "Form 4 signer)")
+        c.set_defaults(func=run)
+    c = sub.add_parser("observation", help="a filled Form 1, 2 or 3",
+                       description="A filled Form 1, 2 or 3 on the version it was made on.")
+    c.add_argument("observation", metavar="OBSERVATION_ID")
+    _output(c)
+    c.set_defaults(func=run)
+
+    s = subparsers.add_parser(
+        "signing",
+        help="the store's signing root: export it so others can trust your certificates",
+        description="The local signing root that issues the signers' certificates.",
+    )
+    ssub = s.add_subparsers(dest="signing_command", metavar="COMMAND", required=True)
+    e = ssub.add_parser("export-root", help="write the root certificate (never its key)")
+    _output(e, "ROOT.pem")
+    e.add_argument("--organisation", metavar="NAME", help="names a root created now")
+    e.set_defaults(func=run_export_root)
+
+
+def _output(parser: argparse.ArgumentParser, metavar: str = "FILE.pdf") -> None:
+    parser.add_argument("-o", "--output", metavar=metavar, required=True,
+                        help="where to write it (replaced if it exists)")
+
+
+class _PendingFile:
+    """A file written beside its destination and moved into place only on ``commit``."""
+
+    def __init__(self, destination: str) -> None:
+        self.path = Path(destination).expanduser()
+        folder = self.path.parent if str(self.path.parent) else Path(".")
+        if self.path.is_dir():
+            raise UserError(f"{destination} is a folder; give a file name")
+        if not folder.is_dir():
+            raise UserError(f"the folder for {destination} does not exist")
+        self._tmp: Path | None = None
+        self._folder = folder
+
+    def write(self, data: bytes) -> None:
+        try:
+            fd, name = tempfile.mkstemp(prefix=".sendobserve-", suffix=".part", dir=self._folder)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            raise UserError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+        self._tmp = Path(name)
+
+    def commit(self) -> None:
+        assert self._tmp is not None
+        os.replace(self._tmp, self.path)
+        self._tmp = None
+
+    def discard(self) -> None:
+        if self._tmp is not None:
+            self._tmp.unlink(missing_ok=True)
+            self._tmp = None
+
+
+def _forms(store: Any) -> Any:
+    """The Standards' forms plus every version stored with the records (providers' own)."""
+    from sendobserve.forms.loader import load_form_text
+    from sendobserve.forms.registry import FormRegistry
+    from sendobserve.storage.repositories import FormVersionRepository
+
+    registry = FormRegistry.standard()
+    for stored in FormVersionRepository(store.session).list():
+        if (stored.form_id, stored.version) not in registry:
+            definition = load_form_text(stored.source, f"{stored.form_id} {stored.version}")
+            registry.add(definition, source_name=f"stored {stored.form_id} {stored.version}")
+    return registry
+
+
+def _progress_to_stderr(done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        print(f"\r  laying out… {100 * done // max(total, 1):3d}%", end="", file=sys.stderr)
+        if done >= total:
+            print(file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    from sendobserve.cli._common import open_store_from_args
+
+    pending = _PendingFile(args.output)
+    with open_store_from_args(args) as store:
+        try:
+            message = _print(args, store, pending)
+        finally:
+            pending.discard()
+    print(message)
+    return 0
+
+
+def _print(args: argparse.Namespace, store: Any, pending: _PendingFile) -> str:
+    from sendobserve.model.readiness import assess_readiness
+    from sendobserve.reports import build
+    from sendobserve.storage.repositories import (
+        MediatorRepository,
+        ObservationRepository,
+        load_practice_record,
+    )
+
+    today = date.today()
+    forms = _forms(store)
+    if args.what == "observation":
+        from sendobserve.reports.observation import observation_pdf
+
+        observation_id = _parse_uuid(args.observation, "observation id")
+        obs = ObservationRepository(store.session).get(observation_id)
+        with store.session() as session:
+            record = load_practice_record(session, obs.mediator_id)
+        pending.write(observation_pdf(build.observation_content(record, obs.id, forms)))
+        pending.commit()
+        return f"Wrote Form {obs.form_id.removeprefix('form')} observation to {pending.path}"
+
+    mediator = MediatorRepository(store.session).resolve(args.mediator)
+    with store.session() as session:
+        record = load_practice_record(session, mediator.id)
+    if args.what == "form5":
+        return _certificate(args, store, pending, record, None, today)
+    report = assess_readiness(record, forms, today=today)
+    if args.what == "readiness":
+        from sendobserve.reports.readiness import readiness_pdf
+
+        pending.write(readiness_pdf(build.readiness_content(report)))
+        pending.commit()
+        verdict = "ready for Form 4" if report.ready else "not yet ready"
+        return f"Wrote the readiness report for {mediator.name} ({verdict}) to {pending.path}"
+    if args.what == "portfolio":
+        from sendobserve.reports.portfolio import portfolio_pdf
+
+        verifier = _pick_signer(store, args.verified_by, report.eligible_signers,
+                                "verify the portfolio")
+        content = build.portfolio_content(record, report, forms, verified_by=verifier,
+                                          prepared_on=today)
+        pending.write(portfolio_pdf(content, progress=_progress_to_stderr))
+        pending.commit()
+        return (f"Wrote the portfolio for {mediator.name} "
+                f"({len(content.observations)} observations) to {pending.path}")
+    return _certificate(args, store, pending, record, report, today)
+
+
+def _parse_uuid(text: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text.strip())
+    except ValueError:
+        raise UserError(f"{text!r} is not an {what}") from None
+
+
+def _pick_signer(store: Any, given: str | None, eligible: Any, purpose: str) -> Any:
+    from sendobserve.storage.repositories import ObserverRepository
+
+    observers = ObserverRepository(store.session)
+    if given:
+        as_id = None
+        with contextlib.suppress(ValueError):
+            as_id = uuid.UUID(given)
+        if as_id is not None:
+            return observers.get(as_id)
+        matches = observers.find(given, limit=11)
+        exact = [o for o in matches if o.name.casefold() == given.strip().casefold()]
+        if len(exact) == 1 or len(matches) == 1:
+            return (exact or list(matches))[0]
+        if not matches:
+            raise UserError(f"No observer called {given!r}")
+        raise UserError(f"{given!r} matches more than one observer: "
+                        + ", ".join(o.name for o in matches[:10]),
+                        hint="Type more of the name, or give the id.")
+    if len(eligible) == 1:
+        return eligible[0]
+    if not eligible:
+        raise UserError(f"Nobody is recorded who may {purpose}",
+                        hint="Give --signer (or --verified-by) NAME.")
+    raise UserError(f"More than one person may {purpose}: "
+                    + ", ".join(o.name for o in eligible),
+                    hint="Choose one with --signer (or --verified-by) NAME.")
+
+
+def _reprint_signer(store: Any, record: Any, form_number: int, given: str | None) -> Any:
+    """A re-print keeps the certificate's signer: its verification code names them."""
+    from sendobserve.storage.repositories import ObserverRepository
+    from sendobserve.storage.repositories.certificates import CertificateRepository
+
+    issued = CertificateRepository(store.session).find(record.mediator.id, form_number)
+    if issued is None or issued.signer_id is None:
+        return None
+    signer = ObserverRepository(store.session).get(issued.signer_id)
+    if given is not None:
+        chosen = _pick_signer(store, given, (), f"sign Form {form_number}")
+        if chosen.id != signer.id:
+            raise UserError(
+                f"Form {form_number} {issued.serial} was issued to {record.mediator.name} "
+                f"signed by {signer.name}; a re-print keeps its signer",
+                hint="Leave out --signer to re-print it.",
+            )
+    return signer
+
+
+def _root(store: Any, organisation: str | None) -> Any:
+    from sendobserve.reports.pki import ensure_root
+    from sendobserve.storage.repositories.certificates import PkiRepository
+
+    return ensure_root(PkiRepository(store.session), organisation or DEFAULT_ORG)
+
+
+def _root_org(root: Any) -> str:
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    orgs = x509.load_pem_x509_certificate(root.cert_pem).subject.get_attributes_for_oid(
+        NameOID.ORGANIZATION_NAME)
+    return str(orgs[0].value) if orgs else ""
+
+
+def _certificate(
+    args: argparse.Namespace, store: Any, pending: _PendingFile, record: Any, report: Any,
+    today: date,
+) -> str:
+    from sendobserve.reports import build, certificate, pki, signing
+    from sendobserve.reports.content import CertificateIdentity
+    from sendobserve.storage.repositories import in_session
+    from sendobserve.storage.repositories.certificates import CertificateRepository
+
+    form_number = 5 if report is None else 4
+    if report is None:
+        missing = build.form5_missing(record)
+        if missing:
+            raise build.CertificateRefused(
+                "Form 5 cannot be issued: " + "; ".join(missing) + ".",
+                hint="Record the passporting facts on the mediator's page, then print again.")
+        signer = _reprint_signer(store, record, 5, args.signer) or _pick_signer(
+            store, args.signer, (), "sign Form 5")
+    else:
+        refusal = build.form4_refusal(report)
+        if refusal:
+            raise build.CertificateRefused(
+                refusal,
+                hint="Complete what is listed, or record a reasoned discretion (§1.3); the "
+                "certificate then states it.")
+        signer = _reprint_signer(store, record, 4, args.signer) or _pick_signer(
+            store, args.signer, report.eligible_signers, "sign Form 4")
+        refusal = build.form4_refusal(report, signer)
+        if refusal:
+            raise build.CertificateRefused(refusal)
+    root = _root(store, args.organisation)
+    organisation = args.organisation or _root_org(root)
+    key = pki.verification_key(root)
+    creds = pki.issue_signer(root, signer.name)
+    with store.session() as session:
+        certs = CertificateRepository(in_session(session))
+
+        def code_for(serial: str) -> str:
+            facts = (f"form{form_number}", record.mediator.name, today.isoformat(), signer.name)
+            return pki.verification_code(serial, facts, key)
+
+        issued, reprint = certs.issue_or_reprint(
+            form_number=form_number, mediator_id=record.mediator.id, signer_id=signer.id,
+            signer_name=signer.name, issued_on=today, code_for=code_for)
+        identity = CertificateIdentity(issued.serial, issued.verification_code)
+        make: Callable[[], bytes]
+        if report is None:
+            content5 = build.form5_content(record, signer=signer, issued_on=issued.issued_on,
+                                           identity=identity, organisation=organisation)
+
+            def make() -> bytes:
+                return certificate.form5_pdf(content5)
+        else:
+            content4 = build.form4_content(record, report, signer=signer,
+                                           issued_on=issued.issued_on, identity=identity,
+                                           organisation=organisation)
+
+            def make() -> bytes:
+                return certificate.form4_pdf(content4)
+
+        pdf = signing.sign_pdf(make(), creds, root.cert_pem, serial=issued.serial)
+        pending.write(pdf)
+    pending.commit()  # the issue and its print are committed: now the file appears
+    what = "Re-printed" if reprint else "Issued"
+    return (f"{what} Form {form_number} {issued.serial} for {record.mediator.name}, signed by "
+            f"{signer.name}: {pending.path}\nVerification code: {issued.verification_code}")
+
+
+def run_export_root(args: argparse.Namespace) -> int:
+    from sendobserve.cli._common import open_store_from_args
+    from sendobserve.reports.pki import fingerprint
+
+    pending = _PendingFile(args.output)
+    with open_store_from_args(args) as store:
+        try:
+            root = _root(store, args.organisation)
+            pending.write(root.cert_pem)
+            pending.commit()
+        finally:
+            pending.discard()
+    print(f"Wrote the signing root certificate of {_root_org(root)} to {pending.path}")
+    print(f"SHA-256 fingerprint: {fingerprint(root.cert_pem)}")
+    return 0

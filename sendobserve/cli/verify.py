@@ -1,0 +1,115 @@
+"""``sendobserve verify FILE.pdf [--trust ROOT.pem …]``: check a signed certificate offline.
+
+Known roots are those given with ``--trust`` and, when this machine has a store that
+opens without a prompt (a passphrase file or variable, or the OS keyring), the
+store's own signing root. ``--no-store`` leaves the store alone.
+
+Exit status: 0 only for an intact file signed under a known root; 2 when the file is
+intact but its signer is not from a known root; 3 when it is altered, damaged or not
+signed; 1 for a usage problem (missing file, a --trust file that is not a certificate).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from sendobserve.errors import UserError
+
+EXIT_OK = 0
+EXIT_NOT_TRUSTED = 2
+EXIT_ALTERED = 3
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "verify",
+        help="check that a signed certificate PDF is intact and who signed it (offline)",
+        description=(
+            "Check a signed PDF offline: whether it is intact or altered, who signed it, and "
+            "whether the signer's certificate comes from a known signing root. Exit status 0 "
+            "only for an intact file from a known root; 2 not trusted; 3 altered or unsigned."
+        ),
+    )
+    parser.add_argument("file", metavar="FILE.pdf", help="the signed PDF to check")
+    parser.add_argument(
+        "--trust",
+        metavar="ROOT.pem",
+        action="append",
+        default=[],
+        help="a signing root certificate to trust (repeatable); export it from the issuing app",
+    )
+    parser.add_argument(
+        "--no-store",
+        action="store_true",
+        help="do not also trust this machine's store's signing root",
+    )
+    parser.set_defaults(func=run)
+
+
+def _store_root(args: argparse.Namespace) -> bytes | None:
+    """The local store's root certificate, if a store opens without asking for anything."""
+    from sendobserve.cli._common import data_dir_from_args, given_secret, key_cache
+    from sendobserve.storage import vault
+    from sendobserve.storage.db import db_path
+    from sendobserve.storage.repositories.certificates import PkiRepository
+
+    data_dir = data_dir_from_args(args)
+    if not db_path(data_dir).exists():
+        return None
+    secret = given_secret(args)
+    if secret is not None:
+        opened = vault.open_with_secret(data_dir, secret)
+    else:
+        maybe = vault.open_from_cache(data_dir, key_cache())
+        if maybe is None:
+            return None
+        opened = maybe
+    with opened.store as store:
+        root = PkiRepository(store.session).load_root()
+    return None if root is None else root.cert_pem
+
+
+def _read(path_text: str, what: str) -> bytes:
+    path = Path(path_text)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{what} not found: {path_text}") from None
+    except IsADirectoryError:
+        raise UserError(f"{what} is a folder, not a file: {path_text}") from None
+    except OSError as exc:
+        raise UserError(f"cannot read {what} {path_text}: {exc.strerror}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from sendobserve.reports.signing import verify_pdf
+
+    pdf = _read(args.file, "PDF")
+    roots = [_read(p, "trusted root") for p in args.trust]
+    store_root = None if args.no_store else _store_root(args)
+    if store_root is not None:
+        roots.append(store_root)
+    try:
+        result = verify_pdf(pdf, roots)
+    except ValueError as exc:
+        raise UserError(str(exc), hint="Give --trust a root certificate (.pem) exported "
+                        "from the issuing organisation.") from None
+    print(result.message)
+    if result.signer_name:
+        print(f"  Signed by:   {result.signer_name}")
+    if result.issuer:
+        print(f"  Issued by:   {result.issuer} (signing root)")
+    if result.signed_at:
+        print(f"  Signed at:   {result.signed_at:%d %B %Y %H:%M %Z} (the signer's clock)")
+    if result.serial:
+        print(f"  Certificate: {result.serial}")
+    if result.ok:
+        return EXIT_OK
+    if result.intact:
+        if not roots:
+            print("  No trusted root was given: add --trust ROOT.pem "
+                  "(exported with 'sendobserve signing export-root').")
+        return EXIT_NOT_TRUSTED
+    return EXIT_ALTERED

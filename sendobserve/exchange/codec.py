@@ -1,0 +1,770 @@
+"""The export payload as JSON: exact encoding of the domain records, strict decoding.
+
+Encoding is canonical (sorted keys, no whitespace, UTF-8) so the same records always
+give the same bytes: the signature covers those bytes and the import layer can compare
+versions by digest. Hours travel as decimal strings, never floats; timestamps as
+ISO 8601 UTC; ids as lowercase hex UUIDs; signature drawings as base64 PNG.
+
+Decoding trusts nothing, even from a correctly signed file (a signer may run another
+version, or be careless): every field is type-checked, every enum and size is
+bounded, ids are unique, every reference resolves, and only finalised observations
+are accepted. A failure names the field, e.g. ``observations[2].observed_on``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sendobserve.errors import UserError
+from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
+from sendobserve.forms.loader import load_form_text
+from sendobserve.model.domain import (
+    Amendment,
+    Case,
+    CaseKind,
+    DebriefNote,
+    Mark,
+    MarkChange,
+    MarkState,
+    Mediator,
+    Observation,
+    ObservationState,
+    Observer,
+    ObserverRole,
+    ProfessionalBody,
+    Signature,
+    TraineeRole,
+)
+
+PAYLOAD_SCHEMA = 1
+
+# Limits: generous for real use, small enough that a hostile file cannot exhaust memory.
+# Text limits match the store's column sizes, so an accepted file always fits.
+MAX_NAME = 200  # a person's name
+MAX_REFERENCE = 100  # a case reference, a PPC register entry
+MAX_FORM_KEY = 64  # form ids and form versions
+MAX_CRITERION = 128  # criterion and sub-item ids
+MAX_TEXT = 20_000  # a note, a de-brief text, an amendment reason
+MAX_SIGNATURE_PNG = 512 * 1024
+MAX_FORM_YAML = 1024 * 1024
+MAX_ITEMS = 200_000  # rows in any one list
+MAX_HOURS = Decimal("10000")
+MAX_ORDINAL = 1000
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_HOURS_TEXT = re.compile(r"\d{1,5}(\.\d{1,4})?")
+_UUID_HEX = re.compile(r"[0-9a-f]{32}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAKS = re.compile(r"[\r\n\t]")
+EXPORTABLE_STATES = frozenset({ObservationState.FINALISED, ObservationState.AMENDED})
+
+
+@dataclass(frozen=True, slots=True)
+class FormText:
+    """The YAML text of a form version the observations were made on, so the receiver can
+    show them even without that version installed."""
+
+    form_id: str
+    version: str
+    yaml_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportPayload:
+    """Everything one exchange file carries: finalised observations and what they need."""
+
+    created_at: datetime
+    exported_by: str  # the exporting person, as they named themselves
+    mediators: tuple[Mediator, ...]
+    observers: tuple[Observer, ...]
+    cases: tuple[Case, ...]
+    observations: tuple[Observation, ...]
+    marks: tuple[Mark, ...] = ()
+    debrief_notes: tuple[DebriefNote, ...] = ()
+    amendments: tuple[Amendment, ...] = ()
+    forms: tuple[FormText, ...] = ()
+    schema: int = PAYLOAD_SCHEMA
+
+
+# ---------------------------------------------------------------------------------------
+# Encoding
+
+
+def _dt(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _opt_date(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _opt_dt(value: datetime | None) -> str | None:
+    return None if value is None else _dt(value)
+
+
+def _mediator_json(m: Mediator) -> dict[str, Any]:
+    return {
+        "id": m.id.hex,
+        "name": m.name,
+        "professional_body": m.professional_body.value,
+        "passported": m.passported,
+        "send_practice_since": _opt_date(m.send_practice_since),
+        "lead_since": _opt_date(m.lead_since),
+        "accredited_on": _opt_date(m.accredited_on),
+        "created_at": _dt(m.created_at),
+    }
+
+
+def _observer_json(o: Observer) -> dict[str, Any]:
+    return {
+        "id": o.id.hex,
+        "name": o.name,
+        "role": o.role.value,
+        "experienced_send": o.experienced_send,
+        "ppc_register_entry": o.ppc_register_entry,
+        "created_at": _dt(o.created_at),
+    }
+
+
+def _case_json(c: Case) -> dict[str, Any]:
+    return {
+        "id": c.id.hex,
+        "mediator_id": c.mediator_id.hex,
+        "reference": c.reference,
+        "case_date": c.case_date.isoformat(),
+        "kind": c.kind.value,
+        "trainee_role": c.trainee_role.value,
+        "casework_hours": format(c.casework_hours, "f"),  # never "1E+1"
+        "created_at": _dt(c.created_at),
+    }
+
+
+def _signature_json(s: Signature | None) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    return {
+        "name": s.name,
+        "role": s.role.value,
+        "signed_on": s.signed_on.isoformat(),
+        "drawing_png": None
+        if s.drawing_png is None
+        else base64.b64encode(s.drawing_png).decode("ascii"),
+    }
+
+
+def observation_json(o: Observation) -> dict[str, Any]:
+    return {
+        "id": o.id.hex,
+        "case_id": o.case_id.hex,
+        "mediator_id": o.mediator_id.hex,
+        "observer_id": o.observer_id.hex,
+        "form_id": o.form_id,
+        "form_version": o.form_version,
+        "ordinal": o.ordinal,
+        "observed_on": o.observed_on.isoformat(),
+        "state": o.state.value,
+        "signature": _signature_json(o.signature),
+        "created_at": _dt(o.created_at),
+        "updated_at": _dt(o.updated_at),
+        "finalised_at": _opt_dt(o.finalised_at),
+    }
+
+
+def mark_json(m: Mark) -> dict[str, Any]:
+    return {
+        "observation_id": m.observation_id.hex,
+        "criterion_id": m.criterion_id,
+        "state": m.state.value,
+        "note": m.note,
+        "marked_at": _dt(m.marked_at),
+    }
+
+
+def debrief_note_json(n: DebriefNote) -> dict[str, Any]:
+    return {
+        "observation_id": n.observation_id.hex,
+        "criterion_id": n.criterion_id,
+        "text": n.text,
+        "updated_at": _dt(n.updated_at),
+    }
+
+
+def amendment_json(a: Amendment) -> dict[str, Any]:
+    return {
+        "id": a.id.hex,
+        "observation_id": a.observation_id.hex,
+        "reason": a.reason,
+        "amended_by": a.amended_by,
+        "amended_at": _dt(a.amended_at),
+        "changes": [
+            {
+                "criterion_id": ch.criterion_id,
+                "old_state": ch.old_state.value,
+                "new_state": ch.new_state.value,
+                "old_note": ch.old_note,
+                "new_note": ch.new_note,
+            }
+            for ch in a.changes
+        ],
+    }
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one byte form of a JSON value: what is signed and what digests are taken of."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def payload_json(payload: ExportPayload) -> dict[str, Any]:
+    return {
+        "schema": payload.schema,
+        "created_at": _dt(payload.created_at),
+        "exported_by": payload.exported_by,
+        "mediators": [_mediator_json(m) for m in payload.mediators],
+        "observers": [_observer_json(o) for o in payload.observers],
+        "cases": [_case_json(c) for c in payload.cases],
+        "observations": [observation_json(o) for o in payload.observations],
+        "marks": [mark_json(m) for m in payload.marks],
+        "debrief_notes": [debrief_note_json(n) for n in payload.debrief_notes],
+        "amendments": [amendment_json(a) for a in payload.amendments],
+        "forms": [
+            {"form_id": f.form_id, "version": f.version, "yaml": f.yaml_text}
+            for f in payload.forms
+        ],
+    }
+
+
+def encode_payload(payload: ExportPayload) -> bytes:
+    """Canonical UTF-8 JSON bytes of ``payload``, validated exactly as an importer would.
+
+    Validating on the way out means an exporter can never produce a file its own
+    version would refuse.
+    """
+    data = canonical_json(payload_json(payload))
+    decode_payload(data)
+    return data
+
+
+# ---------------------------------------------------------------------------------------
+# Decoding
+
+
+def _fail(path: str, what: str) -> ExchangeError:
+    return ExchangeError(
+        ExchangeProblem.INVALID_PAYLOAD,
+        f"The file's content is not valid: {path}: {what}.",
+        hint="It was signed correctly but made by an incompatible or faulty program; "
+        "nothing was imported.",
+    )
+
+
+_E = TypeVar("_E", bound=StrEnum)
+_T = TypeVar("_T")
+
+
+class _Obj:
+    """A JSON object being read field by field; unknown or missing fields are errors."""
+
+    def __init__(self, value: Any, path: str, fields: Iterable[str]) -> None:
+        if not isinstance(value, dict):
+            raise _fail(path, "expected an object")
+        expected = set(fields)
+        extra = sorted(set(value) - expected)
+        if extra:
+            raise _fail(path, f"unknown field {extra[0]!r}")
+        missing = sorted(expected - set(value))
+        if missing:
+            raise _fail(path, f"missing field {missing[0]!r}")
+        self.value: dict[str, Any] = value
+        self.path = path
+
+    def at(self, key: str) -> str:
+        return f"{self.path}.{key}"
+
+    def raw(self, key: str) -> Any:
+        return self.value[key]
+
+    def text(self, key: str, limit: int, *, multiline: bool = False, empty: bool = False) -> str:
+        v = self.value[key]
+        if not isinstance(v, str):
+            raise _fail(self.at(key), "expected text")
+        if len(v) > limit:
+            raise _fail(self.at(key), f"longer than {limit} characters")
+        if not empty and not v.strip():
+            raise _fail(self.at(key), "must not be empty")
+        if _CONTROL.search(v) or (not multiline and _LINE_BREAKS.search(v)):
+            raise _fail(self.at(key), "contains control characters")
+        return v
+
+    def opt_text(self, key: str, limit: int) -> str | None:
+        return None if self.value[key] is None else self.text(key, limit)
+
+    def boolean(self, key: str) -> bool:
+        v = self.value[key]
+        if not isinstance(v, bool):
+            raise _fail(self.at(key), "expected true or false")
+        return v
+
+    def integer(self, key: str, low: int, high: int) -> int:
+        v = self.value[key]
+        if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high:
+            raise _fail(self.at(key), f"expected a whole number from {low} to {high}")
+        return v
+
+    def uuid(self, key: str) -> uuid.UUID:
+        v = self.value[key]
+        if not isinstance(v, str) or not _UUID_HEX.fullmatch(v):
+            raise _fail(self.at(key), "expected an id (32 lowercase hex digits)")
+        return uuid.UUID(hex=v)
+
+    def enum(self, key: str, kind: type[_E]) -> _E:
+        v = self.value[key]
+        try:
+            return kind(v)
+        except (ValueError, TypeError):
+            allowed = ", ".join(e.value for e in kind)
+            raise _fail(self.at(key), f"expected one of {allowed}") from None
+
+    def day(self, key: str) -> date:
+        v = self.value[key]
+        if not isinstance(v, str) or len(v) != 10:
+            raise _fail(self.at(key), "expected a date (YYYY-MM-DD)")
+        try:
+            return date.fromisoformat(v)
+        except ValueError:
+            raise _fail(self.at(key), "expected a date (YYYY-MM-DD)") from None
+
+    def opt_day(self, key: str) -> date | None:
+        return None if self.value[key] is None else self.day(key)
+
+    def moment(self, key: str) -> datetime:
+        v = self.value[key]
+        if not isinstance(v, str) or not 19 <= len(v) <= 40:
+            raise _fail(self.at(key), "expected an ISO 8601 timestamp")
+        try:
+            parsed = datetime.fromisoformat(v)
+        except ValueError:
+            raise _fail(self.at(key), "expected an ISO 8601 timestamp") from None
+        if parsed.tzinfo is None:
+            raise _fail(self.at(key), "timestamp has no time zone")
+        return parsed.astimezone(UTC)
+
+    def opt_moment(self, key: str) -> datetime | None:
+        return None if self.value[key] is None else self.moment(key)
+
+    def hours(self, key: str) -> Decimal:
+        v = self.value[key]
+        if not isinstance(v, str) or not _HOURS_TEXT.fullmatch(v):
+            raise _fail(self.at(key), "expected hours as a decimal string such as \"2.5\"")
+        try:
+            value = Decimal(v)
+        except InvalidOperation:  # pragma: no cover - the pattern already rules this out
+            raise _fail(self.at(key), "expected hours") from None
+        if value > MAX_HOURS:
+            raise _fail(self.at(key), f"more than {MAX_HOURS} hours")
+        return value
+
+    def png(self, key: str) -> bytes | None:
+        v = self.value[key]
+        if v is None:
+            return None
+        if not isinstance(v, str) or len(v) > (MAX_SIGNATURE_PNG * 4) // 3 + 4:
+            raise _fail(self.at(key), f"expected a PNG of at most {MAX_SIGNATURE_PNG} bytes")
+        try:
+            raw = base64.b64decode(v.encode("ascii"), validate=True)
+        except (binascii.Error, UnicodeEncodeError, ValueError):
+            raise _fail(self.at(key), "expected base64 PNG data") from None
+        if not raw.startswith(_PNG_MAGIC):
+            raise _fail(self.at(key), "is not a PNG image")
+        return raw
+
+    def items(self, key: str) -> list[Any]:
+        v = self.value[key]
+        if not isinstance(v, list):
+            raise _fail(self.at(key), "expected a list")
+        if len(v) > MAX_ITEMS:
+            raise _fail(self.at(key), f"more than {MAX_ITEMS} entries")
+        return v
+
+
+def _rows(parent: _Obj, key: str, read: Callable[[Any, str], _T]) -> tuple[_T, ...]:
+    return tuple(read(item, f"{key}[{i}]") for i, item in enumerate(parent.items(key)))
+
+
+def _read_mediator(value: Any, path: str) -> Mediator:
+    o = _Obj(value, path, ("id", "name", "professional_body", "passported",
+                           "send_practice_since", "lead_since", "accredited_on", "created_at"))
+    return Mediator(
+        id=o.uuid("id"),
+        name=o.text("name", MAX_NAME),
+        professional_body=o.enum("professional_body", ProfessionalBody),
+        passported=o.boolean("passported"),
+        send_practice_since=o.opt_day("send_practice_since"),
+        lead_since=o.opt_day("lead_since"),
+        accredited_on=o.opt_day("accredited_on"),
+        created_at=o.moment("created_at"),
+    )
+
+
+def _read_observer(value: Any, path: str) -> Observer:
+    o = _Obj(value, path, ("id", "name", "role", "experienced_send", "ppc_register_entry",
+                           "created_at"))
+    return Observer(
+        id=o.uuid("id"),
+        name=o.text("name", MAX_NAME),
+        role=o.enum("role", ObserverRole),
+        experienced_send=o.boolean("experienced_send"),
+        ppc_register_entry=o.opt_text("ppc_register_entry", MAX_REFERENCE),
+        created_at=o.moment("created_at"),
+    )
+
+
+def _read_case(value: Any, path: str) -> Case:
+    o = _Obj(value, path, ("id", "mediator_id", "reference", "case_date", "kind",
+                           "trainee_role", "casework_hours", "created_at"))
+    return Case(
+        id=o.uuid("id"),
+        mediator_id=o.uuid("mediator_id"),
+        reference=o.text("reference", MAX_REFERENCE),
+        case_date=o.day("case_date"),
+        kind=o.enum("kind", CaseKind),
+        trainee_role=o.enum("trainee_role", TraineeRole),
+        casework_hours=o.hours("casework_hours"),
+        created_at=o.moment("created_at"),
+    )
+
+
+def _read_signature(value: Any, path: str) -> Signature:
+    o = _Obj(value, path, ("name", "role", "signed_on", "drawing_png"))
+    return Signature(
+        name=o.text("name", MAX_NAME),
+        role=o.enum("role", ObserverRole),
+        signed_on=o.day("signed_on"),
+        drawing_png=o.png("drawing_png"),
+    )
+
+
+def _read_observation(value: Any, path: str) -> Observation:
+    o = _Obj(value, path, ("id", "case_id", "mediator_id", "observer_id", "form_id",
+                           "form_version", "ordinal", "observed_on", "state", "signature",
+                           "created_at", "updated_at", "finalised_at"))
+    state = o.enum("state", ObservationState)
+    if state not in EXPORTABLE_STATES:
+        raise _fail(o.at("state"), "only finalised observations can be exchanged")
+    if o.raw("signature") is None:
+        raise _fail(o.at("signature"), "a finalised observation must be signed")
+    finalised_at = o.opt_moment("finalised_at")
+    if finalised_at is None:
+        raise _fail(o.at("finalised_at"), "a finalised observation needs its finalising time")
+    return Observation(
+        id=o.uuid("id"),
+        case_id=o.uuid("case_id"),
+        mediator_id=o.uuid("mediator_id"),
+        observer_id=o.uuid("observer_id"),
+        form_id=o.text("form_id", MAX_FORM_KEY),
+        form_version=o.text("form_version", MAX_FORM_KEY),
+        ordinal=o.integer("ordinal", 1, MAX_ORDINAL),
+        observed_on=o.day("observed_on"),
+        state=state,
+        signature=_read_signature(o.raw("signature"), o.at("signature")),
+        created_at=o.moment("created_at"),
+        updated_at=o.moment("updated_at"),
+        finalised_at=finalised_at,
+    )
+
+
+def _read_mark(value: Any, path: str) -> Mark:
+    o = _Obj(value, path, ("observation_id", "criterion_id", "state", "note", "marked_at"))
+    return Mark(
+        observation_id=o.uuid("observation_id"),
+        criterion_id=o.text("criterion_id", MAX_CRITERION),
+        state=o.enum("state", MarkState),
+        note=o.text("note", MAX_TEXT, multiline=True, empty=True),
+        marked_at=o.moment("marked_at"),
+    )
+
+
+def _read_debrief_note(value: Any, path: str) -> DebriefNote:
+    o = _Obj(value, path, ("observation_id", "criterion_id", "text", "updated_at"))
+    return DebriefNote(
+        observation_id=o.uuid("observation_id"),
+        criterion_id=o.text("criterion_id", MAX_CRITERION),
+        text=o.text("text", MAX_TEXT, multiline=True, empty=True),
+        updated_at=o.moment("updated_at"),
+    )
+
+
+def _read_change(value: Any, path: str) -> MarkChange:
+    o = _Obj(value, path, ("criterion_id", "old_state", "new_state", "old_note", "new_note"))
+    return MarkChange(
+        criterion_id=o.text("criterion_id", MAX_CRITERION),
+        old_state=o.enum("old_state", MarkState),
+        new_state=o.enum("new_state", MarkState),
+        old_note=o.text("old_note", MAX_TEXT, multiline=True, empty=True),
+        new_note=o.text("new_note", MAX_TEXT, multiline=True, empty=True),
+    )
+
+
+def _read_amendment(value: Any, path: str) -> Amendment:
+    o = _Obj(value, path, ("id", "observation_id", "reason", "amended_by", "amended_at",
+                           "changes"))
+    return Amendment(
+        id=o.uuid("id"),
+        observation_id=o.uuid("observation_id"),
+        reason=o.text("reason", MAX_TEXT, multiline=True),
+        amended_by=o.text("amended_by", MAX_NAME),
+        amended_at=o.moment("amended_at"),
+        changes=_rows(o, "changes", _read_change),
+    )
+
+
+def _read_form(value: Any, path: str) -> FormText:
+    o = _Obj(value, path, ("form_id", "version", "yaml"))
+    return FormText(
+        form_id=o.text("form_id", MAX_FORM_KEY),
+        version=o.text("version", MAX_FORM_KEY),
+        yaml_text=o.text("yaml", MAX_FORM_YAML, multiline=True),
+    )
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _no_floats(text: str) -> Any:
+    raise ValueError("numbers with a fraction are not used in this format")
+
+
+def _no_constants(text: str) -> Any:
+    raise ValueError(f"{text} is not valid JSON")
+
+
+def _unique(rows: Iterable[_T], key: Callable[[_T], object], path: str) -> None:
+    seen: set[object] = set()
+    for i, row in enumerate(rows):
+        k = key(row)
+        if k in seen:
+            raise _fail(f"{path}[{i}]", "appears twice")
+        seen.add(k)
+
+
+def _form_item_ids(forms: tuple[FormText, ...]) -> dict[tuple[str, str], frozenset[str]]:
+    """Each form text parsed as the app parses it; the ids of its criteria and items."""
+    result = {}
+    for i, f in enumerate(forms):
+        try:
+            definition = load_form_text(f.yaml_text, f"forms[{i}]")
+        except UserError as exc:
+            raise _fail(f"forms[{i}].yaml", exc.message.rstrip(".")) from None
+        if (definition.form_id, definition.version) != (f.form_id, f.version):
+            raise _fail(f"forms[{i}]", f"the text is of {definition.form_id} "
+                        f"{definition.version}, not {f.form_id} {f.version}")
+        ids = {t.id for t in definition.tick_items()} | {c.id for c in definition.criteria()}
+        result[(f.form_id, f.version)] = frozenset(ids)
+    return result
+
+
+def _check_references(p: ExportPayload) -> None:
+    _unique(p.mediators, lambda m: m.id, "mediators")
+    _unique(p.observers, lambda o: o.id, "observers")
+    _unique(p.cases, lambda c: c.id, "cases")
+    _unique(p.observations, lambda o: o.id, "observations")
+    _unique(p.amendments, lambda a: a.id, "amendments")
+    _unique(p.marks, lambda m: (m.observation_id, m.criterion_id), "marks")
+    _unique(p.debrief_notes, lambda n: (n.observation_id, n.criterion_id), "debrief_notes")
+    _unique(p.forms, lambda f: (f.form_id, f.version), "forms")
+    if not p.observations:
+        raise _fail("observations", "the file carries no observations")
+    mediators = {m.id for m in p.mediators}
+    observers = {o.id for o in p.observers}
+    cases = {c.id: c for c in p.cases}
+    for i, c in enumerate(p.cases):
+        if c.mediator_id not in mediators:
+            raise _fail(f"cases[{i}].mediator_id", "refers to a mediator not in the file")
+    for i, o in enumerate(p.observations):
+        case = cases.get(o.case_id)
+        if case is None:
+            raise _fail(f"observations[{i}].case_id", "refers to a case not in the file")
+        if case.mediator_id != o.mediator_id:
+            raise _fail(f"observations[{i}].mediator_id", "is not the mediator of its case")
+        if o.observer_id not in observers:
+            raise _fail(f"observations[{i}].observer_id", "refers to an observer not in the file")
+    item_ids = _form_item_ids(p.forms)
+    for i, o in enumerate(p.observations):
+        if (o.form_id, o.form_version) not in item_ids:
+            raise _fail(f"observations[{i}].form_version", "its form text is not in the file")
+    observation_ids = {o.id for o in p.observations}
+    form_of = {o.id: (o.form_id, o.form_version) for o in p.observations}
+    marked: tuple[tuple[str, list[tuple[uuid.UUID, str]]], ...] = (
+        ("marks", [(m.observation_id, m.criterion_id) for m in p.marks]),
+        ("debrief_notes", [(n.observation_id, n.criterion_id) for n in p.debrief_notes]),
+        ("amendments", [(a.observation_id, ch.criterion_id) for a in p.amendments
+                        for ch in a.changes]),
+    )
+    for name, pairs in marked:
+        for i, (oid, criterion_id) in enumerate(pairs):
+            key = form_of.get(oid)
+            if key is not None and criterion_id not in item_ids[key]:
+                raise _fail(f"{name}[{i}].criterion_id",
+                            f"{criterion_id!r} is not an item of {key[0]} {key[1]}")
+    children: tuple[tuple[str, list[uuid.UUID]], ...] = (
+        ("marks", [m.observation_id for m in p.marks]),
+        ("debrief_notes", [n.observation_id for n in p.debrief_notes]),
+        ("amendments", [a.observation_id for a in p.amendments]),
+    )
+    for name, parents in children:
+        for i, parent in enumerate(parents):
+            if parent not in observation_ids:
+                raise _fail(f"{name}[{i}].observation_id", "refers to an observation not in "
+                            "the file")
+    # Data minimisation: nothing the observations do not need.
+    used_mediators = {o.mediator_id for o in p.observations}
+    used_cases = {o.case_id for o in p.observations}
+    used_observers = {o.observer_id for o in p.observations}
+    for name, ids, used in (("mediators", [m.id for m in p.mediators], used_mediators),
+                            ("cases", [c.id for c in p.cases], used_cases),
+                            ("observers", [o.id for o in p.observers], used_observers)):
+        for i, row_id in enumerate(ids):
+            if row_id not in used:
+                raise _fail(f"{name}[{i}]", "is not needed by any observation in the file")
+
+
+def _parse_json(data: bytes) -> Any:
+    try:
+        text = data.decode("utf-8")
+        value = json.loads(
+            text,
+            object_pairs_hook=_no_duplicate_keys,
+            parse_float=_no_floats,
+            parse_constant=_no_constants,
+        )
+    except UnicodeDecodeError:
+        raise _fail("payload", "is not UTF-8 text") from None
+    except (ValueError, RecursionError) as exc:
+        raise _fail("payload", f"is not valid JSON ({str(exc)[:80]})") from None
+    return value
+
+
+def decode_payload(data: bytes) -> ExportPayload:
+    """Parse and validate payload bytes; anything wrong raises ``ExchangeError``."""
+    value = _parse_json(data)
+    top = _Obj(value, "payload", ("schema", "created_at", "exported_by", "mediators",
+                                  "observers", "cases", "observations", "marks",
+                                  "debrief_notes", "amendments", "forms"))
+    schema = top.raw("schema")
+    if schema != PAYLOAD_SCHEMA or isinstance(schema, bool):
+        raise _fail("payload.schema", f"content schema {schema!r} is not the {PAYLOAD_SCHEMA} "
+                    "this version reads")
+    payload = ExportPayload(
+        schema=PAYLOAD_SCHEMA,
+        created_at=top.moment("created_at"),
+        exported_by=top.text("exported_by", MAX_NAME),
+        mediators=_rows(top, "mediators", _read_mediator),
+        observers=_rows(top, "observers", _read_observer),
+        cases=_rows(top, "cases", _read_case),
+        observations=_rows(top, "observations", _read_observation),
+        marks=_rows(top, "marks", _read_mark),
+        debrief_notes=_rows(top, "debrief_notes", _read_debrief_note),
+        amendments=_rows(top, "amendments", _read_amendment),
+        forms=_rows(top, "forms", _read_form),
+    )
+    _check_references(payload)
+    return payload
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationVersion:
+    """One finalised observation with everything that can differ between two machines:
+    its marks, de-brief notes and amendments. Compared across machines by ``digest``."""
+
+    observation: Observation
+    marks: tuple[Mark, ...] = ()
+    debrief_notes: tuple[DebriefNote, ...] = ()
+    amendments: tuple[Amendment, ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        observation: Observation,
+        marks: Iterable[Mark],
+        debrief_notes: Iterable[DebriefNote],
+        amendments: Iterable[Amendment],
+    ) -> ObservationVersion:
+        """Normalised order, so that equal content always gives equal digests."""
+        return cls(
+            observation=observation,
+            marks=tuple(sorted(marks, key=lambda m: m.criterion_id)),
+            debrief_notes=tuple(sorted(debrief_notes, key=lambda n: n.criterion_id)),
+            amendments=tuple(sorted(amendments, key=lambda a: (a.amended_at, a.id.hex))),
+        )
+
+    @property
+    def amendment_ids(self) -> frozenset[uuid.UUID]:
+        return frozenset(a.id for a in self.amendments)
+
+    def to_bytes(self) -> bytes:
+        return canonical_json({
+            "observation": observation_json(self.observation),
+            "marks": [mark_json(m) for m in self.marks],
+            "debrief_notes": [debrief_note_json(n) for n in self.debrief_notes],
+            "amendments": [amendment_json(a) for a in self.amendments],
+        })
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.to_bytes()).hexdigest()
+
+
+def decode_version(data: bytes) -> ObservationVersion:
+    """Read back ``ObservationVersion.to_bytes()`` (a kept conflicting version)."""
+    value = _parse_json(data)
+    top = _Obj(value, "version", ("observation", "marks", "debrief_notes", "amendments"))
+    observation = _read_observation(top.raw("observation"), "version.observation")
+    version = ObservationVersion.of(
+        observation,
+        _rows(top, "marks", _read_mark),
+        _rows(top, "debrief_notes", _read_debrief_note),
+        _rows(top, "amendments", _read_amendment),
+    )
+    owners = {m.observation_id for m in version.marks}
+    owners |= {n.observation_id for n in version.debrief_notes}
+    owners |= {a.observation_id for a in version.amendments}
+    if owners - {observation.id}:
+            raise _fail("version", "rows of another observation")
+    return version
+
+
+def versions_of(payload: ExportPayload) -> tuple[ObservationVersion, ...]:
+    """Each observation in ``payload`` with its own marks, notes and amendments."""
+    marks: dict[uuid.UUID, list[Mark]] = {}
+    notes: dict[uuid.UUID, list[DebriefNote]] = {}
+    amendments: dict[uuid.UUID, list[Amendment]] = {}
+    for m in payload.marks:
+        marks.setdefault(m.observation_id, []).append(m)
+    for n in payload.debrief_notes:
+        notes.setdefault(n.observation_id, []).append(n)
+    for a in payload.amendments:
+        amendments.setdefault(a.observation_id, []).append(a)
+    return tuple(
+        ObservationVersion.of(o, marks.get(o.id, ()), notes.get(o.id, ()),
+                              amendments.get(o.id, ()))
+        for o in payload.observations
+    )

@@ -1,0 +1,431 @@
+"""What the exchange layer keeps in the store: this installation's signing key, the
+signers it has seen, kept conflicting observation versions, and a log of imports.
+
+Also the low-level reads and writes an import needs (a whole observation version at
+once, with its given ids), which the everyday repositories deliberately do not offer.
+Every function takes the caller's ``Session``: an import is one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from sendobserve.model.domain import (
+    Amendment,
+    Case,
+    DebriefNote,
+    Mark,
+    Mediator,
+    Observation,
+    Observer,
+    utcnow,
+)
+from sendobserve.storage.base import GUID, Base, UTCDateTime
+from sendobserve.storage.records import (
+    AmendmentChangeRecord,
+    AmendmentRecord,
+    CaseRecord,
+    DebriefNoteRecord,
+    FormVersionRecord,
+    MarkRecord,
+    MediatorRecord,
+    ObservationRecord,
+    ObserverRecord,
+)
+from sendobserve.storage.repositories import _convert
+
+# ---------------------------------------------------------------------------------------
+# Tables (migration 0004_exchange)
+
+
+class InstallationIdentityRecord(Base):
+    """This installation's Ed25519 signing key: one row, encrypted with the store."""
+
+    __tablename__ = "installation_identity"
+    __table_args__ = (
+        CheckConstraint("slot = 1", name="single_row"),
+        CheckConstraint("length(private_key) = 32", name="private_key_length"),
+        CheckConstraint(
+            "exchange_key IS NULL OR length(exchange_key) = 32", name="exchange_key_length"
+        ),
+    )
+
+    slot: Mapped[int] = mapped_column(Integer(), primary_key=True)
+    private_key: Mapped[bytes] = mapped_column(LargeBinary())
+    # X25519: lets others encrypt a file to this installation instead of to a passphrase.
+    exchange_key: Mapped[bytes | None] = mapped_column(LargeBinary())
+    # How this installation's user signs their exports ("Łucja Żak, PPC").
+    name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ExchangeSignerRecord(Base):
+    """A signer whose file this store has imported: how the preview says "known"."""
+
+    __tablename__ = "exchange_signers"
+    __table_args__ = (CheckConstraint("length(public_key) = 32", name="public_key_length"),)
+
+    fingerprint: Mapped[str] = mapped_column(String(39), primary_key=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary())
+    name: Mapped[str] = mapped_column(String(200))  # as they named themselves, latest
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ObservationConflictRecord(Base):
+    """A whole version of an observation that lost to the current one (amended
+    differently on two machines). Kept verbatim so nothing is ever dropped."""
+
+    __tablename__ = "observation_conflicts"
+
+    observation_id: Mapped[uuid.UUID] = mapped_column(
+        GUID(), ForeignKey("observations.id", ondelete="CASCADE"), primary_key=True
+    )
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of version
+    version: Mapped[bytes] = mapped_column(LargeBinary())  # canonical JSON (codec)
+
+
+class ExchangeImportRecord(Base):
+    """One imported file (by the SHA-256 of its payload): the import history."""
+
+    __tablename__ = "exchange_imports"
+
+    payload_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    signer_fingerprint: Mapped[str] = mapped_column(
+        String(39), ForeignKey("exchange_signers.fingerprint")
+    )
+    exported_by: Mapped[str] = mapped_column(String(200))
+    exported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    added: Mapped[int] = mapped_column(Integer())
+    updated: Mapped[int] = mapped_column(Integer())
+    conflicts: Mapped[int] = mapped_column(Integer())
+
+
+EXCHANGE_TABLES: tuple[str, ...] = (
+    "installation_identity",
+    "exchange_signers",
+    "observation_conflicts",
+    "exchange_imports",
+)
+
+
+# ---------------------------------------------------------------------------------------
+# Identity
+
+
+class StoredSigningKey:
+    """``IdentityKeyStore`` and ``ExchangeKeyStore`` on a session: the key row is written in
+    the caller's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def load_signing_key(self) -> bytes | None:
+        row = self._session.get(InstallationIdentityRecord, 1)
+        return None if row is None else bytes(row.private_key)
+
+    def save_signing_key(self, private_key: bytes) -> None:
+        self._session.add(
+            InstallationIdentityRecord(slot=1, private_key=private_key, created_at=utcnow())
+        )
+        self._session.flush()
+
+    def load_exchange_key(self) -> bytes | None:
+        row = self._session.get(InstallationIdentityRecord, 1)
+        return None if row is None or row.exchange_key is None else bytes(row.exchange_key)
+
+    def save_exchange_key(self, private_key: bytes) -> None:
+        """Needs the signing identity's row (``load_or_create_identity`` first)."""
+        row = self._session.get(InstallationIdentityRecord, 1)
+        if row is None:
+            raise LookupError("create the signing identity before the exchange key")
+        row.exchange_key = private_key
+        self._session.flush()
+
+
+def identity_name(session: Session) -> str | None:
+    row = session.get(InstallationIdentityRecord, 1)
+    return None if row is None else row.name
+
+
+def set_identity_name(session: Session, name: str) -> None:
+    """Name the installation's signer; the identity must exist (``load_or_create``)."""
+    row = session.get(InstallationIdentityRecord, 1)
+    if row is None:
+        raise LookupError("no identity yet")
+    row.name = name
+    session.flush()
+
+
+# ---------------------------------------------------------------------------------------
+# Signers and the import log
+
+
+@dataclass(frozen=True, slots=True)
+class KnownSigner:
+    fingerprint: str
+    public_key: bytes
+    name: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+
+def known_signer(session: Session, fingerprint: str) -> KnownSigner | None:
+    row = session.get(ExchangeSignerRecord, fingerprint)
+    if row is None:
+        return None
+    return KnownSigner(row.fingerprint, bytes(row.public_key), row.name, row.first_seen_at,
+                       row.last_seen_at)
+
+
+def known_signers(session: Session) -> tuple[KnownSigner, ...]:
+    rows = session.scalars(select(ExchangeSignerRecord).order_by(ExchangeSignerRecord.name))
+    return tuple(KnownSigner(r.fingerprint, bytes(r.public_key), r.name, r.first_seen_at,
+                             r.last_seen_at) for r in rows)
+
+
+def remember_signer(session: Session, fingerprint: str, public_key: bytes, name: str,
+                    at: datetime) -> None:
+    row = session.get(ExchangeSignerRecord, fingerprint)
+    if row is None:
+        session.add(ExchangeSignerRecord(fingerprint=fingerprint, public_key=public_key,
+                                         name=name, first_seen_at=at, last_seen_at=at))
+    else:
+        row.name = name
+        row.last_seen_at = at
+    session.flush()
+
+
+def imported_at(session: Session, payload_sha256: str) -> datetime | None:
+    row = session.get(ExchangeImportRecord, payload_sha256)
+    return None if row is None else row.imported_at
+
+
+def log_import(session: Session, *, payload_sha256: str, signer_fingerprint: str,
+               exported_by: str, exported_at: datetime, at: datetime, added: int,
+               updated: int, conflicts: int) -> None:
+    row = session.get(ExchangeImportRecord, payload_sha256)
+    if row is None:
+        session.add(ExchangeImportRecord(
+            payload_sha256=payload_sha256, signer_fingerprint=signer_fingerprint,
+            exported_by=exported_by, exported_at=exported_at, imported_at=at, added=added,
+            updated=updated, conflicts=conflicts))
+    else:
+        row.imported_at = at
+        row.added, row.updated, row.conflicts = added, updated, conflicts
+    session.flush()
+
+
+# ---------------------------------------------------------------------------------------
+# Reading what an import meets
+
+
+def mediators_by_id(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Mediator]:
+    rows = session.scalars(select(MediatorRecord).where(MediatorRecord.id.in_(list(ids))))
+    return {r.id: _convert.mediator(r) for r in rows}
+
+
+def observers_by_id(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Observer]:
+    rows = session.scalars(select(ObserverRecord).where(ObserverRecord.id.in_(list(ids))))
+    return {r.id: _convert.observer(r) for r in rows}
+
+
+def cases_by_id(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Case]:
+    rows = session.scalars(select(CaseRecord).where(CaseRecord.id.in_(list(ids))))
+    return {r.id: _convert.case(r) for r in rows}
+
+
+def form_digests(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    result = {}
+    for form_id, version in keys:
+        row = session.get(FormVersionRecord, (form_id, version))
+        if row is not None:
+            result[(form_id, version)] = row.sha256
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObservation:
+    """An observation as this store holds it now, with its kept conflicting versions."""
+
+    observation: Observation
+    marks: tuple[Mark, ...]
+    debrief_notes: tuple[DebriefNote, ...]
+    amendments: tuple[Amendment, ...]
+    conflicts: tuple[bytes, ...]  # canonical JSON of each kept version
+
+
+def stored_observations(
+    session: Session, ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, StoredObservation]:
+    id_list = list(ids)
+    rows = session.scalars(select(ObservationRecord).where(ObservationRecord.id.in_(id_list)))
+    observations = {r.id: _convert.observation(r) for r in rows}
+    if not observations:
+        return {}
+    found = list(observations)
+    marks: dict[uuid.UUID, list[Mark]] = {}
+    for m in session.scalars(select(MarkRecord).where(MarkRecord.observation_id.in_(found))):
+        marks.setdefault(m.observation_id, []).append(_convert.mark(m))
+    notes: dict[uuid.UUID, list[DebriefNote]] = {}
+    for n in session.scalars(
+        select(DebriefNoteRecord).where(DebriefNoteRecord.observation_id.in_(found))
+    ):
+        notes.setdefault(n.observation_id, []).append(_convert.debrief_note(n))
+    changes: dict[uuid.UUID, list[AmendmentChangeRecord]] = {}
+    amendment_rows = list(
+        session.scalars(select(AmendmentRecord).where(AmendmentRecord.observation_id.in_(found)))
+    )
+    if amendment_rows:
+        for c in session.scalars(select(AmendmentChangeRecord).where(
+            AmendmentChangeRecord.amendment_id.in_([a.id for a in amendment_rows])
+        )):
+            changes.setdefault(c.amendment_id, []).append(c)
+    amendments: dict[uuid.UUID, list[Amendment]] = {}
+    for a in amendment_rows:
+        amendments.setdefault(a.observation_id, []).append(
+            _convert.amendment(a, changes.get(a.id, []))
+        )
+    conflicts: dict[uuid.UUID, list[bytes]] = {}
+    for kept in session.scalars(select(ObservationConflictRecord).where(
+        ObservationConflictRecord.observation_id.in_(found)
+    ).order_by(ObservationConflictRecord.digest)):
+        conflicts.setdefault(kept.observation_id, []).append(bytes(kept.version))
+    return {
+        oid: StoredObservation(
+            observation=o,
+            marks=tuple(marks.get(oid, ())),
+            debrief_notes=tuple(notes.get(oid, ())),
+            amendments=tuple(amendments.get(oid, ())),
+            conflicts=tuple(conflicts.get(oid, ())),
+        )
+        for oid, o in observations.items()
+    }
+
+
+def conflict_versions(session: Session, observation_id: uuid.UUID) -> tuple[bytes, ...]:
+    rows = session.scalars(
+        select(ObservationConflictRecord.version)
+        .where(ObservationConflictRecord.observation_id == observation_id)
+        .order_by(ObservationConflictRecord.digest)
+    )
+    return tuple(bytes(v) for v in rows)
+
+
+def observations_with_conflicts(session: Session) -> tuple[uuid.UUID, ...]:
+    rows = session.scalars(select(ObservationConflictRecord.observation_id).distinct())
+    return tuple(rows)
+
+
+# ---------------------------------------------------------------------------------------
+# Writing an observation version
+
+
+def write_observation(
+    session: Session,
+    observation: Observation,
+    marks: Sequence[Mark],
+    debrief_notes: Sequence[DebriefNote],
+    amendments: Sequence[Amendment],
+) -> None:
+    """Make the store's current version of ``observation`` exactly this one.
+
+    Rows are updated in place where they exist, so a re-import rewrites nothing; an
+    amendment that is not part of this version is removed here (its version is kept
+    whole as a conflict by the caller before this is called).
+    """
+    sig = observation.signature
+    row = session.get(ObservationRecord, observation.id)
+    if row is None:
+        row = ObservationRecord(id=observation.id)
+        session.add(row)
+    row.case_id = observation.case_id
+    row.mediator_id = observation.mediator_id
+    row.observer_id = observation.observer_id
+    row.form_id = observation.form_id
+    row.form_version = observation.form_version
+    row.ordinal = observation.ordinal
+    row.observed_on = observation.observed_on
+    row.state = observation.state.value
+    row.signature_name = sig.name if sig else None
+    row.signature_role = sig.role.value if sig else None
+    row.signature_signed_on = sig.signed_on if sig else None
+    row.signature_png = sig.drawing_png if sig else None
+    row.created_at = observation.created_at
+    row.updated_at = observation.updated_at
+    row.finalised_at = observation.finalised_at
+    session.flush()
+
+    by = sig.name if sig else ""
+    held_marks = {m.criterion_id: m for m in session.scalars(
+        select(MarkRecord).where(MarkRecord.observation_id == observation.id))}
+    for mark in marks:
+        mrow = held_marks.pop(mark.criterion_id, None)
+        if mrow is None:
+            mrow = MarkRecord(observation_id=observation.id, criterion_id=mark.criterion_id)
+            session.add(mrow)
+        mrow.state = mark.state.value
+        mrow.note = mark.note
+        mrow.marked_at = mark.marked_at
+        mrow.marked_by = by
+    for stale in held_marks.values():
+        session.delete(stale)
+
+    held_notes = {n.criterion_id: n for n in session.scalars(
+        select(DebriefNoteRecord).where(DebriefNoteRecord.observation_id == observation.id))}
+    for note in debrief_notes:
+        nrow = held_notes.pop(note.criterion_id, None)
+        if nrow is None:
+            nrow = DebriefNoteRecord(observation_id=observation.id,
+                                     criterion_id=note.criterion_id)
+            session.add(nrow)
+        nrow.text = note.text
+        nrow.updated_at = note.updated_at
+    for stale_note in held_notes.values():
+        session.delete(stale_note)
+
+    wanted = {a.id: a for a in amendments}
+    held_ids = set(session.scalars(
+        select(AmendmentRecord.id).where(AmendmentRecord.observation_id == observation.id)))
+    gone = held_ids - set(wanted)
+    if gone:
+        session.execute(delete(AmendmentChangeRecord).where(
+            AmendmentChangeRecord.amendment_id.in_(list(gone))))
+        session.execute(delete(AmendmentRecord).where(AmendmentRecord.id.in_(list(gone))))
+    for amendment in amendments:
+        if amendment.id in held_ids:
+            continue  # amendments never change once made
+        session.add(AmendmentRecord(
+            id=amendment.id, observation_id=observation.id, reason=amendment.reason,
+            amended_by=amendment.amended_by, amended_at=amendment.amended_at))
+        session.flush()
+        for position, change in enumerate(amendment.changes):
+            session.add(AmendmentChangeRecord(
+                amendment_id=amendment.id, position=position,
+                criterion_id=change.criterion_id, old_state=change.old_state.value,
+                new_state=change.new_state.value, old_note=change.old_note,
+                new_note=change.new_note))
+    session.flush()
+
+
+def replace_conflicts(session: Session, observation_id: uuid.UUID,
+                      versions: Mapping[str, bytes]) -> None:
+    """Keep exactly ``versions`` (digest -> canonical JSON) as this observation's
+    conflicting versions."""
+    held = {r.digest: r for r in session.scalars(select(ObservationConflictRecord).where(
+        ObservationConflictRecord.observation_id == observation_id))}
+    for digest, row in held.items():
+        if digest not in versions:
+            session.delete(row)
+    for digest, data in versions.items():
+        if digest not in held:
+            session.add(ObservationConflictRecord(observation_id=observation_id, digest=digest,
+                                                  version=data))
+    session.flush()

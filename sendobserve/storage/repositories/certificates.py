@@ -1,0 +1,161 @@
+"""The signing root and the certificates issued: ``PkiRepository`` is the store's
+``PkiKeyStore``; ``CertificateRepository`` hands out serials and logs every print.
+
+Serials read ``SO4-2026-000007``: form, year of issue, then a sequence per form and
+year. A certificate is issued once per mediator and form; printing it again returns
+the same serial, date and verification code and logs a re-print.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from sendobserve.model.domain import utcnow
+from sendobserve.reports.pki import RootCA, fingerprint
+from sendobserve.storage.certificates import (
+    CertificatePrintRecord,
+    CertificateRecord,
+    SigningRootRecord,
+)
+from sendobserve.storage.repositories._common import SessionFactory
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCertificate:
+    serial: str
+    form_number: int
+    mediator_id: uuid.UUID
+    signer_id: uuid.UUID | None
+    signer_name: str
+    issued_on: date
+    verification_code: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CertificatePrint:
+    serial: str
+    kind: str  # "issue" | "reprint"
+    printed_at: datetime
+
+
+def _issued(r: CertificateRecord) -> IssuedCertificate:
+    return IssuedCertificate(r.serial, r.form_number, r.mediator_id, r.signer_id, r.signer_name,
+                             r.issued_on, r.verification_code, r.created_at)
+
+
+def format_serial(form_number: int, year: int, sequence: int) -> str:
+    return f"SO{form_number}-{year}-{sequence:06d}"
+
+
+class PkiRepository:
+    """Loads and saves the local signing root (satisfies ``reports.pki.PkiKeyStore``)."""
+
+    def __init__(self, sessions: SessionFactory):
+        self._sessions = sessions
+
+    def load_root(self) -> RootCA | None:
+        with self._sessions() as session:
+            row = session.scalars(
+                select(SigningRootRecord).order_by(SigningRootRecord.created_at.desc()).limit(1)
+            ).first()
+            if row is None:
+                return None
+            return RootCA(cert_pem=row.cert_pem.encode("ascii"),
+                          key_pem=row.key_pem.encode("ascii"))
+
+    def save_root(self, root: RootCA) -> None:
+        from cryptography import x509
+        from cryptography.x509.oid import NameOID
+
+        cert = x509.load_pem_x509_certificate(root.cert_pem)
+        orgs = cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+        with self._sessions() as session:
+            session.add(SigningRootRecord(
+                id=uuid.uuid4(),
+                org_name=str(orgs[0].value) if orgs else "signing root",
+                cert_pem=root.cert_pem.decode("ascii"),
+                key_pem=root.key_pem.decode("ascii"),
+                fingerprint=fingerprint(root.cert_pem),
+                created_at=utcnow(),
+            ))
+
+
+class CertificateRepository:
+    def __init__(self, sessions: SessionFactory):
+        self._sessions = sessions
+
+    def find(self, mediator_id: uuid.UUID, form_number: int) -> IssuedCertificate | None:
+        """The certificate already issued to this mediator on this form, if any."""
+        with self._sessions() as session:
+            row = session.scalars(
+                select(CertificateRecord)
+                .where(CertificateRecord.mediator_id == mediator_id,
+                       CertificateRecord.form_number == form_number)
+                .order_by(CertificateRecord.created_at)
+                .limit(1)
+            ).first()
+            return None if row is None else _issued(row)
+
+    def get(self, serial: str) -> IssuedCertificate | None:
+        with self._sessions() as session:
+            row = session.get(CertificateRecord, serial)
+            return None if row is None else _issued(row)
+
+    def issue_or_reprint(
+        self,
+        *,
+        form_number: int,
+        mediator_id: uuid.UUID,
+        signer_id: uuid.UUID | None,
+        signer_name: str,
+        issued_on: date,
+        code_for: Callable[[str], str],
+    ) -> tuple[IssuedCertificate, bool]:
+        """The certificate (new, or the one issued before) and whether it is a re-print.
+
+        ``code_for(serial)`` makes the verification code for a new serial. The print is
+        logged in the same transaction.
+        """
+        with self._sessions() as session:
+            row = session.scalars(
+                select(CertificateRecord)
+                .where(CertificateRecord.mediator_id == mediator_id,
+                       CertificateRecord.form_number == form_number)
+                .order_by(CertificateRecord.created_at)
+                .limit(1)
+            ).first()
+            reprint = row is not None
+            if row is None:
+                prefix = format_serial(form_number, issued_on.year, 0)[:-6]
+                count = session.scalar(
+                    select(func.count()).select_from(CertificateRecord)
+                    .where(CertificateRecord.serial.like(f"{prefix}%"))
+                ) or 0
+                serial = format_serial(form_number, issued_on.year, count + 1)
+                row = CertificateRecord(
+                    serial=serial, form_number=form_number, mediator_id=mediator_id,
+                    signer_id=signer_id, signer_name=signer_name, issued_on=issued_on,
+                    verification_code=code_for(serial), created_at=utcnow(),
+                )
+                session.add(row)
+                session.flush()
+            session.add(CertificatePrintRecord(
+                id=uuid.uuid4(), serial=row.serial, kind="reprint" if reprint else "issue",
+                printed_at=utcnow(),
+            ))
+            return _issued(row), reprint
+
+    def prints(self, serial: str) -> tuple[CertificatePrint, ...]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(CertificatePrintRecord)
+                .where(CertificatePrintRecord.serial == serial)
+                .order_by(CertificatePrintRecord.printed_at)
+            )
+            return tuple(CertificatePrint(r.serial, r.kind, r.printed_at) for r in rows)

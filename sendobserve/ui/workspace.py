@@ -1,0 +1,231 @@
+"""The observation workspace: navigation ↔ checklist ↔ review, with a lock over all of it.
+
+The main window hosts one ``Workspace`` as its central widget. The workspace receives
+the service, settings and task runner it needs; it never reaches for a global window.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
+from PySide6.QtWidgets import QDialog, QStackedWidget, QVBoxLayout, QWidget
+
+from sendobserve.model.domain import Case, Mediator, Observation
+from sendobserve.ui.finalise_page import ReviewPage
+from sendobserve.ui.lock import IdleWatcher, LockPage
+from sendobserve.ui.navigation import NavigationWidget, ordinal_text
+from sendobserve.ui.observation import ObservationSession
+from sendobserve.ui.observation_page import ObservationPage
+from sendobserve.ui.services import WorkspaceService
+from sendobserve.ui.settings import WorkspaceSettings
+from sendobserve.ui.tasks import TaskRunner
+
+
+def observation_heading(observation: Observation, mediator: Mediator | None, case: Case | None,
+                        title: str, number: int) -> str:
+    word = "case" if number == 1 else "observation"
+    parts = [f"<b>Form {number}: {title}</b>",
+             f"{ordinal_text(observation.ordinal)} {word}"]
+    if mediator is not None:
+        parts.append(f"Mediator: {html.escape(mediator.name)}")
+    if case is not None:
+        parts.append(f"Case {html.escape(case.reference)}")
+    parts.append(observation.observed_on.strftime("%d %b %Y"))
+    return " · ".join(parts)
+
+
+class Workspace(QWidget):
+    lockedChanged = Signal(bool)
+
+    def __init__(self, service: WorkspaceService, settings: WorkspaceSettings,
+                 runner: TaskRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.service = service
+        self.settings = settings
+        self.runner = runner
+        self.session: ObservationSession | None = None
+        self.observation_page: ObservationPage | None = None
+        self.review_page: ReviewPage | None = None
+        self._hidden_dialogs: list[QDialog] = []
+        self._focus_before_lock: QWidget | None = None
+        self._watched_window: QWidget | None = None
+
+        self.navigation = NavigationWidget(service, runner, settings)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.navigation)
+        self.lock_page = LockPage()
+        self.outer = QStackedWidget()
+        self.outer.addWidget(self.pages)
+        self.outer.addWidget(self.lock_page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.outer)
+
+        self.navigation.observationOpened.connect(self.open_observation)
+        self.lock_page.unlockRequested.connect(self.unlock)
+        self.idle = IdleWatcher(settings.idle_lock_minutes, self)
+        self.idle.idle.connect(self.lock)
+        self.idle.lockKey.connect(self.lock)
+        self.navigation.idleMinutesChanged.connect(self.idle.set_minutes)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):  # the lid closes, the app is hidden: save now
+            app.applicationStateChanged.connect(self._application_state_changed)
+
+    def _application_state_changed(self, state: Qt.ApplicationState) -> None:
+        if state != Qt.ApplicationState.ApplicationActive:
+            self.flush()
+
+    # --- pages --------------------------------------------------------------------------
+    def open_observation(self, observation: Observation, mediator: Mediator | None,
+                         case: Case | None) -> None:
+        self._drop_observation()
+        session = ObservationSession(self.service, observation, self)
+        heading = observation_heading(observation, mediator, case, session.form.title,
+                                      session.form.number)
+        page = ObservationPage(session, heading, self.settings.observer_name)
+        page.reviewRequested.connect(self.show_review)
+        page.closeRequested.connect(self.show_navigation)
+        self.session, self.observation_page = session, page
+        self.pages.addWidget(page)
+        self.pages.setCurrentWidget(page)
+        page.view.setFocus()
+
+    def show_review(self) -> None:
+        if self.session is None:
+            return
+        if self.review_page is None:
+            self.review_page = ReviewPage(self.session, self.settings.observer_name,
+                                          self.settings.observer_role)
+            self.review_page.finalised.connect(self._finalised)
+            self.review_page.backRequested.connect(self.show_checklist)
+            self.pages.addWidget(self.review_page)
+        self.review_page.refresh()
+        self.pages.setCurrentWidget(self.review_page)
+        self.review_page.name.setFocus()
+
+    def show_checklist(self) -> None:
+        if self.observation_page is not None:
+            self.pages.setCurrentWidget(self.observation_page)
+            self.observation_page.view.setFocus()
+
+    def _finalised(self) -> None:
+        self.show_checklist()
+        self.navigation.refresh_trainee()
+
+    def show_navigation(self) -> None:
+        self.flush()
+        self.pages.setCurrentWidget(self.navigation)
+        self.navigation.refresh_trainee()
+        self.navigation.observation_list.setFocus()
+        self._drop_observation()
+
+    def _drop_observation(self) -> None:
+        for page in (self.observation_page, self.review_page):
+            if page is not None:
+                self.pages.removeWidget(page)
+                page.deleteLater()
+        if self.session is not None:
+            self.session.deleteLater()
+        self.session = self.observation_page = self.review_page = None
+
+    def flush(self) -> None:
+        """Save anything typed but not yet saved (de-brief text waiting for its debounce)."""
+        if self.observation_page is not None:
+            self.observation_page.flush()
+
+    # --- lock ---------------------------------------------------------------------------
+    @property
+    def is_locked(self) -> bool:
+        return self.outer.currentWidget() is self.lock_page
+
+    def lock(self) -> None:
+        if self.is_locked:
+            return
+        self.flush()
+        window = self.window()
+        self._focus_before_lock = window.focusWidget() if window is not None else None
+        self._hidden_dialogs = [d for d in self.findChildren(QDialog) if d.isVisible()]
+        for dialog in self._hidden_dialogs:
+            dialog.hide()
+        self.outer.setCurrentWidget(self.lock_page)
+        self.lock_page.reset()
+        self.lockedChanged.emit(True)
+
+    def unlock(self, passphrase: str) -> None:
+        """Check the passphrase (scrypt: about a second) off the GUI thread, then show all."""
+        page = self.lock_page
+        page.error.setText("Checking…")
+        page.unlock_button.setEnabled(False)
+
+        def checked(ok: bool) -> None:
+            page.unlock_button.setEnabled(True)
+            if not ok:
+                page.error.setText("That passphrase is not right. Try again.")
+                page.passphrase.selectAll()
+                page.passphrase.setFocus()
+                return
+            self._show_again()
+
+        def failed(exc: BaseException) -> None:
+            page.unlock_button.setEnabled(True)
+            page.error.setText(f"Could not check the passphrase — {exc}")
+
+        self.runner.run(lambda: self.service.verify_passphrase(passphrase), checked, failed,
+                        owner=self)
+
+    def _show_again(self) -> None:
+        self.lock_page.passphrase.clear()
+        self.lock_page.error.clear()
+        self.outer.setCurrentWidget(self.pages)
+        for dialog in self._hidden_dialogs:
+            dialog.show()
+        self._hidden_dialogs = []
+        if self._focus_before_lock is not None:
+            self._focus_before_lock.setFocus()
+        self.lockedChanged.emit(False)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.flush()
+        super().closeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Closing the main window closes the store right after; save typed text first.
+        window = self.window()
+        if window is not self and window is not self._watched_window:
+            window.installEventFilter(self)
+            self._watched_window = window
+        super().showEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._watched_window and event.type() == QEvent.Type.Close:
+            self.flush()
+        return False
+
+
+def build_workspace(store: Any, settings: WorkspaceSettings | None = None,
+                    parent: QWidget | None = None) -> Workspace:
+    """The workspace for an open ``Store``: the main window's central widget.
+
+    The lock checks a passphrase against this store's key file (the same check as
+    unlocking at start-up); the observer's name from the settings signs the mark history.
+    """
+    from sendobserve.forms.registry import FormRegistry
+    from sendobserve.storage import vault
+    from sendobserve.storage.errors import WrongKeyError
+    from sendobserve.ui.store_service import StoreWorkspaceService
+
+    settings = settings if settings is not None else WorkspaceSettings()
+
+    def verify(secret: str) -> bool:
+        try:
+            vault.unlock(store.data_dir, secret)
+        except WrongKeyError:
+            return False
+        return True
+
+    service = StoreWorkspaceService(store.session, FormRegistry.standard(), verify,
+                                    actor=lambda: settings.observer_name)
+    return Workspace(service, settings, TaskRunner(), parent)

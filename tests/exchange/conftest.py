@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+import pytest
+
+from sendobserve.exchange.identity import Identity
+
+
+@pytest.fixture(scope="session")
+def signer() -> Identity:
+    return Identity.generate()

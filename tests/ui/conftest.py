@@ -1,0 +1,80 @@
+"""UI test fixtures: the real encrypted store (``store`` from tests/conftest.py), the
+shipped forms, real widgets offscreen, and a synchronous task runner."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings
+
+from sendobserve.forms.registry import FormRegistry
+from sendobserve.model.domain import CaseKind, ObserverRole, TraineeRole
+from sendobserve.storage import vault
+from sendobserve.storage.db import Store
+from sendobserve.storage.errors import WrongKeyError
+from sendobserve.ui.settings import WorkspaceSettings
+from sendobserve.ui.store_service import StoreWorkspaceService
+from sendobserve.ui.tasks import TaskRunner
+from tests.helpers import TEST_PASSPHRASE
+
+PASSPHRASE = TEST_PASSPHRASE
+OBSERVER = "Dana Whitfield"
+
+
+def passphrase_opens(data_dir: Path, secret: str) -> bool:
+    """The lock's check: the key file's own unlock (scrypt + AES-GCM), nothing stubbed."""
+    try:
+        vault.unlock(data_dir, secret)
+    except WrongKeyError:
+        return False
+    return True
+
+
+def make_service(store: Store, forms: FormRegistry) -> StoreWorkspaceService:
+    return StoreWorkspaceService(store.session, forms,
+                                 verify_passphrase=lambda p: passphrase_opens(store.data_dir, p),
+                                 actor=lambda: OBSERVER)
+
+
+def reopen(store: Store) -> Store:
+    """Close the store and open it again from its folder, as after a restart."""
+    store.close()
+    return vault.open_with_secret(store.data_dir, PASSPHRASE).store
+
+
+@pytest.fixture(scope="session")
+def forms() -> FormRegistry:
+    return FormRegistry.standard()
+
+
+@pytest.fixture
+def service(store: Store, forms: FormRegistry) -> StoreWorkspaceService:
+    return make_service(store, forms)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, qapp: Any) -> WorkspaceSettings:
+    return WorkspaceSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def runner(qapp: Any) -> TaskRunner:
+    return TaskRunner(synchronous=True)
+
+
+@pytest.fixture
+def draft(service: StoreWorkspaceService) -> Any:
+    """A trainee, a case and a draft Form 2 observation on it."""
+    mediator = service.add_mediator("Siobhán Ó Dálaigh")
+    case = service.add_case(mediator.id, "SEN-2026-014", date(2026, 3, 2), CaseKind.MEDIATION,
+                            TraineeRole.CO_MEDIATING, Decimal("4.5"))
+    observer = service.observer_named(OBSERVER, ObserverRole.PPC)
+    return service.start_observation(case.id, observer.id, "form2", 1, date(2026, 3, 2))

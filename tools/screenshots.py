@@ -1,0 +1,205 @@
+"""Render the workspace's main screens offscreen into docs/screenshots/ (1x and 2x).
+
+    python tools/screenshots.py [--out docs/screenshots]
+
+Builds a temporary encrypted store filled with fictional people and cases, drives the
+real widgets into each state, and saves ``<screen>.png`` (100 %) and ``<screen>@2x.png``
+(200 %, rendered with QT_SCALE_FACTOR=2 in a child process, since the factor is read
+when Qt starts). Nothing here touches the user's own data or settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENS = ("navigation", "checklist", "checklist-dark", "debrief", "review", "amended", "locked")
+PASSPHRASE = "screenshots only"
+
+
+def _open_store(data_dir: Path) -> Any:
+    """A new encrypted store made the way ``sendobserve init`` makes one."""
+    from sendobserve.storage import vault
+
+    return vault.initialise(data_dir, PASSPHRASE).store
+
+
+def _fill(service: Any) -> dict[str, Any]:
+    """Fictional trainees, cases and observations in each state the screens show."""
+    from sendobserve.model.domain import (
+        CaseKind,
+        MarkState,
+        ObserverRole,
+        Signature,
+        TraineeRole,
+    )
+    from sendobserve.ui.services import MarkEdit
+
+    names = ["Siobhán Ó Dálaigh", "Łucja Żak", "Aoife O'Brien", "Rhys ap Dafydd",
+             "Bríd Nic Aodha", "Kwame Mensah-Boateng"]
+    people = {name: service.add_mediator(name) for name in names}
+    trainee = people["Siobhán Ó Dálaigh"]
+    ppc = service.observer_named("Anjali Patel", ObserverRole.PPC)
+    mentor = service.observer_named("Tomasz Wiśniewski", ObserverRole.MENTOR)
+    c1 = service.add_case(trainee.id, "SEN-2026-003", date(2026, 1, 12), CaseKind.MEDIATION,
+                          TraineeRole.OBSERVING, Decimal("3.5"))
+    c2 = service.add_case(trainee.id, "SEN-2026-011", date(2026, 2, 20), CaseKind.MEDIATION,
+                          TraineeRole.CO_MEDIATING, Decimal("4.5"))
+    c3 = service.add_case(trainee.id, "DR-2026-004", date(2026, 3, 9),
+                          CaseKind.DISAGREEMENT_RESOLUTION, TraineeRole.LEADING, Decimal("4"))
+    done = service.start_observation(c1.id, ppc.id, "form2", 1, date(2026, 1, 12))
+    items = [t.id for t in service.form(done.form_id, done.form_version).tick_items()]
+    for n, item in enumerate(items):
+        service.set_mark(done.id, item, MarkState.DEVELOPMENT_NEEDED if n % 9 == 4
+                         else MarkState.DEMONSTRATED, "")
+    service.finalise(done.id, Signature("Anjali Patel", ObserverRole.PPC, date(2026, 1, 12)))
+    service.amend(done.id, [MarkEdit(items[4], MarkState.DEMONSTRATED,
+                                     "Seen in the second joint meeting")],
+                  "Ticked the wrong row in the room", "Anjali Patel")
+
+    draft = service.start_observation(c2.id, ppc.id, "form2", 2, date(2026, 2, 20))
+    for n, item in enumerate(items[:31]):
+        state = (MarkState.DEVELOPMENT_NEEDED if n in (6, 19) else
+                 MarkState.NOT_APPLICABLE if n == 2 else MarkState.DEMONSTRATED)
+        service.set_mark(draft.id, item, state, "")
+    service.set_mark(draft.id, items[6], MarkState.DEVELOPMENT_NEEDED,
+                     "Agenda set by the local authority's officer; parents not asked")
+
+    debrief = service.start_observation(c3.id, mentor.id, "form3", 1, date(2026, 3, 9))
+    form3 = service.form(debrief.form_id, debrief.form_version)
+    for item in [t.id for t in form3.tick_items()][:5]:
+        service.set_mark(debrief.id, item, MarkState.DEMONSTRATED, "")
+    service.save_debrief_note(debrief.id, "f3.db.strengths",
+                              "Calm, clear opening; summarised both parties' concerns "
+                              "without taking sides.")
+    service.save_debrief_note(debrief.id, "f3.db.learning_plan",
+                              "Shadow a Tribunal-linked case; read Chapter 11 of the Code.")
+    return {"trainee": trainee, "cases": (c1, c2, c3), "done": done, "draft": draft,
+            "debrief": debrief}
+
+
+def _dark_palette() -> Any:
+    from PySide6.QtGui import QColor, QPalette
+
+    palette = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: "#202124", QPalette.ColorRole.WindowText: "#e8eaed",
+        QPalette.ColorRole.Base: "#17181a", QPalette.ColorRole.AlternateBase: "#2a2c30",
+        QPalette.ColorRole.Text: "#e8eaed", QPalette.ColorRole.Button: "#2d2f33",
+        QPalette.ColorRole.ButtonText: "#e8eaed", QPalette.ColorRole.Highlight: "#8ab4f8",
+        QPalette.ColorRole.HighlightedText: "#111111", QPalette.ColorRole.Mid: "#5f6368",
+        QPalette.ColorRole.PlaceholderText: "#9aa0a6", QPalette.ColorRole.ToolTipBase: "#2d2f33",
+        QPalette.ColorRole.ToolTipText: "#e8eaed",
+    }
+    for role, colour in roles.items():
+        palette.setColor(role, QColor(colour))
+    return palette
+
+
+def render(out: Path, suffix: str, size: tuple[int, int]) -> list[Path]:
+    from PySide6.QtCore import QPointF, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from sendobserve.forms.registry import FormRegistry
+    from sendobserve.model.domain import ObserverRole
+    from sendobserve.ui.settings import WorkspaceSettings
+    from sendobserve.ui.store_service import StoreWorkspaceService
+    from sendobserve.ui.tasks import TaskRunner
+    from sendobserve.ui.workspace import Workspace
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setStyle("Fusion")
+    saved: list[Path] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        store = _open_store(Path(tmp) / "data")
+        service = StoreWorkspaceService(store.session, FormRegistry.standard(),
+                                        verify_passphrase=lambda p: p == PASSPHRASE,
+                                        actor=lambda: "Anjali Patel")
+        data = _fill(service)
+        settings = WorkspaceSettings(QSettings(str(Path(tmp) / "settings.ini"),
+                                               QSettings.Format.IniFormat))
+        settings.observer_name = "Anjali Patel"
+        settings.observer_role = ObserverRole.PPC
+        workspace = Workspace(service, settings, TaskRunner(synchronous=True))
+        workspace.setWindowTitle("sendobserve")
+        workspace.resize(*size)
+        workspace.show()
+
+        def shot(name: str) -> None:
+            for _ in range(3):
+                app.processEvents()
+            path = out / f"{name}{suffix}.png"
+            workspace.grab().save(str(path))
+            saved.append(path)
+
+        trainee, cases = data["trainee"], data["cases"]
+        nav = workspace.navigation
+        nav.search.setText("siobhan")
+        nav.trainee_list.setFocus()
+        shot("navigation")
+
+        workspace.open_observation(data["draft"], trainee, cases[1])
+        page = workspace.observation_page
+        assert page is not None
+        page.view.select_item(page.session.model.item_ids()[6])
+        page.view.setFocus()
+        shot("checklist")
+        light = app.palette()
+        app.setPalette(_dark_palette())
+        shot("checklist-dark")
+        app.setPalette(light)
+
+        workspace.open_observation(data["debrief"], trainee, cases[2])
+        shot("debrief")
+
+        workspace.open_observation(data["draft"], trainee, cases[1])
+        workspace.show_review()
+        review = workspace.review_page
+        assert review is not None
+        review.pad.add_stroke([QPointF(30 + x * 4, 90 - 30 * ((x % 12) / 12.0) + (x % 5) * 3)
+                               for x in range(60)], 2.5)
+        review.pad.add_stroke([QPointF(60, 110), QPointF(260, 104)], 2.0)
+        shot("review")
+
+        workspace.open_observation(data["done"], trainee, cases[0])
+        shot("amended")
+
+        workspace.lock()
+        shot("locked")
+        workspace.close()
+        store.close()
+    return saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--child", choices=("1", "2"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.child:
+        scale = args.child
+        # The same physical screen at 200 % has half the logical room.
+        size = (1280, 800) if scale == "1" else (960, 600)
+        for path in render(args.out, "" if scale == "1" else "@2x", size):
+            print(path.relative_to(args.out.parent.parent) if args.out.is_relative_to(ROOT)
+                  else path)
+        return 0
+    for scale in ("1", "2"):
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR=scale,
+                   PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+        subprocess.run([sys.executable, __file__, "--out", str(args.out), "--child", scale],
+                       check=True, env=env)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
