@@ -175,8 +175,11 @@ def spawn_probe(argv: list[str], extra_env: dict[str, str]) -> tuple[dict[str, f
     phases["exit"] = (time.monotonic() - t0) * 1000
     proc.returncode = os.waitstatus_to_exitcode(status)
     phases["cpu"] = (usage.ru_utime + usage.ru_stime) * 1000
-    if proc.returncode != 0 or "painted" not in phases:
+    if "painted" not in phases:
         raise RuntimeError(f"{argv} failed ({proc.returncode}): {err[-2000:]}")
+    # Painted, then failed on the way out (seen: a background load meeting the store the
+    # window's close had just closed): counted and reported, not hidden.
+    phases["failed_exit"] = float(proc.returncode != 0)
     return phases, usage.ru_maxrss / 1024  # ru_maxrss is KiB on Linux
 
 
@@ -196,6 +199,7 @@ def bench_startup(year: gen.Generated, runs: int, label: str) -> None:
     spawn_probe(bare_argv, {})
     app, bare, kdf, open_ms, app_rss, bare_rss, app_cpu, bare_cpu = ([] for _ in range(8))
     key_file = keys.read_key_file(year.data_dir)
+    failed_exits = int(first["failed_exit"])
     for _ in range(runs):  # interleaved, so load from other processes hits both alike
         b, b_rss = spawn_probe(bare_argv, {})
         a, a_rss = spawn_probe(app_argv, app_env)
@@ -203,6 +207,7 @@ def bench_startup(year: gen.Generated, runs: int, label: str) -> None:
         bare_rss.append(b_rss)
         bare_cpu.append(b["cpu"])
         app.append(a["painted"])
+        failed_exits += int(a["failed_exit"])
         app_rss.append(a_rss)
         app_cpu.append(a["cpu"])
         t0 = time.perf_counter()
@@ -224,9 +229,13 @@ def bench_startup(year: gen.Generated, runs: int, label: str) -> None:
     add(f"  scrypt unlock, in-process ({label})", "ms", kdf, "-", None, "-", None,
         "deliberately slow key derivation (n=2^17)")
     add(f"  open_with_keys, in-process ({label})", "ms", open_ms, "-", None, "-", None,
-        "header, integrity checks (twice), migration check, lock")
+        "header, integrity checks, migration check, lock")
     add(f"first start of the day ({label})", "ms", [first["painted"]], "bare QMainWindow", bare,
         "-", None, "includes the daily backup, taken before the window shows")
+    if failed_exits:
+        not_measured(f"clean exit ({label})", f"{failed_exits} of {runs + 1} app runs painted "
+                     "and then exited abnormally (a background load still running when the "
+                     "window's close closed the store)")
     add(f"peak RSS ({label})", "MiB", app_rss, "bare QMainWindow", bare_rss, "<= 1.5x floor",
         lambda f: (f.ratio or 0) <= 1.5, f"first start of the day: {first_rss:.0f} MiB")
 
