@@ -1,9 +1,10 @@
-"""Render the workspace's main screens offscreen into docs/screenshots/ (1x and 2x).
+"""Render the workspace's and the readiness view's screens offscreen (1x and 2x).
 
     python tools/screenshots.py [--out docs/screenshots]
 
 Builds a temporary encrypted store filled with fictional people and cases, drives the
-real widgets into each state, and saves ``<screen>.png`` (100 %) and ``<screen>@2x.png``
+real widgets into each state (the readiness screens use the demo store of
+``sendobserve demo``), and saves ``<screen>.png`` (100 %) and ``<screen>@2x.png``
 (200 %, rendered with QT_SCALE_FACTOR=2 in a child process, since the factor is read
 when Qt starts). Nothing here touches the user's own data or settings.
 """
@@ -179,6 +180,81 @@ def render(out: Path, suffix: str, size: tuple[int, int]) -> list[Path]:
     return saved
 
 
+def render_readiness(out: Path, suffix: str, size: tuple[int, int]) -> list[Path]:
+    """The readiness screens and the record editor for each demo mediator (the store is
+    filled as ``sendobserve demo`` fills it): readiness-*, renewal-*, passport-*, record-*,
+    plus the gapped trainee with "gaps only", at the next gap, in a dark palette, and an
+    entry refused with its message by the field."""
+    from datetime import date
+
+    from PySide6.QtWidgets import QApplication
+
+    from sendobserve.demo import GAPS, PASSPORTED, READY, RENEWING, demo_id, fill_store
+    from sendobserve.storage.repositories import fold_name
+    from sendobserve.ui.readiness.data import InlineRunner
+    from sendobserve.ui.readiness.view import TAB_FORM4, TAB_PASSPORT, TAB_RENEWAL, ReadinessView
+    from sendobserve.ui.record.editor import RecordEditor
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    today = date.today()
+    saved: list[Path] = []
+
+    def shot(widget: Any, name: str) -> None:
+        for _ in range(3):
+            app.processEvents()
+        path = out / f"{name}{suffix}.png"
+        widget.grab().save(str(path))
+        saved.append(path)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = _open_store(Path(tmp) / "data")
+        try:
+            fill_store(store, today=today)
+            for name in (READY, GAPS, PASSPORTED, RENEWING):
+                slug = fold_name(name).replace(" ", "-")
+                view = ReadinessView(store, demo_id("mediator", name), runner=InlineRunner(),
+                                     today=lambda: today)
+                view.resize(*size)
+                view.show()
+                view.tabs.setCurrentIndex(TAB_FORM4)
+                shot(view, f"readiness-{slug}")
+                if name in (RENEWING, PASSPORTED):
+                    renewing = name == RENEWING
+                    view.tabs.setCurrentIndex(TAB_RENEWAL if renewing else TAB_PASSPORT)
+                    shot(view, f"{'renewal' if renewing else 'passport'}-{slug}")
+                if name == GAPS:
+                    view.next_gap()
+                    shot(view, f"readiness-{slug}-next-gap")
+                    view.gaps_only.setChecked(True)
+                    shot(view, f"readiness-{slug}-gaps-only")
+                    view.gaps_only.setChecked(False)
+                    light = app.palette()
+                    app.setPalette(_dark_palette())
+                    shot(view, f"readiness-{slug}-dark")
+                    app.setPalette(light)
+                view.close()
+                editor = RecordEditor(store, demo_id("mediator", name), today=lambda: today)
+                editor.resize(*size)
+                editor.show()
+                shot(editor, f"record-{slug}")
+                if name == PASSPORTED:
+                    editor.tabs.setCurrentWidget(editor.details)
+                    shot(editor, f"record-{slug}-details")
+                if name == GAPS:
+                    editor.select("cases", 2)
+                    shot(editor, f"record-{slug}-cases")
+                    dialog = editor.entry_dialog("cases", editor.selected("cases"))
+                    dialog.show()
+                    dialog.set_value("casework_hours", "-3")
+                    dialog.submit()
+                    shot(dialog, f"record-{slug}-refused-hours")
+                    dialog.reject()
+                editor.close()
+        finally:
+            store.close()
+    return saved
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
@@ -189,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         scale = args.child
         # The same physical screen at 200 % has half the logical room.
         size = (1280, 800) if scale == "1" else (960, 600)
-        for path in render(args.out, "" if scale == "1" else "@2x", size):
+        suffix = "" if scale == "1" else "@2x"
+        for path in render(args.out, suffix, size) + render_readiness(args.out, suffix, size):
             print(path.relative_to(args.out.parent.parent) if args.out.is_relative_to(ROOT)
                   else path)
         return 0

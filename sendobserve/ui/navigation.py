@@ -360,6 +360,7 @@ class AddCaseDialog(QDialog):
 
 class NavigationWidget(QWidget):
     observationOpened = Signal(object, object, object)  # Observation, Mediator, Case
+    traineeScreenRequested = Signal(object)  # Mediator: the readiness view and record
     idleMinutesChanged = Signal(int)
 
     def __init__(self, service: WorkspaceService, runner: TaskRunner,
@@ -385,6 +386,9 @@ class NavigationWidget(QWidget):
         self.trainee_list = _list_view("Trainees", self.filter, "Enter moves to the cases.")
         self.add_trainee_button = _named(QPushButton("Add &trainee…"), "Add a trainee",
                                          "Ctrl+N")
+        self.readiness_button = _named(
+            QPushButton("Rea&diness and record…"), "Readiness and record of the selected trainee",
+            "Ctrl+R. What the trainee has shown, what is still needed, and their hours.")
         self.case_list = _list_view("Cases of the selected trainee", self.cases,
                                     "Enter moves to starting an observation.")
         self.add_case_button = _named(QPushButton("Add &case…"), "Add a case",
@@ -428,6 +432,7 @@ class NavigationWidget(QWidget):
         t_layout.addWidget(self.search)
         t_layout.addWidget(self.trainee_list, 1)
         t_layout.addWidget(self.add_trainee_button)
+        t_layout.addWidget(self.readiness_button)
         cases = QGroupBox("Cases")
         c_layout = QVBoxLayout(cases)
         c_layout.addWidget(self._cases_label)
@@ -472,13 +477,15 @@ class NavigationWidget(QWidget):
         self.case_list.selectionModel().currentChanged.connect(lambda *_: self._case_changed())
         self.form_choice.currentIndexChanged.connect(lambda _i: self._suggest_ordinal())
         self.add_trainee_button.clicked.connect(self.add_trainee)
+        self.readiness_button.clicked.connect(self.open_trainee_screen)
         self.add_case_button.clicked.connect(self.add_case)
         self.start_button.clicked.connect(self.start)
         self.idle_minutes.valueChanged.connect(self._idle_minutes_changed)
         self.open_button.clicked.connect(self.open_selected)
         self.observation_list.activated.connect(lambda _i: self.open_selected())
         for keys, slot in (("Ctrl+N", self.add_trainee), ("Ctrl+Shift+N", self.add_case),
-                           ("Ctrl+F", self.search.setFocus)):
+                           ("Ctrl+F", self.search.setFocus),
+                           ("Ctrl+R", self.open_trainee_screen)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
@@ -505,6 +512,13 @@ class NavigationWidget(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self.message.setText(f"Could not load: {exc}")
+
+    def open_trainee_screen(self) -> None:
+        mediator = self.current_mediator()
+        if mediator is None:
+            self.message.setText("Choose a trainee first.")
+            return
+        self.traineeScreenRequested.emit(mediator)
 
     def current_mediator(self) -> Mediator | None:
         index = self.trainee_list.currentIndex()

@@ -7,11 +7,20 @@ the service, settings and task runner it needs; it never reaches for a global wi
 from __future__ import annotations
 
 import html
+import uuid
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
-from PySide6.QtWidgets import QDialog, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from sendobserve.model.domain import Case, Mediator, Observation
 from sendobserve.ui.finalise_page import ReviewPage
@@ -41,9 +50,14 @@ class Workspace(QWidget):
     lockedChanged = Signal(bool)
 
     def __init__(self, service: WorkspaceService, settings: WorkspaceSettings,
-                 runner: TaskRunner, parent: QWidget | None = None):
+                 runner: TaskRunner, parent: QWidget | None = None,
+                 sessions: Any = None):
         super().__init__(parent)
         self.service = service
+        # The store's session factory, for the readiness view (None: no readiness view).
+        self.sessions = sessions
+        self.trainee_page: TraineePage | None = None
+        self._observation_from_trainee = False
         self.settings = settings
         self.runner = runner
         self.session: ObservationSession | None = None
@@ -65,6 +79,7 @@ class Workspace(QWidget):
         layout.addWidget(self.outer)
 
         self.navigation.observationOpened.connect(self.open_observation)
+        self.navigation.traineeScreenRequested.connect(self.show_trainee)
         self.lock_page.unlockRequested.connect(self.unlock)
         self.idle = IdleWatcher(settings.idle_lock_minutes, self)
         self.idle.idle.connect(self.lock)
@@ -87,11 +102,53 @@ class Workspace(QWidget):
                                       session.form.number)
         page = ObservationPage(session, heading, self.settings.observer_name)
         page.reviewRequested.connect(self.show_review)
-        page.closeRequested.connect(self.show_navigation)
+        page.closeRequested.connect(self._close_observation)
         self.session, self.observation_page = session, page
         self.pages.addWidget(page)
         self.pages.setCurrentWidget(page)
         page.view.setFocus()
+
+    def _close_observation(self) -> None:
+        if self._observation_from_trainee and self.trainee_page is not None:
+            self.flush()
+            self._drop_observation()
+            self.pages.setCurrentWidget(self.trainee_page)
+            self.trainee_page.trainee_screen.refresh()
+            self.trainee_page.trainee_screen.setFocus()
+        else:
+            self.show_navigation()
+
+    # --- the trainee's readiness and record ----------------------------------------------
+    def show_trainee(self, mediator: Mediator) -> None:
+        """The readiness view and record of ``mediator`` (at the de-brief)."""
+        if self.sessions is None:
+            return
+        self._drop_trainee()
+        page = TraineePage(self.sessions, mediator, self.runner)
+        page.backRequested.connect(self.show_navigation)
+        page.trainee_screen.openObservationRequested.connect(self._open_from_trainee)
+        self.trainee_page = page
+        self.pages.addWidget(page)
+        self.pages.setCurrentWidget(page)
+        page.trainee_screen.setFocus()
+
+    def _open_from_trainee(self, observation_id: str, item_id: str) -> None:
+        if self.trainee_page is None:
+            return
+        mediator = self.trainee_page.mediator
+        observation = self.service.observation(uuid.UUID(observation_id))
+        case = next((c for c in self.service.cases(mediator.id)
+                     if c.id == observation.case_id), None)
+        self.open_observation(observation, mediator, case)
+        self._observation_from_trainee = True
+        if item_id and self.observation_page is not None:
+            self.observation_page.view.select_item(item_id)
+
+    def _drop_trainee(self) -> None:
+        if self.trainee_page is not None:
+            self.pages.removeWidget(self.trainee_page)
+            self.trainee_page.deleteLater()
+            self.trainee_page = None
 
     def show_review(self) -> None:
         if self.session is None:
@@ -117,6 +174,7 @@ class Workspace(QWidget):
 
     def show_navigation(self) -> None:
         self.flush()
+        self._drop_trainee()
         self.pages.setCurrentWidget(self.navigation)
         self.navigation.refresh_trainee()
         self.navigation.observation_list.setFocus()
@@ -130,6 +188,7 @@ class Workspace(QWidget):
         if self.session is not None:
             self.session.deleteLater()
         self.session = self.observation_page = self.review_page = None
+        self._observation_from_trainee = False
 
     def flush(self) -> None:
         """Save anything typed but not yet saved (de-brief text waiting for its debounce)."""
@@ -205,6 +264,36 @@ class Workspace(QWidget):
         return False
 
 
+class TraineePage(QWidget):
+    """The readiness view and the record of one trainee, with a way back (Esc)."""
+
+    backRequested = Signal()
+
+    def __init__(self, sessions: Any, mediator: Mediator, runner: TaskRunner,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        from sendobserve.ui.readiness.screen import TraineeScreen
+
+        self.mediator = mediator
+        self.setAccessibleName(f"Readiness and record of {mediator.name}")
+        header = QHBoxLayout()
+        title = QLabel(f"<b>{html.escape(mediator.name)}</b> · readiness and record")
+        title.setAccessibleName(f"{mediator.name}: readiness and record")
+        back = QPushButton("&Back to trainees")
+        back.setAccessibleName("Back to trainees")
+        back.setAccessibleDescription("Escape")
+        back.clicked.connect(self.backRequested)
+        header.addWidget(title, 1)
+        header.addWidget(back)
+        self.trainee_screen = TraineeScreen(sessions, mediator.id, runner=runner)
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.trainee_screen, 1)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.backRequested)
+
+
 def build_workspace(store: Any, settings: WorkspaceSettings | None = None,
                     parent: QWidget | None = None) -> Workspace:
     """The workspace for an open ``Store``: the main window's central widget.
@@ -228,4 +317,4 @@ def build_workspace(store: Any, settings: WorkspaceSettings | None = None,
 
     service = StoreWorkspaceService(store.session, FormRegistry.standard(), verify,
                                     actor=lambda: settings.observer_name)
-    return Workspace(service, settings, TaskRunner(), parent)
+    return Workspace(service, settings, TaskRunner(), parent, sessions=store.session)

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 
 import sendobserve.storage.meta
-import sendobserve.storage.records  # noqa: F401
+import sendobserve.storage.records
+import sendobserve.storage.schema  # noqa: F401  (every table on Base.metadata)
 from sendobserve.storage.base import Base
 from sendobserve.storage.db import create_store, head_revisions
 from sendobserve.storage.exchange import EXCHANGE_TABLES
-from tests.storage.records_conftest import make_engine
 
 
 def clauses(engine: Engine, table: str) -> set[str]:
@@ -53,13 +53,12 @@ def test_migrations_have_one_head_and_build_exactly_the_metadata(tmp_path: Path)
 
 def test_exchange_tables_match_create_all_clause_by_clause(tmp_path: Path) -> None:
     key = secrets.token_bytes(32)
-    create_store(tmp_path / "data", key).close()
-    migrated = make_engine(tmp_path / "data" / "sendobserve.db", key.hex())
-    reference = make_engine(tmp_path / "reference.db", secrets.token_hex(32))
+    store = create_store(tmp_path / "data", key)  # migrated by the real Alembic environment
+    reference = create_engine("sqlite://")  # what the ORM itself would create
     Base.metadata.create_all(reference)
     try:
         for table in EXCHANGE_TABLES:
-            assert clauses(migrated, table) == clauses(reference, table), table
+            assert clauses(store.engine, table) == clauses(reference, table), table
     finally:
-        migrated.dispose()
+        store.close()
         reference.dispose()

@@ -20,6 +20,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, inspect, text
 
 import sendobserve.storage
+import sendobserve.storage.schema
 from sendobserve.storage import db as store_db
 from sendobserve.storage.base import Base
 from sendobserve.storage.db import Store

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from sendobserve.storage.base import Base
+from sendobserve.storage.schema import metadata as target_metadata
 
 
 def run_migrations() -> None:
@@ -19,7 +19,7 @@ def run_migrations() -> None:
         )
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
     )

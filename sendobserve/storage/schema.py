@@ -1,0 +1,13 @@
+"""The whole schema: importing this registers every ORM table on ``Base.metadata``.
+
+Table classes live beside the code that owns them (records, certificates, exchange,
+store meta); anything that needs the complete metadata (the migration environment, the
+tests that compare migrations with the ORM) imports this one module.
+"""
+
+from sendobserve.storage import certificates, exchange, meta, records
+from sendobserve.storage.base import Base
+
+metadata = Base.metadata
+
+__all__ = ["certificates", "exchange", "meta", "metadata", "records"]

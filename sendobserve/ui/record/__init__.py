@@ -1,0 +1,1 @@
+"""The trainee's record editor: training, cases, reflection, contacts, CPD, discretions."""
