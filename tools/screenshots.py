@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-SCREENS = ("navigation", "checklist", "checklist-dark", "debrief", "review", "amended", "locked")
+SCREENS = ("navigation", "checklist", "checklist-dark", "debrief", "review", "amended", "locked",
+           "print-preview", "form4-refused", "export", "import-preview", "identity")
 PASSPHRASE = "screenshots only"
 
 
@@ -176,6 +177,7 @@ def render(out: Path, suffix: str, size: tuple[int, int]) -> list[Path]:
         workspace.lock()
         shot("locked")
         workspace.close()
+        _dialogs(store, Path(tmp), data, out, suffix, saved)
         store.close()
     return saved
 
@@ -253,6 +255,61 @@ def render_readiness(out: Path, suffix: str, size: tuple[int, int]) -> list[Path
         finally:
             store.close()
     return saved
+
+
+def _dialogs(store: Any, tmp: Path, data: dict[str, Any], out: Path, suffix: str,
+             saved: list[Path]) -> None:
+    """The print and exchange dialogs, driven as a user would, each grabbed on its own."""
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from sendobserve.ui.exchange import ExchangeController
+    from sendobserve.ui.printing import PrintController
+    from sendobserve.ui.tasks import TaskRunner
+
+    def shot(widget: QWidget | None, name: str) -> None:
+        assert widget is not None, name
+        widget.show()
+        for _ in range(3):
+            QApplication.processEvents()
+        path = out / f"{name}{suffix}.png"
+        widget.grab().save(str(path))
+        saved.append(path)
+        widget.close()
+
+    printing = PrintController(store, TaskRunner(synchronous=True))
+    printing.preview_observation(data["done"].id)
+    preview = printing.preview
+    assert preview is not None
+    preview.resize(860, 900)
+    preview.show()
+    QApplication.processEvents()
+    preview.fit_to_width()
+    shot(preview, "print-preview")
+    printing.preview_form4(data["trainee"].id)  # one finalised observation: refused
+    shot(printing.message, "form4-refused")
+
+    exchange = ExchangeController(store, TaskRunner(synchronous=True))
+    exchange.start_export(data["trainee"].id)
+    export = exchange.export_dialog
+    assert export is not None
+    export.signer.setText("Anjali Patel (PPC)")
+    export.passphrase.setText("kettle on the windowsill")
+    export.repeat.setText("kettle on the windowsill")
+    export.path.setText(str(tmp / "siobhan.sendobs"))
+    export.path.setModified(True)
+    shot(export, "export")
+    export._check()  # the Export button: writes the file
+    if exchange.message is not None:
+        exchange.message.close()
+    other = _open_store(tmp / "other")
+    try:
+        importer = ExchangeController(other, TaskRunner(synchronous=True))
+        importer.check_file(str(tmp / "siobhan.sendobs"), "kettle on the windowsill")
+        shot(importer.preview_dialog, "import-preview")
+    finally:
+        other.close()
+    exchange.show_identity()
+    shot(exchange.identity_dialog, "identity")
 
 
 def main(argv: list[str] | None = None) -> int:

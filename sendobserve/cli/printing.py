@@ -18,14 +18,11 @@ import os
 import sys
 import tempfile
 import uuid
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sendobserve.errors import UserError
-
-DEFAULT_ORG = "SEND mediation provider"
 
 
 def register(subparsers: Any) -> None:
@@ -116,20 +113,6 @@ class _PendingFile:
             self._tmp = None
 
 
-def _forms(store: Any) -> Any:
-    """The Standards' forms plus every version stored with the records (providers' own)."""
-    from sendobserve.forms.loader import load_form_text
-    from sendobserve.forms.registry import FormRegistry
-    from sendobserve.storage.repositories import FormVersionRepository
-
-    registry = FormRegistry.standard()
-    for stored in FormVersionRepository(store.session).list():
-        if (stored.form_id, stored.version) not in registry:
-            definition = load_form_text(stored.source, f"{stored.form_id} {stored.version}")
-            registry.add(definition, source_name=f"stored {stored.form_id} {stored.version}")
-    return registry
-
-
 def _progress_to_stderr(done: int, total: int) -> None:
     if sys.stderr.isatty():
         print(f"\r  laying out… {100 * done // max(total, 1):3d}%", end="", file=sys.stderr)
@@ -151,52 +134,34 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print(args: argparse.Namespace, store: Any, pending: _PendingFile) -> str:
-    from sendobserve.model.readiness import assess_readiness
-    from sendobserve.reports import build
-    from sendobserve.storage.repositories import (
-        MediatorRepository,
-        ObservationRepository,
-        load_practice_record,
-    )
+    from sendobserve.reports import jobs
+    from sendobserve.storage.repositories import MediatorRepository, ObservationRepository
 
     today = date.today()
-    forms = _forms(store)
     if args.what == "observation":
-        from sendobserve.reports.observation import observation_pdf
-
         observation_id = _parse_uuid(args.observation, "observation id")
         obs = ObservationRepository(store.session).get(observation_id)
-        with store.session() as session:
-            record = load_practice_record(session, obs.mediator_id)
-        pending.write(observation_pdf(build.observation_content(record, obs.id, forms)))
+        pending.write(jobs.observation_document(store, observation_id))
         pending.commit()
         return f"Wrote Form {obs.form_id.removeprefix('form')} observation to {pending.path}"
 
     mediator = MediatorRepository(store.session).resolve(args.mediator)
-    with store.session() as session:
-        record = load_practice_record(session, mediator.id)
-    if args.what == "form5":
-        return _certificate(args, store, pending, record, None, today)
-    report = assess_readiness(record, forms, today=today)
+    if args.what in ("form4", "form5"):
+        return _certificate(args, store, pending, mediator.id, today)
     if args.what == "readiness":
-        from sendobserve.reports.readiness import readiness_pdf
-
-        pending.write(readiness_pdf(build.readiness_content(report)))
+        pdf, report = jobs.readiness_document(store, mediator.id, today=today)
+        pending.write(pdf)
         pending.commit()
         verdict = "ready for Form 4" if report.ready else "not yet ready"
         return f"Wrote the readiness report for {mediator.name} ({verdict}) to {pending.path}"
-    if args.what == "portfolio":
-        from sendobserve.reports.portfolio import portfolio_pdf
-
-        verifier = _pick_signer(store, args.verified_by, report.eligible_signers,
-                                "verify the portfolio")
-        content = build.portfolio_content(record, report, forms, verified_by=verifier,
-                                          prepared_on=today)
-        pending.write(portfolio_pdf(content, progress=_progress_to_stderr))
-        pending.commit()
-        return (f"Wrote the portfolio for {mediator.name} "
-                f"({len(content.observations)} observations) to {pending.path}")
-    return _certificate(args, store, pending, record, report, today)
+    _record, report = jobs.assess(store, mediator.id, today=today)
+    verifier = _pick_signer(store, args.verified_by, report.eligible_signers,
+                            "verify the portfolio")
+    pdf, count = jobs.portfolio_document(store, mediator.id, verifier, today=today,
+                                         progress=_progress_to_stderr)
+    pending.write(pdf)
+    pending.commit()
+    return f"Wrote the portfolio for {mediator.name} ({count} observations) to {pending.path}"
 
 
 def _parse_uuid(text: str, what: str) -> uuid.UUID:
@@ -235,122 +200,48 @@ def _pick_signer(store: Any, given: str | None, eligible: Any, purpose: str) -> 
                     hint="Choose one with --signer (or --verified-by) NAME.")
 
 
-def _reprint_signer(store: Any, record: Any, form_number: int, given: str | None) -> Any:
-    """A re-print keeps the certificate's signer: its verification code names them."""
-    from sendobserve.storage.repositories import ObserverRepository
-    from sendobserve.storage.repositories.certificates import CertificateRepository
+def _certificate(args: argparse.Namespace, store: Any, pending: _PendingFile,
+                 mediator_id: uuid.UUID, today: date) -> str:
+    from sendobserve.reports import build, jobs
 
-    issued = CertificateRepository(store.session).find(record.mediator.id, form_number)
-    if issued is None or issued.signer_id is None:
-        return None
-    signer = ObserverRepository(store.session).get(issued.signer_id)
-    if given is not None:
-        chosen = _pick_signer(store, given, (), f"sign Form {form_number}")
+    form_number = 4 if args.what == "form4" else 5
+    plan = jobs.plan_certificate(store, mediator_id, form_number, today=today)
+    if plan.refusal:
+        raise build.CertificateRefused(plan.refusal, hint=plan.hint)
+    signer = plan.reprint_signer
+    if signer is not None and args.signer is not None:
+        chosen = _pick_signer(store, args.signer, (), f"sign Form {form_number}")
         if chosen.id != signer.id:
             raise UserError(
-                f"Form {form_number} {issued.serial} was issued to {record.mediator.name} "
-                f"signed by {signer.name}; a re-print keeps its signer",
+                f"Form {form_number} was issued to {plan.mediator_name} signed by "
+                f"{signer.name}; a re-print keeps its signer",
                 hint="Leave out --signer to re-print it.",
             )
-    return signer
-
-
-def _root(store: Any, organisation: str | None) -> Any:
-    from sendobserve.reports.pki import ensure_root
-    from sendobserve.storage.repositories.certificates import PkiRepository
-
-    return ensure_root(PkiRepository(store.session), organisation or DEFAULT_ORG)
-
-
-def _root_org(root: Any) -> str:
-    from cryptography import x509
-    from cryptography.x509.oid import NameOID
-
-    orgs = x509.load_pem_x509_certificate(root.cert_pem).subject.get_attributes_for_oid(
-        NameOID.ORGANIZATION_NAME)
-    return str(orgs[0].value) if orgs else ""
-
-
-def _certificate(
-    args: argparse.Namespace, store: Any, pending: _PendingFile, record: Any, report: Any,
-    today: date,
-) -> str:
-    from sendobserve.reports import build, certificate, pki, signing
-    from sendobserve.reports.content import CertificateIdentity
-    from sendobserve.storage.repositories import in_session
-    from sendobserve.storage.repositories.certificates import CertificateRepository
-
-    form_number = 5 if report is None else 4
-    if report is None:
-        missing = build.form5_missing(record)
-        if missing:
-            raise build.CertificateRefused(
-                "Form 5 cannot be issued: " + "; ".join(missing) + ".",
-                hint="Record the passporting facts on the mediator's page, then print again.")
-        signer = _reprint_signer(store, record, 5, args.signer) or _pick_signer(
-            store, args.signer, (), "sign Form 5")
-    else:
-        refusal = build.form4_refusal(report)
-        if refusal:
-            raise build.CertificateRefused(
-                refusal,
-                hint="Complete what is listed, or record a reasoned discretion (§1.3); the "
-                "certificate then states it.")
-        signer = _reprint_signer(store, record, 4, args.signer) or _pick_signer(
-            store, args.signer, report.eligible_signers, "sign Form 4")
-        refusal = build.form4_refusal(report, signer)
-        if refusal:
-            raise build.CertificateRefused(refusal)
-    root = _root(store, args.organisation)
-    organisation = args.organisation or _root_org(root)
-    key = pki.verification_key(root)
-    creds = pki.issue_signer(root, signer.name)
-    with store.session() as session:
-        certs = CertificateRepository(in_session(session))
-
-        def code_for(serial: str) -> str:
-            facts = (f"form{form_number}", record.mediator.name, today.isoformat(), signer.name)
-            return pki.verification_code(serial, facts, key)
-
-        issued, reprint = certs.issue_or_reprint(
-            form_number=form_number, mediator_id=record.mediator.id, signer_id=signer.id,
-            signer_name=signer.name, issued_on=today, code_for=code_for)
-        identity = CertificateIdentity(issued.serial, issued.verification_code)
-        make: Callable[[], bytes]
-        if report is None:
-            content5 = build.form5_content(record, signer=signer, issued_on=issued.issued_on,
-                                           identity=identity, organisation=organisation)
-
-            def make() -> bytes:
-                return certificate.form5_pdf(content5)
-        else:
-            content4 = build.form4_content(record, report, signer=signer,
-                                           issued_on=issued.issued_on, identity=identity,
-                                           organisation=organisation)
-
-            def make() -> bytes:
-                return certificate.form4_pdf(content4)
-
-        pdf = signing.sign_pdf(make(), creds, root.cert_pem, serial=issued.serial)
-        pending.write(pdf)
+    if signer is None:
+        eligible = plan.report.eligible_signers if plan.report is not None else ()
+        signer = _pick_signer(store, args.signer, eligible, f"sign Form {form_number}")
+    issued = jobs.issue_certificate(store, plan, signer, organisation=args.organisation,
+                                    today=today, deliver=pending.write)
     pending.commit()  # the issue and its print are committed: now the file appears
-    what = "Re-printed" if reprint else "Issued"
-    return (f"{what} Form {form_number} {issued.serial} for {record.mediator.name}, signed by "
-            f"{signer.name}: {pending.path}\nVerification code: {issued.verification_code}")
+    what = "Re-printed" if issued.reprint else "Issued"
+    return (f"{what} Form {form_number} {issued.serial} for {issued.mediator_name}, signed by "
+            f"{issued.signer_name}: {pending.path}\nVerification code: "
+            f"{issued.verification_code}")
 
 
 def run_export_root(args: argparse.Namespace) -> int:
     from sendobserve.cli._common import open_store_from_args
+    from sendobserve.reports import jobs
     from sendobserve.reports.pki import fingerprint
 
     pending = _PendingFile(args.output)
     with open_store_from_args(args) as store:
         try:
-            root = _root(store, args.organisation)
+            root = jobs.ensure_signing_root(store, args.organisation)
             pending.write(root.cert_pem)
             pending.commit()
         finally:
             pending.discard()
-    print(f"Wrote the signing root certificate of {_root_org(root)} to {pending.path}")
+    print(f"Wrote the signing root certificate of {jobs.root_organisation(root)} to {pending.path}")
     print(f"SHA-256 fingerprint: {fingerprint(root.cert_pem)}")
     return 0

@@ -1,21 +1,36 @@
-"""The main window: the app's name and version for now; workspaces go in its centre."""
+"""The main window: the workspace in its centre; File (export, import), Print and Help.
+
+The Print and exchange actions act on what the workspace has chosen (the current trainee,
+the open or selected observation); their slow steps run on the window's task runner.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QWidget
 
 from sendobserve import APP_DISPLAY_NAME, __version__
 from sendobserve.storage.db import Store
+from sendobserve.ui.exchange import ExchangeController
+from sendobserve.ui.printing import PrintController
+from sendobserve.ui.tasks import TaskRunner
 
 
 class MainWindow(QMainWindow):
     """Holds the open store; ``set_central_widget`` is where a workspace is placed."""
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, parent: QWidget | None = None, *,
+                 runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.runner = runner if runner is not None else TaskRunner(self)
+        self.printing = PrintController(store, self.runner, self)
+        self.exchange = ExchangeController(store, self.runner, self)
         self.setWindowTitle(f"{APP_DISPLAY_NAME} {__version__}")
         self.setAccessibleName(f"{APP_DISPLAY_NAME} main window")
         self.resize(960, 640)
@@ -30,11 +45,48 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(placeholder)
 
         file_menu = self.menuBar().addMenu("&File")
+        self.export_action = self._action(
+            file_menu, "&Export observations…", "Ctrl+Shift+E", self._export,
+            "Export a trainee's finalised observations to an encrypted file")
+        self.import_action = self._action(
+            file_menu, "&Import…", "Ctrl+Shift+I", self.exchange.start_import,
+            "Import observations from an exchange file, after a preview")
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+
+        # Ctrl+E is the checklist's "amend"; Shift+digit differs by keyboard layout, so the
+        # certificates have menu mnemonics (Alt+P, 4) rather than shortcuts.
+        self.print_menu = self.menuBar().addMenu("&Print")
+        self.print_observation_action = self._action(
+            self.print_menu, "&Observation…", "Ctrl+P", self._print_observation,
+            "Preview and print the open or selected observation")
+        self.print_readiness_action = self._action(
+            self.print_menu, "&Readiness report…", "Ctrl+Shift+R",
+            lambda: self._for_trainee(self.printing.preview_readiness),
+            "Preview and print the trainee's readiness report")
+        self.print_menu.addSeparator()
+        self.print_form4_action = self._action(
+            self.print_menu, "Form &4 certificate…", "",
+            lambda: self._for_trainee(self.printing.preview_form4),
+            "Issue or re-print the signed Form 4 certificate")
+        self.print_form5_action = self._action(
+            self.print_menu, "Form &5 certificate…", "",
+            lambda: self._for_trainee(self.printing.preview_form5),
+            "Issue or re-print the signed Form 5 certificate for a passported mediator")
+        self.print_menu.addSeparator()
+        self.print_portfolio_action = self._action(
+            self.print_menu, "&Portfolio…", "Ctrl+Shift+P",
+            lambda: self._for_trainee(self.printing.preview_portfolio),
+            "Lay out the trainee's portfolio for the assessor panel")
+        self.print_menu.aboutToShow.connect(self._update_print_actions)
+
         help_menu = self.menuBar().addMenu("&Help")
+        self.identity_action = self._action(
+            help_menu, "This installation's &identity…", "", self.exchange.show_identity,
+            "Show this installation's fingerprint to compare aloud")
         about = QAction(f"&About {APP_DISPLAY_NAME}", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
@@ -47,14 +99,66 @@ class MainWindow(QMainWindow):
         """Put a workspace in the centre (replacing the placeholder)."""
         self.setCentralWidget(widget)
 
+    def _action(self, menu: QMenu, text: str, shortcut: str, slot: Callable[[], None],
+                description: str) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(description)
+        action.setToolTip(description)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    # --- what the workspace has chosen ------------------------------------------------
+    def current_mediator(self) -> Any:
+        getter = getattr(self.centralWidget(), "current_mediator", None)
+        return getter() if callable(getter) else None
+
+    def current_observation(self) -> Any:
+        getter = getattr(self.centralWidget(), "current_observation", None)
+        return getter() if callable(getter) else None
+
+    def _update_print_actions(self) -> None:
+        has_trainee = self.current_mediator() is not None
+        self.print_observation_action.setEnabled(self.current_observation() is not None)
+        for action in (self.print_readiness_action, self.print_form4_action,
+                       self.print_form5_action, self.print_portfolio_action):
+            action.setEnabled(has_trainee)
+
+    def _for_trainee(self, then: Callable[[uuid.UUID], None]) -> None:
+        mediator = self.current_mediator()
+        if mediator is None:
+            QMessageBox.information(self, "Choose a trainee",
+                                    "Choose a trainee in the list first.")
+            return
+        then(mediator.id)
+
+    def _print_observation(self) -> None:
+        observation = self.current_observation()
+        if observation is None:
+            QMessageBox.information(self, "Choose an observation",
+                                    "Open or select an observation first.")
+            return
+        flush = getattr(self.centralWidget(), "flush", None)
+        if callable(flush):
+            flush()  # print what is on screen, typed de-brief text included
+        self.printing.preview_observation(observation.id)
+
+    def _export(self) -> None:
+        mediator = self.current_mediator()
+        self.exchange.start_export(mediator.id if mediator is not None else None)
+
     def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            f"About {APP_DISPLAY_NAME}",
-            f"{APP_DISPLAY_NAME} {__version__}\n\nObservation and accreditation records for "
-            "SEND mediators. Offline and encrypted.",
-        )
+        from sendobserve.ui.about import AboutDialog
+
+        dialog = AboutDialog(self.store.data_dir, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.about_dialog = dialog
+        dialog.open()
 
     def closeEvent(self, event: object) -> None:
+        self.printing.cancel_running()  # a portfolio being laid out stops at the next page
+        self.runner.wait()  # an import still running finishes before the store closes
         self.store.close()
         super().closeEvent(event)  # type: ignore[arg-type]

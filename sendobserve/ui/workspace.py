@@ -195,6 +195,20 @@ class Workspace(QWidget):
         if self.observation_page is not None:
             self.observation_page.flush()
 
+    # --- context for the window's menus (Print, Export) -------------------------------
+    def current_mediator(self) -> Mediator | None:
+        """The trainee chosen in the navigation (also while one of theirs is open)."""
+        return self.navigation.current_mediator()
+
+    def current_observation(self) -> Observation | None:
+        """The observation open on screen, else the one selected in the list."""
+        if self.session is not None:
+            return self.session.observation
+        index = self.navigation.observation_list.currentIndex()
+        if not index.isValid():
+            return None
+        return self.navigation.observations.observation(index.row())
+
     # --- lock ---------------------------------------------------------------------------
     @property
     def is_locked(self) -> bool:

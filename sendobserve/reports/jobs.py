@@ -1,0 +1,278 @@
+"""The print jobs the CLI and the app share: store in, PDF bytes out. Qt-free.
+
+The decisions (Form 4 refused while gaps remain, Form 5 only with the passporting
+facts, a re-print keeps its serial and its signer) live in ``build``; this module
+strings them together with the store: load the record, assess readiness, issue or
+re-print in one transaction, sign. Each function opens its own sessions, so the app
+can call it from a worker thread.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sendobserve.errors import UserError
+from sendobserve.model.domain import Observer, PracticeRecord
+from sendobserve.model.readiness import ReadinessReport
+from sendobserve.reports.build import CertificateRefused, form4_refusal, form5_missing
+from sendobserve.reports.styles import CancelCheck, ProgressCallback
+
+if TYPE_CHECKING:
+    from sendobserve.forms.registry import FormRegistry
+    from sendobserve.reports.pki import RootCA
+    from sendobserve.storage.db import Store
+
+DEFAULT_ORG = "SEND mediation provider"
+FORM4_HINT = ("Complete what is listed, or record a reasoned discretion (§1.3) agreed by the "
+              "assessor, the provider and the mediator; the certificate then states it.")
+FORM5_HINT = "Record the passporting facts on the mediator's page, then print again."
+
+
+def load_forms(store: Store) -> FormRegistry:
+    """The Standards' forms plus every version stored with the records (providers' own)."""
+    from sendobserve.forms.loader import load_form_text
+    from sendobserve.forms.registry import FormRegistry
+    from sendobserve.storage.repositories import FormVersionRepository
+
+    registry = FormRegistry.standard()
+    for stored in FormVersionRepository(store.session).list():
+        if (stored.form_id, stored.version) not in registry:
+            definition = load_form_text(stored.source, f"{stored.form_id} {stored.version}")
+            registry.add(definition, source_name=f"stored {stored.form_id} {stored.version}")
+    return registry
+
+
+def load_record(store: Store, mediator_id: uuid.UUID) -> PracticeRecord:
+    from sendobserve.storage.repositories import load_practice_record
+
+    with store.session() as session:
+        return load_practice_record(session, mediator_id)
+
+
+def assess(store: Store, mediator_id: uuid.UUID, *, today: date | None = None,
+           forms: FormRegistry | None = None) -> tuple[PracticeRecord, ReadinessReport]:
+    from sendobserve.model.readiness import assess_readiness
+
+    record = load_record(store, mediator_id)
+    forms = forms if forms is not None else load_forms(store)
+    return record, assess_readiness(record, forms, today=today or date.today())
+
+
+# --- documents without a certificate ------------------------------------------------------
+
+def observation_document(store: Store, observation_id: uuid.UUID) -> bytes:
+    """A filled Form 1, 2 or 3 on the form version it was made on."""
+    from sendobserve.reports import build
+    from sendobserve.reports.observation import observation_pdf
+    from sendobserve.storage.repositories import ObservationRepository
+
+    obs = ObservationRepository(store.session).get(observation_id)
+    record = load_record(store, obs.mediator_id)
+    return observation_pdf(build.observation_content(record, obs.id, load_forms(store)))
+
+
+def readiness_document(store: Store, mediator_id: uuid.UUID, *,
+                       today: date | None = None) -> tuple[bytes, ReadinessReport]:
+    from sendobserve.reports import build
+    from sendobserve.reports.readiness import readiness_pdf
+
+    _record, report = assess(store, mediator_id, today=today)
+    return readiness_pdf(build.readiness_content(report)), report
+
+
+def portfolio_document(
+    store: Store,
+    mediator_id: uuid.UUID,
+    verified_by: Observer,
+    *,
+    today: date | None = None,
+    progress: ProgressCallback | None = None,
+    cancelled: CancelCheck | None = None,
+) -> tuple[bytes, int]:
+    """The portfolio and how many observations it holds; ``ReportCancelled`` if stopped."""
+    from sendobserve.reports import build
+    from sendobserve.reports.portfolio import portfolio_pdf
+
+    today = today or date.today()
+    forms = load_forms(store)
+    record, report = assess(store, mediator_id, today=today, forms=forms)
+    content = build.portfolio_content(record, report, forms, verified_by=verified_by,
+                                      prepared_on=today)
+    return portfolio_pdf(content, progress=progress, cancelled=cancelled), len(
+        content.observations)
+
+
+# --- certificates ------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class CertificatePlan:
+    """What the app needs before asking who signs: refusal, re-print signer, candidates."""
+
+    form_number: int
+    record: PracticeRecord
+    report: ReadinessReport | None  # None for Form 5
+    refusal: str | None  # a clear sentence naming what is missing, or None
+    hint: str | None
+    reprint_signer: Observer | None  # a re-print keeps its signer
+    candidates: tuple[Observer, ...]  # who may be chosen to sign
+
+    @property
+    def mediator_name(self) -> str:
+        return self.record.mediator.name
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedDocument:
+    pdf: bytes
+    form_number: int
+    serial: str
+    verification_code: str
+    reprint: bool
+    mediator_name: str
+    signer_name: str
+
+
+def reprint_signer(store: Store, mediator_id: uuid.UUID, form_number: int) -> Observer | None:
+    """The signer of an already issued certificate: its verification code names them."""
+    from sendobserve.storage.repositories import ObserverRepository
+    from sendobserve.storage.repositories.certificates import CertificateRepository
+
+    issued = CertificateRepository(store.session).find(mediator_id, form_number)
+    if issued is None or issued.signer_id is None:
+        return None
+    return ObserverRepository(store.session).get(issued.signer_id)
+
+
+def plan_certificate(store: Store, mediator_id: uuid.UUID, form_number: int, *,
+                     today: date | None = None) -> CertificatePlan:
+    """Whether Form 4 or 5 may be issued now, and who may sign it. Reads only."""
+    from sendobserve.model import requirements as R
+    from sendobserve.model.outcome import Status
+    from sendobserve.storage.repositories import ObserverRepository
+
+    if form_number not in (4, 5):
+        raise ValueError("only Form 4 and Form 5 are certificates")
+    if form_number == 5:
+        record = load_record(store, mediator_id)
+        missing = form5_missing(record)
+        refusal = ("Form 5 cannot be issued: " + "; ".join(missing) + ".") if missing else None
+        return CertificatePlan(5, record, None, refusal, FORM5_HINT if refusal else None,
+                               reprint_signer(store, mediator_id, 5),
+                               ObserverRepository(store.session).list())
+    record, report = assess(store, mediator_id, today=today)
+    refusal = form4_refusal(report)
+    candidates: Sequence[Observer] = report.eligible_signers
+    if not candidates and report.requirement(R.FORM4_SIGNER).status is Status.DISCRETION:
+        candidates = ObserverRepository(store.session).list()  # the discretion names no one
+    return CertificatePlan(4, record, report, refusal, FORM4_HINT if refusal else None,
+                           reprint_signer(store, mediator_id, 4), tuple(candidates))
+
+
+def ensure_signing_root(store: Store, organisation: str | None) -> RootCA:
+    from sendobserve.reports.pki import ensure_root
+    from sendobserve.storage.repositories.certificates import PkiRepository
+
+    return ensure_root(PkiRepository(store.session), organisation or DEFAULT_ORG)
+
+
+def root_organisation(root: RootCA) -> str:
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    orgs = x509.load_pem_x509_certificate(root.cert_pem).subject.get_attributes_for_oid(
+        NameOID.ORGANIZATION_NAME)
+    return str(orgs[0].value) if orgs else ""
+
+
+def issue_certificate(
+    store: Store,
+    plan: CertificatePlan,
+    signer: Observer,
+    *,
+    organisation: str | None = None,
+    today: date | None = None,
+    deliver: Callable[[bytes], None] | None = None,
+) -> IssuedDocument:
+    """Issue (or re-print) Form 4 or 5 signed by ``signer``; log it in one transaction.
+
+    ``deliver`` runs inside that transaction with the signed PDF: if it raises (the CLI
+    could not write the file), the issue is not logged either.
+    """
+    from sendobserve.reports import build, certificate, pki, signing
+    from sendobserve.reports.content import CertificateIdentity
+    from sendobserve.storage.repositories import in_session
+    from sendobserve.storage.repositories.certificates import CertificateRepository
+
+    today = today or date.today()
+    record, report, form_number = plan.record, plan.report, plan.form_number
+    if plan.refusal:
+        raise CertificateRefused(plan.refusal, hint=plan.hint)
+    if plan.reprint_signer is not None and plan.reprint_signer.id != signer.id:
+        raise UserError(
+            f"Form {form_number} was issued to {record.mediator.name} signed by "
+            f"{plan.reprint_signer.name}; a re-print keeps its signer",
+            hint="Re-print it with the same signer.")
+    if report is not None:
+        refusal = form4_refusal(report, signer)
+        if refusal:
+            raise CertificateRefused(refusal)
+    root = ensure_signing_root(store, organisation)
+    organisation = organisation or root_organisation(root)
+    key = pki.verification_key(root)
+    creds = pki.issue_signer(root, signer.name)
+    with store.session() as session:
+        certs = CertificateRepository(in_session(session))
+
+        def code_for(serial: str) -> str:
+            facts = (f"form{form_number}", record.mediator.name, today.isoformat(), signer.name)
+            return pki.verification_code(serial, facts, key)
+
+        issued, reprint = certs.issue_or_reprint(
+            form_number=form_number, mediator_id=record.mediator.id, signer_id=signer.id,
+            signer_name=signer.name, issued_on=today, code_for=code_for)
+        identity = CertificateIdentity(issued.serial, issued.verification_code)
+        if report is None:
+            unsigned = certificate.form5_pdf(build.form5_content(
+                record, signer=signer, issued_on=issued.issued_on, identity=identity,
+                organisation=organisation))
+        else:
+            unsigned = certificate.form4_pdf(build.form4_content(
+                record, report, signer=signer, issued_on=issued.issued_on, identity=identity,
+                organisation=organisation))
+        pdf = signing.sign_pdf(unsigned, creds, root.cert_pem, serial=issued.serial)
+        if deliver is not None:
+            deliver(pdf)
+    return IssuedDocument(pdf, form_number, issued.serial, issued.verification_code, reprint,
+                          record.mediator.name, signer.name)
+
+
+# --- files -------------------------------------------------------------------------------
+
+def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
+    """All of ``data`` at ``path`` or nothing: a temporary file beside it, then a rename."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise UserError(f"{target} is a folder; give a file name")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"the folder for {target} does not exist")
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".sendobserve-", suffix=".part", dir=folder)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return target
