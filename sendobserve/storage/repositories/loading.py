@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Select, select, union
 from sqlalchemy.dialects.sqlite.base import SQLiteDialect
@@ -94,12 +94,15 @@ def load_practice_records(
         if mediator_id in parts:
             parts[mediator_id][key].append(value)
 
-    for c in session.scalars(
-        scoped(select(CaseRecord), CaseRecord.mediator_id).order_by(
+    # Cases and observations as plain rows (typed columns, no ORM instances): a Row has
+    # the same attribute names, and building tens of thousands of ORM instances that are
+    # thrown away at once was a quarter of loading a large organisation.
+    for c in session.execute(
+        scoped(select(*CaseRecord.__table__.columns), CaseRecord.mediator_id).order_by(
             CaseRecord.case_date, CaseRecord.created_at, CaseRecord.id
         )
     ):
-        put(c.mediator_id, "cases", _convert.case(c))
+        put(c.mediator_id, "cases", _convert.case(cast(Any, c)))
 
     observer_ids: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     observation_owners: list[tuple[uuid.UUID, uuid.UUID]] = []
@@ -110,12 +113,12 @@ def load_practice_records(
         ObservationRecord.created_at,
         ObservationRecord.id,
     )
-    for o in session.scalars(
-        scoped(select(ObservationRecord), ObservationRecord.mediator_id).order_by(
-            *observation_order
-        )
+    for o in session.execute(
+        scoped(
+            select(*ObservationRecord.__table__.columns), ObservationRecord.mediator_id
+        ).order_by(*observation_order)
     ):
-        put(o.mediator_id, "observations", _convert.observation(o))
+        put(o.mediator_id, "observations", _convert.observation(cast(Any, o)))
         observer_ids[o.mediator_id].add(o.observer_id)
         observation_owners.append((o.mediator_id, o.id))
 
