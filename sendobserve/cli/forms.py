@@ -1,9 +1,11 @@
-"""``sendobserve forms list`` and ``sendobserve forms check FILE…``.
+"""``sendobserve forms list``, ``forms check FILE…`` and ``forms add FILE``.
 
 ``check`` reads a provider's form file and reports every problem as ``FILE:LINE:
 message`` (the shape editors jump to), then whether the registry would accept it as
 an adaptation of the standard form. It only reads: nothing is written anywhere.
-Storing an accepted adaptation in the store is not done yet.
+``add`` makes the same checks against the forms the store already holds, then stores
+the file's exact text in the store (and, with ``--default``, starts new observations
+on it). Observations already made keep the version they were made on.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sendobserve.errors import UserError
 from sendobserve.forms.definition import FormDefinition
 from sendobserve.forms.loader import FormFileError, load_form_file
 from sendobserve.forms.registry import FormAdaptationError, FormRegistry, diff_forms
@@ -39,6 +42,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     check_parser.add_argument("files", nargs="+", metavar="FILE", help="a form file (YAML)")
     check_parser.set_defaults(func=check_forms)
+
+    add_parser = sub.add_parser(
+        "add",
+        help="store a provider's adapted form in the store (checked first)",
+        description="Check FILE as 'forms check' does, against the forms this store already "
+        "holds, then keep its exact text in the store so observations made on it can always "
+        "be reopened as they were. With --default, new observations of that form start on "
+        "this version. A file that does not validate, or that drops a core criterion, is "
+        "refused and nothing is stored.",
+    )
+    add_parser.add_argument("file", metavar="FILE", help="a form file (YAML)")
+    add_parser.add_argument(
+        "--default", action="store_true", help="start new observations of this form on it"
+    )
+    add_parser.set_defaults(func=add_form)
 
 
 def _summary(registry: FormRegistry, form: FormDefinition) -> dict[str, Any]:
@@ -125,3 +143,22 @@ def _check_one(path: Path) -> bool:
     if diff.reordered:
         print("  reordered")
     return True
+
+
+def add_form(args: argparse.Namespace) -> int:
+    from sendobserve.cli._common import open_store_from_args
+    from sendobserve.storage.repositories import install_form
+
+    path = Path(args.file)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot read the form file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"the form file {path} is not UTF-8 text") from None
+    with open_store_from_args(args) as store:
+        form = install_form(store.session, source, path.name, make_default=args.default)
+    default = " New observations of this form start on it." if args.default else ""
+    print(f"Stored {form.form_id} version {form.version} ({form.title}).{default}")
+    return 0
+

@@ -82,15 +82,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_mediators(args: argparse.Namespace) -> int:
-    from sendobserve.forms.registry import FormRegistry
     from sendobserve.model.readiness import assess_readiness
-    from sendobserve.storage.repositories import load_practice_records
+    from sendobserve.storage.repositories import in_session, load_practice_records, load_registry
 
     today = _today(args)
-    forms = FormRegistry.standard()
     with open_store_from_args(args) as store, store.session() as session:
         records = list(load_practice_records(session).values())
-        forms = _with_stored_forms(session, forms)
+        forms = load_registry(in_session(session))
     rows: list[dict[str, Any]] = [
         {
             "id": str(r.mediator.id),
@@ -116,29 +114,18 @@ def cmd_mediators(args: argparse.Namespace) -> int:
     return 0
 
 
-def _with_stored_forms(session: Any, forms: Any) -> Any:
-    """Add every form version the store holds, so old observations are read on their own."""
-    from sendobserve.forms.loader import load_form_text
-    from sendobserve.storage.repositories import FormVersionRepository, in_session
-
-    for stored in FormVersionRepository(in_session(session)).list():
-        if (stored.form_id, stored.version) not in forms:
-            forms.add(load_form_text(stored.source, f"{stored.form_id} {stored.version}"))
-    return forms
-
-
 def _load_one(args: argparse.Namespace) -> tuple[Any, Any]:
-    from sendobserve.forms.registry import FormRegistry
     from sendobserve.storage.repositories import (
         MediatorRepository,
         in_session,
         load_practice_record,
+        load_registry,
     )
 
     with open_store_from_args(args) as store, store.session() as session:
         mediator = MediatorRepository(in_session(session)).resolve(args.mediator)
         record = load_practice_record(session, mediator.id)
-        forms = _with_stored_forms(session, FormRegistry.standard())
+        forms = load_registry(in_session(session))
     return record, forms
 
 

@@ -37,16 +37,9 @@ FORM5_HINT = "Record the passporting facts on the mediator's page, then print ag
 
 def load_forms(store: Store) -> FormRegistry:
     """The Standards' forms plus every version stored with the records (providers' own)."""
-    from sendobserve.forms.loader import load_form_text
-    from sendobserve.forms.registry import FormRegistry
-    from sendobserve.storage.repositories import FormVersionRepository
+    from sendobserve.storage.repositories import load_registry
 
-    registry = FormRegistry.standard()
-    for stored in FormVersionRepository(store.session).list():
-        if (stored.form_id, stored.version) not in registry:
-            definition = load_form_text(stored.source, f"{stored.form_id} {stored.version}")
-            registry.add(definition, source_name=f"stored {stored.form_id} {stored.version}")
-    return registry
+    return load_registry(store.session)
 
 
 def load_record(store: Store, mediator_id: uuid.UUID) -> PracticeRecord:

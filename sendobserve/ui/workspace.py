@@ -51,11 +51,12 @@ class Workspace(QWidget):
 
     def __init__(self, service: WorkspaceService, settings: WorkspaceSettings,
                  runner: TaskRunner, parent: QWidget | None = None,
-                 sessions: Any = None):
+                 sessions: Any = None, forms: Any = None):
         super().__init__(parent)
         self.service = service
         # The store's session factory, for the readiness view (None: no readiness view).
         self.sessions = sessions
+        self.forms = forms  # the store's form registry (None: the shipped forms)
         self.trainee_page: TraineePage | None = None
         self._observation_from_trainee = False
         self.settings = settings
@@ -124,7 +125,7 @@ class Workspace(QWidget):
         if self.sessions is None:
             return
         self._drop_trainee()
-        page = TraineePage(self.sessions, mediator, self.runner)
+        page = TraineePage(self.sessions, mediator, self.runner, self.forms)
         page.backRequested.connect(self.show_navigation)
         page.trainee_screen.openObservationRequested.connect(self._open_from_trainee)
         self.trainee_page = page
@@ -284,7 +285,7 @@ class TraineePage(QWidget):
     backRequested = Signal()
 
     def __init__(self, sessions: Any, mediator: Mediator, runner: TaskRunner,
-                 parent: QWidget | None = None):
+                 forms: Any = None, parent: QWidget | None = None):
         super().__init__(parent)
         from sendobserve.ui.readiness.screen import TraineeScreen
 
@@ -299,7 +300,7 @@ class TraineePage(QWidget):
         back.clicked.connect(self.backRequested)
         header.addWidget(title, 1)
         header.addWidget(back)
-        self.trainee_screen = TraineeScreen(sessions, mediator.id, runner=runner)
+        self.trainee_screen = TraineeScreen(sessions, mediator.id, runner=runner, forms=forms)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.trainee_screen, 1)
@@ -315,9 +316,9 @@ def build_workspace(store: Any, settings: WorkspaceSettings | None = None,
     The lock checks a passphrase against this store's key file (the same check as
     unlocking at start-up); the observer's name from the settings signs the mark history.
     """
-    from sendobserve.forms.registry import FormRegistry
     from sendobserve.storage import vault
     from sendobserve.storage.errors import WrongKeyError
+    from sendobserve.storage.repositories import load_registry
     from sendobserve.ui.store_service import StoreWorkspaceService
 
     settings = settings if settings is not None else WorkspaceSettings()
@@ -329,6 +330,8 @@ def build_workspace(store: Any, settings: WorkspaceSettings | None = None,
             return False
         return True
 
-    service = StoreWorkspaceService(store.session, FormRegistry.standard(), verify,
+    forms = load_registry(store.session)  # the Standards' forms and the provider's own
+    service = StoreWorkspaceService(store.session, forms, verify,
                                     actor=lambda: settings.observer_name)
-    return Workspace(service, settings, TaskRunner(), parent, sessions=store.session)
+    return Workspace(service, settings, TaskRunner(), parent, sessions=store.session,
+                     forms=forms)

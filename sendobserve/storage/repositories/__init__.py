@@ -32,6 +32,8 @@ from sendobserve.storage.repositories.forms import (
     FormVersionConflict,
     FormVersionRepository,
     StoredFormVersion,
+    install_form,
+    load_registry,
     source_sha256,
 )
 from sendobserve.storage.repositories.loading import (
@@ -68,8 +70,10 @@ __all__ = [
     "StoredFormVersion",
     "fold_name",
     "in_session",
+    "install_form",
     "load_practice_record",
     "load_practice_records",
+    "load_registry",
     "practice_summaries",
     "put_practice_record",
     "source_sha256",

@@ -14,9 +14,11 @@ from sqlalchemy import select
 
 from sendobserve.errors import UserError
 from sendobserve.forms.definition import FormDefinition
+from sendobserve.forms.registry import FormRegistry
 from sendobserve.model.domain import utcnow
+from sendobserve.storage.meta import StoreMetaRecord, set_meta
 from sendobserve.storage.records import FormVersionRecord
-from sendobserve.storage.repositories._common import SessionFactory
+from sendobserve.storage.repositories._common import SessionFactory, in_session
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,3 +103,55 @@ def _stored(row: FormVersionRecord) -> StoredFormVersion:
         sha256=row.sha256,
         stored_at=row.stored_at,
     )
+
+
+DEFAULT_KEY_PREFIX = "form_default."
+
+
+def load_registry(sessions: SessionFactory) -> FormRegistry:
+    """The forms this store works with: the Standards' own, every version stored with its
+    records (a provider's adaptations among them), and the store's choice of default.
+
+    Versions are added base-first, so an adaptation finds the version it is based on.
+    """
+    from sendobserve.forms.loader import load_form_text
+
+    registry = FormRegistry.standard()
+    with sessions() as s:
+        stored = FormVersionRepository(in_session(s)).list()
+        rows = s.scalars(
+            select(StoreMetaRecord).where(StoreMetaRecord.key.startswith(DEFAULT_KEY_PREFIX))
+        )
+        defaults = {row.key.removeprefix(DEFAULT_KEY_PREFIX): row.value for row in rows}
+    parsed = [
+        load_form_text(v.source, f"{v.form_id} {v.version} (stored)")
+        for v in stored
+        if (v.form_id, v.version) not in registry
+    ]
+    for definition in sorted(parsed, key=lambda d: d.based_on is not None):
+        registry.add(definition, source_name=f"{definition.form_id} {definition.version}")
+    for form_id, version in defaults.items():
+        if (form_id, version) in registry:
+            registry.set_default(form_id, version)
+    return registry
+
+
+def install_form(
+    sessions: SessionFactory, source: str, source_name: str, *, make_default: bool
+) -> FormDefinition:
+    """Check a provider's form text against the forms in use and store it (one transaction).
+
+    Refused (``FormFileError``/``FormAdaptationError``, nothing stored) if the file does not
+    validate or drops, demotes or moves a core criterion. ``make_default`` makes new
+    observations of that form start on it; observations already made keep their version.
+    """
+    from sendobserve.forms.loader import load_form_text
+
+    definition = load_form_text(source, source_name)
+    registry = load_registry(sessions)
+    registry.add(definition, source_name=source_name)  # raises before anything is written
+    with sessions() as s:
+        FormVersionRepository(in_session(s)).store(definition.form_id, definition.version, source)
+        if make_default:
+            set_meta(s, DEFAULT_KEY_PREFIX + definition.form_id, definition.version)
+    return definition
