@@ -11,19 +11,18 @@ in the place of one that did not open.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import os
+import re
 import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session
 
@@ -40,6 +39,10 @@ from sendobserve.storage.errors import (
 from sendobserve.storage.fsutil import check_writable_dir, fsync_dir, fsync_file
 from sendobserve.storage.lock import DataDirLock
 from sendobserve.storage.meta import META_CREATED_AT, META_STORE_ID, get_meta, set_meta
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 DB_NAME = "sendobserve.db"
 STAGING_NAME = "sendobserve.db.new"
@@ -63,7 +66,45 @@ class KeyMismatch(Exception):
 # --- migrations ---------------------------------------------------------------------------
 
 
+# Alembic (with Mako and Pygments) costs about half a second to import: it is imported
+# only to create or migrate a store. Opening a current store needs just the revision
+# names, read from the migration files by ``_scan_revisions`` (a test keeps that equal
+# to what Alembic itself reads).
+_ASSIGNMENT = re.compile(
+    r"^(revision|down_revision)\s*(?::[^=\n]+)?=\s*(.+?)\s*(?:#.*)?$", re.MULTILINE
+)
+
+
+def _scan_revisions() -> dict[str, tuple[str, ...]] | None:
+    """Each migration's revision and the revisions it follows, or None if a file is not in
+    the plain form this reads (then Alembic is asked)."""
+    graph: dict[str, tuple[str, ...]] = {}
+    for file in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        found: dict[str, object] = {}
+        for name, value in _ASSIGNMENT.findall(file.read_text(encoding="utf-8")):
+            if name in found:
+                return None
+            try:
+                found[name] = ast.literal_eval(value)
+            except (ValueError, SyntaxError):
+                return None
+        revision, down = found.get("revision"), found.get("down_revision")
+        if not isinstance(revision, str) or revision in graph:
+            return None
+        if down is None:
+            graph[revision] = ()
+        elif isinstance(down, str):
+            graph[revision] = (down,)
+        elif isinstance(down, tuple | list) and all(isinstance(d, str) for d in down):
+            graph[revision] = tuple(down)
+        else:
+            return None
+    return graph or None
+
+
 def _alembic_config(connection: Any = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     cfg.attributes["connection"] = connection
@@ -71,15 +112,24 @@ def _alembic_config(connection: Any = None) -> Config:
 
 
 def _script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config())
 
 
 def head_revisions() -> tuple[str, ...]:
-    return tuple(_script().get_heads())
+    graph = _scan_revisions()
+    if graph is None:
+        return tuple(_script().get_heads())
+    followed = {d for downs in graph.values() for d in downs}
+    return tuple(sorted(r for r in graph if r not in followed))
 
 
 def known_revisions() -> set[str]:
-    return {rev.revision for rev in _script().walk_revisions()}
+    graph = _scan_revisions()
+    if graph is None:
+        return {rev.revision for rev in _script().walk_revisions()}
+    return set(graph)
 
 
 # --- read-only checks ---------------------------------------------------------------------
@@ -186,12 +236,21 @@ def inspect_database(path: Path, data_key: bytes) -> str | None:
 
 
 def database_accepts_key(path: Path, data_key: bytes) -> bool:
-    """Whether the key decrypts the file at all (damage is left for ``open_store`` to report)."""
+    """Whether the key decrypts the file at all (damage is left for ``open_store`` to report).
+
+    The same answer ``inspect_database`` would give (False only for ``KeyMismatch``), but
+    without its whole-file checks when the first page decrypts: ``open_store`` makes them
+    right after, and reading a large store twice doubled the time to open it.
+    """
     try:
-        inspect_database(path, data_key)
-    except KeyMismatch:
-        return False
-    except DamagedStoreError:
+        check_header(path)
+        with _probe_connection(path, data_key) as conn:
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+            except sqlcipher3.DatabaseError:
+                failures = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+                return len(failures) < _page_count(path)
+    except (DamagedStoreError, sqlcipher3.Error):
         return True
     return True
 
@@ -241,6 +300,8 @@ def _make_engine(path: Path, data_key: bytes) -> Engine:
 
 
 def _upgrade(engine: Engine) -> None:
+    from alembic import command
+
     with engine.begin() as connection:
         command.upgrade(_alembic_config(connection), "heads")
 

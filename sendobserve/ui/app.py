@@ -106,7 +106,7 @@ def run(
     from sendobserve.ui.workspace import build_workspace
 
     window = MainWindow(store)
-    window.set_central_widget(build_workspace(store))
+    window.set_central_widget(build_workspace(store, runner=window.runner))
     window.show()
     if exit_after_start:
         def painted() -> None:

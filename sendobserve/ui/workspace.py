@@ -312,7 +312,8 @@ class TraineePage(QWidget):
 
 
 def build_workspace(store: Any, settings: WorkspaceSettings | None = None,
-                    parent: QWidget | None = None) -> Workspace:
+                    parent: QWidget | None = None,
+                    runner: TaskRunner | None = None) -> Workspace:
     """The workspace for an open ``Store``: the main window's central widget.
 
     The lock checks a passphrase against this store's key file (the same check as
@@ -335,5 +336,7 @@ def build_workspace(store: Any, settings: WorkspaceSettings | None = None,
     forms = load_registry(store.session)  # the Standards' forms and the provider's own
     service = StoreWorkspaceService(store.session, forms, verify,
                                     actor=lambda: settings.observer_name)
-    return Workspace(service, settings, TaskRunner(), parent, sessions=store.session,
-                     forms=forms)
+    # One runner for the window: closing it waits for all background work before the
+    # store closes (two runners let a readiness load outlive the store).
+    return Workspace(service, settings, runner if runner is not None else TaskRunner(), parent,
+                     sessions=store.session, forms=forms)

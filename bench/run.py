@@ -1,0 +1,691 @@
+"""sendobserve benchmarks: every figure beside a floor measured in the same run.
+
+    PYTHONPATH=$PWD QT_QPA_PLATFORM=offscreen python bench/run.py [--quick] [--only NAME ...]
+
+Prints one line per figure (median, p99, the floor, their ratio, the goal) and writes
+everything, with a description of the machine, to ``bench/results/latest.json``.
+Start-up and memory run in fresh subprocesses, so every run is cold. ``--quick`` uses
+smaller stores and fewer repeats (under a minute once the stores are cached).
+Not part of the test suite: timings on a shared machine vary; the ratios vary less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import gen  # noqa: E402  (bench/gen.py, beside this file)
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+# --- figures -------------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    name: str
+    unit: str  # "ms" or "MiB" or "x"
+    median: float
+    p99: float | None
+    floor_name: str
+    floor: float | None
+    goal: str
+    ok: bool | None  # None: no goal, or not measured
+    runs: int
+    note: str = ""
+    samples: list[float] = field(default_factory=list)
+    floor_samples: list[float] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float | None:
+        return None if not self.floor else self.median / self.floor
+
+
+@dataclass
+class NotMeasured:
+    name: str
+    reason: str
+
+
+FIGURES: list[Figure | NotMeasured] = []
+
+
+def p99(values: list[float]) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(0.99 * (len(s) - 1))))]
+
+
+def add(
+    name: str, unit: str, samples: list[float], floor_name: str, floor_samples: list[float] | None,
+    goal: str, ok: Callable[[Figure], bool] | None, note: str = "",
+) -> Figure:
+    fig = Figure(
+        name=name, unit=unit, median=statistics.median(samples),
+        p99=p99(samples) if len(samples) >= 5 else None, floor_name=floor_name,
+        floor=statistics.median(floor_samples) if floor_samples else None, goal=goal, ok=None,
+        runs=len(samples), note=note, samples=[round(x, 4) for x in samples],
+        floor_samples=[round(x, 4) for x in floor_samples or []],
+    )
+    fig.ok = ok(fig) if ok else None
+    FIGURES.append(fig)
+    show(fig)
+    return fig
+
+
+def not_measured(name: str, reason: str) -> None:
+    FIGURES.append(NotMeasured(name, reason))
+    print(f"  {name:<44} NOT MEASURED: {reason}", flush=True)
+
+
+def show(f: Figure) -> None:
+    p = f"p99 {f.p99:8.2f}" if f.p99 is not None else " " * 12
+    floor = f"floor {f.floor:8.2f}" if f.floor is not None else " " * 14
+    ratio = f"{f.ratio:6.2f}x" if f.ratio is not None else " " * 7
+    verdict = "" if f.ok is None else ("ok" if f.ok else "MISS")
+    print(f"  {f.name:<44} {f.median:9.2f} {f.unit:<3} {p}  {floor}  {ratio}  "
+          f"goal {f.goal:<18} {verdict:<4} (n={f.runs}; floor: {f.floor_name})"
+          + (f"  [{f.note}]" if f.note else ""), flush=True)
+
+
+def timed(fn: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t0) * 1000
+
+
+# --- the machine ---------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    from importlib import metadata
+
+    import sqlcipher3
+
+    def version(dist: str) -> str | None:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return None
+
+    conn = sqlcipher3.connect(":memory:")
+    cipher = conn.execute("PRAGMA cipher_version").fetchone()
+    conn.close()
+    return {
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "sqlite": sqlcipher3.sqlite_version,
+        "sqlcipher": cipher[0] if cipher else None,
+        "qt_platform": os.environ.get("QT_QPA_PLATFORM"),
+        "versions": {
+            d: version(d)
+            for d in ("PySide6-Essentials", "PySide6", "shiboken6", "SQLAlchemy", "sqlcipher3",
+                      "alembic", "reportlab", "pyHanko", "cryptography")
+        },
+    }
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def env(**extra: str) -> dict[str, str]:
+    e = dict(os.environ)
+    e["PYTHONPATH"] = str(ROOT) + os.pathsep + e.get("PYTHONPATH", "")
+    e.setdefault("QT_QPA_PLATFORM", "offscreen")
+    e.update(extra)
+    return e
+
+
+def spawn_probe(argv: list[str], extra_env: dict[str, str]) -> tuple[dict[str, float], float]:
+    """Start a child that prints "main window painted" once its window has painted (the
+    app's ``--exit-after-start``, or ``bare_window.py``); ms from spawn to that line
+    (``painted``) and to exit (``exit``), its user + system CPU time (``cpu``, ms: steadier
+    than wall time on a busy machine), and its peak RSS (MiB)."""
+    t0 = time.monotonic()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=env(**extra_env), cwd=tempfile.gettempdir())
+    assert proc.stdout is not None and proc.stderr is not None
+    phases: dict[str, float] = {}
+    for raw in proc.stdout:
+        if raw.startswith(b"main window painted") and "painted" not in phases:
+            phases["painted"] = (time.monotonic() - t0) * 1000
+    err = proc.stderr.read().decode()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    phases["exit"] = (time.monotonic() - t0) * 1000
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    phases["cpu"] = (usage.ru_utime + usage.ru_stime) * 1000
+    if "painted" not in phases:
+        raise RuntimeError(f"{argv} failed ({proc.returncode}): {err[-2000:]}")
+    # Painted, then failed on the way out (seen: a background load meeting the store the
+    # window's close had just closed): counted and reported, not hidden.
+    phases["failed_exit"] = float(proc.returncode != 0)
+    return phases, usage.ru_maxrss / 1024  # ru_maxrss is KiB on Linux
+
+
+# --- 1 and 5: start-up and memory ----------------------------------------------------------
+
+
+def bench_startup(year: gen.Generated, runs: int, label: str) -> None:
+    from sendobserve.storage import keys, vault
+
+    app_argv = [sys.executable, "-m", "sendobserve", "--data-dir", str(year.data_dir),
+                "--exit-after-start"]
+    bare_argv = [sys.executable, str(Path(__file__).resolve().parent / "bare_window.py")]
+    app_env = {"SENDOBSERVE_PASSPHRASE": gen.PASSPHRASE,
+               "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    # The first start of a day takes the daily backup before the window shows: timed
+    # separately, on a store whose (bench-made) backups are removed so that it happens.
+    from sendobserve.storage.backup import backup_dir
+
+    shutil.rmtree(backup_dir(year.data_dir), ignore_errors=True)
+    first, first_rss = spawn_probe(app_argv, app_env)
+    spawn_probe(bare_argv, {})
+    app, bare, kdf, open_ms, app_rss, bare_rss, app_cpu, bare_cpu = ([] for _ in range(8))
+    key_file = keys.read_key_file(year.data_dir)
+    failed_exits = int(first["failed_exit"])
+    for _ in range(runs):  # interleaved, so load from other processes hits both alike
+        b, b_rss = spawn_probe(bare_argv, {})
+        a, a_rss = spawn_probe(app_argv, app_env)
+        bare.append(b["painted"])
+        bare_rss.append(b_rss)
+        bare_cpu.append(b["cpu"])
+        app.append(a["painted"])
+        failed_exits += int(a["failed_exit"])
+        app_rss.append(a_rss)
+        app_cpu.append(a["cpu"])
+        t0 = time.perf_counter()
+        unlocked = keys.unlock_key_file(key_file, gen.PASSPHRASE)
+        t1 = time.perf_counter()
+        vault.open_with_keys(year.data_dir, unlocked).close()
+        kdf.append((t1 - t0) * 1000)
+        open_ms.append((time.perf_counter() - t1) * 1000)
+    no_kdf = [a - statistics.median(kdf) for a in app]
+    what = f"{label}: {year.trainees} trainees, {year.marks} marks"
+    add(f"start-up to first paint ({label})", "ms", app, "bare QMainWindow", bare, "<= 1.5x floor",
+        lambda f: (f.ratio or 0) <= 1.5, what + "; passphrase unlock (scrypt) included")
+    add(f"start-up less scrypt ({label})", "ms", no_kdf, "bare QMainWindow", bare,
+        "<= 1.5x floor", lambda f: (f.ratio or 0) <= 1.5,
+        "same runs minus the median scrypt time: what a start with the key in the OS "
+        "keyring costs")
+    add(f"start-up CPU time ({label})", "ms", app_cpu, "bare QMainWindow", bare_cpu, "-", None,
+        "user + system, whole process")
+    add(f"  scrypt unlock, in-process ({label})", "ms", kdf, "-", None, "-", None,
+        "deliberately slow key derivation (n=2^17)")
+    add(f"  open_with_keys, in-process ({label})", "ms", open_ms, "-", None, "-", None,
+        "header, integrity checks, migration check, lock")
+    add(f"first start of the day ({label})", "ms", [first["painted"]], "bare QMainWindow", bare,
+        "-", None, "includes the daily backup, taken before the window shows")
+    if failed_exits:
+        not_measured(f"clean exit ({label})", f"{failed_exits} of {runs + 1} app runs painted "
+                     "and then exited abnormally (a background load still running when the "
+                     "window's close closed the store)")
+    add(f"peak RSS ({label})", "MiB", app_rss, "bare QMainWindow", bare_rss, "<= 1.5x floor",
+        lambda f: (f.ratio or 0) <= 1.5, f"first start of the day: {first_rss:.0f} MiB")
+
+
+# --- 2: tick -------------------------------------------------------------------------------
+
+KEY = bytes(range(32))
+
+
+def raw_connection(path: Path, *, encrypted: bool) -> Any:
+    import sqlcipher3
+
+    conn = sqlcipher3.connect(str(path), isolation_level=None)
+    if encrypted:
+        conn.execute(f"PRAGMA key = \"x'{KEY.hex()}'\"")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS marks (id INTEGER PRIMARY KEY, observation_id TEXT,"
+        " criterion_id TEXT, state TEXT, note TEXT, marked_at TEXT, marked_by TEXT,"
+        " UNIQUE (observation_id, criterion_id))"
+    )
+    return conn
+
+
+def raw_tick(conn: Any, i: int) -> None:
+    """One row's insert (or replace) and commit: the floor for a committed mark."""
+    conn.execute("BEGIN")
+    conn.execute(
+        "INSERT OR REPLACE INTO marks (observation_id, criterion_id, state, note, marked_at,"
+        " marked_by) VALUES (?, ?, ?, '', ?, 'bench')",
+        ("0" * 32, f"c{i % 60}", "demonstrated" if i % 2 else "development_needed",
+         "2026-11-01T11:00:00.000000+00:00"),
+    )
+    conn.execute("COMMIT")
+
+
+@contextmanager
+def tick_store() -> Iterator[tuple[Any, Any, list[str]]]:
+    """A fresh store with one draft observation on Form 2: (store, observation, item ids)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from sendobserve.forms.registry import FormRegistry
+    from sendobserve.model.domain import (
+        Case,
+        CaseKind,
+        Mediator,
+        Observer,
+        ObserverRole,
+        TraineeRole,
+    )
+    from sendobserve.storage import keys, vault
+    from sendobserve.storage.repositories import (
+        CaseRepository,
+        FormVersionRepository,
+        MediatorRepository,
+        ObservationRepository,
+        ObserverRepository,
+    )
+
+    with tempfile.TemporaryDirectory(prefix="sendobserve-bench-") as tmp:
+        made = vault.initialise(Path(tmp) / "data", gen.PASSPHRASE,
+                                scrypt=keys.ScryptParams(n=2**10))
+        store = made.store
+        try:
+            form = FormRegistry.standard().latest("form2")
+            FormVersionRepository(store.session).ensure(form)
+            me = MediatorRepository(store.session).add(Mediator(gen._id("tick"), "Tick Bench"))
+            who = ObserverRepository(store.session).add(
+                Observer(gen._id("tick-observer"), "Observer", ObserverRole.MENTOR))
+            case = CaseRepository(store.session).add(
+                Case(gen._id("tick-case"), me.id, "T-1", date(2026, 10, 1), CaseKind.MEDIATION,
+                     TraineeRole.CO_MEDIATING, Decimal(3)))
+            obs = ObservationRepository(store.session).start(case.id, who.id, form.form_id,
+                                                             form.version)
+            yield store, obs, [i.id for i in form.tick_items()]
+        finally:
+            store.close()
+
+
+def bench_tick(runs: int) -> None:
+    from sendobserve.model.domain import MarkState
+    from sendobserve.storage.repositories import ObservationRepository
+
+    with tempfile.TemporaryDirectory(prefix="sendobserve-bench-") as tmp, tick_store() as (
+        store, obs, items,
+    ):
+        conn = raw_connection(Path(tmp) / "floor.db", encrypted=True)
+        repo = ObservationRepository(store.session)
+        states = (MarkState.DEMONSTRATED, MarkState.DEVELOPMENT_NEEDED)
+        for i in range(20):  # warm both
+            raw_tick(conn, i)
+            repo.set_mark(obs.id, items[i % len(items)], states[i % 2], by="bench")
+        floor, subject = [], []
+        for i in range(runs):
+            floor.append(timed(lambda i=i: raw_tick(conn, i)))
+            item, state = items[i % len(items)], states[(i // len(items) + 1) % 2]
+            subject.append(timed(lambda item=item, state=state: repo.set_mark(
+                obs.id, item, state, by="bench")))
+        conn.close()
+    add("tick: ObservationRepository.set_mark", "ms", subject, "raw sqlcipher3 insert+commit",
+        floor, "median <= 2x, p99 < 16", lambda f: (f.ratio or 0) <= 2 and (f.p99 or 99) < 16,
+        "the repository call alone, without the checklist")
+
+
+def bench_tick_checklist(runs: int) -> None:
+    """Key press on the real checklist page (offscreen) to committed, shown mark."""
+    try:
+        from sendobserve.ui.observation import ObservationSession
+        from sendobserve.ui.observation_page import ObservationPage
+        from sendobserve.ui.store_service import StoreWorkspaceService
+    except ImportError:
+        not_measured("tick: key press on the checklist", "the checklist is not on main; the "
+                     "repository call it makes is measured above")
+        return
+    from datetime import date
+    from decimal import Decimal
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from sendobserve.forms.registry import FormRegistry
+    from sendobserve.model.domain import CaseKind, ObserverRole, TraineeRole
+    from sendobserve.storage import keys, vault
+    from sendobserve.storage.repositories import ObservationRepository
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    with tempfile.TemporaryDirectory(prefix="sendobserve-bench-") as tmp:
+        store = vault.initialise(Path(tmp) / "data", gen.PASSPHRASE,
+                                 scrypt=keys.ScryptParams(n=2**10)).store
+        conn = raw_connection(Path(tmp) / "floor.db", encrypted=True)
+        try:
+            service = StoreWorkspaceService(store.session, FormRegistry.standard(),
+                                            lambda _p: False, lambda: "Bench")
+            mediator = service.add_mediator("Bench Trainee")
+            case = service.add_case(mediator.id, "BENCH-1", date(2026, 1, 5),
+                                    CaseKind.MEDIATION, TraineeRole.LEADING, Decimal("3"))
+            observer = service.observer_named("Bench", ObserverRole.PPC)
+            observation = service.start_observation(case.id, observer.id, "form2", 1,
+                                                    date(2026, 1, 5))
+            page = ObservationPage(ObservationSession(service, observation), "bench")
+            page.resize(1280, 800)
+            page.show()
+            app.processEvents()
+            presses = [Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3]
+            for i in range(10):
+                raw_tick(conn, i)
+            subject, floor = [], []
+            for n in range(runs):
+                floor.append(timed(lambda n=n: raw_tick(conn, n)))
+                subject.append(timed(lambda n=n: QTest.keyClick(page.view, presses[n % 3])))
+                QTest.keyClick(page.view, Qt.Key.Key_J if (n // 39) % 2 == 0 else Qt.Key.Key_K)
+            stored = ObservationRepository(store.session).marks(observation.id)
+            page.close()
+        finally:
+            conn.close()
+            store.close()
+    if not stored:
+        raise RuntimeError("the key presses committed no marks")
+    add("tick: key press on the checklist", "ms", subject, "raw sqlcipher3 insert+commit",
+        floor, "median <= 2x, p99 < 16", lambda f: (f.ratio or 0) <= 2 and (f.p99 or 99) < 16,
+        f"QTest key press on the real checklist page to committed, shown mark; "
+        f"{len(stored)} marks stored")
+
+
+# --- 3: readiness at organisation scale ----------------------------------------------------
+
+
+def bench_readiness(org: gen.Generated, runs_one: int, runs_all: int) -> None:
+    from sendobserve.forms.registry import FormRegistry
+    from sendobserve.model.readiness import assess_readiness
+    from sendobserve.storage import vault
+    from sendobserve.storage.db import _raw_connect
+    from sendobserve.storage.repositories import (
+        load_practice_record,
+        load_practice_records,
+        practice_summaries,
+    )
+
+    forms = FormRegistry.standard()
+    unlocked = vault.unlock(org.data_dir, gen.PASSPHRASE)
+    store = vault.open_with_keys(org.data_dir, unlocked)
+    raw = _raw_connect(store.path, unlocked.current, mode="ro")
+    rnd = random.Random(1)
+    what = f"{org.trainees} trainees, {org.observations} observations, {org.marks} marks"
+    try:
+        def one(mid: Any) -> None:
+            with store.session() as s:
+                assess_readiness(load_practice_record(s, mid), forms, today=gen.TODAY)
+
+        one_floor_sql = (
+            "SELECT m.criterion_id, m.state, count(*) FROM marks m JOIN observations o"
+            " ON o.id = m.observation_id WHERE o.mediator_id = ? GROUP BY 1, 2")
+        one(org.mediator_ids[0])
+        subject, floor = [], []
+        for _ in range(runs_one):
+            mid = org.mediator_ids[rnd.randrange(org.trainees)]
+            floor.append(timed(lambda mid=mid: raw.execute(one_floor_sql, (mid.hex,)).fetchall()))
+            subject.append(timed(lambda mid=mid: one(mid)))
+        add("readiness: one trainee (load + assess)", "ms", subject, "raw SQL GROUP BY, 1 trainee",
+            floor, "<= 50 ms", lambda f: f.median <= 50, what)
+
+        # Parts of one trainee's report, to see where the time goes.
+        mid = org.mediator_ids[0]
+        with store.session() as s:
+            rec = load_practice_record(s, mid)
+        load_only = []
+        for _ in range(max(5, runs_one // 4)):
+            def load() -> None:
+                with store.session() as s:
+                    load_practice_record(s, mid)
+            load_only.append(timed(load))
+        assess_only = [timed(lambda: assess_readiness(rec, forms, today=gen.TODAY))
+                       for _ in range(max(5, runs_one // 4))]
+        add("  of which load_practice_record", "ms", load_only, "-", None, "-", None,
+            f"{len(rec.marks)} marks, {len(rec.observations)} observations")
+        add("  of which assess_readiness", "ms", assess_only, "-", None, "-", None)
+
+        all_sql = ("SELECT o.mediator_id, m.criterion_id, m.state, count(*) FROM marks m JOIN"
+                   " observations o ON o.id = m.observation_id GROUP BY 1, 2, 3")
+
+        def every() -> None:
+            with store.session() as s:
+                records = load_practice_records(s)
+            for r in records.values():
+                assess_readiness(r, forms, today=gen.TODAY)
+
+        subject, floor, summaries = [], [], []
+        for _ in range(runs_all):
+            floor.append(timed(lambda: raw.execute(all_sql).fetchall()))
+            subject.append(timed(every))
+
+            def summary() -> None:
+                with store.session() as s:
+                    practice_summaries(s)
+            summaries.append(timed(summary))
+        add("readiness: all trainees (load + assess)", "ms", subject,
+            "raw SQL GROUP BY, all marks", floor, "<= 2000 ms", lambda f: f.median <= 2000, what)
+        add("practice_summaries: all trainees", "ms", summaries, "raw SQL GROUP BY, all marks",
+            floor, "<= 2000 ms", lambda f: f.median <= 2000, "counts and hours, no marks")
+    finally:
+        raw.close()
+        store.close()
+
+
+# --- 4: PDF --------------------------------------------------------------------------------
+
+
+def _bare_reportlab(pages: int) -> bytes:
+    """The floor: ReportLab alone, a plain platypus document of about this many pages."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table
+
+    styles = getSampleStyleSheet()
+    story: list[Any] = []
+    for page in range(pages):
+        story.append(Paragraph(f"Page {page + 1}", styles["Heading1"]))
+        story.append(Table([[f"criterion {r}", "demonstrated", "note"] for r in range(25)]))
+        story.append(PageBreak())
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4).build(story)
+    return out.getvalue()
+
+
+def bench_pdf(org: gen.Generated, runs: int) -> None:
+    try:
+        from sendobserve.reports import build, certificate, portfolio
+    except ImportError:
+        for name in ("pdf: Form 4 certificate", "pdf: 30-observation portfolio"):
+            not_measured(name, "the PDF reports are not on main")
+        return
+    import io
+    from dataclasses import replace
+    from datetime import date
+
+    from pypdf import PdfReader
+
+    from sendobserve.demo import READY, build_demo
+    from sendobserve.forms.registry import FormRegistry
+    from sendobserve.model.domain import ObserverRole
+    from sendobserve.model.readiness import assess_readiness
+    from sendobserve.storage import vault
+    from sendobserve.storage.repositories import load_practice_record
+
+    forms = FormRegistry.standard()
+    today = date(2026, 11, 1)
+    # Form 4: the demo's ready trainee (a real, complete practice period).
+    record = build_demo(forms, today=today).by_name(READY)
+    report = assess_readiness(record, forms, today=today)
+    signer = report.eligible_signers[0]
+    identity = build.certificate_identity("SO4-2026-000001", form_number=4,
+                                          mediator_name=record.mediator.name, issued_on=today,
+                                          signer_name=signer.name, key=bytes(32))
+    content = build.form4_content(record, report, signer=signer, issued_on=today,
+                                  identity=identity, organisation="Bench Mediation")
+    pdf = certificate.form4_pdf(content)  # loads ReportLab, fonts and styles
+    cert_pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    _bare_reportlab(cert_pages)
+    subject, floor = [], []
+    for _ in range(runs):
+        floor.append(timed(lambda: _bare_reportlab(cert_pages)))
+        subject.append(timed(lambda: certificate.form4_pdf(content)))
+    add("pdf: Form 4 certificate (build)", "ms", subject,
+        f"bare ReportLab doc, {cert_pages} page(s)", floor, "<= 150 ms",
+        lambda f: f.median <= 150, "libraries loaded; content from the demo's ready trainee")
+
+    # Portfolio: a generated trainee from the organisation store, cut to 10 cases (30 obs).
+    store = vault.open_with_keys(org.data_dir, vault.unlock(org.data_dir, gen.PASSPHRASE))
+    try:
+        with store.session() as s:
+            full = load_practice_record(s, org.mediator_ids[0])
+    finally:
+        store.close()
+    cases = full.cases[:10]
+    keep = {c.id for c in cases}
+    observations = tuple(o for o in full.observations if o.case_id in keep)
+    kept = {o.id for o in observations}
+    thirty = replace(full, cases=cases, observations=observations,
+                     marks=tuple(m for m in full.marks if m.observation_id in kept))
+    rep30 = assess_readiness(thirty, forms, today=gen.TODAY)
+    verifier = next(o for o in thirty.observers if o.role is ObserverRole.PPC)
+    pc = build.portfolio_content(thirty, rep30, forms, verified_by=verifier,
+                                 prepared_on=gen.TODAY, organisation="Bench Mediation")
+    pdf = portfolio.portfolio_pdf(pc)
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    subject, floor = [], []
+    for _ in range(max(3, runs // 4)):
+        floor.append(timed(lambda: _bare_reportlab(pages)))
+        subject.append(timed(lambda: portfolio.portfolio_pdf(pc)))
+    add(f"pdf: portfolio, {len(observations)} observations", "ms", subject,
+        f"bare ReportLab doc, {pages} pages", floor, "<= 3000 ms", lambda f: f.median <= 3000,
+        f"{pages} pages, {len(thirty.marks)} marks")
+    content_ms = [timed(lambda: build.portfolio_content(
+        thirty, rep30, forms, verified_by=verifier, prepared_on=gen.TODAY))
+        for _ in range(max(3, runs // 4))]
+    add("  portfolio content (no PDF)", "ms", content_ms, "-", None, "-", None,
+        "readiness report to content objects")
+
+
+# --- 6: encryption overhead ----------------------------------------------------------------
+
+
+def bench_encryption(runs: int, bulk_rows: int) -> None:
+    def commits(encrypted: bool) -> float:
+        with tempfile.TemporaryDirectory(prefix="sendobserve-bench-") as tmp:
+            conn = raw_connection(Path(tmp) / "w.db", encrypted=encrypted)
+            t = timed(lambda: [raw_tick(conn, i) for i in range(runs)])
+            conn.close()
+            return t / runs
+
+    def bulk(encrypted: bool) -> float:
+        rows = [(f"{i // 60:032x}", f"c{i % 60}", "demonstrated", "", "2026-11-01T11:00:00", "b")
+                for i in range(bulk_rows)]
+        with tempfile.TemporaryDirectory(prefix="sendobserve-bench-") as tmp:
+            conn = raw_connection(Path(tmp) / "w.db", encrypted=encrypted)
+
+            def go() -> None:
+                conn.execute("BEGIN")
+                conn.executemany(
+                    "INSERT INTO marks (observation_id, criterion_id, state, note, marked_at,"
+                    " marked_by) VALUES (?, ?, ?, ?, ?, ?)", rows)
+                conn.execute("COMMIT")
+            t = timed(go)
+            conn.close()
+            return t
+
+    plain_c, enc_c, plain_b, enc_b = [], [], [], []
+    for _ in range(5):
+        plain_c.append(commits(False))
+        enc_c.append(commits(True))
+        plain_b.append(bulk(False))
+        enc_b.append(bulk(True))
+    add("encryption: single-row commit", "ms", enc_c, "same on plain SQLite", plain_c, "-", None,
+        f"mean of {runs} commits per sample; WAL, synchronous=FULL both")
+    add(f"encryption: {bulk_rows} rows in one commit", "ms", enc_b, "same on plain SQLite",
+        plain_b, "-", None)
+
+
+# --- main ----------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="sendobserve benchmarks (see the docstring)")
+    parser.add_argument("--quick", action="store_true", help="small stores, few repeats")
+    parser.add_argument("--only", nargs="*", default=None,
+                        choices=["startup", "tick", "readiness", "pdf", "encryption"])
+    parser.add_argument("--out", default=str(RESULTS / "latest.json"))
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    only = set(args.only or ["startup", "tick", "readiness", "pdf", "encryption"])
+    q = args.quick
+    started = time.perf_counter()
+    info = machine()
+    print(f"sendobserve bench ({'quick' if q else 'full'}): {info['cpus']} CPUs, "
+          f"load {info['load_average'][0]:.2f}, Python {info['python']}, "
+          f"SQLCipher {info['sqlcipher']}, PySide6 {info['versions']['PySide6-Essentials']}",
+          flush=True)
+    stores: dict[str, Any] = {}
+    if only & {"startup", "readiness", "pdf"}:
+        year = gen.cached(10 if q else 50)
+        org = gen.cached(50 if q else 500)
+        for label, g in (("year", year), ("org", org)):
+            stores[label] = {"trainees": g.trainees, "observations": g.observations,
+                             "marks": g.marks, "generated_in_s": round(g.seconds, 1),
+                             "generator_version": gen.GENERATOR_VERSION}
+            if g.seconds:
+                print(f"  generated the {label} store: {g.marks} marks in {g.seconds:.1f} s")
+    if "startup" in only:
+        bench_startup(year, 3 if q else 9, "year store")
+        if not q:
+            bench_startup(org, 5, "org store")
+    if "tick" in only:
+        bench_tick(100 if q else 500)
+        bench_tick_checklist(100 if q else 500)
+    if "readiness" in only:
+        bench_readiness(org, 20 if q else 60, 2 if q else 3)
+    if "pdf" in only:
+        bench_pdf(org, 5 if q else 20)
+    if "encryption" in only:
+        bench_encryption(50 if q else 200, 20_000 if q else 100_000)
+    elapsed = time.perf_counter() - started
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({
+        "mode": "quick" if q else "full",
+        "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "seconds": round(elapsed, 1),
+        "machine": info,
+        "stores": stores,
+        "figures": [
+            {**asdict(f), "ratio": f.ratio} if isinstance(f, Figure) else asdict(f)
+            for f in FIGURES
+        ],
+    }, indent=2) + "\n")
+    missed = [f.name for f in FIGURES if isinstance(f, Figure) and f.ok is False]
+    print(f"done in {elapsed:.0f} s; wrote {out}" + (f"; goals missed: {len(missed)}"
+                                                       if missed else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
