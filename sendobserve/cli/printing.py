@@ -54,7 +54,8 @@ def register(subparsers: Any) -> None:
                            "named in a new signing root")
             c.add_argument("--signer-drawing", metavar="PNG",
                            help="the signer's drawn signature (PNG, at most 512 KiB and "
-                           "2000×1000 px), printed above their line")
+                           "2000×1000 px), printed above their line; stored with the first "
+                           "issue, which every re-print keeps")
             c.add_argument("--mediator-drawing", metavar="PNG",
                            help="the mediator's drawn signature (PNG, same limits)")
         if what == "portfolio":
