@@ -158,11 +158,13 @@ def env(**extra: str) -> dict[str, str]:
     return e
 
 
-def spawn_probe(argv: list[str], extra_env: dict[str, str]) -> tuple[dict[str, float], float]:
+def spawn_probe(argv: list[str], extra_env: dict[str, str], *,
+                app: bool = False) -> tuple[dict[str, float], float]:
     """Start a child that prints "main window painted" once its window has painted (the
     app's ``--exit-after-start``, or ``bare_window.py``); ms from spawn to that line
-    (``painted``) and to exit (``exit``), its user + system CPU time (``cpu``, ms: steadier
-    than wall time on a busy machine), and its peak RSS (MiB)."""
+    (``painted``), to the app's "records opened" line (``opened``: store unlocked and
+    open, workspace in place) and to exit (``exit``), its user + system CPU time (``cpu``,
+    ms: steadier than wall time on a busy machine), and its peak RSS (MiB)."""
     t0 = time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=env(**extra_env), cwd=tempfile.gettempdir())
@@ -171,12 +173,14 @@ def spawn_probe(argv: list[str], extra_env: dict[str, str]) -> tuple[dict[str, f
     for raw in proc.stdout:
         if raw.startswith(b"main window painted") and "painted" not in phases:
             phases["painted"] = (time.monotonic() - t0) * 1000
+        elif raw.startswith(b"records opened") and "opened" not in phases:
+            phases["opened"] = (time.monotonic() - t0) * 1000
     err = proc.stderr.read().decode()
     _pid, status, usage = os.wait4(proc.pid, 0)
     phases["exit"] = (time.monotonic() - t0) * 1000
     proc.returncode = os.waitstatus_to_exitcode(status)
     phases["cpu"] = (usage.ru_utime + usage.ru_stime) * 1000
-    if "painted" not in phases:
+    if "painted" not in phases or (app and "opened" not in phases):
         raise RuntimeError(f"{argv} failed ({proc.returncode}): {err[-2000:]}")
     # Painted, then failed on the way out (seen: a background load meeting the store the
     # window's close had just closed): counted and reported, not hidden.
@@ -195,23 +199,25 @@ def bench_startup(year: gen.Generated, runs: int, label: str) -> None:
     bare_argv = [sys.executable, str(Path(__file__).resolve().parent / "bare_window.py")]
     app_env = {"SENDOBSERVE_PASSPHRASE": gen.PASSPHRASE,
                "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    # The first start of a day takes the daily backup before the window shows: timed
+    # The first start of a day takes the daily backup (after the window shows): timed
     # separately, on a store whose (bench-made) backups are removed so that it happens.
     from sendobserve.storage.backup import backup_dir
 
     shutil.rmtree(backup_dir(year.data_dir), ignore_errors=True)
-    first, first_rss = spawn_probe(app_argv, app_env)
+    first, first_rss = spawn_probe(app_argv, app_env, app=True)
     spawn_probe(bare_argv, {})
-    app, bare, kdf, open_ms, app_rss, bare_rss, app_cpu, bare_cpu = ([] for _ in range(8))
+    app, bare, kdf, open_ms, app_rss, bare_rss, app_cpu, bare_cpu, opened = (
+        [] for _ in range(9))
     key_file = keys.read_key_file(year.data_dir)
     failed_exits = int(first["failed_exit"])
     for _ in range(runs):  # interleaved, so load from other processes hits both alike
         b, b_rss = spawn_probe(bare_argv, {})
-        a, a_rss = spawn_probe(app_argv, app_env)
+        a, a_rss = spawn_probe(app_argv, app_env, app=True)
         bare.append(b["painted"])
         bare_rss.append(b_rss)
         bare_cpu.append(b["cpu"])
         app.append(a["painted"])
+        opened.append(a["opened"])
         failed_exits += int(a["failed_exit"])
         app_rss.append(a_rss)
         app_cpu.append(a["cpu"])
@@ -221,22 +227,26 @@ def bench_startup(year: gen.Generated, runs: int, label: str) -> None:
         vault.open_with_keys(year.data_dir, unlocked).close()
         kdf.append((t1 - t0) * 1000)
         open_ms.append((time.perf_counter() - t1) * 1000)
-    no_kdf = [a - statistics.median(kdf) for a in app]
+    no_kdf = [o - statistics.median(kdf) for o in opened]
     what = f"{label}: {year.trainees} trainees, {year.marks} marks"
     add(f"start-up to first paint ({label})", "ms", app, "bare QMainWindow", bare, "<= 1.5x floor",
-        lambda f: (f.ratio or 0) <= 1.5, what + "; passphrase unlock (scrypt) included")
-    add(f"start-up less scrypt ({label})", "ms", no_kdf, "bare QMainWindow", bare,
-        "<= 1.5x floor", lambda f: (f.ratio or 0) <= 1.5,
-        "same runs minus the median scrypt time: what a start with the key in the OS "
-        "keyring costs")
+        lambda f: (f.ratio or 0) <= 1.5,
+        what + "; the real main window, 'Opening your records…', before unlock and open")
+    add(f"start-up to records opened ({label})", "ms", opened, "bare QMainWindow", bare, "-",
+        None, "store unlocked with the passphrase (scrypt), opened, workspace in place")
+    add(f"  records opened less scrypt ({label})", "ms", no_kdf, "bare QMainWindow", bare,
+        "-", None, "same runs minus the median scrypt time: a start with the key in the OS "
+        "keyring")
     add(f"start-up CPU time ({label})", "ms", app_cpu, "bare QMainWindow", bare_cpu, "-", None,
         "user + system, whole process")
     add(f"  scrypt unlock, in-process ({label})", "ms", kdf, "-", None, "-", None,
         "deliberately slow key derivation (n=2^17)")
     add(f"  open_with_keys, in-process ({label})", "ms", open_ms, "-", None, "-", None,
         "header, integrity checks, migration check, lock")
-    add(f"first start of the day ({label})", "ms", [first["painted"]], "bare QMainWindow", bare,
-        "-", None, "includes the daily backup, taken before the window shows")
+    add(f"first start of the day, paint ({label})", "ms", [first["painted"]], "bare QMainWindow",
+        bare, "-", None, "the daily backup is taken after the window shows")
+    add(f"first start of the day, opened ({label})", "ms", [first["opened"]], "bare QMainWindow",
+        bare, "-", None, "includes the daily backup")
     if failed_exits:
         not_measured(f"clean exit ({label})", f"{failed_exits} of {runs + 1} app runs painted "
                      "and then exited abnormally (a background load still running when the "

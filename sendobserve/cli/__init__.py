@@ -13,6 +13,7 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from sendobserve import __version__
 from sendobserve.errors import UserError
@@ -69,7 +70,32 @@ def _run_gui(args: argparse.Namespace) -> int:
     return int(run(data_dir=args.data_dir, secret=secret, exit_after_start=args.exit_after_start))
 
 
+class _NotOnlyGlobalOptions(Exception):
+    pass
+
+
+class _GlobalOptionsParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _NotOnlyGlobalOptions(message)
+
+
+def _desktop_app_args(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """The arguments if they only start the desktop app (global options, no command, no
+    --help or --version); else None. Lets the app start without importing every command
+    module (some import the storage stack: half a second before the window could show)."""
+    light = _GlobalOptionsParser(add_help=False)
+    add_global_options(light)
+    try:
+        args, rest = light.parse_known_args(argv)
+    except _NotOnlyGlobalOptions:
+        return None
+    return None if rest else args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    gui_args = _desktop_app_args(argv)
+    if gui_args is not None:
+        return _run_gui(gui_args)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

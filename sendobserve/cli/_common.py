@@ -13,12 +13,17 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sendobserve.errors import UserError
 from sendobserve.paths import resolve_data_dir
-from sendobserve.storage import keys, vault
-from sendobserve.storage.db import Store
-from sendobserve.storage.keyring_cache import KeyCache
+
+# The storage stack (SQLAlchemy, sqlcipher3: about half a second) is imported where it is
+# used: the desktop app reads its secret through here before its first paint.
+if TYPE_CHECKING:
+    from sendobserve.storage import keys
+    from sendobserve.storage.db import Store
+    from sendobserve.storage.keyring_cache import KeyCache
 
 PASSPHRASE_ENV = "SENDOBSERVE_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "SENDOBSERVE_NEW_PASSPHRASE"
@@ -66,6 +71,8 @@ def require_secret(args: argparse.Namespace, prompt: str = "Passphrase or recove
 
 def ask_new_passphrase(given: str | None, what: str = "new passphrase") -> str:
     """A new passphrase: the given one, or typed twice at a terminal; checked for length."""
+    from sendobserve.storage import keys
+
     if given is None:
         if not _interactive():
             raise UserError(
@@ -88,16 +95,22 @@ def ask_new_passphrase(given: str | None, what: str = "new passphrase") -> str:
 
 
 def key_cache() -> KeyCache:
+    from sendobserve.storage.keyring_cache import KeyCache
+
     return KeyCache()
 
 
 def unlock_from_args(args: argparse.Namespace) -> keys.UnlockedKeys:
+    from sendobserve.storage import vault
+
     data_dir = data_dir_from_args(args)
     return vault.unlock(data_dir, require_secret(args))
 
 
 def open_store_from_args(args: argparse.Namespace, *, use_keyring: bool = True) -> Store:
     """Resolve the data folder, unlock (keyring cache or secret) and open the store."""
+    from sendobserve.storage import vault
+
     data_dir = data_dir_from_args(args)
     cache = key_cache()
     if use_keyring and given_secret(args) is None:

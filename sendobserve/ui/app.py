@@ -1,21 +1,31 @@
-"""Start the desktop app: first run or unlock, then the main window."""
+"""Start the desktop app: the main window at once, then first run or unlock, then records.
+
+Start-up paints the real main window ("Opening your records…", store menus disabled)
+before importing or doing anything slow; the storage stack is imported, the key derived
+(scrypt) and the store opened, checked and backed up on a worker thread; the workspace is
+built on the GUI thread when the store is open. Dialogs (first run, unlock) and errors
+appear over the window.
+"""
 
 from __future__ import annotations
 
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QThreadPool, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from sendobserve import APP_DISPLAY_NAME, APP_NAME, __version__
 from sendobserve.errors import UserError
 from sendobserve.paths import resolve_data_dir
-from sendobserve.storage import vault
-from sendobserve.storage.db import Store
-from sendobserve.storage.keyring_cache import KeyCache
+
+if TYPE_CHECKING:
+    from sendobserve.storage.db import Store
+    from sendobserve.storage.keyring_cache import KeyCache, KeyringStatus
+    from sendobserve.ui.main_window import MainWindow
 
 
 def ensure_application() -> QApplication:
@@ -34,12 +44,43 @@ def ensure_application() -> QApplication:
     return app
 
 
-def obtain_store(data_dir: Path, cache: KeyCache) -> Store | None:
-    """Create or unlock the store through the dialogs; None if the user quits."""
-    from sendobserve.ui.dialogs import FirstRunDialog, UnlockDialog
+# What the worker found: ("open", Store), ("first-run", KeyringStatus) or
+# ("unlock", KeyringStatus).
+Found = tuple[str, Any]
 
+
+def find_store(data_dir: Path, cache: KeyCache, secret: str | None = None) -> Found:
+    """The slow, dialog-free part of start-up (no widgets: it runs on a worker thread).
+
+    With ``secret``, unlock with it (scrypt) and open; otherwise open with the key in
+    the OS keyring if there is one, or say which dialog is needed.
+    """
+    from sendobserve.storage import vault
+
+    if secret is not None:
+        return ("open", vault.open_with_secret(data_dir, secret, cache).store)
     status = cache.status()
     if vault.init_blocker(data_dir) is None:
+        return ("first-run", status)
+    opened = vault.open_from_cache(data_dir, cache)
+    if opened is not None:
+        return ("open", opened.store)
+    return ("unlock", status)
+
+
+def ask_for_store(data_dir: Path, cache: KeyCache, found: Found,
+                  parent: QWidget | None = None) -> Store | None:
+    """Run the first-run or unlock dialog ``found`` asks for; None if the user quits."""
+    from sendobserve.storage import vault
+    from sendobserve.storage.db import Store
+    from sendobserve.ui.dialogs import FirstRunDialog, UnlockDialog
+
+    kind, value = found
+    if kind == "open":
+        assert isinstance(value, Store)
+        return value
+    status: KeyringStatus = value
+    if kind == "first-run":
         created: dict[str, vault.Initialised] = {}
 
         def create(passphrase: str) -> str:
@@ -48,7 +89,7 @@ def obtain_store(data_dir: Path, cache: KeyCache) -> Store | None:
             cache.save(made.store_id, made.data_key)
             return made.recovery_key
 
-        first = FirstRunDialog(data_dir, create, status)
+        first = FirstRunDialog(data_dir, create, status, parent)
         accepted = first.exec()
         if "store" not in created:
             return None
@@ -57,19 +98,120 @@ def obtain_store(data_dir: Path, cache: KeyCache) -> Store | None:
             return None
         return created["store"].store
 
-    opened = vault.open_from_cache(data_dir, cache)
-    if opened is not None:
-        return opened.store
-
     def unlock(secret: str) -> Store:
         return vault.open_with_secret(data_dir, secret, cache).store
 
-    dialog = UnlockDialog(data_dir, unlock, status)
+    dialog = UnlockDialog(data_dir, unlock, status, parent)
     if not dialog.exec():
         return None
     result = dialog.result_value
     assert isinstance(result, Store)
     return result
+
+
+def obtain_store(data_dir: Path, cache: KeyCache, parent: QWidget | None = None) -> Store | None:
+    """Create or unlock the store through the dialogs; None if the user quits."""
+    return ask_for_store(data_dir, cache, find_store(data_dir, cache), parent)
+
+
+def _prepare_workspace_modules() -> None:
+    """Import what the workspace and the window's controllers need (no widgets made), so
+    the worker, not the GUI thread, pays for it."""
+    import sendobserve.ui.exchange
+    import sendobserve.ui.printing
+    import sendobserve.ui.workspace  # noqa: F401
+
+
+class _Startup:
+    """The steps after the first paint, each a callback on the GUI thread."""
+
+    def __init__(self, app: QApplication, window: MainWindow, folder: Path, secret: str | None,
+                 exit_after_start: bool, started: float) -> None:
+        self.app = app
+        self.window = window
+        self.folder = folder
+        self.secret = secret
+        self.exit_after_start = exit_after_start
+        self.started = started
+        self.cache: KeyCache | None = None
+        self.unclaimed: list[Store] = []  # opened by the worker, not yet in the window
+        self.crash: BaseException | None = None
+
+    def ms(self) -> float:
+        return (time.perf_counter() - self.started) * 1000
+
+    def painted(self) -> None:
+        if self.exit_after_start:
+            print(f"main window painted after {self.ms():.0f} ms", flush=True)
+        from sendobserve.ui.tasks import run_in_background
+
+        run_in_background(self._find, self.found, self.failed)
+
+    def _find(self) -> Found:  # on the worker
+        from sendobserve.storage.keyring_cache import KeyCache
+
+        self.cache = KeyCache()
+        found = find_store(self.folder, self.cache, self.secret)
+        if found[0] == "open":
+            self.unclaimed.append(found[1])
+        _prepare_workspace_modules()
+        return found
+
+    def found(self, found: Found) -> None:
+        if not self.window.isVisible():  # closed while opening: nothing to show it in
+            self._close_unclaimed()
+            return
+        assert self.cache is not None
+        try:
+            store = ask_for_store(self.folder, self.cache, found, self.window)
+        except UserError as exc:
+            self.failed(exc)
+            return
+        if store is None:  # the user chose to quit
+            self._close_unclaimed()
+            self._finish(0)
+            return
+        from sendobserve.ui.workspace import build_workspace
+
+        try:
+            workspace = build_workspace(store, runner=self.window.runner)
+        except BaseException:
+            store.close()
+            raise
+        finally:
+            if store in self.unclaimed:
+                self.unclaimed.remove(store)
+        self.window.open_store(store, workspace)
+        if self.exit_after_start:
+            print(f"records opened after {self.ms():.0f} ms", flush=True)
+            self._finish(0)
+
+    def failed(self, exc: BaseException) -> None:
+        self._close_unclaimed()
+        if not isinstance(exc, UserError):
+            self.crash = exc  # raised from run(), as before the window came first
+            self._finish(1)
+            return
+        if self.exit_after_start or not self.window.isVisible():
+            print(f"sendobserve: {exc.message}", file=sys.stderr)
+        else:
+            QMessageBox.critical(self.window, APP_DISPLAY_NAME, exc.message)
+        self._finish(exc.exit_code)
+
+    def _finish(self, code: int) -> None:
+        """Close the window and end the event loop with ``code``. Closing the last window
+        would also post a quit (status 0) that outlives this loop: not here."""
+        quits = self.app.quitOnLastWindowClosed()
+        self.app.setQuitOnLastWindowClosed(False)
+        try:
+            self.window.close()
+        finally:
+            self.app.setQuitOnLastWindowClosed(quits)
+        self.app.exit(code)
+
+    def _close_unclaimed(self) -> None:
+        while self.unclaimed:
+            self.unclaimed.pop().close()
 
 
 def run(
@@ -81,40 +223,26 @@ def run(
     """The GUI entry point; returns the exit status.
 
     ``secret`` (from ``--passphrase-file`` or ``SENDOBSERVE_PASSPHRASE``) unlocks without
-    the dialog. ``exit_after_start`` quits once the main window has painted, printing how
-    long that took: a check that an installation starts, and the start-up benchmark's probe.
+    the dialog. ``exit_after_start`` prints "main window painted after N ms" at the main
+    window's first paint and "records opened after N ms" once the store is open and the
+    workspace in place, then quits: a check that an installation starts and opens its
+    store, and the start-up benchmark's probe.
     """
     started = time.perf_counter()
     app = ensure_application()
     from sendobserve.ui.main_window import MainWindow
 
     folder = resolve_data_dir(data_dir)
-    store: Store | None
-    try:
-        if secret is not None:
-            store = vault.open_with_secret(folder, secret, KeyCache()).store
-        else:
-            store = obtain_store(folder, KeyCache())
-    except UserError as exc:
-        if exit_after_start:
-            print(f"sendobserve: {exc.message}", file=sys.stderr)
-        else:
-            QMessageBox.critical(None, APP_DISPLAY_NAME, exc.message)
-        return exc.exit_code
-    if store is None:
-        return 0
-    from sendobserve.ui.workspace import build_workspace
-
-    window = MainWindow(store)
-    window.set_central_widget(build_workspace(store, runner=window.runner))
+    window = MainWindow(data_dir=folder)  # "Opening your records…"
     window.show()
-    if exit_after_start:
-        def painted() -> None:
-            elapsed = (time.perf_counter() - started) * 1000
-            print(f"main window painted after {elapsed:.0f} ms", flush=True)
-            window.close()
-            app.quit()
-
-        window.repaint()  # paint now, then quit from the event loop
-        QTimer.singleShot(0, painted)
-    return int(app.exec())
+    window.repaint()  # paint now; the slow work starts from the event loop, after it
+    startup = _Startup(app, window, folder, secret, exit_after_start, started)
+    QTimer.singleShot(0, startup.painted)
+    status = int(app.exec())
+    # Closed while the worker was still opening: let it finish, then close what it opened.
+    QThreadPool.globalInstance().waitForDone()
+    startup._close_unclaimed()
+    window.deleteLater()
+    if startup.crash is not None:
+        raise startup.crash
+    return status

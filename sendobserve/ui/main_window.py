@@ -2,54 +2,87 @@
 
 The Print and exchange actions act on what the workspace has chosen (the current trainee,
 the open or selected observation); their slow steps run on the window's task runner.
+
+The window can exist before the store does (``MainWindow()``): start-up shows it at once,
+"Opening your records…", with the store's actions disabled, and calls ``open_store`` when
+the store is unlocked. So this module imports nothing heavy at import time: printing,
+exchange and storage are imported when a store arrives.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from sendobserve import APP_DISPLAY_NAME, __version__
-from sendobserve.storage.db import Store
-from sendobserve.ui.exchange import ExchangeController
-from sendobserve.ui.printing import PrintController
 from sendobserve.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    import uuid
+
+    from sendobserve.storage.db import Store
+    from sendobserve.ui.exchange import ExchangeController
+    from sendobserve.ui.printing import PrintController
+
+OPENING_TEXT = "Opening your records…"
+
+
+class OpeningPage(QWidget):
+    """The centre while the store is unlocked and opened: a busy bar and one sentence."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("opening")
+        self.setAccessibleName(OPENING_TEXT)
+        self.label = QLabel(f"<h2>{OPENING_TEXT}</h2>")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setAccessibleName(OPENING_TEXT)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # indeterminate: no way to know how long scrypt takes here
+        self.busy.setTextVisible(False)
+        self.busy.setMaximumWidth(320)
+        self.busy.setAccessibleName("Opening your records, please wait")
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.label)
+        layout.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
 
 
 class MainWindow(QMainWindow):
     """Holds the open store; ``set_central_widget`` is where a workspace is placed."""
 
-    def __init__(self, store: Store, parent: QWidget | None = None, *,
-                 runner: TaskRunner | None = None) -> None:
+    def __init__(self, store: Store | None = None, parent: QWidget | None = None, *,
+                 runner: TaskRunner | None = None, data_dir: Path | None = None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.store: Store | None = None
+        self.data_dir = data_dir
+        self.printing: PrintController | None = None
+        self.exchange: ExchangeController | None = None
         self.runner = runner if runner is not None else TaskRunner(self)
-        self.printing = PrintController(store, self.runner, self)
-        self.exchange = ExchangeController(store, self.runner, self)
         self.setWindowTitle(f"{APP_DISPLAY_NAME} {__version__}")
         self.setAccessibleName(f"{APP_DISPLAY_NAME} main window")
         self.resize(960, 640)
-
-        placeholder = QLabel(
-            f"<h1>{APP_DISPLAY_NAME}</h1><p>Version {__version__}</p>"
-            f"<p>Your records are open and encrypted at rest.</p>"
-        )
-        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        placeholder.setAccessibleName(f"{APP_DISPLAY_NAME} version {__version__}")
-        placeholder.setObjectName("placeholder")
-        self.setCentralWidget(placeholder)
 
         file_menu = self.menuBar().addMenu("&File")
         self.export_action = self._action(
             file_menu, "&Export observations…", "Ctrl+Shift+E", self._export,
             "Export a trainee's finalised observations to an encrypted file")
         self.import_action = self._action(
-            file_menu, "&Import…", "Ctrl+Shift+I", self.exchange.start_import,
+            file_menu, "&Import…", "Ctrl+Shift+I", self._import,
             "Import observations from an exchange file, after a preview")
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
@@ -65,31 +98,71 @@ class MainWindow(QMainWindow):
             "Preview and print the open or selected observation")
         self.print_readiness_action = self._action(
             self.print_menu, "&Readiness report…", "Ctrl+Shift+R",
-            lambda: self._for_trainee(self.printing.preview_readiness),
+            lambda: self._for_trainee(lambda m: self._printer().preview_readiness(m)),
             "Preview and print the trainee's readiness report")
         self.print_menu.addSeparator()
         self.print_form4_action = self._action(
             self.print_menu, "Form &4 certificate…", "",
-            lambda: self._for_trainee(self.printing.preview_form4),
+            lambda: self._for_trainee(lambda m: self._printer().preview_form4(m)),
             "Issue or re-print the signed Form 4 certificate")
         self.print_form5_action = self._action(
             self.print_menu, "Form &5 certificate…", "",
-            lambda: self._for_trainee(self.printing.preview_form5),
+            lambda: self._for_trainee(lambda m: self._printer().preview_form5(m)),
             "Issue or re-print the signed Form 5 certificate for a passported mediator")
         self.print_menu.addSeparator()
         self.print_portfolio_action = self._action(
             self.print_menu, "&Portfolio…", "Ctrl+Shift+P",
-            lambda: self._for_trainee(self.printing.preview_portfolio),
+            lambda: self._for_trainee(lambda m: self._printer().preview_portfolio(m)),
             "Lay out the trainee's portfolio for the assessor panel")
         self.print_menu.aboutToShow.connect(self._update_print_actions)
 
         help_menu = self.menuBar().addMenu("&Help")
         self.identity_action = self._action(
-            help_menu, "This installation's &identity…", "", self.exchange.show_identity,
+            help_menu, "This installation's &identity…", "", self._show_identity,
             "Show this installation's fingerprint to compare aloud")
         about = QAction(f"&About {APP_DISPLAY_NAME}", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+        # Everything that reads or writes the store waits for it (Quit and About do not).
+        self.store_actions = [self.export_action, self.import_action,
+                              self.print_observation_action, self.print_readiness_action,
+                              self.print_form4_action, self.print_form5_action,
+                              self.print_portfolio_action, self.identity_action]
+        if store is None:
+            self.setCentralWidget(OpeningPage())
+            for action in self.store_actions:
+                action.setEnabled(False)
+            self.statusBar().showMessage(OPENING_TEXT)
+        else:
+            self.open_store(store)
+
+    @property
+    def is_open(self) -> bool:
+        return self.store is not None
+
+    def open_store(self, store: Store, workspace: QWidget | None = None) -> None:
+        """The store is open: make the controllers, enable the menus, fill the centre
+        (``workspace``, or a placeholder saying the records are open)."""
+        from sendobserve.ui.exchange import ExchangeController
+        from sendobserve.ui.printing import PrintController
+
+        self.store = store
+        self.data_dir = store.data_dir
+        self.printing = PrintController(store, self.runner, self)
+        self.exchange = ExchangeController(store, self.runner, self)
+        for action in self.store_actions:
+            action.setEnabled(True)
+        if workspace is None:
+            placeholder = QLabel(
+                f"<h1>{APP_DISPLAY_NAME}</h1><p>Version {__version__}</p>"
+                f"<p>Your records are open and encrypted at rest.</p>"
+            )
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            placeholder.setAccessibleName(f"{APP_DISPLAY_NAME} version {__version__}")
+            placeholder.setObjectName("placeholder")
+            self.setCentralWidget(placeholder)
+        else:
+            self.set_central_widget(workspace)
         status = f"Store: {store.path}"
         if store.warnings:
             status += " — " + "; ".join(store.warnings)
@@ -123,7 +196,23 @@ class MainWindow(QMainWindow):
         getter = getattr(self.centralWidget(), "current_observation", None)
         return getter() if callable(getter) else None
 
+    def _printer(self) -> PrintController:
+        assert self.printing is not None, "the Print actions are disabled until the store opens"
+        return self.printing
+
+    def _exchanger(self) -> ExchangeController:
+        assert self.exchange is not None, "the File actions are disabled until the store opens"
+        return self.exchange
+
+    def _import(self) -> None:
+        self._exchanger().start_import()
+
+    def _show_identity(self) -> None:
+        self._exchanger().show_identity()
+
     def _update_print_actions(self) -> None:
+        if self.store is None:
+            return  # all stay disabled until the store is open
         has_trainee = self.current_mediator() is not None
         self.print_observation_action.setEnabled(self.current_observation() is not None)
         for action in (self.print_readiness_action, self.print_form4_action,
@@ -147,22 +236,28 @@ class MainWindow(QMainWindow):
         flush = getattr(self.centralWidget(), "flush", None)
         if callable(flush):
             flush()  # print what is on screen, typed de-brief text included
-        self.printing.preview_observation(observation.id)
+        self._printer().preview_observation(observation.id)
 
     def _export(self) -> None:
         mediator = self.current_mediator()
-        self.exchange.start_export(mediator.id if mediator is not None else None)
+        self._exchanger().start_export(mediator.id if mediator is not None else None)
 
     def _about(self) -> None:
         from sendobserve.ui.about import AboutDialog
 
-        dialog = AboutDialog(self.store.data_dir, self)
+        if self.data_dir is None:
+            from sendobserve.paths import resolve_data_dir
+
+            self.data_dir = resolve_data_dir(None)
+        dialog = AboutDialog(self.data_dir, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.about_dialog = dialog
         dialog.open()
 
     def closeEvent(self, event: object) -> None:
-        self.printing.cancel_running()  # a portfolio being laid out stops at the next page
+        if self.printing is not None:
+            self.printing.cancel_running()  # a portfolio being laid out stops at the next page
         self.runner.wait()  # an import still running finishes before the store closes
-        self.store.close()
+        if self.store is not None:
+            self.store.close()
         super().closeEvent(event)  # type: ignore[arg-type]

@@ -72,3 +72,47 @@ def test_the_observation_page_print_button_previews_the_open_observation(
     qtbot.addWidget(preview)
     text = pdf_text(preview.pdf)
     assert "Form 3" in text and "Calm summary of the options" in text  # flushed, then printed
+
+
+def test_the_window_opens_before_the_store_with_its_store_actions_disabled(
+        qtbot: Any, store: Any, settings: Any) -> None:
+    from PySide6.QtWidgets import QProgressBar
+
+    from sendobserve.ui.main_window import OPENING_TEXT, OpeningPage
+
+    window = MainWindow(data_dir=store.data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert not window.is_open and window.store is None
+    assert "sendobserve" in window.windowTitle()
+    assert [m.title() for m in (a.menu() for a in window.menuBar().actions())] == [
+        "&File", "&Print", "&Help"]
+    opening = window.centralWidget()
+    assert isinstance(opening, OpeningPage)
+    assert opening.accessibleName() == OPENING_TEXT
+    busy = opening.findChild(QProgressBar)
+    assert busy is not None and busy.maximum() == 0 and busy.accessibleName()
+    assert window.store_actions and not any(a.isEnabled() for a in window.store_actions)
+    window.print_menu.aboutToShow.emit()  # still disabled when the Print menu opens
+    assert not any(a.isEnabled() for a in window.store_actions)
+
+    workspace = build_workspace(store, settings, runner=window.runner)
+    window.open_store(store, workspace)
+    assert window.is_open and window.centralWidget() is workspace
+    assert window.printing is not None and window.exchange is not None
+    for action in (window.export_action, window.import_action, window.identity_action):
+        assert action.isEnabled()
+    window.print_menu.aboutToShow.emit()  # with no trainee chosen, printing still waits
+    assert not window.print_readiness_action.isEnabled()
+    assert str(store.path) in window.statusBar().currentMessage()
+    window.close()
+    assert store.closed
+
+
+def test_a_window_closed_before_its_store_opened_closes_cleanly(qtbot: Any, tmp_path: Any) -> None:
+    window = MainWindow(data_dir=tmp_path)
+    qtbot.addWidget(window)
+    window.show()
+    window.close()  # nothing to save, no store to close
+    assert window.store is None
