@@ -868,7 +868,11 @@ def _debriefs(
             f" missing for {', '.join(_case_label(c) for c in missing)}."
         )
     else:
-        detail = f"Form 3 de-brief recorded for all {plural(len(active), 'active case')}."
+        detail = (
+            "Form 3 de-brief recorded for the one active case."
+            if len(active) == 1
+            else f"Form 3 de-brief recorded for each of the {len(active)} active cases."
+        )
     return settle(
         R.DEBRIEF_EACH_CASE,
         met=bool(active) and not missing,
