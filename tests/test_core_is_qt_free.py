@@ -31,3 +31,14 @@ assert not loaded, loaded
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_building_the_command_line_imports_no_database_stack() -> None:
+    """--help and every command's parser cost no SQLAlchemy or SQLCipher import (~0.3 s)."""
+    code = (
+        "import sys, sendobserve.cli as c; c.build_parser(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlcipher3')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

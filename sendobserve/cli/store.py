@@ -18,9 +18,10 @@ from sendobserve.cli._common import (
     read_secret_file,
     unlock_from_args,
 )
-from sendobserve.storage import backup, keys, vault
-from sendobserve.storage.db import db_path, head_revisions
-from sendobserve.storage.errors import StoreError
+from sendobserve.storage import BACKUPS_KEPT
+
+# The storage stack (SQLAlchemy, SQLCipher: about 0.3 s) is imported inside each command,
+# so that building the parser, --help and the commands of other modules do not pay for it.
 
 
 def register(subparsers: Any) -> None:
@@ -45,7 +46,7 @@ def register(subparsers: Any) -> None:
         "backup",
         help="make an encrypted backup now",
         description="Copy the store, still encrypted, into the backups folder (the newest "
-        f"{backup.KEEP_DEFAULT} are kept).",
+        f"{BACKUPS_KEPT} are kept).",
     )
     p.set_defaults(func=cmd_backup)
 
@@ -94,6 +95,9 @@ def _out(line: str = "") -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from sendobserve.storage import vault
+    from sendobserve.storage.errors import StoreError
+
     data_dir = data_dir_from_args(args)
     blocker = vault.init_blocker(data_dir)
     if blocker:  # before asking for a passphrase that could not be used
@@ -118,6 +122,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from sendobserve.storage import backup, keys
+    from sendobserve.storage.db import db_path, head_revisions
+
     data_dir = data_dir_from_args(args)
     store = open_store_from_args(args)
     try:
@@ -153,6 +160,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from sendobserve.storage import backup
+
     store = open_store_from_args(args)
     try:
         made = backup.make_backup(store)
@@ -163,6 +172,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from sendobserve.storage import vault
+
     data_dir = data_dir_from_args(args)
     unlocked = unlock_from_args(args)
     result = vault.restore_backup(data_dir, unlocked, Path(args.file))
@@ -173,6 +184,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_passphrase_change(args: argparse.Namespace) -> int:
+    from sendobserve.storage import vault
+
     data_dir = data_dir_from_args(args)
     unlocked = unlock_from_args(args)
     given: str | None = os.environ.get(NEW_PASSPHRASE_ENV) or None
@@ -184,6 +197,8 @@ def cmd_passphrase_change(args: argparse.Namespace) -> int:
 
 
 def cmd_key_rotate(args: argparse.Namespace) -> int:
+    from sendobserve.storage import vault
+
     data_dir = data_dir_from_args(args)
     unlocked = unlock_from_args(args)
     kid = vault.rotate_data_key(data_dir, unlocked, key_cache())

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sendobserve.paths import default_data_dir
-from sendobserve.storage import keys
+from sendobserve.storage import BACKUPS_KEPT, keys
 from sendobserve.storage._crash import crash_point
 from sendobserve.storage.db import (
     KeyMismatch,
@@ -41,7 +41,7 @@ from sendobserve.storage.lock import DataDirLock
 from sendobserve.storage.meta import META_LAST_BACKUP_AT, set_meta
 
 BACKUP_DIR_NAME = "backups"
-KEEP_DEFAULT = 7
+KEEP_DEFAULT = BACKUPS_KEPT
 _BACKUP_RE = re.compile(r"^sendobserve-(\d{8}T\d{6}\.\d{6}Z)(-[a-z0-9_.-]+)?\.db$")
 _STAMP = "%Y%m%dT%H%M%S.%fZ"
 
