@@ -32,3 +32,9 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+def durable_snapshot(folder: Path) -> dict[str, bytes]:
+    """``snapshot`` without SQLite's ``-shm`` files: a reader may rewrite that index of the
+    write-ahead log, which holds no record and is rebuilt from the log on open."""
+    return {name: data for name, data in snapshot(folder).items() if not name.endswith("-shm")}

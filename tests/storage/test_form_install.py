@@ -35,7 +35,7 @@ from sendobserve.storage.repositories import (
     install_form,
     load_registry,
 )
-from tests.helpers import TEST_PASSPHRASE, snapshot
+from tests.helpers import TEST_PASSPHRASE, durable_snapshot
 
 ACME = resource_dir() / "forms" / "examples" / "form2-acme-2024.yaml"
 
@@ -123,9 +123,8 @@ def test_cli_forms_add(initialised: vault.Initialised, monkeypatch: pytest.Monke
 
     bad = tmp_path / "lax.yaml"
     bad.write_text(_dropping("f2.sk.smart_agreement"), encoding="utf-8")
-    before = {k: v for k, v in snapshot(data_dir).items() if not k.endswith("-shm")}
+    before = durable_snapshot(data_dir)
     assert main(["--data-dir", str(data_dir), "forms", "add", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "drops core criterion f2.sk.smart_agreement" in err
-    after = {k: v for k, v in snapshot(data_dir).items() if not k.endswith("-shm")}
-    assert after == before
+    assert durable_snapshot(data_dir) == before
