@@ -34,6 +34,7 @@ from sendobserve import APP_DISPLAY_NAME
 from sendobserve.errors import UserError
 from sendobserve.storage import keys
 from sendobserve.storage.keyring_cache import KeyringStatus
+from sendobserve.ui.secret_field import PasswordField
 from sendobserve.ui.tasks import run_in_background
 
 STRENGTH_NAMES = ["too short", "weak", "fair", "good", "strong"]
@@ -114,12 +115,10 @@ class FirstRunDialog(QDialog):
         intro.setWordWrap(True)
         intro.setAccessibleName("Introduction")
 
-        self.passphrase = QLineEdit()
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase = PasswordField()
         self.passphrase.setAccessibleName("Passphrase")
         self.passphrase.setObjectName("passphrase")
-        self.confirm = QLineEdit()
-        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm = PasswordField()
         self.confirm.setAccessibleName("Passphrase again")
         self.confirm.setObjectName("confirm")
 
@@ -350,8 +349,7 @@ class UnlockDialog(QDialog):
         where.setWordWrap(True)
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.secret = QLineEdit()
-        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret = PasswordField()
         self.secret.setAccessibleName("Passphrase or recovery key")
         self.secret.setObjectName("secret")
         label = QLabel("&Passphrase or recovery key:")

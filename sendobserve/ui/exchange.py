@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from sendobserve.errors import UserError
 from sendobserve.ui.printing import JobProgress, ProgressDialog
+from sendobserve.ui.secret_field import PasswordField
 from sendobserve.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -88,11 +89,9 @@ class ExportDialog(QDialog):
         self.signer = QLineEdit(signer_name)
         self.signer.setAccessibleName("Your name as the importer will see it")
         self.signer.setPlaceholderText("e.g. Anjali Patel (PPC)")
-        self.passphrase = QLineEdit()
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase = PasswordField()
         self.passphrase.setAccessibleName("File passphrase")
-        self.repeat = QLineEdit()
-        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat = PasswordField()
         self.repeat.setAccessibleName("File passphrase again")
         self.path = QLineEdit()
         self.path.setAccessibleName("File to write")
@@ -181,8 +180,7 @@ class ImportDialog(QDialog):
         browse = QPushButton("Choose…")
         browse.setAccessibleName("Choose the file to import")
         browse.clicked.connect(self._browse)
-        self.passphrase = QLineEdit()
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase = PasswordField()
         self.passphrase.setAccessibleName("File passphrase")
         self.passphrase.setPlaceholderText("blank if it was sent to this installation's key")
         form.addRow("&File:", _path_row(self.path, browse))
