@@ -61,26 +61,26 @@ class PasswordField(QLineEdit):
         self.textChanged.connect(self._follow)  # first: before anyone reads text()
 
     # --- the secret -------------------------------------------------------------------
-    def text(self) -> str:  # type: ignore[override]
+    def text(self) -> str:
         return super().text() if self._revealed else self._secret
 
-    def setText(self, text: str) -> None:  # type: ignore[override]
+    def setText(self, text: str) -> None:
         self._secret = text
         super().setText(text if self._revealed else MASK * len(text))
 
-    def clear(self) -> None:  # type: ignore[override]
+    def clear(self) -> None:
         self.setText("")
 
-    def insert(self, text: str) -> None:  # type: ignore[override]
+    def insert(self, text: str) -> None:
         self._replace(text)
 
-    def paste(self) -> None:  # type: ignore[override]
+    def paste(self) -> None:
         self._replace(QGuiApplication.clipboard().text())
 
     def is_revealed(self) -> bool:
         return self._revealed
 
-    def setEchoMode(self, mode: QLineEdit.EchoMode) -> None:  # type: ignore[override]
+    def setEchoMode(self, mode: QLineEdit.EchoMode) -> None:
         """Normal shows the secret (the person asked to see it); any other mode hides it
         again. The line control holds the real text only while it is shown."""
         revealed = mode == QLineEdit.EchoMode.Normal
