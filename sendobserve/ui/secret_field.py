@@ -64,7 +64,8 @@ class PasswordField(QLineEdit):
     def text(self) -> str:
         return super().text() if self._revealed else self._secret
 
-    def setText(self, text: str) -> None:
+    def setText(self, text: str | None) -> None:
+        text = text or ""
         self._secret = text
         super().setText(text if self._revealed else MASK * len(text))
 
