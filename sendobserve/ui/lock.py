@@ -1,14 +1,30 @@
 """Locking: Ctrl+L or an idle timeout hides everything until the passphrase is given.
 
-Nothing is closed or discarded: the pages (and any open dialog, hidden while locked)
-keep what was typed, and pending de-brief text is saved before the screen locks.
+Nothing typed is discarded: pending de-brief text is saved before the screen locks; the
+pages are taken out of the window (and so out of the accessibility tree, not merely
+covered) and put back as they were; dialogs and preview windows opened with ``open()``
+or ``show()`` are hidden, their native windows released so assistive technology no longer
+lists them, and shown again after unlocking. A dialog running its own event loop
+(``exec()``: a file chooser, a yes/no question) is cancelled by hiding it.
 """
 
 from __future__ import annotations
 
+import contextlib
+
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from sendobserve.ui.secret_field import PasswordField
 
@@ -109,3 +125,80 @@ class LockPage(QWidget):
         self.passphrase.clear()
         self.error.clear()
         self.passphrase.setFocus()
+
+
+def _release_native_window(widget: QWidget) -> None:
+    """A hidden top-level widget keeps its native window, and the accessibility tree lists
+    every native window, hidden or not: release it (``show()`` makes a new one)."""
+    with contextlib.suppress(AttributeError, TypeError):  # not made from Python: hidden
+        widget.destroy()
+
+
+class Curtain(QObject):
+    """While drawn, no window but ``keep`` is on screen or in the accessibility tree.
+
+    ``draw(keep)`` hides every other visible top-level window (dialogs, previews,
+    message boxes, menus) and releases its native window; a window that appears while
+    drawn (nothing should: the task runner is held) is taken down on the next turn of the
+    event loop. ``open()`` shows again, in the same order, the windows that were hidden
+    and still exist, except menus and dialogs whose own event loop ended when hidden.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._keep: QWidget | None = None
+        self._hidden: list[QWidget] = []
+
+    @property
+    def drawn(self) -> bool:
+        return self._keep is not None
+
+    def draw(self, keep: QWidget) -> None:
+        if self._keep is not None:
+            return
+        self._keep = keep
+        QToolTip.hideText()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.installEventFilter(self)
+            for widget in app.topLevelWidgets():
+                self._take_down(widget)
+
+    def open(self) -> list[QWidget]:
+        """Lift the curtain; returns the windows shown again."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.removeEventFilter(self)
+        self._keep = None
+        shown = []
+        for widget in self._hidden:
+            if shiboken6.isValid(widget) and self._restorable(widget):
+                widget.show()
+                shown.append(widget)
+        self._hidden = []
+        return shown
+
+    def _take_down(self, widget: QWidget) -> None:
+        if (self._keep is None or widget is self._keep or not widget.isWindow()
+                or not widget.isVisible()):
+            return
+        # A dialog running exec() returns from it when hidden (it is cancelled): note
+        # that before hiding, so it is not shown again as if it were still waiting.
+        running_own_loop = (isinstance(widget, QDialog) and widget.isModal()
+                            and widget.windowModality() == Qt.WindowModality.ApplicationModal)
+        widget.hide()
+        _release_native_window(widget)
+        if not running_own_loop and widget not in self._hidden:
+            self._hidden.append(widget)
+
+    @staticmethod
+    def _restorable(widget: QWidget) -> bool:
+        return not isinstance(widget, QMenu) and widget.windowType() != Qt.WindowType.Popup
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (self._keep is not None and event.type() == QEvent.Type.Show
+                and isinstance(watched, QWidget) and watched.isWindow()
+                and watched is not self._keep):
+            QTimer.singleShot(0, lambda w=watched: self._take_down(w)
+                              if shiboken6.isValid(w) else None)
+        return False

@@ -15,9 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAccessible, QAccessibleInterface, QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAccessibleWidget,
     QLabel,
     QMainWindow,
     QMenu,
@@ -62,17 +63,59 @@ class OpeningPage(QWidget):
         layout.addStretch(1)
 
 
+class LockedWindowAccessible(QAccessibleWidget):
+    """The main window as assistive technology sees it. While locked its only child is
+    the centre (the lock page): the hidden menu and status bars, which Qt would still
+    list with an "invisible" state, are not reachable. Unlocked, Qt's own children."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window, QAccessible.Role.Window)
+        self._window = window
+
+    def _locked_child(self) -> QAccessibleInterface | None:
+        centre = self._window.centralWidget()
+        return QAccessible.queryAccessibleInterface(centre) if centre is not None else None
+
+    def childCount(self) -> int:
+        if self._window.locked:
+            return 0 if self._locked_child() is None else 1
+        return super().childCount()
+
+    def child(self, index: int) -> QAccessibleInterface | None:  # type: ignore[override]
+        if self._window.locked:
+            return self._locked_child() if index == 0 else None
+        return super().child(index)
+
+    def indexOfChild(self, child: QAccessibleInterface) -> int:
+        if self._window.locked:
+            centre = self._locked_child()
+            return 0 if centre is not None and child.object() is centre.object() else -1
+        return super().indexOfChild(child)
+
+
+def _window_accessibility(key: str, obj: QObject) -> QAccessibleInterface | None:
+    return LockedWindowAccessible(obj) if isinstance(obj, MainWindow) else None
+
+
+_factory_installed = False
+
+
 class MainWindow(QMainWindow):
     """Holds the open store; ``set_central_widget`` is where a workspace is placed."""
 
     def __init__(self, store: Store | None = None, parent: QWidget | None = None, *,
                  runner: TaskRunner | None = None, data_dir: Path | None = None) -> None:
+        global _factory_installed
+        if not _factory_installed:
+            QAccessible.installFactory(_window_accessibility)
+            _factory_installed = True
         super().__init__(parent)
         self.store: Store | None = None
         self.data_dir = data_dir
         self.printing: PrintController | None = None
         self.exchange: ExchangeController | None = None
         self.runner = runner if runner is not None else TaskRunner(self)
+        self.locked = False  # the workspace's lock screen is up: see set_locked
         self.setWindowTitle(f"{APP_DISPLAY_NAME} {__version__}")
         self.setAccessibleName(f"{APP_DISPLAY_NAME} main window")
         self.resize(960, 640)
@@ -89,6 +132,7 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        self.addAction(quit_action)  # Ctrl+Q also from the lock screen (no menu bar there)
 
         # Ctrl+E is the checklist's "amend"; Shift+digit differs by keyboard layout, so the
         # certificates have menu mnemonics (Alt+P, 4) rather than shortcuts.
@@ -123,7 +167,8 @@ class MainWindow(QMainWindow):
         about = QAction(f"&About {APP_DISPLAY_NAME}", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
-        # Everything that reads or writes the store waits for it (Quit and About do not).
+        # Everything that reads or writes the store waits for it (Quit and About do not),
+        # and is disabled, and refuses, while the screen is locked (set_locked).
         self.store_actions = [self.export_action, self.import_action,
                               self.print_observation_action, self.print_readiness_action,
                               self.print_form4_action, self.print_form5_action,
@@ -151,7 +196,7 @@ class MainWindow(QMainWindow):
         self.printing = PrintController(store, self.runner, self)
         self.exchange = ExchangeController(store, self.runner, self)
         for action in self.store_actions:
-            action.setEnabled(True)
+            action.setEnabled(not self.locked)
         if workspace is None:
             placeholder = QLabel(
                 f"<h1>{APP_DISPLAY_NAME}</h1><p>Version {__version__}</p>"
@@ -174,7 +219,27 @@ class MainWindow(QMainWindow):
         # The observation page's Print… button does what Print ▸ Observation (Ctrl+P) does.
         requested = getattr(widget, "printObservationRequested", None)
         if requested is not None:
-            requested.connect(self._print_observation)
+            requested.connect(self._unless_locked(self._print_observation))
+        locked = getattr(widget, "lockedChanged", None)
+        if locked is not None:
+            locked.connect(self.set_locked)
+
+    def set_locked(self, locked: bool) -> None:
+        """The one switch for the lock, as seen from the window: while locked, every store
+        action is disabled (and refuses if triggered anyway), and the menu and status bars
+        are hidden, so the window shows, and assistive technology finds, only the lock
+        page. Unlocking enables the store actions again."""
+        self.locked = locked
+        for action in self.store_actions:
+            action.setEnabled(not locked and self.store is not None)
+        self.menuBar().setVisible(not locked)
+        self.statusBar().setVisible(not locked)
+
+    def _unless_locked(self, slot: Callable[[], None]) -> Callable[[], None]:
+        def guarded() -> None:
+            if not self.locked:
+                slot()
+        return guarded
 
     def _action(self, menu: QMenu, text: str, shortcut: str, slot: Callable[[], None],
                 description: str) -> QAction:
@@ -183,7 +248,8 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(shortcut))
         action.setStatusTip(description)
         action.setToolTip(description)
-        action.triggered.connect(lambda _checked=False: slot())
+        guarded = self._unless_locked(slot)
+        action.triggered.connect(lambda _checked=False: guarded())
         menu.addAction(action)
         return action
 
@@ -211,8 +277,8 @@ class MainWindow(QMainWindow):
         self._exchanger().show_identity()
 
     def _update_print_actions(self) -> None:
-        if self.store is None:
-            return  # all stay disabled until the store is open
+        if self.store is None or self.locked:
+            return  # all stay disabled until the store is open, and while locked
         has_trainee = self.current_mediator() is not None
         self.print_observation_action.setEnabled(self.current_observation() is not None)
         for action in (self.print_readiness_action, self.print_form4_action,

@@ -6,7 +6,10 @@ callbacks run on the GUI thread. Two front doors to the same idea:
 - ``TaskRunner``: an object the workspace is given (so tests can pass
   ``TaskRunner(synchronous=True)``, which runs everything inline and lets a test read
   the outcome on the next line); one worker at a time, and results for a page that has
-  been closed meanwhile are dropped.
+  been closed meanwhile are dropped. While the screen is locked (``hold``) results wait
+  and are handed over, in order, at ``release``: a report finished behind the lock opens
+  after unlocking, never over the lock. Only work started with ``while_held=True`` (the
+  lock's own passphrase check) reports while held.
 - ``run_in_background(fn, on_done, on_failed)``: the start-up dialogs' one-shot helper
   (scrypt, opening and checking the store) on Qt's global pool.
 """
@@ -61,6 +64,8 @@ class TaskRunner(QObject):
         self._pool.setMaxThreadCount(1)  # one writer at a time keeps SQLite simple
         self._relay = _Relay(self)
         self._relay.done.connect(self._deliver)
+        self._held = False
+        self._waiting: list[tuple[QObject | None, Callable[[Any], None], Any]] = []
 
     def run(
         self,
@@ -69,18 +74,37 @@ class TaskRunner(QObject):
         failure: Callable[[BaseException], None] = _log_failure,
         *,
         owner: QObject | None = None,
+        while_held: bool = False,
     ) -> None:
         """``owner``: the widget the callbacks update; if it is gone by the time the
-        result arrives (the page was closed), the result is dropped."""
+        result arrives (the page was closed), the result is dropped. ``while_held``: report
+        even while the runner is held (the lock screen's own work)."""
+        if while_held:
+            success, failure = _Urgent(success), _Urgent(failure)
         if self.synchronous:
             try:
                 value = fn()
             except Exception as exc:
-                failure(exc)
+                self._deliver(owner, failure, exc)
             else:
-                success(value)
+                self._deliver(owner, success, value)
             return
         self._pool.start(_Job(fn, self._relay, owner, success, failure))
+
+    def hold(self) -> None:
+        """Keep results back (the screen is locked) until ``release``."""
+        self._held = True
+
+    def release(self) -> None:
+        """Hand over, in order, what finished while held."""
+        self._held = False
+        waiting, self._waiting = self._waiting, []
+        for owner, callback, value in waiting:
+            self._deliver(owner, callback, value)
+
+    @property
+    def held(self) -> bool:
+        return self._held
 
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until queued work is done (for closing the app and for tests)."""
@@ -91,7 +115,20 @@ class TaskRunner(QObject):
                  value: Any) -> None:
         if owner is not None and not shiboken6.isValid(owner):
             return
+        if self._held and not isinstance(callback, _Urgent):
+            self._waiting.append((owner, callback, value))
+            return
         callback(value)
+
+
+class _Urgent:
+    """A callback that reports even while the runner is held."""
+
+    def __init__(self, callback: Callable[[Any], None]) -> None:
+        self._callback = callback
+
+    def __call__(self, value: Any) -> None:
+        self._callback(value)
 
 
 # --- one-shot helper for the start-up dialogs ----------------------------------------------

@@ -10,10 +10,10 @@ import html
 import uuid
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from sendobserve.model.domain import Case, Mediator, Observation
 from sendobserve.ui.finalise_page import ReviewPage
-from sendobserve.ui.lock import IdleWatcher, LockPage
+from sendobserve.ui.lock import Curtain, IdleWatcher, LockPage
 from sendobserve.ui.navigation import NavigationWidget, ordinal_text
 from sendobserve.ui.observation import ObservationSession
 from sendobserve.ui.observation_page import ObservationPage
@@ -65,7 +65,13 @@ class Workspace(QWidget):
         self.session: ObservationSession | None = None
         self.observation_page: ObservationPage | None = None
         self.review_page: ReviewPage | None = None
-        self._hidden_dialogs: list[QDialog] = []
+        self._locked = False
+        self.curtain = Curtain(self)
+        # While locked the pages live here: a widget never shown, so neither they nor
+        # anything in them (checklist marks, names, shortcuts) is in the window or in its
+        # accessibility tree. Parentless on purpose; the workspace keeps it alive.
+        self._stash = QWidget()
+        self._stash.setObjectName("locked_pages")
         self._focus_before_lock: QWidget | None = None
         self._watched_window: QWidget | None = None
 
@@ -215,20 +221,26 @@ class Workspace(QWidget):
     # --- lock ---------------------------------------------------------------------------
     @property
     def is_locked(self) -> bool:
-        return self.outer.currentWidget() is self.lock_page
+        return self._locked
 
     def lock(self) -> None:
-        if self.is_locked:
+        """Save, then take everything off the screen and out of the accessibility tree:
+        the pages leave the window, other windows are hidden, finished background work
+        waits (the runner is held) and the window's data actions are disabled through
+        ``lockedChanged``. Only the lock page remains."""
+        if self._locked:
             return
         self.flush()
+        self._locked = True
+        self.runner.hold()
         window = self.window()
         self._focus_before_lock = window.focusWidget() if window is not None else None
-        self._hidden_dialogs = [d for d in self.findChildren(QDialog) if d.isVisible()]
-        for dialog in self._hidden_dialogs:
-            dialog.hide()
+        self.lockedChanged.emit(True)  # the window disables its menus first
         self.outer.setCurrentWidget(self.lock_page)
+        self.outer.removeWidget(self.pages)
+        self.pages.setParent(self._stash)
+        self.curtain.draw(window if window is not None else self)
         self.lock_page.reset()
-        self.lockedChanged.emit(True)
 
     def unlock(self, passphrase: str) -> None:
         """Check the passphrase (scrypt: about a second) off the GUI thread, then show all."""
@@ -250,18 +262,23 @@ class Workspace(QWidget):
             page.error.setText(f"Could not check the passphrase — {exc}")
 
         self.runner.run(lambda: self.service.verify_passphrase(passphrase), checked, failed,
-                        owner=self)
+                        owner=self, while_held=True)
 
     def _show_again(self) -> None:
+        if not self._locked:
+            return
         self.lock_page.passphrase.clear()
         self.lock_page.error.clear()
+        self.outer.insertWidget(0, self.pages)
         self.outer.setCurrentWidget(self.pages)
-        for dialog in self._hidden_dialogs:
-            dialog.show()
-        self._hidden_dialogs = []
-        if self._focus_before_lock is not None:
-            self._focus_before_lock.setFocus()
+        self._locked = False
         self.lockedChanged.emit(False)
+        self.curtain.open()
+        focus = self._focus_before_lock
+        self._focus_before_lock = None
+        if focus is not None and shiboken6.isValid(focus):
+            focus.setFocus()
+        self.runner.release()  # what finished behind the lock, now in its place
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.flush()
