@@ -164,8 +164,8 @@ class MainWindow(QMainWindow):
         self.identity_action = self._action(
             help_menu, "This installation's &identity…", "", self._show_identity,
             "Show this installation's fingerprint to compare aloud")
-        about = QAction(f"&About {APP_DISPLAY_NAME}", self)
-        about.triggered.connect(self._about)
+        self.about_action = about = QAction(f"&About {APP_DISPLAY_NAME}", self)
+        about.triggered.connect(self._unless_locked(self._about))
         help_menu.addAction(about)
         # Everything that reads or writes the store waits for it (Quit and About do not),
         # and is disabled, and refuses, while the screen is locked (set_locked).
@@ -228,10 +228,12 @@ class MainWindow(QMainWindow):
         """The one switch for the lock, as seen from the window: while locked, every store
         action is disabled (and refuses if triggered anyway), and the menu and status bars
         are hidden, so the window shows, and assistive technology finds, only the lock
-        page. Unlocking enables the store actions again."""
+        page (About waits too; Quit, which saves first, stays). Unlocking enables the
+        store actions again."""
         self.locked = locked
         for action in self.store_actions:
             action.setEnabled(not locked and self.store is not None)
+        self.about_action.setEnabled(not locked)  # nothing but Quit while locked
         self.menuBar().setVisible(not locked)
         self.statusBar().setVisible(not locked)
 
