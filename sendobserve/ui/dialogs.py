@@ -356,11 +356,7 @@ class UnlockDialog(QDialog):
         label.setBuddy(self.secret)
         self.show_secret = QCheckBox("S&how what I type")
         self.show_secret.setAccessibleName("Show what I type")
-        self.show_secret.toggled.connect(
-            lambda on: self.secret.setEchoMode(
-                QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password
-            )
-        )
+        self.show_secret.toggled.connect(self.secret.set_revealed)
 
         self.keyring_note = QLabel(
             ""

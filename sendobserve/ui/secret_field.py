@@ -21,6 +21,8 @@ the line control: the person asked to see it. Its accessible value stays empty.
 
 from __future__ import annotations
 
+import unicodedata
+
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import (
     QAccessible,
@@ -39,6 +41,13 @@ MASK = "\u2022"  # what the line control holds instead of each typed character
 
 _REFUSED_KEYS = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo,
                  QKeySequence.StandardKey.Copy, QKeySequence.StandardKey.Cut)
+
+
+def _is_control(ch: str) -> bool:
+    """A control character (Escape, Return, Tab, Ctrl+letter…): never part of a secret.
+    Everything else Qt would insert (letters, marks, format and private-use characters)
+    is a character of the secret, shown as one bullet."""
+    return unicodedata.category(ch) == "Cc"
 
 
 class PasswordField(QLineEdit):
@@ -81,6 +90,11 @@ class PasswordField(QLineEdit):
     def is_revealed(self) -> bool:
         return self._revealed
 
+    def set_revealed(self, revealed: bool) -> None:
+        """Show the secret on screen ("Show what I type"), or hide it again."""
+        self.setEchoMode(QLineEdit.EchoMode.Normal if revealed
+                         else QLineEdit.EchoMode.Password)
+
     def setEchoMode(self, mode: QLineEdit.EchoMode) -> None:
         """Normal shows the secret (the person asked to see it); any other mode hides it
         again. The line control holds the real text only while it is shown."""
@@ -109,7 +123,7 @@ class PasswordField(QLineEdit):
         if self._revealed:
             super().insert(text)
             return
-        text = "".join(ch for ch in text if ch.isprintable())
+        text = "".join(ch for ch in text if not _is_control(ch))
         limit = self.maxLength() - (len(self._secret) - self._selection()[1])
         text = text[:max(0, limit)]
         start, length = self._selection()
@@ -136,7 +150,7 @@ class PasswordField(QLineEdit):
             event.accept()
             return
         typed = event.text()
-        if not typed.isprintable():  # Escape, Return, Ctrl+letter…: no text goes in
+        if not typed or _is_control(typed[0]):  # Escape, Return, Ctrl+letter…: no text
             typed = ""
         start, length = self._selection()
         self._pending = (len(super().text()), start, length, typed)
