@@ -1,4 +1,5 @@
-"""``store_meta``: a small key/value table about the store itself (not about anyone)."""
+"""``store_meta``: a small key/value table about the store itself, and the one name this
+installation remembers (its observer's, kept here, encrypted, rather than in the settings file)."""
 
 from __future__ import annotations
 

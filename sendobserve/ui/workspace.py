@@ -328,13 +328,39 @@ class TraineePage(QWidget):
         escape.activated.connect(self.backRequested)
 
 
+class StoreMetaValues:
+    """The settings' private values, in the store's ``store_meta`` table: encrypted with
+    everything else. Read once, then served from memory (the mark history asks for the
+    observer's name at every tick, on the worker thread)."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self._cache: dict[str, str | None] = {}
+
+    def get(self, key: str) -> str | None:
+        if key not in self._cache:
+            from sendobserve.storage.meta import get_meta
+
+            with self._store.session() as session:
+                self._cache[key] = get_meta(session, key)
+        return self._cache[key]
+
+    def set(self, key: str, value: str) -> None:
+        from sendobserve.storage.meta import set_meta
+
+        with self._store.session() as session:
+            set_meta(session, key, value)
+        self._cache[key] = value
+
+
 def build_workspace(store: Any, settings: WorkspaceSettings | None = None,
                     parent: QWidget | None = None,
                     runner: TaskRunner | None = None) -> Workspace:
     """The workspace for an open ``Store``: the main window's central widget.
 
     The lock checks a passphrase against this store's key file (the same check as
-    unlocking at start-up); the observer's name from the settings signs the mark history.
+    unlocking at start-up); the observer's name, remembered inside this store (never in
+    the settings file), signs the mark history.
     """
     from sendobserve.storage import vault
     from sendobserve.storage.errors import WrongKeyError
@@ -342,6 +368,7 @@ def build_workspace(store: Any, settings: WorkspaceSettings | None = None,
     from sendobserve.ui.store_service import StoreWorkspaceService
 
     settings = settings if settings is not None else WorkspaceSettings()
+    settings.attach_private(StoreMetaValues(store))
 
     def verify(secret: str) -> bool:
         try:

@@ -8,6 +8,7 @@ window, which is the point), then each is tried while locked.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -50,8 +51,12 @@ class CountingRunner(TaskRunner):
 
 
 def _window(qtbot: Any, store: Any, settings: Any) -> tuple[MainWindow, Workspace, Any]:
-    # Windows of earlier tests, closed but not yet deleted, would still be in the tree.
+    # Windows of earlier tests, closed but not deleted, would still be in the tree.
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    for leftover in QApplication.topLevelWidgets():
+        leftover.close()
+        with contextlib.suppress(AttributeError, TypeError):
+            leftover.destroy()
     assert application_tree()[1:] == [], [tree_texts(i) for i in application_tree()]
     runner = CountingRunner()
     window = MainWindow(store, runner=runner)
