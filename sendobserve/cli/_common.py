@@ -4,11 +4,19 @@ The secret (passphrase or recovery key) comes from, in order: ``--passphrase-fil
 ``SENDOBSERVE_PASSPHRASE``, the data key cached in a trusted OS keyring (for opening
 only), and finally an interactive prompt — only when stdin is a terminal, so a
 script without a secret fails with a clear message instead of hanging.
+
+A program started as ``sendobserve`` takes ``SENDOBSERVE_PASSPHRASE`` out of its own
+environment as it starts (``take_passphrase_from_environment``): child processes do not
+inherit it, and on Linux and macOS the bytes the kernel shows as the process's start-up
+environment (``/proc/<pid>/environ``) are overwritten. The desktop app does the same
+before its window opens. A passphrase file stays the better way: the variable is still
+in the environment of whatever started the program.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import getpass
 import os
 import sys
@@ -44,12 +52,44 @@ def read_secret_file(path: str) -> str:
     return value.removesuffix("\n").removesuffix("\r")
 
 
+_taken: dict[str, str] = {}  # secrets taken out of this process's environment
+
+
+def drop_from_environment(name: str) -> str | None:
+    """Remove ``name`` from this process's environment and return its value (None if it
+    was not set). On POSIX the value's bytes are first overwritten where the C library
+    holds them: for a variable the process started with, that is the start-up block the
+    kernel shows in ``/proc/<pid>/environ``."""
+    value = os.environ.get(name)
+    if value is None:
+        return None
+    if os.name == "posix":
+        libc = ctypes.CDLL(None)
+        libc.getenv.restype = ctypes.c_void_p
+        libc.getenv.argtypes = [ctypes.c_char_p]
+        libc.strlen.restype = ctypes.c_size_t
+        libc.strlen.argtypes = [ctypes.c_void_p]
+        where = libc.getenv(os.fsencode(name))
+        if where:
+            ctypes.memset(where, 0, libc.strlen(where))
+    os.environ.pop(name, None)  # and unsetenv()
+    return value
+
+
+def take_passphrase_from_environment() -> None:
+    """Take ``SENDOBSERVE_PASSPHRASE`` out of the environment, keeping its value for
+    ``given_secret`` (called once, as the program starts)."""
+    value = drop_from_environment(PASSPHRASE_ENV)
+    if value:
+        _taken[PASSPHRASE_ENV] = value
+
+
 def given_secret(args: argparse.Namespace) -> str | None:
     """The secret given without a prompt (file or environment), if any."""
     path = getattr(args, "passphrase_file", None)
     if path:
         return read_secret_file(path)
-    env = os.environ.get(PASSPHRASE_ENV)
+    env = _taken.get(PASSPHRASE_ENV) or os.environ.get(PASSPHRASE_ENV)
     return env if env else None
 
 

@@ -151,7 +151,8 @@ class _Startup:
         from sendobserve.storage.keyring_cache import KeyCache
 
         self.cache = KeyCache()
-        found = find_store(self.folder, self.cache, self.secret)
+        secret, self.secret = self.secret, None  # used once
+        found = find_store(self.folder, self.cache, secret)
         if found[0] == "open":
             self.unclaimed.append(found[1])
         _prepare_workspace_modules()
@@ -223,12 +224,16 @@ def run(
     """The GUI entry point; returns the exit status.
 
     ``secret`` (from ``--passphrase-file`` or ``SENDOBSERVE_PASSPHRASE``) unlocks without
-    the dialog. ``exit_after_start`` prints "main window painted after N ms" at the main
-    window's first paint and "records opened after N ms" once the store is open and the
-    workspace in place, then quits: a check that an installation starts and opens its
-    store, and the start-up benchmark's probe.
+    the dialog; the variable is removed from the environment before anything else, and
+    the secret is forgotten once the store is open. ``exit_after_start`` prints "main
+    window painted after N ms" at the main window's first paint and "records opened
+    after N ms" once the store is open and the workspace in place, then quits: a check
+    that an installation starts and opens its store, and the start-up benchmark's probe.
     """
     started = time.perf_counter()
+    from sendobserve.cli._common import PASSPHRASE_ENV, drop_from_environment
+
+    drop_from_environment(PASSPHRASE_ENV)  # read already (``secret``): not kept for life
     app = ensure_application()
     from sendobserve.ui.main_window import MainWindow
 
