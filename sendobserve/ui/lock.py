@@ -163,6 +163,10 @@ class Curtain(QObject):
             app.installEventFilter(self)
             for widget in app.topLevelWidgets():
                 self._take_down(widget)
+            for widget in app.topLevelWidgets():  # finished, hidden, but still listed
+                if (widget is not keep and not widget.isVisible()
+                        and widget.windowHandle() is not None):
+                    _release_native_window(widget)
 
     def open(self) -> list[QWidget]:
         """Lift the curtain; returns the windows shown again."""

@@ -128,6 +128,25 @@ def _within(obj: QObject | None, ancestor: QWidget) -> bool:
     return False
 
 
+def _assert_only_the_lock_page(window: MainWindow, workspace: Workspace
+                               ) -> list[QAccessibleInterface]:
+    """Walk the whole tree from the application: nothing but the lock page (and the
+    window, workspace and stack that hold it); nothing hidden-but-listed either."""
+    reached = application_tree()
+    objects = [i.object() for i in reached]
+    lock_page = workspace.lock_page
+    allowed_chain = {_address(o) for o in (QApplication.instance(), window, workspace,
+                                           workspace.outer)}
+    strays = [(type(o).__name__, tree_texts(i)) for o, i in zip(objects, reached, strict=True)
+              if _address(o) not in allowed_chain and not _within(o, lock_page)]
+    assert strays == [], strays
+    assert any(o is lock_page.passphrase for o in objects)
+    assert any(o is lock_page.unlock_button for o in objects)
+    for iface in reached:
+        assert not iface.state().invisible, tree_texts(iface)
+    return reached
+
+
 def _visible_windows(but: QWidget) -> list[QWidget]:
     return [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not but]
 
@@ -240,21 +259,10 @@ def test_only_the_lock_page_is_in_the_accessibility_tree_and_unlocking_restores_
     note.editor.setPlainText("half a tho")
 
     workspace.lock()
-    reached = application_tree()
-    objects = [i.object() for i in reached]
-    lock_page = workspace.lock_page
-    allowed_chain = {_address(o) for o in (QApplication.instance(), window, workspace,
-                                           workspace.outer)}
-    strays = [(type(o).__name__, tree_texts(i)) for o, i in zip(objects, reached, strict=True)
-              if _address(o) not in allowed_chain and not _within(o, lock_page)]
-    assert strays == [], strays
-    assert any(o is lock_page.passphrase for o in objects)
-    assert any(o is lock_page.unlock_button for o in objects)
+    reached = _assert_only_the_lock_page(window, workspace)
     locked = " ".join(tree_texts(i) for i in reached)
     for secret in (TRAINEE, CASE, NOTE, OBSERVER, "half a tho", *mark_texts):
         assert secret not in locked
-    for iface in reached:
-        assert not iface.state().invisible, tree_texts(iface)  # nothing hidden-but-there
 
     workspace.unlock(PASSPHRASE)
     assert not workspace.is_locked and not window.locked
@@ -281,9 +289,9 @@ def test_the_idle_lock_seals_the_same_way(qtbot: Any, store: Any, settings: Any)
     QTest.keyClick(workspace.lock_page.passphrase, Qt.Key.Key_R,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert _visible_windows(window) == []
-    locked = " ".join(tree_texts(i) for i in application_tree())
+    locked = " ".join(tree_texts(i) for i in _assert_only_the_lock_page(window, workspace))
     assert TRAINEE not in locked and CASE not in locked and NOTE not in locked
-    assert "Readiness report" not in locked  # the preview's window is out of the tree
+    assert "eadiness report" not in locked  # the preview's window is out of the tree
 
     workspace.unlock(PASSPHRASE)
     assert preview.isVisible()  # the preview comes back, as left
@@ -306,6 +314,7 @@ def test_work_finishing_behind_the_lock_waits_for_the_unlock(
     QApplication.processEvents()  # the result arrives on the GUI thread… and waits
     assert window.printing.preview is None
     assert _visible_windows(window) == []
+    _assert_only_the_lock_page(window, workspace)
     runner.synchronous = True  # the unlock's own check, inline
     workspace.unlock(PASSPHRASE)
     preview = window.printing.preview
@@ -313,15 +322,20 @@ def test_work_finishing_behind_the_lock_waits_for_the_unlock(
     assert TRAINEE in preview.windowTitle()
 
 
-def test_a_window_opened_behind_the_lock_is_taken_down(
+def test_windows_hidden_before_or_opened_behind_the_lock_are_out_of_the_tree(
         qtbot: Any, store: Any, settings: Any) -> None:
     window, workspace, _observation = _window(qtbot, store, settings)
+    finished = QDialog(window)  # done with, hidden, not deleted: Qt still lists it
+    finished.setWindowTitle(f"Readiness report — {TRAINEE}")
+    finished.show()
+    finished.hide()
+    assert TRAINEE in " ".join(tree_texts(i) for i in application_tree())
     workspace.lock()
     stray = QDialog(window)
     stray.setWindowTitle(TRAINEE)
     stray.open()
     qtbot.waitUntil(lambda: not stray.isVisible(), timeout=2000)
-    assert TRAINEE not in " ".join(tree_texts(i) for i in application_tree())
+    _assert_only_the_lock_page(window, workspace)
     workspace.unlock(PASSPHRASE)
-    assert stray.isVisible()
+    assert stray.isVisible() and not finished.isVisible()
     stray.close()
