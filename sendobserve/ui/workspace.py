@@ -67,10 +67,10 @@ class Workspace(QWidget):
         self.review_page: ReviewPage | None = None
         self._locked = False
         self.curtain = Curtain(self)
-        # While locked the pages live here: a widget never shown, so neither they nor
-        # anything in them (checklist marks, names, shortcuts) is in the window or in its
-        # accessibility tree. Parentless on purpose; the workspace keeps it alive.
-        self._stash = QWidget()
+        # While locked the pages live here: a child *window* that is never shown (so it
+        # has no native window), so neither they nor anything in them (checklist marks,
+        # names, shortcuts) is in the window or in any accessibility tree.
+        self._stash = QWidget(self, Qt.WindowType.Window)
         self._stash.setObjectName("locked_pages")
         self._focus_before_lock: QWidget | None = None
         self._watched_window: QWidget | None = None
