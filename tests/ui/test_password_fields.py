@@ -113,7 +113,8 @@ def test_no_password_mode_line_edit_outside_the_password_field() -> None:
                  if p.name != "secret_field.py"
                  and re.search(r"EchoMode\.(Password|PasswordEchoOnEdit|NoEcho)\b",
                                p.read_text(encoding="utf-8"))]
-    assert offenders == []
+    assert offenders == [], ("a passphrase box must be sendobserve.ui.secret_field."
+                             f"PasswordField, not QLineEdit in password mode: {offenders}")
 
 
 def test_show_what_i_type_shows_it_and_hiding_again_takes_it_back(qtbot: Any) -> None:
