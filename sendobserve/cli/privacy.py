@@ -1,0 +1,105 @@
+"""Data-protection commands: subject access and erasure for one mediator."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sendobserve.cli._common import open_store_from_args
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "subject-access",
+        help="everything the store holds about one mediator, as JSON and a readable PDF",
+        description="Answer a subject-access request (UK GDPR Art. 15): every record the "
+        "store holds about the mediator NAME_OR_ID, table by table with every field, and "
+        "the installations whose files were imported. Writes JSON and/or PDF.",
+    )
+    p.add_argument("mediator", metavar="NAME_OR_ID")
+    p.add_argument("--json", metavar="FILE", help="write the machine-readable copy here")
+    p.add_argument("--pdf", metavar="FILE", help="write the readable report here")
+    p.set_defaults(func=cmd_subject_access)
+
+    p = subparsers.add_parser(
+        "erase",
+        help="erase one mediator from the store and from every backup",
+        description="Answer an erasure request (UK GDPR Art. 17): delete every record about "
+        "the mediator NAME_OR_ID from the live store (freed pages overwritten, the log "
+        "checkpointed and truncated) and rewrite every backup the same way; a backup that "
+        "does not open with the store's key is removed. Certificates already issued are "
+        "kept with the mediator's name as a register fact unless --certificates is given. "
+        "Files already exported, and other laptops, are not reached by this command.",
+    )
+    p.add_argument("mediator", metavar="NAME_OR_ID")
+    p.add_argument("--certificates", action="store_true",
+                   help="erase issued certificates too (only where the provider need not "
+                   "keep them)")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(func=cmd_erase)
+
+
+def _sources(store: Any) -> list[str]:
+    from sqlalchemy import select
+
+    from sendobserve.storage.exchange import ExchangeImportRecord
+
+    with store.session() as session:
+        rows = session.scalars(select(ExchangeImportRecord)).all()
+        return [
+            f"Imported on {r.imported_at:%d %b %Y}: a file exported by {r.exported_by} "
+            f"(installation {r.signer_fingerprint}) on {r.exported_at:%d %b %Y}."
+            for r in rows
+        ]
+
+
+def cmd_subject_access(args: argparse.Namespace) -> int:
+    from sendobserve.errors import UserError
+    from sendobserve.storage.erasure import subject_access
+    from sendobserve.storage.fsutil import atomic_write_bytes
+    from sendobserve.storage.repositories import MediatorRepository
+
+    if not args.json and not args.pdf:
+        raise UserError("Say where to write the answer: --json FILE, --pdf FILE, or both")
+    with open_store_from_args(args) as store:
+        mediator = MediatorRepository(store.session).resolve(args.mediator)
+        held = subject_access(store, mediator.id)
+        sources = _sources(store)
+    if args.json:
+        payload = {"person": mediator.name, "mediator_id": str(mediator.id),
+                   "made_on": date.today().isoformat(), "sources": sources, "records": held}
+        atomic_write_bytes(Path(args.json), json.dumps(
+            payload, indent=2, ensure_ascii=False, default=str).encode("utf-8"))
+    if args.pdf:
+        from sendobserve.reports.subject_access import subject_access_pdf
+
+        atomic_write_bytes(Path(args.pdf), subject_access_pdf(
+            mediator.name, held, made_on=date.today(), sources=sources))
+    total = sum(len(rows) for rows in held.values())
+    print(f"{total} records about {mediator.name} in {len(held)} kinds written.")
+    return 0
+
+
+def cmd_erase(args: argparse.Namespace) -> int:
+    from sendobserve.errors import UserError
+    from sendobserve.storage.erasure import erase_mediator
+    from sendobserve.storage.repositories import MediatorRepository
+
+    with open_store_from_args(args) as store:
+        mediator = MediatorRepository(store.session).resolve(args.mediator)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise UserError("Erasure cannot be undone: add --yes to confirm it")
+            answer = input(f"Erase every record about {mediator.name}, here and in every "
+                           "backup? This cannot be undone. Type the name to confirm: ")
+            if answer.strip().casefold() != mediator.name.casefold():
+                print("Nothing was erased.")
+                return 1
+        result = erase_mediator(store, mediator.id, keep_certificates=not args.certificates)
+    for line in result.summary_lines():
+        print(line)
+    return 0
