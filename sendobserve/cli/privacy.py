@@ -42,6 +42,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.set_defaults(func=cmd_erase)
 
+    register_retention(subparsers)
+
 
 def _sources(store: Any) -> list[str]:
     from sqlalchemy import select
@@ -102,4 +104,62 @@ def cmd_erase(args: argparse.Namespace) -> int:
         result = erase_mediator(store, mediator.id, keep_certificates=not args.certificates)
     for line in result.summary_lines():
         print(line)
+    return 0
+
+
+def register_retention(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "retention",
+        help="the retention schedule: what would go and why; apply it; set periods",
+        description="Show the retention schedule (how long each kind of record is kept, "
+        "counted from which event, and why) and what is due to go today. Nothing changes "
+        "unless --apply is given; applying removes the due records in one transaction and "
+        "logs what kinds and how many, never their content. Backups roll over within seven "
+        "days. Set a period with --set KIND=YEARS[@EVENT] or KIND=keep; events: record, "
+        "accreditation, last_activity.",
+    )
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="show what would go (the default)")
+    mode.add_argument("--apply", action="store_true", help="remove what is due now")
+    p.add_argument("--set", metavar="KIND=YEARS[@EVENT]", action="append", default=[],
+                   help="change one kind's period (repeatable); stored in the store")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
+                   help="plan as on this date (default: today)")
+    p.set_defaults(func=cmd_retention)
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from sendobserve.model.retention import parse_setting
+    from sendobserve.storage.retention import (
+        apply_retention,
+        load_schedule,
+        plan_for_store,
+        save_schedule,
+    )
+
+    changes = [parse_setting(text) for text in args.set]  # all checked before any change
+    today = args.as_of or date.today()
+    with open_store_from_args(args) as store:
+        if changes:
+            with store.session() as session:
+                schedule = load_schedule(session)
+            for kind, years, event in changes:
+                schedule[kind] = replace(schedule[kind], years=years,
+                                         counted_from=event or schedule[kind].counted_from,
+                                         reason="Set by the provider.")
+            save_schedule(store, schedule)
+        plan = plan_for_store(store, today=today)
+        print(f"Retention as of {today:%d %B %Y}:")
+        for kind, rule in plan.schedule.items():
+            print(f"  {kind.value}: {rule.describe()}. {rule.reason}")
+        print()
+        for line in plan.lines():
+            print(f"  {line}")
+        if args.apply and plan.items:
+            done = apply_retention(store, plan)
+            print(f"Removed or cleared {sum(done.values())} records; logged without content.")
+        elif plan.items:
+            print("Nothing was changed. Run with --apply to remove what is due.")
     return 0
