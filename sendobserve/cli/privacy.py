@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from datetime import date
@@ -15,10 +16,11 @@ from sendobserve.cli._common import open_store_from_args
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "subject-access",
-        help="everything the store holds about one mediator, as JSON and a readable PDF",
+        help="everything the store holds about one person, as JSON and a readable PDF",
         description="Answer a subject-access request (UK GDPR Art. 15): every record the "
-        "store holds about the mediator NAME_OR_ID, table by table with every field, and "
-        "the installations whose files were imported. Writes JSON and/or PDF.",
+        "store holds about the person NAME — as a mediator, and as an observer, mentor or "
+        "signer under exactly that name — table by table with every field, and the "
+        "installations whose files were imported. Writes JSON and/or PDF.",
     )
     p.add_argument("mediator", metavar="NAME_OR_ID")
     p.add_argument("--json", metavar="FILE", help="write the machine-readable copy here")
@@ -59,20 +61,43 @@ def _sources(store: Any) -> list[str]:
         ]
 
 
+def _resolve_person(store: Any, text: str) -> tuple[str, Any, Any]:
+    """(name, mediator id or None, observer id or None) for what a person typed."""
+    from sendobserve.errors import UserError
+    from sendobserve.storage.repositories import MediatorRepository, ObserverRepository
+    from sendobserve.storage.repositories._common import fold_name
+
+    mediator = None
+    with contextlib.suppress(UserError):
+        mediator = MediatorRepository(store.session).resolve(text)
+    wanted = fold_name(mediator.name if mediator else text)
+    observers = [o for o in ObserverRepository(store.session).find(text)
+                 if fold_name(o.name) == wanted]
+    if mediator is None and not observers:
+        raise UserError(f"No mediator or observer called {text!r}",
+                        hint="`sendobserve mediators` lists the mediators.")
+    if len(observers) > 1:
+        raise UserError(f"More than one observer is called {text!r}; answer for each by hand")
+    observer = observers[0] if observers else None
+    name = mediator.name if mediator else observer.name  # type: ignore[union-attr]
+    return name, mediator.id if mediator else None, observer.id if observer else None
+
+
 def cmd_subject_access(args: argparse.Namespace) -> int:
     from sendobserve.errors import UserError
     from sendobserve.storage.erasure import subject_access
     from sendobserve.storage.fsutil import atomic_write_bytes
-    from sendobserve.storage.repositories import MediatorRepository
 
     if not args.json and not args.pdf:
         raise UserError("Say where to write the answer: --json FILE, --pdf FILE, or both")
     with open_store_from_args(args) as store:
-        mediator = MediatorRepository(store.session).resolve(args.mediator)
-        held = subject_access(store, mediator.id)
+        name, mediator_id, observer_id = _resolve_person(store, args.mediator)
+        held = subject_access(store, mediator_id, observer_id=observer_id)
         sources = _sources(store)
     if args.json:
-        payload = {"person": mediator.name, "mediator_id": str(mediator.id),
+        payload = {"person": name,
+                   "mediator_id": str(mediator_id) if mediator_id else None,
+                   "observer_id": str(observer_id) if observer_id else None,
                    "made_on": date.today().isoformat(), "sources": sources, "records": held}
         atomic_write_bytes(Path(args.json), json.dumps(
             payload, indent=2, ensure_ascii=False, default=str).encode("utf-8"))
@@ -80,9 +105,9 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
         from sendobserve.reports.subject_access import subject_access_pdf
 
         atomic_write_bytes(Path(args.pdf), subject_access_pdf(
-            mediator.name, held, made_on=date.today(), sources=sources))
+            name, held, made_on=date.today(), sources=sources))
     total = sum(len(rows) for rows in held.values())
-    print(f"{total} records about {mediator.name} in {len(held)} kinds written.")
+    print(f"{total} records about {name} in {len(held)} kinds written.")
     return 0
 
 

@@ -19,6 +19,7 @@ TITLE = "Subject access: the records held about one person"
 # What each table holds, in words a person reading the report uses.
 TABLE_TITLES = {
     "mediators": "The mediator",
+    "observers": "As an observer, mentor or signer",
     "cases": "Cases",
     "observations": "Observations (Forms 1–3)",
     "marks": "Criteria marked in the observations",

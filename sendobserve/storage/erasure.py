@@ -135,28 +135,29 @@ def _primary_key(conn: sqlcipher3.Connection, schema: str, table: str) -> str:
 
 
 def _mediator_key(conn: sqlcipher3.Connection, mediator_id: uuid.UUID,
-                  schema: str = "main") -> Any:
-    """The mediator's id as this file stores it (the GUID column type decides the form)."""
+                  schema: str = "main", table: str = "mediators") -> Any:
+    """The person's id as this file stores it (the GUID column type decides the form)."""
     for candidate in (mediator_id.hex, str(mediator_id), mediator_id.bytes):
-        if conn.execute(f'SELECT 1 FROM "{schema}".mediators WHERE id = ?',
+        if conn.execute(f'SELECT 1 FROM "{schema}"."{table}" WHERE id = ?',
                         (candidate,)).fetchone():
             return candidate
     return None
 
 
 def find_holdings(conn: sqlcipher3.Connection, mediator_id: uuid.UUID,
-                  schema: str = "main") -> Holdings:
-    """Every row reachable from the mediator's row by following foreign keys backwards."""
+                  schema: str = "main", start: str = "mediators") -> Holdings:
+    """Every row reachable from the person's row (in ``start``: ``mediators`` or
+    ``observers``) by following foreign keys backwards."""
     holdings = Holdings()
-    key = _mediator_key(conn, mediator_id, schema)
+    key = _mediator_key(conn, mediator_id, schema, start)
     if key is None:
         return holdings
     fks = [fk for fk in _foreign_keys(conn, schema) if fk.child not in _NOT_FOLLOWED]
     pending: list[tuple[str, list[int]]] = []
-    (rowid,) = conn.execute(f'SELECT rowid FROM "{schema}".mediators WHERE id = ?',
+    (rowid,) = conn.execute(f'SELECT rowid FROM "{schema}"."{start}" WHERE id = ?',
                             (key,)).fetchone()
-    holdings.rows["mediators"] = {rowid}
-    pending.append(("mediators", [rowid]))
+    holdings.rows[start] = {rowid}
+    pending.append((start, [rowid]))
     while pending:
         table, rowids = pending.pop()
         for fk in fks:
@@ -309,14 +310,26 @@ def _erase_in_copy(conn: sqlcipher3.Connection, path: Path, mediator_id: uuid.UU
     return CopyOutcome(path, rewritten=True, rows_deleted=sum(counts.values()))
 
 
-def subject_access(store: Store, mediator_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
-    """Every row the live store holds about one mediator, table by table, as plain values."""
+def subject_access(store: Store, mediator_id: uuid.UUID | None = None, *,
+                   observer_id: uuid.UUID | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Every row the live store holds about one person, table by table, as plain values.
+
+    A person may be in the store as a mediator (their practice record), as an observer or
+    signer (what they observed, signed, mentored), or both: give either id or both.
+    """
+    starts = [("mediators", mediator_id), ("observers", observer_id)]
     with _store_connection(store) as conn:
-        if _mediator_key(conn, mediator_id) is None:
-            raise StoreError(f"there is no mediator with the id {mediator_id} in this store")
-        holdings = find_holdings(conn, mediator_id)
+        held = Holdings()
+        for table, person in starts:
+            if person is None:
+                continue
+            if _mediator_key(conn, person, "main", table) is None:
+                what = "mediator" if table == "mediators" else "observer"
+                raise StoreError(f"there is no {what} with the id {person} in this store")
+            for name, rowids in find_holdings(conn, person, "main", table).rows.items():
+                held.rows.setdefault(name, set()).update(rowids)
         out: dict[str, list[dict[str, Any]]] = {}
-        for table, rowids in sorted(holdings.rows.items()):
+        for table, rowids in sorted(held.rows.items()):
             if not rowids:
                 continue
             ids = sorted(rowids)

@@ -56,3 +56,27 @@ def test_erase_needs_confirmation_then_reaches_the_backups(
     assert main(["--data-dir", str(demo_dir), "mediators", "--json"]) == 0
     names = {row["name"] for row in json.loads(capsys.readouterr().out)}
     assert demo.GAPS not in names and demo.READY in names
+
+
+def test_subject_access_for_an_observer_lists_what_they_observed(
+    demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sendobserve.storage import vault as v
+
+    store = v.open_with_secret(demo_dir, TEST_PASSPHRASE).store
+    try:
+        from sendobserve.storage.repositories import ObserverRepository
+
+        observer = ObserverRepository(store.session).list()[0]
+    finally:
+        store.close()
+    out_json = tmp_path / "sar.json"
+    assert main(["--data-dir", str(demo_dir), "subject-access", observer.name,
+                 "--json", str(out_json)]) == 0
+    held = json.loads(out_json.read_text("utf-8"))
+    assert held["observer_id"] == str(observer.id) and held["mediator_id"] is None
+    assert held["records"]["observers"][0]["name"] == observer.name
+    assert held["records"]["observations"]  # what they observed is about them too
+    assert main(["--data-dir", str(demo_dir), "subject-access", "Nobody At All",
+                 "--json", str(out_json)]) != 0
+    assert "No mediator or observer" in capsys.readouterr().err
