@@ -164,8 +164,8 @@ def find_holdings(conn: sqlcipher3.Connection, mediator_id: uuid.UUID,
             if fk.parent != table:
                 continue
             column = fk.parent_column or _primary_key(conn, schema, table)
-            for start in range(0, len(rowids), 500):
-                chunk = rowids[start:start + 500]
+            for offset in range(0, len(rowids), 500):
+                chunk = rowids[offset:offset + 500]
                 marks = ",".join("?" * len(chunk))
                 found = [r[0] for r in conn.execute(
                     f'SELECT c.rowid FROM "{schema}"."{fk.child}" c '
