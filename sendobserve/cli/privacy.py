@@ -1,0 +1,190 @@
+"""Data-protection commands: subject access and erasure for one mediator."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sendobserve.cli._common import open_store_from_args
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "subject-access",
+        help="everything the store holds about one person, as JSON and a readable PDF",
+        description="Answer a subject-access request (UK GDPR Art. 15): every record the "
+        "store holds about the person NAME — as a mediator, and as an observer, mentor or "
+        "signer under exactly that name — table by table with every field, and the "
+        "installations whose files were imported. Writes JSON and/or PDF.",
+    )
+    p.add_argument("mediator", metavar="NAME_OR_ID")
+    p.add_argument("--json", metavar="FILE", help="write the machine-readable copy here")
+    p.add_argument("--pdf", metavar="FILE", help="write the readable report here")
+    p.set_defaults(func=cmd_subject_access)
+
+    p = subparsers.add_parser(
+        "erase",
+        help="erase one mediator from the store and from every backup",
+        description="Answer an erasure request (UK GDPR Art. 17): delete every record about "
+        "the mediator NAME_OR_ID from the live store (freed pages overwritten, the log "
+        "checkpointed and truncated) and rewrite every backup the same way; a backup that "
+        "does not open with the store's key is removed. Certificates already issued are "
+        "kept with the mediator's name as a register fact unless --certificates is given. "
+        "Files already exported, and other laptops, are not reached by this command.",
+    )
+    p.add_argument("mediator", metavar="NAME_OR_ID")
+    p.add_argument("--certificates", action="store_true",
+                   help="erase issued certificates too (only where the provider need not "
+                   "keep them)")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(func=cmd_erase)
+
+    register_retention(subparsers)
+
+
+def _sources(store: Any) -> list[str]:
+    from sqlalchemy import select
+
+    from sendobserve.storage.exchange import ExchangeImportRecord
+
+    with store.session() as session:
+        rows = session.scalars(select(ExchangeImportRecord)).all()
+        return [
+            f"Imported on {r.imported_at:%d %b %Y}: a file exported by {r.exported_by} "
+            f"(installation {r.signer_fingerprint}) on {r.exported_at:%d %b %Y}."
+            for r in rows
+        ]
+
+
+def _resolve_person(store: Any, text: str) -> tuple[str, Any, Any]:
+    """(name, mediator id or None, observer id or None) for what a person typed."""
+    from sendobserve.errors import UserError
+    from sendobserve.storage.repositories import MediatorRepository, ObserverRepository
+    from sendobserve.storage.repositories._common import fold_name
+
+    mediator = None
+    with contextlib.suppress(UserError):
+        mediator = MediatorRepository(store.session).resolve(text)
+    wanted = fold_name(mediator.name if mediator else text)
+    observers = [o for o in ObserverRepository(store.session).find(text)
+                 if fold_name(o.name) == wanted]
+    if mediator is None and not observers:
+        raise UserError(f"No mediator or observer called {text!r}",
+                        hint="`sendobserve mediators` lists the mediators.")
+    if len(observers) > 1:
+        raise UserError(f"More than one observer is called {text!r}; answer for each by hand")
+    observer = observers[0] if observers else None
+    name = mediator.name if mediator else observer.name  # type: ignore[union-attr]
+    return name, mediator.id if mediator else None, observer.id if observer else None
+
+
+def cmd_subject_access(args: argparse.Namespace) -> int:
+    from sendobserve.errors import UserError
+    from sendobserve.storage.erasure import subject_access
+    from sendobserve.storage.fsutil import atomic_write_bytes
+
+    if not args.json and not args.pdf:
+        raise UserError("Say where to write the answer: --json FILE, --pdf FILE, or both")
+    with open_store_from_args(args) as store:
+        name, mediator_id, observer_id = _resolve_person(store, args.mediator)
+        held = subject_access(store, mediator_id, observer_id=observer_id)
+        sources = _sources(store)
+    if args.json:
+        payload = {"person": name,
+                   "mediator_id": str(mediator_id) if mediator_id else None,
+                   "observer_id": str(observer_id) if observer_id else None,
+                   "made_on": date.today().isoformat(), "sources": sources, "records": held}
+        atomic_write_bytes(Path(args.json), json.dumps(
+            payload, indent=2, ensure_ascii=False, default=str).encode("utf-8"))
+    if args.pdf:
+        from sendobserve.reports.subject_access import subject_access_pdf
+
+        atomic_write_bytes(Path(args.pdf), subject_access_pdf(
+            name, held, made_on=date.today(), sources=sources))
+    total = sum(len(rows) for rows in held.values())
+    print(f"{total} records about {name} in {len(held)} kinds written.")
+    return 0
+
+
+def cmd_erase(args: argparse.Namespace) -> int:
+    from sendobserve.errors import UserError
+    from sendobserve.storage.erasure import erase_mediator
+    from sendobserve.storage.repositories import MediatorRepository
+
+    with open_store_from_args(args) as store:
+        mediator = MediatorRepository(store.session).resolve(args.mediator)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise UserError("Erasure cannot be undone: add --yes to confirm it")
+            answer = input(f"Erase every record about {mediator.name}, here and in every "
+                           "backup? This cannot be undone. Type the name to confirm: ")
+            if answer.strip().casefold() != mediator.name.casefold():
+                print("Nothing was erased.")
+                return 1
+        result = erase_mediator(store, mediator.id, keep_certificates=not args.certificates)
+    for line in result.summary_lines():
+        print(line)
+    return 0
+
+
+def register_retention(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "retention",
+        help="the retention schedule: what would go and why; apply it; set periods",
+        description="Show the retention schedule (how long each kind of record is kept, "
+        "counted from which event, and why) and what is due to go today. Nothing changes "
+        "unless --apply is given; applying removes the due records in one transaction and "
+        "logs what kinds and how many, never their content. Backups roll over within seven "
+        "days. Set a period with --set KIND=YEARS[@EVENT] or KIND=keep; events: record, "
+        "accreditation, last_activity.",
+    )
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="show what would go (the default)")
+    mode.add_argument("--apply", action="store_true", help="remove what is due now")
+    p.add_argument("--set", metavar="KIND=YEARS[@EVENT]", action="append", default=[],
+                   help="change one kind's period (repeatable); stored in the store")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
+                   help="plan as on this date (default: today)")
+    p.set_defaults(func=cmd_retention)
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from sendobserve.model.retention import parse_setting
+    from sendobserve.storage.retention import (
+        apply_retention,
+        load_schedule,
+        plan_for_store,
+        save_schedule,
+    )
+
+    changes = [parse_setting(text) for text in args.set]  # all checked before any change
+    today = args.as_of or date.today()
+    with open_store_from_args(args) as store:
+        if changes:
+            with store.session() as session:
+                schedule = load_schedule(session)
+            for kind, years, event in changes:
+                schedule[kind] = replace(schedule[kind], years=years,
+                                         counted_from=event or schedule[kind].counted_from,
+                                         reason="Set by the provider.")
+            save_schedule(store, schedule)
+        plan = plan_for_store(store, today=today)
+        print(f"Retention as of {today:%d %B %Y}:")
+        for kind, rule in plan.schedule.items():
+            print(f"  {kind.value}: {rule.describe()}. {rule.reason}")
+        print()
+        for line in plan.lines():
+            print(f"  {line}")
+        if args.apply and plan.items:
+            done = apply_retention(store, plan)
+            print(f"Removed or cleared {sum(done.values())} records; logged without content.")
+        elif plan.items:
+            print("Nothing was changed. Run with --apply to remove what is due.")
+    return 0

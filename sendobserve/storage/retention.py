@@ -1,0 +1,125 @@
+"""Applying the retention schedule to the store: the plan from ``model.retention``, carried
+out in one transaction with freed content overwritten, and logged without the content.
+
+The rolling backups are not rewritten by retention: they are at most seven days old and
+roll over on their own, so a record retention removed is gone from every copy within a week.
+(Erasure, which cannot wait, rewrites them: ``storage.erasure``.)
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from sendobserve.model.retention import (
+    Kind,
+    RetentionPlan,
+    Rule,
+    plan_retention,
+    schedule_from_json,
+    schedule_to_json,
+)
+from sendobserve.storage.db import Store
+from sendobserve.storage.erasure import PrivacyLogRecord
+from sendobserve.storage.exchange import ExchangeImportRecord
+from sendobserve.storage.meta import get_meta, set_meta
+from sendobserve.storage.records import (
+    AmendmentChangeRecord,
+    AmendmentRecord,
+    CaseRecord,
+    ContactRecord,
+    CpdRecord,
+    DebriefNoteRecord,
+    MarkEventRecord,
+    MarkRecord,
+    ObservationRecord,
+    ReflectionRecord,
+    TrainingRecord,
+)
+from sendobserve.storage.repositories.loading import load_practice_records
+
+META_SCHEDULE = "retention_schedule"
+
+_LOG_TABLES: dict[str, Any] = {
+    "training": TrainingRecord,
+    "reflections": ReflectionRecord,
+    "cpd": CpdRecord,
+    "contacts": ContactRecord,
+}
+
+
+def load_schedule(session: Session) -> dict[Kind, Rule]:
+    return schedule_from_json(get_meta(session, META_SCHEDULE))
+
+
+def save_schedule(store: Store, schedule: dict[Kind, Rule]) -> None:
+    with store.session() as session:
+        set_meta(session, META_SCHEDULE, schedule_to_json(schedule))
+
+
+def plan_for_store(store: Store, *, today: date) -> RetentionPlan:
+    with store.session() as session:
+        schedule = load_schedule(session)
+        records = load_practice_records(session).values()
+        imports = [(row.payload_sha256, row.imported_at.date())
+                   for row in session.scalars(select(ExchangeImportRecord))]
+        return plan_retention(records, schedule, today=today, import_log=imports)
+
+
+def apply_retention(store: Store, plan: RetentionPlan) -> dict[str, int]:
+    """Carry out ``plan`` in one transaction; the number of records removed or cleared per
+    kind (also written to the privacy log, without any content)."""
+    by_kind: dict[Kind, list[Any]] = {}
+    for item in plan.items:
+        by_kind.setdefault(item.kind, []).append(item)
+    done = {kind.value: len(items) for kind, items in by_kind.items()}
+    # One connection for the whole unit of work, so secure_delete covers every page it frees.
+    with store.engine.connect() as conn:
+        raw = conn.connection.driver_connection  # pragmas outside any transaction
+        assert raw is not None
+        raw.execute("PRAGMA secure_delete = ON").fetchall()
+        try:
+            with Session(bind=conn, expire_on_commit=False) as s:
+                _carry_out(s, by_kind)
+                s.add(PrivacyLogRecord(
+                    at=datetime.now(UTC).isoformat(timespec="seconds"), action="retention",
+                    subject_id=None,
+                    summary=json.dumps({"as_of": plan.today.isoformat(), "removed": done}),
+                ))
+                s.commit()
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            raw.execute("PRAGMA secure_delete = OFF").fetchall()
+    return done
+
+
+def _carry_out(s: Session, by_kind: dict[Kind, list[Any]]) -> None:
+    obs_ids = [i.item_id for i in by_kind.get(Kind.OBSERVATIONS, [])]
+    noted = [i.item_id for i in by_kind.get(Kind.NOTES, [])]
+    for chunk in _chunks(noted):
+        s.execute(update(MarkRecord).where(MarkRecord.observation_id.in_(chunk)).values(note=""))
+        s.execute(update(MarkEventRecord).where(MarkEventRecord.observation_id.in_(chunk))
+                  .values(old_note="", new_note=""))
+        s.execute(update(DebriefNoteRecord).where(DebriefNoteRecord.observation_id.in_(chunk))
+                  .values(text=""))
+        amendments = select(AmendmentRecord.id).where(AmendmentRecord.observation_id.in_(chunk))
+        s.execute(update(AmendmentChangeRecord)
+                  .where(AmendmentChangeRecord.amendment_id.in_(amendments))
+                  .values(old_note="", new_note=""))
+    for chunk in _chunks(obs_ids):
+        s.execute(delete(ObservationRecord).where(ObservationRecord.id.in_(chunk)))
+    for chunk in _chunks([i.item_id for i in by_kind.get(Kind.CASES, [])]):
+        s.execute(delete(CaseRecord).where(CaseRecord.id.in_(chunk)))
+    for item in by_kind.get(Kind.PRACTICE_LOGS, []):
+        table = _LOG_TABLES[item.table]
+        s.execute(delete(table).where(table.id == item.item_id))
+    for chunk in _chunks([i.item_id for i in by_kind.get(Kind.IMPORT_LOG, [])]):
+        s.execute(delete(ExchangeImportRecord).where(ExchangeImportRecord.payload_sha256.in_(chunk)))
+
+
+def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
+    return [values[i:i + size] for i in range(0, len(values), size)]
