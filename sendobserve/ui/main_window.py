@@ -128,6 +128,10 @@ class MainWindow(QMainWindow):
             file_menu, "&Import…", "Ctrl+Shift+I", self._import,
             "Import observations from an exchange file, after a preview")
         file_menu.addSeparator()
+        self.privacy_action = self._action(
+            file_menu, "Data &protection…", "", self._privacy,
+            "Retention, a person's subject-access report, and erasure")
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -172,7 +176,8 @@ class MainWindow(QMainWindow):
         self.store_actions = [self.export_action, self.import_action,
                               self.print_observation_action, self.print_readiness_action,
                               self.print_form4_action, self.print_form5_action,
-                              self.print_portfolio_action, self.identity_action]
+                              self.print_portfolio_action, self.identity_action,
+                              self.privacy_action]
         if store is None:
             self.setCentralWidget(OpeningPage())
             for action in self.store_actions:
@@ -309,6 +314,27 @@ class MainWindow(QMainWindow):
     def _export(self) -> None:
         mediator = self.current_mediator()
         self._exchanger().start_export(mediator.id if mediator is not None else None)
+
+    def _privacy(self) -> None:
+        from sendobserve.ui.privacy import PrivacyDialog
+
+        assert self.store is not None, "Data protection is disabled until the store opens"
+        dialog = PrivacyDialog(self.store, self.runner, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.changed.connect(self._records_removed)
+        self.privacy_dialog = dialog
+        dialog.open()
+
+    def _records_removed(self) -> None:
+        """Retention or erasure removed records: leave any page that may show them."""
+        workspace = self.centralWidget()
+        back = getattr(workspace, "show_navigation", None)
+        if callable(back):
+            back()
+        navigation = getattr(workspace, "navigation", None)
+        reload = getattr(navigation, "reload", None)
+        if callable(reload):
+            reload()
 
     def _about(self) -> None:
         from sendobserve.ui.about import AboutDialog

@@ -75,3 +75,21 @@ def test_apply_retention_asks_first(dialog: PrivacyDialog, monkeypatch: pytest.M
     dialog.apply_button.click()
     assert dialog.retention_status.accessibleName().startswith("Removed or cleared")
     assert not dialog.apply_button.isEnabled()  # nothing left to do
+
+
+def test_file_menu_opens_it_and_an_erasure_leaves_the_trainee_page(qtbot, store: Store,
+                                                                  monkeypatch) -> None:
+    from sendobserve.ui.main_window import MainWindow
+
+    fill_store(store, today=date(2026, 11, 30))
+    window = MainWindow(store, runner=TaskRunner(synchronous=True))
+    qtbot.addWidget(window)
+    assert window.privacy_action in window.store_actions  # disabled and refused when locked
+    window.privacy_action.trigger()
+    dialog = window.privacy_dialog
+    assert isinstance(dialog, PrivacyDialog) and dialog.isVisible()
+    dialog.people.setCurrentIndex(dialog.people.findText(demo.RENEWING))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (demo.RENEWING, True))
+    dialog.erase_button.click()
+    assert not any(m.name == demo.RENEWING for m in MediatorRepository(store.session).list())
+    dialog.close()
