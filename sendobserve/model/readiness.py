@@ -1118,8 +1118,18 @@ def _signer(
         detail = "No eligible Form 4 signer: " + "; ".join(gaps) + "."
         assert best is not None
         _, who, todo = best
+        observed, mentored = who.id in observed_by, who.id in mentors
         if len(todo) == 3:
             needed = _FIND_SIGNER
+        elif len(todo) == 1 and not observed:
+            needed = (f"Be observed at least once by your mentor {who.name}, so that they can"
+                      " sign Form 4")
+        elif len(todo) == 1 and not mentored:
+            needed = (f"Record mentoring with {who.name}, who has observed you, so that they"
+                      " can sign Form 4")
+        elif len(todo) == 1:
+            needed = (f"Record a reflection on your practice supported by {who.name}, who has"
+                      " observed and mentored you, so that they can sign Form 4")
         else:
             steps = "; ".join(todo)
             needed = (steps[:1].upper() + steps[1:]
