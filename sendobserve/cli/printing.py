@@ -174,9 +174,12 @@ def _print(args: argparse.Namespace, store: Any, pending: _PendingFile,
         pending.commit()
         verdict = "ready for Form 4" if report.ready else "not yet ready"
         return f"Wrote the readiness report for {mediator.name} ({verdict}) to {pending.path}"
-    _record, report = jobs.assess(store, mediator.id, today=today)
-    verifier = _pick_signer(store, args.verified_by, report.eligible_signers,
-                            "verify the portfolio")
+    from sendobserve.model.readiness import is_ppc
+    from sendobserve.storage.repositories import ObserverRepository
+
+    # §1.3, §1.4.2 i: the sole provider's PPC verifies the portfolio.
+    ppcs = [o for o in ObserverRepository(store.session).list() if is_ppc(o)]
+    verifier = _pick_signer(store, args.verified_by, ppcs, "verify the portfolio (a PPC)")
     pdf, count = jobs.portfolio_document(store, mediator.id, verifier, today=today,
                                          progress=_progress_to_stderr)
     pending.write(pdf)

@@ -385,6 +385,12 @@ def is_authorised_final_observer(observer: Observer | None) -> bool:
     return observer.experienced_send or bool((observer.ppc_register_entry or "").strip())
 
 
+def is_ppc(observer: Observer) -> bool:
+    """A Professional Practice Consultant: recorded in that role, or with an entry on the
+    College of Mediators' register of PPCs (§1.3)."""
+    return observer.role is ObserverRole.PPC or bool((observer.ppc_register_entry or "").strip())
+
+
 def current_marks(marks: Iterable[Mark]) -> dict[tuple[uuid.UUID, str], Mark]:
     """The latest mark per (observation, item); ties broken on content so order never matters."""
     out: dict[tuple[uuid.UUID, str], Mark] = {}
@@ -1178,7 +1184,7 @@ def portfolio_refusal(report: ReadinessReport, verifier: Observer) -> str | None
     edition's decision ``portfolio_gate``).
     """
     problems: list[str] = []
-    if verifier.role is not ObserverRole.PPC and not (verifier.ppc_register_entry or "").strip():
+    if not is_ppc(verifier):
         problems.append(
             f"{verifier.name} is not a PPC: a sole provider's portfolio is verified by their"
             " PPC (§1.3, §1.4.2 i)"

@@ -339,7 +339,8 @@ def assess_passport(
     if not m.passported:
         route_ok, route_detail, route_needed = (
             False, f"{m.name} is not recorded as a passported mediator.",
-            "Record them as passported (§1.6), with the route (A) or (B)")
+            f"{m.name} is not recorded as a passported mediator: record them as passported"
+            " (§1.6), with the route (A) or (B)")
     elif m.passport_route is None:
         route_ok, route_detail, route_needed = (
             False, "The passporting route, (A) or (B), is not recorded.",
@@ -386,7 +387,7 @@ def assess_passport(
             if since_ok and m.send_practice_since
             else "The date since when they have worked as a SEND mediator is not recorded."
         ),
-        still_needed=["Record since when they have worked as a SEND mediator"],
+        still_needed=["Record the date they have worked as an SEND mediator since"],
         figures={"send_practice_since": m.send_practice_since},
     )
 
@@ -418,7 +419,7 @@ def assess_passport(
     if m.lead_since is None:
         lead_detail, lead_needed = (
             "The date since when they have led SEND cases is not recorded.",
-            "Record since when they have worked as lead SEND mediator",
+            "Record the date they have worked as lead SEND mediator since",
         )
     elif not judged:
         lead_detail = f"Lead SEND mediator since {m.lead_since.isoformat()}, after today."

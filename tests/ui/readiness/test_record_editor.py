@@ -227,5 +227,5 @@ def test_form5_facts_are_edited_in_the_details_tab(qtbot: QtBot, demo_store: Sto
         mediator_id(PASSPORTED)).send_practice_since is None
     row = passport.requirements.text_of(R.PASSPORT_SEND_PRACTICE_SINCE)
     assert row.startswith("✗ Not met")
-    assert "Record since when they have worked as a SEND mediator" in (
+    assert "Record the date they have worked as an SEND mediator since" in (
         passport.requirements.needed_items)
