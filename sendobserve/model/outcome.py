@@ -266,4 +266,5 @@ def render_requirements(results: Iterable[RequirementResult]) -> list[str]:
     for r in results:
         lines.append(f"  {marks[r.status]:<13} {r.title}")
         lines.append(f"                {r.detail}")
+        lines += [f"                ({d[:1].lower()}{d[1:]})" for d in r.decisions]
     return lines

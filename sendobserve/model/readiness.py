@@ -1199,6 +1199,14 @@ def portfolio_refusal(report: ReadinessReport, verifier: Observer) -> str | None
 
 # --- Plain text -------------------------------------------------------------------------
 
+
+def _edition_lines(edition: Edition | None, start: date | None) -> list[str]:
+    if edition is None:
+        return []
+    period = (f"; practice period from {start.isoformat()}" if start
+              else "; the practice period has not begun (no completed SEND training)")
+    return [f"Judged under the {edition.label} [{edition.id}]{period}"]
+
 _STATUS_MARK = {
     CriterionStatus.DEMONSTRATED: "[x]",
     CriterionStatus.DEVELOPMENT_NEEDED: "[~]",
@@ -1212,6 +1220,7 @@ def render_readiness_text(report: ReadinessReport) -> str:
     verdict = "READY for Form 4" if report.ready else "NOT READY for Form 4"
     lines = [
         f"Readiness of {report.mediator_name} as of {report.as_of.isoformat()}: {verdict}",
+        *_edition_lines(report.edition, report.practice_start),
         "",
         "Requirements",
         *render_requirements(report.requirements),
