@@ -216,12 +216,12 @@ class FormRegistry:
             # (Appendix A: "key mediation skills and contextual knowledge components
             # should remain"), whatever it calls itself.
             problems: list[str] = []
-            for version, base in self._forms.get(definition.form_id, {}).items():
+            for version, shipped in self._forms.get(definition.form_id, {}).items():
                 if (definition.form_id, version) in self._shipped:
                     problems += [
                         f"calls itself the Standards' own {definition.form_id} but {p}"
                         f" (of the Standards' version {version})"
-                        for p in adaptation_problems(base, definition)
+                        for p in adaptation_problems(shipped, definition)
                     ]
             return problems
         base = self._forms.get(definition.form_id, {}).get(definition.based_on)
