@@ -71,14 +71,8 @@ _ALL: tuple[RequirementInfo, ...] = (
         "SEND-specific training of at least 12 hours by a CMC or COM recognised provider",
         "§1.1",
     ),
-    RequirementInfo(
-        CASEWORK_HOURS, "At least 12 hours of casework after the SEND training", "§1.2"
-    ),
-    RequirementInfo(
-        REFLECTION_HOURS,
-        "At least 2 hours of reflection on practice after the SEND training",
-        "§1.2",
-    ),
+    RequirementInfo(CASEWORK_HOURS, "At least 12 hours of casework", "§1.2"),
+    RequirementInfo(REFLECTION_HOURS, "At least 2 hours of reflection on practice", "§1.2"),
     RequirementInfo(OBSERVED_FIRST, "Observed a SEND case before co-working", "§1.2"),
     RequirementInfo(
         THREE_ACTIVE_CASES, "Took an active part in at least three cases", "§1.2, §1.3"

@@ -108,6 +108,22 @@ def portfolio_document(
         content.observations)
 
 
+def portfolio_plan(store: Store, mediator_id: uuid.UUID, *, today: date | None = None
+                   ) -> tuple[ReadinessReport, str | None, tuple[Observer, ...]]:
+    """The assessment, why the portfolio cannot be printed yet (or None), and who may
+    verify it: the PPCs on record (§1.3, §1.4.2 i)."""
+    from sendobserve.model.readiness import is_ppc
+    from sendobserve.storage.repositories import ObserverRepository
+
+    _record, report = assess(store, mediator_id, today=today)
+    refusal = None
+    if not report.ready:
+        refusal = (f"The portfolio of {report.mediator_name} cannot be printed: "
+                   + "; ".join(report.still_needed) + ".")
+    ppcs = tuple(o for o in ObserverRepository(store.session).list() if is_ppc(o))
+    return report, refusal, ppcs
+
+
 # --- certificates ------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)

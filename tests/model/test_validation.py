@@ -144,7 +144,7 @@ def test_good_hours_pass_exactly(value: object, expected: Decimal) -> None:
          "The assessor who decided the discretion must not be empty", "decided_by"),
         # §1.2 "at least 12 hours of casework": no discretion; the sentence names §1.2.
         (validate_discretion, replace(DISCRETION, requirement_id="casework_hours"),
-         "No discretion is allowed on “At least 12 hours of casework after the SEND training”"
+         "No discretion is allowed on “At least 12 hours of casework”"
          " (§1.2)", "requirement_id"),
         # §1.3 names three parties: each must be recorded.
         (validate_discretion, replace(DISCRETION, provider_agreed_by=" "),

@@ -181,11 +181,28 @@ def test_a_recorded_discretion_shows_as_met_by_discretion(qtbot: QtBot, demo_sto
     assert not dialog.submit()  # the reason is required
     assert dialog.error_text("reason") == "⚠ The reason for the discretion must not be empty"
     dialog.set_value("reason", "Led the joint meeting of case 3 in all but name.")
+    # §1.3: "at the discretion of the assessor, the provider and the mediator": without the
+    # provider's and the mediator's agreement it is refused, next to the field.
+    counts = demo_store.table_counts()
+    assert not dialog.submit()
+    assert "the agreement of the provider and the mediator is not recorded" in (
+        dialog.error_text("provider_agreed_by"))
+    assert demo_store.table_counts() == counts
+    dialog.set_value("provider_agreed_by", "Chloé Martin-Dubois")
+    dialog.set_value("mediator_agreed", True)
+    # A discretion on a requirement the Standards give none is refused naming its paragraph.
+    dialog.set_value("requirement_id", R.REFLECTION_HOURS)
+    assert not dialog.submit()
+    assert dialog.error_text("requirement_id").startswith(
+        "⚠ No discretion is allowed on “At least 2 hours of reflection on practice” (§1.2)")
+    assert demo_store.table_counts() == counts
+    dialog.set_value("requirement_id", R.FINAL_CASE_LED)
     assert dialog.submit()
     assert isinstance(dialog.saved_item, Discretion)
     row = screen.readiness.panel.text_of(R.FINAL_CASE_LED)
     assert row.startswith("◇ Met by discretion")
-    assert "Anjali Patel (PPC)" in row
+    assert "Anjali Patel (PPC), assessor; Chloé Martin-Dubois for the provider; the mediator" in (
+        row)
     assert screen.readiness.data is not None
     assert screen.readiness.data.readiness.requirement(R.FINAL_CASE_LED).status is (
         Status.DISCRETION)
