@@ -555,9 +555,18 @@ def assess_readiness(
     used = sorted({d.key: d for _, d in counted}.values(), key=_version_order)
     for d in used:
         in_play[d.number].append(d)
+    # The edition's own version of each form is in play too (a revised edition can add a
+    # criterion), unless the versions used are it or adaptations of it.
     for number, form_id in STANDARD_FORMS:
-        if not in_play[number]:
+        used_here = in_play[number]
+        if not used_here:
             in_play[number].append(_edition_form(forms, ed, form_id))
+            continue
+        own = _edition_version(forms, ed, form_id)
+        if own is not None and not any(
+            d.version == own.version or d.based_on == own.version for d in used_here
+        ):
+            in_play[number].append(own)
 
     criteria, groups = _criteria(in_play, counted, refs, current_marks(record.marks))
 
@@ -619,6 +628,18 @@ def assess_readiness(
         edition=ed,
         practice_start=start,
     )
+
+
+def _edition_version(
+    forms: FormLookup, edition: Edition, form_id: str
+) -> FormDefinition | None:
+    wanted = edition.forms.get(form_id)
+    if wanted is None:
+        return None
+    try:
+        return forms.get(form_id, wanted)
+    except (LookupError, UserError):
+        return None
 
 
 def _edition_form(forms: FormLookup, edition: Edition, form_id: str) -> FormDefinition:
