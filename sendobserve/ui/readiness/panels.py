@@ -110,6 +110,7 @@ class RequirementList(QWidget):
         self._layout.addWidget(self._grid_host)
         self._layout.addStretch(1)
         self.rows: dict[str, tuple[QLabel, QLabel]] = {}  # id → (status, text)
+        self.notes: dict[str, QLabel] = {}  # id → the program's decisions that apply
         self.needed_items: tuple[str, ...] = ()
 
     def show_results(
@@ -133,27 +134,46 @@ class RequirementList(QWidget):
                 if widget is not None:
                     widget.deleteLater()
             self.rows = {}
+            self.notes = {}
             for row, r in enumerate(results):
                 status = _label("", bold=True, wrap=False)
                 status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
                 text = _label("")
                 text.setObjectName(f"requirement:{r.id}")
+                # The program's decisions where the Standards are silent, set apart from
+                # the verdict: smaller and in the muted text colour.
+                note = _label("")
+                note.setObjectName(f"decisions:{r.id}")
+                font = note.font()
+                font.setPointSizeF(font.pointSizeF() * 0.9)
+                note.setFont(font)
+                self._colour(note, pal.color(QPalette.ColorRole.PlaceholderText))
+                cell = QWidget()
+                column = QVBoxLayout(cell)
+                column.setContentsMargins(0, 0, 0, 0)
+                column.setSpacing(1)
+                column.addWidget(text)
+                column.addWidget(note)
                 self._grid.addWidget(status, row, 0)
-                self._grid.addWidget(text, row, 1)
+                self._grid.addWidget(cell, row, 1)
                 self.rows[r.id] = (status, text)
+                self.notes[r.id] = note
         for r in results:
             status, text = self.rows[r.id]
             status.setText(f"{STATUS_GLYPH[r.status]} {STATUS_WORD[r.status]}")
             self._colour(status, status_colour(r.status, pal))
             figure = short_figure(r, edition)
-            decisions = "".join(f"\n{d[:1].lower()}{d[1:]}" for d in r.decisions)
-            text.setText(f"{r.title}" + (f"  ({figure})" if figure else "") + f"\n{r.detail}"
-                         + decisions)
+            decisions = "\n".join(f"{d[:1].lower()}{d[1:]}" for d in r.decisions)
+            text.setText(f"{r.title}" + (f"  ({figure})" if figure else "") + f"\n{r.detail}")
             text.setToolTip(f"{r.paragraph} of the Standards")
+            note = self.notes[r.id]
+            note.setText(decisions)
+            note.setVisible(bool(decisions))
             sentence = f"{r.title}: {STATUS_WORD[r.status].lower()}." + (
                 f" {figure}." if figure else "") + f" {r.detail}"
             for w in (status, text):
                 w.setAccessibleName(sentence)
+                w.setAccessibleDescription(decisions)
         if still_needed:
             self.needed_heading.setText("Still needed")
             # A list with a hanging indent; every sentence escaped (names are data).

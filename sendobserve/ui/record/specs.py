@@ -295,13 +295,9 @@ DISCRETIONS = KindSpec(
     ),
     fields=(
         FieldSpec("requirement_id", "Requirement", FieldKind.CHOICE, DISCRETION_CHOICES,
-                  hint="The Standards allow discretion only over the shape of the practice"
-                  " period (§1.3: observing first, the number of cases, leading the final"
-                  " case) and a pioneer's foundation training (§1.6 (B)). It turns the"
-                  " requirement into “met by discretion”; the certificate says so."),
+                  hint="Allowed only by §1.3 and §1.6 (B) of the Standards."),
         FieldSpec("decided_by", "Assessor", FieldKind.TEXT,
-                  hint="§1.3: “at the discretion of the assessor, the provider and the"
-                  " mediator” — all three must agree."),
+                  hint="§1.3: assessor, provider and mediator all agree."),
         FieldSpec("role", "Assessor's role", FieldKind.CHOICE, ROLE_CHOICES),
         FieldSpec("provider_agreed_by", "Agreed for the provider by", FieldKind.TEXT),
         FieldSpec("mediator_agreed", "The mediator agrees", FieldKind.CHECK,
