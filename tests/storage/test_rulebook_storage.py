@@ -15,9 +15,9 @@ from sendobserve.forms.definition import FormDefinition
 from sendobserve.forms.loader import dump_form
 from sendobserve.forms.registry import FormAdaptationError, FormRegistry
 from sendobserve.model import requirements as R
-from sendobserve.model.domain import Mediator, PassportRoute
+from sendobserve.model.domain import Mediator, PassportRoute, TraineeRole
 from sendobserve.model.outcome import Status
-from sendobserve.model.readiness import assess_readiness
+from sendobserve.model.readiness import assess_readiness, case_order_key
 from sendobserve.model.validation import ValidationError
 from sendobserve.storage import db as store_db
 from sendobserve.storage import vault
@@ -30,7 +30,10 @@ from sendobserve.storage.repositories import (
     load_registry,
 )
 from tests.helpers import durable_snapshot
+from tests.storage.records_conftest import RecordsDb, add_case, add_mediator, db, repos
 from tests.storage.test_records_migration import diffs_from_metadata
+
+__all__ = ["db"]  # the fixture, imported for pytest
 
 
 def test_upgrade_to_0006_keeps_old_discretions_but_does_not_apply_them(store: Store) -> None:
@@ -126,3 +129,19 @@ def test_a_stored_standard_claiming_version_never_shadows_the_shipped_one(store:
         "Reality test proposals", "Reality-test proposals")
     with pytest.raises(FormAdaptationError, match="already loaded with different content"):
         install_form(store.session, changed, "same-version.yaml", make_default=False)
+
+
+def test_same_day_cases_are_listed_and_numbered_in_the_rules_order(db: RecordsDb) -> None:
+    # §1.2: "observe … before progressing to co-working and finally taking a lead": the
+    # store lists and numbers cases in the one order the rules use for the final case,
+    # whatever order they were typed in.
+    r = repos(db)
+    m = add_mediator(r)
+    day = date(2026, 3, 3)
+    led = add_case(r, m.id, day, "3", TraineeRole.LEADING, "L")
+    co = add_case(r, m.id, day, "3", TraineeRole.CO_MEDIATING, "C")
+    seen = add_case(r, m.id, day, "3", TraineeRole.OBSERVING, "O")
+    assert r.cases.list_for_mediator(m.id) == (seen, co, led)
+    assert [r.cases.ordinal_of(c.id) for c in (seen, co, led)] == [1, 2, 3]
+    assert list(r.cases.list_for_mediator(m.id)) == sorted((led, co, seen),
+                                                           key=case_order_key)
