@@ -121,9 +121,9 @@ class MediatorDetails(QWidget):
             ("professional_body", "Professional &body", self.body),
             ("passported", "", self.passported),
             *((n, lbl, self.dates[n]) for n, lbl in DATES),
-            ("passport_route", "Passporting &route", self.route),
+            ("passport_route", "Passporting ro&ute", self.route),
             ("panel_confirmed_by", "Panel confirmed b&y", self.panel_by),
-            ("panel_confirmed_on", "Panel confirmed o&n", self.panel_on),
+            ("panel_confirmed_on", "Panel c&onfirmed on", self.panel_on),
             ("rules_edition", "&Edition of the Standards", self.edition),
         ):
             holder = QWidget()

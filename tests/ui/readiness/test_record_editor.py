@@ -246,3 +246,37 @@ def test_form5_facts_are_edited_in_the_details_tab(qtbot: QtBot, demo_store: Sto
     assert row.startswith("✗ Not met")
     assert "Record the date they have worked as an SEND mediator since" in (
         passport.requirements.needed_items)
+
+
+def test_the_passporting_route_and_the_providers_confirmation(
+    qtbot: QtBot, demo_store: Store
+) -> None:
+    from sendobserve.demo import PASSPORTED
+    from sendobserve.storage.repositories import MediatorRepository
+
+    # §1.6 (A): "Mediation Provider Organisation will be asked to confirm that individual
+    # mediators form part of their panel": without that confirmation, Form 5 is not offered.
+    screen = _screen(qtbot, demo_store, PASSPORTED)
+    details = screen.record.details
+    passport = screen.readiness.passport
+    assert passport.requirements.text_of(R.PASSPORT_ROUTE).startswith("✓ Met")
+    assert "Route: (A) on a provider's panel, confirmed by Chloé Martin-Dubois" in (
+        passport.facts.text())
+    details.panel_by.setText("  ")
+    details.panel_on.known.setChecked(False)
+    with qtbot.waitSignal(screen.record.changed, timeout=2000):
+        assert details.save()
+    row = passport.requirements.text_of(R.PASSPORT_ROUTE)
+    assert row.startswith("✗ Not met") and "not recorded" in row
+    assert any("§1.6 (A)" in s for s in passport.requirements.needed_items)
+    # Route (B), a pioneer: no confirmation needed; the edition is recorded too.
+    details.route.setCurrentIndex(details.route.findData("b"))
+    details.edition.setCurrentIndex(details.edition.findData("standards-2018-v1"))
+    with qtbot.waitSignal(screen.record.changed, timeout=2000):
+        assert details.save()
+    saved = MediatorRepository(demo_store.session).get(mediator_id(PASSPORTED))
+    assert saved.passport_route is not None and saved.passport_route.value == "b"
+    assert saved.rules_edition == "standards-2018-v1"
+    assert passport.requirements.text_of(R.PASSPORT_ROUTE).startswith("✓ Met")
+    assert passport.requirements.edition.text().startswith(
+        "Judged under the Professional Standards for Mediators Working With SEND")
