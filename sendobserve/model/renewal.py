@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -410,6 +410,11 @@ def assess_passport(
         figures={"foundation_hours": f_hours},
         discretions=discretions,
     )
+    unused = [d for d in recorded if d.requirement_id == R.PASSPORT_FOUNDATION_TRAINING]
+    if not pioneer and unused and not found.satisfied:
+        found = replace(found, detail=found.detail + (
+            f" The §1.6 (B) discretion recorded by {unused[0].decided_by} is not applied: it"
+            " is for pioneers (route B) only."))
 
     per_year_min = ed.count(R.PASSPORT_LEAD_CASES)
     years = _years(today, m.lead_since, records_since, cases, record)

@@ -340,9 +340,11 @@ def test_the_pioneer_discretion_is_route_b_only_and_needs_assessor_and_provider(
     b = _passported()
     b.training = []
     b.discretion(R.PASSPORT_FOUNDATION_TRAINING, reason="Pioneer since 1988")
-    # Route (A): not open.
+    # Route (A): not open, and the detail says why.
     report = assess_passport(b.build(), today=TODAY)
-    assert report.requirement(R.PASSPORT_FOUNDATION_TRAINING).status is Status.NOT_MET
+    req = report.requirement(R.PASSPORT_FOUNDATION_TRAINING)
+    assert req.status is Status.NOT_MET
+    assert "is not applied: it is for pioneers (route B) only" in req.detail
     b.mediator = replace(b.mediator, passport_route=PassportRoute.PIONEER)
     report = assess_passport(b.build(), today=TODAY)
     assert report.requirement(R.PASSPORT_FOUNDATION_TRAINING).status is Status.DISCRETION
