@@ -37,6 +37,7 @@ from sendobserve.model.domain import (
     ObservationState,
     Observer,
     ObserverRole,
+    PassportRoute,
     PracticeRecord,
     ProfessionalBody,
     RecognisingBody,
@@ -302,6 +303,10 @@ def _passported(observers: dict[str, Observer], today: date) -> PracticeRecord:
         send_practice_since=date(2009, 3, 1),
         lead_since=date(2011, 9, 1),
         created_at=_at(date(2025, 9, 1)),
+        # §1.6 (A): on the provider's panel; the provider has confirmed it.
+        passport_route=PassportRoute.PANEL,
+        panel_confirmed_by="Chloé Martin-Dubois",
+        panel_confirmed_on=date(2025, 9, 1),
     )
     cases = tuple(
         Case(

@@ -3,8 +3,9 @@
 ``sendobserve signing export-root -o ROOT.pem``.
 
 Certificates are signed (PAdES) by the signer under the store's local root, which is
-created on first use. Form 4 is refused while the readiness report has a gap that no
-recorded discretion covers; Form 5 unless the mediator is passported with its facts.
+created on first use. Form 4 is refused while the readiness assessment is not met (a
+discretion counts only where the Standards allow one, §1.3, agreed by every party); Form 5
+while the passporting assessment is not; the portfolio unless verified by a PPC.
 A refusal writes nothing. A certificate's serial is kept on re-print; every print is
 logged. Drawn signatures (``--signer-drawing``/``--mediator-drawing``) are checked before
 the store is opened and stored with the first issue; a re-print keeps those. The PDF is
@@ -39,16 +40,19 @@ def register(subparsers: Any) -> None:
     sub = p.add_subparsers(dest="what", metavar="WHAT", required=True)
     for what, help_text in (
         ("form4", "the signed Form 4 accreditation certificate (refused while gaps remain)"),
-        ("form5", "the signed Form 5 certificate for a passported mediator"),
+        ("form5", "the signed Form 5 certificate for a passported mediator (refused unless "
+         "the passporting assessment is met)"),
         ("readiness", "the readiness report: requirements, criteria matrix, still needed"),
-        ("portfolio", "the sole provider's portfolio for the assessor panel"),
+        ("portfolio", "the sole provider's portfolio for the assessor panel (refused while "
+         "gaps remain; verified by their PPC)"),
     ):
         c = sub.add_parser(what, help=help_text, description=help_text)
         c.add_argument("mediator", metavar="NAME_OR_ID", help="the mediator's name or id")
         _output(c)
         if what in ("form4", "form5"):
             c.add_argument("--signer", metavar="NAME_OR_ID",
-                           help="who signs (Form 4: default the one eligible signer)")
+                           help="who signs (Form 4: an eligible signer, default the only "
+                           "one; Form 5: an experienced mediator, a PPC or a manager)")
             c.add_argument("--organisation", metavar="NAME",
                            help="the provider organisation printed on the certificate and "
                            "named in a new signing root")
@@ -60,8 +64,8 @@ def register(subparsers: Any) -> None:
                            help="the mediator's drawn signature (PNG, same limits)")
         if what == "portfolio":
             c.add_argument("--verified-by", metavar="NAME_OR_ID",
-                           help="the PPC who verifies the portfolio (default: an eligible "
-                           "Form 4 signer)")
+                           help="the PPC who verifies the portfolio (§1.3, §1.4.2 i; "
+                           "default: the one PPC on record)")
         c.set_defaults(func=run)
     c = sub.add_parser("observation", help="a filled Form 1, 2 or 3",
                        description="A filled Form 1, 2 or 3 on the version it was made on.")
@@ -174,9 +178,12 @@ def _print(args: argparse.Namespace, store: Any, pending: _PendingFile,
         pending.commit()
         verdict = "ready for Form 4" if report.ready else "not yet ready"
         return f"Wrote the readiness report for {mediator.name} ({verdict}) to {pending.path}"
-    _record, report = jobs.assess(store, mediator.id, today=today)
-    verifier = _pick_signer(store, args.verified_by, report.eligible_signers,
-                            "verify the portfolio")
+    from sendobserve.model.readiness import is_ppc
+    from sendobserve.storage.repositories import ObserverRepository
+
+    # §1.3, §1.4.2 i: the sole provider's PPC verifies the portfolio.
+    ppcs = [o for o in ObserverRepository(store.session).list() if is_ppc(o)]
+    verifier = _pick_signer(store, args.verified_by, ppcs, "verify the portfolio (a PPC)")
     pdf, count = jobs.portfolio_document(store, mediator.id, verifier, today=today,
                                          progress=_progress_to_stderr)
     pending.write(pdf)

@@ -22,7 +22,7 @@ adaptation is ``based_on``:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,25 +156,42 @@ class FormRegistry:
     def __init__(self) -> None:
         self._forms: dict[str, dict[str, FormDefinition]] = {}
         self._defaults: dict[str, str] = {}
+        # The Standards' own versions, shipped with the program: nothing stored can
+        # replace or shadow them, and a file that calls itself the Standards' own must
+        # keep every core criterion of each of them.
+        self._shipped: set[tuple[str, str]] = set()
 
     # -- building
 
     @classmethod
     def standard(cls) -> FormRegistry:
         """The Standards' own Forms 1–3, shipped in ``resources/forms``."""
+        from sendobserve.model.rulebook import shipped_rulebook
         from sendobserve.paths import resource_dir
 
-        return cls.from_directory(resource_dir() / STANDARD_FORMS_DIR)
+        registry = cls.from_directory(resource_dir() / STANDARD_FORMS_DIR, shipped=True)
+        for edition in shipped_rulebook():
+            registry.add_edition_forms(edition.form_files, shipped=True)
+        return registry
 
     @classmethod
-    def from_directory(cls, folder: Path) -> FormRegistry:
+    def from_directory(cls, folder: Path, *, shipped: bool = False) -> FormRegistry:
         """Every ``*.yaml`` directly in ``folder``: standard versions first, then
-        adaptations (which need their base), each group in file-name order."""
+        adaptations (which need their base), each group in file-name order. ``shipped``:
+        these are the program's own files (the Standards' editions)."""
         registry = cls()
         loaded = [(path, _load_cached(path)) for path in sorted(folder.glob("*.yaml"))]
         for path, definition in sorted(loaded, key=lambda p: p[1].based_on is not None):
-            registry.add(definition, source_name=path.name)
+            registry.add(definition, source_name=path.name, shipped=shipped)
         return registry
+
+    def add_edition_forms(self, paths: Iterable[Path], *, shipped: bool) -> None:
+        """The form files an edition of the Standards lists (``Edition.form_files``)."""
+        for path in sorted(paths, key=lambda p: _load_cached(p).based_on is not None):
+            self.add(_load_cached(path), source_name=path.name, shipped=shipped)
+
+    def is_shipped(self, form_id: str, version: str) -> bool:
+        return (form_id, version) in self._shipped
 
     def add_file(self, path: str | Path, *, make_default: bool = False) -> FormDefinition:
         definition = load_form_file(path)
@@ -194,7 +211,19 @@ class FormRegistry:
         if (definition.provider is None) != (definition.based_on is None):
             return ["must name both its provider and the version it is based_on, or neither"]
         if definition.based_on is None:
-            return []
+            # A file that calls itself the Standards' own (no provider, no base) and does
+            # not ship with the program is held to every shipped edition of that form
+            # (Appendix A: "key mediation skills and contextual knowledge components
+            # should remain"), whatever it calls itself.
+            problems: list[str] = []
+            for version, shipped in self._forms.get(definition.form_id, {}).items():
+                if (definition.form_id, version) in self._shipped:
+                    problems += [
+                        f"calls itself the Standards' own {definition.form_id} but {p}"
+                        f" (of the Standards' version {version})"
+                        for p in adaptation_problems(shipped, definition)
+                    ]
+            return problems
         base = self._forms.get(definition.form_id, {}).get(definition.based_on)
         if base is None:
             known = ", ".join(self.versions(definition.form_id)) or "none"
@@ -210,16 +239,24 @@ class FormRegistry:
         *,
         source_name: str | None = None,
         make_default: bool = False,
+        shipped: bool = False,
     ) -> None:
         """Add one version. Adding the identical version again is a no-op; anything the
-        rules refuse raises ``FormAdaptationError`` and leaves the registry unchanged."""
-        problems = self.problems(definition)
+        rules refuse raises ``FormAdaptationError`` and leaves the registry unchanged.
+        ``shipped`` marks the program's own files (only ``standard()`` passes it)."""
+        problems = [] if shipped and definition.based_on is None else self.problems(definition)
+        if shipped and definition.based_on is None:
+            existing = self._forms.get(definition.form_id, {}).get(definition.version)
+            if existing is not None and existing != definition:
+                problems = self.problems(definition)
         if problems:
             name = source_name or f"{definition.form_id} version {definition.version}"
             raise FormAdaptationError(name, problems)
         self._forms.setdefault(definition.form_id, {}).setdefault(
             definition.version, definition
         )
+        if shipped:
+            self._shipped.add((definition.form_id, definition.version))
         if make_default:
             self.set_default(definition.form_id, definition.version)
 
@@ -238,10 +275,13 @@ class FormRegistry:
 
     def latest(self, form_id: str) -> FormDefinition:
         """The version new observations start on: the default adaptation if one is set,
-        else the most recently added standard version."""
+        else the most recently added shipped standard version (a stored file calling
+        itself standard never shadows the shipped ones)."""
         if form_id in self._defaults:
             return self.get(form_id, self._defaults[form_id])
         standards = [d for d in self._forms.get(form_id, {}).values() if d.provider is None]
+        shipped = [d for d in standards if (d.form_id, d.version) in self._shipped]
+        standards = shipped or standards
         if not standards:
             raise UnknownFormVersion(form_id, None, self.versions(form_id))
         return standards[-1]

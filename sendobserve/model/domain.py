@@ -99,6 +99,13 @@ class CpdKind(StrEnum):
     OTHER = "other"
 
 
+class PassportRoute(StrEnum):
+    """§1.6: (A) on a provider's panel when the Standards came in; (B) a pioneer."""
+
+    PANEL = "a"
+    PIONEER = "b"
+
+
 class ContactKind(StrEnum):
     MENTORING = "mentoring"
     SUPERVISION = "supervision"
@@ -117,6 +124,13 @@ class Mediator:
     lead_since: date | None = None  # "worked as lead SEND mediator since"
     accredited_on: date | None = None  # set once Form 4 / Form 5 is issued
     created_at: datetime = field(default_factory=utcnow)
+    # The edition of the Standards the practice period is judged under (an id of
+    # ``model.rulebook``); None: the one in force when the period began.
+    rules_edition: str | None = None
+    # §1.6 (A) or (B); for (A), who confirmed for the provider that they are on its panel.
+    passport_route: PassportRoute | None = None
+    panel_confirmed_by: str | None = None
+    panel_confirmed_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +285,12 @@ class Contact:
 
 @dataclass(frozen=True, slots=True)
 class Discretion:
-    """A recorded, reasoned discretion (§1.3): turns a requirement to 'met by discretion'."""
+    """A recorded, reasoned discretion, only where the edition allows one (§1.3, §1.6 (B)).
+
+    ``decided_by``/``role`` are the assessor; ``provider_agreed_by`` who agreed for the
+    provider; ``mediator_agreed`` that the mediator agreed. The edition says which parties a
+    place needs (§1.3: all three).
+    """
 
     id: uuid.UUID
     mediator_id: uuid.UUID
@@ -280,6 +299,17 @@ class Discretion:
     role: ObserverRole
     reason: str
     decided_on: date
+    provider_agreed_by: str = ""
+    mediator_agreed: bool = False
+
+    def agreed(self, party: str) -> bool:
+        if party == "assessor":
+            return bool(self.decided_by.strip())
+        if party == "provider":
+            return bool(self.provider_agreed_by.strip())
+        if party == "mediator":
+            return self.mediator_agreed
+        raise ValueError(f"unknown party {party}")
 
 
 @dataclass(frozen=True, slots=True)

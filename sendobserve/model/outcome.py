@@ -1,10 +1,11 @@
 """What every check returns: a requirement's status, its detail with numbers, what is missing.
 
 Shared by readiness (Form 4), re-registration and passporting (Form 5) so that the UI,
-the CLI and the certificates read one shape. A recorded discretion (§1.3 "at the
-discretion of the assessor, the provider and the mediator"; §1.6 "Discretion may be
-exercised") turns a requirement that is not met into ``discretion`` — never silently
-into ``met`` — and the detail names who decided and why.
+the CLI and the certificates read one shape. A recorded discretion turns a requirement
+that is not met into ``discretion`` — never silently into ``met`` — only where the
+edition allows one (§1.3 "at the discretion of the assessor, the provider and the
+mediator"; §1.6 (B) "Discretion may be exercised") and only with every party's agreement;
+the detail names who agreed and why.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from sendobserve.model.domain import Discretion, ObserverRole, Training
 from sendobserve.model.requirements import REQUIREMENTS
+from sendobserve.model.rulebook import PARTY_LABELS, Edition, default_edition
 
 Figure = Decimal | int | str | bool | date | None
 
@@ -30,15 +32,31 @@ class Status(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class DiscretionUsed:
-    decided_by: str
+    decided_by: str  # the assessor
     role: ObserverRole
     reason: str
     decided_on: date
+    provider_agreed_by: str = ""
+    mediator_agreed: bool = False
+    paragraph: str = ""  # where the edition allows it ("§1.3", "§1.6 (B)")
+
+    @property
+    def parties_text(self) -> str:
+        """"A. Nwosu (PPC), assessor; J. Rees for the provider; the mediator"."""
+        parts = [f"{self.decided_by} ({role_label(self.role)}), assessor"]
+        if self.provider_agreed_by.strip():
+            parts.append(f"{self.provider_agreed_by} for the provider")
+        if self.mediator_agreed:
+            parts.append("the mediator")
+        return "; ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "decided_by": self.decided_by,
             "role": self.role.value,
+            "provider_agreed_by": self.provider_agreed_by,
+            "mediator_agreed": self.mediator_agreed,
+            "paragraph": self.paragraph,
             "reason": self.reason,
             "decided_on": self.decided_on.isoformat(),
         }
@@ -52,14 +70,17 @@ class RequirementResult:
     still_needed: tuple[str, ...] = ()  # empty unless status is NOT_MET
     figures: Mapping[str, Figure] = field(default_factory=dict)
     discretion: tuple[DiscretionUsed, ...] = ()  # non-empty only when status is DISCRETION
+    rule_title: str = ""  # from the edition the result was judged under
+    rule_paragraph: str = ""
+    decisions: tuple[str, ...] = ()  # "Decision of this program (§…): …" that apply here
 
     @property
     def title(self) -> str:
-        return REQUIREMENTS[self.id].title
+        return self.rule_title or REQUIREMENTS[self.id].title
 
     @property
     def paragraph(self) -> str:
-        return REQUIREMENTS[self.id].paragraph
+        return self.rule_paragraph or REQUIREMENTS[self.id].paragraph
 
     @property
     def satisfied(self) -> bool:
@@ -74,7 +95,28 @@ class RequirementResult:
             "detail": self.detail,
             "figures": {k: figure_json(v) for k, v in self.figures.items()},
             "discretion": [d.to_json() for d in self.discretion],
+            "decisions": list(self.decisions),
         }
+
+
+def discretion_problem(d: Discretion, edition: Edition) -> str | None:
+    """Why ``d`` cannot stand under ``edition`` (a sentence naming the paragraph), or None.
+
+    Discretion exists only where the edition places it (§1.3, §1.6 (B) in 2018), and only
+    with the agreement of every party the place names.
+    """
+    place = edition.discretion_for(d.requirement_id)
+    if place is None:
+        return edition.no_discretion_sentence(d.requirement_id)
+    missing = [PARTY_LABELS[p] for p in place.parties if not d.agreed(p)]
+    if missing:
+        return (
+            f"a discretion under {place.paragraph} is at the discretion of"
+            f" {place.parties_text}: the agreement of {' and '.join(missing)} is not recorded"
+        )
+    if not d.reason.strip():
+        return f"a discretion under {place.paragraph} needs its reason recorded"
+    return None
 
 
 def settle(
@@ -85,37 +127,59 @@ def settle(
     still_needed: Iterable[str] = (),
     figures: Mapping[str, Figure] | None = None,
     discretions: Iterable[Discretion] = (),
+    edition: Edition | None = None,
 ) -> RequirementResult:
-    """Build a result, applying any discretion recorded for this requirement.
+    """Build a result under ``edition``, applying a discretion only where it allows one.
 
     A discretion on a requirement that is met changes nothing: the evidence stands on
-    its own, and the certificate should not claim a discretion that was not needed.
+    its own, and the certificate should not claim a discretion that was not needed. A
+    recorded discretion the edition does not allow (wrong place, a party missing) is not
+    applied, and the detail says why, naming the paragraph.
     """
+    ed = edition or default_edition()
+    rule = ed.requirements.get(requirement_id)
+    title = rule.title if rule else ""
+    paragraph = rule.paragraph if rule else ""
+    decisions = tuple(d.sentence for d in ed.decisions_for(requirement_id))
     figs: Mapping[str, Figure] = dict(figures or {})
     if met:
-        return RequirementResult(requirement_id, Status.MET, detail, (), figs)
-    used = tuple(
-        DiscretionUsed(d.decided_by, d.role, d.reason, d.decided_on)
-        for d in sorted(
-            (d for d in discretions if d.requirement_id == requirement_id),
-            key=lambda d: (d.decided_on, d.decided_by, str(d.id)),
-        )
-    )
+        return RequirementResult(requirement_id, Status.MET, detail, (), figs, (), title,
+                                 paragraph, decisions)
+    place = ed.discretion_for(requirement_id)
+    used: list[DiscretionUsed] = []
+    refused: list[str] = []
+    for d in sorted(
+        (d for d in discretions if d.requirement_id == requirement_id),
+        key=lambda d: (d.decided_on, d.decided_by, str(d.id)),
+    ):
+        why = discretion_problem(d, ed)
+        if why:
+            refused.append(
+                f" The discretion recorded by {d.decided_by} on {d.decided_on.isoformat()} is"
+                f" not applied: {why}."
+            )
+            continue
+        used.append(DiscretionUsed(d.decided_by, d.role, d.reason, d.decided_on,
+                                   d.provider_agreed_by, d.mediator_agreed,
+                                   place.paragraph if place else ""))
     if not used:
         return RequirementResult(
-            requirement_id, Status.NOT_MET, detail, tuple(still_needed), figs
+            requirement_id, Status.NOT_MET, detail + "".join(refused), tuple(still_needed),
+            figs, (), title, paragraph, decisions,
         )
     who = "; ".join(
-        f"{u.decided_by} ({role_label(u.role)}) on {u.decided_on.isoformat()}: {u.reason}"
-        for u in used
+        f"{u.parties_text} on {u.decided_on.isoformat()}: {u.reason}" for u in used
     )
     return RequirementResult(
         requirement_id,
         Status.DISCRETION,
-        f"{detail} Met by discretion — {who}",
+        f"{detail} Met by discretion ({used[0].paragraph}) — {who}",
         (),
         figs,
-        used,
+        tuple(used),
+        title,
+        paragraph,
+        decisions,
     )
 
 
@@ -202,4 +266,5 @@ def render_requirements(results: Iterable[RequirementResult]) -> list[str]:
     for r in results:
         lines.append(f"  {marks[r.status]:<13} {r.title}")
         lines.append(f"                {r.detail}")
+        lines += [f"                ({d[:1].lower()}{d[1:]})" for d in r.decisions]
     return lines

@@ -39,7 +39,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
@@ -72,14 +72,30 @@ from sendobserve.model.outcome import (
     plural,
     render_requirements,
     role_label,
-    settle,
     training_facts,
 )
+from sendobserve.model.outcome import settle as _settle
+from sendobserve.model.rulebook import Edition, Rulebook, shipped_rulebook
+from sendobserve.model.validation import validate_record_hours
 
 STANDARD_FORMS: tuple[tuple[int, str], ...] = ((1, "form1"), (2, "form2"), (3, "form3"))
 COUNTED_STATES = frozenset({ObservationState.FINALISED, ObservationState.AMENDED})
 ACTIVE_ROLES = frozenset({TraineeRole.CO_MEDIATING, TraineeRole.LEADING})
-Discretions = list[Discretion]
+
+
+@dataclass(frozen=True, slots=True)
+class Discretions:
+    """The recorded discretions and the edition that says where they may apply."""
+
+    recorded: tuple[Discretion, ...]
+    edition: Edition
+
+
+def settle(requirement_id: str, *, discretions: Discretions, **kw: Any) -> RequirementResult:
+    """``outcome.settle`` under the edition this assessment is judged by."""
+    return _settle(requirement_id, discretions=discretions.recorded,
+                   edition=discretions.edition, **kw)
+
 RECOGNISED_SEND_BODIES = frozenset({RecognisingBody.CMC, RecognisingBody.COM})
 _ROLE_ORDER = {TraineeRole.OBSERVING: 0, TraineeRole.CO_MEDIATING: 1, TraineeRole.LEADING: 2}
 
@@ -283,6 +299,8 @@ class ReadinessReport:
     eligible_signers: tuple[Observer, ...] = ()  # experienced, observed, mentored
     figures: Mapping[str, Figure] = field(default_factory=dict)
     notes: tuple[str, ...] = ()  # what was left out, and why
+    edition: Edition | None = None  # the edition of the Standards it was judged under
+    practice_start: date | None = None  # None: the practice period has not begun
 
     @property
     def ready(self) -> bool:
@@ -326,6 +344,8 @@ class ReadinessReport:
             "figures": {k: figure_json(v) for k, v in self.figures.items()},
             "still_needed": list(self.still_needed),
             "notes": list(self.notes),
+            "edition": self.edition.to_json() if self.edition else None,
+            "practice_start": self.practice_start.isoformat() if self.practice_start else None,
         }
 
 
@@ -365,6 +385,12 @@ def is_authorised_final_observer(observer: Observer | None) -> bool:
     return observer.experienced_send or bool((observer.ppc_register_entry or "").strip())
 
 
+def is_ppc(observer: Observer) -> bool:
+    """A Professional Practice Consultant: recorded in that role, or with an entry on the
+    College of Mediators' register of PPCs (§1.3)."""
+    return observer.role is ObserverRole.PPC or bool((observer.ppc_register_entry or "").strip())
+
+
 def current_marks(marks: Iterable[Mark]) -> dict[tuple[uuid.UUID, str], Mark]:
     """The latest mark per (observation, item); ties broken on content so order never matters."""
     out: dict[tuple[uuid.UUID, str], Mark] = {}
@@ -380,19 +406,82 @@ def current_marks(marks: Iterable[Mark]) -> dict[tuple[uuid.UUID, str], Mark]:
     return out
 
 
+def practice_start(record: PracticeRecord, edition: Edition, today: date) -> date | None:
+    """The first day of the supported practice period, or None before it has begun.
+
+    §1.2: "After having attended a specialised training programme, mediators will be
+    required to engage in a period of supported practice". The period begins the day
+    after the recognised SEND-specific courses, in the order they ended, reach the
+    edition's hours (a case on the course's last day is not after it).
+    """
+    need = edition.threshold(R.SEND_TRAINING)
+    total = Decimal(0)
+    for t in sorted(
+        (t for t in record.training if t.kind is TrainingKind.SEND
+         and t.recognising_body in RECOGNISED_SEND_BODIES and t.end_date <= today),
+        key=lambda t: (t.end_date, str(t.id)),
+    ):
+        total += t.hours
+        if total >= need:
+            return t.end_date + timedelta(days=1)
+    return None
+
+
+def edition_for_period(
+    record: PracticeRecord, today: date, rulebook: Rulebook | None = None
+) -> Edition:
+    """The edition a trainee is judged under: the one recorded for their practice period,
+    else the one in force on the day it began (today, before it begins)."""
+    book = rulebook or shipped_rulebook()
+    if record.mediator.rules_edition:
+        return book.get(record.mediator.rules_edition)
+    first = book.in_force_on(today)
+    start = practice_start(record, first, today)
+    if start is None:
+        return first
+    return book.in_force_on(start)
+
+
 def assess_readiness(
-    record: PracticeRecord, forms: FormLookup, *, today: date
+    record: PracticeRecord,
+    forms: FormLookup,
+    *,
+    today: date,
+    edition: Edition | None = None,
+    rulebook: Rulebook | None = None,
 ) -> ReadinessReport:
-    """Assess one mediator's practice period against §1.1–1.3 and Appendix A, as of ``today``."""
+    """Assess one mediator's practice period against §1.1–1.3 and Appendix A, as of ``today``.
+
+    Judged under ``edition`` if given, else the edition of the practice period (see
+    ``edition_for_period``). Impossible hours are refused (``ValidationError``) with the
+    sentence the store gives, never counted.
+    """
+    validate_record_hours(record)
+    ed = edition or edition_for_period(record, today, rulebook)
     notes: list[str] = []
     observers = {o.id: o for o in record.observers}
-    discretions = [d for d in record.discretions if d.decided_on <= today]
+    discretions = Discretions(
+        tuple(d for d in record.discretions if d.decided_on <= today), ed
+    )
+    start = practice_start(record, ed, today)
 
     cases_all = sorted(record.cases, key=case_order_key)
-    cases = [c for c in cases_all if c.case_date <= today]
-    if len(cases) < len(cases_all):
-        later = len(cases_all) - len(cases)
+    cases_known = [c for c in cases_all if c.case_date <= today]
+    if len(cases_known) < len(cases_all):
+        later = len(cases_all) - len(cases_known)
         notes.append(f"{plural(later, 'case')} dated after today not counted.")
+    cases = [c for c in cases_known if start is not None and c.case_date >= start]
+    before = [c for c in cases_known if start is None or c.case_date < start]
+    if before:
+        when = (
+            f"before the practice period began on {start.isoformat()}" if start
+            else "before the SEND-specific training was completed"
+        )
+        notes.append(
+            f"{plural(len(before), 'case')} {when} not counted: supported practice comes"
+            " after the SEND training (§1.2)."
+        )
+    pre_period = {c.id for c in before}
     case_by_id = {c.id: c for c in cases}
     active = [c for c in cases if c.trainee_role in ACTIVE_ROLES]
 
@@ -402,7 +491,13 @@ def assess_readiness(
     ]
     counted_raw = [
         o for o in record.observations if o.state in COUNTED_STATES and o.observed_on <= today
+        and o.case_id not in pre_period
     ]
+    early = sum(1 for o in record.observations if o.case_id in pre_period)
+    if early:
+        notes.append(
+            f"{plural(early, 'observation')} of cases before the practice period not counted."
+        )
     if drafts:
         notes.append(f"{plural(len(drafts), 'draft observation')} not counted until finalised.")
     if future_obs:
@@ -460,9 +555,18 @@ def assess_readiness(
     used = sorted({d.key: d for _, d in counted}.values(), key=_version_order)
     for d in used:
         in_play[d.number].append(d)
+    # The edition's own version of each form is in play too (a revised edition can add a
+    # criterion), unless the versions used are it or adaptations of it.
     for number, form_id in STANDARD_FORMS:
-        if not in_play[number]:
-            in_play[number].append(forms.latest(form_id))
+        used_here = in_play[number]
+        if not used_here:
+            in_play[number].append(_edition_form(forms, ed, form_id))
+            continue
+        own = _edition_version(forms, ed, form_id)
+        if own is not None and not any(
+            d.version == own.version or d.based_on == own.version for d in used_here
+        ):
+            in_play[number].append(own)
 
     criteria, groups = _criteria(in_play, counted, refs, current_marks(record.marks))
 
@@ -470,14 +574,14 @@ def assess_readiness(
         _foundation(record, today, discretions),
         _send_training(record, today, discretions),
         _casework(cases, active, discretions),
-        _reflection(record, today, discretions),
+        _reflection(record, today, start, discretions),
         _observed_first(cases, active, discretions),
         _three_cases(active, discretions),
         _final_led(active, discretions),
         _final_observed(active, counted, observers, refs, discretions, draft_note),
         _debriefs(active, counted, discretions, draft_note),
         _criteria_requirement(criteria, discretions, draft_note),
-        _signer(record, today, observers, counted, discretions, draft_note),
+        _signer(record, today, start, observers, counted, discretions, draft_note),
     ]
 
     case_summaries = tuple(
@@ -518,10 +622,40 @@ def assess_readiness(
             t for t in record.training if t.kind is TrainingKind.SEND and t.end_date <= today
         ),
         final_case_id=active[-1].id if active else None,
-        eligible_signers=_eligible_signers(record, today, observers, counted),
+        eligible_signers=_eligible_signers(record, today, start, observers, counted),
         figures=figures,
         notes=tuple(notes),
+        edition=ed,
+        practice_start=start,
     )
+
+
+def _edition_version(
+    forms: FormLookup, edition: Edition, form_id: str
+) -> FormDefinition | None:
+    wanted = edition.forms.get(form_id)
+    if wanted is None:
+        return None
+    try:
+        return forms.get(form_id, wanted)
+    except (LookupError, UserError):
+        return None
+
+
+def _edition_form(forms: FormLookup, edition: Edition, form_id: str) -> FormDefinition:
+    """The edition's own version of a form; the registry's latest if it is not loaded.
+
+    A provider's default adaptation (which keeps every core criterion of its base) still
+    leads when it is based on the edition's version.
+    """
+    latest = forms.latest(form_id)
+    wanted = edition.forms.get(form_id)
+    if wanted is None or latest.version == wanted or latest.based_on == wanted:
+        return latest
+    try:
+        return forms.get(form_id, wanted)
+    except (LookupError, UserError):
+        return latest
 
 
 def _version_order(d: FormDefinition) -> tuple[bool, str, str]:
@@ -649,7 +783,7 @@ def _foundation(record: PracticeRecord, today: date, discretions: Discretions) -
     return _hours_requirement(
         R.FOUNDATION_TRAINING,
         have=_sum(t.hours for t in done),
-        need=R.FOUNDATION_MIN_HOURS,
+        need=discretions.edition.threshold(R.FOUNDATION_TRAINING),
         what="foundation training in mediation",
         extra=extra,
         needed_sentence="Log {more} of foundation training in mediation",
@@ -673,7 +807,7 @@ def _send_training(
     result = _hours_requirement(
         R.SEND_TRAINING,
         have=recognised,
-        need=R.SEND_TRAINING_MIN_HOURS,
+        need=discretions.edition.threshold(R.SEND_TRAINING),
         what="SEND-specific training by a CMC or College of Mediators recognised provider",
         extra=extra,
         needed_sentence=(
@@ -701,7 +835,7 @@ def _casework(cases: list[Case], active: list[Case], discretions: Discretions) -
     result = _hours_requirement(
         R.CASEWORK_HOURS,
         have=_sum(c.casework_hours for c in active),
-        need=R.CASEWORK_MIN_HOURS,
+        need=discretions.edition.threshold(R.CASEWORK_HOURS),
         what="casework in co-mediated or led cases",
         extra=extra,
         needed_sentence="Log {more} of casework",
@@ -711,13 +845,23 @@ def _casework(cases: list[Case], active: list[Case], discretions: Discretions) -
     return _with_figures(result, observing_hours=observing)
 
 
-def _reflection(record: PracticeRecord, today: date, discretions: Discretions) -> RequirementResult:
+def _in_period(day: date, start: date | None, today: date) -> bool:
+    return start is not None and start <= day <= today
+
+
+def _reflection(
+    record: PracticeRecord, today: date, start: date | None, discretions: Discretions
+) -> RequirementResult:
+    early = _sum(r.hours for r in record.reflections
+                 if r.reflected_on <= today and not _in_period(r.reflected_on, start, today))
     return _hours_requirement(
         R.REFLECTION_HOURS,
-        have=_sum(r.hours for r in record.reflections if r.reflected_on <= today),
-        need=R.REFLECTION_MIN_HOURS,
+        have=_sum(r.hours for r in record.reflections
+                  if _in_period(r.reflected_on, start, today)),
+        need=discretions.edition.threshold(R.REFLECTION_HOURS),
         what="reflection on practice",
-        extra="",
+        extra=(f" {fmt_hours(early)} hours before the practice period not counted."
+               if early else ""),
         needed_sentence="Log {more} of reflection on practice",
         figure="reflection_hours",
         discretions=discretions,
@@ -773,7 +917,7 @@ def _three_cases(active: list[Case], discretions: Discretions) -> RequirementRes
     n = len(active)
     co = sum(1 for c in active if c.trainee_role is TraineeRole.CO_MEDIATING)
     led = n - co
-    need = R.MIN_ACTIVE_CASES
+    need = discretions.edition.count(R.THREE_ACTIVE_CASES)
     more = need - n
     return settle(
         R.THREE_ACTIVE_CASES,
@@ -911,42 +1055,63 @@ def _criteria_requirement(
 def _signer_facts(
     record: PracticeRecord,
     today: date,
+    start: date | None,
     observers: Mapping[uuid.UUID, Observer],
     counted: list[tuple[Observation, FormDefinition]],
-) -> tuple[set[uuid.UUID], set[uuid.UUID], list[Observer]]:
-    """Who observed the trainee, who is recorded as mentor, who is experienced (Appendix A)."""
+) -> tuple[set[uuid.UUID], set[uuid.UUID], set[uuid.UUID], list[Observer]]:
+    """Who observed the trainee, mentored them, supported their reflection, and who is
+    experienced (Appendix A)."""
     observed_by = {o.observer_id for o, _ in counted}
     mentors = {
         c.observer_id
         for c in record.contacts
         if c.kind is ContactKind.MENTORING and c.observer_id is not None and c.met_on <= today
     }
+    reflected_with = {
+        r.with_whom.strip().casefold()
+        for r in record.reflections
+        if _in_period(r.reflected_on, start, today)
+    }
+    supported = {o.id for o in observers.values()
+                 if o.name.strip().casefold() in reflected_with}
     experienced = sorted(
         (o for o in observers.values() if o.experienced_send), key=lambda o: (o.name, str(o.id))
     )
-    return observed_by, mentors, experienced
+    return observed_by, mentors, supported, experienced
 
 
 def _eligible_signers(
     record: PracticeRecord,
     today: date,
+    start: date | None,
     observers: Mapping[uuid.UUID, Observer],
     counted: list[tuple[Observation, FormDefinition]],
 ) -> tuple[Observer, ...]:
-    observed_by, mentors, experienced = _signer_facts(record, today, observers, counted)
-    return tuple(o for o in experienced if o.id in observed_by and o.id in mentors)
+    observed_by, mentors, supported, experienced = _signer_facts(
+        record, today, start, observers, counted)
+    return tuple(o for o in experienced
+                 if o.id in observed_by and o.id in mentors and o.id in supported)
+
+
+_FIND_SIGNER = (
+    "Find a Form 4 signer: an experienced SEND mediator who observes you at least once,"
+    " mentors you and supports your reflection"
+)
 
 
 def _signer(
     record: PracticeRecord,
     today: date,
+    start: date | None,
     observers: Mapping[uuid.UUID, Observer],
     counted: list[tuple[Observation, FormDefinition]],
     discretions: Discretions,
     draft_note: str,
 ) -> RequirementResult:
-    observed_by, mentors, experienced = _signer_facts(record, today, observers, counted)
-    eligible = [o for o in experienced if o.id in observed_by and o.id in mentors]
+    observed_by, mentors, supported, experienced = _signer_facts(
+        record, today, start, observers, counted)
+    eligible = [o for o in experienced
+                if o.id in observed_by and o.id in mentors and o.id in supported]
     if eligible:
         names = ", ".join(f"{o.name} ({role_label(o.role)})" for o in eligible)
         return settle(
@@ -958,37 +1123,44 @@ def _signer(
         )
     if not experienced:
         detail = "No experienced SEND mediator is recorded among the observers."
-        needed = (
-            "Find a Form 4 signer: an experienced SEND mediator who observes you at least once"
-            " and mentors you"
-        )
+        needed = _FIND_SIGNER
     else:
         gaps = []
+        best: tuple[int, Observer, list[str]] | None = None
         for o in experienced:
             why = []
+            todo = []
             if o.id not in observed_by:
                 why.append("has not observed the trainee")
+                todo.append(f"be observed at least once by {o.name}")
             if o.id not in mentors:
                 why.append("is not recorded as mentor")
+                todo.append(f"record mentoring with {o.name}")
+            if o.id not in supported:
+                why.append("is not recorded as supporting a reflection in the practice period")
+                todo.append(f"record a reflection with {o.name}")
             gaps.append(f"{o.name} {' and '.join(why)}")
+            if best is None or len(todo) < best[0]:
+                best = (len(todo), o, todo)
         detail = "No eligible Form 4 signer: " + "; ".join(gaps) + "."
-        observed_only = [o for o in experienced if o.id in observed_by]
-        mentor_only = [o for o in experienced if o.id in mentors]
-        if mentor_only:
-            needed = (
-                f"Be observed at least once by your mentor {mentor_only[0].name}, so that they"
-                " can sign Form 4"
-            )
-        elif observed_only:
-            needed = (
-                f"Record mentoring with {observed_only[0].name}, who has observed you, so that"
-                " they can sign Form 4"
-            )
+        assert best is not None
+        _, who, todo = best
+        observed, mentored = who.id in observed_by, who.id in mentors
+        if len(todo) == 3:
+            needed = _FIND_SIGNER
+        elif len(todo) == 1 and not observed:
+            needed = (f"Be observed at least once by your mentor {who.name}, so that they can"
+                      " sign Form 4")
+        elif len(todo) == 1 and not mentored:
+            needed = (f"Record mentoring with {who.name}, who has observed you, so that they"
+                      " can sign Form 4")
+        elif len(todo) == 1:
+            needed = (f"Record a reflection on your practice supported by {who.name}, who has"
+                      " observed and mentored you, so that they can sign Form 4")
         else:
-            needed = (
-                "Find a Form 4 signer: an experienced SEND mediator who observes you at least"
-                " once and mentors you"
-            )
+            steps = "; ".join(todo)
+            needed = (steps[:1].upper() + steps[1:]
+                      + f", so that {who.name} can sign Form 4")
     return settle(
         R.FORM4_SIGNER,
         met=False,
@@ -999,7 +1171,62 @@ def _signer(
     )
 
 
+def signer_refusal(report: ReadinessReport, signer: Observer) -> str | None:
+    """Why ``signer`` may not sign Form 4 for this report (Appendix A), or None.
+
+    There is no discretion over the signer: only someone the assessment lists as eligible.
+    """
+    if any(o.id == signer.id for o in report.eligible_signers):
+        return None
+    names = ", ".join(o.name for o in report.eligible_signers) or "nobody yet"
+    return (f"{signer.name} cannot sign Form 4 for {report.mediator_name}: the signer "
+            "must be an experienced SEND mediator who observed them at least once, mentored "
+            f"them and supported their reflection (Appendix A; eligible: {names})")
+
+
+def form4_refusal(report: ReadinessReport, signer: Observer | None = None) -> str | None:
+    """Why Form 4 may not be issued now, or None: the print gate is this assessment."""
+    if not report.ready:
+        return (f"Form 4 cannot be issued for {report.mediator_name}: "
+                + "; ".join(report.still_needed) + ".")
+    if signer is not None:
+        why = signer_refusal(report, signer)
+        if why:
+            return why + "."
+    return None
+
+
+def portfolio_refusal(report: ReadinessReport, verifier: Observer) -> str | None:
+    """Why a sole provider's portfolio may not be printed for submission, or None.
+
+    §1.3: "a written portfolio … to be externally examined … with the verification of
+    their PPC"; §1.4.2 i: "Individual applications are verified by a PPC". It is a
+    submission for accreditation, so the practice requirements must be met too (see the
+    edition's decision ``portfolio_gate``).
+    """
+    problems: list[str] = []
+    if not is_ppc(verifier):
+        problems.append(
+            f"{verifier.name} is not a PPC: a sole provider's portfolio is verified by their"
+            " PPC (§1.3, §1.4.2 i)"
+        )
+    if not report.ready:
+        problems.append("still needed: " + "; ".join(report.still_needed))
+    if not problems:
+        return None
+    return f"The portfolio of {report.mediator_name} cannot be printed: " + "; ".join(
+        problems) + "."
+
+
 # --- Plain text -------------------------------------------------------------------------
+
+
+def _edition_lines(edition: Edition | None, start: date | None) -> list[str]:
+    if edition is None:
+        return []
+    period = (f"; practice period from {start.isoformat()}" if start
+              else "; the practice period has not begun (no completed SEND training)")
+    return [f"Judged under the {edition.label} [{edition.id}]{period}"]
 
 _STATUS_MARK = {
     CriterionStatus.DEMONSTRATED: "[x]",
@@ -1014,6 +1241,7 @@ def render_readiness_text(report: ReadinessReport) -> str:
     verdict = "READY for Form 4" if report.ready else "NOT READY for Form 4"
     lines = [
         f"Readiness of {report.mediator_name} as of {report.as_of.isoformat()}: {verdict}",
+        *_edition_lines(report.edition, report.practice_start),
         "",
         "Requirements",
         *render_requirements(report.requirements),

@@ -24,8 +24,8 @@ Decisions:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -34,6 +34,10 @@ from sendobserve.model import requirements as R
 from sendobserve.model.domain import (
     Case,
     ContactKind,
+    Discretion,
+    Observer,
+    ObserverRole,
+    PassportRoute,
     PracticeRecord,
     TraineeRole,
     TrainingKind,
@@ -47,9 +51,11 @@ from sendobserve.model.outcome import (
     one_year_before,
     plural,
     render_requirements,
-    settle,
     training_facts,
 )
+from sendobserve.model.outcome import settle as _settle
+from sendobserve.model.rulebook import Edition, Rulebook, shipped_rulebook
+from sendobserve.model.validation import validate_record_hours
 
 _ACTIVE = frozenset({TraineeRole.CO_MEDIATING, TraineeRole.LEADING})
 
@@ -72,7 +78,30 @@ class Window:
 
 
 def last_twelve_months(today: date) -> Window:
+    """The one definition of "the last 12 months" (re-registration, passporting, Form 5):
+    from the day after the same date a year earlier to today, both included; a year
+    before 29 February is 28 February."""
     return Window(one_year_before(today), today)
+
+
+def edition_today(
+    record: PracticeRecord, today: date, rulebook: Rulebook | None = None
+) -> Edition:
+    """Re-registration and passporting: the recorded edition, else the one in force today."""
+    book = rulebook or shipped_rulebook()
+    if record.mediator.rules_edition:
+        return book.get(record.mediator.rules_edition)
+    return book.in_force_on(today)
+
+
+def _judge(
+    discretions: list[Discretion], edition: Edition
+) -> Callable[..., RequirementResult]:
+    def settle(requirement_id: str, **kw: Any) -> RequirementResult:
+        kw.pop("discretions", None)
+        return _settle(requirement_id, discretions=discretions, edition=edition, **kw)
+
+    return settle
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +112,7 @@ class RenewalReport:
     window: Window
     requirements: tuple[RequirementResult, ...]
     figures: Mapping[str, Figure] = field(default_factory=dict)
+    edition: Edition | None = None
 
     @property
     def ready(self) -> bool:
@@ -104,23 +134,34 @@ class RenewalReport:
             "requirements": [r.to_json() for r in self.requirements],
             "figures": {k: figure_json(v) for k, v in self.figures.items()},
             "still_needed": list(self.still_needed),
+            "edition": self.edition.to_json() if self.edition else None,
         }
 
 
-def assess_renewal(record: PracticeRecord, *, today: date) -> RenewalReport:
-    """The annual re-registration check of §1.4.3 for the 12 months up to ``today``."""
+def assess_renewal(
+    record: PracticeRecord, *, today: date, edition: Edition | None = None
+) -> RenewalReport:
+    """The annual re-registration check of §1.4.3 for the 12 months up to ``today``.
+
+    There is no discretion over these minimums (§1.4.3): a recorded one is not applied.
+    """
+    validate_record_hours(record)
+    ed = edition or edition_today(record, today)
     window = last_twelve_months(today)
     discretions = [d for d in record.discretions if d.decided_on <= today]
+    settle = _judge(discretions, ed)
+    cpd_min = ed.threshold(R.RENEWAL_CPD_HOURS)
+    cases_min = ed.count(R.RENEWAL_CASES)
 
     cpd = [c for c in record.cpd if c.done_on in window]
     cpd_hours = sum((c.hours for c in cpd), Decimal(0))
     kinds = sorted({c.kind.value.replace("_", " ") for c in cpd})
-    short = R.RENEWAL_CPD_MIN_HOURS - cpd_hours
+    short = cpd_min - cpd_hours
     cpd_result = settle(
         R.RENEWAL_CPD_HOURS,
-        met=cpd_hours >= R.RENEWAL_CPD_MIN_HOURS,
+        met=cpd_hours >= cpd_min,
         detail=(
-            f"{fmt_hours(cpd_hours)} of {fmt_hours(R.RENEWAL_CPD_MIN_HOURS)} hours of CPD"
+            f"{fmt_hours(cpd_hours)} of {fmt_hours(cpd_min)} hours of CPD"
             f" from {window.label()}"
             + (f" ({', '.join(kinds)})." if kinds else ".")
         ),
@@ -136,10 +177,10 @@ def assess_renewal(record: PracticeRecord, *, today: date) -> RenewalReport:
     n = len(cases)
     cases_result = settle(
         R.RENEWAL_CASES,
-        met=n >= R.RENEWAL_MIN_CASES,
+        met=n >= cases_min,
         detail=f"{plural(n, 'case')} co-mediated or led from {window.label()}"
-        f" ({R.RENEWAL_MIN_CASES} needed).",
-        still_needed=[f"Complete {plural(R.RENEWAL_MIN_CASES - n, 'more case')}"],
+        f" ({cases_min} needed).",
+        still_needed=[f"Complete {plural(cases_min - n, 'more case')}"],
         figures={"cases": n},
         discretions=discretions,
     )
@@ -178,6 +219,7 @@ def assess_renewal(record: PracticeRecord, *, today: date) -> RenewalReport:
         window=window,
         requirements=results,
         figures=figures,
+        edition=ed,
     )
 
 
@@ -212,6 +254,10 @@ class PassportReport:
     send_training: tuple[TrainingFact, ...]
     years: tuple[YearFacts, ...]  # most recent first
     requirements: tuple[RequirementResult, ...]
+    edition: Edition | None = None
+    route: PassportRoute | None = None
+    panel_confirmed_by: str | None = None
+    panel_confirmed_on: date | None = None
 
     @property
     def eligible(self) -> bool:
@@ -240,6 +286,10 @@ class PassportReport:
             "years": [y.to_json() for y in self.years],
             "requirements": [r.to_json() for r in self.requirements],
             "still_needed": list(self.still_needed),
+            "edition": self.edition.to_json() if self.edition else None,
+            "route": self.route.value if self.route else None,
+            "panel_confirmed_by": self.panel_confirmed_by,
+            "panel_confirmed_on": iso(self.panel_confirmed_on),
         }
 
 
@@ -267,10 +317,56 @@ def _years(
     return tuple(out)
 
 
-def assess_passport(record: PracticeRecord, *, today: date) -> PassportReport:
-    """Form 5's facts and whether the record supports them, as of ``today`` (§1.6)."""
+def assess_passport(
+    record: PracticeRecord, *, today: date, edition: Edition | None = None
+) -> PassportReport:
+    """Form 5's facts and whether the record supports them, as of ``today`` (§1.6).
+
+    The same assessment is the Form 5 print gate (``form5_refusal``).
+    """
+    validate_record_hours(record)
+    ed = edition or edition_today(record, today)
     m = record.mediator
-    discretions = [d for d in record.discretions if d.decided_on <= today]
+    recorded = [d for d in record.discretions if d.decided_on <= today]
+    settle = _judge(recorded, ed)
+    # §1.6 (B): the pioneers' discretion; not open on route (A) (decision passport_route_default).
+    pioneer = m.passport_route is PassportRoute.PIONEER
+    settle_found = _judge(
+        recorded if pioneer else
+        [d for d in recorded if d.requirement_id != R.PASSPORT_FOUNDATION_TRAINING], ed)
+    discretions = recorded
+
+    if not m.passported:
+        route_ok, route_detail, route_needed = (
+            False, f"{m.name} is not recorded as a passported mediator.",
+            f"{m.name} is not recorded as a passported mediator: record them as passported"
+            " (§1.6), with the route (A) or (B)")
+    elif m.passport_route is None:
+        route_ok, route_detail, route_needed = (
+            False, "The passporting route, (A) or (B), is not recorded.",
+            "Record the route: (A) on a provider's panel, or (B) a pioneer")
+    elif m.passport_route is PassportRoute.PANEL:
+        route_ok = bool((m.panel_confirmed_by or "").strip()) and (
+            m.panel_confirmed_on is not None and m.panel_confirmed_on <= today)
+        route_detail = (
+            f"Route (A): the provider's confirmation that they are on its panel, by"
+            f" {m.panel_confirmed_by} on {m.panel_confirmed_on.isoformat()}."
+            if route_ok and m.panel_confirmed_on else
+            "Route (A): the provider's confirmation that they are on its panel is not"
+            " recorded."
+        )
+        route_needed = ("Record who confirmed for the provider that they are on its panel,"
+                        " and when (§1.6 (A))")
+    else:
+        route_ok, route_detail, route_needed = (
+            True, "Route (B): a pioneer with a long history of SEND mediation.", "")
+    route = settle(
+        R.PASSPORT_ROUTE,
+        met=route_ok,
+        detail=route_detail,
+        still_needed=[route_needed] if route_needed else [],
+        figures={"passport_route": m.passport_route.value if m.passport_route else None},
+    )
     cases = sorted(
         (c for c in record.cases if c.case_date <= today), key=lambda c: (c.case_date, str(c.id))
     )
@@ -291,38 +387,44 @@ def assess_passport(record: PracticeRecord, *, today: date) -> PassportReport:
             if since_ok and m.send_practice_since
             else "The date since when they have worked as a SEND mediator is not recorded."
         ),
-        still_needed=["Record since when they have worked as a SEND mediator"],
+        still_needed=["Record the date they have worked as an SEND mediator since"],
         figures={"send_practice_since": m.send_practice_since},
-        discretions=discretions,
     )
 
     f_hours = sum((t.hours for t in foundation), Decimal(0))
-    f_need = R.PASSPORT_FOUNDATION_MIN_HOURS
+    f_need = ed.threshold(R.PASSPORT_FOUNDATION_TRAINING)
     if foundation:
         courses = "; ".join(f"{t.end_date.isoformat()}, {t.provider}" for t in foundation)
         f_detail = f"{fmt_hours(f_hours)} of {fmt_hours(f_need)} hours ({courses})."
     else:
         f_detail = "No foundation training recorded."
-    found = settle(
+    found = settle_found(
         R.PASSPORT_FOUNDATION_TRAINING,
         met=f_hours >= f_need,
         detail=f_detail,
         still_needed=[
-            "Record the foundation training in mediation (date, provider, at least 40 hours),"
-            " or a reasoned discretion for a pioneer who pre-dates it"
+            f"Record the foundation training in mediation (date, provider, at least"
+            f" {fmt_hours(f_need)} hours), or for a pioneer (route B) a §1.6 (B) discretion"
+            " agreed by the assessor and the provider"
         ],
         figures={"foundation_hours": f_hours},
         discretions=discretions,
     )
+    unused = [d for d in recorded if d.requirement_id == R.PASSPORT_FOUNDATION_TRAINING]
+    if not pioneer and unused and not found.satisfied:
+        found = replace(found, detail=found.detail + (
+            f" The §1.6 (B) discretion recorded by {unused[0].decided_by} is not applied: it"
+            " is for pioneers (route B) only."))
 
+    per_year_min = ed.count(R.PASSPORT_LEAD_CASES)
     years = _years(today, m.lead_since, records_since, cases, record)
     judged = [y for y in years if y.judged]
-    short = [y for y in judged if y.cases_led < R.PASSPORT_MIN_LED_CASES_PER_YEAR]
+    short = [y for y in judged if y.cases_led < per_year_min]
     per_year = ", ".join(f"{y.window.label()}: {y.cases_led}" for y in judged)
     if m.lead_since is None:
         lead_detail, lead_needed = (
             "The date since when they have led SEND cases is not recorded.",
-            "Record since when they have worked as lead SEND mediator",
+            "Record the date they have worked as lead SEND mediator since",
         )
     elif not judged:
         lead_detail = f"Lead SEND mediator since {m.lead_since.isoformat()}, after today."
@@ -333,8 +435,8 @@ def assess_passport(record: PracticeRecord, *, today: date) -> PassportReport:
             f" (as far as the records go): {per_year}."
         )
         lead_needed = "; ".join(
-            f"Lead {R.PASSPORT_MIN_LED_CASES_PER_YEAR - y.cases_led} more"
-            f" {'case' if R.PASSPORT_MIN_LED_CASES_PER_YEAR - y.cases_led == 1 else 'cases'}"
+            f"Lead {per_year_min - y.cases_led} more"
+            f" {'case' if per_year_min - y.cases_led == 1 else 'cases'}"
             f" for {y.window.label()}, or record them"
             for y in short
         )
@@ -375,8 +477,40 @@ def assess_passport(record: PracticeRecord, *, today: date) -> PassportReport:
         foundation_training=foundation,
         send_training=send,
         years=years,
-        requirements=(since, found, lead, cpd),
+        requirements=(route, since, found, lead, cpd),
+        edition=ed,
+        route=m.passport_route,
+        panel_confirmed_by=m.panel_confirmed_by,
+        panel_confirmed_on=m.panel_confirmed_on,
     )
+
+
+FORM5_SIGNER_ROLES = frozenset(
+    {ObserverRole.PPC, ObserverRole.REGIONAL_MANAGER, ObserverRole.SERVICE_DIRECTOR}
+)
+
+
+def passport_signer_refusal(report: PassportReport, signer: Observer) -> str | None:
+    """§1.6: "An experienced mediator, PPC or manager of the relevant Mediation Provider
+    Organisation must provide a declaration of competence" — not any co-mediator."""
+    if (signer.experienced_send or signer.role in FORM5_SIGNER_ROLES
+            or (signer.ppc_register_entry or "").strip()):
+        return None
+    return (f"{signer.name} cannot sign Form 5 for {report.mediator_name}: the declaration of"
+            " competence is given by an experienced mediator, a PPC or a manager of the"
+            " provider (§1.6)")
+
+
+def form5_refusal(report: PassportReport, signer: Observer | None = None) -> str | None:
+    """Why Form 5 may not be issued now, or None: the print gate is this assessment."""
+    if not report.eligible:
+        return (f"Form 5 cannot be issued for {report.mediator_name}: "
+                + "; ".join(report.still_needed) + ".")
+    if signer is not None:
+        why = passport_signer_refusal(report, signer)
+        if why:
+            return why + "."
+    return None
 
 
 # --- Plain text -------------------------------------------------------------------------

@@ -1,5 +1,9 @@
 """The requirements the rules check, and the thresholds, each tied to its paragraph.
 
+The edition files (``model.rulebook``, ``resources/editions/``) are the source of the
+thresholds, titles, paragraphs and discretion the engine applies; the constants here are
+the 2018 edition's, for code that needs a name (tests keep them equal to the file).
+
 The ids are stable: a recorded ``Discretion.requirement_id`` names one of them, the UI
 labels rows with ``TITLES`` and Form 4 prints them. Thresholds are ``Decimal`` hours so
 that sums of logged hours compare exactly (4.1 + 4.1 + 3.8 is 12, not 11.999…).
@@ -46,6 +50,7 @@ RENEWAL_SUPPORT: Final = "renewal_mentoring_or_supervision"
 
 # --- Passporting (Form 5) ------------------------------------------------------------------
 
+PASSPORT_ROUTE: Final = "passport_route"
 PASSPORT_SEND_PRACTICE_SINCE: Final = "passport_send_practice_since"
 PASSPORT_FOUNDATION_TRAINING: Final = "passport_foundation_training"
 PASSPORT_LEAD_CASES: Final = "passport_lead_cases"
@@ -86,7 +91,8 @@ _ALL: tuple[RequirementInfo, ...] = (
     ),
     RequirementInfo(
         FORM4_SIGNER,
-        "A Form 4 signer: an experienced SEND mediator who observed and mentored the trainee",
+        "A Form 4 signer: an experienced SEND mediator who observed, mentored and supported"
+        " the trainee's reflection",
         "Appendix A",
     ),
     RequirementInfo(RENEWAL_CPD_HOURS, "At least 20 hours of CPD in the last 12 months", "§1.4.3"),
@@ -95,7 +101,14 @@ _ALL: tuple[RequirementInfo, ...] = (
         RENEWAL_SUPPORT, "Mentoring or supervision accessed in the last 12 months", "§1.4.3, §1.5"
     ),
     RequirementInfo(
-        PASSPORT_SEND_PRACTICE_SINCE, "Working as a SEND mediator since a known date", "§1.6"
+        PASSPORT_ROUTE,
+        "A passporting route: on a provider's panel, confirmed by the provider (A), or a"
+        " pioneer (B)",
+        "§1.6 (A), (B)",
+    ),
+    RequirementInfo(
+        PASSPORT_SEND_PRACTICE_SINCE, "Working as a SEND mediator since a known date",
+        "§1.6, Form 5",
     ),
     RequirementInfo(
         PASSPORT_FOUNDATION_TRAINING, "Foundation training of at least 40 hours", "§1.6, Form 5"
@@ -124,6 +137,7 @@ ACCREDITATION_IDS: Final = (
 )
 RENEWAL_IDS: Final = (RENEWAL_CPD_HOURS, RENEWAL_CASES, RENEWAL_SUPPORT)
 PASSPORT_IDS: Final = (
+    PASSPORT_ROUTE,
     PASSPORT_SEND_PRACTICE_SINCE,
     PASSPORT_FOUNDATION_TRAINING,
     PASSPORT_LEAD_CASES,

@@ -22,10 +22,12 @@ from sendobserve.model.domain import (
     Discretion,
     Mediator,
     Observer,
+    PracticeRecord,
     Reflection,
     Signature,
     Training,
 )
+from sendobserve.model.rulebook import Edition
 
 # The largest believable figure for one entry: more is a typing slip (e.g. 250 for 2.50).
 MAX_CASE_HOURS = Decimal(24)
@@ -113,6 +115,23 @@ def validate_mediator(m: Mediator, *, today: date | None = None) -> None:
     ):
         if value is not None:
             validate_not_future(value, label=label, field=field, today=today)
+    if m.rules_edition is not None:
+        from sendobserve.model.rulebook import shipped_rulebook
+
+        known = [e.id for e in shipped_rulebook()]
+        if m.rules_edition not in known:
+            raise ValidationError(
+                f"Unknown edition of the Standards: {m.rules_edition!r}",
+                field="rules_edition", hint=f"Known: {', '.join(known)}.",
+            )
+    if m.panel_confirmed_on is not None:
+        validate_not_future(m.panel_confirmed_on, label="The provider's confirmation date",
+                            field="panel_confirmed_on", today=today)
+    if m.panel_confirmed_by is not None and not m.panel_confirmed_by.strip():
+        raise ValidationError(
+            "Who confirmed for the provider must not be blank; leave it out instead",
+            field="panel_confirmed_by",
+        )
     if m.send_practice_since and m.lead_since and m.lead_since < m.send_practice_since:
         raise ValidationError(
             f"Lead practice ({m.lead_since.isoformat()}) cannot begin before SEND practice "
@@ -170,12 +189,52 @@ def validate_contact(c: Contact, *, today: date | None = None) -> None:
     validate_hours(c.hours, label=f"{label} hours", maximum=MAX_CONTACT_HOURS)
 
 
-def validate_discretion(d: Discretion, *, today: date | None = None) -> None:
+def validate_discretion(
+    d: Discretion, *, today: date | None = None, edition: Edition | None = None
+) -> None:
+    """Who, why, when, and only where the edition allows a discretion, with every party.
+
+    ``edition`` defaults to the shipped edition in force on the day it was decided.
+    """
+    from sendobserve.model.outcome import discretion_problem
+    from sendobserve.model.rulebook import shipped_rulebook
+
     validate_required_text(d.requirement_id, label="The requirement", field="requirement_id")
-    validate_required_text(d.decided_by, label="Who decided the discretion", field="decided_by")
+    validate_required_text(d.decided_by, label="The assessor who decided the discretion",
+                           field="decided_by")
     validate_required_text(d.reason, label="The reason for the discretion", field="reason")
     validate_not_future(d.decided_on, label="The discretion's date", field="decided_on",
                         today=today)
+    ed = edition or shipped_rulebook().in_force_on(d.decided_on)
+    problem = discretion_problem(d, ed)
+    if problem:
+        if ed.discretion_for(d.requirement_id) is None:
+            field = "requirement_id"
+        elif not d.agreed("provider"):
+            field = "provider_agreed_by"
+        else:
+            field = "mediator_agreed"
+        raise ValidationError(problem[:1].upper() + problem[1:], field=field)
+
+
+def validate_record_hours(record: PracticeRecord) -> None:
+    """The rules refuse impossible hours with the store's own sentence (never count them).
+
+    A record normally comes from the store, which has checked every figure; this guards
+    the engine against a record built any other way.
+    """
+    for c in record.cases:
+        validate_hours(c.casework_hours, label="Casework hours", maximum=MAX_CASE_HOURS,
+                       field="casework_hours")
+    for t in record.training:
+        validate_hours(t.hours, label="Training hours", maximum=MAX_TRAINING_HOURS)
+    for r in record.reflections:
+        validate_hours(r.hours, label="Reflection hours", maximum=MAX_REFLECTION_HOURS)
+    for p in record.cpd:
+        validate_hours(p.hours, label="CPD hours", maximum=MAX_CPD_HOURS)
+    for k in record.contacts:
+        label = "Mentoring" if k.kind.value == "mentoring" else "Supervision"
+        validate_hours(k.hours, label=f"{label} hours", maximum=MAX_CONTACT_HOURS)
 
 
 def validate_signature(s: Signature, *, today: date | None = None) -> None:

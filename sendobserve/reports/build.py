@@ -1,16 +1,17 @@
 """Fill the report content objects from the domain records and the readiness report.
 
-The decisions live here, not in the layout: Form 4 is refused while the readiness
-report has a gap that no recorded discretion covers (and then states each
-discretion); Form 5 only for a passported mediator whose facts are present. The
-reports themselves just print what they are given.
+No rule of the Standards lives here: Form 4, Form 5 and the portfolio are refused by
+the functions of ``sendobserve.model`` that fill the screens (``form4_refusal``,
+``form5_refusal``, ``portfolio_refusal``), and each certificate states the edition it
+was judged under and every discretion applied. The reports just print what they are
+given.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
@@ -24,13 +25,28 @@ from sendobserve.model.domain import (
     ObservationState,
     Observer,
     ObserverRole,
+    PassportRoute,
     PracticeRecord,
     RecognisingBody,
     TraineeRole,
     TrainingKind,
 )
 from sendobserve.model.outcome import RequirementResult, Status, TrainingFact
-from sendobserve.model.readiness import CriterionProgress, ObservationRef, ReadinessReport
+from sendobserve.model.readiness import (
+    CriterionProgress,
+    ObservationRef,
+    ReadinessReport,
+    case_order_key,
+    form4_refusal,
+    portfolio_refusal,
+)
+from sendobserve.model.renewal import (
+    PassportReport,
+    assess_passport,
+    form5_refusal,
+    last_twelve_months,
+)
+from sendobserve.model.rulebook import Edition, default_edition
 from sendobserve.reports.content import (
     AmendmentLine,
     CaseLine,
@@ -97,6 +113,14 @@ class CertificateRefused(UserError):
     """A certificate the rules do not allow yet; the message says what is missing."""
 
 
+FORM4_HINT = ("Complete what is listed. Only the shape of the practice period (observing "
+              "first, the number of cases, leading the final case) can be met by a discretion "
+              "(§1.3), agreed by the assessor, the provider and the mediator; the certificate "
+              "then states it.")
+PORTFOLIO_HINT = ("Complete what is listed, and choose the sole provider's PPC to verify "
+                  "the portfolio (§1.3, §1.4.2 i).")
+
+
 def observer_label(observer: Observer | None, fallback: str = "unknown observer") -> str:
     if observer is None:
         return fallback
@@ -112,7 +136,6 @@ def case_lines(record: PracticeRecord) -> tuple[CaseLine, ...]:
         names = seen_by.setdefault(obs.case_id, [])
         if label not in names:
             names.append(label)
-    order = {TraineeRole.OBSERVING: 0, TraineeRole.CO_MEDIATING: 1, TraineeRole.LEADING: 2}
     return tuple(
         CaseLine(
             reference=c.reference,
@@ -122,7 +145,7 @@ def case_lines(record: PracticeRecord) -> tuple[CaseLine, ...]:
             casework_hours=c.casework_hours,
             kind=c.kind.value.replace("_", " ").capitalize(),
         )
-        for c in sorted(record.cases, key=lambda c: (c.case_date, order[c.trainee_role]))
+        for c in sorted(record.cases, key=case_order_key)
     )
 
 
@@ -241,20 +264,29 @@ def observation_content(
     )
 
 
-def form5_missing(record: PracticeRecord) -> list[str]:
-    """What stops Form 5 being offered (§1.6): empty when it may be issued."""
-    m = record.mediator
-    missing: list[str] = []
-    if not m.passported:
-        missing.append(f"{m.name} is not recorded as a passported mediator")
-        return missing
-    if m.send_practice_since is None:
-        missing.append("the date they have worked as an SEND mediator since")
-    if m.lead_since is None:
-        missing.append("the date they have worked as lead SEND mediator since")
-    if not training_lines(record, TrainingKind.FOUNDATION):
-        missing.append("their foundation training in mediation (date and provider)")
-    return missing
+def form5_missing(record: PracticeRecord, *, today: date | None = None) -> list[str]:
+    """What stops Form 5 being issued (§1.6), from the passporting assessment: empty when
+    it may be issued."""
+    return list(assess_passport(record, today=today or date.today()).still_needed)
+
+
+def passport_discretion_lines(report: PassportReport) -> tuple[DiscretionLine, ...]:
+    return tuple(
+        DiscretionLine(r.title, d.decided_by, ROLE_LABELS[d.role], d.reason, d.decided_on,
+                       d.paragraph, d.parties_text)
+        for r in report.requirements
+        if r.status is Status.DISCRETION
+        for d in r.discretion
+    )
+
+
+def _route_note(report: PassportReport) -> str:
+    if report.route is PassportRoute.PANEL and report.panel_confirmed_on:
+        return (f"(A) On the panel of a SEND Mediation Provider Organisation, confirmed by "
+                f"{report.panel_confirmed_by} on {report.panel_confirmed_on.isoformat()}.")
+    if report.route is PassportRoute.PIONEER:
+        return "(B) A mediator with a long history of relevant work experience."
+    return ""
 
 
 def form5_content(
@@ -266,19 +298,23 @@ def form5_content(
     signer_drawing: bytes | None = None,
     mediator_drawing: bytes | None = None,
     organisation: str = "",
+    passport: PassportReport | None = None,
 ) -> Form5Content:
-    """Form 5 for a passported mediator; refused with the missing facts named."""
-    missing = form5_missing(record)
-    if missing:
+    """Form 5, refused unless the passporting assessment (the one the screen shows) says
+    eligible and the signer may give the declaration (§1.6)."""
+    report = passport or assess_passport(record, today=issued_on)
+    if report.mediator_id != record.mediator.id:
+        raise ValueError("the passporting report is for another mediator")
+    refusal = form5_refusal(report, signer)
+    if refusal:
         raise CertificateRefused(
-            "Form 5 cannot be issued: " + "; ".join(missing) + ".",
+            refusal,
             hint="Record the passporting facts on the mediator's page, then print again.",
         )
     m = record.mediator
     assert m.send_practice_since is not None and m.lead_since is not None
-    year_ago = issued_on - timedelta(days=365)
-    cpd_hours = sum((c.hours for c in record.cpd if year_ago < c.done_on <= issued_on),
-                    start=Decimal(0))
+    window = last_twelve_months(issued_on)
+    cpd_hours = sum((c.hours for c in record.cpd if c.done_on in window), start=Decimal(0))
     cpd_note = ""
     if cpd_hours:
         cpd_note = f"{fmt_hours(cpd_hours)} hours of CPD recorded in the last 12 months."
@@ -294,6 +330,9 @@ def form5_content(
         send_training=training_lines(record, TrainingKind.SEND),
         cpd_note=cpd_note,
         organisation=organisation,
+        edition=report.edition.label if report.edition else "",
+        route_note=_route_note(report),
+        discretions=passport_discretion_lines(report),
     )
 
 
@@ -356,27 +395,28 @@ def report_case_lines(report: ReadinessReport) -> tuple[CaseLine, ...]:
 def discretion_lines(report: ReadinessReport) -> tuple[DiscretionLine, ...]:
     """Each requirement met by a recorded discretion, with who decided and why."""
     return tuple(
-        DiscretionLine(r.title, d.decided_by, ROLE_LABELS[d.role], d.reason, d.decided_on)
+        DiscretionLine(r.title, d.decided_by, ROLE_LABELS[d.role], d.reason, d.decided_on,
+                       d.paragraph, d.parties_text)
         for r in report.requirements
         if r.status is Status.DISCRETION
         for d in r.discretion
     )
 
 
-def _numbers(r: RequirementResult) -> tuple[str, str]:
+def _numbers(r: RequirementResult, edition: Edition) -> tuple[str, str]:
     """(required, recorded) for the requirements table, from the engine's figures."""
     f = r.figures
     hours = {
-        R.FOUNDATION_TRAINING: ("foundation_hours", R.FOUNDATION_MIN_HOURS),
-        R.SEND_TRAINING: ("send_training_hours", R.SEND_TRAINING_MIN_HOURS),
-        R.CASEWORK_HOURS: ("casework_hours", R.CASEWORK_MIN_HOURS),
-        R.REFLECTION_HOURS: ("reflection_hours", R.REFLECTION_MIN_HOURS),
+        R.FOUNDATION_TRAINING: "foundation_hours",
+        R.SEND_TRAINING: "send_training_hours",
+        R.CASEWORK_HOURS: "casework_hours",
+        R.REFLECTION_HOURS: "reflection_hours",
     }
     if r.id in hours:
-        key, need = hours[r.id]
-        return f"{fmt_hours(need)} h", f"{fmt_hours(_hours(f.get(key)))} h"
+        need = edition.threshold(r.id)
+        return f"{fmt_hours(need)} h", f"{fmt_hours(_hours(f.get(hours[r.id])))} h"
     counts = {
-        R.THREE_ACTIVE_CASES: ("active_cases", str(R.MIN_ACTIVE_CASES)),
+        R.THREE_ACTIVE_CASES: ("active_cases", str(edition.count(R.THREE_ACTIVE_CASES))),
         R.OBSERVED_FIRST: ("observed_cases", "1"),
         R.FORM4_SIGNER: ("eligible_signers", "1"),
     }
@@ -394,7 +434,8 @@ def _numbers(r: RequirementResult) -> tuple[str, str]:
 
 def requirement_lines(report: ReadinessReport) -> tuple[RequirementLine, ...]:
     return tuple(
-        RequirementLine(r.title, *_numbers(r), STATUS_LABELS[r.status], r.satisfied, r.detail)
+        RequirementLine(r.title, *_numbers(r, report.edition or default_edition()),
+                        STATUS_LABELS[r.status], r.satisfied, r.detail)
         for r in report.requirements
     )
 
@@ -455,22 +496,6 @@ def readiness_content(report: ReadinessReport) -> ReadinessContent:
     )
 
 
-def form4_refusal(report: ReadinessReport, signer: Observer | None = None) -> str | None:
-    """Why Form 4 may not be issued now, or None. Gaps count unless met by discretion."""
-    if not report.ready:
-        return (f"Form 4 cannot be issued for {report.mediator_name}: "
-                + "; ".join(report.still_needed) + ".")
-    if signer is not None:
-        signer_rule = report.requirement(R.FORM4_SIGNER)
-        eligible = {o.id for o in report.eligible_signers}
-        if signer.id not in eligible and signer_rule.status is not Status.DISCRETION:
-            names = ", ".join(o.name for o in report.eligible_signers) or "nobody yet"
-            return (f"{signer.name} cannot sign Form 4 for {report.mediator_name}: the signer "
-                    "must be an experienced SEND mediator who observed and mentored them "
-                    f"(eligible: {names}).")
-    return None
-
-
 def form4_content(
     record: PracticeRecord,
     report: ReadinessReport,
@@ -487,11 +512,7 @@ def form4_content(
         raise ValueError("the readiness report is for another mediator")
     refusal = form4_refusal(report, signer)
     if refusal:
-        raise CertificateRefused(
-            refusal,
-            hint="Complete what is listed, or record a reasoned discretion (§1.3) agreed by "
-            "the assessor, the provider and the mediator; the certificate then states it.",
-        )
+        raise CertificateRefused(refusal, hint=FORM4_HINT)
     cases = report_case_lines(report)
     final = next((line for line, c in zip(cases, report.cases, strict=True)
                   if c.case_id == report.final_case_id), None)
@@ -511,6 +532,7 @@ def form4_content(
         discretions=discretion_lines(report),
         organisation=organisation,
         active_cases=sum(1 for c in report.cases if c.trainee_role in _ACTIVE),
+        edition=report.edition.label if report.edition else "",
     )
 
 
@@ -525,7 +547,11 @@ def portfolio_content(
     verifier_drawing: bytes | None = None,
     organisation: str = "",
 ) -> PortfolioContent:
-    """The sole provider's portfolio: every counted observation, oldest first."""
+    """The sole provider's portfolio: every counted observation, oldest first; refused
+    unless the assessment is met and the verifier is a PPC (§1.3, §1.4.2 i)."""
+    refusal = portfolio_refusal(report, verified_by)
+    if refusal:
+        raise CertificateRefused(refusal, hint=PORTFOLIO_HINT)
     observations = tuple(
         observation_content(record, o.id, forms)
         for o in sorted(record.observations, key=lambda o: (o.observed_on, o.form_id, o.ordinal))

@@ -278,21 +278,22 @@ def _discretion_box(discretions: Sequence[DiscretionLine]) -> Any:
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     s = st.styles()
+    paragraphs = ", ".join(dict.fromkeys(d.paragraph for d in discretions))
     cells: list[Any] = [
         Paragraph(
-            "DISCRETION EXERCISED (§1.3 OF THE STANDARDS) "
+            f"DISCRETION EXERCISED ({st.esc(paragraphs)} OF THE STANDARDS) "
             f'<font name="{st.SERIF_ITALIC}" color="{st.MUTED}" size="9">· requirements met '
-            "by a recorded, reasoned discretion of the assessor, the provider and the "
-            "mediator</font>",
+            "by a recorded, reasoned discretion, agreed by each party the Standards name"
+            "</font>",
             s.cert_heading,
         ),
     ]
     for d in discretions:
+        agreed = d.parties or f"{d.decided_by}, {d.role}"
         cells.append(
             Paragraph(
-                f"• <b>{st.esc(d.requirement)}</b>: {st.esc(d.reason)} "
-                f"<i>(decided by {st.esc(d.decided_by)}, {st.esc(d.role)}, "
-                f"{st.fmt_date(d.decided_on)})</i>",
+                f"• <b>{st.esc(d.requirement)}</b> ({st.esc(d.paragraph)}): {st.esc(d.reason)} "
+                f"<i>(agreed by {st.esc(agreed)}, {st.fmt_date(d.decided_on)})</i>",
                 s.cert_item,
             )
         )
@@ -405,6 +406,8 @@ def form4_pdf(content: Form4Content) -> bytes:
     ]
     if c.discretions:
         story += [Spacer(1, 7), _discretion_box(c.discretions)]
+    if c.edition:
+        story.append(Paragraph(f"Judged under the {st.esc(c.edition)}.", s.cert_item))
     story += [
         KeepTogether(
             [
@@ -474,6 +477,11 @@ def form5_pdf(content: Form5Content) -> bytes:
             + (f" {st.esc(c.cpd_note)}" if c.cpd_note else ""),
             s.cert_item,
         ),
+        *([Paragraph("PASSPORTING ROUTE (§1.6)", s.cert_heading),
+           Paragraph(st.esc(c.route_note), s.cert_item)] if c.route_note else []),
+        *([Spacer(1, 7), _discretion_box(c.discretions)] if c.discretions else []),
+        *([Paragraph(f"Judged under the {st.esc(c.edition)}.", s.cert_item)]
+          if c.edition else []),
         Spacer(1, 14),
         KeepTogether(
             [

@@ -66,6 +66,8 @@ class DiscretionLine:
     role: str
     reason: str
     decided_on: date
+    paragraph: str = "§1.3"  # where the edition allows it
+    parties: str = ""  # "A. Nwosu (PPC), assessor; J. Rees for the provider; the mediator"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,7 @@ class Form4Content:
     criteria_statement: str = CRITERIA_STATEMENT
     organisation: str = ""  # the Mediation Provider Organisation, printed small
     active_cases: int | None = None  # co-mediated or led; None: count non-observing cases
+    edition: str = ""  # the edition of the Standards it was judged under
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,9 @@ class Form5Content:
     send_training: tuple[TrainingLine, ...] = ()  # "if applicable"
     cpd_note: str = ""  # e.g. "22 hours of CPD recorded in 2025–26"
     organisation: str = ""
+    edition: str = ""  # the edition of the Standards it was judged under
+    route_note: str = ""  # §1.6 (A) the provider's confirmation, or (B)
+    discretions: tuple[DiscretionLine, ...] = ()  # §1.6 (B)
 
 
 @dataclass(frozen=True, slots=True)

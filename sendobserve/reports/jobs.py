@@ -1,7 +1,9 @@
 """The print jobs the CLI and the app share: store in, PDF bytes out. Qt-free.
 
-The decisions (Form 4 refused while gaps remain, Form 5 only with the passporting
-facts, a re-print keeps its serial and its signer) live in ``build``; this module
+The decisions (Form 4 refused while the readiness assessment has gaps, Form 5 while the
+passporting assessment does, the portfolio unless verified by a PPC) are the functions of
+``sendobserve.model`` the screens use; a re-print keeps its serial and its signer. This
+module
 strings them together with the store: load the record, assess readiness, issue or
 re-print in one transaction, sign. Each function opens its own sessions, so the app
 can call it from a worker thread.
@@ -20,8 +22,9 @@ from typing import TYPE_CHECKING
 
 from sendobserve.errors import UserError
 from sendobserve.model.domain import Observer, PracticeRecord
-from sendobserve.model.readiness import ReadinessReport
-from sendobserve.reports.build import CertificateRefused, form4_refusal, form5_missing
+from sendobserve.model.readiness import ReadinessReport, form4_refusal
+from sendobserve.model.renewal import PassportReport, form5_refusal, passport_signer_refusal
+from sendobserve.reports.build import FORM4_HINT, CertificateRefused
 from sendobserve.reports.styles import CancelCheck, ProgressCallback
 
 if TYPE_CHECKING:
@@ -30,9 +33,8 @@ if TYPE_CHECKING:
     from sendobserve.storage.db import Store
 
 DEFAULT_ORG = "SEND mediation provider"
-FORM4_HINT = ("Complete what is listed, or record a reasoned discretion (§1.3) agreed by the "
-              "assessor, the provider and the mediator; the certificate then states it.")
 FORM5_HINT = "Record the passporting facts on the mediator's page, then print again."
+__all__ = ["FORM4_HINT", "FORM5_HINT"]
 
 
 def load_forms(store: Store) -> FormRegistry:
@@ -89,7 +91,11 @@ def portfolio_document(
     progress: ProgressCallback | None = None,
     cancelled: CancelCheck | None = None,
 ) -> tuple[bytes, int]:
-    """The portfolio and how many observations it holds; ``ReportCancelled`` if stopped."""
+    """The portfolio and how many observations it holds; ``ReportCancelled`` if stopped.
+
+    Refused (``CertificateRefused``) unless the assessment is met and ``verified_by`` is a
+    PPC: the same ``model.readiness.portfolio_refusal`` the screens use.
+    """
     from sendobserve.reports import build
     from sendobserve.reports.portfolio import portfolio_pdf
 
@@ -100,6 +106,22 @@ def portfolio_document(
                                       prepared_on=today)
     return portfolio_pdf(content, progress=progress, cancelled=cancelled), len(
         content.observations)
+
+
+def portfolio_plan(store: Store, mediator_id: uuid.UUID, *, today: date | None = None
+                   ) -> tuple[ReadinessReport, str | None, tuple[Observer, ...]]:
+    """The assessment, why the portfolio cannot be printed yet (or None), and who may
+    verify it: the PPCs on record (§1.3, §1.4.2 i)."""
+    from sendobserve.model.readiness import is_ppc
+    from sendobserve.storage.repositories import ObserverRepository
+
+    _record, report = assess(store, mediator_id, today=today)
+    refusal = None
+    if not report.ready:
+        refusal = (f"The portfolio of {report.mediator_name} cannot be printed: "
+                   + "; ".join(report.still_needed) + ".")
+    ppcs = tuple(o for o in ObserverRepository(store.session).list() if is_ppc(o))
+    return report, refusal, ppcs
 
 
 # --- certificates ------------------------------------------------------------------------
@@ -118,6 +140,7 @@ class CertificatePlan:
     # Already issued: a re-print keeps the first issue's drawn signatures, so the app
     # does not ask for new ones.
     reprint: bool = False
+    passport: PassportReport | None = None  # Form 5's assessment
 
     @property
     def mediator_name(self) -> str:
@@ -150,28 +173,46 @@ def reprint_signer(store: Store, mediator_id: uuid.UUID, form_number: int) -> Ob
 def plan_certificate(store: Store, mediator_id: uuid.UUID, form_number: int, *,
                      today: date | None = None) -> CertificatePlan:
     """Whether Form 4 or 5 may be issued now, and who may sign it. Reads only."""
-    from sendobserve.model import requirements as R
-    from sendobserve.model.outcome import Status
     from sendobserve.storage.repositories import ObserverRepository
 
     if form_number not in (4, 5):
         raise ValueError("only Form 4 and Form 5 are certificates")
+    day = _judged_on(store, mediator_id, form_number, today)
     if form_number == 5:
-        record = load_record(store, mediator_id)
-        missing = form5_missing(record)
-        refusal = ("Form 5 cannot be issued: " + "; ".join(missing) + ".") if missing else None
+        record, passport = assess_form5(store, mediator_id, today=day)
+        refusal = form5_refusal(passport)
         return CertificatePlan(5, record, None, refusal, FORM5_HINT if refusal else None,
                                reprint_signer(store, mediator_id, 5),
-                               ObserverRepository(store.session).list(),
-                               _issued_before(store, mediator_id, 5))
-    record, report = assess(store, mediator_id, today=today)
+                               tuple(o for o in ObserverRepository(store.session).list()
+                                     if passport_signer_refusal(passport, o) is None),
+                               _issued_before(store, mediator_id, 5), passport)
+    record, report = assess(store, mediator_id, today=day)
     refusal = form4_refusal(report)
     candidates: Sequence[Observer] = report.eligible_signers
-    if not candidates and report.requirement(R.FORM4_SIGNER).status is Status.DISCRETION:
-        candidates = ObserverRepository(store.session).list()  # the discretion names no one
     return CertificatePlan(4, record, report, refusal, FORM4_HINT if refusal else None,
                            reprint_signer(store, mediator_id, 4), tuple(candidates),
                            _issued_before(store, mediator_id, 4))
+
+
+def assess_form5(store: Store, mediator_id: uuid.UUID, *, today: date | None = None
+                 ) -> tuple[PracticeRecord, PassportReport]:
+    """The passporting assessment the screen shows, which is also the Form 5 gate."""
+    from sendobserve.model.renewal import assess_passport
+
+    record = load_record(store, mediator_id)
+    return record, assess_passport(record, today=today or date.today())
+
+
+def _judged_on(store: Store, mediator_id: uuid.UUID, form_number: int,
+               today: date | None) -> date:
+    """A certificate is judged as of its issue: a re-print as of the first issue's date
+    (it keeps that date, and the facts it states are as of then)."""
+    from sendobserve.storage.repositories.certificates import CertificateRepository
+
+    issued = CertificateRepository(store.session).find(mediator_id, form_number)
+    if issued is not None:
+        return issued.issued_on
+    return today or date.today()
 
 
 def _issued_before(store: Store, mediator_id: uuid.UUID, form_number: int) -> bool:
@@ -223,7 +264,10 @@ def issue_certificate(
     from sendobserve.storage.repositories.certificates import CertificateRepository
 
     today = today or date.today()
-    record, report, form_number = plan.record, plan.report, plan.form_number
+    form_number = plan.form_number
+    # The gate is the assessment as it stands now, never a plan made earlier.
+    plan = plan_certificate(store, plan.record.mediator.id, form_number, today=today)
+    record, report = plan.record, plan.report
     if plan.refusal:
         raise CertificateRefused(plan.refusal, hint=plan.hint)
     if plan.reprint_signer is not None and plan.reprint_signer.id != signer.id:
@@ -233,6 +277,10 @@ def issue_certificate(
             hint="Re-print it with the same signer.")
     if report is not None:
         refusal = form4_refusal(report, signer)
+        if refusal:
+            raise CertificateRefused(refusal)
+    if plan.passport is not None:
+        refusal = form5_refusal(plan.passport, signer)
         if refusal:
             raise CertificateRefused(refusal)
     from sendobserve.reports.drawings import check_drawing
@@ -261,7 +309,7 @@ def issue_certificate(
             unsigned = certificate.form5_pdf(build.form5_content(
                 record, signer=signer, issued_on=issued.issued_on, identity=identity,
                 organisation=organisation, signer_drawing=issued.signer_drawing,
-                mediator_drawing=issued.mediator_drawing))
+                mediator_drawing=issued.mediator_drawing, passport=plan.passport))
         else:
             unsigned = certificate.form4_pdf(build.form4_content(
                 record, report, signer=signer, issued_on=issued.issued_on, identity=identity,

@@ -34,6 +34,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -102,6 +103,13 @@ class MediatorRecord(Base):
     accredited_on: Mapped[date | None] = mapped_column(ISODate())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # 0006: the edition of the Standards for the practice period (None: the one in force
+    # when it began); the passporting route (§1.6 "a" or "b") and, for (A), the provider's
+    # confirmation that the mediator is on its panel.
+    rules_edition: Mapped[str | None] = mapped_column(String(64))
+    passport_route: Mapped[str | None] = mapped_column(String(8))
+    panel_confirmed_by: Mapped[str | None] = mapped_column(String(200))
+    panel_confirmed_on: Mapped[date | None] = mapped_column(ISODate())
 
 
 class ObserverRecord(Base):
@@ -407,6 +415,10 @@ class DiscretionRecord(Base):
     role: Mapped[str] = mapped_column(String(24))
     reason: Mapped[str] = mapped_column(Text())
     decided_on: Mapped[date] = mapped_column(ISODate())
+    # 0006: the other parties who must agree (§1.3: the provider and the mediator);
+    # discretions recorded before have neither, and are not applied until completed.
+    provider_agreed_by: Mapped[str] = mapped_column(String(200), server_default="")
+    mediator_agreed: Mapped[bool] = mapped_column(Boolean(), server_default=text("0"))
 
 
 # History is never rewritten: the database itself refuses an UPDATE of a mark event or

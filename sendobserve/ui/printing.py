@@ -822,16 +822,19 @@ class PrintController(QObject):
         self._certificate(mediator_id, 5)
 
     def preview_portfolio(self, mediator_id: uuid.UUID) -> None:
-        from sendobserve.reports.jobs import assess
+        from sendobserve.reports.build import PORTFOLIO_HINT
+        from sendobserve.reports.jobs import portfolio_plan
 
-        def chosen_verifier(result: tuple[Any, Any]) -> None:
-            _record, report = result
-            eligible = tuple(report.eligible_signers)
+        def chosen_verifier(result: tuple[Any, str | None, tuple[Observer, ...]]) -> None:
+            report, refusal, eligible = result
+            if refusal:
+                self._refuse(refusal, PORTFOLIO_HINT)
+                return
             if not eligible:
                 self._refuse(
                     f"Nobody is recorded who may verify {report.mediator_name}'s portfolio.",
-                    "The verifier is an experienced SEND mediator who observed and mentored "
-                    "them (usually the PPC). Record their observations first.")
+                    "A sole provider's portfolio is verified by their PPC (§1.3, §1.4.2 i). "
+                    "Add the PPC as an observer first.")
                 return
             if len(eligible) == 1:
                 self._portfolio(mediator_id, eligible[0], report.mediator_name)
@@ -842,7 +845,7 @@ class PrintController(QObject):
                                                          report.mediator_name))
 
         self._build("Checking the records",
-                    lambda _job: assess(self.store, mediator_id, today=self.today),
+                    lambda _job: portfolio_plan(self.store, mediator_id, today=self.today),
                     chosen_verifier, cancellable=False)
 
     # --- steps ------------------------------------------------------------------------
@@ -873,11 +876,14 @@ class PrintController(QObject):
                     f"Nobody is recorded who may sign Form {form_number} for "
                     f"{plan.mediator_name}.",
                     "Form 4 is signed by an experienced SEND mediator who observed and "
-                    "mentored them; Form 5 by the provider. Add them as an observer first.")
+                    "mentored them and supported their reflection; Form 5 by an experienced "
+                    "mediator, a PPC or a manager of the provider. Add them as an observer "
+                    "first.")
                 return
             purpose = ("the experienced SEND mediators who observed and mentored "
-                       f"{plan.mediator_name}" if form_number == 4
-                       else "the people who may sign for the provider")
+                       f"{plan.mediator_name} and supported their reflection"
+                       if form_number == 4
+                       else "experienced mediators, PPCs and managers of the provider (§1.6)")
             self._ask_signer(plan.candidates, f"Who signs Form {form_number}?",
                              f"Form {form_number} for {plan.mediator_name} is signed "
                              f"digitally by the person you choose. Listed: {purpose}.",

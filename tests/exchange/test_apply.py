@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,15 @@ from sendobserve.exchange.errors import ExchangeError
 from sendobserve.exchange.identity import Identity
 from sendobserve.exchange.merge import ObservationAction
 from sendobserve.forms.registry import FormRegistry
-from sendobserve.model.domain import MarkState, Mediator, ObservationState, PracticeRecord
+from sendobserve.model.domain import (
+    MarkState,
+    Mediator,
+    ObservationState,
+    PracticeRecord,
+    RecognisingBody,
+    Training,
+    TrainingKind,
+)
 from sendobserve.model.readiness import assess_readiness
 from sendobserve.storage import exchange as stored
 from sendobserve.storage.repositories import load_practice_record
@@ -66,6 +75,11 @@ def test_two_stores_exchange_observations_both_ways_and_readiness_counts_both(
     for ts in (a, b):
         record = _record(ts, trainee.id)
         assert {o.id for o in record.observations} == {first, second}
+        # §1.2: supported practice comes "after having attended a specialised training
+        # programme"; training is not exchanged, so the trainee's is added here.
+        send = Training(uuid.uuid4(), trainee.id, TrainingKind.SEND, "SEND", "Provider",
+                        RecognisingBody.CMC, date(2020, 1, 1), date(2020, 1, 2), Decimal(12))
+        record = replace(record, training=(send,))
         report = assess_readiness(record, FormRegistry.standard(), today=today)
         assert sum(n for _f, _v, n in report.forms_used) == 2
         seen_by = {s.observation.observer_name for c in report.criteria

@@ -249,8 +249,12 @@ class Builder:
                      H(hours))
         )
 
-    def reflect(self, hours: str, on: date = date(2026, 4, 1)) -> None:
-        self.reflections.append(Reflection(self._id(), self.mediator.id, on, H(hours), "PPC", "…"))
+    def reflect(self, hours: str, on: date = date(2026, 4, 1), with_whom: str = "Ama Nwosu"
+                ) -> None:
+        # Appendix A: the Form 4 signer "supported them to reflect on their practice", so
+        # the baseline's reflection is with its signer, Ama Nwosu.
+        self.reflections.append(
+            Reflection(self._id(), self.mediator.id, on, H(hours), with_whom, "…"))
 
     def contact(
         self, observer: Observer | None, kind: ContactKind = ContactKind.MENTORING,
@@ -266,11 +270,13 @@ class Builder:
 
     def discretion(
         self, requirement_id: str, by: str = "Ama Nwosu", reason: str = "Complex case counted",
-        on: date = date(2026, 5, 1),
+        on: date = date(2026, 5, 1), *, provider: str = "Jo Rees", mediator: bool = True,
     ) -> None:
+        """By default agreed by all three parties §1.3 names: "at the discretion of the
+        assessor, the provider and the mediator"."""
         self.discretions.append(
             Discretion(self._id(), self.mediator.id, requirement_id, by, ObserverRole.PPC, reason,
-                       on)
+                       on, provider, mediator)
         )
 
     def amend(self, obs: Observation, changes: dict[str, tuple[MarkState, MarkState]]) -> None:

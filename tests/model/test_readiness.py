@@ -408,7 +408,10 @@ def test_a_discretion_turns_not_met_into_discretion_visibly() -> None:
     req = report.requirement(R.THREE_ACTIVE_CASES)
     assert req.status is Status.DISCRETION
     assert "2 active cases of 3" in req.detail
-    assert "Ama Nwosu (PPC) on 2026-05-01: Second case was a two-day mediation" in req.detail
+    # §1.3: "This is, however, at the discretion of the assessor, the provider and the
+    # mediator": the detail names all three parties, not only who decided.
+    assert ("Ama Nwosu (PPC), assessor; Jo Rees for the provider; the mediator on 2026-05-01:"
+            " Second case was a two-day mediation") in req.detail
     assert [d.decided_by for d in req.discretion] == ["Ama Nwosu"]
     assert report.ready
     assert report.still_needed == ()

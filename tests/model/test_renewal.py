@@ -14,6 +14,7 @@ from sendobserve.model import requirements as R
 from sendobserve.model.domain import (
     CaseKind,
     ContactKind,
+    PassportRoute,
     RecognisingBody,
     TraineeRole,
     TrainingKind,
@@ -142,14 +143,18 @@ def test_renewal_still_needed_and_json() -> None:
     assert "does NOT yet meet" in render_renewal_text(report)
 
 
-def test_renewal_discretion() -> None:
+def test_a_discretion_on_renewal_cases_is_not_applied() -> None:
+    # §1.4.3: mediators "should therefore … verify that they have completed at least three
+    # mediation cases" — no discretion; the Standards allow it only in §1.3 and §1.6 (B).
     b = renewing()
     case_at("R-1", YEAR_START)(b)
     b.discretion(R.RENEWAL_CASES, "Ama Nwosu", "Long-running case over two terms")
     report = assess_renewal(b.build(), today=TODAY)
-    assert report.requirement(R.RENEWAL_CASES).status is Status.DISCRETION
-    assert "Long-running case over two terms" in report.requirement(R.RENEWAL_CASES).detail
-    assert report.ready
+    req = report.requirement(R.RENEWAL_CASES)
+    assert req.status is Status.NOT_MET
+    assert "is not applied: No discretion is allowed on" in req.detail
+    assert "(§1.4.3)" in req.detail
+    assert not report.ready
 
 
 def test_twelve_months_from_a_leap_day() -> None:
@@ -164,9 +169,12 @@ def test_twelve_months_from_a_leap_day() -> None:
 def passported() -> Builder:
     """Lead since 2015; the records go back to May 2024: two whole years to judge."""
     b = Builder()
+    # §1.6 (A): "Mediation Provider Organisation will be asked to confirm that individual
+    # mediators form part of their panel": the confirmation is recorded.
     b.mediator = replace(
         b.mediator, passported=True, send_practice_since=date(2012, 9, 1),
-        lead_since=date(2015, 1, 1),
+        lead_since=date(2015, 1, 1), passport_route=PassportRoute.PANEL,
+        panel_confirmed_by="Jo Rees", panel_confirmed_on=date(2026, 1, 15),
     )
     b.course(TrainingKind.FOUNDATION, "40", RecognisingBody.OCN, date(2009, 3, 1))
     b.course(TrainingKind.SEND, "12", RecognisingBody.COM, date(2019, 10, 1))
@@ -270,6 +278,9 @@ def test_passport_rule(step: Step, rid: str, status: Status, phrase: str) -> Non
 def test_a_pioneer_without_foundation_training_is_passported_by_discretion() -> None:
     b = passported()
     no_foundation(b)
+    # §1.6 (B): pioneers "may not have undertaken training themselves … Discretion may be
+    # exercised": only on route (B).
+    b.mediator = replace(b.mediator, passport_route=PassportRoute.PIONEER)
     b.discretion(R.PASSPORT_FOUNDATION_TRAINING, "Dr Ngozi Adébáyọ̀",
                  "Pioneer of SEND mediation since 1988; trained others (§1.6 B)")
     report = assess_passport(b.build(), today=TODAY)

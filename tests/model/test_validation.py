@@ -53,8 +53,11 @@ REFLECTION = Reflection(ID, M, date(2026, 5, 2), Decimal("1.5"), "A. Patel", "Pa
 CPD = Cpd(ID, M, date(2026, 5, 3), Decimal(3), CpdKind.READING, "Code of Practice")
 CONTACT = Contact(ID, M, ContactKind.SUPERVISION, date(2026, 5, 4), "A. Patel",
                   hours=Decimal(1))
-DISCRETION = Discretion(ID, M, "casework_hours", "A. Patel", ObserverRole.PPC,
-                        "Long complex cases", date(2026, 5, 5))
+# §1.3: the number of cases is "at the discretion of the assessor, the provider and the
+# mediator" — a discretion is allowed there, with all three parties (casework hours, §1.2,
+# have none).
+DISCRETION = Discretion(ID, M, "three_active_cases", "A. Patel", ObserverRole.PPC,
+                        "Long complex cases", date(2026, 5, 5), "Jo Rees", True)
 
 
 @pytest.mark.parametrize(
@@ -138,7 +141,18 @@ def test_good_hours_pass_exactly(value: object, expected: Decimal) -> None:
         (validate_discretion, replace(DISCRETION, reason=" "),
          "The reason for the discretion must not be empty", "reason"),
         (validate_discretion, replace(DISCRETION, decided_by=""),
-         "Who decided the discretion must not be empty", "decided_by"),
+         "The assessor who decided the discretion must not be empty", "decided_by"),
+        # §1.2 "at least 12 hours of casework": no discretion; the sentence names §1.2.
+        (validate_discretion, replace(DISCRETION, requirement_id="casework_hours"),
+         "No discretion is allowed on “At least 12 hours of casework”"
+         " (§1.2)", "requirement_id"),
+        # §1.3 names three parties: each must be recorded.
+        (validate_discretion, replace(DISCRETION, provider_agreed_by=" "),
+         "A discretion under §1.3 is at the discretion of the assessor, the provider and the"
+         " mediator: the agreement of the provider is not recorded", "provider_agreed_by"),
+        (validate_discretion, replace(DISCRETION, mediator_agreed=False),
+         "A discretion under §1.3 is at the discretion of the assessor, the provider and the"
+         " mediator: the agreement of the mediator is not recorded", "mediator_agreed"),
         (validate_discretion, replace(DISCRETION, decided_on=date(2026, 6, 30)),
          "The discretion's date (2026-06-30) is in the future", "decided_on"),
         (validate_mediator, Mediator(ID, " "), "The mediator's name must not be empty", "name"),

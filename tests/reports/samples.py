@@ -87,6 +87,8 @@ def discretion() -> DiscretionLine:
         "The second co-mediated case closed early by agreement; the mediator's practice over "
         "the remaining cases was observed in full.",
         date(2026, 6, 10),
+        "§1.3",
+        f"{SIGNER} (PPC), assessor; Jo Rees for the provider; the mediator",
     )
 
 

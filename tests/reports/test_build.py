@@ -135,13 +135,12 @@ def test_form5_without_foundation_training_is_refused(demo: DemoData) -> None:
     record = demo.by_name(PASSPORTED)
     record = replace(record, training=tuple(t for t in record.training
                                             if t.kind is not TrainingKind.FOUNDATION))
-    assert "foundation training" in " ".join(build.form5_missing(record))
+    assert "foundation training" in " ".join(build.form5_missing(record, today=TODAY))
 
 
 def test_a_trainee_is_not_offered_form5(demo: DemoData) -> None:
-    assert build.form5_missing(demo.by_name(READY)) == [
-        f"{READY} is not recorded as a passported mediator"
-    ]
+    assert build.form5_missing(demo.by_name(READY), today=TODAY)[0].startswith(
+        f"{READY} is not recorded as a passported mediator")
 
 
 # --- Form 4, readiness and portfolio from the readiness engine ------------------------------
@@ -193,30 +192,63 @@ def test_form4_is_refused_with_gaps_and_names_them(forms: FormRegistry, demo: De
     assert "discretion" in message and info.value.exit_code != 0
 
 
-def test_form4_with_a_discretion_for_each_gap_is_allowed_and_states_them(
+def test_a_discretion_on_each_gap_outside_1_3_is_not_applied_and_form4_is_refused(
     forms: FormRegistry, demo: DemoData
 ) -> None:
+    # Appendix A: the criteria "should be demonstrated over the whole period"; §1.2 sets
+    # the hours; the signer's eligibility is Appendix A's. None of them has discretion:
+    # the Standards allow it only in §1.3 and §1.6 (B).
     record = demo.by_name(GAPS)
     gaps = [r for r in _assess(forms, record).requirements if not r.satisfied]
+    outside = [r for r in gaps if r.id not in ("observed_first", "three_active_cases",
+                                               "final_case_led")]
+    assert outside, "the demo's gaps include requirements without discretion"
     discretions = tuple(
         Discretion(id=uuid4(), mediator_id=record.mediator.id, requirement_id=r.id,
                    decided_by="Anjali Patel", role=ObserverRole.PPC,
-                   reason=f"Reason {i}: agreed with the provider and the mediator.",
-                   decided_on=TODAY)
+                   reason=f"Reason {i}", decided_on=TODAY,
+                   provider_agreed_by="Chloé Martin-Dubois", mediator_agreed=True)
         for i, r in enumerate(gaps)
     )
-    record = replace(record, discretions=discretions)
+    report = _assess(forms, replace(record, discretions=discretions))
+    assert not report.ready
+    for r in outside:
+        req = report.requirement(r.id)
+        assert req.status.value == "not_met"
+        assert "is not applied: No discretion is allowed on" in req.detail
+        assert f"({req.paragraph})" in req.detail
+    with pytest.raises(build.CertificateRefused, match="Form 4 cannot be issued"):
+        build.form4_content(record, report, signer=demo.observers[0], issued_on=TODAY,
+                            identity=_form4_identity(GAPS, demo.observers[0].name))
+
+
+def test_form4_with_a_1_3_discretion_states_it_with_every_party(
+    forms: FormRegistry, demo: DemoData
+) -> None:
+    # §1.3: "taking a lead on the final case … This is, however, at the discretion of the
+    # assessor, the provider and the mediator."
+    record = demo.by_name(READY)
+    last = max(record.cases, key=lambda c: c.case_date)
+    record = replace(record, cases=tuple(
+        replace(c, trainee_role=c.trainee_role.CO_MEDIATING) if c.id == last.id else c
+        for c in record.cases))
+    assert not _assess(forms, record).ready
+    agreed = Discretion(uuid4(), record.mediator.id, "final_case_led", "Anjali Patel",
+                        ObserverRole.PPC, "Co-led the final case with a PPC; the lead was shared.",
+                        TODAY, "Chloé Martin-Dubois", True)
+    without_mediator = replace(agreed, id=uuid4(), mediator_agreed=False)
+    assert not _assess(forms, replace(record, discretions=(without_mediator,))).ready
+    record = replace(record, discretions=(agreed,))
     report = _assess(forms, record)
     assert report.ready
-    signer = demo.observers[0]
+    signer = report.eligible_signers[0]
     content = build.form4_content(record, report, signer=signer, issued_on=TODAY,
-                                  identity=_form4_identity(GAPS, signer.name))
-    assert len(content.discretions) == len(gaps)
+                                  identity=_form4_identity(READY, signer.name))
+    assert [d.paragraph for d in content.discretions] == ["§1.3"]
     text = pdf_text(certificate.form4_pdf(content))
-    assert "DISCRETION EXERCISED" in text
-    for i, r in enumerate(gaps):
-        assert r.title in text
-        assert f"Reason {i}: agreed with the provider and the mediator." in text
+    assert "DISCRETION EXERCISED (§1.3 OF THE STANDARDS)" in text
+    assert "Chloé Martin-Dubois for the provider; the mediator" in text
+    assert "Judged under the Professional Standards for Mediators Working With SEND," in text
 
 
 def test_form4_signer_must_be_eligible(forms: FormRegistry, demo: DemoData) -> None:
@@ -264,7 +296,12 @@ def test_portfolio_from_the_demo_holds_every_counted_observation(
 ) -> None:
     record = demo.by_name(READY)
     report = _assess(forms, record)
-    signer = report.eligible_signers[0]
+    # §1.3: the sole provider's portfolio is examined "with the verification of their PPC".
+    signer = next(o for o in demo.observers if o.role is ObserverRole.PPC)
+    mentor = report.eligible_signers[0]
+    assert mentor.role is not ObserverRole.PPC
+    with pytest.raises(build.CertificateRefused, match="is not a PPC"):
+        build.portfolio_content(record, report, forms, verified_by=mentor, prepared_on=TODAY)
     content = build.portfolio_content(record, report, forms, verified_by=signer,
                                       prepared_on=TODAY)
     counted = [o for o in record.observations if o.state.value != "draft"]

@@ -51,7 +51,11 @@ def test_form4_states_each_discretion_and_still_fits_one_page() -> None:
     assert "DISCRETION EXERCISED" in text
     assert "Three cases actively taken part in" in text
     assert "closed early by agreement" in text
-    assert "decided by Łucja Żak, PPC, 10 June 2026" in text
+    # §1.3: "at the discretion of the assessor, the provider and the mediator": the
+    # certificate names each party and the paragraph.
+    assert ("agreed by Łucja Żak (PPC), assessor; Jo Rees for the provider; the mediator,"
+            " 10 June 2026") in text
+    assert "(§1.3)" in text
     assert page_count(pdf) == 1
 
 

@@ -39,8 +39,10 @@ def _load(data_dir: Path, *, discretions_for: str | None = None) -> None:
                     record = replace(record, discretions=tuple(
                         Discretion(uuid4(), record.mediator.id, r.id, "Anjali Patel",
                                    ObserverRole.PPC, f"Agreed for {r.id} by all three.",
-                                   date.today())
-                        for r in gaps if not r.satisfied))
+                                   date.today(), "Chloé Martin-Dubois", True)
+                        for r in gaps if not r.satisfied
+                        and r.id in ("observed_first", "three_active_cases",
+                                     "final_case_led")))
                 put_practice_record(session, record)
     finally:
         store.close()
@@ -113,20 +115,24 @@ def test_form4_with_gaps_is_refused_and_changes_nothing(
     assert snapshot(folder) == before  # no PDF, no issue logged, no root created
 
 
-def test_form4_with_recorded_discretions_prints_them(
+def test_form4_is_refused_when_discretions_cover_gaps_the_standards_give_none(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # Appendix A: the criteria "should be demonstrated over the whole period"; §1.2: "a
+    # further 2 hours of reflection". Discretion exists only in §1.3 and §1.6 (B) (the
+    # store refuses any other), so §1.3 discretions over her number of cases and the final
+    # case, agreed by all three, still leave Form 4 refused.
     _load(tmp_path / "data", discretions_for=GAPS)
     secret = tmp_path / "pass.txt"
     secret.write_text(TEST_PASSPHRASE, encoding="utf-8")
     out = tmp_path / "f4.pdf"
     argv = ["--data-dir", str(tmp_path / "data"), "--passphrase-file", str(secret),
             "print", "form4", GAPS, "--signer", "Anjali Patel", "-o", str(out)]
-    assert main(argv) == 0, capsys.readouterr().err
-    text = pdf_text(out.read_bytes())
-    assert "DISCRETION EXERCISED" in text
-    assert "Agreed for casework_hours by all three." in text
-    assert "I, Anjali Patel, confirm that Łucja Żak has met the standards" in text
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert f"Form 4 cannot be issued for {GAPS}" in err
+    assert "Demonstrate: Reality test proposals (Form 2)" in err
+    assert not out.exists()
 
 
 def test_form5_only_for_the_passported_mediator(

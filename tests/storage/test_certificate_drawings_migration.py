@@ -9,11 +9,9 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
-from sendobserve.model.domain import Mediator
 from sendobserve.storage import db as store_db
 from sendobserve.storage.base import Base
 from sendobserve.storage.db import Store
-from sendobserve.storage.repositories import MediatorRepository
 from tests.storage.test_records_migration import clauses, diffs_from_metadata
 
 ISSUED = {
@@ -31,9 +29,15 @@ def test_upgrade_from_0004_keeps_issued_certificates_without_drawings(store: Sto
     with store.engine.begin() as conn:
         command.downgrade(store_db._alembic_config(conn), "0004_exchange")
     assert "signer_drawing" not in columns(store)
-    mediator = MediatorRepository(store.session).add(Mediator(id=uuid.uuid4(), name="A. Trainee"))
-    issued = {**ISSUED, "mediator_id": mediator.id.hex}
+    # The mediator row as the 0004 schema has it (later revisions add columns the ORM
+    # knows but this schema does not).
+    mediator_id = uuid.uuid4()
+    issued = {**ISSUED, "mediator_id": mediator_id.hex}
     with store.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO mediators (id, name, name_folded, professional_body, passported,"
+            " created_at, updated_at) VALUES (:id, 'A. Trainee', 'a trainee', 'none', 0,"
+            " :at, :at)"), {"id": mediator_id.hex, "at": ISSUED["created_at"]})
         conn.execute(text(
             "INSERT INTO certificates (serial, form_number, mediator_id, signer_name, issued_on,"
             " verification_code, created_at) VALUES (:serial, :form_number, :mediator_id,"

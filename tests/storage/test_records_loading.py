@@ -87,8 +87,11 @@ def fill(r: Repos, mediator: Mediator, n_cases: int, start: date = date(2025, 1,
         r.practice.add(Cpd(new_id(), mediator.id, day, Decimal(2), CpdKind.READING, "reading"))
         r.practice.add(Contact(new_id(), mediator.id, ContactKind.MENTORING, day, mentor.name,
                                observer_id=mentor.id, hours=Decimal(1)))
-        r.practice.add(Discretion(new_id(), mediator.id, f"req{i}", mentor.name,
-                                  ObserverRole.MENTOR, "reason", day))
+        # Only the §1.3 places take a discretion, agreed by all three parties.
+        r.practice.add(Discretion(new_id(), mediator.id,
+                                  ("observed_first", "three_active_cases",
+                                   "final_case_led")[i % 3], mentor.name,
+                                  ObserverRole.MENTOR, "reason", day, "Jo Rees", True))
 
 
 def test_practice_record_holds_everything_in_order(db: RecordsDb) -> None:

@@ -43,8 +43,11 @@ def samples(mediator_id: uuid.UUID, observer_id: uuid.UUID | None) -> list[Pract
             "Role-play: reframing"),
         Contact(new_id(), m, ContactKind.MENTORING, date(2026, 2, 4), "Aisha Patel",
                 observer_id=observer_id, hours=Decimal("1.25"), notes="Next steps"),
-        Discretion(new_id(), m, "send_training_hours", "Aisha Patel", ObserverRole.PPC,
-                   "Equivalent training abroad", date(2026, 2, 5)),
+        # §1.3: observing first is "at the discretion of the assessor, the provider and the
+        # mediator"; the SEND training (§1.1) has no discretion, so it is not the example.
+        Discretion(new_id(), m, "observed_first", "Aisha Patel", ObserverRole.PPC,
+                   "Observed a comparable case with another service", date(2026, 2, 5),
+                   "Jo Rees", True),
     ]
 
 

@@ -20,6 +20,7 @@ from sendobserve.model.domain import (
     ObservationState,
     Observer,
     ObserverRole,
+    PassportRoute,
     ProfessionalBody,
     RecognisingBody,
     Reflection,
@@ -55,6 +56,10 @@ def mediator(r: MediatorRecord) -> Mediator:
         lead_since=r.lead_since,
         accredited_on=r.accredited_on,
         created_at=r.created_at,
+        rules_edition=r.rules_edition,
+        passport_route=PassportRoute(r.passport_route) if r.passport_route else None,
+        panel_confirmed_by=r.panel_confirmed_by,
+        panel_confirmed_on=r.panel_confirmed_on,
     )
 
 
@@ -207,4 +212,6 @@ def discretion(r: DiscretionRecord) -> Discretion:
         role=ObserverRole(r.role),
         reason=r.reason,
         decided_on=r.decided_on,
+        provider_agreed_by=r.provider_agreed_by,
+        mediator_agreed=bool(r.mediator_agreed),
     )

@@ -148,6 +148,9 @@ def put_practice_record(
             professional_body=m.professional_body.value, passported=m.passported,
             send_practice_since=m.send_practice_since, lead_since=m.lead_since,
             accredited_on=m.accredited_on, created_at=m.created_at, updated_at=now,
+            rules_edition=m.rules_edition,
+            passport_route=m.passport_route.value if m.passport_route else None,
+            panel_confirmed_by=m.panel_confirmed_by, panel_confirmed_on=m.panel_confirmed_on,
         )])
     else:
         present += 1
@@ -259,7 +262,8 @@ def put_practice_record(
         DiscretionRecord(
             id=d.id, mediator_id=d.mediator_id, requirement_id=d.requirement_id.strip(),
             decided_by=d.decided_by.strip(), role=d.role.value, reason=d.reason,
-            decided_on=d.decided_on,
+            decided_on=d.decided_on, provider_agreed_by=d.provider_agreed_by.strip(),
+            mediator_agreed=d.mediator_agreed,
         )
         for d in fresh(DiscretionRecord, record.discretions)
     ])

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from sendobserve.errors import UserError
 from sendobserve.model.domain import Case
+from sendobserve.model.readiness import case_order_key
 from sendobserve.model.validation import validate_case
 from sendobserve.storage.records import CaseRecord, MediatorRecord, ObservationRecord
 from sendobserve.storage.repositories import _convert
@@ -70,7 +71,8 @@ class CaseRepository:
                     *_CASE_ORDER
                 )
             )
-            return tuple(_convert.case(r) for r in rows)
+            # The rules' one order (same-day cases: observed, co-worked, led).
+            return tuple(sorted((_convert.case(r) for r in rows), key=case_order_key))
 
     def delete(self, case_id: uuid.UUID) -> Case:
         """Remove a case entered by mistake and return it (to add back for undo).
@@ -106,15 +108,12 @@ class CaseRepository:
             return (count or 0) + 1
 
     def ordinal_of(self, case_id: uuid.UUID) -> int:
-        """A case's position (1-based) among its mediator's cases in date order."""
+        """A case's position (1-based) among its mediator's cases, in the rules' order
+        (``model.readiness.case_order_key``: by date; on one day observed, co-worked, led)."""
         with self._sessions() as s:
             row = _get_case_row(s, case_id)
-            ids = s.scalars(
-                select(CaseRecord.id).where(CaseRecord.mediator_id == row.mediator_id).order_by(
-                    *_CASE_ORDER
-                )
-            ).all()
-            return ids.index(case_id) + 1
+        cases = self.list_for_mediator(row.mediator_id)
+        return [c.id for c in cases].index(case_id) + 1
 
 
 def _get_case_row(s: Session, case_id: uuid.UUID) -> CaseRecord:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -57,6 +58,7 @@ class MediatorRepository:
                 accredited_on=mediator.accredited_on,
                 created_at=mediator.created_at,
                 updated_at=now,
+                **_rule_columns(mediator),
             )
             s.add(row)
             s.flush()
@@ -75,6 +77,8 @@ class MediatorRepository:
             row.send_practice_since = mediator.send_practice_since
             row.lead_since = mediator.lead_since
             row.accredited_on = mediator.accredited_on
+            for name, value in _rule_columns(mediator).items():
+                setattr(row, name, value)
             row.updated_at = utcnow()
             s.flush()
             return _convert.mediator(row)
@@ -231,3 +235,13 @@ def _get_observer_row(s: Session, observer_id: uuid.UUID) -> ObserverRecord:
     if row is None:
         raise RecordNotFound("observer", observer_id)
     return row
+
+
+def _rule_columns(mediator: Mediator) -> dict[str, Any]:
+    """The rulebook's facts about a mediator (0006): edition, passporting route, panel."""
+    return {
+        "rules_edition": mediator.rules_edition,
+        "passport_route": mediator.passport_route.value if mediator.passport_route else None,
+        "panel_confirmed_by": (mediator.panel_confirmed_by or "").strip() or None,
+        "panel_confirmed_on": mediator.panel_confirmed_on,
+    }

@@ -27,32 +27,37 @@ from sendobserve.model import requirements as R
 from sendobserve.model.outcome import RequirementResult, Status, fmt_hours
 from sendobserve.model.readiness import ReadinessReport
 from sendobserve.model.renewal import PassportReport, RenewalReport
+from sendobserve.model.rulebook import Edition, default_edition
 from sendobserve.ui.readiness.style import STATUS_GLYPH, STATUS_WORD, status_colour
 
-# requirement id → (what, figure key, threshold, unit) for the short figure
-_FIGURES: dict[str, tuple[str, str, Decimal | int, str]] = {
-    R.FOUNDATION_TRAINING: ("foundation", "foundation_hours", R.FOUNDATION_MIN_HOURS, "h"),
-    R.SEND_TRAINING: ("SEND training", "send_training_hours", R.SEND_TRAINING_MIN_HOURS, "h"),
-    R.CASEWORK_HOURS: ("casework", "casework_hours", R.CASEWORK_MIN_HOURS, "h"),
-    R.REFLECTION_HOURS: ("reflection", "reflection_hours", R.REFLECTION_MIN_HOURS, "h"),
-    R.THREE_ACTIVE_CASES: ("active cases", "active_cases", R.MIN_ACTIVE_CASES, ""),
-    R.CRITERIA_DEMONSTRATED: ("criteria", "criteria_demonstrated", 0, ""),
-    R.RENEWAL_CPD_HOURS: ("CPD", "cpd_hours", R.RENEWAL_CPD_MIN_HOURS, "h"),
-    R.RENEWAL_CASES: ("cases", "cases", R.RENEWAL_MIN_CASES, ""),
-    R.PASSPORT_FOUNDATION_TRAINING: (
-        "foundation", "foundation_hours", R.PASSPORT_FOUNDATION_MIN_HOURS, "h"),
+# requirement id → (what, figure key, unit) for the short figure; the threshold is the
+# edition's (the one the result was judged under).
+_FIGURES: dict[str, tuple[str, str, str]] = {
+    R.FOUNDATION_TRAINING: ("foundation", "foundation_hours", "h"),
+    R.SEND_TRAINING: ("SEND training", "send_training_hours", "h"),
+    R.CASEWORK_HOURS: ("casework", "casework_hours", "h"),
+    R.REFLECTION_HOURS: ("reflection", "reflection_hours", "h"),
+    R.THREE_ACTIVE_CASES: ("active cases", "active_cases", ""),
+    R.CRITERIA_DEMONSTRATED: ("criteria", "criteria_demonstrated", ""),
+    R.RENEWAL_CPD_HOURS: ("CPD", "cpd_hours", "h"),
+    R.RENEWAL_CASES: ("cases", "cases", ""),
+    R.PASSPORT_FOUNDATION_TRAINING: ("foundation", "foundation_hours", "h"),
 }
 
 
-def short_figure(result: RequirementResult) -> str:
+def short_figure(result: RequirementResult, edition: Edition | None = None) -> str:
     """"casework 9.5 of 12 h", "active cases 2 of 3", or "" when there is no figure."""
     spec = _FIGURES.get(result.id)
     if spec is None:
         return ""
-    what, key, need, unit = spec
+    what, key, unit = spec
     have = result.figures.get(key)
+    need: Decimal | int
     if result.id == R.CRITERIA_DEMONSTRATED:
         need = int(result.figures.get("criteria_total") or 0)  # type: ignore[arg-type]
+    else:
+        threshold = (edition or default_edition()).threshold(result.id)
+        need = int(threshold) if unit == "" else threshold
     if not isinstance(have, (int, Decimal)) or isinstance(have, bool):
         return ""
     def num(v: Decimal | int) -> str:
@@ -84,6 +89,10 @@ class RequirementList(QWidget):
         self.verdict = _label("", bold=True)
         self.verdict.setObjectName("verdict")
         self._layout.addWidget(self.verdict)
+        # Which edition of the Standards the verdict is under (and the practice period).
+        self.edition = _label("")
+        self.edition.setObjectName("edition")
+        self._layout.addWidget(self.edition)
         # What is still needed comes first: it is the question asked at a de-brief.
         self.needed_heading = _label("Still needed", bold=True)
         self._layout.addWidget(self.needed_heading)
@@ -101,14 +110,18 @@ class RequirementList(QWidget):
         self._layout.addWidget(self._grid_host)
         self._layout.addStretch(1)
         self.rows: dict[str, tuple[QLabel, QLabel]] = {}  # id → (status, text)
+        self.notes: dict[str, QLabel] = {}  # id → the program's decisions that apply
         self.needed_items: tuple[str, ...] = ()
 
     def show_results(
         self, verdict: str, ok: bool, results: Iterable[RequirementResult],
-        still_needed: Sequence[str],
+        still_needed: Sequence[str], edition: Edition | None = None, period: str = "",
     ) -> None:
         pal = self.palette()
         self.verdict.setText(verdict)
+        self.edition.setText(
+            f"Judged under the {edition.label} [{edition.id}]{period}." if edition else "")
+        self.edition.setVisible(edition is not None)
         colour = status_colour(Status.MET if ok else Status.NOT_MET, pal)
         self._colour(self.verdict, colour)
         results = list(results)
@@ -121,24 +134,46 @@ class RequirementList(QWidget):
                 if widget is not None:
                     widget.deleteLater()
             self.rows = {}
+            self.notes = {}
             for row, r in enumerate(results):
                 status = _label("", bold=True, wrap=False)
                 status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
                 text = _label("")
                 text.setObjectName(f"requirement:{r.id}")
+                # The program's decisions where the Standards are silent, set apart from
+                # the verdict: smaller and in the muted text colour.
+                note = _label("")
+                note.setObjectName(f"decisions:{r.id}")
+                font = note.font()
+                font.setPointSizeF(font.pointSizeF() * 0.9)
+                note.setFont(font)
+                self._colour(note, pal.color(QPalette.ColorRole.PlaceholderText))
+                cell = QWidget()
+                column = QVBoxLayout(cell)
+                column.setContentsMargins(0, 0, 0, 0)
+                column.setSpacing(1)
+                column.addWidget(text)
+                column.addWidget(note)
                 self._grid.addWidget(status, row, 0)
-                self._grid.addWidget(text, row, 1)
+                self._grid.addWidget(cell, row, 1)
                 self.rows[r.id] = (status, text)
+                self.notes[r.id] = note
         for r in results:
             status, text = self.rows[r.id]
             status.setText(f"{STATUS_GLYPH[r.status]} {STATUS_WORD[r.status]}")
             self._colour(status, status_colour(r.status, pal))
-            figure = short_figure(r)
+            figure = short_figure(r, edition)
+            decisions = "\n".join(f"{d[:1].lower()}{d[1:]}" for d in r.decisions)
             text.setText(f"{r.title}" + (f"  ({figure})" if figure else "") + f"\n{r.detail}")
+            text.setToolTip(f"{r.paragraph} of the Standards")
+            note = self.notes[r.id]
+            note.setText(decisions)
+            note.setVisible(bool(decisions))
             sentence = f"{r.title}: {STATUS_WORD[r.status].lower()}." + (
                 f" {figure}." if figure else "") + f" {r.detail}"
             for w in (status, text):
                 w.setAccessibleName(sentence)
+                w.setAccessibleDescription(decisions)
         if still_needed:
             self.needed_heading.setText("Still needed")
             # A list with a hanging indent; every sentence escaped (names are data).
@@ -180,7 +215,11 @@ class ReadinessPanel(RequirementList):
             n = len(needed)
             verdict = (f"{STATUS_GLYPH[Status.NOT_MET]} Not ready for Form 4 — "
                        f"{n} thing{'s' if n != 1 else ''} still needed")
-        self.show_results(verdict, report.ready, report.requirements, needed)
+        period = (f"; practice period from {report.practice_start.strftime('%-d %B %Y')}"
+                  if report.practice_start else
+                  "; the practice period begins after the SEND-specific training")
+        self.show_results(verdict, report.ready, report.requirements, needed, report.edition,
+                          period)
 
 
 class RenewalPanel(QWidget):
@@ -211,7 +250,7 @@ class RenewalPanel(QWidget):
                    else f"{STATUS_GLYPH[Status.NOT_MET]} Does not yet meet the annual"
                    " requirements")
         self.requirements.show_results(verdict, report.ready, report.requirements,
-                                       report.still_needed)
+                                       report.still_needed, report.edition)
         self.cpd.setText("\n".join(cpd_lines) if cpd_lines else "No CPD logged in this period.")
 
 
@@ -253,13 +292,19 @@ class PassportPanel(QWidget):
             lines.append("Foundation training: not recorded")
         for t in report.send_training:
             lines.append(f"Specialised SEND training: {iso(t.end_date)}, {t.provider}")
+        if report.route is not None:
+            lines.append(
+                "Route: (A) on a provider's panel, confirmed by "
+                f"{report.panel_confirmed_by or 'nobody yet'} on "
+                f"{iso(report.panel_confirmed_on)}" if report.route.value == "a"
+                else "Route: (B) a pioneer")
         if not passported:
             lines.append("(Not marked as passported: shown for information.)")
         self.facts.setText("\n".join(lines))
         verdict = (f"{STATUS_GLYPH[Status.MET]} Eligible for Form 5" if report.eligible
                    else f"{STATUS_GLYPH[Status.NOT_MET]} Not yet eligible for Form 5")
         self.requirements.show_results(verdict, report.eligible, report.requirements,
-                                       report.still_needed)
+                                       report.still_needed, report.edition)
         judged = [y for y in report.years if y.judged]
         rows = [f"{y.window.label()}:  {y.cases_led} led,  {fmt_hours(y.cpd_hours)} h CPD"
                 for y in judged]

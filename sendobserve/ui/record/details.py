@@ -1,6 +1,8 @@
 """The mediator's own details: the facts Form 5 and re-registration read (passported,
-SEND practice since, lead since, accredited on). Each date may be unknown, so each has a
-"known" box; the repository validates (no future date, lead not before SEND practice).
+SEND practice since, lead since, accredited on, the passporting route and the provider's
+confirmation, §1.6) and the edition of the Standards their practice period is judged
+under. Each date may be unknown, so each has a "known" box; the repository validates (no
+future date, lead not before SEND practice).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.errors import UserError
-from sendobserve.model.domain import Mediator, ProfessionalBody
+from sendobserve.model.domain import Mediator, PassportRoute, ProfessionalBody
 from sendobserve.model.outcome import Status
+from sendobserve.model.rulebook import shipped_rulebook
 from sendobserve.model.validation import ValidationError
 from sendobserve.storage.repositories import MediatorRepository
 from sendobserve.ui.readiness.style import status_colour
@@ -34,6 +37,11 @@ BODIES = (
     (ProfessionalBody.COM, "College of Mediators"),
     (ProfessionalBody.CMC, "Civil Mediation Council"),
     (ProfessionalBody.NONE, "None yet"),
+)
+ROUTES = (
+    ("", "Not passported / not recorded"),
+    (PassportRoute.PANEL.value, "(A) On a provider's panel, confirmed by the provider"),
+    (PassportRoute.PIONEER.value, "(B) A pioneer with a long history of SEND mediation"),
 )
 DATES = (
     ("send_practice_since", "Working as a SEND mediator since"),
@@ -91,6 +99,21 @@ class MediatorDetails(QWidget):
         self.passported = QCheckBox("Passported (Form 5) rather than accredited through Form 4")
         self.passported.setAccessibleName("Passported")
         self.dates = {name: _OptionalDate(label) for name, label in DATES}
+        # §1.6: the route, and for (A) the provider's confirmation of its panel.
+        self.route = QComboBox()
+        self.route.setAccessibleName("Passporting route")
+        for value, text in ROUTES:
+            self.route.addItem(text, value)
+        self.panel_by = QLineEdit()
+        self.panel_by.setAccessibleName("Panel confirmed for the provider by")
+        self.panel_by.setPlaceholderText("who confirmed, for the provider (§1.6 (A))")
+        self.panel_on = _OptionalDate("Panel confirmed on")
+        # The edition of the Standards the practice period is judged under.
+        self.edition = QComboBox()
+        self.edition.setAccessibleName("Edition of the Standards")
+        self.edition.addItem("The one in force when the practice period began", "")
+        for e in shipped_rulebook():
+            self.edition.addItem(f"{e.label} [{e.id}]", e.id)
         self.errors: dict[str, QLabel] = {}
         form = QFormLayout()
         for name, label, widget in (
@@ -98,6 +121,10 @@ class MediatorDetails(QWidget):
             ("professional_body", "Professional &body", self.body),
             ("passported", "", self.passported),
             *((n, lbl, self.dates[n]) for n, lbl in DATES),
+            ("passport_route", "Passporting ro&ute", self.route),
+            ("panel_confirmed_by", "Panel confirmed b&y", self.panel_by),
+            ("panel_confirmed_on", "Panel c&onfirmed on", self.panel_on),
+            ("rules_edition", "&Edition of the Standards", self.edition),
         ):
             holder = QWidget()
             column = QVBoxLayout(holder)
@@ -133,6 +160,11 @@ class MediatorDetails(QWidget):
         self.passported.setChecked(mediator.passported)
         for name, _ in DATES:
             self.dates[name].set(getattr(mediator, name))
+        route = mediator.passport_route.value if mediator.passport_route else ""
+        self.route.setCurrentIndex(max(self.route.findData(route), 0))
+        self.panel_by.setText(mediator.panel_confirmed_by or "")
+        self.panel_on.set(mediator.panel_confirmed_on)
+        self.edition.setCurrentIndex(max(self.edition.findData(mediator.rules_edition or ""), 0))
         self._clear()
 
     def _clear(self) -> None:
@@ -152,6 +184,11 @@ class MediatorDetails(QWidget):
             send_practice_since=self.dates["send_practice_since"].value(),
             lead_since=self.dates["lead_since"].value(),
             accredited_on=self.dates["accredited_on"].value(),
+            passport_route=PassportRoute(self.route.currentData())
+            if self.route.currentData() else None,
+            panel_confirmed_by=self.panel_by.text().strip() or None,
+            panel_confirmed_on=self.panel_on.value(),
+            rules_edition=self.edition.currentData() or None,
         )
         try:
             saved = self._repo.update(changed, today=self._today())

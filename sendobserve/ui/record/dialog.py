@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -136,6 +137,10 @@ class EntryDialog(QDialog):
             text.setTabChangesFocus(True)
             text.setFixedHeight(text.fontMetrics().lineSpacing() * 4 + 12)
             return text
+        if field.kind is FieldKind.CHECK:
+            box = QCheckBox(field.placeholder or "Yes")
+            box.setChecked(bool(value))
+            return box
         if field.kind is FieldKind.DATE:
             edit = QDateEdit()
             edit.setCalendarPopup(True)
@@ -172,6 +177,8 @@ class EntryDialog(QDialog):
             widget.setDate(QDate(value.year, value.month, value.day))
         elif isinstance(widget, QComboBox):
             widget.setCurrentIndex(widget.findData(str(value)))
+        elif isinstance(widget, QCheckBox):
+            widget.setChecked(bool(value))
 
     def _collect(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -186,6 +193,8 @@ class EntryDialog(QDialog):
                 values[field.name] = widget.toPlainText()
             elif isinstance(widget, QDateEdit):
                 values[field.name] = widget.date().toPython()
+            elif isinstance(widget, QCheckBox):
+                values[field.name] = widget.isChecked()
             elif isinstance(widget, QComboBox):
                 data = widget.currentData()
                 if field.kind is FieldKind.OBSERVER:

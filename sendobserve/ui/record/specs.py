@@ -42,6 +42,7 @@ class FieldKind(Enum):
     HOURS = auto()
     CHOICE = auto()
     OBSERVER = auto()  # an optional link to a stored observer (a mentor who also observes)
+    CHECK = auto()  # a yes / no box (the mediator's agreement to a discretion)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +113,25 @@ TRAINEE_ROLES = _choices(TraineeRole, {
 CASE_KINDS = _choices(CaseKind)
 CPD_KINDS = _choices(CpdKind, {CpdKind.ACCESS_TO_PPC: "Access to a PPC"})
 CONTACT_KINDS = _choices(ContactKind)
+def _requirement_choices() -> tuple[tuple[str, str], ...]:
+    """Where the edition in force allows a discretion first; then the rest, marked, so an
+    old entry on one of them can still be opened (and is refused, naming its paragraph)."""
+    from sendobserve.model.rulebook import default_edition
+
+    ed = default_edition()
+    allowed = [r for r in ed.requirements.values() if r.discretion]
+    others = [r for r in ed.requirements.values() if not r.discretion]
+    return (
+        *((r.id, f"{r.title} (discretion: {ed.discretion[r.discretion].paragraph})")
+          for r in allowed if r.discretion),
+        *((r.id, f"{r.title} ({r.paragraph}: no discretion)") for r in others),
+    )
+
+
 REQUIREMENT_CHOICES = tuple(
     (info.id, f"{info.title} ({info.paragraph})") for info in R.REQUIREMENTS.values()
 )
+DISCRETION_CHOICES = _requirement_choices()
 
 
 def choice_text(choices: tuple[tuple[str, str], ...], value: str) -> str:
@@ -260,27 +277,41 @@ CPD = KindSpec(
     describe=lambda c: f"CPD entry of {_d(c.done_on)} ({fmt_hours(c.hours)} h)",
 )
 
+def _agreed_by(d: Discretion) -> str:
+    parts = [f"{d.decided_by} ({role_label(d.role)})"]
+    parts.append(f"{d.provider_agreed_by} for the provider" if d.provider_agreed_by.strip()
+                 else "provider: not recorded")
+    parts.append("the mediator" if d.mediator_agreed else "mediator: not recorded")
+    return "; ".join(parts)
+
+
 DISCRETIONS = KindSpec(
     key="discretions", tab="&Discretions", noun="discretion", type_=Discretion,
     columns=(
         ColumnSpec("Requirement", lambda d: R.TITLES.get(d.requirement_id, d.requirement_id)),
-        ColumnSpec("Decided by", lambda d: f"{d.decided_by} ({role_label(d.role)})"),
+        ColumnSpec("Agreed by", _agreed_by),
         ColumnSpec("Date", lambda d: _d(d.decided_on)),
         ColumnSpec("Reason", lambda d: d.reason, stretch=True),
     ),
     fields=(
-        FieldSpec("requirement_id", "Requirement", FieldKind.CHOICE, REQUIREMENT_CHOICES,
-                  hint="A recorded, reasoned discretion turns this requirement into “met by"
-                  " discretion”; Form 4 says so."),
-        FieldSpec("decided_by", "Decided by", FieldKind.TEXT),
-        FieldSpec("role", "Their role", FieldKind.CHOICE, ROLE_CHOICES),
+        FieldSpec("requirement_id", "Requirement", FieldKind.CHOICE, DISCRETION_CHOICES,
+                  hint="Allowed only by §1.3 and §1.6 (B) of the Standards."),
+        FieldSpec("decided_by", "Assessor", FieldKind.TEXT,
+                  hint="§1.3: assessor, provider and mediator all agree."),
+        FieldSpec("role", "Assessor's role", FieldKind.CHOICE, ROLE_CHOICES),
+        FieldSpec("provider_agreed_by", "Agreed for the provider by", FieldKind.TEXT),
+        FieldSpec("mediator_agreed", "The mediator agrees", FieldKind.CHECK,
+                  placeholder="Yes, the mediator agrees to this discretion"),
         FieldSpec("decided_on", "Date", FieldKind.DATE),
         FieldSpec("reason", "Reason", FieldKind.MULTILINE),
     ),
     build=lambda i, m, v: Discretion(i, m, v["requirement_id"], v["decided_by"],
-                                     ObserverRole(v["role"]), v["reason"], v["decided_on"]),
+                                     ObserverRole(v["role"]), v["reason"], v["decided_on"],
+                                     v["provider_agreed_by"], bool(v["mediator_agreed"])),
     values=lambda d: {"requirement_id": d.requirement_id, "decided_by": d.decided_by,
-                      "role": d.role.value, "decided_on": d.decided_on, "reason": d.reason},
+                      "role": d.role.value, "decided_on": d.decided_on, "reason": d.reason,
+                      "provider_agreed_by": d.provider_agreed_by,
+                      "mediator_agreed": d.mediator_agreed},
     describe=lambda d: f"discretion on “{R.TITLES.get(d.requirement_id, d.requirement_id)}”",
 )
 

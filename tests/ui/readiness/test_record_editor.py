@@ -181,11 +181,28 @@ def test_a_recorded_discretion_shows_as_met_by_discretion(qtbot: QtBot, demo_sto
     assert not dialog.submit()  # the reason is required
     assert dialog.error_text("reason") == "⚠ The reason for the discretion must not be empty"
     dialog.set_value("reason", "Led the joint meeting of case 3 in all but name.")
+    # §1.3: "at the discretion of the assessor, the provider and the mediator": without the
+    # provider's and the mediator's agreement it is refused, next to the field.
+    counts = demo_store.table_counts()
+    assert not dialog.submit()
+    assert "the agreement of the provider and the mediator is not recorded" in (
+        dialog.error_text("provider_agreed_by"))
+    assert demo_store.table_counts() == counts
+    dialog.set_value("provider_agreed_by", "Chloé Martin-Dubois")
+    dialog.set_value("mediator_agreed", True)
+    # A discretion on a requirement the Standards give none is refused naming its paragraph.
+    dialog.set_value("requirement_id", R.REFLECTION_HOURS)
+    assert not dialog.submit()
+    assert dialog.error_text("requirement_id").startswith(
+        "⚠ No discretion is allowed on “At least 2 hours of reflection on practice” (§1.2)")
+    assert demo_store.table_counts() == counts
+    dialog.set_value("requirement_id", R.FINAL_CASE_LED)
     assert dialog.submit()
     assert isinstance(dialog.saved_item, Discretion)
     row = screen.readiness.panel.text_of(R.FINAL_CASE_LED)
     assert row.startswith("◇ Met by discretion")
-    assert "Anjali Patel (PPC)" in row
+    assert "Anjali Patel (PPC), assessor; Chloé Martin-Dubois for the provider; the mediator" in (
+        row)
     assert screen.readiness.data is not None
     assert screen.readiness.data.readiness.requirement(R.FINAL_CASE_LED).status is (
         Status.DISCRETION)
@@ -227,5 +244,39 @@ def test_form5_facts_are_edited_in_the_details_tab(qtbot: QtBot, demo_store: Sto
         mediator_id(PASSPORTED)).send_practice_since is None
     row = passport.requirements.text_of(R.PASSPORT_SEND_PRACTICE_SINCE)
     assert row.startswith("✗ Not met")
-    assert "Record since when they have worked as a SEND mediator" in (
+    assert "Record the date they have worked as an SEND mediator since" in (
         passport.requirements.needed_items)
+
+
+def test_the_passporting_route_and_the_providers_confirmation(
+    qtbot: QtBot, demo_store: Store
+) -> None:
+    from sendobserve.demo import PASSPORTED
+    from sendobserve.storage.repositories import MediatorRepository
+
+    # §1.6 (A): "Mediation Provider Organisation will be asked to confirm that individual
+    # mediators form part of their panel": without that confirmation, Form 5 is not offered.
+    screen = _screen(qtbot, demo_store, PASSPORTED)
+    details = screen.record.details
+    passport = screen.readiness.passport
+    assert passport.requirements.text_of(R.PASSPORT_ROUTE).startswith("✓ Met")
+    assert "Route: (A) on a provider's panel, confirmed by Chloé Martin-Dubois" in (
+        passport.facts.text())
+    details.panel_by.setText("  ")
+    details.panel_on.known.setChecked(False)
+    with qtbot.waitSignal(screen.record.changed, timeout=2000):
+        assert details.save()
+    row = passport.requirements.text_of(R.PASSPORT_ROUTE)
+    assert row.startswith("✗ Not met") and "not recorded" in row
+    assert any("§1.6 (A)" in s for s in passport.requirements.needed_items)
+    # Route (B), a pioneer: no confirmation needed; the edition is recorded too.
+    details.route.setCurrentIndex(details.route.findData("b"))
+    details.edition.setCurrentIndex(details.edition.findData("standards-2018-v1"))
+    with qtbot.waitSignal(screen.record.changed, timeout=2000):
+        assert details.save()
+    saved = MediatorRepository(demo_store.session).get(mediator_id(PASSPORTED))
+    assert saved.passport_route is not None and saved.passport_route.value == "b"
+    assert saved.rules_edition == "standards-2018-v1"
+    assert passport.requirements.text_of(R.PASSPORT_ROUTE).startswith("✓ Met")
+    assert passport.requirements.edition.text().startswith(
+        "Judged under the Professional Standards for Mediators Working With SEND")
