@@ -1,7 +1,7 @@
 """A log of data-protection actions (erasure, retention, subject access): counts, no content.
 
 Revision ID: 0013_privacy_log
-Revises: 0005_certificate_drawings
+Revises: 0006_rulebook
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_privacy_log"
-down_revision: str | Sequence[str] | None = "0005_certificate_drawings"
+down_revision: str | Sequence[str] | None = "0006_rulebook"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
