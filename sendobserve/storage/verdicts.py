@@ -1,0 +1,38 @@
+"""``panel_verdicts``: each mediator's panel verdict, kept with the evidence it came from.
+
+One row per mediator holding ``model.panel.Verdict`` as JSON, the rules fingerprint and
+the days it holds for, and a ``stale`` flag. The flag is the hook that keeps the table
+honest: SQLite triggers (migration ``0010_panel_verdicts``) set it in the same
+transaction as any write to that mediator's evidence — a tick, a record edit, an
+amendment, an import, a sync, whatever code path or plain SQL made it — and on every row
+when an observer or a form version changes, since those weigh in every verdict. Setting
+a flag costs a tick one indexed ``UPDATE``; the verdict itself is assessed again (by the
+rules engine, never here) when it is next read (``repositories.panel``).
+
+A verdict is shown only when it is not stale, was assessed by the same rules and holds
+for today; anything else is assessed again first. So the stored verdict never says what
+a full assessment would not.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sendobserve.storage.base import GUID, Base, ISODate
+
+
+class PanelVerdictRecord(Base):
+    __tablename__ = "panel_verdicts"
+
+    mediator_id: Mapped[uuid.UUID] = mapped_column(
+        GUID(), ForeignKey("mediators.id", ondelete="CASCADE"), primary_key=True
+    )
+    rules: Mapped[str] = mapped_column(String(64))
+    assessed_on: Mapped[date] = mapped_column(ISODate())
+    valid_until: Mapped[date] = mapped_column(ISODate())
+    stale: Mapped[bool] = mapped_column(Boolean())
+    verdict: Mapped[str] = mapped_column(Text)
