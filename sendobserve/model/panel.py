@@ -24,7 +24,7 @@ import hashlib
 import importlib
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -258,7 +258,28 @@ def _mentor(record: PracticeRecord, today: date) -> str | None:
 
 
 def assess_verdict(record: PracticeRecord, forms: FormLookup, *, today: date) -> Verdict:
-    """The panel's verdict for one mediator on ``today``, from the rules engine."""
+    """The panel's verdict for one mediator on ``today``, from the rules engine.
+
+    It claims to hold up to ``valid_until``. Beyond the record's dates and their
+    anniversaries, some of the engine's sentences name today's 12-month window ("Lead 3
+    more cases for 2025-06-04 to 2026-06-03"): those change every day, so the verdict is
+    assessed on its last claimed day too, and holds for today only if that differs.
+    """
+    verdict = _assess(record, forms, today, valid_until(record_dates(record), today))
+    if verdict.valid_until > today:
+        last = _assess(record, forms, verdict.valid_until, verdict.valid_until)
+        if _comparable(last) != _comparable(verdict):
+            verdict = replace(verdict, valid_until=today)
+    return verdict
+
+
+def _comparable(verdict: Verdict) -> dict[str, Any]:
+    data = verdict.to_json()
+    del data["assessed_on"], data["valid_until"]
+    return data
+
+
+def _assess(record: PracticeRecord, forms: FormLookup, today: date, until: date) -> Verdict:
     m = record.mediator
     # A passported mediator is certified by Form 5 (§1.6), everyone else by Form 4.
     certify = (assess_passport(record, today=today) if m.passported
@@ -271,13 +292,14 @@ def assess_verdict(record: PracticeRecord, forms: FormLookup, *, today: date) ->
             at_anniversary = assess_renewal(record, today=anniversary).ready
     counted = [o for o in record.observations
                if o.state is not ObservationState.DRAFT and o.observed_on <= today]
+    ready = certify.eligible if isinstance(certify, PassportReport) else certify.ready
     return Verdict(
         mediator_id=m.id,
         name=m.name,
         rules=RULES_FINGERPRINT,
         assessed_on=today,
-        valid_until=valid_until(record_dates(record), today),
-        ready_to_certify=certify.eligible if isinstance(certify, PassportReport) else certify.ready,
+        valid_until=until,
+        ready_to_certify=ready,
         still_needed=certify.still_needed,
         accredited_on=m.accredited_on,
         passported=m.passported,
