@@ -311,6 +311,6 @@ def test_every_table_that_holds_evidence_flags_verdicts_on_every_write(store: St
     # versions of conflicting imports carry nothing the rules read.
     not_evidence = {"panel_verdicts", "mark_events", "observation_conflicts"}
     assert not_evidence <= evidence
-    for table in sorted(evidence - not_evidence) + ["observers", "form_versions"]:
+    for table in [*sorted(evidence - not_evidence), "observers", "form_versions"]:
         for event in ("insert", "update", "delete"):
             assert (table, f"trg_panel_stale_{table}_{event}") in made, (table, event)
