@@ -116,6 +116,11 @@ class MainWindow(QMainWindow):
             "Lay out the trainee's portfolio for the assessor panel")
         self.print_menu.aboutToShow.connect(self._update_print_actions)
 
+        panel_menu = self.menuBar().addMenu("P&anel")
+        self.panel_action = self._action(
+            panel_menu, "The panel at a &glance…", "Ctrl+Shift+G", self._show_panel,
+            "Every mediator's stage: in training, ready, accredited, due, lapsed")
+
         help_menu = self.menuBar().addMenu("&Help")
         self.identity_action = self._action(
             help_menu, "This installation's &identity…", "", self._show_identity,
@@ -127,7 +132,8 @@ class MainWindow(QMainWindow):
         self.store_actions = [self.export_action, self.import_action,
                               self.print_observation_action, self.print_readiness_action,
                               self.print_form4_action, self.print_form5_action,
-                              self.print_portfolio_action, self.identity_action]
+                              self.print_portfolio_action, self.identity_action,
+                              self.panel_action]
         if store is None:
             self.setCentralWidget(OpeningPage())
             for action in self.store_actions:
@@ -241,6 +247,11 @@ class MainWindow(QMainWindow):
     def _export(self) -> None:
         mediator = self.current_mediator()
         self._exchanger().start_export(mediator.id if mediator is not None else None)
+
+    def _show_panel(self) -> None:
+        from sendobserve.ui.panel.window import show_panel
+
+        show_panel(self)
 
     def _about(self) -> None:
         from sendobserve.ui.about import AboutDialog

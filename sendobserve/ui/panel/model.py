@@ -1,0 +1,243 @@
+"""The panel's item model and its proxy: one row per mediator, sorted, filtered, grouped.
+
+``PanelTableModel`` holds ``PanelRow``s (``model.panel``), never ORM rows; its cells carry
+the stage as words and a symbol, so it is never shown by colour alone. ``PanelFilterProxy``
+filters by stage and by a search over name, PPC, mentor and what is still needed (accents
+and case ignored), and groups by PPC or mentor by sorting on the group first.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor
+
+from sendobserve.model.panel import STATUS_ORDER, PanelRow, PanelStatus, Verdict, panel_row
+from sendobserve.storage.repositories._common import fold_name
+
+Index = QModelIndex | QPersistentModelIndex
+
+COL_NAME, COL_STATUS, COL_NEEDED, COL_LAST, COL_PPC, COL_MENTOR, COL_DUE = range(7)
+HEADERS = ("Mediator", "Stage", "Still needed", "Last observation", "PPC", "Mentor",
+           "Re-registration due")
+
+ROLE_BASE = int(Qt.ItemDataRole.UserRole) + 1
+MediatorIdRole = ROLE_BASE  # str(uuid)
+StatusRole = ROLE_BASE + 1  # PanelStatus value
+SortRole = ROLE_BASE + 2  # a key that sorts the column sensibly
+SearchRole = ROLE_BASE + 3  # folded text the search box matches
+
+
+class Group(IntEnum):
+    NONE = 0
+    PPC = 1
+    MENTOR = 2
+
+
+SYMBOL = {
+    PanelStatus.IN_TRAINING: "◔",
+    PanelStatus.READY: "✓",
+    PanelStatus.ACCREDITED: "★",
+    PanelStatus.PASSPORTED: "★",
+    PanelStatus.DUE: "⚠",
+    PanelStatus.LAPSED: "✗",
+}
+_TINT = {
+    PanelStatus.READY: "#e3f4e1",
+    PanelStatus.DUE: "#fff2cc",
+    PanelStatus.LAPSED: "#fbe0e0",
+}
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%d %b %Y") if value else "—"
+
+
+class PanelTableModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[PanelRow] = []
+        self._search: list[str] = []
+        self.today: date = date.today()
+
+    def set_verdicts(self, verdicts: Iterable[Verdict], today: date) -> None:
+        self.beginResetModel()
+        self.today = today
+        self._rows = [panel_row(v, today) for v in verdicts]
+        self._search = [
+            fold_name(" ".join(x for x in (r.verdict.name, r.verdict.ppc or "",
+                                           r.verdict.mentor or "", r.needed, r.status_text)))
+            for r in self._rows
+        ]
+        self.endResetModel()
+
+    def rows(self) -> list[PanelRow]:
+        return list(self._rows)
+
+    def row(self, row: int) -> PanelRow:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self._rows[index.row()]
+        v = r.verdict
+        col = index.column()
+        if role == MediatorIdRole:
+            return str(v.mediator_id)
+        if role == StatusRole:
+            return r.status.value
+        if role == SearchRole:
+            return self._search[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(r, col)
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            if col == COL_NEEDED and r.needed:
+                lines = v.renewal_needed if v.accredited_on else v.still_needed
+                return "\n".join(lines)
+            if col == COL_NAME:
+                return self.row_sentence(index.row())
+            return self._text(r, col)
+        if role == SortRole:
+            return self._sort_key(r, col)
+        if role == Qt.ItemDataRole.BackgroundRole and col == COL_STATUS and r.status in _TINT:
+            return QColor(_TINT[r.status])
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATUS and r.status in _TINT:
+            return QColor("#1a1a1a")  # readable on the tint in a dark theme too
+        return None
+
+    def _text(self, r: PanelRow, col: int) -> str:
+        v = r.verdict
+        if col == COL_NAME:
+            return v.name
+        if col == COL_STATUS:
+            return f"{SYMBOL[r.status]} {r.status_text}"
+        if col == COL_NEEDED:
+            return r.needed or "—"
+        if col == COL_LAST:
+            return _day(v.last_observation)
+        if col == COL_PPC:
+            return v.ppc or "—"
+        if col == COL_MENTOR:
+            return v.mentor or "—"
+        if col == COL_DUE:
+            return _day(r.due_on)
+        return ""
+
+    def _sort_key(self, r: PanelRow, col: int) -> Any:
+        v = r.verdict
+        name = fold_name(v.name)
+        if col == COL_STATUS:
+            return f"{STATUS_ORDER[r.status]:02d}{(r.due_in_days or 0) + 100000:07d}{name}"
+        if col == COL_LAST:
+            return (v.last_observation or date.min).isoformat() + name
+        if col == COL_DUE:
+            return (r.due_on or date.max).isoformat() + name
+        if col == COL_NAME:
+            return name
+        return fold_name(self._text(r, col)) + "\x00" + name
+
+    def row_sentence(self, row: int) -> str:
+        """The whole row read aloud: who, stage, what is needed, who supports them."""
+        r = self._rows[row]
+        v = r.verdict
+        parts = [v.name, r.status_text]
+        if r.needed:
+            parts.append(f"still needed: {r.needed}")
+        if v.last_observation:
+            parts.append(f"last observed {_day(v.last_observation)}")
+        if v.ppc:
+            parts.append(f"PPC {v.ppc}")
+        if v.mentor:
+            parts.append(f"mentor {v.mentor}")
+        return "; ".join(parts)
+
+
+class PanelFilterProxy(QSortFilterProxyModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._statuses: frozenset[PanelStatus] = frozenset()
+        self._needle = ""
+        self._group = Group.NONE
+        self.setSortRole(SortRole)
+        self.setDynamicSortFilter(True)
+
+    def set_statuses(self, statuses: Iterable[PanelStatus]) -> None:
+        self._statuses = frozenset(statuses)
+        self.invalidateFilter()
+
+    def set_search(self, text: str) -> None:
+        self._needle = fold_name(text.strip())
+        self.invalidateFilter()
+
+    def set_group(self, group: Group) -> None:
+        self._group = group
+        self.invalidate()
+        self.sort(self.sortColumn() if self.sortColumn() >= 0 else COL_NAME, self.sortOrder())
+
+    @property
+    def group(self) -> Group:
+        return self._group
+
+    def group_of(self, source_row: int) -> str:
+        model = self.sourceModel()
+        assert isinstance(model, PanelTableModel)
+        v = model.row(source_row).verdict
+        name = v.ppc if self._group is Group.PPC else v.mentor
+        return name or "(none)"
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, PanelTableModel):
+            return True
+        r = model.row(source_row)
+        if self._statuses and r.status not in self._statuses:
+            return False
+        if self._needle:
+            folded = model.data(model.index(source_row, 0), SearchRole)
+            return all(word in folded for word in self._needle.split())
+        return True
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        if self._group is not Group.NONE:
+            a, b = fold_name(self.group_of(left.row())), fold_name(self.group_of(right.row()))
+            if a != b:
+                # The groups stay in alphabetical order whichever way the column sorts.
+                before = a < b
+                return before if self.sortOrder() == Qt.SortOrder.AscendingOrder else not before
+        return bool(super().lessThan(left, right))
+
+    def mediator_id(self, proxy_row: int) -> uuid.UUID | None:
+        if not 0 <= proxy_row < self.rowCount():
+            return None
+        value = self.data(self.index(proxy_row, 0), MediatorIdRole)
+        return uuid.UUID(value) if value else None
