@@ -9,7 +9,7 @@ and case ignored), and groups by PPC or mentor by sorting on the group first.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from enum import IntEnum
 from typing import Any
@@ -192,12 +192,19 @@ class PanelFilterProxy(QSortFilterProxyModel):
         self.setDynamicSortFilter(True)
 
     def set_statuses(self, statuses: Iterable[PanelStatus]) -> None:
-        self._statuses = frozenset(statuses)
-        self.invalidateFilter()
+        self._refilter(lambda: setattr(self, "_statuses", frozenset(statuses)))
 
     def set_search(self, text: str) -> None:
-        self._needle = fold_name(text.strip())
-        self.invalidateFilter()
+        self._refilter(lambda: setattr(self, "_needle", fold_name(text.strip())))
+
+    def _refilter(self, change: Callable[[], None]) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10+: invalidateFilter is deprecated
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            change()
+            self.invalidateFilter()
 
     def set_group(self, group: Group) -> None:
         self._group = group
