@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from PySide6.QtCore import QModelIndex, Qt
 
 from sendobserve import demo
@@ -23,7 +24,6 @@ from sendobserve.ui.panel.model import (
     PanelFilterProxy,
     PanelTableModel,
 )
-from sendobserve.ui.panel.window import show_panel
 from sendobserve.ui.tasks import TaskRunner
 from sendobserve.ui.workspace import build_workspace
 
