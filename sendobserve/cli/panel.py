@@ -47,6 +47,28 @@ def register(subparsers: Any) -> None:
                    help="as on this date (default: today)")
     p.set_defaults(func=cmd_check)
 
+    p = subparsers.add_parser(
+        "spot-check",
+        help="draw panel members at random and write a signed evidence pack for each",
+        description="The spot check of §1.4.2 ii: draw SIZE of the panel's accredited or "
+        "passported mediators at random (reproducibly: the seed is printed, written into "
+        "the manifest and logged in the store; give --seed to repeat a draw), and write "
+        "into an empty folder one signed PDF per member (the re-registration check of the "
+        "last 12 months with its CPD log, cases, mentoring and supervision, and their "
+        "certificates), manifest.json, and manifest.pdf: signed, listing every file's "
+        "SHA-256. Check any of the PDFs with 'sendobserve verify'.",
+    )
+    p.add_argument("--size", type=int, required=True, metavar="N", help="members to draw")
+    p.add_argument("--seed", type=int, metavar="N",
+                   help="repeat a draw with this seed (default: a new random seed)")
+    p.add_argument("--signer", required=True, metavar="NAME",
+                   help="who signs the packs (the provider's admin or lead PPC)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR",
+                   help="an empty or new folder for the packs")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
+                   help="as on this date (default: today)")
+    p.set_defaults(func=cmd_spot_check)
+
 
 def _today(args: argparse.Namespace) -> date:
     as_of: date | None = getattr(args, "as_of", None)
@@ -117,3 +139,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     for mid, name, fields in result.mismatches:
         print(f"  {name} ({mid}): {', '.join(fields)}")
     return 1
+
+
+def cmd_spot_check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sendobserve.reports.spot_checks import run_spot_check
+
+    with open_store_from_args(args) as store:
+        result = run_spot_check(store, size=args.size, out_dir=Path(args.output),
+                                signer=args.signer, seed=args.seed, today=_today(args))
+    print(f"Spot check {result.check_id}: {len(result.files)} of {result.population} panel "
+          f"members drawn with seed {result.seed} (repeat with --seed {result.seed}).")
+    for name, met in result.met.items():
+        print(f"  {name}: {'meets' if met else 'does NOT meet'} re-registration")
+    print(f"Packs, manifest.json and the signed manifest.pdf in {result.manifest.parent}")
+    return 0

@@ -1,4 +1,7 @@
-"""``panel_verdicts``: each mediator's panel verdict, kept with the evidence it came from.
+"""``panel_verdicts`` (each mediator's panel verdict) and ``spot_checks`` (the log of
+spot-check draws).
+
+``panel_verdicts``: each mediator's panel verdict, kept with the evidence it came from.
 
 One row per mediator holding ``model.panel.Verdict`` as JSON, the rules fingerprint and
 the days it holds for, and a ``stale`` flag. The flag is the hook that keeps the table
@@ -17,12 +20,12 @@ a full assessment would not.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sendobserve.storage.base import GUID, Base, ISODate
+from sendobserve.storage.base import GUID, Base, ISODate, UTCDateTime
 
 
 class PanelVerdictRecord(Base):
@@ -36,3 +39,18 @@ class PanelVerdictRecord(Base):
     valid_until: Mapped[date] = mapped_column(ISODate())
     stale: Mapped[bool] = mapped_column(Boolean())
     verdict: Mapped[str] = mapped_column(Text)
+
+
+class SpotCheckRecord(Base):
+    """One spot check (§1.4.2 ii): the draw (seed, population, sample) and its outcome."""
+
+    __tablename__ = "spot_checks"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    seed: Mapped[str] = mapped_column(String(64))
+    population: Mapped[int] = mapped_column(Integer())
+    sample: Mapped[str] = mapped_column(Text)  # JSON: the mediator ids drawn, in order
+    signer: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(Text)  # JSON: per member, what the pack showed
+    manifest_sha256: Mapped[str] = mapped_column(String(64))

@@ -1,4 +1,4 @@
-"""Stored panel verdicts, flagged stale by triggers in the same transaction as any change
+"""Stored panel verdicts (and the spot-check log), verdicts flagged stale by triggers in the same transaction as any change
 to the evidence they were assessed from.
 
 Revision ID: 0010_panel_verdicts
@@ -86,9 +86,22 @@ def upgrade() -> None:
     )
     for _name, sql in _triggers():
         op.execute(sql)
+    op.create_table(
+        "spot_checks",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("drawn_at", sa.String(length=32), nullable=False),
+        sa.Column("seed", sa.String(length=64), nullable=False),
+        sa.Column("population", sa.Integer(), nullable=False),
+        sa.Column("sample", sa.Text(), nullable=False),
+        sa.Column("signer", sa.String(length=200), nullable=False),
+        sa.Column("outcome", sa.Text(), nullable=False),
+        sa.Column("manifest_sha256", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_spot_checks")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("spot_checks")
     for name, _sql in _triggers():
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table("panel_verdicts")
