@@ -69,6 +69,24 @@ def register(subparsers: Any) -> None:
                    help="as on this date (default: today)")
     p.set_defaults(func=cmd_spot_check)
 
+    p = subparsers.add_parser(
+        "register-pack",
+        help="the panel's yearly register submission: summaries, manifest, declaration",
+        description="Write into an empty folder, for every accredited or passported mediator, "
+        "a signed one-page summary (a Form 4 or Form 5 accreditation of the last 12 months as "
+        "assessed on its day, with hours, cases, discretions, form versions and the "
+        "certificate's signer; otherwise this year's re-registration check), manifest.json, "
+        "a signed manifest.pdf listing every file's SHA-256, and a signed panel declaration "
+        "(§1.4.2 ii, §1.6 A). Check the PDFs with 'sendobserve verify'.",
+    )
+    p.add_argument("--signer", required=True, metavar="NAME",
+                   help="who signs the pack and the declaration")
+    p.add_argument("-o", "--output", required=True, metavar="DIR",
+                   help="an empty or new folder for the pack")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
+                   help="as on this date (default: today)")
+    p.set_defaults(func=cmd_register_pack)
+
 
 def _today(args: argparse.Namespace) -> date:
     as_of: date | None = getattr(args, "as_of", None)
@@ -154,4 +172,18 @@ def cmd_spot_check(args: argparse.Namespace) -> int:
     for name, met in result.met.items():
         print(f"  {name}: {'meets' if met else 'does NOT meet'} re-registration")
     print(f"Packs, manifest.json and the signed manifest.pdf in {result.manifest.parent}")
+    return 0
+
+
+def cmd_register_pack(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sendobserve.reports.register_pack import build_register_pack
+
+    with open_store_from_args(args) as store:
+        pack = build_register_pack(store, out_dir=Path(args.output), signer=args.signer,
+                                   today=_today(args))
+    print(f"Register pack: {pack.members} panel members, {pack.declared} declared as meeting "
+          f"the standards; summaries, declaration.pdf, manifest.json and the signed "
+          f"manifest.pdf in {pack.manifest.parent}")
     return 0
