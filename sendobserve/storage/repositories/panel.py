@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from sendobserve.model.panel import Verdict, assess_verdict
+from sendobserve.model.panel import RULES_FINGERPRINT, Verdict, assess_verdict
 from sendobserve.model.readiness import FormLookup
 from sendobserve.storage.records import MediatorRecord
 from sendobserve.storage.repositories._common import RecordNotFound, SessionFactory
@@ -92,6 +92,20 @@ def _store(session: Session, verdict: Verdict) -> None:
             setattr(row, key, value)
 
 
+def _current_texts(session: Session, today: date) -> tuple[list[str], dict[str, str]]:
+    """Every mediator's id (hex) and the JSON of each verdict that holds for ``today``.
+
+    Plain SQL, no ORM types: whether a verdict is current is decided on its columns
+    (stale flag, rules, ISO dates compare as text), and only those are parsed."""
+    connection = session.connection()
+    mediators = [r[0] for r in connection.exec_driver_sql("SELECT id FROM mediators")]
+    day = today.isoformat()
+    rows = connection.exec_driver_sql(
+        "SELECT mediator_id, verdict FROM panel_verdicts WHERE stale = 0 AND rules = ?"
+        " AND assessed_on <= ? AND valid_until >= ?", (RULES_FINGERPRINT, day, day))
+    return mediators, {mid: text for mid, text in rows}
+
+
 def panel_verdicts(
     sessions: SessionFactory, forms: FormLookup, *, today: date,
     progress: Progress | None = None,
@@ -104,11 +118,16 @@ def panel_verdicts(
     read and assessed again.
     """
     with sessions() as s:
-        stored = stored_verdicts(s)
-        mediators = list(s.scalars(select(MediatorRecord.id)))
-    fresh = {mid: v.verdict for mid, v in stored.items()
-             if v.verdict is not None and v.current_on(today)}
-    need = [mid for mid in mediators if mid not in fresh]
+        mediators, texts = _current_texts(s, today)
+    fresh: dict[uuid.UUID, Verdict] = {}
+    need: list[uuid.UUID] = []
+    for mid in mediators:
+        text = texts.get(mid)
+        verdict = _parse(text) if text is not None else None
+        if verdict is not None and verdict.current_on(today):
+            fresh[verdict.mediator_id] = verdict
+        else:
+            need.append(uuid.UUID(hex=mid))
     for start in range(0, len(need), BATCH):
         batch = need[start:start + BATCH]
         for attempt in range(_ATTEMPTS):
@@ -121,9 +140,16 @@ def panel_verdicts(
                     raise
         if progress is not None:
             progress(min(len(need), start + BATCH), len(need))
-    verdicts = [v for mid in mediators if (v := fresh.get(mid)) is not None]
+    verdicts = list(fresh.values())
     verdicts.sort(key=lambda v: (v.name.casefold(), str(v.mediator_id)))
     return verdicts
+
+
+def _parse(text: str) -> Verdict | None:
+    try:
+        return Verdict.from_json(json.loads(text))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def verdict_for(session: Session, forms: FormLookup, mediator_id: uuid.UUID, *,
