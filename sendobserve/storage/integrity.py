@@ -16,6 +16,7 @@ that restores it); what is on screen stays readable.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -96,13 +97,20 @@ class CheckOutcome:
 
 
 def run_deferred_checks(store: Store, *, daily_backup: bool = True,
-                        progress: Progress | None = None) -> CheckOutcome:
+                        progress: Progress | None = None,
+                        cancel: threading.Event | None = None) -> CheckOutcome:
     """The whole-file checks of an open store, then the daily backup if due.
 
     Safe on a worker thread: it reads through one pooled connection of its own and gives
-    up ("not finished") if the store is closed meanwhile. On damage, writes stop.
+    up ("not finished") when ``cancel`` is set or the store is closed; whoever closes the
+    store should set ``cancel`` and wait for this to return (a closing window does). On
+    damage, writes stop.
     """
     import sqlcipher3
+    from sqlalchemy import event
+
+    def stop() -> int:
+        return 1 if store.closed or (cancel is not None and cancel.is_set()) else 0
 
     from sendobserve.storage.backup import backup_due, make_backup
 
@@ -118,11 +126,11 @@ def run_deferred_checks(store: Store, *, daily_backup: bool = True,
         with store.engine.connect() as connection:
             raw = connection.connection.driver_connection
             assert raw is not None
-            raw.set_progress_handler(lambda: 1 if store.closed else 0, _PROGRESS_OPS)
+            raw.set_progress_handler(stop, _PROGRESS_OPS)
             try:
                 step(0, "checking that every page decrypts and is authentic")
                 failures = raw.execute("PRAGMA cipher_integrity_check").fetchall()
-                if store.closed:
+                if stop():
                     return unfinished
                 if failures:
                     more = f" and {len(failures) - 1} more" if len(failures) > 1 else ""
@@ -136,23 +144,35 @@ def run_deferred_checks(store: Store, *, daily_backup: bool = True,
             finally:
                 raw.set_progress_handler(None, 0)
     except Exception as exc:
-        if store.closed:
+        if stop():
             return unfinished
         if isinstance(exc, sqlcipher3.Error) or isinstance(
                 getattr(exc, "orig", None), sqlcipher3.Error):
             return _damaged(store, f"the database {path} is damaged ({exc})")
         raise
-    if not daily_backup or store.closed or not backup_due(store.data_dir):
+    if stop():
+        return unfinished
+    if not daily_backup or not backup_due(store.data_dir):
         step(3, "checked")
         return CheckOutcome(True, "The whole file was checked: no damage.")
     step(2, "making today's backup")
+
+    def interruptible(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        dbapi_connection.set_progress_handler(stop, _PROGRESS_OPS)
+
+    # The backup's VACUUM INTO runs on a pooled connection too: let a closing window stop it.
+    event.listen(store.engine, "checkout", interruptible)
     try:
         made = make_backup(store)
     except Exception as exc:  # the records are safe; a missing backup must be visible
+        if stop():
+            return unfinished
         warning = f"today's backup could not be made: {exc}"
         store.warnings.append(warning)
         step(3, "checked")
         return CheckOutcome(True, f"The whole file was checked: no damage; {warning}.")
+    finally:
+        event.remove(store.engine, "checkout", interruptible)
     step(3, "checked")
     return CheckOutcome(True, "The whole file was checked: no damage; today's backup made.",
                         made)

@@ -8,18 +8,35 @@ readiness and the panel do not wait for an 18-second read of a large store.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressBar
 
 from sendobserve import APP_DISPLAY_NAME
 from sendobserve.ui.tasks import run_in_background
 
+CLOSE_WAIT_S = 30  # an interrupted check stops within milliseconds; this is the backstop
+
 
 class _Carrier(QObject):
     progressed = Signal(int, int, str)
+
+
+class _CloseGuard(QObject):
+    def __init__(self, cancel: threading.Event, finished: threading.Event,
+                 parent: QObject) -> None:
+        super().__init__(parent)
+        self.cancel = cancel
+        self.finished = finished
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close and not self.finished.is_set():
+            self.cancel.set()
+            self.finished.wait(CLOSE_WAIT_S)
+        return False
 
 
 def start_integrity_checks(window: QMainWindow, store: Any) -> QProgressBar | None:
@@ -48,8 +65,18 @@ def start_integrity_checks(window: QMainWindow, store: Any) -> QProgressBar | No
 
     carrier.progressed.connect(progressed)
 
+    cancel, finished = threading.Event(), threading.Event()
+
     def work() -> Any:
-        return integrity.run_deferred_checks(store, progress=carrier.progressed.emit)
+        try:
+            return integrity.run_deferred_checks(store, progress=carrier.progressed.emit,
+                                                 cancel=cancel)
+        finally:
+            finished.set()
+
+    # Closing the window closes the store: stop the checks (or the backup) first and wait.
+    guard = _CloseGuard(cancel, finished, window)
+    window.installEventFilter(guard)
 
     def done(outcome: Any) -> None:
         if not shiboken6.isValid(window) or not shiboken6.isValid(bar):
