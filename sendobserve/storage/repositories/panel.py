@@ -98,12 +98,12 @@ def _current_texts(session: Session, today: date) -> tuple[list[str], dict[str, 
     Plain SQL, no ORM types: whether a verdict is current is decided on its columns
     (stale flag, rules, ISO dates compare as text), and only those are parsed."""
     connection = session.connection()
-    mediators = [r[0] for r in connection.exec_driver_sql("SELECT id FROM mediators")]
+    mediators = [r[0] for r in connection.exec_driver_sql("SELECT id FROM mediators").fetchall()]
     day = today.isoformat()
     rows = connection.exec_driver_sql(
         "SELECT mediator_id, verdict FROM panel_verdicts WHERE stale = 0 AND rules = ?"
-        " AND assessed_on <= ? AND valid_until >= ?", (RULES_FINGERPRINT, day, day))
-    return mediators, {mid: text for mid, text in rows}
+        " AND assessed_on <= ? AND valid_until >= ?", (RULES_FINGERPRINT, day, day)).fetchall()
+    return mediators, dict(rows)
 
 
 def panel_verdicts(
@@ -141,7 +141,7 @@ def panel_verdicts(
         if progress is not None:
             progress(min(len(need), start + BATCH), len(need))
     verdicts = list(fresh.values())
-    verdicts.sort(key=lambda v: (v.name.casefold(), str(v.mediator_id)))
+    verdicts.sort(key=lambda v: (v.name.casefold(), v.mediator_id.int))  # str(uuid) is slow
     return verdicts
 
 
