@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 from typing import Any
@@ -65,23 +66,86 @@ def _day(value: date | None) -> str:
     return value.strftime("%d %b %Y") if value else "—"
 
 
+@dataclass(frozen=True)
+class PreparedRows:
+    """Everything the model shows, made off the GUI thread: the rows, their folded names
+    (for sorting) and search texts. Folding 5,000 names takes a noticeable moment."""
+
+    today: date
+    rows: tuple[PanelRow, ...]
+    names: tuple[str, ...]
+    search: tuple[str, ...]
+    fold: Callable[[str], str]
+
+
+def prepare_rows(verdicts: Iterable[Verdict], today: date) -> PreparedRows:
+    rows = tuple(panel_row(v, today) for v in verdicts)
+    folds: dict[str, str] = {}  # PPCs, mentors and needs repeat: fold each once
+
+    def fold(text: str) -> str:
+        found = folds.get(text)
+        if found is None:
+            found = folds[text] = fold_name(text)
+        return found
+
+    names = tuple(fold(r.verdict.name) for r in rows)
+    search = tuple(
+        " ".join((names[i], fold(r.verdict.ppc or ""), fold(r.verdict.mentor or ""),
+                  fold(r.needed), r.status_text))
+        for i, r in enumerate(rows))
+    return PreparedRows(today, rows, names, search, fold)
+
+
 class PanelTableModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[PanelRow] = []
+        self._names: list[str] = []
         self._search: list[str] = []
+        self._fold: Callable[[str], str] = fold_name
         self.today: date = date.today()
 
     def set_verdicts(self, verdicts: Iterable[Verdict], today: date) -> None:
+        self.set_prepared(prepare_rows(verdicts, today))
+
+    def set_prepared(self, prepared: PreparedRows) -> None:
+        """Show rows made by ``prepare_rows`` (which may run on a worker thread)."""
         self.beginResetModel()
-        self.today = today
-        self._rows = [panel_row(v, today) for v in verdicts]
-        self._search = [
-            fold_name(" ".join(x for x in (r.verdict.name, r.verdict.ppc or "",
-                                           r.verdict.mentor or "", r.needed, r.status_text)))
-            for r in self._rows
-        ]
+        self.today = prepared.today
+        self._rows = list(prepared.rows)
+        self._names = list(prepared.names)
+        self._search = list(prepared.search)
+        self._fold = prepared.fold
         self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder,
+             group: Group = Group.NONE) -> None:
+        """Sort the rows themselves, in Python on precomputed keys: a proxy comparing
+        through ``data()`` took seconds at 5,000 rows. Groups stay in alphabetical order
+        whichever way the column sorts."""
+        if not self._rows:
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        order_of = list(range(len(self._rows)))
+        order_of.sort(key=lambda i: self._sort_key(i, column),
+                      reverse=order == Qt.SortOrder.DescendingOrder)
+        if group is not Group.NONE:
+            order_of.sort(key=lambda i: self._fold(self.group_name(i, group)))  # stable
+        self._rows = [self._rows[i] for i in order_of]
+        self._names = [self._names[i] for i in order_of]
+        self._search = [self._search[i] for i in order_of]
+        new_row = {old: new for new, old in enumerate(order_of)}
+        self.changePersistentIndexList(
+            persistent,
+            [self.index(new_row[i.row()], i.column()) if i.isValid() else i
+             for i in persistent])
+        self.layoutChanged.emit()
+
+    def group_name(self, row: int, group: Group) -> str:
+        v = self._rows[row].verdict
+        name = v.ppc if group is Group.PPC else v.mentor if group is Group.MENTOR else ""
+        return name or "(none)"
 
     def rows(self) -> list[PanelRow]:
         return list(self._rows)
@@ -128,7 +192,7 @@ class PanelTableModel(QAbstractTableModel):
                 return self.row_sentence(index.row())
             return self._text(r, col)
         if role == SortRole:
-            return self._sort_key(r, col)
+            return repr(self._sort_key(index.row(), col))
         if role == Qt.ItemDataRole.BackgroundRole and col == COL_STATUS and r.status in _TINT:
             return QColor(_TINT[r.status])
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATUS and r.status in _TINT:
@@ -153,18 +217,19 @@ class PanelTableModel(QAbstractTableModel):
             return _day(r.due_on)
         return ""
 
-    def _sort_key(self, r: PanelRow, col: int) -> Any:
+    def _sort_key(self, row: int, col: int) -> Any:
+        r = self._rows[row]
         v = r.verdict
-        name = fold_name(v.name)
+        name = self._names[row]
         if col == COL_STATUS:
-            return f"{STATUS_ORDER[r.status]:02d}{(r.due_in_days or 0) + 100000:07d}{name}"
+            return (STATUS_ORDER[r.status], r.due_in_days or 0, name)
         if col == COL_LAST:
-            return (v.last_observation or date.min).isoformat() + name
+            return (v.last_observation or date.min, name)
         if col == COL_DUE:
-            return (r.due_on or date.max).isoformat() + name
+            return (r.due_on or date.max, name)
         if col == COL_NAME:
-            return name
-        return fold_name(self._text(r, col)) + "\x00" + name
+            return (name, v.mediator_id.int)
+        return (self._fold(self._text(r, col)), name)
 
     def row_sentence(self, row: int) -> str:
         """The whole row read aloud: who, stage, what is needed, who supports them."""
@@ -188,8 +253,7 @@ class PanelFilterProxy(QSortFilterProxyModel):
         self._statuses: frozenset[PanelStatus] = frozenset()
         self._needle = ""
         self._group = Group.NONE
-        self.setSortRole(SortRole)
-        self.setDynamicSortFilter(True)
+        self._column, self._order = COL_NAME, Qt.SortOrder.AscendingOrder
 
     def set_statuses(self, statuses: Iterable[PanelStatus]) -> None:
         self._refilter(lambda: setattr(self, "_statuses", frozenset(statuses)))
@@ -208,8 +272,7 @@ class PanelFilterProxy(QSortFilterProxyModel):
 
     def set_group(self, group: Group) -> None:
         self._group = group
-        self.invalidate()
-        self.sort(self.sortColumn() if self.sortColumn() >= 0 else COL_NAME, self.sortOrder())
+        self.sort(self._column, self._order)
 
     @property
     def group(self) -> Group:
@@ -218,9 +281,14 @@ class PanelFilterProxy(QSortFilterProxyModel):
     def group_of(self, source_row: int) -> str:
         model = self.sourceModel()
         assert isinstance(model, PanelTableModel)
-        v = model.row(source_row).verdict
-        name = v.ppc if self._group is Group.PPC else v.mentor
-        return name or "(none)"
+        return model.group_name(source_row, self._group)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """The source model sorts itself (fast); this proxy only filters, in its order."""
+        self._column, self._order = max(column, 0), order
+        model = self.sourceModel()
+        if isinstance(model, PanelTableModel):
+            model.sort(self._column, order, self._group)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()
@@ -233,15 +301,6 @@ class PanelFilterProxy(QSortFilterProxyModel):
             folded = model.data(model.index(source_row, 0), SearchRole)
             return all(word in folded for word in self._needle.split())
         return True
-
-    def lessThan(self, left: Index, right: Index) -> bool:
-        if self._group is not Group.NONE:
-            a, b = fold_name(self.group_of(left.row())), fold_name(self.group_of(right.row()))
-            if a != b:
-                # The groups stay in alphabetical order whichever way the column sorts.
-                before = a < b
-                return before if self.sortOrder() == Qt.SortOrder.AscendingOrder else not before
-        return bool(super().lessThan(left, right))
 
     def mediator_id(self, proxy_row: int) -> uuid.UUID | None:
         if not 0 <= proxy_row < self.rowCount():

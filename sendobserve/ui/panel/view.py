@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -48,11 +49,20 @@ from sendobserve.ui.panel.model import (
     MediatorIdRole,
     PanelFilterProxy,
     PanelTableModel,
+    PreparedRows,
+    prepare_rows,
 )
 from sendobserve.ui.tasks import TaskRunner
 
 CHART_WIDTH, CHART_HEIGHT = 640, 200
 Loader = Callable[[Callable[[int, int], None]], list[Verdict]]
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    prepared: PreparedRows
+    svg: bytes
+    text: str
 
 
 class _Progress(QObject):
@@ -181,11 +191,16 @@ class PanelView(QWidget):
         self.summary.setText("Reading the panel…")
         self.reload_button.setEnabled(False)
 
-        def work() -> list[Verdict]:
-            return self._loader(carrier.changed.emit)
+        def work() -> _Loaded:
+            # Everything slow happens here, off the GUI thread: verdicts, rows, the chart.
+            from sendobserve.reports.panel_chart import renewals_svg, renewals_text
 
-        self._runner.run(work, lambda verdicts: self._loaded(verdicts, today), self._failed,
-                         owner=self)
+            prepared = prepare_rows(self._loader(carrier.changed.emit), today)
+            months = renewals_by_month(prepared.rows, today)
+            return _Loaded(prepared, renewals_svg(months, width=CHART_WIDTH,
+                                                  height=CHART_HEIGHT), renewals_text(months))
+
+        self._runner.run(work, self._loaded, self._failed, owner=self)
 
     def _progressed(self, done: int, total: int) -> None:
         self.progress.setVisible(done < total)
@@ -199,21 +214,16 @@ class PanelView(QWidget):
         self.progress.setVisible(False)
         self.summary.setText(f"The panel could not be read: {exc}")
 
-    def _loaded(self, verdicts: list[Verdict], today: date) -> None:
-        from sendobserve.reports.panel_chart import renewals_svg, renewals_text
-
+    def _loaded(self, loaded: _Loaded) -> None:
         self.reload_button.setEnabled(True)
         self.progress.setVisible(False)
-        self.model.set_verdicts(verdicts, today)
-        rows = self.model.rows()
-        counts = count_by_status(rows)
-        self._fill_stages(counts)
-        months = renewals_by_month(rows, today)
-        self.chart.load(QByteArray(renewals_svg(months, width=CHART_WIDTH,
-                                                height=CHART_HEIGHT)))
-        text = renewals_text(months)
-        self.chart_text.setText(text)
-        self.chart.setAccessibleDescription(text)
+        self.model.set_prepared(loaded.prepared)
+        header = self.table.horizontalHeader()
+        self.proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        self._fill_stages(count_by_status(loaded.prepared.rows))
+        self.chart.load(QByteArray(loaded.svg))
+        self.chart_text.setText(loaded.text)
+        self.chart.setAccessibleDescription(loaded.text)
         self._summarise()
         if self.proxy.rowCount() and not self.table.currentIndex().isValid():
             self.table.setCurrentIndex(self.proxy.index(0, COL_NAME))
