@@ -642,7 +642,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="sendobserve benchmarks (see the docstring)")
     parser.add_argument("--quick", action="store_true", help="small stores, few repeats")
     parser.add_argument("--only", nargs="*", default=None,
-                        choices=["startup", "tick", "readiness", "pdf", "encryption"])
+                        choices=["startup", "tick", "readiness", "pdf", "encryption", "panel"])
     parser.add_argument("--out", default=str(RESULTS / "latest.json"))
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -677,6 +677,10 @@ def main() -> int:
         bench_pdf(org, 5 if q else 20)
     if "encryption" in only:
         bench_encryption(50 if q else 200, 20_000 if q else 100_000)
+    if "panel" in only:  # bench/panel.py: the 5,000-trainee store (500 with --quick)
+        from panel import bench_panel
+
+        stores["panel"] = bench_panel(add, q)
     elapsed = time.perf_counter() - started
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -420,8 +420,15 @@ def open_store(
         raise DataDirError(f"the data folder {data_dir} cannot be written")
     lock = DataDirLock(data_dir)
     lock.acquire()
+    from sendobserve.storage import integrity
+
+    # A process that defers the whole-file checks (the app) runs them after opening.
+    defer = integrity.deferred()
     try:
-        revision = verify_database(data_dir, data_key, path)
+        if defer:
+            revision = integrity.verify_quickly(data_dir, data_key, path)
+        else:
+            revision = verify_database(data_dir, data_key, path)
         engine = _make_engine(path, data_key)
     except BaseException:
         lock.release(undo_create=True)
@@ -433,9 +440,11 @@ def open_store(
             if revision is not None:
                 from sendobserve.storage.backup import make_backup
 
+                if defer:  # nothing rewrites the file before the whole of it is checked
+                    verify_database(data_dir, data_key, path)
                 make_backup(store, reason=f"before-{'-'.join(heads)}")
             _upgrade(engine)
-        if daily_backup:
+        if daily_backup and not defer:  # deferred: after the checks, in the background
             from sendobserve.storage.backup import backup_due, make_backup
 
             if backup_due(data_dir):

@@ -183,6 +183,9 @@ class _Startup:
             if store in self.unclaimed:
                 self.unclaimed.remove(store)
         self.window.open_store(store, workspace)
+        from sendobserve.ui.integrity_checks import start_integrity_checks
+
+        start_integrity_checks(self.window, store)
         if self.exit_after_start:
             print(f"records opened after {self.ms():.0f} ms", flush=True)
             self._finish(0)
@@ -243,9 +246,17 @@ def run(
     window.repaint()  # paint now; the slow work starts from the event loop, after it
     startup = _Startup(app, window, folder, secret, exit_after_start, started)
     QTimer.singleShot(0, startup.painted)
-    status = int(app.exec())
-    # Closed while the worker was still opening: let it finish, then close what it opened.
-    QThreadPool.globalInstance().waitForDone()
+    from sendobserve.storage import integrity
+
+    # The whole-file checks and the daily backup run after the records open
+    # (ui.integrity_checks), not before: a large store opens as fast as a small one.
+    integrity.defer_whole_file_checks()
+    try:
+        status = int(app.exec())
+        # Closed while the worker was still opening: let it finish, then close what it opened.
+        QThreadPool.globalInstance().waitForDone()
+    finally:
+        integrity.defer_whole_file_checks(False)
     startup._close_unclaimed()
     window.deleteLater()
     if startup.crash is not None:

@@ -164,6 +164,11 @@ class MainWindow(QMainWindow):
             "Lay out the trainee's portfolio for the assessor panel")
         self.print_menu.aboutToShow.connect(self._update_print_actions)
 
+        panel_menu = self.menuBar().addMenu("P&anel")
+        self.panel_action = self._action(
+            panel_menu, "The panel at a &glance…", "Ctrl+Shift+G", self._show_panel,
+            "Every mediator's stage: in training, ready, accredited, due, lapsed")
+
         help_menu = self.menuBar().addMenu("&Help")
         self.identity_action = self._action(
             help_menu, "This installation's &identity…", "", self._show_identity,
@@ -177,7 +182,7 @@ class MainWindow(QMainWindow):
                               self.print_observation_action, self.print_readiness_action,
                               self.print_form4_action, self.print_form5_action,
                               self.print_portfolio_action, self.identity_action,
-                              self.privacy_action]
+                              self.privacy_action, self.panel_action]
         if store is None:
             self.setCentralWidget(OpeningPage())
             for action in self.store_actions:
@@ -335,6 +340,10 @@ class MainWindow(QMainWindow):
         reload = getattr(navigation, "reload", None)
         if callable(reload):
             reload()
+    def _show_panel(self) -> None:
+        from sendobserve.ui.panel.window import show_panel
+
+        show_panel(self)
 
     def _about(self) -> None:
         from sendobserve.ui.about import AboutDialog

@@ -87,7 +87,7 @@ def test_the_window_opens_before_the_store_with_its_store_actions_disabled(
     assert not window.is_open and window.store is None
     assert "sendobserve" in window.windowTitle()
     assert [m.title() for m in (a.menu() for a in window.menuBar().actions())] == [
-        "&File", "&Print", "&Help"]
+        "&File", "&Print", "P&anel", "&Help"]
     opening = window.centralWidget()
     assert isinstance(opening, OpeningPage)
     assert opening.accessibleName() == OPENING_TEXT

@@ -47,11 +47,20 @@ from sendobserve.storage.repositories.observations import (
     MarkEvent,
     ObservationRepository,
 )
+from sendobserve.storage.repositories.panel import (
+    CheckResult,
+    StoredVerdict,
+    check_verdicts,
+    panel_verdicts,
+    stored_verdicts,
+    verdict_for,
+)
 from sendobserve.storage.repositories.people import MediatorRepository, ObserverRepository
 from sendobserve.storage.repositories.practice import PracticeItem, PracticeRepository
 
 __all__ = [
     "CaseRepository",
+    "CheckResult",
     "FormVersionConflict",
     "FormVersionRepository",
     "MarkEdit",
@@ -68,13 +77,18 @@ __all__ = [
     "RecordNotFound",
     "SessionFactory",
     "StoredFormVersion",
+    "StoredVerdict",
+    "check_verdicts",
     "fold_name",
     "in_session",
     "install_form",
     "load_practice_record",
     "load_practice_records",
     "load_registry",
+    "panel_verdicts",
     "practice_summaries",
     "put_practice_record",
     "source_sha256",
+    "stored_verdicts",
+    "verdict_for",
 ]

@@ -1,0 +1,59 @@
+"""Opening the panel from the main window: one panel window per main window, kept."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMainWindow
+
+from sendobserve.model.panel import Verdict
+from sendobserve.ui.panel.view import PanelView
+
+
+def panel_loader(store: Any, today: Callable[[], date] = date.today) -> Callable[
+    [Callable[[int, int], None]], list[Verdict]
+]:
+    """What the panel runs on the worker: stored verdicts, the stale ones assessed again."""
+    from sendobserve.storage.repositories import load_registry, panel_verdicts
+
+    def load(progress: Callable[[int, int], None]) -> list[Verdict]:
+        forms = load_registry(store.session)
+        return panel_verdicts(store.session, forms, today=today(), progress=progress)
+
+    return load
+
+
+def show_panel(window: QMainWindow) -> PanelView | None:
+    """Show (and reload) the panel of ``window``'s open store; Enter opens the trainee
+    on the window's workspace."""
+    store = getattr(window, "store", None)
+    if store is None:
+        return None
+    view: PanelView | None = getattr(window, "panel_view", None)
+    if view is None:
+        view = PanelView(panel_loader(store), window.runner, parent=window)  # type: ignore[attr-defined]
+        view.setWindowFlag(Qt.WindowType.Window, True)
+        view.resize(1100, 640)
+        view.openTraineeRequested.connect(lambda mid: _open_trainee(window, store, mid))
+        window.panel_view = view  # type: ignore[attr-defined]
+    view.show()
+    view.raise_()
+    view.activateWindow()
+    view.reload()
+    return view
+
+
+def _open_trainee(window: QMainWindow, store: Any, mediator_id: uuid.UUID) -> None:
+    from sendobserve.storage.repositories import MediatorRepository
+
+    workspace = window.centralWidget()
+    show = getattr(workspace, "show_trainee", None)
+    if not callable(show):
+        return
+    show(MediatorRepository(store.session).get(mediator_id))
+    window.raise_()
+    window.activateWindow()
