@@ -54,10 +54,23 @@ class Figure:
     note: str = ""
     samples: list[float] = field(default_factory=list)
     floor_samples: list[float] = field(default_factory=list)
+    # CPU time (user + system) of the same runs, where it was measured: on a shared
+    # machine the steadier of the two, since waiting for the disk or for another
+    # process's turn on a core costs wall time but not CPU time.
+    cpu_median: float | None = None
+    cpu_floor: float | None = None
+    cpu_samples: list[float] = field(default_factory=list)
+    cpu_floor_samples: list[float] = field(default_factory=list)
 
     @property
     def ratio(self) -> float | None:
         return None if not self.floor else self.median / self.floor
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        if self.cpu_median is None or not self.cpu_floor:
+            return None
+        return self.cpu_median / self.cpu_floor
 
 
 @dataclass
@@ -76,7 +89,8 @@ def p99(values: list[float]) -> float:
 
 def add(
     name: str, unit: str, samples: list[float], floor_name: str, floor_samples: list[float] | None,
-    goal: str, ok: Callable[[Figure], bool] | None, note: str = "",
+    goal: str, ok: Callable[[Figure], bool] | None, note: str = "", *,
+    cpu: list[float] | None = None, cpu_floor: list[float] | None = None,
 ) -> Figure:
     fig = Figure(
         name=name, unit=unit, median=statistics.median(samples),
@@ -84,6 +98,10 @@ def add(
         floor=statistics.median(floor_samples) if floor_samples else None, goal=goal, ok=None,
         runs=len(samples), note=note, samples=[round(x, 4) for x in samples],
         floor_samples=[round(x, 4) for x in floor_samples or []],
+        cpu_median=statistics.median(cpu) if cpu else None,
+        cpu_floor=statistics.median(cpu_floor) if cpu_floor else None,
+        cpu_samples=[round(x, 4) for x in cpu or []],
+        cpu_floor_samples=[round(x, 4) for x in cpu_floor or []],
     )
     fig.ok = ok(fig) if ok else None
     FIGURES.append(fig)
@@ -101,8 +119,13 @@ def show(f: Figure) -> None:
     floor = f"floor {f.floor:8.2f}" if f.floor is not None else " " * 14
     ratio = f"{f.ratio:6.2f}x" if f.ratio is not None else " " * 7
     verdict = "" if f.ok is None else ("ok" if f.ok else "MISS")
+    cpu = ""
+    if f.cpu_median is not None:
+        cpu = f"  CPU {f.cpu_median:.2f}"
+        if f.cpu_floor is not None and f.cpu_ratio is not None:
+            cpu += f" / {f.cpu_floor:.2f} = {f.cpu_ratio:.2f}x"
     print(f"  {f.name:<44} {f.median:9.2f} {f.unit:<3} {p}  {floor}  {ratio}  "
-          f"goal {f.goal:<18} {verdict:<4} (n={f.runs}; floor: {f.floor_name})"
+          f"goal {f.goal:<18} {verdict:<4} (n={f.runs}; floor: {f.floor_name}){cpu}"
           + (f"  [{f.note}]" if f.note else ""), flush=True)
 
 
@@ -110,6 +133,18 @@ def timed(fn: Callable[[], object]) -> float:
     t0 = time.perf_counter()
     fn()
     return (time.perf_counter() - t0) * 1000
+
+
+def timed_cpu(fn: Callable[[], object]) -> tuple[float, float]:
+    """(wall ms, CPU ms) of one call; CPU is this process's, every thread."""
+    c0, t0 = time.process_time(), time.perf_counter()
+    fn()
+    return (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+
+
+def within(limit: float) -> Callable[[Figure], bool]:
+    """A goal on the ratio: wall and, where measured, CPU both at most ``limit``."""
+    return lambda f: (f.ratio or 99) <= limit and (f.cpu_ratio is None or f.cpu_ratio <= limit)
 
 
 # --- the machine ---------------------------------------------------------------------------
@@ -158,34 +193,35 @@ def env(**extra: str) -> dict[str, str]:
     return e
 
 
+LAUNCHER = Path(__file__).resolve().parent / "launcher.py"
+
+
 def spawn_probe(argv: list[str], extra_env: dict[str, str], *,
                 app: bool = False) -> tuple[dict[str, float], float]:
-    """Start a child that prints "main window painted" once its window has painted (the
-    app's ``--exit-after-start``, or ``bare_window.py``); ms from spawn to that line
-    (``painted``), to the app's "records opened" line (``opened``: store unlocked and
-    open, workspace in place) and to exit (``exit``), its user + system CPU time (``cpu``,
-    ms: steadier than wall time on a busy machine), and its peak RSS (MiB)."""
-    t0 = time.monotonic()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=env(**extra_env), cwd=tempfile.gettempdir())
-    assert proc.stdout is not None and proc.stderr is not None
-    phases: dict[str, float] = {}
-    for raw in proc.stdout:
-        if raw.startswith(b"main window painted") and "painted" not in phases:
-            phases["painted"] = (time.monotonic() - t0) * 1000
-        elif raw.startswith(b"records opened") and "opened" not in phases:
-            phases["opened"] = (time.monotonic() - t0) * 1000
-    err = proc.stderr.read().decode()
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    phases["exit"] = (time.monotonic() - t0) * 1000
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    phases["cpu"] = (usage.ru_utime + usage.ru_stime) * 1000
-    if "painted" not in phases or (app and "opened" not in phases):
-        raise RuntimeError(f"{argv} failed ({proc.returncode}): {err[-2000:]}")
-    # Painted, then failed on the way out (seen: a background load meeting the store the
-    # window's close had just closed): counted and reported, not hidden.
-    phases["failed_exit"] = float(proc.returncode != 0)
-    return phases, usage.ru_maxrss / 1024  # ru_maxrss is KiB on Linux
+    """Start ``argv`` through ``bench/launcher.py`` (never from this process: see there)
+    and read back its figures: ms from the fork to the "main window painted" line
+    (``painted``), to the app's "records opened" line (``opened``: store unlocked and open,
+    workspace in place) and to exit (``exit``), the child's user + system CPU time
+    (``cpu``, ms: steadier than wall time on a shared machine), and its peak RSS (MiB)."""
+    done = subprocess.run([sys.executable, str(LAUNCHER), *argv], capture_output=True,
+                          env=env(**extra_env), cwd=tempfile.gettempdir(), check=False)
+    try:
+        got = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        raise RuntimeError(f"the launcher failed: {done.stderr.decode()[-2000:]}") from None
+    marks = got["marks_ms"]
+    if "main window painted" not in marks or (app and "records opened" not in marks):
+        raise RuntimeError(f"{argv} failed ({got['status']}): {done.stderr.decode()[-2000:]}")
+    if got["launcher_rss_mib"] >= got["peak_rss_mib"]:
+        raise RuntimeError("the launcher is larger than what it measured: the peak is "
+                           "not the child's own")
+    phases = {"painted": marks["main window painted"], "exit": got["exit_ms"],
+              "cpu": got["cpu_ms"], "launcher_rss": got["launcher_rss_mib"],
+              # Painted, then failed on the way out: counted and reported, not hidden.
+              "failed_exit": float(got["status"] != 0)}
+    if "records opened" in marks:
+        phases["opened"] = marks["records opened"]
+    return phases, float(got["peak_rss_mib"])
 
 
 # --- 1 and 5: start-up and memory ----------------------------------------------------------
@@ -334,6 +370,7 @@ def tick_store() -> Iterator[tuple[Any, Any, list[str]]]:
 
 
 def bench_tick(runs: int) -> None:
+    """``set_mark`` alone, every call a change (so every call writes and commits)."""
     from sendobserve.model.domain import MarkState
     from sendobserve.storage.repositories import ObservationRepository
 
@@ -343,44 +380,61 @@ def bench_tick(runs: int) -> None:
         conn = raw_connection(Path(tmp) / "floor.db", encrypted=True)
         repo = ObservationRepository(store.session)
         states = (MarkState.DEMONSTRATED, MarkState.DEVELOPMENT_NEEDED)
+        now = {item: MarkState.NOT_YET_SEEN for item in items}
+
+        def tick(item: str) -> None:
+            state = states[0] if now[item] is not states[0] else states[1]
+            now[item] = repo.set_mark(obs.id, item, state, by="bench").state
+            if now[item] is not state:
+                raise RuntimeError("set_mark did not set the state asked for")
+
         for i in range(20):  # warm both
             raw_tick(conn, i)
-            repo.set_mark(obs.id, items[i % len(items)], states[i % 2], by="bench")
-        floor, subject = [], []
-        for i in range(runs):
-            floor.append(timed(lambda i=i: raw_tick(conn, i)))
-            item, state = items[i % len(items)], states[(i // len(items) + 1) % 2]
-            subject.append(timed(lambda item=item, state=state: repo.set_mark(
-                obs.id, item, state, by="bench")))
+            tick(items[i % len(items)])
+        events_before = len(repo.history(obs.id))
+        floor, subject, floor_cpu, subject_cpu = [], [], [], []
+        for i in range(runs):  # interleaved, so load from other processes hits both alike
+            w, c = timed_cpu(lambda i=i: raw_tick(conn, i))
+            floor.append(w)
+            floor_cpu.append(c)
+            w, c = timed_cpu(lambda i=i: tick(items[i % len(items)]))
+            subject.append(w)
+            subject_cpu.append(c)
+        written = len(repo.history(obs.id)) - events_before
         conn.close()
+    if written != runs:
+        raise RuntimeError(f"{runs} timed calls wrote {written} undo events")
     add("tick: ObservationRepository.set_mark", "ms", subject, "raw sqlcipher3 insert+commit",
-        floor, "median <= 2x, p99 < 16", lambda f: (f.ratio or 0) <= 2 and (f.p99 or 99) < 16,
-        "the repository call alone, without the checklist")
+        floor, "<= 2x wall+CPU, p99 < 16",
+        lambda f: within(2)(f) and (f.p99 or 99) < 16,
+        f"the repository call alone; each of the {runs} calls changed a state and "
+        "committed mark + undo event + updated_at", cpu=subject_cpu, cpu_floor=floor_cpu)
 
 
 def bench_tick_checklist(runs: int) -> None:
-    """Key press on the real checklist page (offscreen) to committed, shown mark."""
-    try:
-        from sendobserve.ui.observation import ObservationSession
-        from sendobserve.ui.observation_page import ObservationPage
-        from sendobserve.ui.store_service import StoreWorkspaceService
-    except ImportError:
-        not_measured("tick: key press on the checklist", "the checklist is not on main; the "
-                     "repository call it makes is measured above")
-        return
+    """Key press on the real checklist page (offscreen) through the repaint of the ticked
+    row and the "Saved" line; every timed press changes the item's state. Beside it, the
+    same presses on ``floor_tick.BareTick``."""
     from datetime import date
     from decimal import Decimal
 
+    import floor_tick
+
     from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
     from sendobserve.forms.registry import FormRegistry
-    from sendobserve.model.domain import CaseKind, ObserverRole, TraineeRole
+    from sendobserve.model.domain import CaseKind, MarkState, ObserverRole, TraineeRole
     from sendobserve.storage import keys, vault
     from sendobserve.storage.repositories import ObservationRepository
+    from sendobserve.ui.observation import ObservationSession
+    from sendobserve.ui.observation_page import ObservationPage
+    from sendobserve.ui.store_service import StoreWorkspaceService
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    key_for = {MarkState.DEMONSTRATED: Qt.Key.Key_1, MarkState.DEVELOPMENT_NEEDED: Qt.Key.Key_2,
+               MarkState.NOT_APPLICABLE: Qt.Key.Key_3}
     with tempfile.TemporaryDirectory(prefix="sendobserve-bench-") as tmp:
         store = vault.initialise(Path(tmp) / "data", gen.PASSPHRASE,
                                  scrypt=keys.ScryptParams(n=2**10)).store
@@ -394,29 +448,68 @@ def bench_tick_checklist(runs: int) -> None:
             observer = service.observer_named("Bench", ObserverRole.PPC)
             observation = service.start_observation(case.id, observer.id, "form2", 1,
                                                     date(2026, 1, 5))
-            page = ObservationPage(ObservationSession(service, observation), "bench")
+            session = ObservationSession(service, observation)
+            page = ObservationPage(session, "bench")
             page.resize(1280, 800)
             page.show()
-            app.processEvents()
-            presses = [Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3]
-            for i in range(10):
-                raw_tick(conn, i)
-            subject, floor = [], []
+            for _ in range(5):
+                app.processEvents()
+            model, view = session.model, page.view
+            texts = [model.index_of(i).data() for i in model.item_ids()]
+            bare, bare_press = floor_tick.bare_tick(app, texts, lambda n: raw_tick(conn, n))
+            spy = floor_tick.PaintSpy({"row": view.viewport(), "saved": page.save_state})
+
+            def tick() -> tuple[float, float]:
+                item = view.current_item_id()
+                assert item is not None
+                now = model.state_of(item)
+                state = (MarkState.DEMONSTRATED if now is not MarkState.DEMONSTRATED
+                         else MarkState.DEVELOPMENT_NEEDED)
+                timing = floor_tick.press(app, view, key_for[state], spy,
+                                          lambda: view.visualRect(view.currentIndex()).intersected(
+                                              view.viewport().rect()))
+                if model.state_of(item) is not state or session.status_text != "Saved":
+                    raise RuntimeError("a timed key press did not commit and show its state")
+                return timing
+
+            def move(n: int) -> None:  # down the list and back, untimed
+                floor_tick.QTest.keyClick(view, Qt.Key.Key_J if (n // 38) % 2 == 0
+                                          else Qt.Key.Key_K)
+                app.processEvents()
+
+            for n in range(20):  # warm both
+                bare_press()
+                tick()
+                move(n)
+            before = len(ObservationRepository(store.session).history(observation.id))
+            subject, floor, subject_cpu, floor_cpu = [], [], [], []
             for n in range(runs):
-                floor.append(timed(lambda n=n: raw_tick(conn, n)))
-                subject.append(timed(lambda n=n: QTest.keyClick(page.view, presses[n % 3])))
-                QTest.keyClick(page.view, Qt.Key.Key_J if (n // 39) % 2 == 0 else Qt.Key.Key_K)
-            stored = ObservationRepository(store.session).marks(observation.id)
+                w, c = bare_press()
+                floor.append(w)
+                floor_cpu.append(c)
+                w, c = tick()
+                subject.append(w)
+                subject_cpu.append(c)
+                move(n)
+            written = len(ObservationRepository(store.session).history(observation.id)) - before
+            commit_only = [timed_cpu(lambda n=n: raw_tick(conn, n)) for n in range(runs)]
             page.close()
+            bare.close()
         finally:
             conn.close()
             store.close()
-    if not stored:
-        raise RuntimeError("the key presses committed no marks")
-    add("tick: key press on the checklist", "ms", subject, "raw sqlcipher3 insert+commit",
-        floor, "median <= 2x, p99 < 16", lambda f: (f.ratio or 0) <= 2 and (f.p99 or 99) < 16,
-        f"QTest key press on the real checklist page to committed, shown mark; "
-        f"{len(stored)} marks stored")
+    if written != runs:
+        raise RuntimeError(f"{runs} timed key presses committed {written} marks")
+    add("tick: key press through the repaint", "ms", subject,
+        "bare tick: Qt view + raw commit", floor, "<= 2x wall+CPU, p99 < 16",
+        lambda f: within(2)(f) and (f.p99 or 99) < 16,
+        f"QTest key press on the real checklist page until the row and the Saved line are "
+        f"painted; {runs} presses, each changed a state and committed",
+        cpu=subject_cpu, cpu_floor=floor_cpu)
+    add("  the same presses against a commit alone", "ms", subject,
+        "raw sqlcipher3 insert+commit", [w for w, _ in commit_only], "-", None,
+        "for comparison: a floor without any repaint",
+        cpu=subject_cpu, cpu_floor=[c for _, c in commit_only])
 
 
 # --- 3: readiness at organisation scale ----------------------------------------------------

@@ -13,7 +13,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -211,33 +212,50 @@ class ObservationRepository:
 
         Setting what is already there records nothing (no empty undo step). Refused with
         ``ObservationLocked`` once the observation is finalised.
+
+        This is the tick, the one write made while the observer watches the room, so it is
+        plain SQL on the session's own connection (statements SQLite keeps prepared), in
+        the session's one transaction: check the draft, read the old mark, write the mark,
+        append the undo event, bump ``updated_at``; the caller's ``with`` block commits
+        all of it or none. Same rows and values as the ORM writes elsewhere in this file.
         """
         if not criterion_id.strip():
             raise ValidationError("The item to mark must be named", field="criterion_id")
         with self._sessions() as s:
-            obs = _get_row(s, observation_id)
-            _require_draft(obs)
-            current = _current_mark(s, observation_id, criterion_id)
-            old_state, old_note = _state_of(current)
+            db = _tick_connection(s)
+            oid = observation_id.hex
+            # 1. The observation exists and is still a draft.
+            found = db.execute(_TICK_OBSERVATION, (oid,)).fetchone()
+            if found is None:
+                raise RecordNotFound("observation", observation_id)
+            if found[0] != ObservationState.DRAFT.value:
+                raise ObservationLocked(observation_id, found[0])
+            # 2. The mark as it is now ("not yet seen" with no note is no row).
+            current = db.execute(_TICK_MARK, (oid, criterion_id)).fetchone()
+            old_state, old_note = ((MarkState.NOT_YET_SEEN, "") if current is None
+                                   else (MarkState(current[0]), current[1]))
             new_note = old_note if note is None else note
-            if (state, new_note) != (old_state, old_note):
-                now = utcnow()
-                current = _write_mark(s, obs, current, criterion_id, state, new_note, now, by)
-                s.add(
-                    MarkEventRecord(
-                        observation_id=observation_id,
-                        criterion_id=criterion_id,
-                        kind=MarkEventKind.TICK.value,
-                        old_state=old_state.value,
-                        new_state=state.value,
-                        old_note=old_note,
-                        new_note=new_note,
-                        at=now,
-                        by=by,
-                    )
-                )
-                s.flush()
-            return _mark_or_unseen(observation_id, criterion_id, current)
+            if (state, new_note) == (old_state, old_note):
+                return _tick_mark(observation_id, criterion_id, current)
+            now = utcnow()
+            at = _tick_time(now)
+            # 3. The mark itself.
+            if state is MarkState.NOT_YET_SEEN and new_note == "":
+                db.execute(_TICK_DELETE, (oid, criterion_id))
+            else:
+                db.execute(_TICK_UPSERT, (oid, criterion_id, state.value, new_note, at, by))
+            # 4. The undo step, in the same transaction: undo survives a crash.
+            db.execute(_TICK_EVENT, (oid, criterion_id, MarkEventKind.TICK.value,
+                                     old_state.value, state.value, old_note, new_note, at,
+                                     by))
+            # 5. The observation changed now. (Anything else a tick must keep in step, such
+            # as a stored summary, is one more statement here, inside the same transaction.)
+            db.execute(_TICK_TOUCH, (at, oid))
+            if state is MarkState.NOT_YET_SEEN and new_note == "":
+                return Mark(observation_id=observation_id, criterion_id=criterion_id,
+                            state=MarkState.NOT_YET_SEEN)
+            return Mark(observation_id=observation_id, criterion_id=criterion_id,
+                        state=state, note=new_note, marked_at=now)
 
     def set_note(
         self, observation_id: uuid.UUID, criterion_id: str, note: str, *, by: str
@@ -587,3 +605,48 @@ def _event(r: MarkEventRecord) -> MarkEvent:
         by=r.by,
         amendment_id=r.amendment_id,
     )
+
+
+# ---- the tick's plain SQL (``set_mark``) ----------------------------------------------
+# Column values exactly as the records' types store them: ids as 32 hex characters
+# (``GUID``), times as UTC ISO 8601 with microseconds (``UTCDateTime``).
+
+_TICK_OBSERVATION = "SELECT state FROM observations WHERE id = ?"
+_TICK_MARK = ("SELECT state, note, marked_at FROM marks"
+              " WHERE observation_id = ? AND criterion_id = ?")
+_TICK_DELETE = "DELETE FROM marks WHERE observation_id = ? AND criterion_id = ?"
+_TICK_UPSERT = (
+    "INSERT INTO marks (observation_id, criterion_id, state, note, marked_at, marked_by)"
+    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (observation_id, criterion_id) DO UPDATE SET"
+    " state = excluded.state, note = excluded.note, marked_at = excluded.marked_at,"
+    " marked_by = excluded.marked_by"
+)
+_TICK_EVENT = (
+    "INSERT INTO mark_events (observation_id, criterion_id, kind, old_state, new_state,"
+    " old_note, new_note, at, by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_TICK_TOUCH = "UPDATE observations SET updated_at = ? WHERE id = ?"
+
+
+def _tick_connection(s: Session) -> Any:
+    """The DB-API connection under ``s``, inside the session's transaction (begun here if
+    it was not). Anything the session still holds unwritten is flushed first, and what it
+    has loaded is expired after, so ORM objects never contradict the plain SQL."""
+    if s.new or s.dirty or s.deleted:
+        s.flush()
+    if s.identity_map:
+        s.expire_all()
+    return s.connection().connection.driver_connection
+
+
+def _tick_time(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _tick_mark(observation_id: uuid.UUID, criterion_id: str, row: Any) -> Mark:
+    if row is None:
+        return Mark(observation_id=observation_id, criterion_id=criterion_id,
+                    state=MarkState.NOT_YET_SEEN)
+    return Mark(observation_id=observation_id, criterion_id=criterion_id,
+                state=MarkState(row[0]), note=row[1],
+                marked_at=datetime.fromisoformat(row[2]).astimezone(UTC))
