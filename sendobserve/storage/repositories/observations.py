@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from sendobserve.errors import UserError
@@ -214,48 +214,35 @@ class ObservationRepository:
         ``ObservationLocked`` once the observation is finalised.
 
         This is the tick, the one write made while the observer watches the room, so it is
-        plain SQL on the session's own connection (statements SQLite keeps prepared), in
-        the session's one transaction: check the draft, read the old mark, write the mark,
-        append the undo event, bump ``updated_at``; the caller's ``with`` block commits
-        all of it or none. Same rows and values as the ORM writes elsewhere in this file.
+        one transaction of plain SQL (statements SQLite keeps prepared): check the draft,
+        read the old mark, write the mark, append the undo event, bump ``updated_at``;
+        committed before this returns, or not at all. Behind a store's own ``session``
+        it takes a pooled connection of the store's engine directly (a Session's set-up
+        and commit cost more than the SQL); inside a caller's session (``in_session``) it
+        runs on that session's connection, in the caller's transaction. Same rows and
+        values as the ORM writes elsewhere in this file.
         """
         if not criterion_id.strip():
             raise ValidationError("The item to mark must be named", field="criterion_id")
-        with self._sessions() as s:
-            db = _tick_connection(s)
-            oid = observation_id.hex
-            # 1. The observation exists and is still a draft.
-            found = db.execute(_TICK_OBSERVATION, (oid,)).fetchone()
-            if found is None:
-                raise RecordNotFound("observation", observation_id)
-            if found[0] != ObservationState.DRAFT.value:
-                raise ObservationLocked(observation_id, found[0])
-            # 2. The mark as it is now ("not yet seen" with no note is no row).
-            current = db.execute(_TICK_MARK, (oid, criterion_id)).fetchone()
-            old_state, old_note = ((MarkState.NOT_YET_SEEN, "") if current is None
-                                   else (MarkState(current[0]), current[1]))
-            new_note = old_note if note is None else note
-            if (state, new_note) == (old_state, old_note):
-                return _tick_mark(observation_id, criterion_id, current)
-            now = utcnow()
-            at = _tick_time(now)
-            # 3. The mark itself.
-            if state is MarkState.NOT_YET_SEEN and new_note == "":
-                db.execute(_TICK_DELETE, (oid, criterion_id))
-            else:
-                db.execute(_TICK_UPSERT, (oid, criterion_id, state.value, new_note, at, by))
-            # 4. The undo step, in the same transaction: undo survives a crash.
-            db.execute(_TICK_EVENT, (oid, criterion_id, MarkEventKind.TICK.value,
-                                     old_state.value, state.value, old_note, new_note, at,
-                                     by))
-            # 5. The observation changed now. (Anything else a tick must keep in step, such
-            # as a stored summary, is one more statement here, inside the same transaction.)
-            db.execute(_TICK_TOUCH, (at, oid))
-            if state is MarkState.NOT_YET_SEEN and new_note == "":
-                return Mark(observation_id=observation_id, criterion_id=criterion_id,
-                            state=MarkState.NOT_YET_SEEN)
-            return Mark(observation_id=observation_id, criterion_id=criterion_id,
-                        state=state, note=new_note, marked_at=now)
+        engine = _engine_behind(self._sessions)
+        if engine is None:
+            with self._sessions() as s:
+                return _tick(_tick_connection(s), observation_id, criterion_id, state, note,
+                             by)
+        pooled = engine.raw_connection()
+        try:
+            db = pooled.driver_connection
+            db.execute("BEGIN")
+            try:
+                mark = _tick(db, observation_id, criterion_id, state, note, by)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            return mark
+        finally:
+            pooled.close()  # back to the pool
 
     def set_note(
         self, observation_id: uuid.UUID, criterion_id: str, note: str, *, by: str
@@ -626,17 +613,67 @@ _TICK_EVENT = (
     " old_note, new_note, at, by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _TICK_TOUCH = "UPDATE observations SET updated_at = ? WHERE id = ?"
+_TICK_KIND = MarkEventKind.TICK.value
+_DRAFT = ObservationState.DRAFT.value
+
+
+def _engine_behind(sessions: SessionFactory) -> Engine | None:
+    """The engine of a store whose own ``session`` method ``sessions`` is (each call a new
+    unit of work, so the tick may take a connection of its own); None for anything else,
+    such as ``in_session``, whose calls share the caller's transaction."""
+    owner = getattr(sessions, "__self__", None)
+    if owner is None or getattr(sessions, "__name__", None) != "session":
+        return None
+    engine = getattr(owner, "engine", None)
+    return engine if isinstance(engine, Engine) else None
 
 
 def _tick_connection(s: Session) -> Any:
     """The DB-API connection under ``s``, inside the session's transaction (begun here if
     it was not). Anything the session still holds unwritten is flushed first, and what it
     has loaded is expired after, so ORM objects never contradict the plain SQL."""
-    if s.new or s.dirty or s.deleted:
-        s.flush()
+    s.flush()
     if s.identity_map:
         s.expire_all()
     return s.connection().connection.driver_connection
+
+
+def _tick(db: Any, observation_id: uuid.UUID, criterion_id: str, state: MarkState,
+          note: str | None, by: str) -> Mark:
+    """``set_mark``'s statements, on ``db`` inside a transaction its caller ends."""
+    oid = observation_id.hex
+    # 1. The observation exists and is still a draft.
+    found = db.execute(_TICK_OBSERVATION, (oid,)).fetchone()
+    if found is None:
+        raise RecordNotFound("observation", observation_id)
+    if found[0] != _DRAFT:
+        raise ObservationLocked(observation_id, found[0])
+    # 2. The mark as it is now ("not yet seen" with no note is no row).
+    current = db.execute(_TICK_MARK, (oid, criterion_id)).fetchone()
+    old_state, old_note = ((MarkState.NOT_YET_SEEN, "") if current is None
+                           else (MarkState(current[0]), current[1]))
+    new_note = old_note if note is None else note
+    if state == old_state and new_note == old_note:  # nothing to record: no empty undo step
+        return _tick_mark(observation_id, criterion_id, current)
+    now = utcnow()
+    at = _tick_time(now)
+    cleared = state is MarkState.NOT_YET_SEEN and new_note == ""
+    # 3. The mark itself.
+    if cleared:
+        db.execute(_TICK_DELETE, (oid, criterion_id))
+    else:
+        db.execute(_TICK_UPSERT, (oid, criterion_id, state.value, new_note, at, by))
+    # 4. The undo step, in the same transaction: undo survives a crash.
+    db.execute(_TICK_EVENT, (oid, criterion_id, _TICK_KIND, old_state.value, state.value,
+                             old_note, new_note, at, by))
+    # 5. The observation changed now. (Anything else a tick must keep in step, such as a
+    # stored summary, is one more statement here, inside the same transaction.)
+    db.execute(_TICK_TOUCH, (at, oid))
+    if cleared:
+        return Mark(observation_id=observation_id, criterion_id=criterion_id,
+                    state=MarkState.NOT_YET_SEEN)
+    return Mark(observation_id=observation_id, criterion_id=criterion_id, state=state,
+                note=new_note, marked_at=now)
 
 
 def _tick_time(at: datetime) -> str:
