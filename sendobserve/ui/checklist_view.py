@@ -78,9 +78,16 @@ class _Fonts:
         self.note.setItalic(True)
         self.state = QFont(base)
         self.state.setBold(True)
-        self.glyph = QFont(base)
-        self.glyph.setPointSizeF(base.pointSizeF() * 1.4)
-        self.glyph.setBold(True)
+        # The buttons' glyphs as they have always been drawn: each button's font was made
+        # from the one before it, so the sizes step up 1.4x from the right (– △ ✓).
+        self.glyphs: dict[MarkState, QFont] = {}
+        size = base.pointSizeF()
+        for state in reversed(BUTTON_STATES):
+            size *= 1.4
+            glyph = QFont(base)
+            glyph.setPointSizeF(size)
+            glyph.setBold(True)
+            self.glyphs[state] = glyph
 
 
 class ChecklistDelegate(QStyledItemDelegate):
@@ -187,8 +194,8 @@ class ChecklistDelegate(QStyledItemDelegate):
                              int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
                              summary)
         if tickable and state is not None:
-            painter.setFont(fonts.glyph)
             for button_state, button in button_rects(rect).items():
+                painter.setFont(fonts.glyphs[button_state])
                 self._paint_button(painter, palette, button, button_state,
                                    button_state is state)
         if option.state & QStyle.StateFlag.State_HasFocus and self._view.hasFocus():
