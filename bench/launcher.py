@@ -2,10 +2,11 @@
 
     python bench/launcher.py PROGRAM [ARG ...]
 
-Forks and execs PROGRAM, timestamps the lines it prints that start with one of MARKS,
-reaps it with ``os.wait4`` and prints one JSON line: milliseconds from the fork to each
-mark and to the exit, the child's user + system CPU time, its peak RSS, its exit status,
-and this launcher's own peak RSS.
+Forks and execs PROGRAM, timestamps the lines it prints that start with one of MARKS
+(and reads the child's resident size as each arrives), reaps it with ``os.wait4`` and
+prints one JSON line: milliseconds from the fork to each mark and to the exit, the
+resident MiB at each mark, the child's user + system CPU time, its peak RSS, its exit
+status, and this launcher's own resident size at the fork.
 
 Why a launcher at all: on Linux a child's ``ru_maxrss`` is at least the resident size of
 its parent at the fork (the pre-exec copy counts toward the child's high-water mark),
@@ -21,14 +22,17 @@ import os
 import sys
 import time
 
-MARKS = (b"main window painted", b"records opened")
+MARKS = (b"main window painted", b"records opened", b"key derived")
 
 
-def _resident_mib() -> float:
-    """This process's resident size now (not its peak, which it inherited from whatever
-    started it)."""
-    with open("/proc/self/statm") as statm:
-        pages = int(statm.read().split()[1])
+def _resident_mib(pid: str = "self") -> float | None:
+    """A process's resident size now (for this one: not its peak, which it inherited from
+    whatever started it); None if it has gone."""
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
@@ -51,16 +55,19 @@ def main() -> int:
             os._exit(127)
     os.close(write_end)
     marks: dict[str, float] = {}
+    resident: dict[str, float | None] = {}
     with os.fdopen(read_end, "rb") as lines:
         for line in lines:
             for mark in MARKS:
                 name = mark.decode()
                 if line.startswith(mark) and name not in marks:
                     marks[name] = (time.monotonic() - started) * 1000
+                    resident[name] = _resident_mib(str(pid))
     _pid, status, usage = os.wait4(pid, 0)
     ended = (time.monotonic() - started) * 1000
     print(json.dumps({
         "marks_ms": marks,
+        "resident_mib": resident,
         "exit_ms": ended,
         "cpu_ms": (usage.ru_utime + usage.ru_stime) * 1000,
         "peak_rss_mib": usage.ru_maxrss / 1024,  # KiB on Linux
