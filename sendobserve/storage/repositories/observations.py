@@ -231,7 +231,7 @@ class ObservationRepository:
                              by)
         pooled = engine.raw_connection()
         try:
-            db = pooled.driver_connection
+            db: Any = pooled.driver_connection
             db.execute("BEGIN")
             try:
                 mark = _tick(db, observation_id, criterion_id, state, note, by)
