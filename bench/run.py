@@ -783,39 +783,85 @@ def bench_pdf(org: gen.Generated, runs: int) -> None:
 
 
 def bench_encryption(runs: int, bulk_rows: int) -> None:
-    def commits(encrypted: bool) -> float:
-        with tempfile.TemporaryDirectory(prefix="sendobserve-bench-") as tmp:
-            conn = raw_connection(Path(tmp) / "w.db", encrypted=encrypted)
-            t = timed(lambda: [raw_tick(conn, i) for i in range(runs)])
-            conn.close()
-            return t / runs
+    """The same work on SQLCipher (keyed) and on plain SQLite (same library, no key):
+    writes (single-row commits, one bulk commit) and reads (a full scan and point lookups,
+    each on a fresh connection, so every page read is read from the file and decrypted)."""
+    rows = [(f"{i // 60:032x}", f"c{i % 60}", "demonstrated", "", "2026-11-01T11:00:00", "b")
+            for i in range(bulk_rows)]
+    lookups = random.Random(2).sample(range(bulk_rows), min(1000, bulk_rows))
 
-    def bulk(encrypted: bool) -> float:
-        rows = [(f"{i // 60:032x}", f"c{i % 60}", "demonstrated", "", "2026-11-01T11:00:00", "b")
-                for i in range(bulk_rows)]
-        with tempfile.TemporaryDirectory(prefix="sendobserve-bench-") as tmp:
-            conn = raw_connection(Path(tmp) / "w.db", encrypted=encrypted)
+    def commits(folder: Path, encrypted: bool) -> tuple[float, float]:
+        conn = raw_connection(folder / "c.db", encrypted=encrypted)
+        w, c = timed_cpu(lambda: [raw_tick(conn, i) for i in range(runs)])
+        conn.close()
+        return w / runs, c / runs
 
-            def go() -> None:
-                conn.execute("BEGIN")
-                conn.executemany(
-                    "INSERT INTO marks (observation_id, criterion_id, state, note, marked_at,"
-                    " marked_by) VALUES (?, ?, ?, ?, ?, ?)", rows)
-                conn.execute("COMMIT")
-            t = timed(go)
-            conn.close()
-            return t
+    def bulk(path: Path, encrypted: bool) -> tuple[float, float]:
+        conn = raw_connection(path, encrypted=encrypted)
 
-    plain_c, enc_c, plain_b, enc_b = [], [], [], []
-    for _ in range(5):
-        plain_c.append(commits(False))
-        enc_c.append(commits(True))
-        plain_b.append(bulk(False))
-        enc_b.append(bulk(True))
-    add("encryption: single-row commit", "ms", enc_c, "same on plain SQLite", plain_c, "-", None,
-        f"mean of {runs} commits per sample; WAL, synchronous=FULL both")
-    add(f"encryption: {bulk_rows} rows in one commit", "ms", enc_b, "same on plain SQLite",
-        plain_b, "-", None)
+        def go() -> None:
+            conn.execute("BEGIN")
+            conn.execute("DELETE FROM marks")
+            conn.executemany(
+                "INSERT INTO marks (observation_id, criterion_id, state, note, marked_at,"
+                " marked_by) VALUES (?, ?, ?, ?, ?, ?)", rows)
+            conn.execute("COMMIT")
+        timing = timed_cpu(go)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+        return timing
+
+    def scan(path: Path, encrypted: bool) -> tuple[float, float]:
+        conn = raw_connection(path, encrypted=encrypted)  # fresh: an empty page cache
+        timing = timed_cpu(lambda: conn.execute("SELECT * FROM marks").fetchall())
+        conn.close()
+        return timing
+
+    def scan_in_sqlite(path: Path, encrypted: bool) -> tuple[float, float]:
+        conn = raw_connection(path, encrypted=encrypted)  # every row read, none to Python
+        timing = timed_cpu(lambda: conn.execute("SELECT max(marked_at) FROM marks").fetchall())
+        conn.close()
+        return timing
+
+    def points(path: Path, encrypted: bool) -> tuple[float, float]:
+        conn = raw_connection(path, encrypted=encrypted)
+
+        def go() -> None:
+            for i in lookups:
+                conn.execute("SELECT state FROM marks WHERE observation_id = ? AND"
+                             " criterion_id = ?", (f"{i // 60:032x}", f"c{i % 60}")).fetchone()
+        timing = timed_cpu(go)
+        conn.close()
+        return timing
+
+    got: dict[tuple[str, bool], list[tuple[float, float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="sendobserve-bench-") as tmp:
+        for _ in range(5):  # alternated, so load from other processes hits both alike
+            for encrypted in (False, True):
+                folder = Path(tempfile.mkdtemp(dir=tmp))
+                path = folder / "w.db"
+                got.setdefault(("commit", encrypted), []).append(commits(folder, encrypted))
+                got.setdefault(("bulk", encrypted), []).append(bulk(path, encrypted))
+                got.setdefault(("scan", encrypted), []).append(scan(path, encrypted))
+                got.setdefault(("sqlscan", encrypted), []).append(scan_in_sqlite(path,
+                                                                                 encrypted))
+                got.setdefault(("points", encrypted), []).append(points(path, encrypted))
+                shutil.rmtree(folder)
+
+    def figure(name: str, what: str, note: str) -> None:
+        enc, plain = got[(what, True)], got[(what, False)]
+        add(name, "ms", [w for w, _ in enc], "same on plain SQLite", [w for w, _ in plain],
+            "-", None, note, cpu=[c for _, c in enc], cpu_floor=[c for _, c in plain])
+
+    figure("encryption, write: single-row commit", "commit",
+           f"mean of {runs} commits per sample; WAL, synchronous=FULL both")
+    figure(f"encryption, write: {bulk_rows} rows in one commit", "bulk", "")
+    figure(f"encryption, read: {bulk_rows} rows into Python", "scan",
+           "fresh connection: every page read from the file (the OS's cache) and decrypted")
+    figure(f"encryption, read: {bulk_rows} rows scanned in SQLite", "sqlscan",
+           "the same pages, no rows to Python: decryption's share of a read")
+    figure(f"encryption, read: {len(lookups)} lookups by key", "points",
+           "fresh connection, random rows")
 
 
 # --- main ----------------------------------------------------------------------------------
