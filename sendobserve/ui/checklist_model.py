@@ -116,6 +116,8 @@ class ChecklistModel(QAbstractItemModel):
             node = self._items.get(mark.criterion_id)
             if node is not None:
                 node.state, node.note = mark.state, mark.note
+        # Kept up to date by apply_mark, so the progress line costs nothing per tick.
+        self._seen = sum(1 for n in self._items.values() if n.state is not MarkState.NOT_YET_SEEN)
 
     # --- facts ----------------------------------------------------------------------
     @property
@@ -146,8 +148,7 @@ class ChecklistModel(QAbstractItemModel):
 
     def progress(self) -> tuple[int, int]:
         """(seen, total) over tick items: anything but "not yet seen" counts as seen."""
-        seen = sum(1 for n in self._items.values() if n.state is not MarkState.NOT_YET_SEEN)
-        return seen, len(self._items)
+        return self._seen, len(self._items)
 
     def progress_text(self) -> str:
         seen, total = self.progress()
@@ -189,6 +190,8 @@ class ChecklistModel(QAbstractItemModel):
         while ancestor is not None:
             ancestors.append((ancestor, self._shown(ancestor)))
             ancestor = ancestor.parent
+        self._seen += ((mark.state is not MarkState.NOT_YET_SEEN)
+                       - (node.state is not MarkState.NOT_YET_SEEN))
         node.state, node.note = mark.state, mark.note
         index = self.createIndex(node.row, 0, node)
         self.dataChanged.emit(index, index, _CHANGED_ROLES)

@@ -18,7 +18,16 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPalette, QPen
+from PySide6.QtGui import (
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QScroller,
@@ -98,6 +107,7 @@ class ChecklistDelegate(QStyledItemDelegate):
         # Row heights depend only on the text, the note, the width and the font: a tick
         # (a state change) asks again for the row's size and gets it from here.
         self._heights: dict[tuple[str, str, int, bool, str], int] = {}
+        self._buttons: dict[tuple[int, str, MarkState, bool, float], QPixmap] = {}
 
     def _text_rect(self, rect: QRect, has_state: bool) -> QRect:
         """Rows with a state keep the state and button columns (drawn or not) aligned."""
@@ -194,10 +204,10 @@ class ChecklistDelegate(QStyledItemDelegate):
                              int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
                              summary)
         if tickable and state is not None:
+            ratio = painter.device().devicePixelRatioF()
             for button_state, button in button_rects(rect).items():
-                painter.setFont(fonts.glyphs[button_state])
-                self._paint_button(painter, palette, button, button_state,
-                                   button_state is state)
+                painter.drawPixmap(button.topLeft(), self._button(
+                    palette, fonts, button_state, button_state is state, ratio))
         if option.state & QStyle.StateFlag.State_HasFocus and self._view.hasFocus():
             pen = QPen(palette.color(QPalette.ColorRole.Highlight if not selected
                                      else QPalette.ColorRole.HighlightedText), 3)
@@ -205,6 +215,25 @@ class ChecklistDelegate(QStyledItemDelegate):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect.adjusted(1, 1, -2, -2))
         painter.restore()
+
+    def _button(self, palette: QPalette, fonts: _Fonts, state: MarkState, on: bool,
+                ratio: float) -> QPixmap:
+        """One state button, drawn once per look and kept: a repaint copies it instead of
+        filling a rounded rectangle and laying out a glyph for each of three buttons."""
+        key = (palette.cacheKey(), fonts.body.key(), state, on, ratio)
+        pixmap = self._buttons.get(key)
+        if pixmap is None:
+            if len(self._buttons) > 256:
+                self._buttons.clear()
+            pixmap = QPixmap(round(BUTTON * ratio), round(BUTTON * ratio))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            painter.setFont(fonts.glyphs[state])
+            self._paint_button(painter, palette, QRect(0, 0, BUTTON, BUTTON), state, on)
+            painter.end()
+            self._buttons[key] = pixmap
+        return pixmap
 
     def _paint_button(self, painter: QPainter, palette: QPalette, rect: QRect,
                       state: MarkState, on: bool) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import uuid
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from PySide6.QtCore import Qt
 
 from sendobserve.forms.registry import FormRegistry
@@ -53,3 +56,18 @@ def test_headings_are_told_when_what_they_show_changes(qapp: object) -> None:
     # Development needed → not applicable on another sub-item: nothing above changes.
     model.apply_mark(Mark(OBS, SAFE_SUBS[1], MarkState.NOT_APPLICABLE))
     assert changed(model, SAFE_SUBS[1], MarkState.DEVELOPMENT_NEEDED) == [SAFE_SUBS[1]]
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from([PUNCTUAL, *SAFE_SUBS]),
+                          st.sampled_from(list(MarkState)), st.sampled_from(["", "n"])),
+                max_size=30))
+def test_the_progress_count_kept_per_tick_equals_a_recount(
+        qapp: object, steps: list[tuple[str, MarkState, str]]) -> None:
+    model = ChecklistModel(FORM2, [Mark(OBS, SAFE_SUBS[0], MarkState.NOT_APPLICABLE)])
+    for item, state, note in steps:
+        model.apply_mark(Mark(OBS, item, state, note))
+        recount = sum(1 for i in model.item_ids()
+                      if model.state_of(i) is not MarkState.NOT_YET_SEEN)
+        assert model.progress() == (recount, len(model.item_ids()))
