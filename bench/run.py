@@ -57,6 +57,7 @@ class Figure:
     # CPU time (user + system) of the same runs, where it was measured: on a shared
     # machine the steadier of the two, since waiting for the disk or for another
     # process's turn on a core costs wall time but not CPU time.
+    floor_p99: float | None = None
     cpu_median: float | None = None
     cpu_floor: float | None = None
     cpu_samples: list[float] = field(default_factory=list)
@@ -98,6 +99,7 @@ def add(
         floor=statistics.median(floor_samples) if floor_samples else None, goal=goal, ok=None,
         runs=len(samples), note=note, samples=[round(x, 4) for x in samples],
         floor_samples=[round(x, 4) for x in floor_samples or []],
+        floor_p99=p99(floor_samples) if floor_samples and len(floor_samples) >= 5 else None,
         cpu_median=statistics.median(cpu) if cpu else None,
         cpu_floor=statistics.median(cpu_floor) if cpu_floor else None,
         cpu_samples=[round(x, 4) for x in cpu or []],
@@ -117,6 +119,8 @@ def not_measured(name: str, reason: str) -> None:
 def show(f: Figure) -> None:
     p = f"p99 {f.p99:8.2f}" if f.p99 is not None else " " * 12
     floor = f"floor {f.floor:8.2f}" if f.floor is not None else " " * 14
+    if f.floor_p99 is not None:
+        floor += f" (p99 {f.floor_p99:.2f})"
     ratio = f"{f.ratio:6.2f}x" if f.ratio is not None else " " * 7
     verdict = "" if f.ok is None else ("ok" if f.ok else "MISS")
     cpu = ""
