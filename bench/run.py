@@ -4,7 +4,8 @@
 
 Prints one line per figure (median, p99, the floor, their ratio, the goal) and writes
 everything, with a description of the machine, to ``bench/results/latest.json``.
-Start-up and memory run in fresh subprocesses, so every run is cold. ``--quick`` uses
+Start-up and memory run in fresh processes started by ``bench/launcher.py`` (never by this
+process: see there), so every run is cold and its figures its own. ``--quick`` uses
 smaller stores and fewer repeats (under a minute once the stores are cached).
 Not part of the test suite: timings on a shared machine vary; the ratios vary less.
 """
