@@ -920,16 +920,18 @@ def main() -> int:
         "mode": "quick" if q else "full",
         "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "seconds": round(elapsed, 1),
+        "load_average_at_end": os.getloadavg(),
         "machine": info,
         "stores": stores,
         "figures": [
-            {**asdict(f), "ratio": f.ratio} if isinstance(f, Figure) else asdict(f)
+            {**asdict(f), "ratio": f.ratio, "cpu_ratio": f.cpu_ratio}
+            if isinstance(f, Figure) else asdict(f)
             for f in FIGURES
         ],
     }, indent=2) + "\n")
     missed = [f.name for f in FIGURES if isinstance(f, Figure) and f.ok is False]
-    print(f"done in {elapsed:.0f} s; wrote {out}" + (f"; goals missed: {len(missed)}"
-                                                       if missed else ""))
+    print(f"done in {elapsed:.0f} s, load {os.getloadavg()[0]:.2f} at the end; wrote {out}"
+          + (f"; goals missed: {len(missed)}" if missed else ""))
     return 0
 
 
