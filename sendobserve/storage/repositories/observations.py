@@ -598,9 +598,10 @@ def _event(r: MarkEventRecord) -> MarkEvent:
 # Column values exactly as the records' types store them: ids as 32 hex characters
 # (``GUID``), times as UTC ISO 8601 with microseconds (``UTCDateTime``).
 
-_TICK_OBSERVATION = "SELECT state FROM observations WHERE id = ?"
-_TICK_MARK = ("SELECT state, note, marked_at FROM marks"
-              " WHERE observation_id = ? AND criterion_id = ?")
+_TICK_READ = (
+    "SELECT o.state, m.state, m.note, m.marked_at FROM observations o LEFT JOIN marks m"
+    " ON m.observation_id = o.id AND m.criterion_id = ? WHERE o.id = ?"
+)
 _TICK_DELETE = "DELETE FROM marks WHERE observation_id = ? AND criterion_id = ?"
 _TICK_UPSERT = (
     "INSERT INTO marks (observation_id, criterion_id, state, note, marked_at, marked_by)"
@@ -642,14 +643,14 @@ def _tick(db: Any, observation_id: uuid.UUID, criterion_id: str, state: MarkStat
           note: str | None, by: str) -> Mark:
     """``set_mark``'s statements, on ``db`` inside a transaction its caller ends."""
     oid = observation_id.hex
-    # 1. The observation exists and is still a draft.
-    found = db.execute(_TICK_OBSERVATION, (oid,)).fetchone()
+    # 1. The observation exists and is still a draft, and 2. its mark as it is now ("not
+    # yet seen" with no note is no row): one statement.
+    found = db.execute(_TICK_READ, (criterion_id, oid)).fetchone()
     if found is None:
         raise RecordNotFound("observation", observation_id)
     if found[0] != _DRAFT:
         raise ObservationLocked(observation_id, found[0])
-    # 2. The mark as it is now ("not yet seen" with no note is no row).
-    current = db.execute(_TICK_MARK, (oid, criterion_id)).fetchone()
+    current = None if found[1] is None else found[1:]
     old_state, old_note = ((MarkState.NOT_YET_SEEN, "") if current is None
                            else (MarkState(current[0]), current[1]))
     new_note = old_note if note is None else note
