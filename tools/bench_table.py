@@ -71,6 +71,8 @@ def main() -> int:
         floor = f["floor_name"]
         if f.get("floor") is not None:
             floor += f" {number(f['floor'], f['unit'])}"
+            if f.get("floor_p99") is not None and f["unit"] == "ms":
+                floor += f" (p99 {number(f['floor_p99'], 'ms')})"
         ratio = f"{f['ratio']:.2f}×" if f.get("ratio") else "—"
         cpu = f"{f['cpu_ratio']:.2f}×" if f.get("cpu_ratio") else "—"
         goal = f["goal"] if f["goal"] != "-" else "—"
