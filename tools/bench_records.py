@@ -69,9 +69,9 @@ def main() -> None:
             ]
             states = [MarkState.DEMONSTRATED, MarkState.DEVELOPMENT_NEEDED]
             ticks = []
-            for i in range(200):
+            for i in range(200):  # every call changes a state, so every call commits
                 start = time.perf_counter()
-                observations.set_mark(obs[0].id, f"c{i % 40}", states[i % 2], by="AP")
+                observations.set_mark(obs[0].id, f"c{i % 40}", states[(i // 40) % 2], by="AP")
                 ticks.append(time.perf_counter() - start)
             undos = []
             for _ in range(50):

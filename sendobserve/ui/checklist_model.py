@@ -82,6 +82,15 @@ _CHANGED_ROLES = [
 ]
 
 
+# What a heading or section shows that a tick below it can change.
+_HEADING_ROLES = [
+    Qt.ItemDataRole.AccessibleTextRole,
+    Qt.ItemDataRole.AccessibleDescriptionRole,
+    Role.STATE,
+    Role.SUMMARY,
+]
+
+
 class ChecklistModel(QAbstractItemModel):
     def __init__(self, form: FormDefinition, marks: Iterable[Mark] = (), parent: Any = None):
         super().__init__(parent)
@@ -107,6 +116,8 @@ class ChecklistModel(QAbstractItemModel):
             node = self._items.get(mark.criterion_id)
             if node is not None:
                 node.state, node.note = mark.state, mark.note
+        # Kept up to date by apply_mark, so the progress line costs nothing per tick.
+        self._seen = sum(1 for n in self._items.values() if n.state is not MarkState.NOT_YET_SEEN)
 
     # --- facts ----------------------------------------------------------------------
     @property
@@ -137,8 +148,7 @@ class ChecklistModel(QAbstractItemModel):
 
     def progress(self) -> tuple[int, int]:
         """(seen, total) over tick items: anything but "not yet seen" counts as seen."""
-        seen = sum(1 for n in self._items.values() if n.state is not MarkState.NOT_YET_SEEN)
-        return seen, len(self._items)
+        return self._seen, len(self._items)
 
     def progress_text(self) -> str:
         seen, total = self.progress()
@@ -165,23 +175,30 @@ class ChecklistModel(QAbstractItemModel):
 
     # --- changes --------------------------------------------------------------------
     def apply_mark(self, mark: Mark) -> QModelIndex:
-        """Show a committed mark; emits dataChanged for the item, its heading and section."""
+        """Show a committed mark: dataChanged for the item's one row, and for a heading or
+        section above it only if what that shows (its derived state or its count) changed,
+        so a tick repaints one row, not three. A note edit that keeps the state still
+        re-announces the headings above, as it always did (rare, and not a tick)."""
         node = self._items.get(mark.criterion_id)
         if node is None:
             raise KeyError(f"{mark.criterion_id} is not a tick item of {self._form.form_id}")
         if node.state is mark.state and node.note == mark.note:
             return self.createIndex(node.row, 0, node)
+        note_only = node.state is mark.state
+        ancestors: list[tuple[_Node, tuple[MarkState | None, str]]] = []
+        ancestor = node.parent
+        while ancestor is not None:
+            ancestors.append((ancestor, self._shown(ancestor)))
+            ancestor = ancestor.parent
+        self._seen += ((mark.state is not MarkState.NOT_YET_SEEN)
+                       - (node.state is not MarkState.NOT_YET_SEEN))
         node.state, node.note = mark.state, mark.note
         index = self.createIndex(node.row, 0, node)
         self.dataChanged.emit(index, index, _CHANGED_ROLES)
-        ancestor = node.parent
-        while ancestor is not None:
-            a_index = self.createIndex(ancestor.row, 0, ancestor)
-            self.dataChanged.emit(a_index, a_index, [
-                Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.AccessibleDescriptionRole,
-                Role.STATE, Role.SUMMARY,
-            ])
-            ancestor = ancestor.parent
+        for ancestor, before in ancestors:
+            if note_only or self._shown(ancestor) != before:
+                a_index = self.createIndex(ancestor.row, 0, ancestor)
+                self.dataChanged.emit(a_index, a_index, _HEADING_ROLES)
         return index
 
     # --- QAbstractItemModel -----------------------------------------------------------
@@ -273,6 +290,10 @@ class ChecklistModel(QAbstractItemModel):
         if node.tickable:
             return node.state
         return derived_state(child.state for child in node.children)
+
+    def _shown(self, node: _Node) -> tuple[MarkState | None, str]:
+        """Everything a heading's or section's row derives from the marks below it."""
+        return self._state(node), self._summary(node)
 
     def _summary(self, node: _Node) -> str:
         if node.tickable:

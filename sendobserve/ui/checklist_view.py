@@ -18,7 +18,16 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPalette, QPen
+from PySide6.QtGui import (
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QScroller,
@@ -66,10 +75,39 @@ def _is_heading(index: QModelIndex | QPersistentModelIndex) -> bool:
     return index.data(Role.KIND) == NodeKind.SECTION or index.model().rowCount(index) > 0
 
 
+class _Fonts:
+    """The fonts a row is painted with, made once per base font (not on every paint)."""
+
+    def __init__(self, base: QFont) -> None:
+        self.body = QFont(base)
+        self.heading = QFont(base)
+        self.heading.setBold(True)
+        self.heading.setPointSizeF(base.pointSizeF() * 1.1)
+        self.note = QFont(base)
+        self.note.setItalic(True)
+        self.state = QFont(base)
+        self.state.setBold(True)
+        # The buttons' glyphs as they have always been drawn: each button's font was made
+        # from the one before it, so the sizes step up 1.4x from the right (– △ ✓).
+        self.glyphs: dict[MarkState, QFont] = {}
+        size = base.pointSizeF()
+        for state in reversed(BUTTON_STATES):
+            size *= 1.4
+            glyph = QFont(base)
+            glyph.setPointSizeF(size)
+            glyph.setBold(True)
+            self.glyphs[state] = glyph
+
+
 class ChecklistDelegate(QStyledItemDelegate):
     def __init__(self, view: ChecklistView):
         super().__init__(view)
         self._view = view
+        self._fonts_by_key: dict[str, _Fonts] = {}
+        # Row heights depend only on the text, the note, the width and the font: a tick
+        # (a state change) asks again for the row's size and gets it from here.
+        self._heights: dict[tuple[str, str, int, bool, str], int] = {}
+        self._buttons: dict[tuple[int, str, MarkState, bool, float], QPixmap] = {}
 
     def _text_rect(self, rect: QRect, has_state: bool) -> QRect:
         """Rows with a state keep the state and button columns (drawn or not) aligned."""
@@ -79,26 +117,33 @@ class ChecklistDelegate(QStyledItemDelegate):
         return QRect(rect.left() + PAD, rect.top(), max(40, right - rect.left() - PAD),
                      rect.height())
 
-    def _fonts(self, base: QFont) -> tuple[QFont, QFont, QFont]:
-        heading = QFont(base)
-        heading.setBold(True)
-        heading.setPointSizeF(base.pointSizeF() * 1.1)
-        note = QFont(base)
-        note.setItalic(True)
-        return base, heading, note
+    def _fonts(self, base: QFont) -> _Fonts:
+        key = base.key()
+        fonts = self._fonts_by_key.get(key)
+        if fonts is None:
+            fonts = self._fonts_by_key[key] = _Fonts(base)
+        return fonts
 
     def sizeHint(self, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
         width = self._view.viewport().width() - self._view.indentation() * self._depth(index)
         kind = index.data(Role.KIND)
-        body, heading, note_font = self._fonts(option.font)
-        font = heading if _is_heading(index) else body
-        rect = self._text_rect(QRect(0, 0, max(width, 200), 1000), kind != NodeKind.SECTION)
-        flags = int(Qt.TextFlag.TextWordWrap)
-        height = QFontMetrics(font).boundingRect(rect, flags, index.data()).height()
-        note = index.data(Role.NOTE)
-        if note:
-            height += QFontMetrics(note_font).boundingRect(rect, flags, note).height() + 2
+        heading = _is_heading(index)
+        text, note = index.data(), index.data(Role.NOTE) or ""
+        key = (text, note, width, heading, option.font.key())
+        height = self._heights.get(key)
+        if height is None:
+            fonts = self._fonts(option.font)
+            font = fonts.heading if heading else fonts.body
+            rect = self._text_rect(QRect(0, 0, max(width, 200), 1000),
+                                   kind != NodeKind.SECTION)
+            flags = int(Qt.TextFlag.TextWordWrap)
+            height = QFontMetrics(font).boundingRect(rect, flags, text).height()
+            if note:
+                height += QFontMetrics(fonts.note).boundingRect(rect, flags, note).height() + 2
+            if len(self._heights) > 4096:
+                self._heights.clear()
+            self._heights[key] = height
         return QSize(width, max(MIN_ROW, height + 2 * PAD))
 
     def _depth(self, index: QModelIndex | QPersistentModelIndex) -> int:
@@ -113,6 +158,7 @@ class ChecklistDelegate(QStyledItemDelegate):
         palette: QPalette = option.palette
         rect = QRect(option.rect)
         kind = index.data(Role.KIND)
+        text = index.data()
         tickable = bool(index.data(Role.TICKABLE))
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         text_role = QPalette.ColorRole.Text
@@ -121,47 +167,47 @@ class ChecklistDelegate(QStyledItemDelegate):
             text_role = QPalette.ColorRole.HighlightedText
         elif kind == NodeKind.SECTION:
             painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
-        body, heading, note_font = self._fonts(option.font)
+        fonts = self._fonts(option.font)
         has_state = kind != NodeKind.SECTION
+        heading = kind == NodeKind.SECTION or index.model().rowCount(index) > 0
         text_rect = self._text_rect(rect, has_state).adjusted(0, PAD, 0, -PAD)
         painter.setPen(palette.color(text_role))
-        painter.setFont(heading if _is_heading(index) else body)
+        painter.setFont(fonts.heading if heading else fonts.body)
         flags = int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft)
         note = index.data(Role.NOTE)
-        if not note:
-            flags |= int(Qt.AlignmentFlag.AlignVCenter)
-        used = painter.boundingRect(text_rect, flags, index.data())
-        painter.drawText(text_rect, flags, index.data())
         if note:
-            painter.setFont(note_font)
+            used = painter.boundingRect(text_rect, flags, text)
+            painter.drawText(text_rect, flags, text)
+            painter.setFont(fonts.note)
             note_rect = QRect(text_rect.left(), used.bottom() + 2, text_rect.width(),
                               text_rect.bottom() - used.bottom())
             painter.drawText(note_rect, int(Qt.TextFlag.TextWordWrap), f"Note: {note}")
-        painter.setFont(body)
+        else:
+            painter.drawText(text_rect, flags | int(Qt.AlignmentFlag.AlignVCenter), text)
         summary = index.data(Role.SUMMARY) or ""
-        if has_state:
-            state = MarkState(index.data(Role.STATE))
+        state = MarkState(index.data(Role.STATE)) if has_state else None
+        if state is not None:
             state_rect = QRect(text_rect.right() + PAD, rect.top(), STATE_COLUMN - PAD,
                                rect.height())
             colour = palette.color(text_role) if selected else state_colour(state, palette)
             painter.setPen(colour)
-            bold = QFont(body)
-            bold.setBold(state is not MarkState.NOT_YET_SEEN)
-            painter.setFont(bold)
+            painter.setFont(fonts.body if state is MarkState.NOT_YET_SEEN else fonts.state)
             label = state_label(state)
             if summary:
                 label = f"{label}\n{summary}"
             painter.drawText(state_rect, int(Qt.AlignmentFlag.AlignVCenter
                                              | Qt.TextFlag.TextWordWrap), label)
         elif summary:
+            painter.setFont(fonts.body)
             painter.setPen(palette.color(text_role))
             painter.drawText(rect.adjusted(0, 0, -PAD, 0),
                              int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
                              summary)
-        if tickable:
-            current = MarkState(index.data(Role.STATE))
-            for state, button in button_rects(rect).items():
-                self._paint_button(painter, palette, button, state, state is current)
+        if tickable and state is not None:
+            ratio = painter.device().devicePixelRatioF()
+            for button_state, button in button_rects(rect).items():
+                painter.drawPixmap(button.topLeft(), self._button(
+                    palette, fonts, button_state, button_state is state, ratio))
         if option.state & QStyle.StateFlag.State_HasFocus and self._view.hasFocus():
             pen = QPen(palette.color(QPalette.ColorRole.Highlight if not selected
                                      else QPalette.ColorRole.HighlightedText), 3)
@@ -170,16 +216,32 @@ class ChecklistDelegate(QStyledItemDelegate):
             painter.drawRect(rect.adjusted(1, 1, -2, -2))
         painter.restore()
 
+    def _button(self, palette: QPalette, fonts: _Fonts, state: MarkState, on: bool,
+                ratio: float) -> QPixmap:
+        """One state button, drawn once per look and kept: a repaint copies it instead of
+        filling a rounded rectangle and laying out a glyph for each of three buttons."""
+        key = (palette.cacheKey(), fonts.body.key(), state, on, ratio)
+        pixmap = self._buttons.get(key)
+        if pixmap is None:
+            if len(self._buttons) > 256:
+                self._buttons.clear()
+            pixmap = QPixmap(round(BUTTON * ratio), round(BUTTON * ratio))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            painter.setFont(fonts.glyphs[state])
+            self._paint_button(painter, palette, QRect(0, 0, BUTTON, BUTTON), state, on)
+            painter.end()
+            self._buttons[key] = pixmap
+        return pixmap
+
     def _paint_button(self, painter: QPainter, palette: QPalette, rect: QRect,
                       state: MarkState, on: bool) -> None:
+        """One state button; the painter's font is already the glyph font."""
         colour = state_colour(state, palette)
         painter.setPen(QPen(colour, 2))
         painter.setBrush(colour if on else palette.color(QPalette.ColorRole.Button))
         painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 6, 6)
-        glyph_font = QFont(painter.font())
-        glyph_font.setPointSizeF(glyph_font.pointSizeF() * 1.4)
-        glyph_font.setBold(True)
-        painter.setFont(glyph_font)
         painter.setPen(palette.color(QPalette.ColorRole.Base) if on else colour)
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), LOOKS[state].glyph)
 

@@ -453,6 +453,12 @@ class ObservationPage(QWidget):
             self.debrief.flush()
 
     def _show_status(self, status: str, text: str) -> None:
+        if status == SaveStatus.SAVING:
+            # Every write commits on this thread before the next event is read, so nothing
+            # is painted between "Saving…" and the outcome: the word could never be seen,
+            # and setting it would re-lay the bar out twice per tick. The outcome replaces
+            # the line when it differs ("Saved" after "Saved" is left as it is).
+            return
         glyph = {SaveStatus.SAVED: "✓", SaveStatus.SAVING: "…", SaveStatus.FAILED: "⚠"}
         shown = f"{glyph[SaveStatus(status)]} {html.escape(text)}"
         if status == SaveStatus.FAILED:  # rich text, no style sheet: follows palette changes

@@ -13,9 +13,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from sendobserve.errors import UserError
@@ -211,33 +212,37 @@ class ObservationRepository:
 
         Setting what is already there records nothing (no empty undo step). Refused with
         ``ObservationLocked`` once the observation is finalised.
+
+        This is the tick, the one write made while the observer watches the room, so it is
+        one transaction of plain SQL (statements SQLite keeps prepared): check the draft,
+        read the old mark, write the mark, append the undo event, bump ``updated_at``;
+        committed before this returns, or not at all. Behind a store's own ``session``
+        it takes a pooled connection of the store's engine directly (a Session's set-up
+        and commit cost more than the SQL); inside a caller's session (``in_session``) it
+        runs on that session's connection, in the caller's transaction. Same rows and
+        values as the ORM writes elsewhere in this file.
         """
         if not criterion_id.strip():
             raise ValidationError("The item to mark must be named", field="criterion_id")
-        with self._sessions() as s:
-            obs = _get_row(s, observation_id)
-            _require_draft(obs)
-            current = _current_mark(s, observation_id, criterion_id)
-            old_state, old_note = _state_of(current)
-            new_note = old_note if note is None else note
-            if (state, new_note) != (old_state, old_note):
-                now = utcnow()
-                current = _write_mark(s, obs, current, criterion_id, state, new_note, now, by)
-                s.add(
-                    MarkEventRecord(
-                        observation_id=observation_id,
-                        criterion_id=criterion_id,
-                        kind=MarkEventKind.TICK.value,
-                        old_state=old_state.value,
-                        new_state=state.value,
-                        old_note=old_note,
-                        new_note=new_note,
-                        at=now,
-                        by=by,
-                    )
-                )
-                s.flush()
-            return _mark_or_unseen(observation_id, criterion_id, current)
+        engine = _engine_behind(self._sessions)
+        if engine is None:
+            with self._sessions() as s:
+                return _tick(_tick_connection(s), observation_id, criterion_id, state, note,
+                             by)
+        pooled = engine.raw_connection()
+        try:
+            db: Any = pooled.driver_connection
+            db.execute("BEGIN")
+            try:
+                mark = _tick(db, observation_id, criterion_id, state, note, by)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            return mark
+        finally:
+            pooled.close()  # back to the pool
 
     def set_note(
         self, observation_id: uuid.UUID, criterion_id: str, note: str, *, by: str
@@ -587,3 +592,99 @@ def _event(r: MarkEventRecord) -> MarkEvent:
         by=r.by,
         amendment_id=r.amendment_id,
     )
+
+
+# ---- the tick's plain SQL (``set_mark``) ----------------------------------------------
+# Column values exactly as the records' types store them: ids as 32 hex characters
+# (``GUID``), times as UTC ISO 8601 with microseconds (``UTCDateTime``).
+
+_TICK_READ = (
+    "SELECT o.state, m.state, m.note, m.marked_at FROM observations o LEFT JOIN marks m"
+    " ON m.observation_id = o.id AND m.criterion_id = ? WHERE o.id = ?"
+)
+_TICK_DELETE = "DELETE FROM marks WHERE observation_id = ? AND criterion_id = ?"
+_TICK_UPSERT = (
+    "INSERT INTO marks (observation_id, criterion_id, state, note, marked_at, marked_by)"
+    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (observation_id, criterion_id) DO UPDATE SET"
+    " state = excluded.state, note = excluded.note, marked_at = excluded.marked_at,"
+    " marked_by = excluded.marked_by"
+)
+_TICK_EVENT = (
+    "INSERT INTO mark_events (observation_id, criterion_id, kind, old_state, new_state,"
+    " old_note, new_note, at, by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_TICK_TOUCH = "UPDATE observations SET updated_at = ? WHERE id = ?"
+_TICK_KIND = MarkEventKind.TICK.value
+_DRAFT = ObservationState.DRAFT.value
+
+
+def _engine_behind(sessions: SessionFactory) -> Engine | None:
+    """The engine of a store whose own ``session`` method ``sessions`` is (each call a new
+    unit of work, so the tick may take a connection of its own); None for anything else,
+    such as ``in_session``, whose calls share the caller's transaction."""
+    owner = getattr(sessions, "__self__", None)
+    if owner is None or getattr(sessions, "__name__", None) != "session":
+        return None
+    engine = getattr(owner, "engine", None)
+    return engine if isinstance(engine, Engine) else None
+
+
+def _tick_connection(s: Session) -> Any:
+    """The DB-API connection under ``s``, inside the session's transaction (begun here if
+    it was not). Anything the session still holds unwritten is flushed first, and what it
+    has loaded is expired after, so ORM objects never contradict the plain SQL."""
+    s.flush()
+    if s.identity_map:
+        s.expire_all()
+    return s.connection().connection.driver_connection
+
+
+def _tick(db: Any, observation_id: uuid.UUID, criterion_id: str, state: MarkState,
+          note: str | None, by: str) -> Mark:
+    """``set_mark``'s statements, on ``db`` inside a transaction its caller ends."""
+    oid = observation_id.hex
+    # 1. The observation exists and is still a draft, and 2. its mark as it is now ("not
+    # yet seen" with no note is no row): one statement.
+    found = db.execute(_TICK_READ, (criterion_id, oid)).fetchone()
+    if found is None:
+        raise RecordNotFound("observation", observation_id)
+    if found[0] != _DRAFT:
+        raise ObservationLocked(observation_id, found[0])
+    current = None if found[1] is None else found[1:]
+    old_state, old_note = ((MarkState.NOT_YET_SEEN, "") if current is None
+                           else (MarkState(current[0]), current[1]))
+    new_note = old_note if note is None else note
+    if state == old_state and new_note == old_note:  # nothing to record: no empty undo step
+        return _tick_mark(observation_id, criterion_id, current)
+    now = utcnow()
+    at = _tick_time(now)
+    cleared = state is MarkState.NOT_YET_SEEN and new_note == ""
+    # 3. The mark itself.
+    if cleared:
+        db.execute(_TICK_DELETE, (oid, criterion_id))
+    else:
+        db.execute(_TICK_UPSERT, (oid, criterion_id, state.value, new_note, at, by))
+    # 4. The undo step, in the same transaction: undo survives a crash.
+    db.execute(_TICK_EVENT, (oid, criterion_id, _TICK_KIND, old_state.value, state.value,
+                             old_note, new_note, at, by))
+    # 5. The observation changed now. (Anything else a tick must keep in step, such as a
+    # stored summary, is one more statement here, inside the same transaction.)
+    db.execute(_TICK_TOUCH, (at, oid))
+    if cleared:
+        return Mark(observation_id=observation_id, criterion_id=criterion_id,
+                    state=MarkState.NOT_YET_SEEN)
+    return Mark(observation_id=observation_id, criterion_id=criterion_id, state=state,
+                note=new_note, marked_at=now)
+
+
+def _tick_time(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _tick_mark(observation_id: uuid.UUID, criterion_id: str, row: Any) -> Mark:
+    if row is None:
+        return Mark(observation_id=observation_id, criterion_id=criterion_id,
+                    state=MarkState.NOT_YET_SEEN)
+    return Mark(observation_id=observation_id, criterion_id=criterion_id,
+                state=MarkState(row[0]), note=row[1],
+                marked_at=datetime.fromisoformat(row[2]).astimezone(UTC))
