@@ -129,7 +129,8 @@ def pg_server() -> Iterator[PgServer]:
 def hub_db(pg_server: PgServer) -> Iterator[str]:
     """A new database with the hub's schema (dropped afterwards)."""
     name = f"hub_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(database.driver_url(pg_server.admin_url), isolation_level="AUTOCOMMIT")
+    admin = create_engine(database.driver_url(pg_server.admin_url), isolation_level="AUTOCOMMIT",
+                          pool_pre_ping=True)  # a test may restart the server meanwhile
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = pg_server.url_for(name)

@@ -61,7 +61,7 @@ def test_three_laptops_and_an_admin_converge_through_two_hub_processes(
         result = laptop.sync()
         assert (result.uploaded, result.received, result.refused) == (0, 0, [])
     assert hub_counts(hub_db) == objects_before
-    n_objects, n_routes, distinct = objects_before
+    _n_objects, n_routes, distinct = objects_before
     assert n_routes == distinct  # no route twice
 
     # An amendment on one laptop reaches everyone who may see it, once.
