@@ -93,24 +93,26 @@ class Hub:
 
     # -- authentication ------------------------------------------------------------------
 
-    def authenticate(self, headers: Mapping[str, str], method: str, path: str, body: bytes,
-                     *, allow_unknown: bool = False, allow_pending: bool = False) -> Caller:
+    def authenticate(self, conn: Connection, headers: Mapping[str, str], method: str,
+                     path: str, body: bytes, *, allow_unknown: bool = False,
+                     allow_pending: bool = False) -> Caller:
+        """The caller, with its nonce recorded in ``conn``'s transaction: the request's own,
+        so a request that fails leaves no trace and one that succeeds cannot be replayed."""
         try:
             signed = protocol.check_request(headers, method, path, body)
         except AuthError as exc:
             raise HubError(401, str(exc)) from None
         fp = signed.fingerprint
-        with self.engine.begin() as conn:
-            fresh = conn.execute(insert(request_nonces).values(
-                fingerprint=fp, nonce=signed.nonce, seen_at=_now()
-            ).on_conflict_do_nothing().returning(request_nonces.c.nonce)).first()
-            if fresh is None:
-                raise HubError(401, "replayed request refused (this nonce was already used)")
-            if random.random() < 0.01:  # keep the table small; expired nonces are useless
-                cutoff = _now() - timedelta(seconds=3 * protocol.MAX_CLOCK_SKEW)
-                conn.execute(request_nonces.delete().where(request_nonces.c.seen_at < cutoff))
-            row = conn.execute(select(installations).where(
-                installations.c.fingerprint == fp)).first()
+        fresh = conn.execute(insert(request_nonces).values(
+            fingerprint=fp, nonce=signed.nonce, seen_at=_now()
+        ).on_conflict_do_nothing().returning(request_nonces.c.nonce)).first()
+        if fresh is None:
+            raise HubError(401, "replayed request refused (this nonce was already used)")
+        if random.random() < 0.01:  # keep the table small; expired nonces are useless
+            cutoff = _now() - timedelta(seconds=3 * protocol.MAX_CLOCK_SKEW)
+            conn.execute(request_nonces.delete().where(request_nonces.c.seen_at < cutoff))
+        row = conn.execute(select(installations).where(
+            installations.c.fingerprint == fp)).first()
         if row is None:
             if allow_unknown:
                 return Caller(fp, signed.public_key, None)
@@ -130,7 +132,7 @@ class Hub:
 
     # -- enrolment -----------------------------------------------------------------------
 
-    def enrol(self, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
+    def enrol(self, conn: Connection, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
         try:
             name = str(body["name"]).strip()[:200]
             exchange_key = unb64(str(body["exchange_key"]), size=32)
@@ -138,14 +140,13 @@ class Hub:
             raise HubError(400, "an enrolment needs a name and a 32-byte exchange key") from None
         if not name:
             raise HubError(400, "an enrolment needs a name")
-        with self.engine.begin() as conn:
-            if caller.row is None:
-                conn.execute(insert(installations).values(
-                    fingerprint=caller.fingerprint, public_key=caller.public_key,
-                    exchange_key=exchange_key, name=name, status=Status.PENDING,
-                    requested_at=_now()).on_conflict_do_nothing())
-            row = conn.execute(select(installations).where(
-                installations.c.fingerprint == caller.fingerprint)).one()
+        if caller.row is None:
+            conn.execute(insert(installations).values(
+                fingerprint=caller.fingerprint, public_key=caller.public_key,
+                exchange_key=exchange_key, name=name, status=Status.PENDING,
+                requested_at=_now()).on_conflict_do_nothing())
+        row = conn.execute(select(installations).where(
+            installations.c.fingerprint == caller.fingerprint)).one()
         return self._describe(row)
 
     def _describe(self, row: Row[Any]) -> dict[str, Any]:
@@ -160,14 +161,13 @@ class Hub:
         assert caller.row is not None
         return self._describe(caller.row)
 
-    def list_installations(self, caller: Caller) -> dict[str, Any]:
+    def list_installations(self, conn: Connection, caller: Caller) -> dict[str, Any]:
         self._require_admin(caller)
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(installations).order_by(
-                installations.c.requested_at)).all()
+        rows = conn.execute(select(installations).order_by(
+            installations.c.requested_at)).all()
         return {"installations": [self._describe(r) for r in rows]}
 
-    def approve(self, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
+    def approve(self, conn: Connection, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
         self._require_admin(caller)
         try:
             statement = unb64(str(body["approval"]))
@@ -184,35 +184,33 @@ class Hub:
                                                      for t in approval.trainees):
             raise HubError(400, "a trainee id in the approval is not a mediator id")
         fp = protocol.compact_fingerprint(approval.public_key)
-        with self.engine.begin() as conn:
-            row = conn.execute(select(installations).where(
-                installations.c.fingerprint == fp).with_for_update()).first()
-            if row is None:
-                raise HubError(404, "no such installation has asked to join")
-            if row.status == Status.REVOKED:
-                raise HubError(409, "that installation was revoked; it must enrol again "
-                                    "with a new identity")
-            if bytes(row.exchange_key) != approval.exchange_key:
-                raise HubError(409, "the approval names another exchange key than the one "
-                                    "the installation enrolled with")
-            conn.execute(installations.update().where(installations.c.fingerprint == fp).values(
-                status=Status.APPROVED, role=approval.role.value,
-                trainees=None if approval.trainees is None else list(approval.trainees),
-                approval=statement, approval_signature=signature,
-                approved_by=caller.fingerprint, decided_at=_now()))
-            row = conn.execute(select(installations).where(
-                installations.c.fingerprint == fp)).one()
+        row = conn.execute(select(installations).where(
+            installations.c.fingerprint == fp).with_for_update()).first()
+        if row is None:
+            raise HubError(404, "no such installation has asked to join")
+        if row.status == Status.REVOKED:
+            raise HubError(409, "that installation was revoked; it must enrol again "
+                                "with a new identity")
+        if bytes(row.exchange_key) != approval.exchange_key:
+            raise HubError(409, "the approval names another exchange key than the one "
+                                "the installation enrolled with")
+        conn.execute(installations.update().where(installations.c.fingerprint == fp).values(
+            status=Status.APPROVED, role=approval.role.value,
+            trainees=None if approval.trainees is None else list(approval.trainees),
+            approval=statement, approval_signature=signature,
+            approved_by=caller.fingerprint, decided_at=_now()))
+        row = conn.execute(select(installations).where(
+            installations.c.fingerprint == fp)).one()
         return self._describe(row)
 
-    def revoke(self, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
+    def revoke(self, conn: Connection, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
         self._require_admin(caller)
         fp = "".join(ch for ch in str(body.get("fingerprint", "")).upper() if ch.isalnum())
         if fp == caller.fingerprint:
             raise HubError(400, "an admin cannot revoke itself (ask another admin)")
-        with self.engine.begin() as conn:
-            done = conn.execute(installations.update().where(
-                installations.c.fingerprint == fp).values(
-                status=Status.REVOKED, decided_at=_now()).returning(installations.c.name)).first()
+        done = conn.execute(installations.update().where(
+            installations.c.fingerprint == fp).values(
+            status=Status.REVOKED, decided_at=_now()).returning(installations.c.name)).first()
         if done is None:
             raise HubError(404, "no such installation")
         return {"fingerprint": fp, "status": Status.REVOKED.value}
@@ -224,19 +222,18 @@ class Hub:
             installations.c.status == Status.APPROVED)).all()
         return [r for r in rows if _may_see(r, trainee)]
 
-    def recipients(self, caller: Caller, trainee: str) -> dict[str, Any]:
+    def recipients(self, conn: Connection, caller: Caller, trainee: str) -> dict[str, Any]:
         if not _TRAINEE.match(trainee):
             raise HubError(400, "trainee must be a mediator id (32 hex digits)")
         if not caller.may_see(trainee):
             raise HubError(403, "this trainee is outside this installation's scope")
         admins: dict[str, bytes] = {}
-        with self.engine.connect() as conn:
-            members = self._members(conn, trainee)
-            approvers = {r.approved_by for r in members if r.approved_by}
-            if approvers:
-                admins = {r.fingerprint: bytes(r.public_key) for r in conn.execute(
-                    select(installations.c.fingerprint, installations.c.public_key).where(
-                        installations.c.fingerprint.in_(approvers)))}
+        members = self._members(conn, trainee)
+        approvers = {r.approved_by for r in members if r.approved_by}
+        if approvers:
+            admins = {r.fingerprint: bytes(r.public_key) for r in conn.execute(
+                select(installations.c.fingerprint, installations.c.public_key).where(
+                    installations.c.fingerprint.in_(approvers)))}
         return {"trainee": trainee, "members": [{
             "fingerprint": r.fingerprint, "name": r.name, "role": r.role,
             "public_key": b64(r.public_key), "exchange_key": b64(r.exchange_key),
@@ -246,7 +243,7 @@ class Hub:
             "approved_by": b64(admins[r.approved_by]) if r.approved_by in admins else None,
         } for r in members]}
 
-    def push(self, caller: Caller, sha256: str, trainee: str, to: list[str],
+    def push(self, conn: Connection, caller: Caller, sha256: str, trainee: str, to: list[str],
              body: bytes) -> dict[str, Any]:
         if not _SHA256.match(sha256):
             raise HubError(400, "an object is named by its SHA-256 (64 lowercase hex digits)")
@@ -260,64 +257,61 @@ class Hub:
             raise HubError(403, "this trainee is outside this installation's scope")
         if hashlib.sha256(body).hexdigest() != sha256:
             raise HubError(400, "the upload's bytes do not match its SHA-256 (cut short?)")
-        with self.engine.begin() as conn:
-            members = {r.fingerprint for r in self._members(conn, trainee)}
-            outside = sorted(set(to) - members)
-            if outside:
-                raise HubError(403, "recipient(s) not enrolled or outside the trainee's scope: "
-                               + ", ".join(protocol.spaced(t) for t in outside))
-            new_object = conn.execute(insert(objects).values(
-                sha256=sha256, size=len(body), data=body, uploaded_by=caller.fingerprint,
-                trainee=trainee, created_at=_now()
-            ).on_conflict_do_nothing().returning(objects.c.sha256)).first() is not None
-            if not new_object:
-                existing = conn.execute(select(objects.c.trainee).where(
-                    objects.c.sha256 == sha256)).scalar_one()
-                if existing != trainee:
-                    raise HubError(409, "this object is already stored for another trainee")
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ROUTE_LOCK})
-            now = _now()
-            added = conn.execute(insert(routes).values([
-                {"sha256": sha256, "recipient": r, "trainee": trainee, "created_at": now}
-                for r in sorted(set(to))
-            ]).on_conflict_do_nothing().returning(routes.c.seq)).all()
+        members = {r.fingerprint for r in self._members(conn, trainee)}
+        outside = sorted(set(to) - members)
+        if outside:
+            raise HubError(403, "recipient(s) not enrolled or outside the trainee's scope: "
+                           + ", ".join(protocol.spaced(t) for t in outside))
+        new_object = conn.execute(insert(objects).values(
+            sha256=sha256, size=len(body), data=body, uploaded_by=caller.fingerprint,
+            trainee=trainee, created_at=_now()
+        ).on_conflict_do_nothing().returning(objects.c.sha256)).first() is not None
+        if not new_object:
+            existing = conn.execute(select(objects.c.trainee).where(
+                objects.c.sha256 == sha256)).scalar_one()
+            if existing != trainee:
+                raise HubError(409, "this object is already stored for another trainee")
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ROUTE_LOCK})
+        now = _now()
+        added = conn.execute(insert(routes).values([
+            {"sha256": sha256, "recipient": r, "trainee": trainee, "created_at": now}
+            for r in sorted(set(to))
+        ]).on_conflict_do_nothing().returning(routes.c.seq)).all()
         return {"sha256": sha256, "new_object": new_object, "new_routes": len(added)}
 
-    def pull(self, caller: Caller, after: int, limit: int) -> dict[str, Any]:
+    def pull(self, conn: Connection, caller: Caller, after: int, limit: int) -> dict[str, Any]:
         limit = max(1, min(limit, MAX_PULL))
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(routes.c.seq, routes.c.sha256, routes.c.trainee, objects.c.uploaded_by,
-                       objects.c.size)
-                .join(objects, objects.c.sha256 == routes.c.sha256)
-                .where(and_(routes.c.recipient == caller.fingerprint, routes.c.seq > after))
-                .order_by(routes.c.seq).limit(limit + 1)).all()
-            more = len(rows) > limit
-            rows = rows[:limit]
-            shas = sorted({r.sha256 for r in rows})
-            recipients: dict[str, list[str]] = {}
-            if shas:
-                for sha, recipient in conn.execute(
-                        select(routes.c.sha256, routes.c.recipient).where(
-                            routes.c.sha256.in_(shas)).order_by(routes.c.recipient)):
-                    recipients.setdefault(sha, []).append(recipient)
+        rows = conn.execute(
+            select(routes.c.seq, routes.c.sha256, routes.c.trainee, objects.c.uploaded_by,
+                   objects.c.size)
+            .join(objects, objects.c.sha256 == routes.c.sha256)
+            .where(and_(routes.c.recipient == caller.fingerprint, routes.c.seq > after))
+            .order_by(routes.c.seq).limit(limit + 1)).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        shas = sorted({r.sha256 for r in rows})
+        recipients: dict[str, list[str]] = {}
+        if shas:
+            for sha, recipient in conn.execute(
+                    select(routes.c.sha256, routes.c.recipient).where(
+                        routes.c.sha256.in_(shas)).order_by(routes.c.recipient)):
+                recipients.setdefault(sha, []).append(recipient)
         items = [{"seq": r.seq, "sha256": r.sha256, "trainee": r.trainee,
                   "uploader": r.uploaded_by, "size": r.size,
                   "recipients": recipients.get(r.sha256, [])}
                  for r in rows if caller.may_see(r.trainee)]
         return {"items": items, "next": rows[-1].seq if rows else after, "more": more}
 
-    def fetch(self, caller: Caller, sha256: str) -> bytes:
+    def fetch(self, conn: Connection, caller: Caller, sha256: str) -> bytes:
         if not _SHA256.match(sha256):
             raise HubError(400, "an object is named by its SHA-256")
-        with self.engine.connect() as conn:
-            row = conn.execute(select(objects.c.data, objects.c.trainee).where(and_(
-                objects.c.sha256 == sha256,
-                or_(objects.c.uploaded_by == caller.fingerprint,
-                    select(func.count()).select_from(routes).where(and_(
-                        routes.c.sha256 == sha256,
-                        routes.c.recipient == caller.fingerprint)).scalar_subquery() > 0)))
-            ).first()
+        row = conn.execute(select(objects.c.data, objects.c.trainee).where(and_(
+            objects.c.sha256 == sha256,
+            or_(objects.c.uploaded_by == caller.fingerprint,
+                select(func.count()).select_from(routes).where(and_(
+                    routes.c.sha256 == sha256,
+                    routes.c.recipient == caller.fingerprint)).scalar_subquery() > 0)))
+        ).first()
         if row is None or not caller.may_see(row.trainee):
             raise HubError(404, "no such object for this installation")
         return bytes(row.data)
@@ -369,13 +363,23 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 def create_app(engine: Engine, organisation: str) -> Starlette:
     hub = Hub(engine, organisation)
+    Work = Callable[[Connection, Request, bytes], Any]
 
-    def endpoint(work: Callable[[Request, bytes], Any], *, limit: int = protocol.MAX_JSON_BYTES
-                 ) -> Handler:
+    def endpoint(work: Work, *, limit: int = protocol.MAX_JSON_BYTES,
+                 reads_only: bool = False) -> Handler:
+        """One request = one transaction: the nonce, the checks and the change commit (or
+        roll back) together. A read's transaction only records its nonce, so it does not
+        wait for the disk (losing that nonce in a crash would allow replaying a read)."""
+        def run(request: Request, body: bytes) -> Any:
+            with engine.begin() as conn:
+                if reads_only:
+                    conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
+                return work(conn, request, body)
+
         async def handle(request: Request) -> Response:
             try:
                 body = await _read_body(request, limit)
-                result = await run_in_threadpool(work, request, body)
+                result = await run_in_threadpool(run, request, body)
             except HubError as exc:
                 return JSONResponse({"error": exc.message}, status_code=exc.status)
             except DBAPIError:
@@ -386,44 +390,46 @@ def create_app(engine: Engine, organisation: str) -> Starlette:
             return JSONResponse(result)
         return handle
 
-    def auth(request: Request, body: bytes, **kwargs: bool) -> Caller:
-        return hub.authenticate(request.headers, request.method, _path(request), body, **kwargs)
+    def auth(conn: Connection, request: Request, body: bytes, **kwargs: bool) -> Caller:
+        return hub.authenticate(conn, request.headers, request.method, _path(request), body,
+                                **kwargs)
 
-    def enrol(request: Request, body: bytes) -> dict[str, Any]:
-        return hub.enrol(auth(request, body, allow_unknown=True), _json(body))
+    def enrol(conn: Connection, request: Request, body: bytes) -> dict[str, Any]:
+        return hub.enrol(conn, auth(conn, request, body, allow_unknown=True), _json(body))
 
-    def me(request: Request, body: bytes) -> dict[str, Any]:
-        return hub.me(auth(request, body, allow_pending=True))
+    def me(conn: Connection, request: Request, body: bytes) -> dict[str, Any]:
+        return hub.me(auth(conn, request, body, allow_pending=True))
 
-    def listing(request: Request, body: bytes) -> dict[str, Any]:
-        return hub.list_installations(auth(request, body))
+    def listing(conn: Connection, request: Request, body: bytes) -> dict[str, Any]:
+        return hub.list_installations(conn, auth(conn, request, body))
 
-    def approve(request: Request, body: bytes) -> dict[str, Any]:
-        return hub.approve(auth(request, body), _json(body))
+    def approve(conn: Connection, request: Request, body: bytes) -> dict[str, Any]:
+        return hub.approve(conn, auth(conn, request, body), _json(body))
 
-    def revoke(request: Request, body: bytes) -> dict[str, Any]:
-        return hub.revoke(auth(request, body), _json(body))
+    def revoke(conn: Connection, request: Request, body: bytes) -> dict[str, Any]:
+        return hub.revoke(conn, auth(conn, request, body), _json(body))
 
-    def recipients(request: Request, body: bytes) -> dict[str, Any]:
-        return hub.recipients(auth(request, body), request.query_params.get("trainee", ""))
+    def recipients(conn: Connection, request: Request, body: bytes) -> dict[str, Any]:
+        return hub.recipients(conn, auth(conn, request, body),
+                              request.query_params.get("trainee", ""))
 
-    def push(request: Request, body: bytes) -> dict[str, Any]:
-        caller = auth(request, body)
-        return hub.push(caller, request.path_params["sha256"],
+    def push(conn: Connection, request: Request, body: bytes) -> dict[str, Any]:
+        caller = auth(conn, request, body)
+        return hub.push(conn, caller, request.path_params["sha256"],
                         request.query_params.get("trainee", ""),
                         request.query_params.getlist("to"), body)
 
-    def fetch(request: Request, body: bytes) -> bytes:
-        return hub.fetch(auth(request, body), request.path_params["sha256"])
+    def fetch(conn: Connection, request: Request, body: bytes) -> bytes:
+        return hub.fetch(conn, auth(conn, request, body), request.path_params["sha256"])
 
-    def pull(request: Request, body: bytes) -> dict[str, Any]:
-        caller = auth(request, body)
+    def pull(conn: Connection, request: Request, body: bytes) -> dict[str, Any]:
+        caller = auth(conn, request, body)
         try:
             after = int(request.query_params.get("after", "0"))
             limit = int(request.query_params.get("limit", "100"))
         except ValueError:
             raise HubError(400, "after and limit are whole numbers") from None
-        return hub.pull(caller, after, limit)
+        return hub.pull(conn, caller, after, limit)
 
     async def healthz(request: Request) -> Response:
         ok = await run_in_threadpool(hub.healthy)
@@ -433,15 +439,15 @@ def create_app(engine: Engine, organisation: str) -> Starlette:
     return Starlette(routes=[
         Route("/healthz", healthz, methods=["GET"]),
         Route("/v1/enrol", endpoint(enrol), methods=["POST"]),
-        Route("/v1/me", endpoint(me), methods=["GET"]),
-        Route("/v1/installations", endpoint(listing), methods=["GET"]),
+        Route("/v1/me", endpoint(me, reads_only=True), methods=["GET"]),
+        Route("/v1/installations", endpoint(listing, reads_only=True), methods=["GET"]),
         Route("/v1/approve", endpoint(approve), methods=["POST"]),
         Route("/v1/revoke", endpoint(revoke), methods=["POST"]),
-        Route("/v1/recipients", endpoint(recipients), methods=["GET"]),
-        Route("/v1/pull", endpoint(pull), methods=["GET"]),
+        Route("/v1/recipients", endpoint(recipients, reads_only=True), methods=["GET"]),
+        Route("/v1/pull", endpoint(pull, reads_only=True), methods=["GET"]),
         Route("/v1/objects/{sha256}", endpoint(push, limit=protocol.MAX_OBJECT_BYTES),
               methods=["PUT"]),
-        Route("/v1/objects/{sha256}", endpoint(fetch), methods=["GET"]),
+        Route("/v1/objects/{sha256}", endpoint(fetch, reads_only=True), methods=["GET"]),
     ])
 
 
