@@ -172,11 +172,13 @@ def main() -> int:
             client.enrol(admin.name, admin.exchange_public)
         database.bootstrap_admin(db_url, admin.fingerprint)
         with HubClient(admin.hub_url, issued.root_pem, admin.identity) as client:
-            for sim in sims[1:]:
-                with HubClient(sim.hub_url, issued.root_pem, sim.identity) as own:
-                    own.enrol(sim.name, sim.exchange_public)
+            for sim in sims:  # the admin signs its own approval first, then everyone's
+                if sim is not admin:
+                    with HubClient(sim.hub_url, issued.root_pem, sim.identity) as own:
+                        own.enrol(sim.name, sim.exchange_public)
                 approval = Approval("Load Test Provider", sim.identity.public_key,
-                                    sim.exchange_public, sim.role, tuple(sim.scope),
+                                    sim.exchange_public, sim.role,
+                                    None if sim is admin else tuple(sim.scope),
                                     "2026-03-01T09:00:00+00:00")
                 client.approve(approval.to_bytes(), approval.sign(admin.identity))
             directory = {t: [m.fingerprint for m in protocol.trusted_members(

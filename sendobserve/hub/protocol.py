@@ -248,9 +248,9 @@ def trusted_members(members: Iterable[Member], trusted_admins: Iterable[str],
     """The members whose membership a trusted admin vouches for.
 
     ``trusted_admins`` are the compact fingerprints compared aloud when joining. A member
-    is trusted when it is one of them (as an admin), or when its approval statement names
-    exactly its keys and role and is signed by a trusted admin (admins approved that way
-    are trusted in turn). With ``trainee``, an approved member's signed scope must also
+    is trusted when its approval statement names exactly its keys and role and is signed
+    by a trusted admin: one of the pinned admins (which sign their own), or an admin
+    approved that way in turn. With ``trainee``, an approved member's signed scope must also
     include that trainee. Anything else, whatever the hub says, is left out.
     """
     pending = list(members)
@@ -261,12 +261,16 @@ def trusted_members(members: Iterable[Member], trusted_admins: Iterable[str],
     while progress:
         progress = False
         for member in list(pending):
-            ok = member.role is Role.ADMIN and member.fingerprint in pinned \
-                and compact_fingerprint(member.public_key) == member.fingerprint
-            if not ok and member.approval and member.approval_signature and member.approved_by:
+            ok = False
+            if member.approval and member.approval_signature and member.approved_by:
                 approver = compact_fingerprint(member.approved_by)
-                if approver in admins and approval_is_signed_by(
-                        member.approval, member.approval_signature, admins[approver]):
+                # A pinned admin vouches for itself: its own signature binds its exchange
+                # key, so the hub cannot swap in a key of its own for it either.
+                self_signed = member.role is Role.ADMIN and member.fingerprint in pinned \
+                    and member.approved_by == member.public_key
+                key = member.public_key if self_signed else admins.get(approver)
+                if key is not None and approval_is_signed_by(
+                        member.approval, member.approval_signature, key):
                     try:
                         approval = Approval.from_bytes(member.approval)
                     except ValueError:

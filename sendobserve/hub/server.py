@@ -154,7 +154,7 @@ class Hub:
             "fingerprint": row.fingerprint, "name": row.name, "status": row.status,
             "role": row.role, "trainees": row.trainees, "organisation": self.organisation,
             "public_key": b64(row.public_key), "exchange_key": b64(row.exchange_key),
-            "requested_at": row.requested_at.isoformat(),
+            "requested_at": row.requested_at.isoformat(), "approved_by": row.approved_by,
         }
 
     def me(self, caller: Caller) -> dict[str, Any]:

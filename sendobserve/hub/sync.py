@@ -383,6 +383,14 @@ def sync(store: Store, *, progress: Progress | None = None, page: int = 100) -> 
             raise UserError("this installation is waiting for the organisation's admin to "
                             "approve it", hint=f"Read this fingerprint to the admin: "
                             f"{protocol.spaced(me['fingerprint'])}")
+        with store.session() as session:
+            own_exchange = exchange_public_key(_identity(session)[1])
+        if protocol.unb64(str(me["exchange_key"])) != own_exchange:
+            raise UserError("the hub lists another exchange key for this installation than "
+                            "its own; nothing was sent or received",
+                            hint="Tell the organisation's admin: the hub may have been "
+                            "tampered with.")
+        _ensure_self_approval(client, me)
         directory: dict[str, list[Member]] = {}
         if progress:
             progress("Sending…")
@@ -406,20 +414,36 @@ def sync(store: Store, *, progress: Progress | None = None, page: int = 100) -> 
     return result
 
 
+def _ensure_self_approval(client: HubClient, me: dict[str, Any]) -> None:
+    """The first admin (made so on the hub's host) signs its own approval once, binding
+    its exchange key: members trust it by the fingerprint they compared, and then only
+    the keys it signed."""
+    if me.get("role") == Role.ADMIN and me.get("approved_by") != me["fingerprint"] \
+            and me.get("status") == protocol.Status.APPROVED:
+        _send_approval(client, me, me["fingerprint"], Role.ADMIN, None)
+
+
 def approve(store: Store, fingerprint: str, role: Role, trainees: tuple[str, ...] | None
             ) -> dict[str, Any]:
     """Sign and send an approval (this installation must be an admin)."""
     compact = "".join(ch for ch in fingerprint.upper() if ch.isalnum())
     with client_for(store) as client:
         me = client.me()
-        wanted = [i for i in client.installations() if i["fingerprint"] == compact]
-        if not wanted:
-            raise UserError(f"no installation {protocol.spaced(compact)} has asked to join")
-        entry = wanted[0]
-        approval = protocol.Approval(
-            organisation=str(me["organisation"]),
-            public_key=protocol.unb64(entry["public_key"], size=32),
-            exchange_key=protocol.unb64(entry["exchange_key"], size=32),
-            role=role, trainees=None if trainees is None else tuple(sorted(trainees)),
-            approved_at=utcnow().isoformat(timespec="seconds"))
-        return client.approve(approval.to_bytes(), approval.sign(client.identity))
+        if compact != me["fingerprint"]:
+            _ensure_self_approval(client, me)
+        return _send_approval(client, me, compact, role, trainees)
+
+
+def _send_approval(client: HubClient, me: dict[str, Any], compact: str, role: Role,
+                   trainees: tuple[str, ...] | None) -> dict[str, Any]:
+    wanted = [i for i in client.installations() if i["fingerprint"] == compact]
+    if not wanted:
+        raise UserError(f"no installation {protocol.spaced(compact)} has asked to join")
+    entry = wanted[0]
+    approval = protocol.Approval(
+        organisation=str(me["organisation"]),
+        public_key=protocol.unb64(entry["public_key"], size=32),
+        exchange_key=protocol.unb64(entry["exchange_key"], size=32),
+        role=role, trainees=None if trainees is None else tuple(sorted(trainees)),
+        approved_at=utcnow().isoformat(timespec="seconds"))
+    return client.approve(approval.to_bytes(), approval.sign(client.identity))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pytest
@@ -79,15 +80,21 @@ def _member(identity: Identity, role: Role, approver: Identity | None,
 def test_only_members_vouched_for_by_a_trusted_admin_are_trusted() -> None:
     admin, deputy, ppc, rogue_admin, sneaky = (Identity.generate() for _ in range(5))
     members = [
-        _member(admin, Role.ADMIN, None),  # the bootstrap admin: pinned by fingerprint
+        _member(admin, Role.ADMIN, admin),  # the first admin: pinned, signs its own
         _member(deputy, Role.ADMIN, admin),  # an admin approved by the admin
         _member(ppc, Role.PPC, deputy, ("a" * 32,)),  # approved by that deputy
-        _member(rogue_admin, Role.ADMIN, None),  # the hub says admin; nobody pinned it
+        _member(rogue_admin, Role.ADMIN, rogue_admin),  # says admin; nobody pinned it
         _member(sneaky, Role.PPC, admin, lie_role=Role.ADMIN),  # the hub lies about its role
     ]
     pinned = [protocol.compact_fingerprint(admin.public_key)]
     trusted = {m.public_key for m in protocol.trusted_members(members, pinned)}
     assert trusted == {admin.public_key, deputy.public_key, ppc.public_key}
+    # The hub swaps the pinned admin's exchange key for one of its own: not believed, and
+    # neither is anyone the admin vouched for (the chain starts at the pinned admin).
+    swapped = [dataclasses.replace(members[0], exchange_key=bytes(32)), *members[1:]]
+    assert protocol.trusted_members(swapped, pinned) == []
+    unsigned = [dataclasses.replace(members[0], approval=None), *members[1:]]
+    assert protocol.trusted_members(unsigned, pinned) == []
     # A scope the approval does not sign is not believed either.
     scoped = {m.public_key for m in protocol.trusted_members(members, pinned, "b" * 32)}
     assert scoped == {admin.public_key, deputy.public_key}
