@@ -121,6 +121,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(func=cmd_sync)
 
 
+def _server_parts() -> None:
+    """The service's libraries are an extra: say how to get them, not a traceback."""
+    import importlib.util
+
+    missing = [name for name in ("starlette", "uvicorn", "psycopg")
+               if importlib.util.find_spec(name) is None]
+    if missing:
+        raise UserError(f"the hub needs {', '.join(missing)}: install them with "
+                        "pip install 'sendobserve[hub]'")
+
+
 def _database(args: argparse.Namespace) -> str:
     url = args.database or os.environ.get(DATABASE_ENV)
     if not url:
@@ -129,6 +140,7 @@ def _database(args: argparse.Namespace) -> str:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    _server_parts()
     from sendobserve.hub import database
 
     organisation = database.init(_database(args), args.organisation)
@@ -137,6 +149,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    _server_parts()
     from sendobserve.hub import server
 
     for path in (args.certificate, args.key):
@@ -150,6 +163,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_bootstrap(args: argparse.Namespace) -> int:
+    _server_parts()
     from sendobserve.hub import database
 
     name = database.bootstrap_admin(_database(args), args.fingerprint)
