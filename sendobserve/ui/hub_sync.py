@@ -2,9 +2,9 @@
 
 The sync itself (``sendobserve.hub.sync``) runs on the window's task runner, never on the
 GUI thread: ticking goes on while it sends and receives (each of its writes is one short
-transaction). It also runs by itself every few minutes once the store is linked to a hub;
-when the hub cannot be reached it only says so in the status line. Nothing here decides
-anything: a sync is the same as ``sendobserve sync``.
+transaction). Once the store is linked to a hub it also runs by itself, 20 s after the
+store opens and then every ten minutes; when the hub cannot be reached it only says so in
+the status line. Nothing here decides anything: a sync is the same as ``sendobserve sync``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sendobserve.ui.tasks import TaskRunner
 
 AUTO_SYNC_MS = 10 * 60 * 1000
+FIRST_SYNC_MS = 20 * 1000  # after opening: let the person start working first
 log = logging.getLogger(__name__)
 
 
@@ -54,6 +55,10 @@ class HubSyncController(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(AUTO_SYNC_MS)
         self.timer.timeout.connect(lambda: self.sync_now(quiet=True))
+        self.first = QTimer(self)
+        self.first.setSingleShot(True)
+        self.first.setInterval(FIRST_SYNC_MS)
+        self.first.timeout.connect(lambda: self.sync_now(quiet=True))
         self.refresh()
 
     def _show(self, text: str) -> None:
@@ -78,6 +83,7 @@ class HubSyncController(QObject):
         self._show(text)
         if not self.timer.isActive():
             self.timer.start()
+            self.first.start()
 
     def sync_now(self, *, quiet: bool = False) -> None:
         if self.running or self.store.closed:

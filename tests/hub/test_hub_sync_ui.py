@@ -49,6 +49,8 @@ def test_the_sync_action_sends_receives_and_shows_when_it_last_synced(
         window.show()
         label = window.hub_sync.label
         assert window.sync_action.isEnabled() and label.text() == "Last synced: never"
+        assert window.hub_sync.first.isActive() and window.hub_sync.timer.isActive()
+        window.hub_sync.first.stop()  # this test starts every sync itself
         window.sync_action.trigger()
         assert label.text().startswith("Last synced: today ")
         assert label.accessibleName() == f"Hub sync: {label.text()}"
