@@ -107,8 +107,9 @@ class HubClient:
         return value if isinstance(value, dict) else {}
 
     def enrol(self, name: str, exchange_key: bytes) -> dict[str, Any]:
-        return self._json("POST", "/v1/enrol", payload={"name": name,
-                                                        "exchange_key": b64(exchange_key)})
+        binding = protocol.sign_exchange_key(self.identity, exchange_key)
+        return self._json("POST", "/v1/enrol", payload={
+            "name": name, "exchange_key": b64(exchange_key), "binding": b64(binding)})
 
     def me(self) -> dict[str, Any]:
         return self._json("GET", "/v1/me")

@@ -29,6 +29,7 @@ from sendobserve.exchange.identity import Identity, fingerprint, verify
 
 PROTOCOL = b"sendobserve.hub.v1"
 APPROVAL_CONTEXT = b"sendobserve.hub.approval.v1\x00"
+ENROL_CONTEXT = b"sendobserve.hub.exchange-key.v1\x00"
 MAX_CLOCK_SKEW = 300  # seconds either way
 NONCE_HEX_CHARS = 32
 
@@ -209,6 +210,16 @@ class Approval:
 
     def may_see(self, trainee: str) -> bool:
         return self.role.sees_all or self.trainees is None or trainee in self.trainees
+
+
+def sign_exchange_key(identity: Identity, exchange_key: bytes) -> bytes:
+    """The installation's own statement that ``exchange_key`` is its exchange key: sent
+    when enrolling, kept by the hub, checked by the admin before approving."""
+    return identity.sign(ENROL_CONTEXT + exchange_key)
+
+
+def exchange_key_is_bound(public_key: bytes, exchange_key: bytes, signature: bytes) -> bool:
+    return verify(public_key, signature, ENROL_CONTEXT + exchange_key)
 
 
 def approval_is_signed_by(statement: bytes, signature: bytes, admin_key: bytes) -> bool:

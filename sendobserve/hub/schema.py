@@ -47,6 +47,7 @@ installations = Table(
     Column("fingerprint", String(32), primary_key=True),
     Column("public_key", LargeBinary, nullable=False, unique=True),
     Column("exchange_key", LargeBinary, nullable=False),
+    Column("exchange_key_signature", LargeBinary, nullable=False),  # by the installation
     Column("name", String(200), nullable=False),
     Column("status", String(16), nullable=False),
     Column("role", String(16)),

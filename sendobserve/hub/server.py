@@ -136,14 +136,19 @@ class Hub:
         try:
             name = str(body["name"]).strip()[:200]
             exchange_key = unb64(str(body["exchange_key"]), size=32)
+            binding = unb64(str(body["binding"]), size=64)
         except (KeyError, ValueError):
-            raise HubError(400, "an enrolment needs a name and a 32-byte exchange key") from None
+            raise HubError(400, "an enrolment needs a name, a 32-byte exchange key and its "
+                                "signature") from None
+        if not protocol.exchange_key_is_bound(caller.public_key, exchange_key, binding):
+            raise HubError(400, "the exchange key is not signed by this installation")
         if not name:
             raise HubError(400, "an enrolment needs a name")
         if caller.row is None:
             conn.execute(insert(installations).values(
                 fingerprint=caller.fingerprint, public_key=caller.public_key,
-                exchange_key=exchange_key, name=name, status=Status.PENDING,
+                exchange_key=exchange_key, exchange_key_signature=binding, name=name,
+                status=Status.PENDING,
                 requested_at=_now()).on_conflict_do_nothing())
         row = conn.execute(select(installations).where(
             installations.c.fingerprint == caller.fingerprint)).one()
@@ -154,6 +159,7 @@ class Hub:
             "fingerprint": row.fingerprint, "name": row.name, "status": row.status,
             "role": row.role, "trainees": row.trainees, "organisation": self.organisation,
             "public_key": b64(row.public_key), "exchange_key": b64(row.exchange_key),
+            "exchange_key_signature": b64(row.exchange_key_signature),
             "requested_at": row.requested_at.isoformat(), "approved_by": row.approved_by,
         }
 

@@ -440,10 +440,17 @@ def _send_approval(client: HubClient, me: dict[str, Any], compact: str, role: Ro
     if not wanted:
         raise UserError(f"no installation {protocol.spaced(compact)} has asked to join")
     entry = wanted[0]
+    public_key = protocol.unb64(entry["public_key"], size=32)
+    exchange_key = protocol.unb64(entry["exchange_key"], size=32)
+    if protocol.compact_fingerprint(public_key) != compact or not \
+            protocol.exchange_key_is_bound(public_key, exchange_key,
+                                           protocol.unb64(entry["exchange_key_signature"])):
+        raise UserError("the hub's entry for that installation is not signed by it; "
+                        "nothing was approved", hint="The hub may have been tampered with.")
     approval = protocol.Approval(
         organisation=str(me["organisation"]),
-        public_key=protocol.unb64(entry["public_key"], size=32),
-        exchange_key=protocol.unb64(entry["exchange_key"], size=32),
+        public_key=public_key,
+        exchange_key=exchange_key,
         role=role, trainees=None if trainees is None else tuple(sorted(trainees)),
         approved_at=utcnow().isoformat(timespec="seconds"))
     return client.approve(approval.to_bytes(), approval.sign(client.identity))

@@ -293,3 +293,43 @@ def test_postgresql_restarted_during_a_sync(
     with httpx.Client(verify=tls.pinned_context(root)) as http:
         for hub in (hub1, hub2):
             assert http.get(hub.url + "/healthz").json()["status"] == "ok"
+
+
+def test_an_exchange_key_swapped_in_the_hubs_database_is_caught(
+        start_hubs: Any, hub_db: str, org_pki: tuple[Path, Path, bytes], tmp_path: Path
+) -> None:
+    from sqlalchemy import create_engine, update
+
+    from sendobserve.hub import database
+    from sendobserve.hub.schema import installations
+
+    (hub,) = start_hubs(1)
+    root = org_pki[2]
+    admin = make_admin(tmp_path, hub.url, hub_db, root)
+    admin.sync()  # the first admin signs its own approval
+    laptop = Installation.create(tmp_path, "Laptop")
+    laptop.join(hub.url, root, admin.fingerprint)
+    engine = create_engine(database.driver_url(hub_db))
+
+    def swap(key: bytes | None) -> bytes:
+        with engine.begin() as conn:
+            old = conn.execute(installations.select().where(
+                installations.c.fingerprint == laptop.fingerprint)).one().exchange_key
+            if key is not None:
+                conn.execute(update(installations).where(
+                    installations.c.fingerprint == laptop.fingerprint).values(exchange_key=key))
+        return bytes(old)
+
+    try:
+        genuine = swap(secrets.token_bytes(32))  # whoever holds the database tries it
+        with pytest.raises(UserError, match="not signed by it"):
+            admin.approve(laptop, Role.PPC, None)
+        swap(genuine)
+        admin.approve(laptop, Role.PPC, None)
+        swap(secrets.token_bytes(32))
+        before = laptop.records()
+        with pytest.raises(UserError, match="another exchange key"):
+            laptop.sync()
+        assert laptop.records() == before
+    finally:
+        engine.dispose()

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("fingerprint", sa.String(32), nullable=False),
         sa.Column("public_key", sa.LargeBinary(), nullable=False),
         sa.Column("exchange_key", sa.LargeBinary(), nullable=False),
+        sa.Column("exchange_key_signature", sa.LargeBinary(), nullable=False),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("role", sa.String(16), nullable=True),
