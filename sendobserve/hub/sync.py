@@ -298,8 +298,6 @@ def _check_opened(opened: Any, trainee: str, signer_ok: bool) -> str | None:
 def pull(store: Store, client: HubClient, link: HubLink, me: dict[str, Any],
          result: SyncResult, directory: dict[str, list[Member]],
          progress: Progress | None = None, page: int = 100) -> None:
-    from sendobserve.exchange.apply import apply_import
-
     with store.session() as session:
         identity, exchange_key = _identity(session)
         cursor = _link_row(session).cursor
@@ -317,7 +315,8 @@ def pull(store: Store, client: HubClient, link: HubLink, me: dict[str, Any],
                 continue
             data = client.fetch(sha)
             result.received += 1
-            outcome, reason = "refused", None
+            reason: str | None = None
+            opened: Any = None
             try:
                 opened = open_bundle(data, recipient_key=exchange_key)
                 members = _directory(client, link, trainee, directory)
@@ -326,23 +325,12 @@ def pull(store: Store, client: HubClient, link: HubLink, me: dict[str, Any],
                 reason = _check_opened(opened, trainee, signer_ok)
             except ExchangeError as exc:
                 reason = exc.message
-            with store.session() as session:
-                if reason is None:
-                    imported = apply_import(session, opened, own=identity)
-                    changed = imported.added + imported.updated + imported.conflicts
-                    outcome = "imported" if changed else "unchanged"
-                    # What this store would now send for these observations has reached
-                    # every recipient of this bundle: never echo it back.
-                    name = _name(session, identity)
-                    for obs in opened.payload.observations:
-                        payload = _payload(session, obs.mediator_id, obs.id, name)
-                        _mark_sent(session, content_digest(payload),
-                                   [*item["recipients"], str(item["uploader"])], sha)
-                session.add(records.HubReceivedRecord(
-                    sha256=sha, seq=seq, trainee=trainee, outcome=outcome, reason=reason,
-                    received_at=utcnow()))
-                row = _link_row(session)
-                row.cursor = max(row.cursor, seq)
+            try:
+                outcome = _receive(store, opened if reason is None else None, identity, item,
+                                   reason)
+            except UserError as exc:  # refused by the import rules: rolled back, recorded
+                reason = exc.message
+                outcome = _receive(store, None, identity, item, reason)
             cursor = seq
             if outcome == "refused":
                 result.refused.append(f"bundle {sha[:12]}: {reason}")
@@ -358,6 +346,33 @@ def pull(store: Store, client: HubClient, link: HubLink, me: dict[str, Any],
             cursor = next_cursor
         if not answer.get("more"):
             return
+
+
+def _receive(store: Store, opened: Any, identity: Identity, item: dict[str, Any],
+             reason: str | None) -> str:
+    """Import ``opened`` (or record why not) with the new cursor, in one transaction."""
+    from sendobserve.exchange.apply import apply_import
+
+    seq, sha = int(item["seq"]), str(item["sha256"])
+    outcome = "refused"
+    with store.session() as session:
+        if opened is not None:
+            imported = apply_import(session, opened, own=identity)
+            changed = imported.added + imported.updated + imported.conflicts
+            outcome = "imported" if changed else "unchanged"
+            # What this store would now send for these observations has reached every
+            # recipient of this bundle: never echo it back.
+            name = _name(session, identity)
+            for obs in opened.payload.observations:
+                payload = _payload(session, obs.mediator_id, obs.id, name)
+                _mark_sent(session, content_digest(payload),
+                           [*item["recipients"], str(item["uploader"])], sha)
+        session.add(records.HubReceivedRecord(
+            sha256=sha, seq=seq, trainee=str(item["trainee"]), outcome=outcome, reason=reason,
+            received_at=utcnow()))
+        row = _link_row(session)
+        row.cursor = max(row.cursor, seq)
+    return outcome
 
 
 def _advance(store: Store, seq: int) -> None:
