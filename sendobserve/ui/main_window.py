@@ -127,6 +127,9 @@ class MainWindow(QMainWindow):
         self.import_action = self._action(
             file_menu, "&Import…", "Ctrl+Shift+I", self._import,
             "Import observations from an exchange file, after a preview")
+        self.sync_action = self._action(
+            file_menu, "S&ync with hub", "", self._sync,
+            "Send and receive observations through the organisation's hub")
         file_menu.addSeparator()
         self.privacy_action = self._action(
             file_menu, "Data &protection…", "", self._privacy,
@@ -182,7 +185,8 @@ class MainWindow(QMainWindow):
                               self.print_observation_action, self.print_readiness_action,
                               self.print_form4_action, self.print_form5_action,
                               self.print_portfolio_action, self.identity_action,
-                              self.privacy_action, self.panel_action]
+                              self.privacy_action, self.panel_action, self.sync_action]
+        self.hub_sync: Any = None  # HubSyncController, once the store is open
         if store is None:
             self.setCentralWidget(OpeningPage())
             for action in self.store_actions:
@@ -207,6 +211,9 @@ class MainWindow(QMainWindow):
         self.exchange = ExchangeController(store, self.runner, self)
         for action in self.store_actions:
             action.setEnabled(not self.locked)
+        from sendobserve.ui.hub_sync import HubSyncController
+
+        self.hub_sync = HubSyncController(store, self.runner, self, self.sync_action)
         if workspace is None:
             placeholder = QLabel(
                 f"<h1>{APP_DISPLAY_NAME}</h1><p>Version {__version__}</p>"
@@ -281,6 +288,10 @@ class MainWindow(QMainWindow):
     def _exchanger(self) -> ExchangeController:
         assert self.exchange is not None, "the File actions are disabled until the store opens"
         return self.exchange
+
+    def _sync(self) -> None:
+        if self.hub_sync is not None:
+            self.hub_sync.sync_now()
 
     def _import(self) -> None:
         self._exchanger().start_import()

@@ -1,0 +1,99 @@
+"""The hub's tables (PostgreSQL). Bundles are opaque bytes: nothing here can open them.
+
+- ``hub_settings``: the organisation's name.
+- ``installations``: who asked to join, their public signing and exchange keys, status,
+  role, trainee scope, and the admin's signed approval.
+- ``objects``: immutable exchange files, keyed by the SHA-256 of their bytes.
+- ``routes``: which object goes to which installation, for which trainee, from whom;
+  ``seq`` is the pull cursor (assigned under a transaction lock, so it commits in order).
+- ``request_nonces``: nonces seen in the last minutes, so a replayed request is refused.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+settings = Table(
+    "hub_settings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+installations = Table(
+    "installations", metadata,
+    Column("fingerprint", String(32), primary_key=True),
+    Column("public_key", LargeBinary, nullable=False, unique=True),
+    Column("exchange_key", LargeBinary, nullable=False),
+    Column("exchange_key_signature", LargeBinary, nullable=False),  # by the installation
+    Column("name", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("role", String(16)),
+    Column("trainees", JSONB),  # list of mediator ids (hex); NULL: every trainee
+    Column("approval", LargeBinary),
+    Column("approval_signature", LargeBinary),
+    Column("approved_by", String(32)),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("decided_at", DateTime(timezone=True)),
+    CheckConstraint("status IN ('pending', 'approved', 'revoked')", name="status"),
+    CheckConstraint("role IS NULL OR role IN ('admin', 'ppc', 'observer', 'trainee', "
+                    "'assessor')", name="role"),
+    CheckConstraint("status <> 'approved' OR role IS NOT NULL", name="approved_has_role"),
+    CheckConstraint("octet_length(public_key) = 32 AND octet_length(exchange_key) = 32",
+                    name="key_lengths"),
+)
+
+objects = Table(
+    "objects", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("uploaded_by", String(32), ForeignKey("installations.fingerprint"), nullable=False),
+    Column("trainee", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("octet_length(data) = size", name="size"),
+)
+
+routes = Table(
+    "routes", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), ForeignKey("objects.sha256"), nullable=False),
+    Column("recipient", String(32), ForeignKey("installations.fingerprint"), nullable=False),
+    Column("trainee", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("recipient", "sha256", name="uq_routes_recipient_sha256"),
+    Index("ix_routes_recipient_seq", "recipient", "seq"),
+    Index("ix_routes_sha256", "sha256"),
+)
+
+request_nonces = Table(
+    "request_nonces", metadata,
+    Column("fingerprint", String(32), primary_key=True),
+    Column("nonce", String(32), primary_key=True),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Index("ix_request_nonces_seen_at", "seen_at"),
+)
+
+HUB_TABLES = ("hub_settings", "installations", "objects", "routes", "request_nonces")

@@ -1,0 +1,471 @@
+"""Syncing a store with its organisation's hub: push what others in scope should have,
+pull what was routed here, import it through the exchange layer. Qt-free.
+
+- **Push** is idempotent by content hash. Each finalised observation is sealed on its own
+  (one observation version, signed by this installation, encrypted to at most four
+  members' exchange keys per object, with a random passphrase nobody keeps). The sealed
+  bytes are first written to the outbox in the store, then uploaded; a retry after a
+  dropped connection or a killed hub sends the *same* bytes, which the hub stores once.
+  What reached whom is remembered by the digest of the observation's content, so an
+  unchanged observation is never sent twice and an amendment is.
+- **Pull** follows the hub's cursor: each bundle is fetched, checked (SHA-256, signature,
+  signer is a member vouched for by a trusted admin, the trainee is the one routed) and
+  imported with ``apply_import`` in one transaction together with the new cursor, so a
+  cut anywhere resumes exactly where it stopped, and importing twice changes nothing.
+- **Nothing is deleted locally** because the hub says so: pull only ever adds or updates
+  through the exchange rules (which keep conflicting versions).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from sendobserve.errors import UserError
+from sendobserve.exchange.bundle import MAX_RECIPIENTS, MIN_LOG2_N, open_bundle, seal
+from sendobserve.exchange.codec import EXPORTABLE_STATES, ExportPayload, encode_payload
+from sendobserve.exchange.errors import ExchangeError
+from sendobserve.exchange.identity import (
+    Identity,
+    exchange_public_key,
+    load_or_create_exchange_key,
+    load_or_create_identity,
+)
+from sendobserve.hub import protocol, tls
+from sendobserve.hub.client import HubClient, HubRefused
+from sendobserve.hub.protocol import Member, Role
+from sendobserve.model.domain import utcnow
+from sendobserve.storage import hub_sync as records
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    from sendobserve.storage.db import Store
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class HubLink:
+    url: str
+    root_pem: bytes
+    trusted_admins: tuple[str, ...]
+    cursor: int
+    last_synced_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(slots=True)
+class SyncResult:
+    uploaded: int = 0  # objects sent (a retry of an already stored one counts too)
+    received: int = 0  # bundles pulled
+    imported: int = 0  # bundles that added or changed something
+    unchanged: int = 0
+    refused: list[str] = field(default_factory=list)  # one line per refused bundle
+    finished_at: datetime | None = None
+
+    def summary(self) -> str:
+        text = (f"sent {self.uploaded} bundle(s); received {self.received}: "
+                f"{self.imported} imported, {self.unchanged} already here")
+        if self.refused:
+            text += f", {len(self.refused)} refused"
+        return text
+
+
+def load_link(session: Session) -> HubLink | None:
+    row = session.get(records.HubLinkRecord, 1)
+    if row is None:
+        return None
+    return HubLink(row.url, row.root_pem.encode("ascii"), tuple(json.loads(row.trusted_admins)),
+                   row.cursor, row.last_synced_at, row.last_error)
+
+
+def _link_row(session: Session) -> records.HubLinkRecord:
+    row = session.get(records.HubLinkRecord, 1)
+    if row is None:
+        raise UserError("this installation is not linked to a hub",
+                        hint="Run 'sendobserve hub join URL --root ROOT.pem --admin FP'.")
+    return row
+
+
+def hub_link(store: Store) -> HubLink | None:
+    with store.session() as session:
+        return load_link(session)
+
+
+def _identity(session: Session) -> tuple[Identity, X25519PrivateKey]:
+    from sendobserve.storage import exchange as stored
+
+    keys = stored.StoredSigningKey(session)
+    identity = load_or_create_identity(keys)
+    return identity, load_or_create_exchange_key(keys)
+
+
+def _name(session: Session, identity: Identity) -> str:
+    from sendobserve.storage import exchange as stored
+
+    return stored.identity_name(session) or f"installation {identity.fingerprint[:9]}"
+
+
+def join(store: Store, url: str, root_pem: bytes, trusted_admins: Iterable[str], *,
+         name: str | None = None) -> dict[str, Any]:
+    """Link this store to a hub and ask to join. ``trusted_admins``: the admin
+    fingerprints compared aloud (at least one). Returns the hub's view of this
+    installation (status ``pending`` until an admin approves)."""
+    from sendobserve.hub.client import check_url
+    from sendobserve.storage import exchange as stored
+
+    url = check_url(url)
+    try:
+        root = tls.root_from_pem(root_pem)
+    except ValueError as exc:
+        raise UserError(f"the organisation's root certificate: {exc}") from None
+    admins = sorted({"".join(ch for ch in a.upper() if ch.isalnum()) for a in trusted_admins})
+    if not admins or any(len(a) != 32 for a in admins):
+        raise UserError("give the admin's fingerprint (eight groups of four characters), "
+                        "as compared aloud with them")
+    with store.session() as session:
+        identity, exchange_key = _identity(session)
+        if name and name.strip():
+            stored.set_identity_name(session, name.strip())
+        shown_name = _name(session, identity)
+    with HubClient(url, root, identity) as client:
+        answer = client.enrol(shown_name, exchange_public_key(exchange_key))
+    with store.session() as session:
+        row = session.get(records.HubLinkRecord, 1)
+        if row is None:
+            session.add(records.HubLinkRecord(
+                slot=1, url=url, root_pem=root.decode("ascii"), trusted_admins=json.dumps(admins),
+                cursor=0, joined_at=utcnow()))
+        else:
+            if row.url != url:
+                row.cursor = 0  # another hub's cursor means nothing here
+            row.url, row.root_pem, row.trusted_admins = url, root.decode("ascii"), \
+                json.dumps(admins)
+    return answer
+
+
+def client_for(store: Store) -> HubClient:
+    with store.session() as session:
+        link = load_link(session)
+        if link is None:
+            raise UserError("this installation is not linked to a hub",
+                            hint="Run 'sendobserve hub join URL --root ROOT.pem --admin FP'.")
+        identity, _ = _identity(session)
+    return HubClient(link.url, link.root_pem, identity)
+
+
+# ---------------------------------------------------------------------------------------
+# Push
+
+
+def content_digest(payload: ExportPayload) -> str:
+    """What makes two exports 'the same content': the payload without when and by whom."""
+    return hashlib.sha256(encode_payload(replace(payload, created_at=_EPOCH,
+                                                 exported_by="hub"))).hexdigest()
+
+
+def _exportable(session: Session, scope: tuple[str, ...] | None
+                ) -> dict[uuid.UUID, list[uuid.UUID]]:
+    from sendobserve.storage.records import ObservationRecord
+
+    rows = session.execute(select(ObservationRecord.mediator_id, ObservationRecord.id).where(
+        ObservationRecord.state.in_([s.value for s in EXPORTABLE_STATES])).order_by(
+        ObservationRecord.mediator_id, ObservationRecord.id)).all()
+    out: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for mediator_id, observation_id in rows:
+        if scope is None or mediator_id.hex in scope:
+            out.setdefault(mediator_id, []).append(observation_id)
+    return out
+
+
+def _payload(session: Session, mediator_id: uuid.UUID, observation_id: uuid.UUID,
+             exported_by: str) -> ExportPayload:
+    from sendobserve.exchange.export import build_payload
+
+    return build_payload(session, mediator_id, exported_by=exported_by,
+                         observation_ids={observation_id})
+
+
+def _mark_sent(session: Session, digest: str, recipients: Iterable[str], sha256: str) -> None:
+    for recipient in set(recipients):
+        if session.get(records.HubSentRecord, (digest, recipient)) is None:
+            session.add(records.HubSentRecord(digest=digest, recipient=recipient, sha256=sha256,
+                                              sent_at=utcnow()))
+    session.flush()
+
+
+def _upload_outbox(store: Store, client: HubClient, result: SyncResult,
+                   progress: Progress | None) -> None:
+    with store.session() as session:
+        waiting = [(r.sha256, r.digest, r.trainee, json.loads(r.recipients), bytes(r.data))
+                   for r in session.scalars(select(records.HubOutboxRecord).order_by(
+                       records.HubOutboxRecord.created_at))]
+    for sha, digest, trainee, recipients, data in waiting:
+        try:
+            client.push(data, trainee.hex, recipients)
+        except HubRefused as exc:
+            # e.g. a recipient revoked since: seal again next time for whoever is left.
+            result.refused.append(f"upload {sha[:12]}: {exc.reason}")
+            with store.session() as session:
+                session.execute(delete(records.HubOutboxRecord).where(
+                    records.HubOutboxRecord.sha256 == sha))
+            continue
+        result.uploaded += 1
+        with store.session() as session:
+            _mark_sent(session, digest, recipients, sha)
+            session.execute(delete(records.HubOutboxRecord).where(
+                records.HubOutboxRecord.sha256 == sha))
+        if progress:
+            progress(f"Sent {result.uploaded} bundle(s)…")
+
+
+def _directory(client: HubClient, link: HubLink, trainee: str,
+               cache: dict[str, list[Member]]) -> list[Member]:
+    if trainee not in cache:
+        cache[trainee] = protocol.trusted_members(client.recipients(trainee),
+                                                  link.trusted_admins, trainee)
+    return cache[trainee]
+
+
+def push(store: Store, client: HubClient, link: HubLink, me: dict[str, Any],
+         result: SyncResult, directory: dict[str, list[Member]],
+         progress: Progress | None = None) -> None:
+    _upload_outbox(store, client, result, progress)  # what a cut left behind, same bytes
+    if not Role(me["role"]).may_push:
+        return
+    own = me["fingerprint"]
+    scope = None if Role(me["role"]).sees_all or me["trainees"] is None \
+        else tuple(me["trainees"])
+    with store.session() as session:
+        identity, _ = _identity(session)
+        exported_by = _name(session, identity)
+        work = _exportable(session, scope)
+    for mediator_id, observation_ids in work.items():
+        members = [m for m in _directory(client, link, mediator_id.hex, directory)
+                   if m.fingerprint != own]
+        if not members:
+            continue
+        for observation_id in observation_ids:
+            with store.session() as session:
+                payload = _payload(session, mediator_id, observation_id, exported_by)
+                digest = content_digest(payload)
+                done = set(session.scalars(select(records.HubSentRecord.recipient).where(
+                    records.HubSentRecord.digest == digest)))
+                missing = [m for m in members if m.fingerprint not in done]
+                batches = []
+                for i in range(0, len(missing), MAX_RECIPIENTS):
+                    group = missing[i:i + MAX_RECIPIENTS]
+                    data = seal(payload, passphrase=secrets.token_urlsafe(32),
+                                signing_key=identity,
+                                recipients=[m.exchange_key for m in group],
+                                kdf_log2_n=MIN_LOG2_N)
+                    sha = hashlib.sha256(data).hexdigest()
+                    fps = [m.fingerprint for m in group]
+                    session.add(records.HubOutboxRecord(
+                        sha256=sha, digest=digest, trainee=mediator_id,
+                        recipients=json.dumps(fps), data=data, created_at=utcnow()))
+                    batches.append(sha)
+            if batches:  # sealed and committed: now send them (a cut leaves them queued)
+                _upload_outbox(store, client, result, progress)
+
+
+# ---------------------------------------------------------------------------------------
+# Pull
+
+
+def _check_opened(opened: Any, trainee: str, signer_ok: bool) -> str | None:
+    if not signer_ok:
+        return (f"signed by {opened.fingerprint}, which no trusted admin has approved for "
+                "this trainee")
+    mediators = {m.id.hex for m in opened.payload.mediators}
+    observed = {o.mediator_id.hex for o in opened.payload.observations}
+    if mediators | observed != {trainee}:
+        return "the bundle holds another trainee than the one it was routed for"
+    return None
+
+
+def pull(store: Store, client: HubClient, link: HubLink, me: dict[str, Any],
+         result: SyncResult, directory: dict[str, list[Member]],
+         progress: Progress | None = None, page: int = 100) -> None:
+    with store.session() as session:
+        identity, exchange_key = _identity(session)
+        cursor = _link_row(session).cursor
+    own = me["fingerprint"]
+    while True:
+        answer = client.pull(cursor, page)
+        items = answer["items"]
+        for item in items:
+            seq, sha, trainee = int(item["seq"]), str(item["sha256"]), str(item["trainee"])
+            with store.session() as session:
+                seen = session.get(records.HubReceivedRecord, sha) is not None
+            if seen:
+                _advance(store, seq)
+                cursor = seq
+                continue
+            data = client.fetch(sha)
+            result.received += 1
+            reason: str | None = None
+            opened: Any = None
+            try:
+                opened = open_bundle(data, recipient_key=exchange_key)
+                members = _directory(client, link, trainee, directory)
+                signer = protocol.compact_fingerprint(opened.signer_public_key)
+                signer_ok = signer == own or any(m.fingerprint == signer for m in members)
+                reason = _check_opened(opened, trainee, signer_ok)
+            except ExchangeError as exc:
+                reason = exc.message
+            try:
+                outcome = _receive(store, opened if reason is None else None, identity, item,
+                                   reason)
+            except UserError as exc:  # refused by the import rules: rolled back, recorded
+                reason = exc.message
+                outcome = _receive(store, None, identity, item, reason)
+            cursor = seq
+            if outcome == "refused":
+                result.refused.append(f"bundle {sha[:12]}: {reason}")
+            elif outcome == "imported":
+                result.imported += 1
+            else:
+                result.unchanged += 1
+            if progress:
+                progress(f"Received {result.received} bundle(s)…")
+        next_cursor = int(answer["next"])
+        if next_cursor > cursor:  # items out of this installation's scope: skip past them
+            _advance(store, next_cursor)
+            cursor = next_cursor
+        if not answer.get("more"):
+            return
+
+
+def _receive(store: Store, opened: Any, identity: Identity, item: dict[str, Any],
+             reason: str | None) -> str:
+    """Import ``opened`` (or record why not) with the new cursor, in one transaction."""
+    from sendobserve.exchange.apply import apply_import
+
+    seq, sha = int(item["seq"]), str(item["sha256"])
+    outcome = "refused"
+    with store.session() as session:
+        if opened is not None:
+            imported = apply_import(session, opened, own=identity)
+            changed = imported.added + imported.updated + imported.conflicts
+            outcome = "imported" if changed else "unchanged"
+            # What this store would now send for these observations has reached every
+            # recipient of this bundle: never echo it back.
+            name = _name(session, identity)
+            for obs in opened.payload.observations:
+                payload = _payload(session, obs.mediator_id, obs.id, name)
+                _mark_sent(session, content_digest(payload),
+                           [*item["recipients"], str(item["uploader"])], sha)
+        session.add(records.HubReceivedRecord(
+            sha256=sha, seq=seq, trainee=str(item["trainee"]), outcome=outcome, reason=reason,
+            received_at=utcnow()))
+        row = _link_row(session)
+        row.cursor = max(row.cursor, seq)
+    return outcome
+
+
+def _advance(store: Store, seq: int) -> None:
+    with store.session() as session:
+        row = _link_row(session)
+        row.cursor = max(row.cursor, seq)
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def sync(store: Store, *, progress: Progress | None = None, page: int = 100) -> SyncResult:
+    """One full sync: send, then receive. Raises ``HubUnreachable`` / ``HubRefused``
+    (remembered as the link's last error); whatever finished before stays finished."""
+    result = SyncResult()
+    client = client_for(store)
+    try:
+        with store.session() as session:
+            link = load_link(session)
+        assert link is not None
+        me = client.me()
+        if me.get("status") != protocol.Status.APPROVED:
+            raise UserError("this installation is waiting for the organisation's admin to "
+                            "approve it", hint=f"Read this fingerprint to the admin: "
+                            f"{protocol.spaced(me['fingerprint'])}")
+        with store.session() as session:
+            own_exchange = exchange_public_key(_identity(session)[1])
+        if protocol.unb64(str(me["exchange_key"])) != own_exchange:
+            raise UserError("the hub lists another exchange key for this installation than "
+                            "its own; nothing was sent or received",
+                            hint="Tell the organisation's admin: the hub may have been "
+                            "tampered with.")
+        _ensure_self_approval(client, me)
+        directory: dict[str, list[Member]] = {}
+        if progress:
+            progress("Sending…")
+        push(store, client, link, me, result, directory, progress)
+        if progress:
+            progress("Receiving…")
+        pull(store, client, link, me, result, directory, progress, page)
+    except UserError as exc:
+        with store.session() as session:
+            row = session.get(records.HubLinkRecord, 1)
+            if row is not None:
+                row.last_error = exc.message
+        raise
+    finally:
+        client.close()
+    result.finished_at = utcnow()
+    with store.session() as session:
+        row = _link_row(session)
+        row.last_synced_at = result.finished_at
+        row.last_error = None
+    return result
+
+
+def _ensure_self_approval(client: HubClient, me: dict[str, Any]) -> None:
+    """The first admin (made so on the hub's host) signs its own approval once, binding
+    its exchange key: members trust it by the fingerprint they compared, and then only
+    the keys it signed."""
+    if me.get("role") == Role.ADMIN and me.get("approved_by") != me["fingerprint"] \
+            and me.get("status") == protocol.Status.APPROVED:
+        _send_approval(client, me, me["fingerprint"], Role.ADMIN, None)
+
+
+def approve(store: Store, fingerprint: str, role: Role, trainees: tuple[str, ...] | None
+            ) -> dict[str, Any]:
+    """Sign and send an approval (this installation must be an admin)."""
+    compact = "".join(ch for ch in fingerprint.upper() if ch.isalnum())
+    with client_for(store) as client:
+        me = client.me()
+        if compact != me["fingerprint"]:
+            _ensure_self_approval(client, me)
+        return _send_approval(client, me, compact, role, trainees)
+
+
+def _send_approval(client: HubClient, me: dict[str, Any], compact: str, role: Role,
+                   trainees: tuple[str, ...] | None) -> dict[str, Any]:
+    wanted = [i for i in client.installations() if i["fingerprint"] == compact]
+    if not wanted:
+        raise UserError(f"no installation {protocol.spaced(compact)} has asked to join")
+    entry = wanted[0]
+    public_key = protocol.unb64(entry["public_key"], size=32)
+    exchange_key = protocol.unb64(entry["exchange_key"], size=32)
+    if protocol.compact_fingerprint(public_key) != compact or not \
+            protocol.exchange_key_is_bound(public_key, exchange_key,
+                                           protocol.unb64(entry["exchange_key_signature"])):
+        raise UserError("the hub's entry for that installation is not signed by it; "
+                        "nothing was approved", hint="The hub may have been tampered with.")
+    approval = protocol.Approval(
+        organisation=str(me["organisation"]),
+        public_key=public_key,
+        exchange_key=exchange_key,
+        role=role, trainees=None if trainees is None else tuple(sorted(trainees)),
+        approved_at=utcnow().isoformat(timespec="seconds"))
+    return client.approve(approval.to_bytes(), approval.sign(client.identity))
