@@ -36,7 +36,14 @@ from sendobserve.storage.errors import (
     StoreExistsError,
     WrongKeyError,
 )
-from sendobserve.storage.fsutil import check_writable_dir, fsync_dir, fsync_file
+from sendobserve.storage.fsutil import (
+    check_writable_dir,
+    copy_file_durably,
+    fsync_dir,
+    fsync_file,
+    make_private_dir,
+    raise_if_disk_full,
+)
 from sendobserve.storage.lock import DataDirLock
 from sendobserve.storage.meta import META_CREATED_AT, META_STORE_ID, get_meta, set_meta
 
@@ -387,9 +394,58 @@ def damaged_message(data_dir: Path, detail: str, data_key: bytes | None) -> str:
     return f"{detail}; newest good backup: {good} — restore it with: {command}"
 
 
+DAMAGED_PREFIX = "damaged-"
+
+
+def keep_damaged_copies(path: Path, wal: Path) -> Path | None:
+    """Copy the database and its log, as they are, into ``damaged-<digest>/`` beside them
+    (once per distinct damaged log); the folder, or None if the copies could not be made."""
+    import hashlib
+
+    try:
+        digest = hashlib.sha256(wal.read_bytes()).hexdigest()[:12]
+        folder = path.parent / f"{DAMAGED_PREFIX}{digest}"
+        if (folder / wal.name).exists() and (folder / path.name).exists():
+            return folder
+        make_private_dir(folder)
+        for source in (path, wal):
+            copy_file_durably(source, folder / source.name)
+        return folder
+    except OSError:
+        return None
+
+
+def check_wal(path: Path) -> None:
+    """Refuse a database whose write-ahead log was cut short by damage (see ``storage.wal``):
+    SQLite would replay it only up to the damage and drop the commits after it silently."""
+    from sendobserve.storage.wal import scan_wal
+
+    wal = path.with_name(path.name + "-wal")
+    try:
+        report = scan_wal(wal)
+    except OSError as exc:
+        raise_if_disk_full(exc)
+        raise DamagedStoreError(f"cannot read {wal}: {exc.strerror or exc}") from None
+    if report.ok:
+        return
+    kept = keep_damaged_copies(path, wal)
+    where = (
+        f"copies of both files are kept in {kept}"
+        if kept is not None
+        else "copy the whole data folder somewhere safe before anything else"
+    )
+    raise DamagedStoreError(
+        f"the write-ahead log {wal} is damaged: {report.damaged}. Nothing was changed and the "
+        f"store was not opened, because opening it would silently drop the changes recorded "
+        f"after the damage; {where}. Do not restore a backup over it: a backup is older and "
+        "would lose those changes too"
+    )
+
+
 def verify_database(data_dir: Path, data_key: bytes, path: Path | None = None) -> str | None:
     """All checks ``open_store`` makes before writing; returns the schema revision."""
     path = path or db_path(data_dir)
+    check_wal(path)
     try:
         revision = inspect_database(path, data_key)
     except KeyMismatch:
