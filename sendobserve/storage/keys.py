@@ -181,13 +181,12 @@ def passphrase_problem(passphrase: str, user_inputs: tuple[str, ...] = ()) -> st
     feedback = result.get("feedback") or {}
     warning = str(feedback.get("warning") or "").strip()
     tips = [str(t).strip() for t in feedback.get("suggestions") or [] if str(t).strip()]
-    parts = ["this passphrase is too easy to guess"]
+    reason = "this passphrase is too easy to guess"
     if warning:
-        parts.append(f"({warning.rstrip('.')})")
-    sentence = " ".join(parts) + "."
+        reason += ": " + warning[0].lower() + warning[1:].rstrip(".")
     advice = " ".join(t if t.endswith(".") else t + "." for t in tips)
     return (
-        f"{sentence} {advice} Four or five random words, not a phrase anyone could know, "
+        f"{reason}. {advice} Four or five random words, not a phrase anyone could know, "
         "are strong and easy to remember."
     ).replace("  ", " ")
 
