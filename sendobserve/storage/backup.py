@@ -293,10 +293,14 @@ def rekey_copy(path: Path, old_key: bytes, new_key: bytes) -> bool:
         raise DamagedStoreError(f"the log beside {path} could not be folded into it")
     for side in sidecars(path):
         side.unlink(missing_ok=True)
+    try:  # a damaged copy is left as it is, never half-read into a new one
+        inspect_database(path, old_key)
+    except KeyMismatch:
+        raise DamagedStoreError(f"{path} does not open with the old key") from None
     tmp = path.with_name(f".tmp-rekey-{path.name}")
     tmp.unlink(missing_ok=True)
     try:
-        conn = _raw_connect(path, old_key, mode="ro")
+        conn = _raw_connect(path, old_key, mode="immutable")  # no side files
         try:
             conn.execute(
                 f'ATTACH DATABASE ? AS rekeyed KEY "{keys.sqlcipher_key_literal(new_key)}"',
