@@ -39,10 +39,12 @@ from sendobserve.storage.errors import (
 from sendobserve.storage.fsutil import (
     check_writable_dir,
     copy_file_durably,
-    fsync_dir,
     fsync_file,
+    keep_private,
+    make_private,
     make_private_dir,
     raise_if_disk_full,
+    replace_durably,
 )
 from sendobserve.storage.lock import DataDirLock
 from sendobserve.storage.meta import META_CREATED_AT, META_STORE_ID, get_meta, set_meta
@@ -476,6 +478,7 @@ def open_store(
         raise DataDirError(f"the data folder {data_dir} cannot be written")
     lock = DataDirLock(data_dir)
     lock.acquire()
+    keep_private(data_dir)
     try:
         revision = verify_database(data_dir, data_key, path)
         engine = _make_engine(path, data_key)
@@ -539,10 +542,10 @@ def create_store(data_dir: Path, data_key: bytes, *, store_id: str | None = None
         engine.dispose()
     for side in sidecars(staging):
         side.unlink(missing_ok=True)
+    make_private(staging)
     fsync_file(staging)
     if staging.read_bytes()[:16] == PLAINTEXT_HEADER:  # the trap in the notes: never ship it
         staging.unlink()
         raise DamagedStoreError("internal error: the new database was not encrypted")
-    os.replace(staging, path)
-    fsync_dir(data_dir)
+    replace_durably(staging, path)
     return open_store(data_dir, data_key, daily_backup=False)

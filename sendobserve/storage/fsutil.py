@@ -61,6 +61,30 @@ def make_private_dir(directory: Path) -> None:
                 os.chmod(made, PRIVATE_DIR_MODE)
 
 
+def keep_private(data_dir: Path) -> None:
+    """Take group and other access away from the data folder and what it holds (a store
+    made by an earlier version, or copied in, may be readable by other accounts). Only
+    files this user owns are changed; anything that cannot be changed is left."""
+    if sys.platform == "win32":
+        return
+    uid = os.getuid()
+    folders = [Path(data_dir), Path(data_dir) / "backups"]
+    for folder in folders:
+        try:
+            entries = [folder, *folder.iterdir()]
+        except OSError:
+            continue
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                st = entry.lstat()
+                if st.st_uid != uid or not st.st_mode & 0o077:
+                    continue
+                if entry.is_dir() and not entry.is_symlink():
+                    os.chmod(entry, PRIVATE_DIR_MODE)
+                elif entry.is_file() and not entry.is_symlink():
+                    os.chmod(entry, st.st_mode & 0o700)
+
+
 def make_private(path: Path) -> None:
     """Make an existing file readable by this user only (a no-op on Windows)."""
     if sys.platform != "win32":

@@ -191,6 +191,13 @@ def passphrase_problem(passphrase: str, user_inputs: tuple[str, ...] = ()) -> st
     ).replace("  ", " ")
 
 
+def as_reason(problem: str) -> str:
+    """A refusal from ``passphrase_problem`` as shown on screen: a capital, a full stop."""
+    text = problem.strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith(".") else text + "."
+
+
 def passphrase_strength(passphrase: str) -> tuple[int, str]:
     """The zxcvbn score (0–4; 0 also when too short) and a one-line hint."""
     if len(passphrase) < MIN_PASSPHRASE_LENGTH:
