@@ -46,6 +46,32 @@ def raise_if_disk_full(exc: BaseException, where: Path | None = None) -> None:
         raise DiskFullError(disk_full_message(where)) from None
 
 
+def disk_full_at(folder: Path, probe_bytes: int = 64 * 1024) -> bool:
+    """Whether ``folder``'s disk has no room for a small write (tried, then removed).
+
+    SQLite reports a full disk in several ways ("database or disk is full", but also "disk
+    I/O error" when its shared-memory index cannot grow); asking the disk is the sure way.
+    """
+    probe = Path(folder) / f".space-probe-{os.getpid()}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    except OSError as exc:
+        return exc.errno in _FULL_ERRNOS
+    try:
+        try:
+            view = memoryview(bytes(probe_bytes))
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        except OSError as exc:
+            return exc.errno in _FULL_ERRNOS
+        return False
+    finally:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            probe.unlink()
+
+
 def make_private_dir(directory: Path) -> None:
     """Create ``directory`` (and missing parents) readable by this user only."""
     directory = Path(directory)

@@ -299,12 +299,17 @@ def rotate_data_key(
         _rekey_database(data_dir, old, new)
         crash_point("rotate:after-rekey")
         skipped = _finish_rotation(data_dir, pending, old, new)
-    except BaseException:
+    except BaseException as exc:
+        for p in [data_dir / REKEY_NAME, *sidecars(data_dir / REKEY_NAME)]:
+            with contextlib.suppress(OSError):
+                p.unlink(missing_ok=True)
         if not database_accepts_key(db_path(data_dir), new):
             # The database is still under the old key: drop the pending key so nothing is
             # left half-done (the next unlock would otherwise try to finish it).
             with contextlib.suppress(OSError, StoreError):
                 keys.write_key_file(data_dir, key_file)
+        if isinstance(exc, Exception):
+            raise_if_disk_full(exc, data_dir)
         raise
     finally:
         lock.release()
