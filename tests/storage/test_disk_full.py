@@ -130,7 +130,7 @@ def test_a_tick_on_a_full_disk_is_not_saved_and_says_so(disk: Path) -> None:
     store = vault.open_with_secret(data_dir, TEST_PASSPHRASE).store
     try:
         _fill(disk)
-        with pytest.raises(DiskFullError, match="^the disk is full"), store.session() as s:
+        with pytest.raises(DiskFullError, match=r"^the disk is full"), store.session() as s:
             set_meta(s, "big", "y" * 400_000)
         with store.session() as s:  # the earlier commits are all there, the failed one not
             assert get_meta(s, "row-19") == "x" * 300
@@ -150,7 +150,7 @@ def test_a_backup_on_a_full_disk_says_so_and_leaves_no_partial_file(disk: Path) 
     try:
         before = sorted(p.name for p in backup.backup_dir(data_dir).iterdir())
         _fill(disk)
-        with pytest.raises(DiskFullError, match="^the disk is full"):
+        with pytest.raises(DiskFullError, match=r"^the disk is full"):
             backup.make_backup(store)
         assert sorted(p.name for p in backup.backup_dir(data_dir).iterdir()) == before
         _free(disk)
