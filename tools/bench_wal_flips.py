@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Flip one bit of a store's write-ahead log, open it, and see what happens.
+"""Flip one bit of a store's write-ahead log (or database), open it, and see what happens.
 
 A store is written commit by commit and its database and ``-wal`` are copied while it is
 still open (the state after a crash or power cut). Each round copies that pair, flips one
@@ -12,6 +12,7 @@ random bit of the log and opens the copy with ``open_store`` as the app does. Ou
 
     python tools/bench_wal_flips.py --flips 2000           # the full run
     python tools/bench_wal_flips.py --flips 30 --json      # what the test suite runs
+    python tools/bench_wal_flips.py --flips 2000 --file db # flips in the database instead
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def _copy(source: Path, target: Path) -> None:
         shutil.copyfile(source / name, target / name)
 
 
-def run(flips: int, seed: int, commits: int = 60) -> dict[str, object]:
+def run(flips: int, seed: int, commits: int = 60, target: str = "wal") -> dict[str, object]:
     rng = random.Random(seed)
     outcome = {"detected": 0, "harmless": 0, "silent_loss": 0, "errors": 0}
     failures: list[str] = []
@@ -93,18 +94,19 @@ def run(flips: int, seed: int, commits: int = 60) -> dict[str, object]:
         folder = Path(tmp)
         key = make_wal_store(folder, commits)
         pristine = folder / "pristine"
-        wal_size = (pristine / (DB_NAME + "-wal")).stat().st_size
+        name = DB_NAME + "-wal" if target == "wal" else DB_NAME
+        size = (pristine / name).stat().st_size
         _copy(pristine, folder / "reference")
         with open_store(folder / "reference", key, daily_backup=False) as store:
             expected = content_digest(store)
         for _ in range(flips):
-            offset, bit = rng.randrange(wal_size), rng.randrange(8)
+            offset, bit = rng.randrange(size), rng.randrange(8)
             work = folder / "work"
             _copy(pristine, work)
-            wal = work / (DB_NAME + "-wal")
-            data = bytearray(wal.read_bytes())
+            damaged = work / name
+            data = bytearray(damaged.read_bytes())
             data[offset] ^= 1 << bit
-            wal.write_bytes(bytes(data))
+            damaged.write_bytes(bytes(data))
             try:
                 with open_store(work, key, daily_backup=False) as store:
                     got = content_digest(store)
@@ -124,7 +126,8 @@ def run(flips: int, seed: int, commits: int = 60) -> dict[str, object]:
         **outcome,
         "flips": flips,
         "seed": seed,
-        "wal_bytes": wal_size,
+        "file": name,
+        "file_bytes": size,
         "seconds": round(time.perf_counter() - started, 1),
         "failures": failures[:20],
     }
@@ -135,13 +138,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flips", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--commits", type=int, default=60)
+    parser.add_argument("--file", choices=["wal", "db"], default="wal", help="what to damage")
     parser.add_argument("--json", action="store_true", help="one JSON line at the end")
     args = parser.parse_args(argv)
-    result = run(args.flips, args.seed, args.commits)
+    result = run(args.flips, args.seed, args.commits, args.file)
     if args.json:
         print(json.dumps(result))
     else:
-        for name in ("flips", "detected", "harmless", "silent_loss", "errors", "seconds"):
+        for name in ("file", "flips", "detected", "harmless", "silent_loss", "errors", "seconds"):
             print(f"{name:>12}: {result[name]}")
         for failure in result["failures"]:  # type: ignore[union-attr]
             print(failure)
