@@ -29,7 +29,8 @@ def register(subparsers: Any) -> None:
         "init",
         help="create a new encrypted store and print its recovery key (once)",
         description="Create a new encrypted store in the data folder. The passphrase comes "
-        "from --passphrase-file, SENDOBSERVE_PASSPHRASE, or is asked for twice. The "
+        "from --passphrase-file, SENDOBSERVE_PASSPHRASE, or is asked for twice; one that is "
+        "easy to guess (zxcvbn score below 3) is refused with the reason. The "
         "recovery key is printed once: print it or write it down and keep it safe.",
     )
     p.set_defaults(func=cmd_init)
@@ -54,8 +55,9 @@ def register(subparsers: Any) -> None:
         "restore",
         help="replace the store with a backup (the current database is kept aside)",
         description="Check that FILE opens with this store's key and passes the integrity "
-        "checks, then put it in place of the database. The replaced database is kept in "
-        "the backups folder as replaced-….db. Works when the database is damaged.",
+        "checks, then put it in place of the database. The replaced database, with its "
+        "write-ahead log folded in, is kept in the backups folder as replaced-….db (later "
+        "key rotations re-encrypt it). Works when the database is damaged.",
     )
     p.add_argument("file", metavar="FILE", help="the backup to restore")
     p.set_defaults(func=cmd_restore)
@@ -85,7 +87,7 @@ def register(subparsers: Any) -> None:
         help="re-encrypt the store and its backups under a new data key",
         description="Make a new random data key and re-encrypt the database and every backup "
         "with it. Passphrase and recovery key stay the same. Safe to interrupt: afterwards "
-        "the store opens as before.",
+        "the store opens as before. A damaged backup is left as it was and listed.",
     )
     c.set_defaults(func=cmd_key_rotate)
     c = sub.add_parser(
