@@ -160,6 +160,7 @@ def test_a_damaged_check_is_a_warning_not_a_lockout(made: tuple[Path, str]) -> N
     assert unlocked.warnings == (keys.SLOT_DAMAGE_WARNINGS[keys.SLOT_RECOVERY],)
 
 
+@pytest.mark.slow
 def test_two_hundred_random_damages_give_no_traceback_and_no_hang() -> None:
     """``tools/fuzz_keyfile.py --tries 200``: every unlock either opens or refuses with one
     clear line; the timeout here is the hang check (the slowest unlock is reported)."""

@@ -209,6 +209,7 @@ def test_an_older_log_generation_after_the_end_is_not_an_alarm(
     assert report.ok and report.valid_frames == 3 and report.frames > 40
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="the tool's store copy while open")
 def test_wal_bit_flips_are_all_detected_or_harmless() -> None:
     """What the full measurement (``tools/bench_wal_flips.py --flips 2000``) checks, at
