@@ -40,6 +40,8 @@ COMPONENTS: tuple[Component, ...] = (
     Component("cryptography", "cryptography", "Apache-2.0 OR BSD-3-Clause",
               "https://github.com/pyca/cryptography"),
     Component("keyring", "keyring", "MIT", "https://github.com/jaraco/keyring"),
+    Component("zxcvbn (passphrase strength)", "zxcvbn", "MIT",
+              "https://github.com/dwolfhub/zxcvbn-python"),
     Component("platformdirs", "platformdirs", "MIT", "https://github.com/tox-dev/platformdirs"),
     Component("PyYAML", "PyYAML", "MIT", "https://pyyaml.org/"),
     Component("ReportLab", "reportlab", "BSD-3-Clause", "https://www.reportlab.com/opensource/"),

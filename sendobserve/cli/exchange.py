@@ -14,7 +14,6 @@ import getpass
 import io
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -124,15 +123,11 @@ def _write_new_file(path: Path, data: bytes, *, force: bool) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"no such folder: {folder}")
-    fd, tmp = tempfile.mkstemp(prefix=".sendobserve-", dir=folder)
+    from sendobserve.storage.fsutil import atomic_write_bytes
+
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        atomic_write_bytes(path, data)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise UserError(f"could not write {path}: {exc.strerror or exc}") from None
 
 

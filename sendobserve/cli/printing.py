@@ -115,8 +115,10 @@ class _PendingFile:
         self._tmp = Path(name)
 
     def commit(self) -> None:
+        from sendobserve.storage.fsutil import replace_durably
+
         assert self._tmp is not None
-        os.replace(self._tmp, self.path)
+        replace_durably(self._tmp, self.path)
         self._tmp = None
 
     def discard(self) -> None:

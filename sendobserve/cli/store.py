@@ -29,7 +29,8 @@ def register(subparsers: Any) -> None:
         "init",
         help="create a new encrypted store and print its recovery key (once)",
         description="Create a new encrypted store in the data folder. The passphrase comes "
-        "from --passphrase-file, SENDOBSERVE_PASSPHRASE, or is asked for twice. The "
+        "from --passphrase-file, SENDOBSERVE_PASSPHRASE, or is asked for twice; one that is "
+        "easy to guess (zxcvbn score below 3) is refused with the reason. The "
         "recovery key is printed once: print it or write it down and keep it safe.",
     )
     p.set_defaults(func=cmd_init)
@@ -54,8 +55,9 @@ def register(subparsers: Any) -> None:
         "restore",
         help="replace the store with a backup (the current database is kept aside)",
         description="Check that FILE opens with this store's key and passes the integrity "
-        "checks, then put it in place of the database. The replaced database is kept in "
-        "the backups folder as replaced-….db. Works when the database is damaged.",
+        "checks, then put it in place of the database. The replaced database, with its "
+        "write-ahead log folded in, is kept in the backups folder as replaced-….db (later "
+        "key rotations re-encrypt it). Works when the database is damaged.",
     )
     p.add_argument("file", metavar="FILE", help="the backup to restore")
     p.set_defaults(func=cmd_restore)
@@ -85,13 +87,26 @@ def register(subparsers: Any) -> None:
         help="re-encrypt the store and its backups under a new data key",
         description="Make a new random data key and re-encrypt the database and every backup "
         "with it. Passphrase and recovery key stay the same. Safe to interrupt: afterwards "
-        "the store opens as before.",
+        "the store opens as before. A damaged backup is left as it was and listed.",
     )
     c.set_defaults(func=cmd_key_rotate)
+    c = sub.add_parser(
+        "recovery",
+        help="make a new recovery key (the old one stops working)",
+        description="Unlock with the passphrase (or the current recovery key) and replace the "
+        "recovery key with a new one, printed once. Use it when the old one is lost, or "
+        "when the store says the key file's recovery slot is damaged.",
+    )
+    c.set_defaults(func=cmd_key_recovery)
 
 
 def _out(line: str = "") -> None:
     print(line, file=sys.stdout)
+
+
+def _warn(warnings: Any) -> None:
+    for warning in warnings:
+        print(f"WARNING: {warning}", file=sys.stderr)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -176,10 +191,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     data_dir = data_dir_from_args(args)
     unlocked = unlock_from_args(args)
+    _warn(unlocked.warnings)
     result = vault.restore_backup(data_dir, unlocked, Path(args.file))
     _out(f"Restored {result.restored_from}")
     if result.replaced_copy is not None:
         _out(f"The database it replaced is kept as {result.replaced_copy}")
+    if result.kept_log is not None:
+        _out(f"Its write-ahead log could not be folded into it and is kept as {result.kept_log}")
     return 0
 
 
@@ -191,8 +209,9 @@ def cmd_passphrase_change(args: argparse.Namespace) -> int:
     given: str | None = os.environ.get(NEW_PASSPHRASE_ENV) or None
     if args.new_passphrase_file:
         given = read_secret_file(args.new_passphrase_file)
-    vault.change_passphrase(data_dir, unlocked, ask_new_passphrase(given))
+    still = vault.change_passphrase(data_dir, unlocked, ask_new_passphrase(given))
     _out("Passphrase changed. The recovery key is unchanged.")
+    _warn(still)
     return 0
 
 
@@ -201,8 +220,28 @@ def cmd_key_rotate(args: argparse.Namespace) -> int:
 
     data_dir = data_dir_from_args(args)
     unlocked = unlock_from_args(args)
-    kid = vault.rotate_data_key(data_dir, unlocked, key_cache())
-    _out(f"Data key rotated (key id {kid[:8]}…); the database and its backups are re-encrypted.")
+    _warn(unlocked.warnings)
+    rotated = vault.rotate_data_key(data_dir, unlocked, key_cache())
+    _out(
+        f"Data key rotated (key id {rotated.key_id[:8]}…); the database and its backups are "
+        "re-encrypted."
+    )
+    for skipped in rotated.skipped:
+        _out(f"Not re-encrypted (damaged, left as it was): {skipped}")
+    return 0
+
+
+def cmd_key_recovery(args: argparse.Namespace) -> int:
+    from sendobserve.storage import vault
+
+    data_dir = data_dir_from_args(args)
+    unlocked = unlock_from_args(args)
+    recovery = vault.new_recovery_key(data_dir, unlocked)
+    _out("NEW RECOVERY KEY (shown only this once; the old one no longer works):")
+    _out()
+    _out(f"    {recovery}")
+    _out()
+    _out("Print it or write it down and keep it apart from the computer.")
     return 0
 
 

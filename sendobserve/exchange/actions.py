@@ -9,7 +9,6 @@ transaction.
 from __future__ import annotations
 
 import os
-import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,17 +102,11 @@ def export_to_file(store: Store, mediator_id: uuid.UUID, path: str | os.PathLike
         if not payload.observations:  # raised inside: the new identity is not kept either
             raise UserError("This trainee has no finalised observations to export; no file "
                             "was written.", hint="Finalise an observation first.")
-    tmp: str | None = None
+    from sendobserve.storage.fsutil import atomic_write_bytes
+
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".sendobserve-", suffix=".part", dir=folder)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        atomic_write_bytes(target, data)
     except OSError as exc:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
         raise UserError(f"Could not write {target}: {exc.strerror or exc}") from None
     return ExportSummary(target, len(payload.observations), len(data), exported_by,
                          identity.fingerprint)

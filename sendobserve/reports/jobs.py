@@ -12,7 +12,6 @@ can call it from a worker thread.
 from __future__ import annotations
 
 import os
-import tempfile
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -334,16 +333,10 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"the folder for {target} does not exist")
-    tmp: str | None = None
+    from sendobserve.storage.fsutil import atomic_write_bytes
+
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".sendobserve-", suffix=".part", dir=folder)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        atomic_write_bytes(target, data)
     except OSError as exc:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
         raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
     return target

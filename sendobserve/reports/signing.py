@@ -238,6 +238,9 @@ def _verify(pdf: bytes, roots: list[Any]) -> VerifyResult:
         return VerifyResult(False, False, None, None, None,
                             "NOT SIGNED: the file carries no digital signature.")
     sig = signatures[-1]
+    padding = _padding_problem(pdf, sig.byte_range)
+    if padding is not None:
+        return VerifyResult(False, False, None, None, None, f"ALTERED: {padding}.")
     reason = sig.sig_object.get("/Reason")
     match = _SERIAL_RE.match(str(reason)) if reason is not None else None
     serial = match.group("serial") if match else None
@@ -266,6 +269,38 @@ def _verify(pdf: bytes, roots: list[Any]) -> VerifyResult:
     else:
         message = f"Intact and trusted: signed by {who}."
     return VerifyResult(intact, trusted, signer_name, signed_at, serial, message, issuer)
+
+
+def _padding_problem(pdf: bytes, byte_range: Any) -> str | None:
+    """Why the unsigned gap (the hex /Contents) is not exactly the signature followed by
+    zero padding, or None. The signature covers everything but this gap; the padding
+    after the DER-encoded signature must be untouched zeros, or the file was changed."""
+    try:
+        a, b, c, _d = (int(x) for x in byte_range)
+    except (TypeError, ValueError):
+        return "the signature's byte range cannot be read"
+    gap = pdf[a + b : c] if 0 <= a + b < c <= len(pdf) else b""
+    if len(gap) < 4 or gap[:1] != b"<" or gap[-1:] != b">":
+        return "the signature's contents are not where the byte range says"
+    hex_text = gap[1:-1]
+    try:
+        raw = bytes.fromhex(hex_text.decode("ascii"))
+    except (UnicodeDecodeError, ValueError):
+        return "the signature's contents are not plain hexadecimal"
+    if len(raw) < 2 or raw[0] != 0x30:
+        return "the signature's contents do not start with a signature"
+    if raw[1] < 0x80:
+        total = 2 + raw[1]
+    else:
+        count = raw[1] & 0x7F
+        if not 1 <= count <= 4 or len(raw) < 2 + count:
+            return "the signature's length cannot be read"
+        total = 2 + count + int.from_bytes(raw[2 : 2 + count], "big")
+    if total > len(raw):
+        return "the signature is longer than the space kept for it"
+    if any(raw[total:]):
+        return "bytes in the signature's zero padding were changed after it was signed"
+    return None
 
 
 def _common_name(cert: Any) -> str | None:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
 from sqlalchemy import URL, Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from sendobserve.errors import UserError
@@ -31,12 +32,25 @@ from sendobserve.storage import keys
 from sendobserve.storage.errors import (
     DamagedStoreError,
     DataDirError,
+    DiskFullError,
     NewerSchemaError,
     NoStoreError,
     StoreExistsError,
     WrongKeyError,
 )
-from sendobserve.storage.fsutil import check_writable_dir, fsync_dir, fsync_file
+from sendobserve.storage.fsutil import (
+    check_writable_dir,
+    copy_file_durably,
+    disk_full_at,
+    disk_full_message,
+    fsync_file,
+    is_disk_full,
+    keep_private,
+    make_private,
+    make_private_dir,
+    raise_if_disk_full,
+    replace_durably,
+)
 from sendobserve.storage.lock import DataDirLock
 from sendobserve.storage.meta import META_CREATED_AT, META_STORE_ID, get_meta, set_meta
 
@@ -57,6 +71,11 @@ def db_path(data_dir: Path) -> Path:
 
 def sidecars(path: Path) -> list[Path]:
     return [path.with_name(path.name + suffix) for suffix in SIDECAR_SUFFIXES]
+
+
+class StoreReadError(DamagedStoreError):
+    """The file could not be read (an I/O error, not a failed check): nothing says it is
+    damaged, so no restore is advised."""
 
 
 class KeyMismatch(Exception):
@@ -201,6 +220,8 @@ def inspect_database(path: Path, data_key: bytes) -> str | None:
         with _probe_connection(path, data_key) as conn:
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+            except sqlcipher3.OperationalError:
+                raise  # an I/O problem (below), not a page that fails to decrypt
             except sqlcipher3.DatabaseError:
                 failures = conn.execute("PRAGMA cipher_integrity_check").fetchall()
                 if len(failures) >= _page_count(path):
@@ -227,6 +248,14 @@ def inspect_database(path: Path, data_key: bytes) -> str | None:
             rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
     except (KeyMismatch, DamagedStoreError):
         raise
+    except sqlcipher3.OperationalError as exc:
+        raise_if_disk_full(exc, path.parent)
+        if disk_full_at(path.parent):
+            raise DiskFullError(disk_full_message(path.parent)) from None
+        raise StoreReadError(
+            f"the database {path} could not be read ({exc}); nothing was changed. This is not "
+            "a sign of damage by itself: check the disk and try again"
+        ) from None
     except sqlcipher3.Error as exc:
         raise DamagedStoreError(f"the database {path} is damaged ({exc})") from None
     if len(rows) != 1:
@@ -247,6 +276,8 @@ def database_accepts_key(path: Path, data_key: bytes) -> bool:
         with _probe_connection(path, data_key) as conn:
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+            except sqlcipher3.OperationalError:
+                return True  # cannot read (a full disk, say): open_store says what is wrong
             except sqlcipher3.DatabaseError:
                 failures = conn.execute("PRAGMA cipher_integrity_check").fetchall()
                 return len(failures) < _page_count(path)
@@ -325,8 +356,13 @@ class Store:
             try:
                 yield session
                 session.commit()
-            except BaseException:
+            except BaseException as exc:
                 session.rollback()
+                if isinstance(exc, Exception) and (
+                    is_disk_full(exc)
+                    or (isinstance(exc, OperationalError) and disk_full_at(self.data_dir))
+                ):
+                    raise DiskFullError(disk_full_message(self.data_dir)) from None
                 raise
 
     def schema_revision(self) -> str | None:
@@ -384,14 +420,69 @@ def damaged_message(data_dir: Path, detail: str, data_key: bytes | None) -> str:
     if good is None:
         return f"{detail}; no good backup was found in {data_dir / 'backups'}"
     command = restore_command(data_dir, good)
-    return f"{detail}; newest good backup: {good} — restore it with: {command}"
+    return (
+        f"{detail}; newest good backup: {good} — restore it with: {command} (changes made "
+        "after that backup are not in it; the damaged database is kept in the backups folder "
+        "as replaced-….db)"
+    )
+
+
+DAMAGED_PREFIX = "damaged-"
+
+
+def keep_damaged_copies(path: Path, wal: Path) -> Path | None:
+    """Copy the database and its log, as they are, into ``damaged-<digest>/`` beside them
+    (once per distinct damaged log); the folder, or None if the copies could not be made."""
+    import hashlib
+
+    try:
+        digest = hashlib.sha256(wal.read_bytes()).hexdigest()[:12]
+        folder = path.parent / f"{DAMAGED_PREFIX}{digest}"
+        if (folder / wal.name).exists() and (folder / path.name).exists():
+            return folder
+        make_private_dir(folder)
+        for source in (path, wal):
+            copy_file_durably(source, folder / source.name)
+        return folder
+    except OSError:
+        return None
+
+
+def check_wal(path: Path) -> None:
+    """Refuse a database whose write-ahead log was cut short by damage (see ``storage.wal``):
+    SQLite would replay it only up to the damage and drop the commits after it silently."""
+    from sendobserve.storage.wal import scan_wal
+
+    wal = path.with_name(path.name + "-wal")
+    try:
+        report = scan_wal(wal)
+    except OSError as exc:
+        raise_if_disk_full(exc)
+        raise DamagedStoreError(f"cannot read {wal}: {exc.strerror or exc}") from None
+    if report.ok:
+        return
+    kept = keep_damaged_copies(path, wal)
+    where = (
+        f"copies of both files are kept in {kept}"
+        if kept is not None
+        else "copy the whole data folder somewhere safe before anything else"
+    )
+    raise DamagedStoreError(
+        f"the write-ahead log {wal} is damaged: {report.damaged}. Nothing was changed and the "
+        f"store was not opened, because opening it would silently drop the changes recorded "
+        f"after the damage; {where}. Do not restore a backup over it: a backup is older and "
+        "would lose those changes too"
+    )
 
 
 def verify_database(data_dir: Path, data_key: bytes, path: Path | None = None) -> str | None:
     """All checks ``open_store`` makes before writing; returns the schema revision."""
     path = path or db_path(data_dir)
+    check_wal(path)
     try:
         revision = inspect_database(path, data_key)
+    except StoreReadError:
+        raise
     except KeyMismatch:
         if keys.key_id(data_key) in _known_key_ids(data_dir):
             detail = (
@@ -418,8 +509,11 @@ def open_store(
         )
     if not os.access(data_dir, os.W_OK) or not os.access(path, os.W_OK):
         raise DataDirError(f"the data folder {data_dir} cannot be written")
+    if disk_full_at(data_dir):  # before anything is created or written
+        raise DiskFullError(disk_full_message(data_dir))
     lock = DataDirLock(data_dir)
     lock.acquire()
+    keep_private(data_dir)
     from sendobserve.storage import integrity
 
     # A process that defers the whole-file checks (the app) runs them after opening.
@@ -453,8 +547,12 @@ def open_store(
                 except (OSError, UserError, sqlcipher3.Error) as exc:
                     # The records are safe; a missing backup must be visible, not block work.
                     store.warnings.append(f"today's backup could not be made: {exc}")
-    except BaseException:
+        with engine.connect() as conn:  # the first connection makes the log and its index
+            conn.exec_driver_sql("SELECT 1")
+    except BaseException as exc:
         store.close()
+        if isinstance(exc, Exception) and (is_disk_full(exc) or disk_full_at(data_dir)):
+            raise DiskFullError(disk_full_message(data_dir)) from None
         raise
     return store
 
@@ -492,10 +590,10 @@ def create_store(data_dir: Path, data_key: bytes, *, store_id: str | None = None
         engine.dispose()
     for side in sidecars(staging):
         side.unlink(missing_ok=True)
+    make_private(staging)
     fsync_file(staging)
     if staging.read_bytes()[:16] == PLAINTEXT_HEADER:  # the trap in the notes: never ship it
         staging.unlink()
         raise DamagedStoreError("internal error: the new database was not encrypted")
-    os.replace(staging, path)
-    fsync_dir(data_dir)
+    replace_durably(staging, path)
     return open_store(data_dir, data_key, daily_backup=False)

@@ -89,6 +89,9 @@ class ErasureResult:
     rows_deleted: dict[str, int]
     certificates_kept: int
     copies: tuple[CopyOutcome, ...]
+    # Kept aside after damage was found (a damaged log cannot be opened to rewrite): named so
+    # that the provider removes them once the damage has been dealt with.
+    untouched: tuple[Path, ...] = ()
 
     def summary_lines(self) -> list[str]:
         lines = [f"Deleted {sum(self.rows_deleted.values())} rows from the live store."]
@@ -98,6 +101,9 @@ class ErasureResult:
             else:
                 lines.append(f"Removed the backup {copy.path.name}: it does not open with "
                              "this store's key, so it could not be rewritten.")
+        for path in self.untouched:
+            lines.append(f"Not reached: {path} was kept aside after damage was found and "
+                         "cannot be rewritten; delete it once the damage has been dealt with.")
         if self.certificates_kept:
             lines.append(
                 f"Kept {self.certificates_kept} issued certificate(s) and the mediator's name "
@@ -277,7 +283,21 @@ def erase_mediator(store: Store, mediator_id: uuid.UUID, *,
     fsync_file(store.path)
     if outcomes:
         fsync_dir(outcomes[0].path.parent)
-    return ErasureResult(mediator_id, counts, kept, tuple(outcomes))
+    return ErasureResult(mediator_id, counts, kept, tuple(outcomes),
+                         _kept_aside(store.data_dir))
+
+
+def _kept_aside(data_dir: Path) -> tuple[Path, ...]:
+    """Copies the store keeps after finding damage: whole folders of a damaged database and
+    its log, and logs that a restore could not fold in."""
+    from sendobserve.storage.backup import backup_dir
+    from sendobserve.storage.db import DAMAGED_PREFIX
+
+    found = [p for p in data_dir.iterdir() if p.name.startswith(DAMAGED_PREFIX)]
+    folder = backup_dir(data_dir)
+    if folder.is_dir():
+        found += [p for p in folder.iterdir() if "-wal" in p.name]
+    return tuple(sorted(found))
 
 
 def _erase_in_copy(conn: sqlcipher3.Connection, path: Path, mediator_id: uuid.UUID, *,

@@ -43,3 +43,7 @@ class DataDirError(StoreError):
 
 class StoreBusyError(StoreError):
     """Another sendobserve is using the store, so a whole-file operation must wait."""
+
+
+class DiskFullError(StoreError):
+    """The disk (or the user's quota) is full: nothing was changed, try again with space."""

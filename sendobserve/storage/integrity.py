@@ -55,14 +55,18 @@ def damage(store: Store) -> str | None:
 def verify_quickly(data_dir: Path, data_key: bytes, path: Path) -> str | None:
     """The checks that need no whole-file read; returns the schema revision.
 
-    The header is not plaintext, the key decrypts the first page, and the schema is one
-    this version knows. Errors are reported as ``verify_database`` reports them.
+    The header is not plaintext, the write-ahead log was not cut short by damage, the key
+    decrypts the first page, and the schema is one this version knows. Errors are reported
+    as ``verify_database`` reports them.
     """
     import sqlcipher3
 
     from sendobserve.storage import db
 
     db.check_header(path)
+    # Never deferred: once SQLite opens the file for writing it would checkpoint a log that
+    # was cut short by damage, and the commits after the bad frame would be gone for good.
+    db.check_wal(path)
     try:
         with db._probe_connection(path, data_key) as conn:
             try:

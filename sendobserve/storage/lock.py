@@ -7,6 +7,7 @@ when the process dies, so a crash never leaves the folder locked.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import IO
@@ -24,7 +25,8 @@ class DataDirLock:
 
     def acquire(self) -> None:
         self._created = not self.path.exists()
-        handle = open(self.path, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+        handle = os.fdopen(fd, "a+b")  # held open for the lock's lifetime
         try:
             if sys.platform == "win32":
                 import msvcrt

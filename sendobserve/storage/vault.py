@@ -14,10 +14,11 @@ old or the new secret opens, never neither:
 
 from __future__ import annotations
 
-import os
-import shutil
+import contextlib
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+import sqlcipher3
 
 from sendobserve.storage import backup, keys
 from sendobserve.storage._crash import crash_point
@@ -36,12 +37,20 @@ from sendobserve.storage.db import (
 )
 from sendobserve.storage.errors import (
     DataDirError,
+    DiskFullError,
     NoStoreError,
     StoreBusyError,
+    StoreError,
     StoreExistsError,
     WrongKeyError,
 )
-from sendobserve.storage.fsutil import check_writable_dir, fsync_dir, fsync_file
+from sendobserve.storage.fsutil import (
+    check_writable_dir,
+    copy_file_durably,
+    fsync_file,
+    raise_if_disk_full,
+    replace_durably,
+)
 from sendobserve.storage.keyring_cache import KeyCache
 from sendobserve.storage.lock import DataDirLock
 
@@ -106,7 +115,17 @@ def unlock(data_dir: Path, secret: str) -> keys.UnlockedKeys:
         raise NoStoreError(
             f"there is no sendobserve store in {data_dir}; create one with 'sendobserve init'"
         )
-    return keys.unlock_key_file(keys.read_key_file(data_dir), secret)
+    unlocked = keys.unlock_key_file(keys.read_key_file(data_dir), secret)
+    if not unlocked.key_file.slot_macs:  # a key file from before slot checks: add them
+        checked = keys.with_slot_checks(
+            unlocked.key_file, unlocked.master_key, renew=tuple(unlocked.key_file.slots)
+        )
+        try:
+            keys.write_key_file(data_dir, checked)
+        except OSError:
+            return unlocked  # a read-only or full disk: the checks are added another time
+        unlocked = replace(unlocked, key_file=checked)
+    return unlocked
 
 
 def _select_key(data_dir: Path, unlocked: keys.UnlockedKeys) -> bytes:
@@ -125,20 +144,35 @@ def _select_key(data_dir: Path, unlocked: keys.UnlockedKeys) -> bytes:
             keys.write_key_file(data_dir, replace(unlocked.key_file, pending=None))
         return unlocked.current
     if unlocked.pending is not None and database_accepts_key(path, unlocked.pending):
-        _finish_rotation(data_dir, unlocked.key_file, unlocked.current, unlocked.pending)
+        # The database is under the new key: open it; on a full disk the rest is finished
+        # at a later unlock.
+        with contextlib.suppress(DiskFullError):
+            _finish_rotation(data_dir, unlocked.key_file, unlocked.current, unlocked.pending)
         return unlocked.pending
     verify_database(data_dir, unlocked.current)  # raises the damage report
     raise AssertionError("unreachable: the database neither opened nor failed")
 
 
-def _finish_rotation(data_dir: Path, key_file: keys.KeyFile, old: bytes, new: bytes) -> None:
+def _finish_rotation(
+    data_dir: Path, key_file: keys.KeyFile, old: bytes, new: bytes
+) -> list[Path]:
+    """Re-encrypt every kept copy under ``new``, then make it the current key. A damaged
+    copy is left as it was and returned (it never stops the rotation); a full disk stops
+    it with nothing lost (the pending key stays, and the next unlock carries on)."""
+    skipped: list[Path] = []
     for copy in all_encrypted_copies(data_dir):
         if database_accepts_key(copy, old):
-            rekey_copy(copy, old, new)
+            try:
+                rekey_copy(copy, old, new)
+            except (StoreError, sqlcipher3.Error, OSError) as exc:
+                raise_if_disk_full(exc, copy)
+                skipped.append(copy)
+                continue
             crash_point("rotate:after-backup-rekey")
     assert key_file.pending is not None
     keys.write_key_file(data_dir, replace(key_file, current=key_file.pending, pending=None))
     crash_point("rotate:after-finalise")
+    return skipped
 
 
 def open_with_keys(data_dir: Path, unlocked: keys.UnlockedKeys) -> Store:
@@ -171,21 +205,39 @@ def open_with_secret(data_dir: Path, secret: str, cache: KeyCache | None = None)
     unlocked = unlock(data_dir, secret)
     key = _select_key(data_dir, unlocked)
     store = open_store(data_dir, key)
+    store.warnings[:0] = unlocked.warnings
     note: str | None = None
     if cache is not None:
         note = cache.save(keys.read_key_file(data_dir).store_id, key)
     return Opened(store, unlocked.slot, note)
 
 
-def change_passphrase(data_dir: Path, unlocked: keys.UnlockedKeys, new_passphrase: str) -> None:
-    """Re-wrap the master key under a new passphrase; the recovery key keeps working."""
+def change_passphrase(
+    data_dir: Path, unlocked: keys.UnlockedKeys, new_passphrase: str
+) -> tuple[str, ...]:
+    """Re-wrap the master key under a new passphrase; the recovery key keeps working.
+
+    Returns the warnings that still hold afterwards: a damaged recovery slot is not
+    carried forward silently (it keeps failing its check, and this says so).
+    """
     data_dir = Path(data_dir)
     current = keys.read_key_file(data_dir)
     if current.store_id != unlocked.key_file.store_id:
         raise DataDirError("the key file changed while it was unlocked; try again")
-    keys.write_key_file(
-        data_dir, keys.with_new_passphrase(current, unlocked.master_key, new_passphrase)
-    )
+    changed = keys.with_new_passphrase(current, unlocked.master_key, new_passphrase)
+    keys.write_key_file(data_dir, changed)
+    return keys.slot_warnings(changed, unlocked.master_key)
+
+
+def new_recovery_key(data_dir: Path, unlocked: keys.UnlockedKeys) -> str:
+    """Replace the recovery slot (the old recovery key stops working); the new key, once."""
+    data_dir = Path(data_dir)
+    current = keys.read_key_file(data_dir)
+    if current.store_id != unlocked.key_file.store_id:
+        raise DataDirError("the key file changed while it was unlocked; try again")
+    renewed, recovery = keys.with_new_recovery_key(current, unlocked.master_key)
+    keys.write_key_file(data_dir, renewed)
+    return recovery
 
 
 def _rekey_database(data_dir: Path, old: bytes, new: bytes) -> None:
@@ -206,7 +258,7 @@ def _rekey_database(data_dir: Path, old: bytes, new: bytes) -> None:
         conn.close()
     if busy and busy[0]:
         raise StoreBusyError("the store is in use by another sendobserve; close it first")
-    shutil.copyfile(path, work)
+    copy_file_durably(path, work)
     conn = _raw_connect(work, old, mode="rw")
     try:
         conn.execute("PRAGMA synchronous = FULL")
@@ -219,12 +271,19 @@ def _rekey_database(data_dir: Path, old: bytes, new: bytes) -> None:
     inspect_database(work, new)  # raises if the copy is not whole under the new key
     fsync_file(work)
     crash_point("rotate:before-swap")
-    os.replace(work, path)
-    fsync_dir(data_dir)
+    replace_durably(work, path)
 
 
-def rotate_data_key(data_dir: Path, unlocked: keys.UnlockedKeys, cache: KeyCache | None) -> str:
-    """Re-encrypt the database and its backups under a new random data key; its key id."""
+@dataclass(frozen=True)
+class Rotated:
+    key_id: str  # the new data key's public id
+    skipped: tuple[Path, ...]  # damaged copies left as they were (not re-encrypted)
+
+
+def rotate_data_key(
+    data_dir: Path, unlocked: keys.UnlockedKeys, cache: KeyCache | None
+) -> Rotated:
+    """Re-encrypt the database and its backups under a new random data key."""
     data_dir = Path(data_dir)
     old = _select_key(data_dir, unlocked)
     verify_database(data_dir, old)
@@ -239,12 +298,24 @@ def rotate_data_key(data_dir: Path, unlocked: keys.UnlockedKeys, cache: KeyCache
         crash_point("rotate:after-pending")
         _rekey_database(data_dir, old, new)
         crash_point("rotate:after-rekey")
-        _finish_rotation(data_dir, pending, old, new)
+        skipped = _finish_rotation(data_dir, pending, old, new)
+    except BaseException as exc:
+        for p in [data_dir / REKEY_NAME, *sidecars(data_dir / REKEY_NAME)]:
+            with contextlib.suppress(OSError):
+                p.unlink(missing_ok=True)
+        if not database_accepts_key(db_path(data_dir), new):
+            # The database is still under the old key: drop the pending key so nothing is
+            # left half-done (the next unlock would otherwise try to finish it).
+            with contextlib.suppress(OSError, StoreError):
+                keys.write_key_file(data_dir, key_file)
+        if isinstance(exc, Exception):
+            raise_if_disk_full(exc, data_dir)
+        raise
     finally:
         lock.release()
     if cache is not None:
         cache.save(key_file.store_id, new)
-    return keys.key_id(new)
+    return Rotated(keys.key_id(new), tuple(skipped))
 
 
 def restore_backup(
@@ -258,6 +329,6 @@ def restore_backup(
         except WrongKeyError as exc:
             wrong = exc
             continue
-        return backup.restore(data_dir, source, key)
+        return backup.restore(data_dir, source, key, tuple(unlocked.candidates()))
     assert wrong is not None
     raise wrong

@@ -190,7 +190,7 @@ class FirstRunDialog(QDialog):
         problem = keys.passphrase_problem(text) if text else None
         if text and not problem and self.confirm.text() and self.confirm.text() != text:
             hint = "The two passphrases differ."
-        self.strength_hint.setText(problem.capitalize() + "." if problem else hint)
+        self.strength_hint.setText(keys.as_reason(problem) if problem else hint)
         ok = bool(text) and problem is None and self.confirm.text() == text
         self.create_button.setEnabled(ok)
 
@@ -288,7 +288,9 @@ class FirstRunDialog(QDialog):
         return recovery_sheet_text(self.recovery_key or "", self.data_dir)
 
     def save_to(self, path: Path) -> None:
-        path.write_text(self.sheet_text(), encoding="utf-8")
+        from sendobserve.storage.fsutil import atomic_write_bytes
+
+        atomic_write_bytes(Path(path), self.sheet_text().encode("utf-8"))  # 0600
 
     def _on_save(self) -> None:
         name, _ = QFileDialog.getSaveFileName(

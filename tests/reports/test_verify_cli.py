@@ -70,3 +70,29 @@ def test_bad_trust_files_are_a_usage_error(
 def test_a_missing_pdf_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", str(tmp_path / "nope.pdf")]) == 1
     assert "PDF not found" in capsys.readouterr().err
+
+
+def test_a_changed_byte_in_the_signature_padding_is_altered(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], form4_signed: bytes
+) -> None:
+    """The bytes after the DER signature in /Contents are outside both the signed range and
+    the signature: only this check notices them changing."""
+    import re
+
+    match = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", form4_signed)
+    assert match
+    a, b, c, _ = (int(x) for x in match.groups())
+    gap = form4_signed[a + b : c]
+    assert gap.endswith(b"00>")  # the padding is there to alter
+    padded = form4_signed[: c - 3] + b"1" + form4_signed[c - 2 :]  # the last padding digit
+    path = files["signed"].parent / "padding.pdf"
+    path.write_bytes(padded)
+    argv = ["--data-dir", str(path.parent / "no-store"), "verify", str(path),
+            "--trust", str(files["root"])]
+    assert main(argv) == 3
+    out = capsys.readouterr().out
+    assert "ALTERED" in out and "padding" in out
+    assert path.read_bytes() == padded
+    # Before this check the same file read as intact: the signature itself still verifies.
+    assert main(["--data-dir", str(path.parent / "no-store"), "verify", str(files["signed"]),
+                 "--trust", str(files["root"])]) == 0

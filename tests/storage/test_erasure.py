@@ -202,3 +202,14 @@ def test_erasing_an_unknown_mediator_changes_nothing(planted) -> None:
     with pytest.raises(StoreError, match="no mediator"):
         erase_mediator(store, uuid.uuid4())
     assert {p.name: p.read_bytes() for p in all_encrypted_copies(store.data_dir)} == before
+
+
+def test_copies_kept_aside_after_damage_are_named_not_claimed(planted) -> None:
+    from sendobserve.storage.db import DAMAGED_PREFIX
+
+    store, _key, erased_id, _erased, _kept = planted
+    aside = store.data_dir / f"{DAMAGED_PREFIX}0123456789ab"
+    aside.mkdir()
+    result = erase_mediator(store, erased_id)
+    assert result.untouched == (aside,)
+    assert any(str(aside) in line and "Not reached" in line for line in result.summary_lines())

@@ -102,7 +102,7 @@ def test_rotation_replaces_the_cached_key_and_a_stale_one_is_ignored(
     initialised.store.close()
     cache = KeyCache()
     vault.open_with_secret(data_dir, TEST_PASSPHRASE, cache).store.close()
-    kid = vault.rotate_data_key(data_dir, vault.unlock(data_dir, TEST_PASSPHRASE), cache)
+    kid = vault.rotate_data_key(data_dir, vault.unlock(data_dir, TEST_PASSPHRASE), cache).key_id
     (cached,) = memory_keyring.entries.values()
     assert keys.key_id(bytes.fromhex(cached)) == kid
     opened = vault.open_from_cache(data_dir, cache)

@@ -64,7 +64,13 @@ def test_ambiguous_characters_are_read_as_their_base32_twins() -> None:
         ("seven77", True),
         (" leading space here", True),
         ("trailing space here ", True),
-        ("eight888", False),
+        ("eight888", True),
+        ("password", True),
+        ("12345678", True),
+        ("Password1!", True),
+        ("qwertyuiop", True),
+        ("sendobserve2024", True),
+        ("kettle on the windowsill", False),
         ("correct horse battery staple", False),
     ],
 )
@@ -72,17 +78,31 @@ def test_passphrase_rules(passphrase: str, problem: bool) -> None:
     assert (keys.passphrase_problem(passphrase) is not None) is problem
 
 
+def test_a_guessable_passphrase_is_refused_with_the_reason_in_plain_words() -> None:
+    reason = keys.passphrase_problem("password")
+    assert reason is not None
+    assert reason.startswith("this passphrase is too easy to guess: this is a top-10 common")
+    assert "Add another word or two." in reason and "random words" in reason
+    with pytest.raises(WrongKeyError, match="too easy to guess"):
+        keys.create_key_file_material("12345678", scrypt=FAST_SCRYPT)
+    material = _material()
+    with pytest.raises(WrongKeyError, match="too easy to guess"):
+        keys.with_new_passphrase(material.key_file, material.master_key, "password")
+
+
 @pytest.mark.parametrize(
     ("passphrase", "score"),
     [
         ("abc", 0),
-        ("abcdefgh", 1),
-        ("abcdefghijkl", 2),
-        ("abcdefghijklmnop", 3),
+        ("password", 0),
+        ("abcdefgh", 0),
+        ("Password1!", 1),
+        ("Tr0ub4dor", 3),
+        ("kettle on the windowsill", 4),
         ("correct horse battery staple", 4),
     ],
 )
-def test_strength_hint_grows_with_length_and_variety(passphrase: str, score: int) -> None:
+def test_strength_hint_follows_the_estimator(passphrase: str, score: int) -> None:
     assert keys.passphrase_strength(passphrase)[0] == score
 
 
