@@ -4,6 +4,14 @@
 caller's session and writes it; the caller's ``with store.session()`` block commits
 once, so a crash or kill part-way leaves the store as it was (SQLite's WAL discards an
 uncommitted transaction). The merge rules are in ``sendobserve.exchange.merge``.
+
+An import changes only what its signer may change. Refused whole, with nothing written:
+a file that gives an observation held here another trainee, case, observer, form,
+ordinal, date or signature; one whose observation does not match what its author signed
+here, or names another author; one that reuses an amendment id of another observation;
+and one carrying a form version that claims to be the Standards' own without being it
+(no provider) or an adaptation the rules refuse. Imported form versions never become the
+version new observations start on.
 """
 
 from __future__ import annotations
@@ -18,15 +26,18 @@ from sqlalchemy.orm import Session
 
 from sendobserve.errors import UserError
 from sendobserve.exchange.bundle import OpenedBundle
-from sendobserve.exchange.codec import FormText, ObservationVersion, decode_version
+from sendobserve.exchange.codec import FormText, ObservationVersion, decode_version, versions_of
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
-from sendobserve.exchange.identity import Identity
+from sendobserve.exchange.identity import Identity, fingerprint
 from sendobserve.exchange.merge import (
     DetailDifference,
     ImportPlan,
     ObservationAction,
     plan_import,
 )
+from sendobserve.exchange.provenance import Provenance, identity_fields, verify_origin
+from sendobserve.forms.loader import load_form_text
+from sendobserve.forms.registry import FormAdaptationError
 from sendobserve.model.domain import ObservationState, utcnow
 from sendobserve.storage import exchange as stored
 from sendobserve.storage._crash import crash_point
@@ -37,6 +48,7 @@ from sendobserve.storage.repositories import (
     ObserverRepository,
     in_session,
 )
+from sendobserve.storage.repositories.forms import load_registry
 
 CRASH_MID_APPLY = "exchange.import.mid_apply"
 
@@ -63,6 +75,8 @@ class ObservationLine:
     observation_id: uuid.UUID
     label: str
     action: ObservationAction
+    # Fingerprint of the installation that finalised it, when the file or store says.
+    author: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +134,9 @@ class ImportPreview:
                    f"{self.count(ObservationAction.CONFLICT)} in conflict, "
                    f"{self.count(ObservationAction.ALREADY_HERE)} already here)")
         for line in self.observations:
-            out.append(f"  {words[line.action]}: {line.label}")
+            author = (f" (finalised on installation {line.author})" if line.author
+                      else " (finalised before installations signed observations)")
+            out.append(f"  {words[line.action]}: {line.label}{author}")
         for d in self.differences:
             out.append(f"Kept this store's details of {d.kind} {d.label!r}; the file differs "
                        f"in: {', '.join(d.fields)}")
@@ -145,9 +161,73 @@ def _payload_sha256(opened: OpenedBundle) -> str:
     return hashlib.sha256(opened.payload_bytes).hexdigest()
 
 
+def _refuse(message: str, hint: str | None = None) -> ExchangeError:
+    return ExchangeError(ExchangeProblem.BAD_INPUT, f"{message}; nothing was imported.",
+                         hint=hint or "The file may have been made to rewrite records held "
+                         "here: do not import it, and ask its sender about it.")
+
+
+def _check_rights(session: Session, opened: OpenedBundle,
+                  held: dict[uuid.UUID, stored.StoredObservation],
+                  authors: dict[uuid.UUID, Provenance]) -> None:
+    """Refuse a file that would change what an observation held here is, or who made it."""
+    p = opened.payload
+    incoming_authors = {v.observation_id: v for v in p.provenance}
+    for i, version in enumerate(versions_of(p)):
+        o = version.observation
+        here = held.get(o.id)
+        if here is None:
+            continue
+        label = f"observation {i + 1} in the file"
+        if identity_fields(o) != identity_fields(here.observation):
+            raise _refuse(f"The file gives {label}, held here, another trainee, case, "
+                          "observer, form, date or signature")
+        author = authors.get(o.id)
+        theirs = incoming_authors.get(o.id)
+        if author is not None and theirs is not None \
+                and theirs.public_key != author.public_key:
+            raise _refuse(f"The file names another author for {label} than the "
+                          f"installation that finalised it ({author.fingerprint})")
+        if author is not None and not verify_origin(author, o, version.marks,
+                                                    version.debrief_notes, version.amendments):
+            raise _refuse(f"{label.capitalize()} does not match what its author "
+                          f"({author.fingerprint}) signed when finalising it")
+    amendment_owner = stored.amendment_owners(session, [a.id for a in p.amendments])
+    for a in p.amendments:
+        owner = amendment_owner.get(a.id)
+        if owner is not None and owner != a.observation_id:
+            raise _refuse("The file reuses the id of an amendment of another observation")
+    _check_forms(session, opened)
+
+
+def _check_forms(session: Session, opened: OpenedBundle) -> None:
+    """A form version from a file is the Standards' own exactly as shipped, or an
+    adaptation the rules accept; anything else is refused."""
+    registry = load_registry(in_session(session))
+    for f in opened.payload.forms:
+        if (f.form_id, f.version) in registry:
+            continue  # ours is kept (a differing text is reported, never stored)
+        definition = load_form_text(f.yaml_text, f"{f.form_id} {f.version}")
+        if definition.provider is None:
+            raise _refuse(
+                f"The file carries form {f.form_id} {f.version} as if it were the "
+                "Standards' own, but it is not a version of the Standards this installation "
+                "knows",
+                hint="A provider's own form names its provider and the version it is "
+                "based on. If the Standards have a new version, update sendobserve.",
+            )
+        try:
+            registry.add(definition, source_name=f"{f.form_id} {f.version} (in the file)")
+        except FormAdaptationError as exc:
+            raise _refuse(f"The file's form {f.form_id} {f.version} is not an adaptation "
+                          f"the Standards allow ({exc.message.rstrip('.')})") from None
+
+
 def _plan(session: Session, opened: OpenedBundle) -> ImportPlan:
     p = opened.payload
     held = stored.stored_observations(session, [o.id for o in p.observations])
+    authors = stored.provenance_of(session, list(held))
+    _check_rights(session, opened, held, authors)
     heads: dict[uuid.UUID, tuple[ObservationVersion, ...]] = {}
     for oid, obs in held.items():
         if obs.observation.state is ObservationState.DRAFT:
@@ -198,12 +278,17 @@ def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
                             name_used_by_other_key=same_name)
     observers = {o.id: o.name for o in p.observers}
     cases = {c.id: c.reference for c in p.cases}
+    authors = {v.observation_id: v.public_key for v in p.provenance}
+    authors.update((k, v.public_key) for k, v in
+                   stored.provenance_of(session, list(authors) + [
+                       o.id for o in p.observations]).items())
     lines = tuple(
         ObservationLine(
             op.observation_id,
             f"{o.form_id} no. {o.ordinal}, case {cases[o.case_id]}, {o.observed_on} "
             f"by {observers[o.observer_id]}",
             op.action,
+            fingerprint(authors[o.id]) if o.id in authors else None,
         )
         for op, o in zip(plan.observations, p.observations, strict=True)
     )
@@ -287,6 +372,19 @@ def _write(session: Session, opened: OpenedBundle, plan: ImportPlan) -> None:
                                      current.debrief_notes, current.amendments)
         stored.replace_conflicts(session, op.observation_id,
                                  {v.digest: v.to_bytes() for v in others})
+
+    # An author's signature is kept when it verifies the version current here (a file's
+    # signature on a version only kept as a conflict is not this observation's author).
+    incoming = {v.observation_id: v for v in opened.payload.provenance}
+    held_authors = stored.provenance_of(session, list(incoming))
+    for op in plan.observations:
+        prov = incoming.get(op.observation_id)
+        if prov is None or op.observation_id in held_authors:
+            continue
+        current = op.heads_after[0]
+        if verify_origin(prov, current.observation, current.marks, current.debrief_notes,
+                         current.amendments):
+            stored.keep_provenance(session, prov)
 
     now = utcnow()
     stored.remember_signer(session, opened.fingerprint, opened.signer_public_key,

@@ -9,6 +9,19 @@ Decoding trusts nothing, even from a correctly signed file (a signer may run ano
 version, or be careless): every field is type-checked, every enum and size is
 bounded, ids are unique, every reference resolves, and only finalised observations
 are accepted. A failure names the field, e.g. ``observations[2].observed_on``.
+
+Text is text: no control characters (C0 or C1), no lone surrogates (JSON's ``\\ud800``
+escapes can make them), and no bidirectional overrides in one-line fields such as names,
+which could make a name read as another on screen.
+
+Size is bounded before parsing: at most ``MAX_PAYLOAD_BYTES`` of JSON and at most
+``MAX_JSON_ELEMENTS`` structural characters (``{``, ``[``, ``,``: an upper bound on the
+values a parser would build), both far above what a real export holds and far below
+what would exhaust memory. The bundle layer applies the same bounds while inflating.
+
+Schema 2 (written now) adds ``provenance``: for each observation whose author signed its
+origin (``sendobserve.exchange.provenance``), that Ed25519 signature, checked here
+against the version in the file. Schema 1 files (no such section) are still read.
 """
 
 from __future__ import annotations
@@ -28,6 +41,7 @@ from typing import Any, TypeVar
 
 from sendobserve.errors import UserError
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
+from sendobserve.exchange.provenance import Provenance, verify_origin
 from sendobserve.forms.loader import load_form_text
 from sendobserve.model.domain import (
     Amendment,
@@ -47,7 +61,8 @@ from sendobserve.model.domain import (
     TraineeRole,
 )
 
-PAYLOAD_SCHEMA = 1
+PAYLOAD_SCHEMA = 2
+READABLE_SCHEMAS = frozenset({1, 2})
 
 # Limits: generous for real use, small enough that a hostile file cannot exhaust memory.
 # Text limits match the store's column sizes, so an accepted file always fits.
@@ -61,11 +76,18 @@ MAX_FORM_YAML = 1024 * 1024
 MAX_ITEMS = 200_000  # rows in any one list
 MAX_HOURS = Decimal("10000")
 MAX_ORDINAL = 1000
+# Bounds checked before any JSON is parsed (see the module docstring). A 300-observation
+# export is about 3 MB with 80,000 structural characters.
+MAX_PAYLOAD_BYTES = 64 * 1024 * 1024
+MAX_JSON_ELEMENTS = 1_000_000
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _HOURS_TEXT = re.compile(r"\d{1,5}(\.\d{1,4})?")
 _UUID_HEX = re.compile(r"[0-9a-f]{32}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LINE_BREAKS = re.compile(r"[\r\n\t]")
+# C0 and C1 controls (tab and line breaks aside) and lone surrogates.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Bidirectional embeddings, overrides and isolates, and line/paragraph separators: not in
+# a one-line field.
+_ONE_LINE_FORBIDDEN = re.compile(r"[\r\n\t\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 EXPORTABLE_STATES = frozenset({ObservationState.FINALISED, ObservationState.AMENDED})
 
 
@@ -93,6 +115,7 @@ class ExportPayload:
     debrief_notes: tuple[DebriefNote, ...] = ()
     amendments: tuple[Amendment, ...] = ()
     forms: tuple[FormText, ...] = ()
+    provenance: tuple[Provenance, ...] = ()  # schema 2: authors' signatures on origins
     schema: int = PAYLOAD_SCHEMA
 
 
@@ -100,10 +123,14 @@ class ExportPayload:
 # Encoding
 
 
-def _dt(value: datetime) -> str:
+def timestamp_text(value: datetime) -> str:
+    """A timestamp as it travels: ISO 8601 in UTC, to the microsecond."""
     if value.tzinfo is None:
         raise ValueError("timestamps must be timezone-aware")
     return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+_dt = timestamp_text
 
 
 def _opt_date(value: date | None) -> str | None:
@@ -228,8 +255,16 @@ def canonical_json(value: Any) -> bytes:
     ).encode("utf-8")
 
 
-def payload_json(payload: ExportPayload) -> dict[str, Any]:
+def provenance_json(p: Provenance) -> dict[str, Any]:
     return {
+        "observation_id": p.observation_id.hex,
+        "public_key": base64.b64encode(p.public_key).decode("ascii"),
+        "signature": base64.b64encode(p.signature).decode("ascii"),
+    }
+
+
+def payload_json(payload: ExportPayload) -> dict[str, Any]:
+    value = {
         "schema": payload.schema,
         "created_at": _dt(payload.created_at),
         "exported_by": payload.exported_by,
@@ -245,6 +280,11 @@ def payload_json(payload: ExportPayload) -> dict[str, Any]:
             for f in payload.forms
         ],
     }
+    if payload.schema >= 2:
+        value["provenance"] = [provenance_json(p) for p in payload.provenance]
+    elif payload.provenance:
+        raise ValueError("schema 1 carries no provenance")
+    return value
 
 
 def encode_payload(payload: ExportPayload) -> bytes:
@@ -305,8 +345,9 @@ class _Obj:
             raise _fail(self.at(key), f"longer than {limit} characters")
         if not empty and not v.strip():
             raise _fail(self.at(key), "must not be empty")
-        if _CONTROL.search(v) or (not multiline and _LINE_BREAKS.search(v)):
-            raise _fail(self.at(key), "contains control characters")
+        if _CONTROL.search(v) or (not multiline and _ONE_LINE_FORBIDDEN.search(v)):
+            raise _fail(self.at(key), "contains control characters or characters that "
+                        "are not text")
         return v
 
     def opt_text(self, key: str, limit: int) -> str | None:
@@ -389,6 +430,18 @@ class _Obj:
             raise _fail(self.at(key), "expected base64 PNG data") from None
         if not raw.startswith(_PNG_MAGIC):
             raise _fail(self.at(key), "is not a PNG image")
+        return raw
+
+    def raw_bytes(self, key: str, size: int) -> bytes:
+        v = self.value[key]
+        if not isinstance(v, str) or len(v) > (size * 4) // 3 + 4:
+            raise _fail(self.at(key), f"expected {size} bytes in base64")
+        try:
+            raw = base64.b64decode(v.encode("ascii"), validate=True)
+        except (binascii.Error, UnicodeEncodeError, ValueError):
+            raise _fail(self.at(key), "expected base64 data") from None
+        if len(raw) != size:
+            raise _fail(self.at(key), f"expected {size} bytes in base64")
         return raw
 
     def items(self, key: str) -> list[Any]:
@@ -540,6 +593,15 @@ def _read_form(value: Any, path: str) -> FormText:
     )
 
 
+def _read_provenance(value: Any, path: str) -> Provenance:
+    o = _Obj(value, path, ("observation_id", "public_key", "signature"))
+    return Provenance(
+        observation_id=o.uuid("observation_id"),
+        public_key=o.raw_bytes("public_key", 32),
+        signature=o.raw_bytes("signature", 64),
+    )
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
@@ -591,6 +653,7 @@ def _check_references(p: ExportPayload) -> None:
     _unique(p.marks, lambda m: (m.observation_id, m.criterion_id), "marks")
     _unique(p.debrief_notes, lambda n: (n.observation_id, n.criterion_id), "debrief_notes")
     _unique(p.forms, lambda f: (f.form_id, f.version), "forms")
+    _unique(p.provenance, lambda v: v.observation_id, "provenance")
     if not p.observations:
         raise _fail("observations", "the file carries no observations")
     mediators = {m.id for m in p.mediators}
@@ -635,6 +698,23 @@ def _check_references(p: ExportPayload) -> None:
             if parent not in observation_ids:
                 raise _fail(f"{name}[{i}].observation_id", "refers to an observation not in "
                             "the file")
+    if p.provenance:
+        versions = {v.observation.id: v for v in versions_of(p)}
+        for i, prov in enumerate(p.provenance):
+            version = versions.get(prov.observation_id)
+            if version is None:
+                raise _fail(f"provenance[{i}].observation_id", "refers to an observation not "
+                            "in the file")
+            if not verify_origin(prov, version.observation, version.marks,
+                                 version.debrief_notes, version.amendments):
+                raise ExchangeError(
+                    ExchangeProblem.BAD_SIGNATURE,
+                    f"The author's signature on observation {i + 1} in the file does not "
+                    "match it: its marks or details were changed after it was finalised, "
+                    "without an amendment that says so; nothing was imported.",
+                    hint="Ask for the file to be exported again from the observer's "
+                    "installation.",
+                )
     # Data minimisation: nothing the observations do not need.
     used_mediators = {o.mediator_id for o in p.observations}
     used_cases = {o.case_id for o in p.observations}
@@ -647,7 +727,31 @@ def _check_references(p: ExportPayload) -> None:
                 raise _fail(f"{name}[{i}]", "is not needed by any observation in the file")
 
 
+def check_payload_size(size: int, elements: int) -> None:
+    """Refuse JSON larger than any real export before it is parsed (or inflated further)."""
+    if size > MAX_PAYLOAD_BYTES:
+        raise ExchangeError(
+            ExchangeProblem.TOO_LARGE,
+            f"The file's content is larger than an exchange file can be (more than "
+            f"{MAX_PAYLOAD_BYTES:,} bytes unpacked); nothing was imported.",
+            hint="Ask for the observations to be exported in smaller files.",
+        )
+    if elements > MAX_JSON_ELEMENTS:
+        raise ExchangeError(
+            ExchangeProblem.TOO_LARGE,
+            f"The file's content has more entries than an exchange file can have (more "
+            f"than {MAX_JSON_ELEMENTS:,}); nothing was imported.",
+            hint="Ask for the observations to be exported in smaller files.",
+        )
+
+
+def json_elements(data: bytes) -> int:
+    """An upper bound on the values parsing ``data`` would build (fast: three byte counts)."""
+    return data.count(b"{") + data.count(b"[") + data.count(b",")
+
+
 def _parse_json(data: bytes) -> Any:
+    check_payload_size(len(data), json_elements(data))
     try:
         text = data.decode("utf-8")
         value = json.loads(
@@ -666,15 +770,18 @@ def _parse_json(data: bytes) -> Any:
 def decode_payload(data: bytes) -> ExportPayload:
     """Parse and validate payload bytes; anything wrong raises ``ExchangeError``."""
     value = _parse_json(data)
-    top = _Obj(value, "payload", ("schema", "created_at", "exported_by", "mediators",
-                                  "observers", "cases", "observations", "marks",
-                                  "debrief_notes", "amendments", "forms"))
-    schema = top.raw("schema")
-    if schema != PAYLOAD_SCHEMA or isinstance(schema, bool):
-        raise _fail("payload.schema", f"content schema {schema!r} is not the {PAYLOAD_SCHEMA} "
-                    "this version reads")
+    schema = value.get("schema") if isinstance(value, dict) else None
+    if isinstance(schema, bool) or schema not in READABLE_SCHEMAS:
+        readable = " or ".join(str(v) for v in sorted(READABLE_SCHEMAS))
+        raise _fail("payload.schema", f"content schema {str(schema)[:20]!r} is not the "
+                    f"{readable} this version reads")
+    fields = ["schema", "created_at", "exported_by", "mediators", "observers", "cases",
+              "observations", "marks", "debrief_notes", "amendments", "forms"]
+    if schema >= 2:
+        fields.append("provenance")
+    top = _Obj(value, "payload", fields)
     payload = ExportPayload(
-        schema=PAYLOAD_SCHEMA,
+        schema=schema,
         created_at=top.moment("created_at"),
         exported_by=top.text("exported_by", MAX_NAME),
         mediators=_rows(top, "mediators", _read_mediator),
@@ -685,6 +792,7 @@ def decode_payload(data: bytes) -> ExportPayload:
         debrief_notes=_rows(top, "debrief_notes", _read_debrief_note),
         amendments=_rows(top, "amendments", _read_amendment),
         forms=_rows(top, "forms", _read_form),
+        provenance=_rows(top, "provenance", _read_provenance) if schema >= 2 else (),
     )
     _check_references(payload)
     return payload

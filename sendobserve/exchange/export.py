@@ -1,5 +1,6 @@
 """Choosing what goes into an exchange file: a mediator's finalised observations with the
-case, observer, mediator and form records they need, and nothing else."""
+case, observer, mediator and form records they need, and nothing else; with each
+observation goes its author's signature (``provenance``), whoever exports it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sendobserve.exchange.codec import EXPORTABLE_STATES, ExportPayload, FormTex
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
 from sendobserve.exchange.identity import Identity
 from sendobserve.model.domain import utcnow
+from sendobserve.storage.exchange import provenance_of as stored_provenance
 from sendobserve.storage.repositories import (
     FormVersionRepository,
     in_session,
@@ -43,6 +45,7 @@ def build_payload(
     ids = {o.id for o in chosen}
     case_ids = {o.case_id for o in chosen}
     observer_ids = {o.observer_id for o in chosen}
+    authors = stored_provenance(session, ids)
     forms = FormVersionRepository(in_session(session))
     form_texts = []
     for form_id, version in sorted({(o.form_id, o.form_version) for o in chosen}):
@@ -62,6 +65,7 @@ def build_payload(
         debrief_notes=tuple(n for n in record.debrief_notes if n.observation_id in ids),
         amendments=tuple(a for a in record.amendments if a.observation_id in ids),
         forms=tuple(form_texts),
+        provenance=tuple(p for o in chosen if (p := authors.get(o.id)) is not None),
     )
 
 

@@ -16,6 +16,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from sendobserve.exchange.identity import load_or_create_identity
+from sendobserve.exchange.provenance import Provenance, sign_origin
 from sendobserve.model.domain import (
     Amendment,
     Case,
@@ -108,11 +110,30 @@ class ExchangeImportRecord(Base):
     conflicts: Mapped[int] = mapped_column(Integer())
 
 
+class ObservationProvenanceRecord(Base):
+    """The finalising installation's Ed25519 signature on an observation's origin
+    (``sendobserve.exchange.provenance``), made when it was finalised here or received
+    with it (migration 0008_exchange_provenance)."""
+
+    __tablename__ = "observation_provenance"
+    __table_args__ = (
+        CheckConstraint("length(public_key) = 32", name="public_key_length"),
+        CheckConstraint("length(signature) = 64", name="signature_length"),
+    )
+
+    observation_id: Mapped[uuid.UUID] = mapped_column(
+        GUID(), ForeignKey("observations.id", ondelete="CASCADE"), primary_key=True
+    )
+    public_key: Mapped[bytes] = mapped_column(LargeBinary())
+    signature: Mapped[bytes] = mapped_column(LargeBinary())
+
+
 EXCHANGE_TABLES: tuple[str, ...] = (
     "installation_identity",
     "exchange_signers",
     "observation_conflicts",
     "exchange_imports",
+    "observation_provenance",
 )
 
 
@@ -310,6 +331,14 @@ def stored_observations(
     }
 
 
+def amendment_owners(session: Session, ids: Collection[uuid.UUID]
+                     ) -> dict[uuid.UUID, uuid.UUID]:
+    """Amendment id -> the observation it belongs to here, for the ids held."""
+    rows = session.execute(select(AmendmentRecord.id, AmendmentRecord.observation_id)
+                           .where(AmendmentRecord.id.in_(list(ids))))
+    return {aid: oid for aid, oid in rows}
+
+
 def conflict_versions(session: Session, observation_id: uuid.UUID) -> tuple[bytes, ...]:
     rows = session.scalars(
         select(ObservationConflictRecord.version)
@@ -429,3 +458,35 @@ def replace_conflicts(session: Session, observation_id: uuid.UUID,
             session.add(ObservationConflictRecord(observation_id=observation_id, digest=digest,
                                                   version=data))
     session.flush()
+
+
+# ---------------------------------------------------------------------------------------
+# Provenance: who finalised each observation
+
+
+def provenance_of(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Provenance]:
+    rows = session.scalars(select(ObservationProvenanceRecord).where(
+        ObservationProvenanceRecord.observation_id.in_(list(ids))))
+    return {r.observation_id: Provenance(r.observation_id, bytes(r.public_key),
+                                         bytes(r.signature)) for r in rows}
+
+
+def keep_provenance(session: Session, provenance: Provenance) -> None:
+    """Record an observation's author signature; one that is already recorded never
+    changes (the caller refuses a file that claims another author)."""
+    if session.get(ObservationProvenanceRecord, provenance.observation_id) is None:
+        session.add(ObservationProvenanceRecord(
+            observation_id=provenance.observation_id, public_key=provenance.public_key,
+            signature=provenance.signature))
+        session.flush()
+
+
+def sign_finalised(session: Session, observation_id: uuid.UUID) -> Provenance:
+    """Sign a just-finalised observation's origin with this installation's key (created on
+    first use), in the caller's transaction: from this moment its author travels with it."""
+    held = stored_observations(session, [observation_id])[observation_id]
+    identity = load_or_create_identity(StoredSigningKey(session))
+    provenance = sign_origin(identity, held.observation, held.marks, held.debrief_notes,
+                             held.amendments)
+    keep_provenance(session, provenance)
+    return provenance
