@@ -18,17 +18,34 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from sendobserve.errors import UserError
 from sendobserve.exchange.bundle import OpenedBundle
-from sendobserve.exchange.codec import FormText, ObservationVersion, decode_version, versions_of
+from sendobserve.exchange.codec import (
+    FormText,
+    ObservationVersion,
+    canonical_json,
+    decode_version,
+    versions_of,
+)
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
 from sendobserve.exchange.identity import Identity, fingerprint
+from sendobserve.exchange.logs import (
+    KIND_OF,
+    LOG_KINDS,
+    RecordAction,
+    RecordPlan,
+    Versioned,
+    decide,
+    record_json,
+)
 from sendobserve.exchange.merge import (
     DetailDifference,
     ImportPlan,
@@ -38,7 +55,24 @@ from sendobserve.exchange.merge import (
 from sendobserve.exchange.provenance import Provenance, identity_fields, verify_origin
 from sendobserve.forms.loader import load_form_text
 from sendobserve.forms.registry import FormAdaptationError
-from sendobserve.model.domain import ObservationState, utcnow
+from sendobserve.model.domain import (
+    Contact,
+    Cpd,
+    Discretion,
+    Mediator,
+    ObservationState,
+    Reflection,
+    Training,
+    utcnow,
+)
+from sendobserve.model.validation import (
+    validate_contact,
+    validate_cpd,
+    validate_discretion,
+    validate_mediator,
+    validate_reflection,
+    validate_training,
+)
 from sendobserve.storage import exchange as stored
 from sendobserve.storage._crash import crash_point
 from sendobserve.storage.repositories import (
@@ -80,6 +114,24 @@ class ObservationLine:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordCount:
+    kind: str
+    added: int
+    updated: int
+    conflicts: int
+    unchanged: int
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+
+KIND_LABELS = {"training": "Training", "reflections": "Reflection", "cpd": "CPD",
+               "contacts": "Mentoring and supervision", "discretions": "Discretions",
+               "mediator": "Mediator details"}
+
+
+@dataclass(frozen=True, slots=True)
 class ImportPreview:
     signer: SignerInfo
     exported_at: datetime
@@ -93,6 +145,10 @@ class ImportPreview:
     differing_forms: tuple[str, ...]
     already_imported_at: datetime | None
     changes_store: bool
+    # The rest of the record (schema 2): per kind, how many are new, updated, in
+    # conflict (kept beside ours) and already here; and the records in conflict.
+    record_counts: tuple[RecordCount, ...] = ()
+    record_conflicts: tuple[str, ...] = ()
 
     def count(self, action: ObservationAction) -> int:
         return sum(1 for line in self.observations if line.action is action)
@@ -137,6 +193,12 @@ class ImportPreview:
             author = (f" (finalised on installation {line.author})" if line.author
                       else " (finalised before installations signed observations)")
             out.append(f"  {words[line.action]}: {line.label}{author}")
+        for c in self.record_counts:
+            out.append(f"{c.label}: {c.added} new, {c.updated} updated, {c.conflicts} in "
+                       f"conflict, {c.unchanged} already here")
+        for label in self.record_conflicts:
+            out.append(f"  CONFLICT (edited differently; ours kept, theirs kept beside): "
+                       f"{label}")
         for d in self.differences:
             out.append(f"Kept this store's details of {d.kind} {d.label!r}; the file differs "
                        f"in: {', '.join(d.fields)}")
@@ -255,7 +317,67 @@ def _plan(session: Session, opened: OpenedBundle) -> ImportPlan:
                 f"Case {d.label!r} belongs to another mediator in this store; nothing was "
                 "imported.",
             )
+    if p.schema >= 2:  # mediator details travel with a history: merged, not just reported
+        plan = replace(plan, differences=tuple(d for d in plan.differences
+                                               if d.kind != "mediator"))
     return plan
+
+
+def _plan_records(session: Session, opened: OpenedBundle) -> tuple[RecordPlan, ...]:
+    """Each training, reflection, CPD, contact, discretion and mediator record in the
+    file, with what importing it does (``logs.decide``)."""
+    p = opened.payload
+    if p.schema < 2:
+        return ()
+    incoming: list[Versioned] = [*p.mediators]
+    for kind in LOG_KINDS:
+        incoming.extend(p.log_records(kind))
+    keys = [(KIND_OF[type(r)], r.id) for r in incoming]
+    histories = stored.record_histories(session, keys)
+    conflicts = stored.record_conflict_digests(session, keys)
+    sent = {(h.kind, h.id): frozenset(h.digests) for h in p.history}
+    held: dict[str, dict[uuid.UUID, Versioned]] = {}
+    for kind in (*LOG_KINDS, "mediator"):
+        ids = [rid for k, rid in keys if k == kind]
+        held[kind] = stored.versioned_by_id(session, kind, ids) if ids else {}
+    plans = []
+    for record, key in zip(incoming, keys, strict=True):
+        ours = held[key[0]].get(record.id)
+        if ours is not None and not isinstance(ours, Mediator) \
+                and not isinstance(record, Mediator) and ours.mediator_id != record.mediator_id:
+            raise _refuse(f"The file moves a {KIND_LABELS[key[0]].lower()} record held here "
+                          "to another trainee")
+        plans.append(decide(record, sent.get(key, frozenset()), ours,
+                            histories.get(key, frozenset()), conflicts.get(key, frozenset())))
+    return tuple(plans)
+
+
+def _record_label(plan: RecordPlan) -> str:
+    r = plan.record
+    if isinstance(r, Mediator):
+        return f"mediator details of {r.name}"
+    when = next((getattr(r, f) for f in ("start_date", "reflected_on", "done_on", "met_on",
+                                         "decided_on") if hasattr(r, f)), None)
+    return f"{KIND_LABELS[plan.kind].lower()} of {when}"
+
+
+def _record_counts(plans: tuple[RecordPlan, ...]) -> tuple[RecordCount, ...]:
+    out = []
+    for kind in ("mediator", *LOG_KINDS):
+        mine = [p.action for p in plans if p.kind == kind]
+        if kind == "mediator" and all(a is RecordAction.ALREADY_HERE or a is RecordAction.ADD
+                                      for a in mine):
+            continue  # new mediators are listed above; unchanged ones need no line
+        if mine:
+            out.append(RecordCount(kind, mine.count(RecordAction.ADD),
+                                   mine.count(RecordAction.UPDATE),
+                                   mine.count(RecordAction.CONFLICT),
+                                   mine.count(RecordAction.ALREADY_HERE)))
+    return tuple(out)
+
+
+def _records_change_store(plans: tuple[RecordPlan, ...]) -> bool:
+    return any(p.action is not RecordAction.ALREADY_HERE for p in plans)
 
 
 def _form_label(f: FormText) -> str:
@@ -263,7 +385,7 @@ def _form_label(f: FormText) -> str:
 
 
 def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
-             own: Identity | None) -> ImportPreview:
+             own: Identity | None, records: tuple[RecordPlan, ...] = ()) -> ImportPreview:
     p = opened.payload
     known = stored.known_signer(session, opened.fingerprint)
     if own is not None and own.public_key == opened.signer_public_key:
@@ -304,14 +426,18 @@ def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
         differences=plan.differences,
         differing_forms=tuple(_form_label(f) for f in plan.differing_forms),
         already_imported_at=stored.imported_at(session, _payload_sha256(opened)),
-        changes_store=plan.changes_store,
+        changes_store=plan.changes_store or _records_change_store(records),
+        record_counts=_record_counts(records),
+        record_conflicts=tuple(_record_label(r) for r in records
+                               if r.action is RecordAction.CONFLICT),
     )
 
 
 def preview_import(session: Session, opened: OpenedBundle, *,
                    own: Identity | None = None) -> ImportPreview:
     """What importing ``opened`` would do. Reads only."""
-    return _preview(session, opened, _plan(session, opened), own)
+    return _preview(session, opened, _plan(session, opened), own,
+                    _plan_records(session, opened))
 
 
 def apply_import(session: Session, opened: OpenedBundle, *,
@@ -322,7 +448,8 @@ def apply_import(session: Session, opened: OpenedBundle, *,
     and its signer are already on record: importing a file twice changes nothing.
     """
     plan = _plan(session, opened)
-    preview = _preview(session, opened, plan, own)
+    records = _plan_records(session, opened)
+    preview = _preview(session, opened, plan, own, records)
     counts = dict(
         added=plan.count(ObservationAction.ADD),
         updated=plan.count(ObservationAction.UPDATE),
@@ -330,12 +457,13 @@ def apply_import(session: Session, opened: OpenedBundle, *,
         unchanged=plan.count(ObservationAction.ALREADY_HERE),
     )
     signer_on_record = stored.known_signer(session, opened.fingerprint) is not None
-    if not plan.changes_store and preview.already_imported_at is not None \
+    if not preview.changes_store and preview.already_imported_at is not None \
             and signer_on_record:
         return ImportResult(preview=preview, written=False, **counts)
 
     try:
         _write(session, opened, plan)
+        _write_records(session, opened, records)
     except ExchangeError:
         raise
     except UserError as exc:  # a record this store's own rules refuse (e.g. a future date)
@@ -396,3 +524,25 @@ def _write(session: Session, opened: OpenedBundle, plan: ImportPlan) -> None:
                       added=plan.count(ObservationAction.ADD),
                       updated=plan.count(ObservationAction.UPDATE),
                       conflicts=plan.count(ObservationAction.CONFLICT))
+
+
+_VALIDATE: dict[type[Any], Callable[..., None]] = {
+    Training: validate_training, Reflection: validate_reflection, Cpd: validate_cpd,
+    Contact: validate_contact, Discretion: validate_discretion, Mediator: validate_mediator,
+}
+
+
+def _write_records(session: Session, opened: OpenedBundle,
+                   plans: tuple[RecordPlan, ...]) -> None:
+    now = utcnow()
+    for plan in plans:
+        record = plan.record
+        if plan.action in (RecordAction.ADD, RecordAction.UPDATE):
+            _VALIDATE[type(record)](record)
+            if not (plan.action is RecordAction.ADD and isinstance(record, Mediator)):
+                stored.write_versioned(session, record)  # (a new mediator: added above)
+            stored.remember_versions(session, plan.kind, record.id, plan.history)
+        elif plan.action is RecordAction.CONFLICT:
+            stored.keep_record_conflict(session, plan.kind, record, plan.digest,
+                                        canonical_json(record_json(record)),
+                                        opened.fingerprint, now)

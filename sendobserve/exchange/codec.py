@@ -41,13 +41,17 @@ from typing import Any, TypeVar
 
 from sendobserve.errors import UserError
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
+from sendobserve.exchange.logs import LOG_KINDS, SPECS, LogRecord, read_record, record_json
 from sendobserve.exchange.provenance import Provenance, verify_origin
 from sendobserve.forms.loader import load_form_text
 from sendobserve.model.domain import (
     Amendment,
     Case,
     CaseKind,
+    Contact,
+    Cpd,
     DebriefNote,
+    Discretion,
     Mark,
     MarkChange,
     MarkState,
@@ -57,8 +61,10 @@ from sendobserve.model.domain import (
     Observer,
     ObserverRole,
     ProfessionalBody,
+    Reflection,
     Signature,
     TraineeRole,
+    Training,
 )
 
 PAYLOAD_SCHEMA = 2
@@ -102,6 +108,16 @@ class FormText:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordHistory:
+    """The digests of earlier versions of one record the exporting store has held
+    (``sendobserve.exchange.logs``)."""
+
+    kind: str  # a ``logs.LOG_KINDS`` entry, or "mediator"
+    id: uuid.UUID
+    digests: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ExportPayload:
     """Everything one exchange file carries: finalised observations and what they need."""
 
@@ -116,7 +132,22 @@ class ExportPayload:
     amendments: tuple[Amendment, ...] = ()
     forms: tuple[FormText, ...] = ()
     provenance: tuple[Provenance, ...] = ()  # schema 2: authors' signatures on origins
+    # Schema 2: the rest of the trainee's record, and each record's version history.
+    training: tuple[Training, ...] = ()
+    reflections: tuple[Reflection, ...] = ()
+    cpd: tuple[Cpd, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    discretions: tuple[Discretion, ...] = ()
+    history: tuple[RecordHistory, ...] = ()
     schema: int = PAYLOAD_SCHEMA
+
+    def log_records(self, kind: str) -> tuple[LogRecord, ...]:
+        records: tuple[LogRecord, ...] = getattr(self, kind)
+        return records
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.observations or any(self.log_records(k) for k in LOG_KINDS))
 
 
 # ---------------------------------------------------------------------------------------
@@ -282,8 +313,13 @@ def payload_json(payload: ExportPayload) -> dict[str, Any]:
     }
     if payload.schema >= 2:
         value["provenance"] = [provenance_json(p) for p in payload.provenance]
-    elif payload.provenance:
-        raise ValueError("schema 1 carries no provenance")
+        for kind in LOG_KINDS:
+            value[kind] = [record_json(r) for r in payload.log_records(kind)]
+        value["history"] = [{"kind": h.kind, "id": h.id.hex, "digests": list(h.digests)}
+                            for h in payload.history]
+    elif payload.provenance or payload.history or any(payload.log_records(k)
+                                                      for k in LOG_KINDS):
+        raise ValueError("schema 1 carries observations only")
     return value
 
 
@@ -602,6 +638,30 @@ def _read_provenance(value: Any, path: str) -> Provenance:
     )
 
 
+def _log_reader(kind: str) -> Callable[[Any, str], LogRecord]:
+    def read(value: Any, path: str) -> LogRecord:
+        return read_record(kind, _Obj(value, path, SPECS[kind][1]))
+    return read
+
+
+_HISTORY_KINDS = frozenset({*LOG_KINDS, "mediator"})
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+MAX_HISTORY = 1000
+
+
+def _read_history(value: Any, path: str) -> RecordHistory:
+    o = _Obj(value, path, ("kind", "id", "digests"))
+    kind = o.text("kind", 32)
+    if kind not in _HISTORY_KINDS:
+        raise _fail(o.at("kind"), f"expected one of {', '.join(sorted(_HISTORY_KINDS))}")
+    digests = o.raw("digests")
+    if not isinstance(digests, list) or len(digests) > MAX_HISTORY or not all(
+            isinstance(d, str) and _DIGEST.fullmatch(d) for d in digests) \
+            or len(set(digests)) != len(digests):
+        raise _fail(o.at("digests"), f"expected up to {MAX_HISTORY} distinct SHA-256 digests")
+    return RecordHistory(kind, o.uuid("id"), tuple(digests))
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
@@ -654,11 +714,26 @@ def _check_references(p: ExportPayload) -> None:
     _unique(p.debrief_notes, lambda n: (n.observation_id, n.criterion_id), "debrief_notes")
     _unique(p.forms, lambda f: (f.form_id, f.version), "forms")
     _unique(p.provenance, lambda v: v.observation_id, "provenance")
-    if not p.observations:
+    for kind in LOG_KINDS:
+        _unique(p.log_records(kind), lambda r: r.id, kind)
+    _unique(p.history, lambda h: (h.kind, h.id), "history")
+    if p.is_empty:
         raise _fail("observations", "the file carries no observations")
     mediators = {m.id for m in p.mediators}
     observers = {o.id for o in p.observers}
     cases = {c.id: c for c in p.cases}
+    for kind in LOG_KINDS:
+        for i, r in enumerate(p.log_records(kind)):
+            if r.mediator_id not in mediators:
+                raise _fail(f"{kind}[{i}].mediator_id", "refers to a mediator not in the file")
+    for i, contact in enumerate(p.contacts):
+        if contact.observer_id is not None and contact.observer_id not in observers:
+            raise _fail(f"contacts[{i}].observer_id", "refers to an observer not in the file")
+    ids_of = {kind: {r.id for r in p.log_records(kind)} for kind in LOG_KINDS}
+    ids_of["mediator"] = set(mediators)
+    for i, h in enumerate(p.history):
+        if h.id not in ids_of[h.kind]:
+            raise _fail(f"history[{i}].id", f"refers to a {h.kind} record not in the file")
     for i, c in enumerate(p.cases):
         if c.mediator_id not in mediators:
             raise _fail(f"cases[{i}].mediator_id", "refers to a mediator not in the file")
@@ -715,10 +790,16 @@ def _check_references(p: ExportPayload) -> None:
                     hint="Ask for the file to be exported again from the observer's "
                     "installation.",
                 )
-    # Data minimisation: nothing the observations do not need.
+    # Data minimisation: nothing the observations (and, from schema 2, the rest of the
+    # trainee's record: its cases and contacts) do not need.
     used_mediators = {o.mediator_id for o in p.observations}
     used_cases = {o.case_id for o in p.observations}
     used_observers = {o.observer_id for o in p.observations}
+    if p.schema >= 2:
+        for kind in LOG_KINDS:
+            used_mediators |= {r.mediator_id for r in p.log_records(kind)}
+        used_cases |= {c.id for c in p.cases if c.mediator_id in used_mediators}
+        used_observers |= {c.observer_id for c in p.contacts if c.observer_id is not None}
     for name, ids, used in (("mediators", [m.id for m in p.mediators], used_mediators),
                             ("cases", [c.id for c in p.cases], used_cases),
                             ("observers", [o.id for o in p.observers], used_observers)):
@@ -771,15 +852,18 @@ def decode_payload(data: bytes) -> ExportPayload:
     """Parse and validate payload bytes; anything wrong raises ``ExchangeError``."""
     value = _parse_json(data)
     schema = value.get("schema") if isinstance(value, dict) else None
-    if isinstance(schema, bool) or schema not in READABLE_SCHEMAS:
+    if not isinstance(schema, int) or isinstance(schema, bool) \
+            or schema not in READABLE_SCHEMAS:
         readable = " or ".join(str(v) for v in sorted(READABLE_SCHEMAS))
         raise _fail("payload.schema", f"content schema {str(schema)[:20]!r} is not the "
                     f"{readable} this version reads")
     fields = ["schema", "created_at", "exported_by", "mediators", "observers", "cases",
               "observations", "marks", "debrief_notes", "amendments", "forms"]
     if schema >= 2:
-        fields.append("provenance")
+        fields.extend(["provenance", *LOG_KINDS, "history"])
     top = _Obj(value, "payload", fields)
+    logs: dict[str, Any] = ({kind: _rows(top, kind, _log_reader(kind)) for kind in LOG_KINDS}
+                            if schema >= 2 else {})
     payload = ExportPayload(
         schema=schema,
         created_at=top.moment("created_at"),
@@ -793,6 +877,8 @@ def decode_payload(data: bytes) -> ExportPayload:
         amendments=_rows(top, "amendments", _read_amendment),
         forms=_rows(top, "forms", _read_form),
         provenance=_rows(top, "provenance", _read_provenance) if schema >= 2 else (),
+        **logs,
+        history=_rows(top, "history", _read_history) if schema >= 2 else (),
     )
     _check_references(payload)
     return payload

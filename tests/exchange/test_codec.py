@@ -108,6 +108,8 @@ def test_invalid_content_is_refused_naming_the_field(change: Any, where: str) ->
 @pytest.mark.parametrize("data", [
     b"", b"\xff\xfe", b"[]", b"null", b'{"schema": 1.0}', b'{"schema": NaN}',
     b'{"a": 1, "a": 2}', b"[" * 100_000,
+    # Found by the content fuzz: a schema that is a list or an object (unhashable).
+    b'{"schema": []}', b'{"schema": {"a": 1}}',
 ])
 def test_malformed_json_is_refused(data: bytes) -> None:
     with pytest.raises(ExchangeError) as info:

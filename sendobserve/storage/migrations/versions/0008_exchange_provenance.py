@@ -1,4 +1,5 @@
-"""Exchange: each finalised observation's author signature (who finalised it, on what).
+"""Exchange: each finalised observation's author signature (who finalised it, on what);
+the versions of the rest of the record that have travelled, and those kept in conflict.
 
 Revision ID: 0008_exchange_provenance
 Revises: 0005_certificate_drawings
@@ -35,7 +36,33 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("observation_id", name=op.f("pk_observation_provenance")),
     )
+    op.create_table(
+        "record_versions",
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("record_id", sa.String(length=32), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("kind", "record_id", "digest",
+                                name=op.f("pk_record_versions")),
+    )
+    op.create_table(
+        "record_conflicts",
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("record_id", sa.String(length=32), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("mediator_id", sa.String(length=32), nullable=False),
+        sa.Column("version", sa.LargeBinary(), nullable=False),
+        sa.Column("signer_fingerprint", sa.String(length=39), nullable=False),
+        sa.Column("received_at", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["mediator_id"], ["mediators.id"],
+            name=op.f("fk_record_conflicts_mediator_id_mediators"), ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("kind", "record_id", "digest",
+                                name=op.f("pk_record_conflicts")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("record_conflicts")
+    op.drop_table("record_versions")
     op.drop_table("observation_provenance")
