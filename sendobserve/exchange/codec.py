@@ -147,7 +147,8 @@ class ExportPayload:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.observations or any(self.log_records(k) for k in LOG_KINDS))
+        return not (self.observations or any(self.log_records(k) for k in LOG_KINDS)
+                    or (self.schema >= 2 and self.cases))
 
 
 # ---------------------------------------------------------------------------------------
@@ -798,7 +799,8 @@ def _check_references(p: ExportPayload) -> None:
     if p.schema >= 2:
         for kind in LOG_KINDS:
             used_mediators |= {r.mediator_id for r in p.log_records(kind)}
-        used_cases |= {c.id for c in p.cases if c.mediator_id in used_mediators}
+        used_mediators |= {c.mediator_id for c in p.cases}  # a whole record's cases
+        used_cases |= {c.id for c in p.cases}
         used_observers |= {c.observer_id for c in p.contacts if c.observer_id is not None}
     for name, ids, used in (("mediators", [m.id for m in p.mediators], used_mediators),
                             ("cases", [c.id for c in p.cases], used_cases),

@@ -80,7 +80,7 @@ def build_payload(
     )
     whole = scope is ExportScope.RECORD
     has_logs = whole and any(getattr(record, f) for f in (
-        "training", "reflections", "cpd", "contacts", "discretions"))
+        "cases", "training", "reflections", "cpd", "contacts", "discretions"))
     if not chosen and not has_logs:
         raise ExchangeError(
             ExchangeProblem.BAD_INPUT,
