@@ -377,7 +377,7 @@ def _record_counts(plans: tuple[RecordPlan, ...]) -> tuple[RecordCount, ...]:
 
 
 def _records_change_store(plans: tuple[RecordPlan, ...]) -> bool:
-    return any(p.action is not RecordAction.ALREADY_HERE for p in plans)
+    return any(p.action is not RecordAction.ALREADY_HERE or p.settles for p in plans)
 
 
 def _form_label(f: FormText) -> str:
@@ -541,8 +541,11 @@ def _write_records(session: Session, opened: OpenedBundle,
             _VALIDATE[type(record)](record)
             if not (plan.action is RecordAction.ADD and isinstance(record, Mediator)):
                 stored.write_versioned(session, record)  # (a new mediator: added above)
+        if plan.joins_history:
             stored.remember_versions(session, plan.kind, record.id, plan.history)
-        elif plan.action is RecordAction.CONFLICT:
+        if plan.settles:
+            stored.drop_record_conflicts(session, plan.kind, record.id, plan.settles)
+        if plan.action is RecordAction.CONFLICT:
             stored.keep_record_conflict(session, plan.kind, record, plan.digest,
                                         canonical_json(record_json(record)),
                                         opened.fingerprint, now)

@@ -66,6 +66,7 @@ def build_payload(
     observation_ids: Collection[uuid.UUID] | None = None,
     scope: ExportScope = ExportScope.OBSERVATIONS,
     observer_id: uuid.UUID | None = None,
+    record_history: bool = True,
 ) -> ExportPayload:
     """The finalised observations of ``mediator_id`` (or just ``observation_ids``, or
     those of ``observer_id`` for the OBSERVER scope); with RECORD, the whole record."""
@@ -113,12 +114,14 @@ def build_payload(
         amendments=tuple(a for a in record.amendments if a.observation_id in ids),
         forms=tuple(form_texts),
         provenance=tuple(p for o in chosen if (p := authors.get(o.id)) is not None),
-        **_record_parts(session, record) if whole else {},
+        **_record_parts(session, record, record_history) if whole else {},
     )
 
 
-def _record_parts(session: Session, record: PracticeRecord) -> dict[str, Any]:
-    """The log records of the whole record, and the history of each (recorded as sent)."""
+def _record_parts(session: Session, record: PracticeRecord, remember: bool
+                  ) -> dict[str, Any]:
+    """The log records of the whole record, and the history of each (recorded as sent,
+    unless this is only a preview)."""
     parts: dict[str, Any] = {"training": record.training, "reflections": record.reflections,
                              "cpd": record.cpd, "contacts": record.contacts,
                              "discretions": record.discretions}
@@ -131,7 +134,8 @@ def _record_parts(session: Session, record: PracticeRecord) -> dict[str, Any]:
     for r, key in zip(versioned, keys, strict=True):
         digest = record_digest(r)
         earlier = known.get(key, frozenset()) - {digest}
-        remember_versions(session, key[0], r.id, [digest])
+        if remember:
+            remember_versions(session, key[0], r.id, [digest])
         if earlier:
             history.append(RecordHistory(key[0], r.id, tuple(sorted(earlier))))
     parts["history"] = tuple(history)

@@ -142,6 +142,11 @@ class RecordPlan:
     digest: str
     history: frozenset[str]  # the incoming version's earlier digests, and its own
     action: RecordAction
+    # Versions kept here in conflict that the incoming one was made after (a person's
+    # decision elsewhere, or a later edit): settled, no longer kept.
+    settles: frozenset[str] = frozenset()
+    # Whether the incoming history may join ours (it holds only versions ours follows).
+    joins_history: bool = False
 
 
 def decide(
@@ -154,17 +159,21 @@ def decide(
     """What importing ``incoming`` does, given what this store holds (see the module)."""
     kind = KIND_OF[type(incoming)]
     digest = record_digest(incoming)
-    theirs = history | {digest}
+    theirs = frozenset(history | {digest})
+    joins = False
     if ours is None:
-        action = RecordAction.ADD
+        action, joins = RecordAction.ADD, True
     else:
         mine = record_digest(ours)
-        if digest == mine or digest in our_history:
+        if digest == mine:
+            action, joins = RecordAction.ALREADY_HERE, True
+        elif digest in our_history:
             action = RecordAction.ALREADY_HERE
         elif mine in theirs:
-            action = RecordAction.UPDATE
+            action, joins = RecordAction.UPDATE, True
         elif digest in kept_conflicts:
             action = RecordAction.ALREADY_HERE
         else:
             action = RecordAction.CONFLICT
-    return RecordPlan(kind, incoming, digest, frozenset(theirs), action)
+    settles = theirs & kept_conflicts if joins or digest in our_history else frozenset()
+    return RecordPlan(kind, incoming, digest, theirs, action, settles, joins)

@@ -165,6 +165,21 @@ class RecordConflictRecord(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class ConflictDecisionRecord(Base):
+    """A person's decision on a record kept in conflict: which version stays, who, why."""
+
+    __tablename__ = "conflict_decisions"
+
+    id: Mapped[int] = mapped_column(Integer(), primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    chosen_digest: Mapped[str] = mapped_column(String(64))
+    retired_digests: Mapped[str] = mapped_column(String())  # space-separated
+    decided_by: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String())
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 EXCHANGE_TABLES: tuple[str, ...] = (
     "installation_identity",
     "exchange_signers",
@@ -173,6 +188,7 @@ EXCHANGE_TABLES: tuple[str, ...] = (
     "observation_provenance",
     "record_versions",
     "record_conflicts",
+    "conflict_decisions",
 )
 
 
@@ -649,4 +665,23 @@ def write_versioned(session: Session, record: Versioned) -> None:
                 continue
             value = getattr(record, f.name)
             setattr(row, f.name, value.value if isinstance(value, Enum) else value)
+    session.flush()
+
+
+def drop_record_conflicts(session: Session, kind: str, record_id: uuid.UUID,
+                          digests: Collection[str] | None = None) -> None:
+    """Forget kept versions of one record (all, or those in ``digests``)."""
+    stmt = delete(RecordConflictRecord).where(RecordConflictRecord.kind == kind,
+                                              RecordConflictRecord.record_id == record_id)
+    if digests is not None:
+        stmt = stmt.where(RecordConflictRecord.digest.in_(list(digests)))
+    session.execute(stmt)
+    session.flush()
+
+
+def log_decision(session: Session, *, kind: str, record_id: uuid.UUID, chosen: str,
+                 retired: Iterable[str], decided_by: str, reason: str, at: datetime) -> None:
+    session.add(ConflictDecisionRecord(kind=kind, record_id=record_id, chosen_digest=chosen,
+                                       retired_digests=" ".join(sorted(retired)),
+                                       decided_by=decided_by, reason=reason, decided_at=at))
     session.flush()

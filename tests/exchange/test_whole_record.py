@@ -16,9 +16,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from sendobserve.demo import build_demo
+from sendobserve.errors import UserError
 from sendobserve.exchange.apply import apply_import, preview_import
 from sendobserve.exchange.bundle import open_bundle, seal
 from sendobserve.exchange.codec import PAYLOAD_SCHEMA
+from sendobserve.exchange.conflicts import list_record_conflicts, resolve_record_conflict
 from sendobserve.exchange.errors import ExchangeError
 from sendobserve.exchange.export import ExportScope, build_payload, export_bundle, payload_counts
 from sendobserve.exchange.identity import Identity, load_or_create_identity
@@ -267,3 +269,41 @@ def test_an_observer_scope_carries_only_what_that_observer_wrote(tmp_path: Path)
                                 observer_id=ppc.id)
     assert [o.id for o in payload.observations] == [mine]
     assert [o.id for o in payload.observers] == [ppc.id]
+
+
+def test_a_persons_decision_settles_a_conflict_on_every_store(tmp_path: Path) -> None:
+    a, b = TempStore.create(tmp_path / "a"), TempStore.create(tmp_path / "b")
+    trainee, ppc = add_people(a)
+    add_finalised_observation(a, trainee, ppc, "LA-1")
+    _fill_logs(a, trainee.id, ppc.id)
+    b.import_bytes(_export_record(a, trainee.id))
+    reflection = _record(a, trainee.id).reflections[0]
+    for ts, hours in ((a, "2"), (b, "2.5")):
+        with ts.session() as s:
+            PracticeRepository(in_session(s)).update(replace(reflection, hours=Decimal(hours)))
+    a.import_bytes(_export_record(b, trainee.id))
+    b.import_bytes(_export_record(a, trainee.id))
+    with a.session() as s:
+        (conflict,) = list_record_conflicts(s)
+    assert conflict.kind == "reflections" and conflict.current["hours"] == "2"
+    assert any("hours: current '2', kept '2.5'" in ln for ln in conflict.lines())
+    (kept,) = conflict.kept
+    # On A, the PPC decides for B's version.
+    with a.session() as s:
+        with pytest.raises(UserError, match="reason"):
+            resolve_record_conflict(s, "reflections", reflection.id, keep=kept.digest[:10],
+                                    decided_by="Łucja Żak", reason=" ")
+        resolve_record_conflict(s, "reflections", reflection.id, keep=kept.digest[:10],
+                                decided_by="Łucja Żak", reason="B's hours match the diary")
+    assert _record(a, trainee.id).reflections[0].hours == Decimal("2.5")
+    with a.session() as s:
+        assert list_record_conflicts(s) == ()
+    # The decision travels: B (current 2.5, A's 2 kept) takes it and drops the kept one.
+    b.import_bytes(_export_record(a, trainee.id))
+    with b.session() as s:
+        assert list_record_conflicts(s) == ()
+    assert _record(b, trainee.id).reflections[0].hours == Decimal("2.5")
+    # And an old file with the retired version does not bring the conflict back.
+    with a.session() as s:
+        hist = stored.record_histories(s, [("reflections", reflection.id)])
+    assert len(hist[("reflections", reflection.id)]) >= 2

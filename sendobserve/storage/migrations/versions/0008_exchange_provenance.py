@@ -1,5 +1,6 @@
 """Exchange: each finalised observation's author signature (who finalised it, on what);
-the versions of the rest of the record that have travelled, and those kept in conflict.
+the versions of the rest of the record that have travelled, those kept in conflict, and
+people's decisions on them.
 
 Revision ID: 0008_exchange_provenance
 Revises: 0005_certificate_drawings
@@ -60,9 +61,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("kind", "record_id", "digest",
                                 name=op.f("pk_record_conflicts")),
     )
+    op.create_table(
+        "conflict_decisions",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("record_id", sa.String(length=32), nullable=False),
+        sa.Column("chosen_digest", sa.String(length=64), nullable=False),
+        sa.Column("retired_digests", sa.String(), nullable=False),
+        sa.Column("decided_by", sa.String(length=200), nullable=False),
+        sa.Column("reason", sa.String(), nullable=False),
+        sa.Column("decided_at", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_conflict_decisions")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("conflict_decisions")
     op.drop_table("record_conflicts")
     op.drop_table("record_versions")
     op.drop_table("observation_provenance")
