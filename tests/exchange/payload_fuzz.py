@@ -23,6 +23,8 @@ import traceback
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +32,20 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from sendobserve.exchange.apply import apply_import
 from sendobserve.exchange.bundle import _seal_signed, open_bundle, x25519_public_bytes
+from sendobserve.exchange.codec import encode_payload
 from sendobserve.exchange.errors import ExchangeError
+from sendobserve.exchange.export import ExportScope, build_payload
 from sendobserve.exchange.identity import Identity
-from sendobserve.model.domain import MarkState
+from sendobserve.model.domain import (
+    Contact,
+    ContactKind,
+    MarkState,
+    RecognisingBody,
+    Reflection,
+    Training,
+    TrainingKind,
+)
+from sendobserve.storage.repositories import PracticeRepository, in_session
 from tests.helpers import durable_snapshot
 
 from .storekit import (
@@ -154,8 +167,21 @@ def base_stores(root: Path) -> tuple[TempStore, list[bytes]]:
     amend_observation(home, first, "f3.pm.case_records", MarkState.DEMONSTRATED, "Łucja Żak")
     t2, p2 = add_people(other, mediator_name="Ann Other")
     add_finalised_observation(other, t2, p2, "LA-9", seed=2)
+    day = datetime.now(UTC).date() - timedelta(days=3)
+    with home.session() as s:
+        practice = PracticeRepository(in_session(s))
+        practice.add(Training(uuid.uuid4(), trainee.id, TrainingKind.SEND, "SEND module",
+                              "Acme", RecognisingBody.CMC, day, day, Decimal("12")))
+        practice.add(Reflection(uuid.uuid4(), trainee.id, day, Decimal("1"), "Ann Lee",
+                                "Notes."))
+        practice.add(Contact(uuid.uuid4(), trainee.id, ContactKind.MENTORING, day,
+                             "Łucja Żak", ppc.id, Decimal("1"), ""))
     bases = [open_bundle(ts.export(m), passphrase=PASS).payload_bytes
              for ts, m in ((home, trainee.id), (other, t2.id))]
+    with home.session() as s:  # the whole record, with version histories
+        whole = build_payload(s, trainee.id, exported_by="Łucja Żak",
+                              scope=ExportScope.RECORD)
+    bases.append(encode_payload(whole))
     return home, bases
 
 
