@@ -114,19 +114,19 @@ def build_payload(
         amendments=tuple(a for a in record.amendments if a.observation_id in ids),
         forms=tuple(form_texts),
         provenance=tuple(p for o in chosen if (p := authors.get(o.id)) is not None),
-        **_record_parts(session, record, record_history) if whole else {},
+        **_record_parts(session, record, record_history, logs=whole),
     )
 
 
-def _record_parts(session: Session, record: PracticeRecord, remember: bool
+def _record_parts(session: Session, record: PracticeRecord, remember: bool, *, logs: bool
                   ) -> dict[str, Any]:
-    """The log records of the whole record, and the history of each (recorded as sent,
-    unless this is only a preview)."""
+    """The log records of the whole record (``logs``), and the history of each and of the
+    mediator's details, in every scope (recorded as sent, unless this is a preview)."""
     parts: dict[str, Any] = {"training": record.training, "reflections": record.reflections,
                              "cpd": record.cpd, "contacts": record.contacts,
-                             "discretions": record.discretions}
+                             "discretions": record.discretions} if logs else {}
     versioned: list[Versioned] = [record.mediator]
-    for kind in LOG_KINDS:
+    for kind in parts:
         versioned.extend(parts[kind])
     keys = [(KIND_OF[type(r)], r.id) for r in versioned]
     known = stored_histories(session, keys)

@@ -307,3 +307,21 @@ def test_a_persons_decision_settles_a_conflict_on_every_store(tmp_path: Path) ->
     with a.session() as s:
         hist = stored.record_histories(s, [("reflections", reflection.id)])
     assert len(hist[("reflections", reflection.id)]) >= 2
+
+
+def test_mediator_details_follow_an_edit_in_any_scope(tmp_path: Path) -> None:
+    """Passporting facts edited on the trainee's laptop reach a store that holds the older
+    details, also through a file of observations only."""
+    a, b = TempStore.create(tmp_path / "a"), TempStore.create(tmp_path / "b")
+    trainee, ppc = add_people(a)
+    add_finalised_observation(a, trainee, ppc, "LA-1")
+    b.import_bytes(a.export(trainee.id))
+    with a.session() as s:
+        mediators = MediatorRepository(in_session(s))
+        mediators.update(replace(mediators.get(trainee.id), passported=True,
+                                 accredited_on=TODAY - timedelta(days=30)))
+    result = b.import_bytes(a.export(trainee.id))
+    assert "Mediator details: 0 new, 1 updated" in "\n".join(result.preview.lines())
+    assert _record(b, trainee.id).mediator.passported
+    with b.session() as s:
+        assert list_record_conflicts(s) == ()
