@@ -149,6 +149,7 @@ class ImportPreview:
     # conflict (kept beside ours) and already here; and the records in conflict.
     record_counts: tuple[RecordCount, ...] = ()
     record_conflicts: tuple[str, ...] = ()
+    content_schema: int = 1
 
     def count(self, action: ObservationAction) -> int:
         return sum(1 for line in self.observations if line.action is action)
@@ -169,7 +170,8 @@ class ImportPreview:
             out.append(f"  WARNING: files signed as {s.name!r} came from another key before: "
                        "check the fingerprint with them before importing.")
         out.append(f"Exported: {self.exported_at:%Y-%m-%d %H:%M} UTC "
-                   f"(format version {self.format_version})")
+                   f"(format version {self.format_version}, content schema "
+                   f"{self.content_schema})")
         if self.already_imported_at is not None:
             out.append(f"This file was already imported on {self.already_imported_at:%Y-%m-%d}.")
         for title, items in (("New mediators", self.new_mediators),
@@ -428,6 +430,7 @@ def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
         already_imported_at=stored.imported_at(session, _payload_sha256(opened)),
         changes_store=plan.changes_store or _records_change_store(records),
         record_counts=_record_counts(records),
+        content_schema=p.schema,
         record_conflicts=tuple(_record_label(r) for r in records
                                if r.action is RecordAction.CONFLICT),
     )
