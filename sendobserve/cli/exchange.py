@@ -81,6 +81,15 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--set-name", metavar="NAME",
                    help="the name your exports are signed with, e.g. 'Łucja Żak (PPC)'")
+    p.add_argument("--revoke", metavar="FINGERPRINT",
+                   help="revoke a known signer's installation (a lost laptop): files it "
+                   "signs from --from on are refused here and, once this store's next file "
+                   "is imported, by every store that knows this one; what it signed before "
+                   "stays, marked. Needs --from, --reason and --by")
+    p.add_argument("--from", dest="revoke_from", metavar="YYYY-MM-DD[THH:MM]",
+                   help="with --revoke: from when (UTC)")
+    p.add_argument("--reason", metavar="TEXT", help="with --revoke: why")
+    p.add_argument("--by", metavar="NAME", help="with --revoke: who decides")
     p.set_defaults(func=cmd_identity)
 
     p = subparsers.add_parser(
@@ -160,25 +169,52 @@ def _write_new_file(path: Path, data: bytes, *, force: bool) -> None:
 
 
 def cmd_identity(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
     from sendobserve.exchange.identity import (
+        Revocation,
         exchange_public_key,
         load_or_create_exchange_key,
         load_or_create_identity,
+        normalise_fingerprint,
         recipient_key_text,
     )
+    from sendobserve.model.domain import utcnow
     from sendobserve.storage import exchange as stored
 
     name = args.set_name.strip() if args.set_name else None
     if args.set_name is not None and not name:
         raise UserError("the name must not be empty")
+    revoke_from = None
+    if args.revoke:
+        if not (args.revoke_from and (args.reason or "").strip() and (args.by or "").strip()):
+            raise UserError("--revoke needs --from, --reason and --by")
+        try:
+            revoke_from = datetime.fromisoformat(args.revoke_from).replace(tzinfo=UTC)
+        except ValueError:
+            raise UserError(f"--from {args.revoke_from!r}: expected YYYY-MM-DD or "
+                            "YYYY-MM-DDTHH:MM") from None
     with open_store_from_args(args) as store, store.session() as session:
         keys = stored.StoredSigningKey(session)
         identity = load_or_create_identity(keys)
         exchange_key = load_or_create_exchange_key(keys)
         if name:
             stored.set_identity_name(session, name)
+        if args.revoke and revoke_from is not None:
+            wanted = normalise_fingerprint(args.revoke)
+            signer = stored.known_signer(session, wanted)
+            if signer is None:
+                raise UserError(f"no known signer has the fingerprint {wanted}",
+                                hint="'sendobserve identity' lists the known signers.")
+            if signer.public_key == identity.public_key:
+                raise UserError("this installation cannot revoke its own key")
+            stored.record_revocation(session, Revocation(
+                signer.public_key, revoke_from, args.reason.strip(), args.by.strip()),
+                recorded_by=identity.fingerprint, at=utcnow())
+            print(f"Revoked {wanted} ({signer.name}) from {revoke_from:%Y-%m-%d %H:%M} UTC.")
         current = stored.identity_name(session)
         signers = stored.known_signers(session)
+        revoked = stored.revocations(session)
     print(f"This installation signs as: {current or '(no name set: use --set-name NAME)'}")
     print(f"Fingerprint: {identity.fingerprint}")
     print("Read it aloud to the person importing your files; they compare it with theirs.")
@@ -188,8 +224,11 @@ def cmd_identity(args: argparse.Namespace) -> int:
     if signers:
         print("Signers whose files this store has imported:")
         for s in signers:
+            r = revoked.get(s.fingerprint)
+            mark = (f"  REVOKED from {r.revoked_from:%Y-%m-%d %H:%M} UTC ({r.reason}; "
+                    f"{r.decided_by})" if r else "")
             print(f"  {s.fingerprint}  {s.name}  (first {s.first_seen_at:%Y-%m-%d}, "
-                  f"last {s.last_seen_at:%Y-%m-%d})")
+                  f"last {s.last_seen_at:%Y-%m-%d}){mark}")
     return 0
 
 

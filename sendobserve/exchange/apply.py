@@ -36,7 +36,7 @@ from sendobserve.exchange.codec import (
     versions_of,
 )
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
-from sendobserve.exchange.identity import Identity, fingerprint
+from sendobserve.exchange.identity import Identity, Revocation, fingerprint
 from sendobserve.exchange.logs import (
     KIND_OF,
     LOG_KINDS,
@@ -102,6 +102,9 @@ class SignerInfo:
     first_seen_at: datetime | None = None
     # Another key already signed files under this name: a new laptop, or an impostor.
     name_used_by_other_key: bool = False
+    # Revoked from this moment (a lost laptop): this file was signed before it, so it is
+    # accepted, marked (a file signed from then on is refused).
+    revoked_from: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +153,8 @@ class ImportPreview:
     record_counts: tuple[RecordCount, ...] = ()
     record_conflicts: tuple[str, ...] = ()
     content_schema: int = 1
+    # Revocations carried by the file, each with whether this import applies it.
+    revocations: tuple[tuple[Revocation, bool], ...] = ()
 
     def count(self, action: ObservationAction) -> int:
         return sum(1 for line in self.observations if line.action is action)
@@ -169,6 +174,14 @@ class ImportPreview:
         if s.name_used_by_other_key:
             out.append(f"  WARNING: files signed as {s.name!r} came from another key before: "
                        "check the fingerprint with them before importing.")
+        if s.revoked_from is not None:
+            out.append(f"  REVOKED installation (from {s.revoked_from:%Y-%m-%d %H:%M} UTC): "
+                       "this file is dated before that, so it is accepted, marked.")
+        for r, applies in self.revocations:
+            out.append(f"Revokes installation {r.fingerprint} from "
+                       f"{r.revoked_from:%Y-%m-%d %H:%M} UTC ({r.reason}; {r.decided_by})"
+                       + ("" if applies else ": NOT applied, its sender is not known here "
+                          "yet"))
         out.append(f"Exported: {self.exported_at:%Y-%m-%d %H:%M} UTC "
                    f"(format version {self.format_version}, content schema "
                    f"{self.content_schema})")
@@ -287,7 +300,36 @@ def _check_forms(session: Session, opened: OpenedBundle) -> None:
                           f"the Standards allow ({exc.message.rstrip('.')})") from None
 
 
+def _check_not_revoked(session: Session, opened: OpenedBundle) -> Revocation | None:
+    """Refuse a file its signer signed after being revoked; the revocation, if earlier."""
+    revoked = stored.revocations(session).get(opened.fingerprint)
+    if revoked is not None and opened.payload.created_at >= revoked.revoked_from:
+        raise ExchangeError(
+            ExchangeProblem.BAD_SIGNATURE,
+            f"This file is signed by an installation revoked from "
+            f"{revoked.revoked_from:%Y-%m-%d %H:%M} UTC ({revoked.reason.strip()[:200]}; "
+            f"{revoked.decided_by}); nothing was imported.",
+            hint="Files it signed before that date are kept. Ask for the records to be sent "
+            "again from another installation.",
+        )
+    return revoked
+
+
+def _revocations_applied(session: Session, opened: OpenedBundle
+                         ) -> tuple[tuple[Revocation, bool], ...]:
+    """A file's revocations apply when its signer was known here before this file, never
+    to this installation's own key."""
+    if not opened.payload.revocations:
+        return ()
+    trusted = stored.known_signer(session, opened.fingerprint) is not None
+    own = stored.StoredSigningKey(session).load_signing_key()
+    own_public = Identity.from_private_bytes(own).public_key if own else None
+    return tuple((r, trusted and r.public_key != own_public)
+                 for r in opened.payload.revocations)
+
+
 def _plan(session: Session, opened: OpenedBundle) -> ImportPlan:
+    _check_not_revoked(session, opened)
     p = opened.payload
     held = stored.stored_observations(session, [o.id for o in p.observations])
     authors = stored.provenance_of(session, list(held))
@@ -378,6 +420,14 @@ def _record_counts(plans: tuple[RecordPlan, ...]) -> tuple[RecordCount, ...]:
     return tuple(out)
 
 
+def _revocations_change_store(session: Session,
+                              revocations: tuple[tuple[Revocation, bool], ...]) -> bool:
+    held = stored.revocations(session)
+    return any(applies and (r.fingerprint not in held
+                            or r.revoked_from < held[r.fingerprint].revoked_from)
+               for r, applies in revocations)
+
+
 def _records_change_store(plans: tuple[RecordPlan, ...]) -> bool:
     return any(p.action is not RecordAction.ALREADY_HERE or p.settles for p in plans)
 
@@ -400,6 +450,10 @@ def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
                         for k in stored.known_signers(session))
         signer = SignerInfo(p.exported_by, opened.fingerprint, SignerStatus.NEW,
                             name_used_by_other_key=same_name)
+    revoked = stored.revocations(session).get(opened.fingerprint)
+    if revoked is not None:
+        signer = replace(signer, revoked_from=revoked.revoked_from)
+    revocations = _revocations_applied(session, opened)
     observers = {o.id: o.name for o in p.observers}
     cases = {c.id: c.reference for c in p.cases}
     authors = {v.observation_id: v.public_key for v in p.provenance}
@@ -428,9 +482,11 @@ def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
         differences=plan.differences,
         differing_forms=tuple(_form_label(f) for f in plan.differing_forms),
         already_imported_at=stored.imported_at(session, _payload_sha256(opened)),
-        changes_store=plan.changes_store or _records_change_store(records),
+        changes_store=plan.changes_store or _records_change_store(records)
+        or _revocations_change_store(session, revocations),
         record_counts=_record_counts(records),
         content_schema=p.schema,
+        revocations=revocations,
         record_conflicts=tuple(_record_label(r) for r in records
                                if r.action is RecordAction.CONFLICT),
     )
@@ -467,6 +523,10 @@ def apply_import(session: Session, opened: OpenedBundle, *,
     try:
         _write(session, opened, plan)
         _write_records(session, opened, records)
+        for revocation, applies in preview.revocations:
+            if applies:
+                stored.record_revocation(session, revocation, recorded_by=opened.fingerprint,
+                                         at=utcnow())
     except ExchangeError:
         raise
     except UserError as exc:  # a record this store's own rules refuse (e.g. a future date)

@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 
 from sendobserve.errors import UserError
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
+from sendobserve.exchange.identity import Revocation
 from sendobserve.exchange.logs import LOG_KINDS, SPECS, LogRecord, read_record, record_json
 from sendobserve.exchange.provenance import Provenance, verify_origin
 from sendobserve.forms.loader import load_form_text
@@ -139,6 +140,7 @@ class ExportPayload:
     contacts: tuple[Contact, ...] = ()
     discretions: tuple[Discretion, ...] = ()
     history: tuple[RecordHistory, ...] = ()
+    revocations: tuple[Revocation, ...] = ()  # installations revoked by the sender's store
     schema: int = PAYLOAD_SCHEMA
 
     def log_records(self, kind: str) -> tuple[LogRecord, ...]:
@@ -318,7 +320,12 @@ def payload_json(payload: ExportPayload) -> dict[str, Any]:
             value[kind] = [record_json(r) for r in payload.log_records(kind)]
         value["history"] = [{"kind": h.kind, "id": h.id.hex, "digests": list(h.digests)}
                             for h in payload.history]
-    elif payload.provenance or payload.history or any(payload.log_records(k)
+        value["revocations"] = [
+            {"public_key": base64.b64encode(r.public_key).decode("ascii"),
+             "revoked_from": _dt(r.revoked_from), "reason": r.reason,
+             "decided_by": r.decided_by} for r in payload.revocations]
+    elif payload.provenance or payload.history or payload.revocations or any(
+            payload.log_records(k)
                                                       for k in LOG_KINDS):
         raise ValueError("schema 1 carries observations only")
     return value
@@ -663,6 +670,16 @@ def _read_history(value: Any, path: str) -> RecordHistory:
     return RecordHistory(kind, o.uuid("id"), tuple(digests))
 
 
+def _read_revocation(value: Any, path: str) -> Revocation:
+    o = _Obj(value, path, ("public_key", "revoked_from", "reason", "decided_by"))
+    return Revocation(
+        public_key=o.raw_bytes("public_key", 32),
+        revoked_from=o.moment("revoked_from"),
+        reason=o.text("reason", MAX_TEXT, multiline=True),
+        decided_by=o.text("decided_by", MAX_NAME),
+    )
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
@@ -718,6 +735,7 @@ def _check_references(p: ExportPayload) -> None:
     for kind in LOG_KINDS:
         _unique(p.log_records(kind), lambda r: r.id, kind)
     _unique(p.history, lambda h: (h.kind, h.id), "history")
+    _unique(p.revocations, lambda r: r.public_key, "revocations")
     if p.is_empty:
         raise _fail("observations", "the file carries no observations")
     mediators = {m.id for m in p.mediators}
@@ -862,7 +880,7 @@ def decode_payload(data: bytes) -> ExportPayload:
     fields = ["schema", "created_at", "exported_by", "mediators", "observers", "cases",
               "observations", "marks", "debrief_notes", "amendments", "forms"]
     if schema >= 2:
-        fields.extend(["provenance", *LOG_KINDS, "history"])
+        fields.extend(["provenance", *LOG_KINDS, "history", "revocations"])
     top = _Obj(value, "payload", fields)
     logs: dict[str, Any] = ({kind: _rows(top, kind, _log_reader(kind)) for kind in LOG_KINDS}
                             if schema >= 2 else {})
@@ -881,6 +899,7 @@ def decode_payload(data: bytes) -> ExportPayload:
         provenance=_rows(top, "provenance", _read_provenance) if schema >= 2 else (),
         **logs,
         history=_rows(top, "history", _read_history) if schema >= 2 else (),
+        revocations=_rows(top, "revocations", _read_revocation) if schema >= 2 else (),
     )
     _check_references(payload)
     return payload

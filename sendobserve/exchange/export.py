@@ -8,7 +8,8 @@
 - ``OBSERVER``: everything one observer wrote (their finalised observations of every
   mediator they observed) — build one file per mediator with ``observer_id``.
 
-With each observation goes its author's signature (``provenance``), whoever exports it.
+With each observation goes its author's signature (``provenance``), whoever exports it,
+and with every file the installations this store has revoked (lost laptops).
 ``payload_counts`` says what will travel, per kind, before anything is sealed. Exporting
 a record records the digest of each version that leaves (``record_versions``): the
 history that later tells an edit of it from a conflicting one.
@@ -32,6 +33,7 @@ from sendobserve.model.domain import PracticeRecord, utcnow
 from sendobserve.storage.exchange import provenance_of as stored_provenance
 from sendobserve.storage.exchange import record_histories as stored_histories
 from sendobserve.storage.exchange import remember_versions
+from sendobserve.storage.exchange import revocations as stored_revocations
 from sendobserve.storage.repositories import (
     FormVersionRepository,
     in_session,
@@ -115,6 +117,7 @@ def build_payload(
         forms=tuple(form_texts),
         provenance=tuple(p for o in chosen if (p := authors.get(o.id)) is not None),
         **_record_parts(session, record, record_history, logs=whole),
+        revocations=tuple(r for _fp, r in sorted(stored_revocations(session).items())),
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from sendobserve.exchange.identity import load_or_create_identity
+from sendobserve.exchange.identity import Revocation, load_or_create_identity
 from sendobserve.exchange.logs import KIND_OF, LogRecord, Versioned
 from sendobserve.exchange.provenance import Provenance, sign_origin
 from sendobserve.model.domain import (
@@ -180,6 +180,22 @@ class ConflictDecisionRecord(Base):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class SignerRevocationRecord(Base):
+    """An installation's key revoked (a lost laptop): files it signed from ``revoked_from``
+    on are refused; what it signed before stays, marked."""
+
+    __tablename__ = "signer_revocations"
+    __table_args__ = (CheckConstraint("length(public_key) = 32", name="public_key_length"),)
+
+    fingerprint: Mapped[str] = mapped_column(String(39), primary_key=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary())
+    revoked_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(String())
+    decided_by: Mapped[str] = mapped_column(String(200))
+    recorded_by: Mapped[str] = mapped_column(String(39))  # the fingerprint that signed it
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 EXCHANGE_TABLES: tuple[str, ...] = (
     "installation_identity",
     "exchange_signers",
@@ -189,6 +205,7 @@ EXCHANGE_TABLES: tuple[str, ...] = (
     "record_versions",
     "record_conflicts",
     "conflict_decisions",
+    "signer_revocations",
 )
 
 
@@ -685,3 +702,34 @@ def log_decision(session: Session, *, kind: str, record_id: uuid.UUID, chosen: s
                                        retired_digests=" ".join(sorted(retired)),
                                        decided_by=decided_by, reason=reason, decided_at=at))
     session.flush()
+
+
+# ---------------------------------------------------------------------------------------
+# Revoked installations
+
+
+def revocations(session: Session) -> dict[str, Revocation]:
+    """Fingerprint -> revocation, for every installation revoked here."""
+    rows = session.scalars(select(SignerRevocationRecord))
+    return {r.fingerprint: Revocation(bytes(r.public_key), r.revoked_from, r.reason,
+                                      r.decided_by) for r in rows}
+
+
+def record_revocation(session: Session, revocation: Revocation, *, recorded_by: str,
+                      at: datetime) -> bool:
+    """Keep a revocation; an earlier ``revoked_from`` for the same key wins (the stricter
+    one), so the order in which revocations arrive does not matter. True if it changed."""
+    row = session.get(SignerRevocationRecord, revocation.fingerprint)
+    if row is None:
+        session.add(SignerRevocationRecord(
+            fingerprint=revocation.fingerprint, public_key=revocation.public_key,
+            revoked_from=revocation.revoked_from, reason=revocation.reason,
+            decided_by=revocation.decided_by, recorded_by=recorded_by, recorded_at=at))
+    elif revocation.revoked_from < row.revoked_from:
+        row.revoked_from = revocation.revoked_from
+        row.reason, row.decided_by, row.recorded_by = (revocation.reason,
+                                                       revocation.decided_by, recorded_by)
+    else:
+        return False
+    session.flush()
+    return True

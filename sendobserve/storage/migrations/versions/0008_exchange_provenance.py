@@ -1,6 +1,6 @@
 """Exchange: each finalised observation's author signature (who finalised it, on what);
 the versions of the rest of the record that have travelled, those kept in conflict, and
-people's decisions on them.
+people's decisions on them; revoked installations.
 
 Revision ID: 0008_exchange_provenance
 Revises: 0005_certificate_drawings
@@ -73,9 +73,24 @@ def upgrade() -> None:
         sa.Column("decided_at", sa.String(length=32), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_conflict_decisions")),
     )
+    op.create_table(
+        "signer_revocations",
+        sa.Column("fingerprint", sa.String(length=39), nullable=False),
+        sa.Column("public_key", sa.LargeBinary(), nullable=False),
+        sa.Column("revoked_from", sa.String(length=32), nullable=False),
+        sa.Column("reason", sa.String(), nullable=False),
+        sa.Column("decided_by", sa.String(length=200), nullable=False),
+        sa.Column("recorded_by", sa.String(length=39), nullable=False),
+        sa.Column("recorded_at", sa.String(length=32), nullable=False),
+        sa.CheckConstraint(
+            "length(public_key) = 32", name=op.f("ck_signer_revocations_public_key_length")
+        ),
+        sa.PrimaryKeyConstraint("fingerprint", name=op.f("pk_signer_revocations")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("signer_revocations")
     op.drop_table("conflict_decisions")
     op.drop_table("record_conflicts")
     op.drop_table("record_versions")
