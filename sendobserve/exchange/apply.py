@@ -54,7 +54,7 @@ from sendobserve.exchange.merge import (
 )
 from sendobserve.exchange.provenance import Provenance, identity_fields, verify_origin
 from sendobserve.forms.loader import load_form_text
-from sendobserve.forms.registry import FormAdaptationError
+from sendobserve.forms.registry import FormAdaptationError, FormRegistry
 from sendobserve.model.domain import (
     Contact,
     Cpd,
@@ -281,8 +281,16 @@ def _check_forms(session: Session, opened: OpenedBundle) -> None:
     """A form version from a file is the Standards' own exactly as shipped, or an
     adaptation the rules accept; anything else is refused."""
     registry = load_registry(in_session(session))
+    standard = FormRegistry.standard()
     for f in opened.payload.forms:
-        if (f.form_id, f.version) in registry:
+        key = (f.form_id, f.version)
+        if key in standard:  # the Standards' own version: the file's text must be it
+            if load_form_text(f.yaml_text, f"{f.form_id} {f.version}") \
+                    != standard.get(f.form_id, f.version):
+                raise _refuse(f"The file's text of form {f.form_id} {f.version} differs from "
+                              "the Standards' own version of that name")
+            continue
+        if key in registry:
             continue  # ours is kept (a differing text is reported, never stored)
         definition = load_form_text(f.yaml_text, f"{f.form_id} {f.version}")
         if definition.provider is None:

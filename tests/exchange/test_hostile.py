@@ -283,6 +283,21 @@ def test_a_file_cannot_install_its_own_standard_form(home: tuple[
         assert load_registry(in_session(s)).default_version("form3") == before
 
 
+def test_a_file_cannot_rewrite_a_standard_form_under_its_own_name(home: tuple[
+        TempStore, uuid.UUID, uuid.UUID]) -> None:
+    """The Standards' own version name with other text (a criterion reworded): refused,
+    even by a store that has not stored that version's text yet."""
+    ts, trainee, _oid = home
+    fresh = TempStore.create(ts.data_dir.parent / "fresh")
+    at = FORM3_YAML.index("text: ")
+    altered = FORM3_YAML[:at] + "text: Not what the Standards say. " + FORM3_YAML[at + 6:]
+    forged = replace(_own_standard_form(ts, trainee, FORM_VERSION),
+                     forms=(FormText("form3", FORM_VERSION, altered),))
+    data = seal(forged, passphrase=PASS, signing_key=Identity.generate(), kdf_log2_n=FAST_KDF)
+    for store in (ts, fresh):
+        _refused(store, data, "differs from the Standards' own version")
+
+
 def _surrogate_file(name_field: str) -> bytes:
     """A correctly signed file whose exporter name holds a lone surrogate (JSON escape)."""
     from .factories import sample_payload
