@@ -36,7 +36,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--bundle-passphrase-file", metavar="F",
                    help="read the file passphrase from F (or set "
                    f"{BUNDLE_PASSPHRASE_ENV}; asked for at a terminal)")
-    p.add_argument("-o", "--output", required=True, metavar="FILE.sendobs")
+    p.add_argument("-o", "--output", metavar="FILE.sendobs",
+                   help="the file to write (needed unless --preview)")
     p.add_argument("--as", dest="signer_name", metavar="NAME",
                    help="your name as the importer will see it (default: the name set "
                    "with 'sendobserve identity --set-name')")
@@ -44,6 +45,17 @@ def register(subparsers: Any) -> None:
                    help="also encrypt to this exchange key (shown by 'sendobserve identity' "
                    "on the recipient's installation); may be repeated")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p.add_argument("--scope", choices=("observations", "record", "observer"),
+                   default="observations",
+                   help="observations: the finalised observations (default); record: the "
+                   "trainee's whole record (every case with role and hours, training, "
+                   "reflection, CPD, mentoring and supervision, discretions, passporting "
+                   "facts), each with its version history; observer: only what --observer "
+                   "wrote")
+    p.add_argument("--observer", metavar="NAME_OR_ID",
+                   help="with --scope observer: whose observations")
+    p.add_argument("--preview", action="store_true",
+                   help="say what would travel (counts per kind) and write nothing")
     p.set_defaults(func=cmd_export)
 
     p = subparsers.add_parser(
@@ -68,15 +80,35 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--set-name", metavar="NAME",
                    help="the name your exports are signed with, e.g. 'Łucja Żak (PPC)'")
+    p.add_argument("--revoke", metavar="FINGERPRINT",
+                   help="revoke a known signer's installation (a lost laptop): files it "
+                   "signs from --from on are refused here and, once this store's next file "
+                   "is imported, by every store that knows this one; what it signed before "
+                   "stays, marked. Needs --from, --reason and --by")
+    p.add_argument("--from", dest="revoke_from", metavar="YYYY-MM-DD[THH:MM]",
+                   help="with --revoke: from when (UTC)")
+    p.add_argument("--reason", metavar="TEXT", help="with --revoke: why")
+    p.add_argument("--by", metavar="NAME", help="with --revoke: who decides")
     p.set_defaults(func=cmd_identity)
 
     p = subparsers.add_parser(
         "conflicts",
-        help="list observations amended differently on two machines (both versions kept)",
-        description="Show each observation that arrived amended differently from how it "
-        "was amended here: the current version, every kept version, and the marks where "
-        "they differ. Both stay; the current one is what readiness and certificates use.",
+        help="list records edited differently on two machines (both versions kept); "
+        "decide one",
+        description="list (the default): each observation that arrived amended differently "
+        "from how it was amended here, and each training, reflection, CPD, contact, "
+        "discretion or mediator record edited differently: the current version, every "
+        "kept version, and where they differ. Both stay; the current one is what readiness "
+        "and certificates use. resolve: a person decides which version of a record stays "
+        "(--record KIND:ID --keep current|DIGEST --by NAME --reason TEXT); the others join "
+        "its history, so the decision travels in the next file this store sends.",
     )
+    p.add_argument("action", nargs="?", choices=("list", "resolve"), default="list")
+    p.add_argument("--record", metavar="KIND:ID", help="e.g. reflections:3f2a… (from list)")
+    p.add_argument("--keep", metavar="current|DIGEST",
+                   help="'current', or the first characters of a kept version's digest")
+    p.add_argument("--by", metavar="NAME", help="who decides")
+    p.add_argument("--reason", metavar="TEXT", help="why")
     p.set_defaults(func=cmd_conflicts)
 
     p = subparsers.add_parser(
@@ -132,25 +164,52 @@ def _write_new_file(path: Path, data: bytes, *, force: bool) -> None:
 
 
 def cmd_identity(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
     from sendobserve.exchange.identity import (
+        Revocation,
         exchange_public_key,
         load_or_create_exchange_key,
         load_or_create_identity,
+        normalise_fingerprint,
         recipient_key_text,
     )
+    from sendobserve.model.domain import utcnow
     from sendobserve.storage import exchange as stored
 
     name = args.set_name.strip() if args.set_name else None
     if args.set_name is not None and not name:
         raise UserError("the name must not be empty")
+    revoke_from = None
+    if args.revoke:
+        if not (args.revoke_from and (args.reason or "").strip() and (args.by or "").strip()):
+            raise UserError("--revoke needs --from, --reason and --by")
+        try:
+            revoke_from = datetime.fromisoformat(args.revoke_from).replace(tzinfo=UTC)
+        except ValueError:
+            raise UserError(f"--from {args.revoke_from!r}: expected YYYY-MM-DD or "
+                            "YYYY-MM-DDTHH:MM") from None
     with open_store_from_args(args) as store, store.session() as session:
         keys = stored.StoredSigningKey(session)
         identity = load_or_create_identity(keys)
         exchange_key = load_or_create_exchange_key(keys)
         if name:
             stored.set_identity_name(session, name)
+        if args.revoke and revoke_from is not None:
+            wanted = normalise_fingerprint(args.revoke)
+            signer = stored.known_signer(session, wanted)
+            if signer is None:
+                raise UserError(f"no known signer has the fingerprint {wanted}",
+                                hint="'sendobserve identity' lists the known signers.")
+            if signer.public_key == identity.public_key:
+                raise UserError("this installation cannot revoke its own key")
+            stored.record_revocation(session, Revocation(
+                signer.public_key, revoke_from, args.reason.strip(), args.by.strip()),
+                recorded_by=identity.fingerprint, at=utcnow())
+            print(f"Revoked {wanted} ({signer.name}) from {revoke_from:%Y-%m-%d %H:%M} UTC.")
         current = stored.identity_name(session)
         signers = stored.known_signers(session)
+        revoked = stored.revocations(session)
     print(f"This installation signs as: {current or '(no name set: use --set-name NAME)'}")
     print(f"Fingerprint: {identity.fingerprint}")
     print("Read it aloud to the person importing your files; they compare it with theirs.")
@@ -160,9 +219,27 @@ def cmd_identity(args: argparse.Namespace) -> int:
     if signers:
         print("Signers whose files this store has imported:")
         for s in signers:
+            r = revoked.get(s.fingerprint)
+            mark = (f"  REVOKED from {r.revoked_from:%Y-%m-%d %H:%M} UTC ({r.reason}; "
+                    f"{r.decided_by})" if r else "")
             print(f"  {s.fingerprint}  {s.name}  (first {s.first_seen_at:%Y-%m-%d}, "
-                  f"last {s.last_seen_at:%Y-%m-%d})")
+                  f"last {s.last_seen_at:%Y-%m-%d}){mark}")
     return 0
+
+
+def _resolve_observer(observers: Any, text: str) -> Any:
+    """An observer's id from an id or a name typed on the command line."""
+    from sendobserve.storage.repositories._common import parse_uuid
+
+    as_id = parse_uuid(text.strip())
+    if as_id is not None:
+        return observers.get(as_id).id
+    found = observers.find(text)
+    if len(found) != 1:
+        names = ", ".join(o.name for o in found[:5]) or "none"
+        raise UserError(f"--observer {text!r} matches {len(found)} observers ({names})",
+                        hint="Give more of the name, or the observer's id.")
+    return found[0].id
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -178,6 +255,25 @@ def cmd_export(args: argparse.Namespace) -> int:
             recipients.append(parse_recipient_key(text))
         except ValueError as exc:
             raise UserError(f"--to-key {text!r}: {exc}") from None
+    from sendobserve.exchange.export import ExportScope, build_payload, payload_counts
+    from sendobserve.storage.repositories import ObserverRepository
+
+    scope = ExportScope(args.scope)
+    if (scope is ExportScope.OBSERVER) != bool(args.observer):
+        raise UserError("--observer goes with --scope observer, and it needs one")
+    if args.preview:
+        with open_store_from_args(args) as store, store.session() as session:
+            mediator = MediatorRepository(in_session(session)).resolve(args.mediator)
+            observer_id = (_resolve_observer(ObserverRepository(in_session(session)), args.observer)
+                           if args.observer else None)
+            payload = build_payload(session, mediator.id, exported_by="preview", scope=scope,
+                                    observer_id=observer_id, record_history=False)
+        print(f"Would export, for {mediator.name} ({scope.value}):")
+        for kind, count in payload_counts(payload).items():
+            print(f"  {kind}: {count}")
+        return 0
+    if not args.output:
+        raise UserError("say where to write the file: -o FILE.sendobs (or --preview)")
     output = Path(args.output)
     if output.suffix != FILE_SUFFIX:
         raise UserError(f"the output file should end in {FILE_SUFFIX}: {output}")
@@ -188,6 +284,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     check_passphrase(passphrase)
     with open_store_from_args(args) as store, store.session() as session:
         mediator = MediatorRepository(in_session(session)).resolve(args.mediator)
+        observer_id = (_resolve_observer(ObserverRepository(in_session(session)), args.observer)
+                       if args.observer else None)
         identity = load_or_create_identity(stored.StoredSigningKey(session))
         signer_name = (args.signer_name or "").strip() or stored.identity_name(session)
         if not signer_name:
@@ -195,10 +293,15 @@ def cmd_export(args: argparse.Namespace) -> int:
                             hint="Or set it once with: sendobserve identity --set-name NAME")
         data, payload = export_bundle(session, mediator.id, passphrase=passphrase,
                                       identity=identity, exported_by=signer_name,
-                                      recipients=tuple(recipients))
+                                      recipients=tuple(recipients), scope=scope,
+                                      observer_id=observer_id)
     _write_new_file(output, data, force=args.force)
     print(f"Exported {len(payload.observations)} finalised observation(s) of "
           f"{mediator.name} to {output} ({len(data):,} bytes).")
+    others = {k: n for k, n in payload_counts(payload).items()
+              if n and k not in ("observations", "author signatures")}
+    if others:
+        print("With: " + ", ".join(f"{n} {k}" for k, n in others.items()) + ".")
     print(f"Signed by {signer_name}, fingerprint {identity.fingerprint}.")
     print("Tell the recipient the file passphrase by another way than the file itself.")
     return 0
@@ -256,16 +359,40 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
-    from sendobserve.exchange.conflicts import list_conflicts
+    from sendobserve.exchange.conflicts import (
+        list_conflicts,
+        list_record_conflicts,
+        resolve_record_conflict,
+    )
+    from sendobserve.storage.repositories._common import parse_uuid
 
+    if args.action == "resolve":
+        kind, _, rid = (args.record or "").partition(":")
+        record_id = parse_uuid(rid.strip())
+        if record_id is None or not kind or not args.keep or not args.by or not args.reason:
+            raise UserError("resolve needs --record KIND:ID, --keep, --by and --reason",
+                            hint="'sendobserve conflicts' lists them with their ids.")
+        with open_store_from_args(args) as store, store.session() as session:
+            resolve_record_conflict(session, kind.strip(), record_id, keep=args.keep,
+                                    decided_by=args.by, reason=args.reason)
+        print(f"Decided: {kind} {record_id.hex} keeps {args.keep}; the other versions are "
+              "retired here and in every store that imports this store's next file.")
+        return 0
     with open_store_from_args(args) as store, store.session() as session:
         conflicts = list_conflicts(session)
-    if not conflicts:
-        print("No conflicting versions: every observation has one version here.")
+        records = list_record_conflicts(session)
+    if not conflicts and not records:
+        print("No conflicting versions: every record has one version here.")
         return 0
     for conflict in conflicts:
         for line in conflict.lines():
             print(line)
+    for record in records:
+        for line in record.lines():
+            print(line)
+        print(f"  (decide with: sendobserve conflicts resolve --record "
+              f"{record.kind}:{record.record_id.hex} --keep current|DIGEST --by NAME "
+              "--reason TEXT)")
     return 0
 
 

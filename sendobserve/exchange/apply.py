@@ -4,30 +4,75 @@
 caller's session and writes it; the caller's ``with store.session()`` block commits
 once, so a crash or kill part-way leaves the store as it was (SQLite's WAL discards an
 uncommitted transaction). The merge rules are in ``sendobserve.exchange.merge``.
+
+An import changes only what its signer may change. Refused whole, with nothing written:
+a file that gives an observation held here another trainee, case, observer, form,
+ordinal, date or signature; one whose observation does not match what its author signed
+here, or names another author; one that reuses an amendment id of another observation;
+and one carrying a form version that claims to be the Standards' own without being it
+(no provider) or an adaptation the rules refuse. Imported form versions never become the
+version new observations start on.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from sendobserve.errors import UserError
 from sendobserve.exchange.bundle import OpenedBundle
-from sendobserve.exchange.codec import FormText, ObservationVersion, decode_version
+from sendobserve.exchange.codec import (
+    FormText,
+    ObservationVersion,
+    canonical_json,
+    decode_version,
+    versions_of,
+)
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
-from sendobserve.exchange.identity import Identity
+from sendobserve.exchange.identity import Identity, Revocation, fingerprint
+from sendobserve.exchange.logs import (
+    KIND_OF,
+    LOG_KINDS,
+    RecordAction,
+    RecordPlan,
+    Versioned,
+    decide,
+    record_json,
+)
 from sendobserve.exchange.merge import (
     DetailDifference,
     ImportPlan,
     ObservationAction,
     plan_import,
 )
-from sendobserve.model.domain import ObservationState, utcnow
+from sendobserve.exchange.provenance import Provenance, identity_fields, verify_origin
+from sendobserve.forms.loader import load_form_text
+from sendobserve.forms.registry import FormAdaptationError, FormRegistry
+from sendobserve.model.domain import (
+    Contact,
+    Cpd,
+    Discretion,
+    Mediator,
+    ObservationState,
+    Reflection,
+    Training,
+    utcnow,
+)
+from sendobserve.model.validation import (
+    validate_contact,
+    validate_cpd,
+    validate_discretion,
+    validate_mediator,
+    validate_reflection,
+    validate_training,
+)
 from sendobserve.storage import exchange as stored
 from sendobserve.storage._crash import crash_point
 from sendobserve.storage.repositories import (
@@ -37,6 +82,7 @@ from sendobserve.storage.repositories import (
     ObserverRepository,
     in_session,
 )
+from sendobserve.storage.repositories.forms import load_registry
 
 CRASH_MID_APPLY = "exchange.import.mid_apply"
 
@@ -56,6 +102,9 @@ class SignerInfo:
     first_seen_at: datetime | None = None
     # Another key already signed files under this name: a new laptop, or an impostor.
     name_used_by_other_key: bool = False
+    # Revoked from this moment (a lost laptop): this file was signed before it, so it is
+    # accepted, marked (a file signed from then on is refused).
+    revoked_from: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +112,26 @@ class ObservationLine:
     observation_id: uuid.UUID
     label: str
     action: ObservationAction
+    # Fingerprint of the installation that finalised it, when the file or store says.
+    author: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordCount:
+    kind: str
+    added: int
+    updated: int
+    conflicts: int
+    unchanged: int
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+
+KIND_LABELS = {"training": "Training", "reflections": "Reflection", "cpd": "CPD",
+               "contacts": "Mentoring and supervision", "discretions": "Discretions",
+               "mediator": "Mediator details"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +148,13 @@ class ImportPreview:
     differing_forms: tuple[str, ...]
     already_imported_at: datetime | None
     changes_store: bool
+    # The rest of the record (schema 2): per kind, how many are new, updated, in
+    # conflict (kept beside ours) and already here; and the records in conflict.
+    record_counts: tuple[RecordCount, ...] = ()
+    record_conflicts: tuple[str, ...] = ()
+    content_schema: int = 1
+    # Revocations carried by the file, each with whether this import applies it.
+    revocations: tuple[tuple[Revocation, bool], ...] = ()
 
     def count(self, action: ObservationAction) -> int:
         return sum(1 for line in self.observations if line.action is action)
@@ -98,8 +174,17 @@ class ImportPreview:
         if s.name_used_by_other_key:
             out.append(f"  WARNING: files signed as {s.name!r} came from another key before: "
                        "check the fingerprint with them before importing.")
+        if s.revoked_from is not None:
+            out.append(f"  REVOKED installation (from {s.revoked_from:%Y-%m-%d %H:%M} UTC): "
+                       "this file is dated before that, so it is accepted, marked.")
+        for r, applies in self.revocations:
+            out.append(f"Revokes installation {r.fingerprint} from "
+                       f"{r.revoked_from:%Y-%m-%d %H:%M} UTC ({r.reason}; {r.decided_by})"
+                       + ("" if applies else ": NOT applied, its sender is not known here "
+                          "yet"))
         out.append(f"Exported: {self.exported_at:%Y-%m-%d %H:%M} UTC "
-                   f"(format version {self.format_version})")
+                   f"(format version {self.format_version}, content schema "
+                   f"{self.content_schema})")
         if self.already_imported_at is not None:
             out.append(f"This file was already imported on {self.already_imported_at:%Y-%m-%d}.")
         for title, items in (("New mediators", self.new_mediators),
@@ -120,7 +205,15 @@ class ImportPreview:
                    f"{self.count(ObservationAction.CONFLICT)} in conflict, "
                    f"{self.count(ObservationAction.ALREADY_HERE)} already here)")
         for line in self.observations:
-            out.append(f"  {words[line.action]}: {line.label}")
+            author = (f" (finalised on installation {line.author})" if line.author
+                      else " (finalised before installations signed observations)")
+            out.append(f"  {words[line.action]}: {line.label}{author}")
+        for c in self.record_counts:
+            out.append(f"{c.label}: {c.added} new, {c.updated} updated, {c.conflicts} in "
+                       f"conflict, {c.unchanged} already here")
+        for label in self.record_conflicts:
+            out.append(f"  CONFLICT (edited differently; ours kept, theirs kept beside): "
+                       f"{label}")
         for d in self.differences:
             out.append(f"Kept this store's details of {d.kind} {d.label!r}; the file differs "
                        f"in: {', '.join(d.fields)}")
@@ -145,9 +238,110 @@ def _payload_sha256(opened: OpenedBundle) -> str:
     return hashlib.sha256(opened.payload_bytes).hexdigest()
 
 
+def _refuse(message: str, hint: str | None = None) -> ExchangeError:
+    return ExchangeError(ExchangeProblem.BAD_INPUT, f"{message}; nothing was imported.",
+                         hint=hint or "The file may have been made to rewrite records held "
+                         "here: do not import it, and ask its sender about it.")
+
+
+def _check_rights(session: Session, opened: OpenedBundle,
+                  held: dict[uuid.UUID, stored.StoredObservation],
+                  authors: dict[uuid.UUID, Provenance]) -> None:
+    """Refuse a file that would change what an observation held here is, or who made it."""
+    p = opened.payload
+    incoming_authors = {v.observation_id: v for v in p.provenance}
+    for i, version in enumerate(versions_of(p)):
+        o = version.observation
+        here = held.get(o.id)
+        if here is None:
+            continue
+        label = f"observation {i + 1} in the file"
+        if identity_fields(o) != identity_fields(here.observation):
+            raise _refuse(f"The file gives {label}, held here, another trainee, case, "
+                          "observer, form, date or signature")
+        author = authors.get(o.id)
+        theirs = incoming_authors.get(o.id)
+        if author is not None and theirs is not None \
+                and theirs.public_key != author.public_key:
+            raise _refuse(f"The file names another author for {label} than the "
+                          f"installation that finalised it ({author.fingerprint})")
+        if author is not None and not verify_origin(author, o, version.marks,
+                                                    version.debrief_notes, version.amendments):
+            raise _refuse(f"{label.capitalize()} does not match what its author "
+                          f"({author.fingerprint}) signed when finalising it")
+    amendment_owner = stored.amendment_owners(session, [a.id for a in p.amendments])
+    for a in p.amendments:
+        owner = amendment_owner.get(a.id)
+        if owner is not None and owner != a.observation_id:
+            raise _refuse("The file reuses the id of an amendment of another observation")
+    _check_forms(session, opened)
+
+
+def _check_forms(session: Session, opened: OpenedBundle) -> None:
+    """A form version from a file is the Standards' own exactly as shipped, or an
+    adaptation the rules accept; anything else is refused."""
+    registry = load_registry(in_session(session))
+    standard = FormRegistry.standard()
+    for f in opened.payload.forms:
+        key = (f.form_id, f.version)
+        if key in standard:  # the Standards' own version: the file's text must be it
+            if load_form_text(f.yaml_text, f"{f.form_id} {f.version}") \
+                    != standard.get(f.form_id, f.version):
+                raise _refuse(f"The file's text of form {f.form_id} {f.version} differs from "
+                              "the Standards' own version of that name")
+            continue
+        if key in registry:
+            continue  # ours is kept (a differing text is reported, never stored)
+        definition = load_form_text(f.yaml_text, f"{f.form_id} {f.version}")
+        if definition.provider is None:
+            raise _refuse(
+                f"The file carries form {f.form_id} {f.version} as if it were the "
+                "Standards' own, but it is not a version of the Standards this installation "
+                "knows",
+                hint="A provider's own form names its provider and the version it is "
+                "based on. If the Standards have a new version, update sendobserve.",
+            )
+        try:
+            registry.add(definition, source_name=f"{f.form_id} {f.version} (in the file)")
+        except FormAdaptationError as exc:
+            raise _refuse(f"The file's form {f.form_id} {f.version} is not an adaptation "
+                          f"the Standards allow ({exc.message.rstrip('.')})") from None
+
+
+def _check_not_revoked(session: Session, opened: OpenedBundle) -> Revocation | None:
+    """Refuse a file its signer signed after being revoked; the revocation, if earlier."""
+    revoked = stored.revocations(session).get(opened.fingerprint)
+    if revoked is not None and opened.payload.created_at >= revoked.revoked_from:
+        raise ExchangeError(
+            ExchangeProblem.BAD_SIGNATURE,
+            f"This file is signed by an installation revoked from "
+            f"{revoked.revoked_from:%Y-%m-%d %H:%M} UTC ({revoked.reason.strip()[:200]}; "
+            f"{revoked.decided_by}); nothing was imported.",
+            hint="Files it signed before that date are kept. Ask for the records to be sent "
+            "again from another installation.",
+        )
+    return revoked
+
+
+def _revocations_applied(session: Session, opened: OpenedBundle
+                         ) -> tuple[tuple[Revocation, bool], ...]:
+    """A file's revocations apply when its signer was known here before this file, never
+    to this installation's own key."""
+    if not opened.payload.revocations:
+        return ()
+    trusted = stored.known_signer(session, opened.fingerprint) is not None
+    own = stored.StoredSigningKey(session).load_signing_key()
+    own_public = Identity.from_private_bytes(own).public_key if own else None
+    return tuple((r, trusted and r.public_key != own_public)
+                 for r in opened.payload.revocations)
+
+
 def _plan(session: Session, opened: OpenedBundle) -> ImportPlan:
+    _check_not_revoked(session, opened)
     p = opened.payload
     held = stored.stored_observations(session, [o.id for o in p.observations])
+    authors = stored.provenance_of(session, list(held))
+    _check_rights(session, opened, held, authors)
     heads: dict[uuid.UUID, tuple[ObservationVersion, ...]] = {}
     for oid, obs in held.items():
         if obs.observation.state is ObservationState.DRAFT:
@@ -175,7 +369,75 @@ def _plan(session: Session, opened: OpenedBundle) -> ImportPlan:
                 f"Case {d.label!r} belongs to another mediator in this store; nothing was "
                 "imported.",
             )
+    if p.schema >= 2:  # mediator details travel with a history: merged, not just reported
+        plan = replace(plan, differences=tuple(d for d in plan.differences
+                                               if d.kind != "mediator"))
     return plan
+
+
+def _plan_records(session: Session, opened: OpenedBundle) -> tuple[RecordPlan, ...]:
+    """Each training, reflection, CPD, contact, discretion and mediator record in the
+    file, with what importing it does (``logs.decide``)."""
+    p = opened.payload
+    if p.schema < 2:
+        return ()
+    incoming: list[Versioned] = [*p.mediators]
+    for kind in LOG_KINDS:
+        incoming.extend(p.log_records(kind))
+    keys = [(KIND_OF[type(r)], r.id) for r in incoming]
+    histories = stored.record_histories(session, keys)
+    conflicts = stored.record_conflict_digests(session, keys)
+    sent = {(h.kind, h.id): frozenset(h.digests) for h in p.history}
+    held: dict[str, dict[uuid.UUID, Versioned]] = {}
+    for kind in (*LOG_KINDS, "mediator"):
+        ids = [rid for k, rid in keys if k == kind]
+        held[kind] = stored.versioned_by_id(session, kind, ids) if ids else {}
+    plans = []
+    for record, key in zip(incoming, keys, strict=True):
+        ours = held[key[0]].get(record.id)
+        if ours is not None and not isinstance(ours, Mediator) \
+                and not isinstance(record, Mediator) and ours.mediator_id != record.mediator_id:
+            raise _refuse(f"The file moves a {KIND_LABELS[key[0]].lower()} record held here "
+                          "to another trainee")
+        plans.append(decide(record, sent.get(key, frozenset()), ours,
+                            histories.get(key, frozenset()), conflicts.get(key, frozenset())))
+    return tuple(plans)
+
+
+def _record_label(plan: RecordPlan) -> str:
+    r = plan.record
+    if isinstance(r, Mediator):
+        return f"mediator details of {r.name}"
+    when = next((getattr(r, f) for f in ("start_date", "reflected_on", "done_on", "met_on",
+                                         "decided_on") if hasattr(r, f)), None)
+    return f"{KIND_LABELS[plan.kind].lower()} of {when}"
+
+
+def _record_counts(plans: tuple[RecordPlan, ...]) -> tuple[RecordCount, ...]:
+    out = []
+    for kind in ("mediator", *LOG_KINDS):
+        mine = [p.action for p in plans if p.kind == kind]
+        if kind == "mediator" and all(a is RecordAction.ALREADY_HERE or a is RecordAction.ADD
+                                      for a in mine):
+            continue  # new mediators are listed above; unchanged ones need no line
+        if mine:
+            out.append(RecordCount(kind, mine.count(RecordAction.ADD),
+                                   mine.count(RecordAction.UPDATE),
+                                   mine.count(RecordAction.CONFLICT),
+                                   mine.count(RecordAction.ALREADY_HERE)))
+    return tuple(out)
+
+
+def _revocations_change_store(session: Session,
+                              revocations: tuple[tuple[Revocation, bool], ...]) -> bool:
+    held = stored.revocations(session)
+    return any(applies and (r.fingerprint not in held
+                            or r.revoked_from < held[r.fingerprint].revoked_from)
+               for r, applies in revocations)
+
+
+def _records_change_store(plans: tuple[RecordPlan, ...]) -> bool:
+    return any(p.action is not RecordAction.ALREADY_HERE or p.settles for p in plans)
 
 
 def _form_label(f: FormText) -> str:
@@ -183,7 +445,7 @@ def _form_label(f: FormText) -> str:
 
 
 def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
-             own: Identity | None) -> ImportPreview:
+             own: Identity | None, records: tuple[RecordPlan, ...] = ()) -> ImportPreview:
     p = opened.payload
     known = stored.known_signer(session, opened.fingerprint)
     if own is not None and own.public_key == opened.signer_public_key:
@@ -196,14 +458,23 @@ def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
                         for k in stored.known_signers(session))
         signer = SignerInfo(p.exported_by, opened.fingerprint, SignerStatus.NEW,
                             name_used_by_other_key=same_name)
+    revoked = stored.revocations(session).get(opened.fingerprint)
+    if revoked is not None:
+        signer = replace(signer, revoked_from=revoked.revoked_from)
+    revocations = _revocations_applied(session, opened)
     observers = {o.id: o.name for o in p.observers}
     cases = {c.id: c.reference for c in p.cases}
+    authors = {v.observation_id: v.public_key for v in p.provenance}
+    authors.update((k, v.public_key) for k, v in
+                   stored.provenance_of(session, list(authors) + [
+                       o.id for o in p.observations]).items())
     lines = tuple(
         ObservationLine(
             op.observation_id,
             f"{o.form_id} no. {o.ordinal}, case {cases[o.case_id]}, {o.observed_on} "
             f"by {observers[o.observer_id]}",
             op.action,
+            fingerprint(authors[o.id]) if o.id in authors else None,
         )
         for op, o in zip(plan.observations, p.observations, strict=True)
     )
@@ -219,14 +490,21 @@ def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
         differences=plan.differences,
         differing_forms=tuple(_form_label(f) for f in plan.differing_forms),
         already_imported_at=stored.imported_at(session, _payload_sha256(opened)),
-        changes_store=plan.changes_store,
+        changes_store=plan.changes_store or _records_change_store(records)
+        or _revocations_change_store(session, revocations),
+        record_counts=_record_counts(records),
+        content_schema=p.schema,
+        revocations=revocations,
+        record_conflicts=tuple(_record_label(r) for r in records
+                               if r.action is RecordAction.CONFLICT),
     )
 
 
 def preview_import(session: Session, opened: OpenedBundle, *,
                    own: Identity | None = None) -> ImportPreview:
     """What importing ``opened`` would do. Reads only."""
-    return _preview(session, opened, _plan(session, opened), own)
+    return _preview(session, opened, _plan(session, opened), own,
+                    _plan_records(session, opened))
 
 
 def apply_import(session: Session, opened: OpenedBundle, *,
@@ -237,7 +515,8 @@ def apply_import(session: Session, opened: OpenedBundle, *,
     and its signer are already on record: importing a file twice changes nothing.
     """
     plan = _plan(session, opened)
-    preview = _preview(session, opened, plan, own)
+    records = _plan_records(session, opened)
+    preview = _preview(session, opened, plan, own, records)
     counts = dict(
         added=plan.count(ObservationAction.ADD),
         updated=plan.count(ObservationAction.UPDATE),
@@ -245,12 +524,17 @@ def apply_import(session: Session, opened: OpenedBundle, *,
         unchanged=plan.count(ObservationAction.ALREADY_HERE),
     )
     signer_on_record = stored.known_signer(session, opened.fingerprint) is not None
-    if not plan.changes_store and preview.already_imported_at is not None \
+    if not preview.changes_store and preview.already_imported_at is not None \
             and signer_on_record:
         return ImportResult(preview=preview, written=False, **counts)
 
     try:
         _write(session, opened, plan)
+        _write_records(session, opened, records)
+        for revocation, applies in preview.revocations:
+            if applies:
+                stored.record_revocation(session, revocation, recorded_by=opened.fingerprint,
+                                         at=utcnow())
     except ExchangeError:
         raise
     except UserError as exc:  # a record this store's own rules refuse (e.g. a future date)
@@ -288,6 +572,19 @@ def _write(session: Session, opened: OpenedBundle, plan: ImportPlan) -> None:
         stored.replace_conflicts(session, op.observation_id,
                                  {v.digest: v.to_bytes() for v in others})
 
+    # An author's signature is kept when it verifies the version current here (a file's
+    # signature on a version only kept as a conflict is not this observation's author).
+    incoming = {v.observation_id: v for v in opened.payload.provenance}
+    held_authors = stored.provenance_of(session, list(incoming))
+    for op in plan.observations:
+        prov = incoming.get(op.observation_id)
+        if prov is None or op.observation_id in held_authors:
+            continue
+        current = op.heads_after[0]
+        if verify_origin(prov, current.observation, current.marks, current.debrief_notes,
+                         current.amendments):
+            stored.keep_provenance(session, prov)
+
     now = utcnow()
     stored.remember_signer(session, opened.fingerprint, opened.signer_public_key,
                            opened.payload.exported_by, now)
@@ -298,3 +595,28 @@ def _write(session: Session, opened: OpenedBundle, plan: ImportPlan) -> None:
                       added=plan.count(ObservationAction.ADD),
                       updated=plan.count(ObservationAction.UPDATE),
                       conflicts=plan.count(ObservationAction.CONFLICT))
+
+
+_VALIDATE: dict[type[Any], Callable[..., None]] = {
+    Training: validate_training, Reflection: validate_reflection, Cpd: validate_cpd,
+    Contact: validate_contact, Discretion: validate_discretion, Mediator: validate_mediator,
+}
+
+
+def _write_records(session: Session, opened: OpenedBundle,
+                   plans: tuple[RecordPlan, ...]) -> None:
+    now = utcnow()
+    for plan in plans:
+        record = plan.record
+        if plan.action in (RecordAction.ADD, RecordAction.UPDATE):
+            _VALIDATE[type(record)](record)
+            if not (plan.action is RecordAction.ADD and isinstance(record, Mediator)):
+                stored.write_versioned(session, record)  # (a new mediator: added above)
+        if plan.joins_history:
+            stored.remember_versions(session, plan.kind, record.id, plan.history)
+        if plan.settles:
+            stored.drop_record_conflicts(session, plan.kind, record.id, plan.settles)
+        if plan.action is RecordAction.CONFLICT:
+            stored.keep_record_conflict(session, plan.kind, record, plan.digest,
+                                        canonical_json(record_json(record)),
+                                        opened.fingerprint, now)

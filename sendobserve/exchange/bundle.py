@@ -49,7 +49,13 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from sendobserve.exchange.codec import ExportPayload, decode_payload, encode_payload
+from sendobserve.exchange.codec import (
+    ExportPayload,
+    check_payload_size,
+    decode_payload,
+    encode_payload,
+    json_elements,
+)
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
 from sendobserve.exchange.identity import (
     PUBLIC_KEY_BYTES,
@@ -74,7 +80,10 @@ MIN_PASSPHRASE_CHARS = 8
 MAX_RECIPIENTS = 4
 
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024
-MAX_PAYLOAD_BYTES = 128 * 1024 * 1024  # after inflating: bounds a compression bomb
+# After inflating, the content is bounded by what a real export can be (``codec``'s
+# MAX_PAYLOAD_BYTES and MAX_JSON_ELEMENTS), checked chunk by chunk as it inflates: a small
+# file that would inflate to millions of empty JSON objects is refused after a few MB.
+_INFLATE_CHUNK = 1024 * 1024
 
 SIGNING_CONTEXT = b"sendobserve.exchange.v1.payload\x00"
 _RECIPIENT_INFO = b"sendobserve.exchange.v1.recipient\x00"
@@ -156,6 +165,20 @@ def seal(
     """Sign ``payload`` with ``signing_key`` and encrypt it to ``passphrase`` (and to each
     32-byte X25519 public key in ``recipients``). Returns the whole file's bytes."""
     check_passphrase(passphrase)
+    return _seal_signed(encode_payload(payload), passphrase=passphrase,
+                        signing_key=signing_key, recipients=recipients, kdf_log2_n=kdf_log2_n)
+
+
+def _seal_signed(
+    payload_bytes: bytes,
+    *,
+    passphrase: str,
+    signing_key: Identity,
+    recipients: Sequence[bytes],
+    kdf_log2_n: int,
+) -> bytes:
+    """Sign and encrypt payload bytes as they are (``seal`` validates them first; tests
+    use this to make files of hostile content that is correctly signed)."""
     if not MIN_LOG2_N <= kdf_log2_n <= MAX_LOG2_N:
         raise ValueError(f"scrypt log2(N) must be {MIN_LOG2_N}..{MAX_LOG2_N}")
     if len(recipients) > MAX_RECIPIENTS:
@@ -165,7 +188,6 @@ def seal(
         if len(key) != _KEY_BYTES:
             raise _error(ExchangeProblem.BAD_INPUT, "A recipient key must be 32 bytes.")
 
-    payload_bytes = encode_payload(payload)
     signature = signing_key.sign(SIGNING_CONTEXT + payload_bytes)
     inner = signing_key.public_key + signature + payload_bytes
     plaintext = zlib.compress(inner, 9)
@@ -341,18 +363,29 @@ def _unwrap_with_recipient_key(header: _Header, key: X25519PrivateKey) -> bytes:
 
 
 def _inflate(plaintext: bytes) -> bytes:
+    """zlib-inflate at most ``_INFLATE_CHUNK`` bytes at a time, refusing as soon as the
+    content outgrows a real export (bytes or JSON elements), before it is all in memory."""
     inflater = zlib.decompressobj()
+    chunks: list[bytes] = []
+    size = elements = 0
+    pending = plaintext
     try:
-        inner = inflater.decompress(plaintext, MAX_PAYLOAD_BYTES)
+        while True:
+            chunk = inflater.decompress(pending, _INFLATE_CHUNK)
+            pending = inflater.unconsumed_tail
+            size += len(chunk)
+            elements += json_elements(chunk)
+            check_payload_size(size - _INNER_PREFIX, elements)
+            chunks.append(chunk)
+            if inflater.eof or (not chunk and not pending):
+                break
     except zlib.error:
         raise _error(ExchangeProblem.INVALID_PAYLOAD,
                      "The file's content cannot be unpacked; nothing was imported.") from None
-    if inflater.unconsumed_tail:
-        raise _too_large(MAX_PAYLOAD_BYTES + 1, MAX_PAYLOAD_BYTES)
     if not inflater.eof or inflater.unused_data:
         raise _error(ExchangeProblem.INVALID_PAYLOAD,
                      "The file's content is incomplete; nothing was imported.")
-    return inner
+    return b"".join(chunks)
 
 
 def open_bundle(

@@ -9,6 +9,19 @@ Decoding trusts nothing, even from a correctly signed file (a signer may run ano
 version, or be careless): every field is type-checked, every enum and size is
 bounded, ids are unique, every reference resolves, and only finalised observations
 are accepted. A failure names the field, e.g. ``observations[2].observed_on``.
+
+Text is text: no control characters (C0 or C1), no lone surrogates (JSON's ``\\ud800``
+escapes can make them), and no bidirectional overrides in one-line fields such as names,
+which could make a name read as another on screen.
+
+Size is bounded before parsing: at most ``MAX_PAYLOAD_BYTES`` of JSON and at most
+``MAX_JSON_ELEMENTS`` structural characters (``{``, ``[``, ``,``: an upper bound on the
+values a parser would build), both far above what a real export holds and far below
+what would exhaust memory. The bundle layer applies the same bounds while inflating.
+
+Schema 2 (written now) adds ``provenance``: for each observation whose author signed its
+origin (``sendobserve.exchange.provenance``), that Ed25519 signature, checked here
+against the version in the file. Schema 1 files (no such section) are still read.
 """
 
 from __future__ import annotations
@@ -28,12 +41,18 @@ from typing import Any, TypeVar
 
 from sendobserve.errors import UserError
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
+from sendobserve.exchange.identity import Revocation
+from sendobserve.exchange.logs import LOG_KINDS, SPECS, LogRecord, read_record, record_json
+from sendobserve.exchange.provenance import Provenance, verify_origin
 from sendobserve.forms.loader import load_form_text
 from sendobserve.model.domain import (
     Amendment,
     Case,
     CaseKind,
+    Contact,
+    Cpd,
     DebriefNote,
+    Discretion,
     Mark,
     MarkChange,
     MarkState,
@@ -42,12 +61,16 @@ from sendobserve.model.domain import (
     ObservationState,
     Observer,
     ObserverRole,
+    PassportRoute,
     ProfessionalBody,
+    Reflection,
     Signature,
     TraineeRole,
+    Training,
 )
 
-PAYLOAD_SCHEMA = 1
+PAYLOAD_SCHEMA = 2
+READABLE_SCHEMAS = frozenset({1, 2})
 
 # Limits: generous for real use, small enough that a hostile file cannot exhaust memory.
 # Text limits match the store's column sizes, so an accepted file always fits.
@@ -61,11 +84,18 @@ MAX_FORM_YAML = 1024 * 1024
 MAX_ITEMS = 200_000  # rows in any one list
 MAX_HOURS = Decimal("10000")
 MAX_ORDINAL = 1000
+# Bounds checked before any JSON is parsed (see the module docstring). A 300-observation
+# export is about 3 MB with 80,000 structural characters.
+MAX_PAYLOAD_BYTES = 64 * 1024 * 1024
+MAX_JSON_ELEMENTS = 1_000_000
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _HOURS_TEXT = re.compile(r"\d{1,5}(\.\d{1,4})?")
 _UUID_HEX = re.compile(r"[0-9a-f]{32}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LINE_BREAKS = re.compile(r"[\r\n\t]")
+# C0 and C1 controls (tab and line breaks aside) and lone surrogates.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Bidirectional embeddings, overrides and isolates, and line/paragraph separators: not in
+# a one-line field.
+_ONE_LINE_FORBIDDEN = re.compile(r"[\r\n\t\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 EXPORTABLE_STATES = frozenset({ObservationState.FINALISED, ObservationState.AMENDED})
 
 
@@ -77,6 +107,16 @@ class FormText:
     form_id: str
     version: str
     yaml_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordHistory:
+    """The digests of earlier versions of one record the exporting store has held
+    (``sendobserve.exchange.logs``)."""
+
+    kind: str  # a ``logs.LOG_KINDS`` entry, or "mediator"
+    id: uuid.UUID
+    digests: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,17 +133,39 @@ class ExportPayload:
     debrief_notes: tuple[DebriefNote, ...] = ()
     amendments: tuple[Amendment, ...] = ()
     forms: tuple[FormText, ...] = ()
+    provenance: tuple[Provenance, ...] = ()  # schema 2: authors' signatures on origins
+    # Schema 2: the rest of the trainee's record, and each record's version history.
+    training: tuple[Training, ...] = ()
+    reflections: tuple[Reflection, ...] = ()
+    cpd: tuple[Cpd, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    discretions: tuple[Discretion, ...] = ()
+    history: tuple[RecordHistory, ...] = ()
+    revocations: tuple[Revocation, ...] = ()  # installations revoked by the sender's store
     schema: int = PAYLOAD_SCHEMA
+
+    def log_records(self, kind: str) -> tuple[LogRecord, ...]:
+        records: tuple[LogRecord, ...] = getattr(self, kind)
+        return records
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.observations or any(self.log_records(k) for k in LOG_KINDS)
+                    or (self.schema >= 2 and self.cases))
 
 
 # ---------------------------------------------------------------------------------------
 # Encoding
 
 
-def _dt(value: datetime) -> str:
+def timestamp_text(value: datetime) -> str:
+    """A timestamp as it travels: ISO 8601 in UTC, to the microsecond."""
     if value.tzinfo is None:
         raise ValueError("timestamps must be timezone-aware")
     return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+_dt = timestamp_text
 
 
 def _opt_date(value: date | None) -> str | None:
@@ -124,7 +186,17 @@ def _mediator_json(m: Mediator) -> dict[str, Any]:
         "lead_since": _opt_date(m.lead_since),
         "accredited_on": _opt_date(m.accredited_on),
         "created_at": _dt(m.created_at),
+        # The rulebook's facts about the practice period and passporting (§1.6).
+        "rules_edition": m.rules_edition,
+        "passport_route": m.passport_route.value if m.passport_route else None,
+        "panel_confirmed_by": m.panel_confirmed_by,
+        "panel_confirmed_on": _opt_date(m.panel_confirmed_on),
     }
+
+
+# Read when present (files written before the rulebook's facts travelled lack them).
+_MEDIATOR_RULEBOOK_FIELDS = ("rules_edition", "passport_route", "panel_confirmed_by",
+                             "panel_confirmed_on")
 
 
 def _observer_json(o: Observer) -> dict[str, Any]:
@@ -228,8 +300,16 @@ def canonical_json(value: Any) -> bytes:
     ).encode("utf-8")
 
 
-def payload_json(payload: ExportPayload) -> dict[str, Any]:
+def provenance_json(p: Provenance) -> dict[str, Any]:
     return {
+        "observation_id": p.observation_id.hex,
+        "public_key": base64.b64encode(p.public_key).decode("ascii"),
+        "signature": base64.b64encode(p.signature).decode("ascii"),
+    }
+
+
+def payload_json(payload: ExportPayload) -> dict[str, Any]:
+    value = {
         "schema": payload.schema,
         "created_at": _dt(payload.created_at),
         "exported_by": payload.exported_by,
@@ -245,6 +325,21 @@ def payload_json(payload: ExportPayload) -> dict[str, Any]:
             for f in payload.forms
         ],
     }
+    if payload.schema >= 2:
+        value["provenance"] = [provenance_json(p) for p in payload.provenance]
+        for kind in LOG_KINDS:
+            value[kind] = [record_json(r) for r in payload.log_records(kind)]
+        value["history"] = [{"kind": h.kind, "id": h.id.hex, "digests": list(h.digests)}
+                            for h in payload.history]
+        value["revocations"] = [
+            {"public_key": base64.b64encode(r.public_key).decode("ascii"),
+             "revoked_from": _dt(r.revoked_from), "reason": r.reason,
+             "decided_by": r.decided_by} for r in payload.revocations]
+    elif payload.provenance or payload.history or payload.revocations or any(
+            payload.log_records(k)
+                                                      for k in LOG_KINDS):
+        raise ValueError("schema 1 carries observations only")
+    return value
 
 
 def encode_payload(payload: ExportPayload) -> bytes:
@@ -305,8 +400,9 @@ class _Obj:
             raise _fail(self.at(key), f"longer than {limit} characters")
         if not empty and not v.strip():
             raise _fail(self.at(key), "must not be empty")
-        if _CONTROL.search(v) or (not multiline and _LINE_BREAKS.search(v)):
-            raise _fail(self.at(key), "contains control characters")
+        if _CONTROL.search(v) or (not multiline and _ONE_LINE_FORBIDDEN.search(v)):
+            raise _fail(self.at(key), "contains control characters or characters that "
+                        "are not text")
         return v
 
     def opt_text(self, key: str, limit: int) -> str | None:
@@ -391,6 +487,18 @@ class _Obj:
             raise _fail(self.at(key), "is not a PNG image")
         return raw
 
+    def raw_bytes(self, key: str, size: int) -> bytes:
+        v = self.value[key]
+        if not isinstance(v, str) or len(v) > (size * 4) // 3 + 4:
+            raise _fail(self.at(key), f"expected {size} bytes in base64")
+        try:
+            raw = base64.b64decode(v.encode("ascii"), validate=True)
+        except (binascii.Error, UnicodeEncodeError, ValueError):
+            raise _fail(self.at(key), "expected base64 data") from None
+        if len(raw) != size:
+            raise _fail(self.at(key), f"expected {size} bytes in base64")
+        return raw
+
     def items(self, key: str) -> list[Any]:
         v = self.value[key]
         if not isinstance(v, list):
@@ -405,9 +513,19 @@ def _rows(parent: _Obj, key: str, read: Callable[[Any, str], _T]) -> tuple[_T, .
 
 
 def _read_mediator(value: Any, path: str) -> Mediator:
+    present = tuple(f for f in _MEDIATOR_RULEBOOK_FIELDS if isinstance(value, dict) and f in value)
     o = _Obj(value, path, ("id", "name", "professional_body", "passported",
-                           "send_practice_since", "lead_since", "accredited_on", "created_at"))
+                           "send_practice_since", "lead_since", "accredited_on", "created_at",
+                           *present))
+    route = o.raw("passport_route") if "passport_route" in present else None
     return Mediator(
+        rules_edition=(o.opt_text("rules_edition", MAX_NAME)
+                       if "rules_edition" in present else None),
+        passport_route=(None if route is None else o.enum("passport_route", PassportRoute)),
+        panel_confirmed_by=(o.opt_text("panel_confirmed_by", MAX_NAME)
+                            if "panel_confirmed_by" in present else None),
+        panel_confirmed_on=(o.opt_day("panel_confirmed_on")
+                            if "panel_confirmed_on" in present else None),
         id=o.uuid("id"),
         name=o.text("name", MAX_NAME),
         professional_body=o.enum("professional_body", ProfessionalBody),
@@ -540,6 +658,49 @@ def _read_form(value: Any, path: str) -> FormText:
     )
 
 
+def _read_provenance(value: Any, path: str) -> Provenance:
+    o = _Obj(value, path, ("observation_id", "public_key", "signature"))
+    return Provenance(
+        observation_id=o.uuid("observation_id"),
+        public_key=o.raw_bytes("public_key", 32),
+        signature=o.raw_bytes("signature", 64),
+    )
+
+
+def _log_reader(kind: str) -> Callable[[Any, str], LogRecord]:
+    def read(value: Any, path: str) -> LogRecord:
+        return read_record(kind, _Obj(value, path, SPECS[kind][1]))
+    return read
+
+
+_HISTORY_KINDS = frozenset({*LOG_KINDS, "mediator"})
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+MAX_HISTORY = 1000
+
+
+def _read_history(value: Any, path: str) -> RecordHistory:
+    o = _Obj(value, path, ("kind", "id", "digests"))
+    kind = o.text("kind", 32)
+    if kind not in _HISTORY_KINDS:
+        raise _fail(o.at("kind"), f"expected one of {', '.join(sorted(_HISTORY_KINDS))}")
+    digests = o.raw("digests")
+    if not isinstance(digests, list) or len(digests) > MAX_HISTORY or not all(
+            isinstance(d, str) and _DIGEST.fullmatch(d) for d in digests) \
+            or len(set(digests)) != len(digests):
+        raise _fail(o.at("digests"), f"expected up to {MAX_HISTORY} distinct SHA-256 digests")
+    return RecordHistory(kind, o.uuid("id"), tuple(digests))
+
+
+def _read_revocation(value: Any, path: str) -> Revocation:
+    o = _Obj(value, path, ("public_key", "revoked_from", "reason", "decided_by"))
+    return Revocation(
+        public_key=o.raw_bytes("public_key", 32),
+        revoked_from=o.moment("revoked_from"),
+        reason=o.text("reason", MAX_TEXT, multiline=True),
+        decided_by=o.text("decided_by", MAX_NAME),
+    )
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
@@ -591,11 +752,28 @@ def _check_references(p: ExportPayload) -> None:
     _unique(p.marks, lambda m: (m.observation_id, m.criterion_id), "marks")
     _unique(p.debrief_notes, lambda n: (n.observation_id, n.criterion_id), "debrief_notes")
     _unique(p.forms, lambda f: (f.form_id, f.version), "forms")
-    if not p.observations:
+    _unique(p.provenance, lambda v: v.observation_id, "provenance")
+    for kind in LOG_KINDS:
+        _unique(p.log_records(kind), lambda r: r.id, kind)
+    _unique(p.history, lambda h: (h.kind, h.id), "history")
+    _unique(p.revocations, lambda r: r.public_key, "revocations")
+    if p.is_empty:
         raise _fail("observations", "the file carries no observations")
     mediators = {m.id for m in p.mediators}
     observers = {o.id for o in p.observers}
     cases = {c.id: c for c in p.cases}
+    for kind in LOG_KINDS:
+        for i, r in enumerate(p.log_records(kind)):
+            if r.mediator_id not in mediators:
+                raise _fail(f"{kind}[{i}].mediator_id", "refers to a mediator not in the file")
+    for i, contact in enumerate(p.contacts):
+        if contact.observer_id is not None and contact.observer_id not in observers:
+            raise _fail(f"contacts[{i}].observer_id", "refers to an observer not in the file")
+    ids_of = {kind: {r.id for r in p.log_records(kind)} for kind in LOG_KINDS}
+    ids_of["mediator"] = set(mediators)
+    for i, h in enumerate(p.history):
+        if h.id not in ids_of[h.kind]:
+            raise _fail(f"history[{i}].id", f"refers to a {h.kind} record not in the file")
     for i, c in enumerate(p.cases):
         if c.mediator_id not in mediators:
             raise _fail(f"cases[{i}].mediator_id", "refers to a mediator not in the file")
@@ -635,10 +813,34 @@ def _check_references(p: ExportPayload) -> None:
             if parent not in observation_ids:
                 raise _fail(f"{name}[{i}].observation_id", "refers to an observation not in "
                             "the file")
-    # Data minimisation: nothing the observations do not need.
+    if p.provenance:
+        versions = {v.observation.id: v for v in versions_of(p)}
+        for i, prov in enumerate(p.provenance):
+            version = versions.get(prov.observation_id)
+            if version is None:
+                raise _fail(f"provenance[{i}].observation_id", "refers to an observation not "
+                            "in the file")
+            if not verify_origin(prov, version.observation, version.marks,
+                                 version.debrief_notes, version.amendments):
+                raise ExchangeError(
+                    ExchangeProblem.BAD_SIGNATURE,
+                    f"The author's signature on observation {i + 1} in the file does not "
+                    "match it: its marks or details were changed after it was finalised, "
+                    "without an amendment that says so; nothing was imported.",
+                    hint="Ask for the file to be exported again from the observer's "
+                    "installation.",
+                )
+    # Data minimisation: nothing the observations (and, from schema 2, the rest of the
+    # trainee's record: its cases and contacts) do not need.
     used_mediators = {o.mediator_id for o in p.observations}
     used_cases = {o.case_id for o in p.observations}
     used_observers = {o.observer_id for o in p.observations}
+    if p.schema >= 2:
+        for kind in LOG_KINDS:
+            used_mediators |= {r.mediator_id for r in p.log_records(kind)}
+        used_mediators |= {c.mediator_id for c in p.cases}  # a whole record's cases
+        used_cases |= {c.id for c in p.cases}
+        used_observers |= {c.observer_id for c in p.contacts if c.observer_id is not None}
     for name, ids, used in (("mediators", [m.id for m in p.mediators], used_mediators),
                             ("cases", [c.id for c in p.cases], used_cases),
                             ("observers", [o.id for o in p.observers], used_observers)):
@@ -647,7 +849,31 @@ def _check_references(p: ExportPayload) -> None:
                 raise _fail(f"{name}[{i}]", "is not needed by any observation in the file")
 
 
+def check_payload_size(size: int, elements: int) -> None:
+    """Refuse JSON larger than any real export before it is parsed (or inflated further)."""
+    if size > MAX_PAYLOAD_BYTES:
+        raise ExchangeError(
+            ExchangeProblem.TOO_LARGE,
+            f"The file's content is larger than an exchange file can be (more than "
+            f"{MAX_PAYLOAD_BYTES:,} bytes unpacked); nothing was imported.",
+            hint="Ask for the observations to be exported in smaller files.",
+        )
+    if elements > MAX_JSON_ELEMENTS:
+        raise ExchangeError(
+            ExchangeProblem.TOO_LARGE,
+            f"The file's content has more entries than an exchange file can have (more "
+            f"than {MAX_JSON_ELEMENTS:,}); nothing was imported.",
+            hint="Ask for the observations to be exported in smaller files.",
+        )
+
+
+def json_elements(data: bytes) -> int:
+    """An upper bound on the values parsing ``data`` would build (fast: three byte counts)."""
+    return data.count(b"{") + data.count(b"[") + data.count(b",")
+
+
 def _parse_json(data: bytes) -> Any:
+    check_payload_size(len(data), json_elements(data))
     try:
         text = data.decode("utf-8")
         value = json.loads(
@@ -666,15 +892,21 @@ def _parse_json(data: bytes) -> Any:
 def decode_payload(data: bytes) -> ExportPayload:
     """Parse and validate payload bytes; anything wrong raises ``ExchangeError``."""
     value = _parse_json(data)
-    top = _Obj(value, "payload", ("schema", "created_at", "exported_by", "mediators",
-                                  "observers", "cases", "observations", "marks",
-                                  "debrief_notes", "amendments", "forms"))
-    schema = top.raw("schema")
-    if schema != PAYLOAD_SCHEMA or isinstance(schema, bool):
-        raise _fail("payload.schema", f"content schema {schema!r} is not the {PAYLOAD_SCHEMA} "
-                    "this version reads")
+    schema = value.get("schema") if isinstance(value, dict) else None
+    if not isinstance(schema, int) or isinstance(schema, bool) \
+            or schema not in READABLE_SCHEMAS:
+        readable = " or ".join(str(v) for v in sorted(READABLE_SCHEMAS))
+        raise _fail("payload.schema", f"content schema {str(schema)[:20]!r} is not the "
+                    f"{readable} this version reads")
+    fields = ["schema", "created_at", "exported_by", "mediators", "observers", "cases",
+              "observations", "marks", "debrief_notes", "amendments", "forms"]
+    if schema >= 2:
+        fields.extend(["provenance", *LOG_KINDS, "history", "revocations"])
+    top = _Obj(value, "payload", fields)
+    logs: dict[str, Any] = ({kind: _rows(top, kind, _log_reader(kind)) for kind in LOG_KINDS}
+                            if schema >= 2 else {})
     payload = ExportPayload(
-        schema=PAYLOAD_SCHEMA,
+        schema=schema,
         created_at=top.moment("created_at"),
         exported_by=top.text("exported_by", MAX_NAME),
         mediators=_rows(top, "mediators", _read_mediator),
@@ -685,6 +917,10 @@ def decode_payload(data: bytes) -> ExportPayload:
         debrief_notes=_rows(top, "debrief_notes", _read_debrief_note),
         amendments=_rows(top, "amendments", _read_amendment),
         forms=_rows(top, "forms", _read_form),
+        provenance=_rows(top, "provenance", _read_provenance) if schema >= 2 else (),
+        **logs,
+        history=_rows(top, "history", _read_history) if schema >= 2 else (),
+        revocations=_rows(top, "revocations", _read_revocation) if schema >= 2 else (),
     )
     _check_references(payload)
     return payload

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from cryptography.exceptions import InvalidSignature
@@ -165,3 +166,19 @@ def load_or_create_exchange_key(store: ExchangeKeyStore) -> X25519PrivateKey:
 
 def exchange_public_key(key: X25519PrivateKey) -> bytes:
     return key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    """An installation's signing key revoked (a lost laptop): files it signs dated from
+    ``revoked_from`` on are refused; what it signed before stays, marked. Travels in
+    exchange files like any record, signed by the installation that sends it."""
+
+    public_key: bytes
+    revoked_from: datetime
+    reason: str
+    decided_by: str
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.public_key)

@@ -2,18 +2,25 @@
 
 Observations are the evidence, so no version of one is ever dropped. Each finalised
 observation has a set of *heads*: versions that no other known version supersedes.
-Version B supersedes A when B carries every amendment A carries, and more (amendment
-ids are UUIDs made where the amendment was made, so this means B was amended from A).
-A version that is already known, or older than one that is, changes nothing.
+Version B supersedes A only when B was made by amending exactly A
+(``provenance.continues``): the same origin (case, trainee, observer, form, signature,
+de-brief notes), every amendment of A unchanged, and B's further amendments, replayed
+in order on A's marks, starting from the marks they say they change and giving exactly
+B's marks. Carrying A's amendment ids plus one more is not enough: a file cannot rewrite
+marks by inventing an amendment. A version that is already known, or older than one
+that is, changes nothing.
 
-When two machines amend the same observation independently, neither supersedes the
-other: both stay heads. The *current* head (what the readiness view and reports use)
-is chosen by a rule that depends only on the versions, never on import order: most
-amendments, then finalised over draft, then the latest amendment time, then the
-digest. The other heads are kept whole, as conflicting versions, and reported.
+When a version does not continue the one held here (two machines amended the same
+observation independently, or a file claims an amendment that does not start from what
+is held here), neither supersedes the other: both stay heads. The *current* head (what
+the readiness view and reports use) is then the one this store already had: an
+incoming version only becomes current by superseding it. The others are kept whole, as
+conflicting versions, reported in the preview and listed until a person decides. With
+no version held yet, the first one seen is current.
 
-Because the heads are exactly the maximal elements of every version seen, any order
-of imports gives the same heads, and importing a file twice changes nothing.
+The heads are exactly the maximal elements of every version seen, so any order of
+imports gives the same heads, and importing a file twice changes nothing; which head is
+current in a conflict depends on what each store held first.
 
 Mediator, observer and case details (a corrected name, say) are not versioned: the
 store keeps its own and the preview reports each difference.
@@ -25,56 +32,49 @@ import hashlib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from sendobserve.exchange.codec import ExportPayload, FormText, ObservationVersion, versions_of
-from sendobserve.model.domain import Case, Mediator, ObservationState, Observer
+from sendobserve.exchange.provenance import continues
+from sendobserve.model.domain import Case, Mediator, Observer
 
 
 def supersedes(newer: ObservationVersion, older: ObservationVersion) -> bool:
-    """True when ``newer`` was amended from ``older``: every amendment of it, and more."""
+    """True when ``newer`` was made by amending exactly ``older`` (see the module text)."""
     return (
         newer.observation.id == older.observation.id
         and older.amendment_ids < newer.amendment_ids
-    )
-
-
-def _latest(version: ObservationVersion) -> datetime:
-    times = [a.amended_at for a in version.amendments]
-    if version.observation.finalised_at is not None:
-        times.append(version.observation.finalised_at)
-    return max(times, default=version.observation.updated_at)
-
-
-def current_rank(version: ObservationVersion) -> tuple[int, bool, datetime, str]:
-    return (
-        len(version.amendments),
-        version.observation.state is not ObservationState.DRAFT,
-        _latest(version),
-        version.digest,
+        and continues(newer.observation, newer.marks, newer.debrief_notes, newer.amendments,
+                      older.observation, older.marks, older.debrief_notes, older.amendments)
     )
 
 
 def order_heads(heads: Iterable[ObservationVersion]) -> tuple[ObservationVersion, ...]:
-    """Current head first, then the conflicting ones by digest: a canonical order."""
-    unique = {v.digest: v for v in heads}
+    """The first head stays first (the current one); the others by digest."""
+    unique: dict[str, ObservationVersion] = {}
+    for v in heads:
+        unique.setdefault(v.digest, v)
     if not unique:
         return ()
-    current = max(unique.values(), key=current_rank)
-    others = sorted((v for v in unique.values() if v is not current), key=lambda v: v.digest)
-    return (current, *others)
+    current, *others = unique.values()
+    return (current, *sorted(others, key=lambda v: v.digest))
 
 
 def merge_heads(
     heads: Sequence[ObservationVersion], incoming: ObservationVersion
 ) -> tuple[ObservationVersion, ...]:
-    """The heads after ``incoming`` is seen, current first."""
+    """The heads after ``incoming`` is seen, current first (``heads`` is current first).
+
+    ``incoming`` becomes current only by superseding the current head; otherwise it
+    replaces the kept versions it supersedes, or is kept beside them.
+    """
     known = {v.digest for v in heads}
     if incoming.digest in known or any(supersedes(h, incoming) for h in heads):
         return order_heads(heads)
     kept = [h for h in heads if not supersedes(incoming, h)]
+    if not heads or heads[0] not in kept:
+        return order_heads([incoming, *kept])
     return order_heads([*kept, incoming])
 
 

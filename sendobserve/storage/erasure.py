@@ -31,11 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlcipher3
-from sqlalchemy import Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
 
 from sendobserve.storage.backup import all_encrypted_copies
-from sendobserve.storage.base import Base
 from sendobserve.storage.db import Store
 from sendobserve.storage.errors import StoreError
 from sendobserve.storage.fsutil import fsync_dir, fsync_file
@@ -44,18 +41,6 @@ from sendobserve.storage.fsutil import fsync_dir, fsync_file
 REGISTER_TABLES = frozenset({"certificates", "certificate_prints", "mediators"})
 # Never followed: the log of erasures itself holds no content, only counts.
 _NOT_FOLLOWED = frozenset({"privacy_log"})
-
-
-class PrivacyLogRecord(Base):
-    """What a data-protection action did, never what it removed (migration 0013)."""
-
-    __tablename__ = "privacy_log"
-
-    id: Mapped[int] = mapped_column(Integer(), primary_key=True, autoincrement=True)
-    at: Mapped[str] = mapped_column(String(32))  # ISO 8601, UTC
-    action: Mapped[str] = mapped_column(String(16))  # erasure | retention | access
-    subject_id: Mapped[str | None] = mapped_column(String(36))
-    summary: Mapped[str] = mapped_column(Text())  # JSON: counts per table, no content
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,13 +9,18 @@ Every function takes the caller's ``Session``: an import is one transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
+from enum import Enum
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from sendobserve.exchange.identity import Revocation, load_or_create_identity
+from sendobserve.exchange.logs import KIND_OF, LogRecord, Versioned
+from sendobserve.exchange.provenance import Provenance, sign_origin
 from sendobserve.model.domain import (
     Amendment,
     Case,
@@ -31,14 +36,20 @@ from sendobserve.storage.records import (
     AmendmentChangeRecord,
     AmendmentRecord,
     CaseRecord,
+    ContactRecord,
+    CpdRecord,
     DebriefNoteRecord,
+    DiscretionRecord,
     FormVersionRecord,
     MarkRecord,
     MediatorRecord,
     ObservationRecord,
     ObserverRecord,
+    ReflectionRecord,
+    TrainingRecord,
 )
 from sendobserve.storage.repositories import _convert
+from sendobserve.storage.repositories._common import fold_name
 
 # ---------------------------------------------------------------------------------------
 # Tables (migration 0004_exchange)
@@ -108,11 +119,93 @@ class ExchangeImportRecord(Base):
     conflicts: Mapped[int] = mapped_column(Integer())
 
 
+class ObservationProvenanceRecord(Base):
+    """The finalising installation's Ed25519 signature on an observation's origin
+    (``sendobserve.exchange.provenance``), made when it was finalised here or received
+    with it (migration 0008_exchange_provenance)."""
+
+    __tablename__ = "observation_provenance"
+    __table_args__ = (
+        CheckConstraint("length(public_key) = 32", name="public_key_length"),
+        CheckConstraint("length(signature) = 64", name="signature_length"),
+    )
+
+    observation_id: Mapped[uuid.UUID] = mapped_column(
+        GUID(), ForeignKey("observations.id", ondelete="CASCADE"), primary_key=True
+    )
+    public_key: Mapped[bytes] = mapped_column(LargeBinary())
+    signature: Mapped[bytes] = mapped_column(LargeBinary())
+
+
+class RecordVersionRecord(Base):
+    """A version (SHA-256 digest) of a training, reflection, CPD, contact, discretion or
+    mediator record that this store has held and that has travelled (exported or
+    imported): the history that tells an edit from a conflict (``exchange.logs``)."""
+
+    __tablename__ = "record_versions"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class RecordConflictRecord(Base):
+    """A version of such a record edited independently elsewhere: kept verbatim beside
+    the current one, never applied, until a person decides."""
+
+    __tablename__ = "record_conflicts"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mediator_id: Mapped[uuid.UUID] = mapped_column(
+        GUID(), ForeignKey("mediators.id", ondelete="CASCADE"))
+    version: Mapped[bytes] = mapped_column(LargeBinary())  # canonical JSON (logs)
+    signer_fingerprint: Mapped[str] = mapped_column(String(39))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ConflictDecisionRecord(Base):
+    """A person's decision on a record kept in conflict: which version stays, who, why."""
+
+    __tablename__ = "conflict_decisions"
+
+    id: Mapped[int] = mapped_column(Integer(), primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    chosen_digest: Mapped[str] = mapped_column(String(64))
+    retired_digests: Mapped[str] = mapped_column(String())  # space-separated
+    decided_by: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String())
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SignerRevocationRecord(Base):
+    """An installation's key revoked (a lost laptop): files it signed from ``revoked_from``
+    on are refused; what it signed before stays, marked."""
+
+    __tablename__ = "signer_revocations"
+    __table_args__ = (CheckConstraint("length(public_key) = 32", name="public_key_length"),)
+
+    fingerprint: Mapped[str] = mapped_column(String(39), primary_key=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary())
+    revoked_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(String())
+    decided_by: Mapped[str] = mapped_column(String(200))
+    recorded_by: Mapped[str] = mapped_column(String(39))  # the fingerprint that signed it
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 EXCHANGE_TABLES: tuple[str, ...] = (
     "installation_identity",
     "exchange_signers",
     "observation_conflicts",
     "exchange_imports",
+    "observation_provenance",
+    "record_versions",
+    "record_conflicts",
+    "conflict_decisions",
+    "signer_revocations",
 )
 
 
@@ -310,6 +403,14 @@ def stored_observations(
     }
 
 
+def amendment_owners(session: Session, ids: Collection[uuid.UUID]
+                     ) -> dict[uuid.UUID, uuid.UUID]:
+    """Amendment id -> the observation it belongs to here, for the ids held."""
+    rows = session.execute(select(AmendmentRecord.id, AmendmentRecord.observation_id)
+                           .where(AmendmentRecord.id.in_(list(ids))))
+    return {aid: oid for aid, oid in rows}
+
+
 def conflict_versions(session: Session, observation_id: uuid.UUID) -> tuple[bytes, ...]:
     rows = session.scalars(
         select(ObservationConflictRecord.version)
@@ -429,3 +530,206 @@ def replace_conflicts(session: Session, observation_id: uuid.UUID,
             session.add(ObservationConflictRecord(observation_id=observation_id, digest=digest,
                                                   version=data))
     session.flush()
+
+
+# ---------------------------------------------------------------------------------------
+# Provenance: who finalised each observation
+
+
+def provenance_of(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Provenance]:
+    rows = session.scalars(select(ObservationProvenanceRecord).where(
+        ObservationProvenanceRecord.observation_id.in_(list(ids))))
+    return {r.observation_id: Provenance(r.observation_id, bytes(r.public_key),
+                                         bytes(r.signature)) for r in rows}
+
+
+def keep_provenance(session: Session, provenance: Provenance) -> None:
+    """Record an observation's author signature; one that is already recorded never
+    changes (the caller refuses a file that claims another author)."""
+    if session.get(ObservationProvenanceRecord, provenance.observation_id) is None:
+        session.add(ObservationProvenanceRecord(
+            observation_id=provenance.observation_id, public_key=provenance.public_key,
+            signature=provenance.signature))
+        session.flush()
+
+
+def sign_finalised(session: Session, observation_id: uuid.UUID) -> Provenance:
+    """Sign a just-finalised observation's origin with this installation's key (created on
+    first use), in the caller's transaction: from this moment its author travels with it."""
+    held = stored_observations(session, [observation_id])[observation_id]
+    identity = load_or_create_identity(StoredSigningKey(session))
+    provenance = sign_origin(identity, held.observation, held.marks, held.debrief_notes,
+                             held.amendments)
+    keep_provenance(session, provenance)
+    return provenance
+
+
+# ---------------------------------------------------------------------------------------
+# The rest of the record: training, reflection, CPD, contacts, discretions, mediator
+
+
+_LOG_TABLES: dict[str, tuple[Any, Callable[[Any], Any]]] = {
+    "training": (TrainingRecord, _convert.training),
+    "reflections": (ReflectionRecord, _convert.reflection),
+    "cpd": (CpdRecord, _convert.cpd),
+    "contacts": (ContactRecord, _convert.contact),
+    "discretions": (DiscretionRecord, _convert.discretion),
+    "mediator": (MediatorRecord, _convert.mediator),
+}
+
+
+def versioned_by_id(session: Session, kind: str, ids: Collection[uuid.UUID]
+                    ) -> dict[uuid.UUID, Versioned]:
+    table, convert = _LOG_TABLES[kind]
+    rows = session.scalars(select(table).where(table.id.in_(list(ids))))
+    return {r.id: convert(r) for r in rows}
+
+
+def log_records_of(session: Session, kind: str, mediator_id: uuid.UUID
+                   ) -> tuple[LogRecord, ...]:
+    table, convert = _LOG_TABLES[kind]
+    rows = session.scalars(select(table).where(table.mediator_id == mediator_id)
+                           .order_by(table.id))
+    return tuple(convert(r) for r in rows)
+
+
+def record_histories(session: Session, keys: Collection[tuple[str, uuid.UUID]]
+                     ) -> dict[tuple[str, uuid.UUID], frozenset[str]]:
+    out: dict[tuple[str, uuid.UUID], set[str]] = {}
+    by_kind: dict[str, list[uuid.UUID]] = {}
+    for kind, rid in keys:
+        by_kind.setdefault(kind, []).append(rid)
+    for kind, ids in by_kind.items():
+        for row in session.scalars(select(RecordVersionRecord).where(
+                RecordVersionRecord.kind == kind, RecordVersionRecord.record_id.in_(ids))):
+            out.setdefault((kind, row.record_id), set()).add(row.digest)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def remember_versions(session: Session, kind: str, record_id: uuid.UUID,
+                      digests: Iterable[str]) -> None:
+    held = set(session.scalars(select(RecordVersionRecord.digest).where(
+        RecordVersionRecord.kind == kind, RecordVersionRecord.record_id == record_id)))
+    for digest in sorted(set(digests) - held):
+        session.add(RecordVersionRecord(kind=kind, record_id=record_id, digest=digest))
+    session.flush()
+
+
+def record_conflict_digests(session: Session, keys: Collection[tuple[str, uuid.UUID]]
+                            ) -> dict[tuple[str, uuid.UUID], frozenset[str]]:
+    out: dict[tuple[str, uuid.UUID], set[str]] = {}
+    ids = [rid for _k, rid in keys]
+    for row in session.scalars(select(RecordConflictRecord).where(
+            RecordConflictRecord.record_id.in_(ids))):
+        if (row.kind, row.record_id) in keys:
+            out.setdefault((row.kind, row.record_id), set()).add(row.digest)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def keep_record_conflict(session: Session, kind: str, record: Versioned, digest: str,
+                         data: bytes, signer_fingerprint: str, at: datetime) -> None:
+    if session.get(RecordConflictRecord, (kind, record.id, digest)) is None:
+        mediator_id = record.id if isinstance(record, Mediator) else record.mediator_id
+        session.add(RecordConflictRecord(
+            kind=kind, record_id=record.id, digest=digest, mediator_id=mediator_id,
+            version=data, signer_fingerprint=signer_fingerprint, received_at=at))
+        session.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class KeptRecordVersion:
+    kind: str
+    record_id: uuid.UUID
+    mediator_id: uuid.UUID
+    digest: str
+    version: bytes
+    signer_fingerprint: str
+    received_at: datetime
+
+
+def kept_record_versions(session: Session) -> tuple[KeptRecordVersion, ...]:
+    rows = session.scalars(select(RecordConflictRecord).order_by(
+        RecordConflictRecord.kind, RecordConflictRecord.record_id, RecordConflictRecord.digest))
+    return tuple(KeptRecordVersion(r.kind, r.record_id, r.mediator_id, r.digest,
+                                   bytes(r.version), r.signer_fingerprint, r.received_at)
+                 for r in rows)
+
+
+def write_versioned(session: Session, record: Versioned) -> None:
+    """Make the stored row of ``record`` exactly this version (insert or update)."""
+    kind = KIND_OF[type(record)]
+    table, _convert_row = _LOG_TABLES[kind]
+    row = session.get(table, record.id)
+    now = utcnow()
+    if row is None:
+        if isinstance(record, Mediator):
+            row = MediatorRecord(id=record.id, created_at=record.created_at)
+        else:
+            row = table(id=record.id)
+        session.add(row)
+    if isinstance(record, Mediator):
+        row.name = record.name.strip()
+        row.name_folded = fold_name(record.name)
+        row.professional_body = record.professional_body.value
+        row.passported = record.passported
+        row.send_practice_since = record.send_practice_since
+        row.lead_since = record.lead_since
+        row.accredited_on = record.accredited_on
+        row.updated_at = now
+    else:
+        for f in fields(record):
+            if f.name == "id":
+                continue
+            value = getattr(record, f.name)
+            setattr(row, f.name, value.value if isinstance(value, Enum) else value)
+    session.flush()
+
+
+def drop_record_conflicts(session: Session, kind: str, record_id: uuid.UUID,
+                          digests: Collection[str] | None = None) -> None:
+    """Forget kept versions of one record (all, or those in ``digests``)."""
+    stmt = delete(RecordConflictRecord).where(RecordConflictRecord.kind == kind,
+                                              RecordConflictRecord.record_id == record_id)
+    if digests is not None:
+        stmt = stmt.where(RecordConflictRecord.digest.in_(list(digests)))
+    session.execute(stmt)
+    session.flush()
+
+
+def log_decision(session: Session, *, kind: str, record_id: uuid.UUID, chosen: str,
+                 retired: Iterable[str], decided_by: str, reason: str, at: datetime) -> None:
+    session.add(ConflictDecisionRecord(kind=kind, record_id=record_id, chosen_digest=chosen,
+                                       retired_digests=" ".join(sorted(retired)),
+                                       decided_by=decided_by, reason=reason, decided_at=at))
+    session.flush()
+
+
+# ---------------------------------------------------------------------------------------
+# Revoked installations
+
+
+def revocations(session: Session) -> dict[str, Revocation]:
+    """Fingerprint -> revocation, for every installation revoked here."""
+    rows = session.scalars(select(SignerRevocationRecord))
+    return {r.fingerprint: Revocation(bytes(r.public_key), r.revoked_from, r.reason,
+                                      r.decided_by) for r in rows}
+
+
+def record_revocation(session: Session, revocation: Revocation, *, recorded_by: str,
+                      at: datetime) -> bool:
+    """Keep a revocation; an earlier ``revoked_from`` for the same key wins (the stricter
+    one), so the order in which revocations arrive does not matter. True if it changed."""
+    row = session.get(SignerRevocationRecord, revocation.fingerprint)
+    if row is None:
+        session.add(SignerRevocationRecord(
+            fingerprint=revocation.fingerprint, public_key=revocation.public_key,
+            revoked_from=revocation.revoked_from, reason=revocation.reason,
+            decided_by=revocation.decided_by, recorded_by=recorded_by, recorded_at=at))
+    elif revocation.revoked_from < row.revoked_from:
+        row.revoked_from = revocation.revoked_from
+        row.reason, row.decided_by, row.recorded_by = (revocation.reason,
+                                                       revocation.decided_by, recorded_by)
+    else:
+        return False
+    session.flush()
+    return True

@@ -24,9 +24,9 @@ from sendobserve.model.retention import (
     schedule_to_json,
 )
 from sendobserve.storage.db import Store
-from sendobserve.storage.erasure import PrivacyLogRecord
 from sendobserve.storage.exchange import ExchangeImportRecord
 from sendobserve.storage.meta import get_meta, set_meta
+from sendobserve.storage.privacy_log import PrivacyLogRecord
 from sendobserve.storage.records import (
     AmendmentChangeRecord,
     AmendmentRecord,

@@ -5,9 +5,18 @@ store meta); anything that needs the complete metadata (the migration environmen
 tests that compare migrations with the ORM) imports this one module.
 """
 
-from sendobserve.storage import certificates, exchange, hub_sync, meta, records, verdicts
+from sendobserve.storage import (
+    certificates,
+    exchange,
+    hub_sync,
+    meta,
+    privacy_log,
+    records,
+    verdicts,
+)
 from sendobserve.storage.base import Base
 
 metadata = Base.metadata
 
-__all__ = ["certificates", "exchange", "hub_sync", "meta", "metadata", "records", "verdicts"]
+__all__ = ["certificates", "exchange", "hub_sync", "meta", "metadata", "privacy_log", "records",
+           "verdicts"]

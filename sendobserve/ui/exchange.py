@@ -267,6 +267,22 @@ class ImportPreviewDialog(QDialog):
                               f"{html.escape(counts)}")
         self.summary.setAccessibleName(f"{len(preview.observations)} observations: {counts}")
         layout.addWidget(self.summary)
+        self.records_summary: QLabel | None = None
+        if preview.record_counts:
+            parts = [f"{c.label}: {c.added} new, {c.updated} updated, {c.conflicts} in "
+                     f"conflict" for c in preview.record_counts]
+            self.records_summary = QLabel("<b>The rest of the record:</b> "
+                                          + html.escape(" · ".join(parts)))
+            self.records_summary.setWordWrap(True)
+            self.records_summary.setAccessibleName("The rest of the record: "
+                                                   + "; ".join(parts))
+            layout.addWidget(self.records_summary)
+        if preview.record_conflicts:
+            kept = QLabel("A record in conflict was edited differently on the two machines: "
+                          "this store's version stays, the other is kept beside it until "
+                          "someone decides (sendobserve conflicts).")
+            kept.setWordWrap(True)
+            layout.addWidget(kept)
         if preview.count(ObservationAction.CONFLICT):
             conflict = QLabel("An observation in conflict was amended differently on the two "
                               "machines: both versions are kept, and this store's stays current.")

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from sendobserve.exchange.apply import SignerStatus, preview_import
 from sendobserve.exchange.bundle import open_bundle, seal
-from sendobserve.exchange.codec import decode_version
+from sendobserve.exchange.codec import ObservationVersion, decode_version, versions_of
 from sendobserve.exchange.conflicts import list_conflicts
 from sendobserve.exchange.errors import ExchangeError
 from sendobserve.exchange.identity import Identity
@@ -139,22 +139,34 @@ def test_any_order_of_three_files_gives_the_same_store_and_keeps_the_conflict(
 ) -> None:
     files, (trainee, obs) = _three_files(tmp_path)
     opened = [open_bundle(f, passphrase=PASS) for f in files]
-    dumps = []
+    dumps: dict[int, list[dict[str, object]]] = {1: [], 2: []}
+    heads: list[set[str]] = []
     for i, order in enumerate(itertools.permutations(range(3))):
         ts = TempStore.create(tmp_path / f"dest-{i}")
         for k in order:
             ts.import_opened(opened[k])
-        dumps.append(ts.dump())
+        # The two amended versions conflict: whichever arrived first stays current.
+        first = next(k for k in order if k in (1, 2))
+        dumps[first].append(ts.dump())
         with ts.session() as s:
             conflicts = stored.conflict_versions(s, obs)
+            held = stored.stored_observations(s, [obs])[obs]
         assert len(conflicts) == 1  # two independent amendments: both kept
         current = _record(ts, trainee.id)
         kept = decode_version(conflicts[0])
         amendments_here = {a.id for a in current.amendments if a.observation_id == obs}
         assert len(amendments_here) == 1 and len(kept.amendments) == 1
         assert amendments_here != {a.id for a in kept.amendments}
-    assert all(d == dumps[0] for d in dumps[1:])
-    assert len(dumps[0]["observations"]) == 2
+        current_version = ObservationVersion.of(held.observation, held.marks,
+                                                held.debrief_notes, held.amendments)
+        expected_current = next(v for v in versions_of(opened[first].payload)
+                                if v.observation.id == obs)
+        assert current_version.digest == expected_current.digest
+        heads.append({current_version.digest, kept.digest})
+    for group in dumps.values():
+        assert len(group) == 3 and all(d == group[0] for d in group[1:])
+        assert len(group[0]["observations"]) == 2
+    assert all(h == heads[0] for h in heads[1:])  # the same two versions everywhere
 
 
 def test_a_conflict_is_reported_in_the_preview_and_nothing_is_dropped(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import struct
+import tracemalloc
 import zlib
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from sendobserve.exchange import bundle
+from sendobserve.exchange import bundle, codec
 from sendobserve.exchange.bundle import (
     FORMAT_VERSION,
     HEADER_BYTES,
@@ -176,9 +177,63 @@ def test_signed_but_invalid_content_is_refused(signer: Identity) -> None:
     assert info.value.problem is ExchangeProblem.INVALID_PAYLOAD
 
 
-def test_compression_bomb_is_refused(signer: Identity, monkeypatch: pytest.MonkeyPatch) -> None:
-    data = _seal(signer)
-    monkeypatch.setattr(bundle, "MAX_PAYLOAD_BYTES", 4096)
+def _bomb_inner(signer: Identity, objects: int) -> bytes:
+    """``[{},{},…]`` with ``objects`` empty objects, deflated as it is made (never whole)."""
+    deflater = zlib.compressobj(9)
+    parts = [deflater.compress(signer.public_key + bytes(64) + b"[")]
+    block = b"{}," * 1_000_000
+    for _ in range(objects // 1_000_000):
+        parts.append(deflater.compress(block))
+    parts.append(deflater.compress(b"{}]"))
+    parts.append(deflater.flush())
+    return b"".join(parts)
+
+
+def _reseal_deflated(data: bytes, deflated: bytes) -> bytes:
+    header = bundle._parse(data, bundle.MAX_BUNDLE_BYTES)
+    key = bundle._unwrap_with_passphrase(header, PASS)
+    raw = bytearray(header.raw)
+    struct.pack_into(">Q", raw, HEADER_BYTES - 8, len(deflated) + 16)
+    return bytes(raw) + AESGCM(key).encrypt(header.payload_nonce, deflated, bytes(raw))
+
+
+def test_compression_bomb_is_refused_before_it_is_inflated(signer: Identity) -> None:
+    """The reported bomb: ~131 KB inflating to 44.7 million empty JSON objects (134 MB).
+    Refused as too large after a few MB, never parsed, memory bounded."""
+    deflated = _bomb_inner(signer, 44_700_000)
+    assert len(deflated) < 200_000
+    data = _reseal_deflated(_seal(signer), deflated)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ExchangeError) as info:
+            open_bundle(data, passphrase=PASS)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert info.value.problem is ExchangeProblem.TOO_LARGE
+    assert "more entries than an exchange file can have" in info.value.message
+    assert peak < 32 * 1024 * 1024, peak
+
+
+def test_content_larger_than_a_real_export_is_refused(signer: Identity) -> None:
+    """Few JSON elements but more bytes than an export can be: refused on size."""
+    deflater = zlib.compressobj(9)
+    parts = [deflater.compress(signer.public_key + bytes(64) + b'"')]
+    for _ in range(65):
+        parts.append(deflater.compress(b"a" * (1024 * 1024)))
+    parts.append(deflater.compress(b'"') + deflater.flush())
+    data = _reseal_deflated(_seal(signer), b"".join(parts))
     with pytest.raises(ExchangeError) as info:
-        open_bundle(_reseal_inner(data, PASS, b"\0" * 10_000), passphrase=PASS)
+        open_bundle(data, passphrase=PASS)
+    assert info.value.problem is ExchangeProblem.TOO_LARGE
+    assert "larger than an exchange file can be" in info.value.message
+
+
+def test_an_exporter_cannot_make_what_an_importer_would_refuse() -> None:
+    """The element bound is checked on the way out too (``encode_payload`` decodes)."""
+    payload = sample_payload(3, n_observations=1)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(codec, "MAX_JSON_ELEMENTS", 10)
+        with pytest.raises(ExchangeError) as info:
+            codec.encode_payload(payload)
     assert info.value.problem is ExchangeProblem.TOO_LARGE

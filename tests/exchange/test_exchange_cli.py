@@ -217,3 +217,33 @@ def test_export_to_an_exchange_key_opens_without_a_shared_passphrase(
                  "--to-key", typo) == 1
     assert "typing mistake" in capsys.readouterr().err
     assert not (tmp_path / "x.sendobs").exists()
+
+
+def test_identity_revoke_marks_a_known_signer_and_refuses_unknown_ones(
+    tmp_path: Path, bundle_pass: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    a, b = Installation(tmp_path, "a"), Installation(tmp_path, "b")
+    trainee, ppc = add_people(a.temp)
+    add_finalised_observation(a.temp, trainee, ppc, "LA-9")
+    out = tmp_path / "for-b.sendobs"
+    assert a.run("export", "--mediator", "siobhan", "--bundle-passphrase-file",
+                 str(bundle_pass), "-o", str(out), "--as", "Siobhán") == 0
+    assert b.run("import", str(out), "--bundle-passphrase-file", str(bundle_pass),
+                 "--yes") == 0
+    assert a.run("identity") == 0
+    fp = re.search(r"Fingerprint: ((?:[A-Z2-7]{4} ){7}[A-Z2-7]{4})",
+                   capsys.readouterr().out)
+    assert fp
+    before = snapshot(b.data_dir)
+    assert b.run("identity", "--revoke", "AAAA BBBB", "--from", "2026-01-01", "--reason",
+                 "Lost", "--by", "Łucja Żak") == 1
+    assert "no known signer" in capsys.readouterr().err
+    assert b.run("identity", "--revoke", fp.group(1), "--from", "2026-01-01") == 1
+    assert "--revoke needs" in capsys.readouterr().err
+    assert snapshot(b.data_dir) == before
+    assert b.run("identity", "--revoke", fp.group(1).lower(), "--from", "2026-01-01",
+                 "--reason", "Laptop stolen", "--by", "Łucja Żak") == 0
+    assert b.run("identity") == 0
+    listing = capsys.readouterr().out
+    assert f"{fp.group(1)}  Siobhán" in listing
+    assert "REVOKED from 2026-01-01 00:00 UTC (Laptop stolen; Łucja Żak)" in listing

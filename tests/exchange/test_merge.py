@@ -36,10 +36,12 @@ def _version_tree(seed: int, shape: list[int]) -> list[ObservationVersion]:
     versions = [ObservationVersion.of(o, marks, notes, ())]
     for i, parent_pick in enumerate(shape):
         parent = versions[parent_pick % len(versions)]
+        # An amendment is made after the version it starts from.
+        after = max((a.amended_at for a in parent.amendments), default=T0)
         new_o, new_marks, amendment = amend(
             parent.observation, parent.marks, rng, criterion=CRITERIA[i % len(CRITERIA)],
-            new_state=list(MarkState)[(i + seed) % 4], by=f"Amender {i}",
-            at=T0 + timedelta(days=1, minutes=rng.randrange(10_000)), reason=f"Fix {i}")
+            new_state=list(MarkState)[(i + seed + 1) % 4], by=f"Amender {i}",
+            at=after + timedelta(days=1, minutes=rng.randrange(10_000)), reason=f"Fix {i}")
         versions.append(ObservationVersion.of(new_o, new_marks, parent.debrief_notes,
                                               (*parent.amendments, amendment)))
     return versions
@@ -49,9 +51,9 @@ def _maximal(versions: list[ObservationVersion]) -> set[str]:
     return {v.digest for v in versions if not any(supersedes(w, v) for w in versions)}
 
 
-def _fold(versions: list[ObservationVersion]) -> tuple[str, ...]:
+def _fold(versions: list[ObservationVersion]) -> frozenset[str]:
     heads = reduce(merge_heads, versions, ())
-    return tuple(v.digest for v in heads)
+    return frozenset(v.digest for v in heads)
 
 
 @settings(max_examples=60, deadline=None)
@@ -70,7 +72,12 @@ def test_any_import_order_gives_the_same_heads_and_keeps_every_branch(
     # Importing any of them again changes nothing.
     heads = reduce(merge_heads, seen, ())
     again = data.choice(seen)
-    assert tuple(v.digest for v in merge_heads(heads, again)) == expected
+    assert [v.digest for v in merge_heads(heads, again)] == [v.digest for v in heads]
+    # The current head only ever moves forward: it is the first version seen, or one
+    # that continues it.
+    first = seen[0]
+    assert heads[0] == first or supersedes(heads[0], first) or any(
+        supersedes(heads[0], h) for h in seen)
 
 
 def test_two_machines_amending_differently_keep_both_versions() -> None:
@@ -79,7 +86,36 @@ def test_two_machines_amending_differently_keep_both_versions() -> None:
     assert [v.digest for v in heads] == [here.digest]  # a later version replaces the older
     heads = merge_heads(heads, there)
     assert {v.digest for v in heads} == {here.digest, there.digest}
-    assert heads[0] is order_heads([there, here])[0]  # the same current, whatever the order
+    assert heads[0] is here  # the version held here stays current; the other is kept
+    assert order_heads([there, here])[0] is there
+
+
+def test_a_fabricated_amendment_id_does_not_supersede() -> None:
+    """A version that carries the held amendments plus an invented one, but whose marks do
+    not follow from replaying it, is kept beside the held version, never replacing it."""
+    base, here = _version_tree(4, [0])
+    rng = random.Random(1)
+    _o, _m, invented = amend(here.observation, here.marks, rng, criterion=CRITERIA[0],
+                             new_state=MarkState.NOT_YET_SEEN, by="Mallory",
+                             at=T0 + timedelta(days=30), reason="Because")
+    # Every mark rewritten to "development needed", which the invented amendment does not say.
+    rewritten = tuple(replace(m, state=MarkState.DEVELOPMENT_NEEDED) for m in here.marks)
+    forged = ObservationVersion.of(here.observation, rewritten, here.debrief_notes,
+                                   (*here.amendments, invented))
+    assert not supersedes(forged, here)
+    heads = merge_heads((here,), forged)
+    assert heads[0] is here and {v.digest for v in heads} == {here.digest, forged.digest}
+    # The same for a version that moves the observation to another observer.
+    moved = _o, _m
+    other = replace(here.observation, observer_id=base.observation.case_id)
+    honest_marks = moved[1]
+    relabelled = ObservationVersion.of(other, honest_marks, here.debrief_notes,
+                                       (*here.amendments, invented))
+    assert not supersedes(relabelled, here)
+    # While the honest version of the same amendment does supersede.
+    honest = ObservationVersion.of(_o, honest_marks, here.debrief_notes,
+                                   (*here.amendments, invented))
+    assert supersedes(honest, here)
 
 
 def test_version_bytes_round_trip() -> None:

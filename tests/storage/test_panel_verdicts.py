@@ -307,10 +307,14 @@ def test_every_table_that_holds_evidence_flags_verdicts_on_every_write(store: St
             columns = {r[1] for r in conn.execute(text(f'PRAGMA table_info("{table}")'))}
             if columns & {"mediator_id", "observation_id", "amendment_id"}:
                 evidence.add(table)
-    # The verdicts themselves, the undo log (the marks change with it) and the kept
-    # versions of conflicting imports carry nothing the rules read.
-    not_evidence = {"panel_verdicts", "mark_events", "observation_conflicts"}
-    assert not_evidence <= evidence
+    # The verdicts themselves, the undo log (the marks change with it), the kept
+    # versions of conflicting imports (a decision changes the record itself, which has its
+    # triggers), the version history of exported records and the authors' signatures on
+    # finalised observations (provenance) carry nothing the rules read.
+    not_evidence = {"panel_verdicts", "mark_events", "observation_conflicts",
+                    "observation_provenance", "record_conflicts", "record_versions",
+                    "conflict_decisions"}
+    assert {"panel_verdicts", "mark_events", "observation_conflicts"} <= evidence
     for table in [*sorted(evidence - not_evidence), "observers", "form_versions"]:
         for event in ("insert", "update", "delete"):
             assert (table, f"trg_panel_stale_{table}_{event}") in made, (table, event)

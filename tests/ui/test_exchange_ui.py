@@ -202,3 +202,30 @@ def test_the_import_is_applied_on_a_worker_thread(qtbot: Any, pair: tuple[Store,
     runner.wait()
     assert signal.args[0].added == count
     assert threads and threads[0] is not threading.main_thread()
+
+
+def test_the_preview_names_the_rest_of_the_record_and_its_conflicts(
+    qtbot: Any, tmp_path: Path,
+) -> None:
+    """A whole-record file: the dialog says what of the rest of the record changes."""
+    from sendobserve.exchange.apply import preview_import
+    from sendobserve.exchange.bundle import open_bundle
+    from sendobserve.ui.exchange import ImportPreviewDialog
+    from tests.exchange import test_whole_record as whole
+    from tests.exchange.storekit import TempStore, add_finalised_observation, add_people
+
+    a, b = TempStore.create(tmp_path / "a"), TempStore.create(tmp_path / "b")
+    trainee, ppc = add_people(a)
+    add_finalised_observation(a, trainee, ppc, "LA-1")
+    whole._fill_logs(a, trainee.id, ppc.id)
+    opened = open_bundle(whole._export_record(a, trainee.id, "Łucja Żak"),
+                         passphrase=whole.PASS)
+    with b.session() as s:
+        preview = preview_import(s, opened)
+    dialog = ImportPreviewDialog(preview, "record.sendobs")
+    qtbot.addWidget(dialog)
+    assert dialog.records_summary is not None
+    name = dialog.records_summary.accessibleName()
+    assert name.startswith("The rest of the record: Training: 1 new")
+    assert "Discretions: 1 new" in name
+    assert "content schema 2" in dialog.details.toPlainText()

@@ -371,6 +371,10 @@ class ObservationRepository:
             row.finalised_at = now
             row.updated_at = now
             s.flush()
+            # The author's signature on what was finalised, so it travels with every copy.
+            from sendobserve.storage.exchange import sign_finalised
+
+            sign_finalised(s, row.id)
             return _convert.observation(row)
 
     def amend(
