@@ -52,7 +52,8 @@ COMPONENTS: tuple[Component, ...] = (
               "Apache-2.0 OR BSD-3-Clause (pypdfium2); BSD-3-Clause and Apache-2.0 (PDFium)",
               "https://github.com/pypdfium2-team/pypdfium2"),
     Component("DejaVu fonts", "", "Bitstream Vera Fonts licence (DejaVu changes: public domain)",
-              "https://dejavu-fonts.github.io/", note="See resources/fonts/LICENSE-DejaVu.txt."),
+              "https://dejavu-fonts.github.io/",
+              note="The licence ships with the app: resources/fonts/LICENSE-DejaVu.txt."),
     Component("Python", "", "PSF-2.0", "https://www.python.org/"),
 )
 

@@ -31,6 +31,7 @@ from sendobserve.forms.definition import SECTION_TITLES, Criterion, FormDefiniti
 from sendobserve.forms.loader import load_form_file
 
 STANDARD_FORMS_DIR = "forms"
+STANDARD_FORM_IDS = ("form1", "form2", "form3")
 
 
 class UnknownFormVersion(UserError):
@@ -161,10 +162,19 @@ class FormRegistry:
 
     @classmethod
     def standard(cls) -> FormRegistry:
-        """The Standards' own Forms 1–3, shipped in ``resources/forms``."""
-        from sendobserve.paths import resource_dir
+        """The Standards' own Forms 1–3, shipped in the package's ``resources/forms``.
+        Raises ``MissingResource`` (one clear sentence) if any of them is not there."""
+        from sendobserve.paths import MissingResource, resource_path
 
-        return cls.from_directory(resource_dir() / STANDARD_FORMS_DIR)
+        registry = cls.from_directory(resource_path(STANDARD_FORMS_DIR))
+        for form_id in STANDARD_FORM_IDS:
+            if not registry.versions(form_id):
+                raise MissingResource(
+                    "This installation of sendobserve is incomplete: the Standards' "
+                    f"{form_id} is missing from its resources/{STANDARD_FORMS_DIR} folder. "
+                    "Reinstall sendobserve."
+                )
+        return registry
 
     @classmethod
     def from_directory(cls, folder: Path) -> FormRegistry:

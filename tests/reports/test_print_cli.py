@@ -15,7 +15,7 @@ from sendobserve.demo import GAPS, PASSPORTED, READY, build_demo
 from sendobserve.forms.registry import FormRegistry
 from sendobserve.model.domain import Discretion, ObserverRole
 from sendobserve.model.readiness import assess_readiness
-from sendobserve.paths import resource_dir
+from sendobserve.paths import resources_dir
 from sendobserve.storage import vault
 from sendobserve.storage.repositories import FormVersionRepository, put_practice_record
 from tests.helpers import FAST_SCRYPT, TEST_PASSPHRASE, snapshot
@@ -28,7 +28,7 @@ def _load(data_dir: Path, *, discretions_for: str | None = None) -> None:
     store = created.store
     try:
         repo = FormVersionRepository(store.session)
-        for path in sorted((resource_dir() / "forms").glob("form*-standards-2018.yaml")):
+        for path in sorted((resources_dir() / "forms").glob("form*-standards-2018.yaml")):
             definition = forms.get(path.stem.split("-")[0], "standards-2018")
             repo.store(definition.form_id, definition.version, path.read_text(encoding="utf-8"))
         demo = build_demo(forms, today=date.today())
