@@ -41,6 +41,14 @@ from sendobserve.storage.repositories import (
 CRASH_MID_APPLY = "exchange.import.mid_apply"
 
 
+def observation_label(form_id: str, ordinal: int) -> str:
+    """"Form 2, 1st observation" ("Form 1, 2nd case"): how a mediator names one."""
+    suffix = "th" if 10 <= ordinal % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
+        ordinal % 10, "th")
+    word = "case" if form_id == "form1" else "observation"
+    return f"Form {form_id.removeprefix('form')}, {ordinal}{suffix} {word}"
+
+
 class SignerStatus(StrEnum):
     NEW = "new"  # first file from this key: compare the fingerprint before trusting it
     KNOWN = "known"
@@ -98,8 +106,7 @@ class ImportPreview:
         if s.name_used_by_other_key:
             out.append(f"  WARNING: files signed as {s.name!r} came from another key before: "
                        "check the fingerprint with them before importing.")
-        out.append(f"Exported: {self.exported_at:%Y-%m-%d %H:%M} UTC "
-                   f"(format version {self.format_version})")
+        out.append(f"Exported: {self.exported_at:%Y-%m-%d %H:%M} UTC")
         if self.already_imported_at is not None:
             out.append(f"This file was already imported on {self.already_imported_at:%Y-%m-%d}.")
         for title, items in (("New mediators", self.new_mediators),
@@ -201,8 +208,8 @@ def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
     lines = tuple(
         ObservationLine(
             op.observation_id,
-            f"{o.form_id} no. {o.ordinal}, case {cases[o.case_id]}, {o.observed_on} "
-            f"by {observers[o.observer_id]}",
+            f"{observation_label(o.form_id, o.ordinal)}, case {cases[o.case_id]}, "
+            f"{o.observed_on:%-d %b %Y} by {observers[o.observer_id]}",
             op.action,
         )
         for op, o in zip(plan.observations, p.observations, strict=True)

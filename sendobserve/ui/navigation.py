@@ -59,6 +59,7 @@ from sendobserve.model.domain import (
     Observer,
     TraineeRole,
 )
+from sendobserve.ui.a11y import LiveLabel, clear_on_escape
 from sendobserve.ui.services import WorkspaceService
 from sendobserve.ui.settings import ROLE_LABELS, WorkspaceSettings
 from sendobserve.ui.tasks import TaskRunner
@@ -278,7 +279,7 @@ class AddTraineeDialog(QDialog):
         self.name = QLineEdit(name)
         _named(self.name, "Trainee's full name")
         layout.addRow("&Full name:", self.name)
-        self.error = QLabel()
+        self.error = LiveLabel("Problem", alert=True)
         layout.addRow(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -325,9 +326,9 @@ class AddCaseDialog(QDialog):
         layout.addRow("Case &reference:", self.reference)
         layout.addRow("&Date:", self.case_date)
         layout.addRow("&Kind:", self.kind)
-        layout.addRow("Trainee's &role:", self.role)
+        layout.addRow("Trainee's r&ole:", self.role)
         layout.addRow("Casework &hours:", self.hours)
-        self.error = QLabel()
+        self.error = LiveLabel("Problem", alert=True)
         layout.addRow(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -383,6 +384,7 @@ class NavigationWidget(QWidget):
                              "Down or Enter moves to the list.")
         self.search.setPlaceholderText("Type a name…")
         self.search.setClearButtonEnabled(True)
+        clear_on_escape(self.search)
         self.trainee_list = _list_view("Trainees", self.filter, "Enter moves to the cases.")
         self.add_trainee_button = _named(QPushButton("Add &trainee…"), "Add a trainee",
                                          "Ctrl+N")
@@ -416,17 +418,17 @@ class NavigationWidget(QWidget):
         self.start_button = _named(QPushButton("&Start observation"), "Start observation")
         self.observation_list = _list_view("Observations of the selected trainee",
                                             self.observations, "Enter opens the observation.")
-        self.open_button = _named(QPushButton("&Open observation"), "Open the selected observation")
-        self.message = QLabel()
+        self.open_button = _named(QPushButton("Ope&n observation"),
+                                  "Open the selected observation")
+        self.message = LiveLabel("Message")
         self.message.setWordWrap(True)
-        self.message.setAccessibleName("Message")
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # names are never markup
         self._cases_label = QLabel("Cases")
         self._cases_label.setTextFormat(Qt.TextFormat.PlainText)
 
         trainees = QGroupBox("Trainees")
         t_layout = QVBoxLayout(trainees)
-        search_label = QLabel("&Find:")
+        search_label = QLabel("F&ind:")  # Alt+F is the File menu's
         search_label.setBuddy(self.search)
         t_layout.addWidget(search_label)
         t_layout.addWidget(self.search)
@@ -442,7 +444,7 @@ class NavigationWidget(QWidget):
         s_layout = QGridLayout(start)
         for row, (label, widget) in enumerate((("You&r name:", self.observer_name),
                                                ("Your r&ole:", self.observer_role),
-                                               ("&Form:", self.form_choice),
+                                               ("For&m:", self.form_choice),
                                                ("&Which:", self.ordinal),
                                                ("Dat&e:", self.observed_on))):
             caption = QLabel(label)
@@ -482,6 +484,7 @@ class NavigationWidget(QWidget):
         self.start_button.clicked.connect(self.start)
         self.idle_minutes.valueChanged.connect(self._idle_minutes_changed)
         self.open_button.clicked.connect(self.open_selected)
+        self.observer_name.returnPressed.connect(self.start)
         self.observation_list.activated.connect(lambda _i: self.open_selected())
         for keys, slot in (("Ctrl+N", self.add_trainee), ("Ctrl+Shift+N", self.add_case),
                            ("Ctrl+F", self.search.setFocus),
@@ -691,7 +694,14 @@ class NavigationWidget(QWidget):
     def open_selected(self) -> None:
         index = self.observation_list.currentIndex()
         mediator = self.current_mediator()
-        if not index.isValid() or mediator is None:
+        if mediator is None:
+            self.message.setText("Choose a trainee first.")
+            return
+        if not index.isValid():
+            self.message.setText(
+                f"Choose one of {mediator.name}'s observations in the list first."
+                if self.observations.rowCount() else
+                f"{mediator.name} has no observations yet: start one above.")
             return
         observation = self.observations.observation(index.row())
         case = next((self.cases.case(r) for r in range(self.cases.rowCount())
