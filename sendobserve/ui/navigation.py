@@ -30,6 +30,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -411,6 +412,11 @@ class NavigationWidget(QWidget):
         self.idle_minutes.setSuffix(" min idle")
         self.idle_minutes.setSpecialValueText("never (Ctrl+L only)")
         self.idle_minutes.setValue(settings.idle_lock_minutes)
+        self.advance = QCheckBox("After a tick, mo&ve to the next item")
+        self.advance.setAccessibleName("After a tick, move to the next item")
+        self.advance.setAccessibleDescription("Remembered on this computer.")
+        self.advance.setChecked(settings.advance_after_tick)
+        self.advance.toggled.connect(self._advance_changed)
         self.observed_on = QDateEdit(QDate.currentDate())
         self.observed_on.setCalendarPopup(True)
         self.observed_on.setDisplayFormat("d MMMM yyyy")
@@ -456,6 +462,7 @@ class NavigationWidget(QWidget):
         lock_label.setBuddy(self.idle_minutes)
         s_layout.addWidget(lock_label, 6, 0)
         s_layout.addWidget(self.idle_minutes, 6, 1)
+        s_layout.addWidget(self.advance, 7, 0, 1, 2)
         observations = QGroupBox("Observations")
         o_layout = QVBoxLayout(observations)
         o_layout.addWidget(self.observation_list, 1)
@@ -606,6 +613,9 @@ class NavigationWidget(QWidget):
 
     def _update_start(self) -> None:
         self.start_button.setEnabled(self.current_case() is not None)
+
+    def _advance_changed(self, on: bool) -> None:
+        self.settings.advance_after_tick = on
 
     def _idle_minutes_changed(self, minutes: int) -> None:
         self.settings.idle_lock_minutes = minutes

@@ -104,6 +104,7 @@ class Workspace(QWidget):
         heading = observation_heading(observation, mediator, case, session.form.title,
                                       session.form.number)
         page = ObservationPage(session, heading, self.settings.observer_name)
+        page.view.advance_after_tick = self.settings.advance_after_tick
         page.reviewRequested.connect(self.show_review)
         page.closeRequested.connect(self._close_observation)
         page.printRequested.connect(self.printObservationRequested)

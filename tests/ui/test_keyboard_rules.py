@@ -109,3 +109,33 @@ def test_return_in_the_unlock_dialog_unlocks_even_after_tab_passed_quit(
     _key(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: tried == ["my passphrase"], timeout=10000)
     assert dialog.result() == dialog.DialogCode.Accepted
+
+
+def test_a_tick_moves_on_unless_the_setting_is_off(
+        qtbot: Any, store: Store, forms: Any, settings: WorkspaceSettings,
+        runner: TaskRunner) -> None:
+    _window, workspace = main_window(qtbot, store, forms, settings, runner)
+    nav = workspace.navigation
+    assert nav.advance.isChecked()  # on by default
+    nav.search.setText(GAPS)
+    nav.observer_name.setText("Dana Whitfield")
+    nav.start()
+    page = workspace.observation_page
+    assert page is not None
+    items = page.session.model.item_ids()
+    page.view.setFocus()
+    _key(qtbot, Qt.Key.Key_1)
+    assert page.view.current_item_id() == items[1]
+    _key(qtbot, Qt.Key.Key_Backspace)  # clearing stays put
+    assert page.view.current_item_id() == items[1]
+    workspace.show_navigation()
+
+    nav.advance.setChecked(False)  # remembered on this computer
+    assert settings.advance_after_tick is False
+    nav.start()  # another draft, with the setting off
+    page = workspace.observation_page
+    assert page is not None
+    page.view.setFocus()
+    _key(qtbot, Qt.Key.Key_1)
+    assert page.session.model.state_of(items[0]).value == "demonstrated"
+    assert page.view.current_item_id() == items[0]  # stays
