@@ -426,6 +426,14 @@ class NavigationWidget(QWidget):
                                             self.observations, "Enter opens the observation.")
         self.open_button = _named(QPushButton("Ope&n observation"),
                                   "Open the selected observation")
+        self.delete_button = _named(QPushButton("De&lete draft"),
+                                    "Delete the selected draft observation",
+                                    "Delete key. Ctrl+Z puts it back; a finalised observation "
+                                    "is never deleted, only amended.")
+        self.undo_delete_button = _named(QPushButton("&Undo delete"),
+                                         "Put back the draft just deleted", "Ctrl+Z")
+        self.undo_delete_button.setVisible(False)
+        self._deleted: list[tuple[Any, str]] = []  # what undo puts back, newest last
         self.message = LiveLabel("Message")
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # names are never markup
@@ -458,7 +466,7 @@ class NavigationWidget(QWidget):
             s_layout.addWidget(caption, row, 0)
             s_layout.addWidget(widget, row, 1)
         s_layout.addWidget(self.start_button, 5, 0, 1, 2)
-        lock_label = QLabel("&Lock after:")
+        lock_label = QLabel("Loc&k after:")
         lock_label.setBuddy(self.idle_minutes)
         s_layout.addWidget(lock_label, 6, 0)
         s_layout.addWidget(self.idle_minutes, 6, 1)
@@ -466,7 +474,11 @@ class NavigationWidget(QWidget):
         observations = QGroupBox("Observations")
         o_layout = QVBoxLayout(observations)
         o_layout.addWidget(self.observation_list, 1)
-        o_layout.addWidget(self.open_button)
+        o_buttons = QHBoxLayout()
+        o_buttons.addWidget(self.open_button, 1)
+        o_buttons.addWidget(self.delete_button)
+        o_buttons.addWidget(self.undo_delete_button)
+        o_layout.addLayout(o_buttons)
         right = QVBoxLayout()
         right.addWidget(start)
         right.addWidget(observations, 1)
@@ -492,6 +504,14 @@ class NavigationWidget(QWidget):
         self.idle_minutes.valueChanged.connect(self._idle_minutes_changed)
         self.open_button.clicked.connect(self.open_selected)
         self.observer_name.returnPressed.connect(self.start)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.undo_delete_button.clicked.connect(self.undo_delete)
+        delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.observation_list)
+        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.activated.connect(self.delete_selected)
+        undo_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
+        undo_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        undo_key.activated.connect(self.undo_delete)
         self.observation_list.activated.connect(lambda _i: self.open_selected())
         for keys, slot in (("Ctrl+N", self.add_trainee), ("Ctrl+Shift+N", self.add_case),
                            ("Ctrl+F", self.search.setFocus),
@@ -717,6 +737,42 @@ class NavigationWidget(QWidget):
         case = next((self.cases.case(r) for r in range(self.cases.rowCount())
                      if self.cases.case(r).id == observation.case_id), None)
         self.observationOpened.emit(observation, mediator, case)
+
+    def delete_selected(self) -> None:
+        """Delete the selected draft (after it, Ctrl+Z or Undo delete puts it back)."""
+        index = self.observation_list.currentIndex()
+        if not index.isValid():
+            self.message.setText("Choose a draft observation in the list first.")
+            return
+        observation = self.observations.observation(index.row())
+        what = self.observations.data(index, Qt.ItemDataRole.AccessibleTextRole).split(" — ")[0]
+        if observation.state is not ObservationState.DRAFT:
+            self.message.setText(f"{what} is finalised: it is never deleted. Open it and "
+                                 "amend it (Ctrl+E) if something is wrong.")
+            return
+        try:
+            copy = self.service.discard_draft(observation.id)
+        except Exception as exc:
+            self.message.setText(f"Not deleted — {exc}")
+            return
+        self._deleted.append((copy, what))
+        self.undo_delete_button.setVisible(True)
+        self.message.setText(f"Deleted the draft {what}. Ctrl+Z or Undo delete puts it back.")
+        self.refresh_trainee()
+
+    def undo_delete(self) -> None:
+        if not self._deleted:
+            self.message.setText("No deleted draft to put back.")
+            return
+        copy, what = self._deleted.pop()
+        try:
+            self.service.restore_draft(copy)
+        except Exception as exc:
+            self.message.setText(f"Not put back — {exc}")
+            return
+        self.undo_delete_button.setVisible(bool(self._deleted))
+        self.message.setText(f"Put back the draft {what}.")
+        self.refresh_trainee()
 
     def refresh_trainee(self) -> None:
         self._trainee_changed(self.trainee_list.currentIndex())
