@@ -85,6 +85,10 @@ class MainWindow(QMainWindow):
             file_menu, "&Import…", "Ctrl+Shift+I", self._import,
             "Import observations from an exchange file, after a preview")
         file_menu.addSeparator()
+        self.remove_demo_action = self._action(
+            file_menu, "&Remove demo data…", "", self._remove_demo,
+            "Take the fictional demo mediators and everything recorded for them out")
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -127,7 +131,8 @@ class MainWindow(QMainWindow):
         self.store_actions = [self.export_action, self.import_action,
                               self.print_observation_action, self.print_readiness_action,
                               self.print_form4_action, self.print_form5_action,
-                              self.print_portfolio_action, self.identity_action]
+                              self.print_portfolio_action, self.identity_action,
+                              self.remove_demo_action]
         if store is None:
             self.setCentralWidget(OpeningPage())
             for action in self.store_actions:
@@ -237,6 +242,47 @@ class MainWindow(QMainWindow):
         if callable(flush):
             flush()  # print what is on screen, typed de-brief text included
         self._printer().preview_observation(observation.id)
+
+    def _remove_demo(self) -> None:
+        """File ▸ Remove demo data…: asks first (No is the default), then removes on the
+        window's task runner and reloads the trainees."""
+        store = self.store
+        if store is None:
+            return
+        asked = QMessageBox(QMessageBox.Icon.Question, "Remove demo data",
+                            "Remove the four fictional demo mediators and everything recorded "
+                            "for them (cases, observations, training, certificates)?",
+                            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                            self)
+        asked.setDefaultButton(QMessageBox.StandardButton.No)
+        asked.setInformativeText("Nothing else is touched. If records were added to a demo "
+                                 "mediator, nothing is removed and you are told what.")
+        self.remove_demo_question = asked
+        asked.finished.connect(lambda result: self._remove_demo_answered(store, result))
+        asked.open()
+
+    def _remove_demo_answered(self, store: Store, result: int) -> None:
+        from datetime import date
+
+        from sendobserve.demo import remove_demo
+
+        if result != QMessageBox.StandardButton.Yes:
+            return
+
+        def done(removed: dict[str, int]) -> None:
+            reload = getattr(getattr(self.centralWidget(), "navigation", None), "reload", None)
+            if callable(reload):
+                reload()
+            self.statusBar().showMessage(
+                "Removed the demo data." if removed else "There was no demo data to remove.",
+                10000)
+
+        def failed(exc: BaseException) -> None:
+            QMessageBox.warning(self, "Demo data not removed",
+                                getattr(exc, "message", None) or str(exc))
+
+        self.runner.run(lambda: remove_demo(store, today=date.today()), done, failed,
+                        owner=self)
 
     def _export(self) -> None:
         mediator = self.current_mediator()

@@ -530,6 +530,9 @@ class NavigationWidget(QWidget):
         def show(result: tuple[Sequence[Mediator], Sequence[FormDefinition]]) -> None:
             mediators, forms = result
             self.mediators.set_mediators(mediators)
+            # The lists below belonged to the trainee selected before: reloaded next.
+            self.cases.set_cases([])
+            self.observations.set_rows([])
             self._forms = list(forms)
             self.form_choice.clear()
             for form in self._forms:

@@ -72,3 +72,25 @@ def test_a_finalised_observation_is_never_deleted(
     assert "is finalised: it is never deleted" in nav.message.text()
     assert durable_snapshot(store.data_dir) == before
     assert not nav.undo_delete_button.isVisible()
+
+
+def test_file_remove_demo_data_asks_with_no_as_default_then_removes(
+        qtbot: Any, store: Store, forms: Any, settings: WorkspaceSettings,
+        runner: TaskRunner) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    window, workspace = main_window(qtbot, store, forms, settings, runner)
+    nav = workspace.navigation
+    assert nav.mediators.rowCount() == 4
+    before = durable_snapshot(store.data_dir)
+    window.remove_demo_action.trigger()
+    asked = window.remove_demo_question
+    assert asked.defaultButton() is asked.button(QMessageBox.StandardButton.No)
+    asked.button(QMessageBox.StandardButton.No).click()
+    assert nav.mediators.rowCount() == 4
+    assert durable_snapshot(store.data_dir) == before
+
+    window.remove_demo_action.trigger()
+    window.remove_demo_question.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: nav.mediators.rowCount() == 0)
+    assert window.statusBar().currentMessage() == "Removed the demo data."
