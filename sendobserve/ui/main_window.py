@@ -85,6 +85,9 @@ class MainWindow(QMainWindow):
             file_menu, "&Import…", "Ctrl+Shift+I", self._import,
             "Import observations from an exchange file, after a preview")
         file_menu.addSeparator()
+        self.provider_action = self._action(
+            file_menu, "Provider's &name…", "", lambda: self._printer().ask_provider_name(),
+            "The provider's name printed on Form 4 and Form 5")
         self.remove_demo_action = self._action(
             file_menu, "&Remove demo data…", "", self._remove_demo,
             "Take the fictional demo mediators and everything recorded for them out")
@@ -132,7 +135,7 @@ class MainWindow(QMainWindow):
                               self.print_observation_action, self.print_readiness_action,
                               self.print_form4_action, self.print_form5_action,
                               self.print_portfolio_action, self.identity_action,
-                              self.remove_demo_action]
+                              self.remove_demo_action, self.provider_action]
         if store is None:
             self.setCentralWidget(OpeningPage())
             for action in self.store_actions:

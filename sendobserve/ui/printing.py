@@ -859,7 +859,11 @@ class PrintController(QObject):
                     cancellable=True)
 
     def _certificate(self, mediator_id: uuid.UUID, form_number: int) -> None:
-        from sendobserve.reports.jobs import plan_certificate
+        from sendobserve.reports.jobs import plan_certificate, provider_name
+
+        if provider_name(self.store) is None:  # asked once, before the first certificate
+            self.ask_provider_name(lambda: self._certificate(mediator_id, form_number))
+            return
 
         def planned(plan: CertificatePlan) -> None:
             if plan.refusal:
@@ -889,6 +893,20 @@ class PrintController(QObject):
                     lambda _job: plan_certificate(self.store, mediator_id, form_number,
                                                   today=self.today),
                     planned, cancellable=False)
+
+    def ask_provider_name(self, then: Callable[[], None] | None = None) -> None:
+        """The provider's name for Form 4 and 5 (File ▸ Provider's name…, or before the
+        first certificate); ``then`` runs once it is saved."""
+        from sendobserve.reports.jobs import provider_name, set_provider_name
+        from sendobserve.ui.provider import ProviderNameDialog
+
+        dialog = ProviderNameDialog(provider_name(self.store),
+                                    lambda name: set_provider_name(self.store, name),
+                                    self.parent_widget)
+        self.provider_dialog = dialog
+        if then is not None:
+            dialog.accepted.connect(then)
+        dialog.open()
 
     def _ask_drawings(self, plan: CertificatePlan, signer: Observer) -> None:
         """The two drawn signatures of a first issue (a re-print keeps its own)."""

@@ -185,3 +185,21 @@ def test_bad_requests_are_clear_and_write_nothing(
     assert main([*base, *[a.format(folder=folder) for a in argv]]) == 1
     assert says in capsys.readouterr().err
     assert snapshot(folder) == before
+
+
+def test_the_provider_name_set_once_is_printed_on_form4(
+    cli: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sendobserve.reports.jobs import DEFAULT_ORG
+
+    folder, base = cli
+    assert main([*base, "provider"]) == 0
+    assert "not set yet" in capsys.readouterr().out
+    assert main([*base, "provider", "  "]) == 1  # a blank name is refused
+    assert main([*base, "provider", "Northern  SEND Mediation"]) == 0
+    assert "Northern SEND Mediation" in capsys.readouterr().out
+    out = folder / "f4.pdf"
+    assert main([*base, "print", "form4", READY, "-o", str(out)]) == 0
+    text = pdf_text(out.read_bytes())
+    assert "Northern SEND Mediation" in text
+    assert DEFAULT_ORG not in text

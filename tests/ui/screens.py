@@ -127,6 +127,9 @@ def each_screen(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSetting
     yield from _dialog(qtbot, FirstRunDialog(store.data_dir, lambda p: "key", no_keyring))
     yield from _dialog(qtbot, UnlockDialog(store.data_dir, lambda p: None, no_keyring))
     yield from _dialog(qtbot, AboutDialog(store.data_dir, window))
+    from sendobserve.ui.provider import ProviderNameDialog
+
+    yield from _dialog(qtbot, ProviderNameDialog(None, lambda name: name, window))
     yield from _dialog(qtbot, ExportDialog(workspace.service.mediators(), "Dana Whitfield",
                                            parent=window))
     from sendobserve.reports.jobs import observation_document
