@@ -969,7 +969,7 @@ def _signer(
             if o.id not in observed_by:
                 why.append("has not observed the trainee")
             if o.id not in mentors:
-                why.append("is not recorded as mentor")
+                why.append("has no mentoring of the trainee recorded")
             gaps.append(f"{o.name} {' and '.join(why)}")
         detail = "No eligible Form 4 signer: " + "; ".join(gaps) + "."
         observed_only = [o for o in experienced if o.id in observed_by]
