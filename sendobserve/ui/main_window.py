@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve import APP_DISPLAY_NAME, __version__
+from sendobserve.ui.geometry import remember_geometry
 from sendobserve.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -75,7 +76,8 @@ class MainWindow(QMainWindow):
         self.runner = runner if runner is not None else TaskRunner(self)
         self.setWindowTitle(f"{APP_DISPLAY_NAME} {__version__}")
         self.setAccessibleName(f"{APP_DISPLAY_NAME} main window")
-        self.resize(960, 640)
+        # 1440×900 at most, else nine tenths of the screen; then as the user left it.
+        remember_geometry(self, "main", QSize(1440, 900))
 
         file_menu = self.menuBar().addMenu("&File")
         self.export_action = self._action(

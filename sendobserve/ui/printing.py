@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.errors import UserError
+from sendobserve.ui.geometry import remember_geometry
 from sendobserve.ui.signature_pad import SignaturePad
 from sendobserve.ui.tasks import TaskRunner
 
@@ -236,7 +237,7 @@ class PrintPreviewDialog(QDialog):
         self.last_error = ""
         self.setWindowTitle(f"Print preview — {title}")
         self.setAccessibleName(f"Print preview of {title}")
-        self.resize(860, 900)
+        remember_geometry(self, "print-preview", QSize(860, 900))
 
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
