@@ -41,6 +41,12 @@ def ensure_application() -> QApplication:
     app.setApplicationDisplayName(APP_DISPLAY_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
+    from sendobserve.ui.palette import harden
+
+    app.setPalette(harden(app.palette()))  # the system's palette, its weak pairs at 4.5:1
+    from sendobserve.ui.focus_ring import install_focus_ring
+
+    install_focus_ring(app)  # a 3:1 ring around whatever has the keyboard focus
     icon = resources_dir() / "icons" / "sendobserve-256.png"
     if icon.is_file():  # cosmetic: a missing icon is no reason not to start
         app.setWindowIcon(QIcon(str(icon)))

@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -474,7 +474,8 @@ class ObservationPage(QWidget):
         glyph = {SaveStatus.SAVED: "✓", SaveStatus.SAVING: "…", SaveStatus.FAILED: "⚠"}
         shown = f"{glyph[SaveStatus(status)]} {html.escape(text)}"
         if status == SaveStatus.FAILED:  # rich text, no style sheet: follows palette changes
-            colour = state_colour(MarkState.DEVELOPMENT_NEEDED, self.palette()).name()
+            colour = state_colour(MarkState.DEVELOPMENT_NEEDED, self.palette(),
+                                  QPalette.ColorRole.Window).name()
             shown = f'<span style="color:{colour}">{shown}</span>'
         self.save_state.setText(f"<b>{shown}</b>")
         self.save_state.setAccessibleDescription(text)
