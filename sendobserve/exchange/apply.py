@@ -186,7 +186,7 @@ def _plan(session: Session, opened: OpenedBundle) -> ImportPlan:
 
 
 def _form_label(f: FormText) -> str:
-    return f"{f.form_id} {f.version}"
+    return f"Form {f.form_id.removeprefix('form')} (version {f.version})"
 
 
 def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,

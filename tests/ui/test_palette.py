@@ -95,3 +95,18 @@ def test_every_marker_reads_on_what_it_is_drawn_on(palette: QPalette) -> None:
     check("save failed", state_colour(MarkState.DEVELOPMENT_NEEDED, palette, R.Window),
           window, TEXT_CONTRAST)
     assert not found, "\n".join(found)
+
+
+def test_requirement_colours_follow_a_change_of_palette(qtbot: Any, qapp: Any) -> None:
+    from sendobserve.ui.readiness.panels import RequirementList
+
+    panel = RequirementList("Requirements")
+    qtbot.addWidget(panel)
+    panel.setPalette(harden(_light(qapp)))
+    panel.show_results("Not ready", False, [], [])
+    light_red = panel.verdict.palette().color(R.WindowText)
+    dark = harden(_palette(**DARK))
+    panel.setPalette(dark)
+    dark_red = panel.verdict.palette().color(R.WindowText)
+    assert dark_red != light_red
+    assert contrast(dark_red, dark.color(R.Window)) >= TEXT_CONTRAST
