@@ -30,7 +30,7 @@ class FocusRing(QWidget):
         self.target: QWidget | None = None
 
     def follow(self, widget: QWidget | None) -> None:
-        if self.target is not None:
+        if self.target is not None and shiboken6.isValid(self.target):
             self.target.removeEventFilter(self)
         self.target = None
         parent = widget.parentWidget() if widget is not None else None
@@ -45,7 +45,7 @@ class FocusRing(QWidget):
         self.raise_()
 
     def _place(self) -> None:
-        if self.target is None:
+        if self.target is None or not shiboken6.isValid(self.target):
             return
         rect = self.target.geometry().adjusted(-WIDTH - 1, -WIDTH - 1, WIDTH + 1, WIDTH + 1)
         self.setGeometry(rect)
