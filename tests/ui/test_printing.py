@@ -349,5 +349,9 @@ def test_the_first_certificate_asks_the_providers_name_once(qtbot: Any, store: S
     assert controller.signer_dialog is not None  # and on to the signer
     qtbot.addWidget(controller.signer_dialog)
     controller.provider_dialog = None
+    controller.signer_dialog.close()
     controller.preview_form4(_id(store, READY))
     assert controller.provider_dialog is None  # not asked again
+    assert controller.signer_dialog is not None
+    qtbot.addWidget(controller.signer_dialog)
+    controller.signer_dialog.close()
