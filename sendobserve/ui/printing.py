@@ -19,10 +19,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -465,6 +466,10 @@ class PrintPreviewDialog(QDialog):
             return
         number = max(1, min(number, len(tops)))
         self.pages_layout.activate()  # the scroll range must already fit the new sizes
+        # ...and the scrolled widget must have taken them: it is resized on a posted
+        # layout request, and until then the range is the old one (the last pages of a
+        # long document were out of reach right after it opened).
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.pages_area.verticalScrollBar().setValue(tops[number - 1]
                                                      - self.pages_layout.spacing() // 2)
         self._update_page_label(forced=number)
