@@ -1,8 +1,8 @@
 """Render the app icon from its SVG source into the sizes each OS needs.
 
-Run after editing ``resources/icons/sendobserve.svg``; the outputs are committed so
+Run after editing ``sendobserve/resources/icons/sendobserve.svg``; the outputs are committed so
 that a build needs neither Qt's SVG renderer nor Pillow at build time:
-``resources/icons/sendobserve-<N>.png`` (Linux, the window icon),
+``sendobserve/resources/icons/sendobserve-<N>.png`` (Linux, the window icon),
 ``sendobserve.ico`` (Windows) and ``sendobserve.icns`` (macOS).
 
     QT_QPA_PLATFORM=offscreen python packaging/make_icons.py
@@ -19,7 +19,7 @@ from PySide6.QtCore import QBuffer, QIODevice, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
-ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
+ICONS = Path(__file__).resolve().parent.parent / "sendobserve" / "resources" / "icons"
 SIZES = (16, 24, 32, 48, 64, 128, 256, 512, 1024)
 
 

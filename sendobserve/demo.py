@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sendobserve.forms.definition import FormDefinition, TickItem
 from sendobserve.model.domain import (
@@ -502,3 +502,83 @@ def fill_store(store: Store, *, today: date) -> dict[str, int]:
             for table, count in result.added.items():
                 added[table] = added.get(table, 0) + count
     return {table: count for table, count in added.items() if count}
+
+
+def remove_demo(store: Store, *, today: date) -> dict[str, int]:
+    """Take the demo out of ``store`` in one transaction; return rows removed per table.
+
+    Removes the four demo mediators with everything the demo recorded for them (cases,
+    observations, marks, training, reflection, CPD, contacts, discretions, any
+    certificate issued to them) and the demo observers nobody else's records use. If
+    anything was added to a demo mediator since (a case, an observation, a training…),
+    nothing is removed and ``UserError`` says what: it would otherwise be lost.
+    """
+    from sqlalchemy import delete, func, select
+
+    from sendobserve.errors import UserError
+    from sendobserve.forms.registry import FormRegistry
+    from sendobserve.storage.certificates import CertificatePrintRecord, CertificateRecord
+    from sendobserve.storage.records import (
+        CaseRecord,
+        ContactRecord,
+        CpdRecord,
+        DiscretionRecord,
+        MediatorRecord,
+        ObservationRecord,
+        ObserverRecord,
+        ReflectionRecord,
+        TrainingRecord,
+    )
+
+    demo = build_demo(FormRegistry.standard(), today=today)
+    mediators = {r.mediator.id for r in demo.records}
+    own: dict[Any, set[uuid.UUID]] = {
+        ObservationRecord: {x.id for r in demo.records for x in r.observations},
+        CaseRecord: {x.id for r in demo.records for x in r.cases},
+        TrainingRecord: {x.id for r in demo.records for x in r.training},
+        ReflectionRecord: {x.id for r in demo.records for x in r.reflections},
+        CpdRecord: {x.id for r in demo.records for x in r.cpd},
+        ContactRecord: {x.id for r in demo.records for x in r.contacts},
+        DiscretionRecord: {x.id for r in demo.records for x in r.discretions},
+    }
+    removed: dict[str, int] = {}
+    with store.session() as session:
+        present = set(session.scalars(select(MediatorRecord.id).where(
+            MediatorRecord.id.in_(mediators))))
+        if not present:
+            return {}
+        added = {
+            kind.__tablename__: n
+            for kind, ids in own.items()
+            if (n := session.scalar(select(func.count()).select_from(kind).where(
+                kind.mediator_id.in_(present), kind.id.not_in(ids))) or 0)
+        }
+        if added:
+            what = ", ".join(f"{n} {table}" for table, n in sorted(added.items()))
+            raise UserError(
+                f"Nothing was removed: records were added to the demo mediators since ({what}), "
+                "and removing the demo would lose them.",
+                hint="Delete those records in the app first if they are not wanted.")
+        serials = list(session.scalars(select(CertificateRecord.serial).where(
+            CertificateRecord.mediator_id.in_(present))))
+        counts = [
+            (CertificatePrintRecord, CertificatePrintRecord.serial.in_(serials)),
+            (CertificateRecord, CertificateRecord.serial.in_(serials)),
+            *((kind, kind.mediator_id.in_(present)) for kind in own),
+            (MediatorRecord, MediatorRecord.id.in_(present)),
+        ]
+        def drop(kind: Any, where: Any) -> None:
+            n = session.scalar(select(func.count()).select_from(kind).where(where)) or 0
+            session.execute(delete(kind).where(where))
+            if n:
+                removed[kind.__tablename__] = n
+
+        for kind, where in counts:
+            drop(kind, where)
+        demo_observers = {o.id for o in demo.observers}
+        used = set(session.scalars(select(ObservationRecord.observer_id).where(
+            ObservationRecord.observer_id.in_(demo_observers)))) | set(session.scalars(
+                select(CertificateRecord.signer_id).where(
+                    CertificateRecord.signer_id.in_(demo_observers))))
+        drop(ObserverRecord, ObserverRecord.id.in_(demo_observers - used))
+    return removed

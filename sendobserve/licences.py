@@ -60,7 +60,8 @@ COMPONENTS: tuple[Component, ...] = (
     Component("idna", "idna", "BSD-3-Clause", "https://github.com/kjd/idna"),
     Component("certifi", "certifi", "MPL-2.0", "https://github.com/certifi/python-certifi"),
     Component("DejaVu fonts", "", "Bitstream Vera Fonts licence (DejaVu changes: public domain)",
-              "https://dejavu-fonts.github.io/", note="See resources/fonts/LICENSE-DejaVu.txt."),
+              "https://dejavu-fonts.github.io/",
+              note="The licence ships with the app: resources/fonts/LICENSE-DejaVu.txt."),
     Component("Python", "", "PSF-2.0", "https://www.python.org/"),
 )
 

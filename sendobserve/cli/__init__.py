@@ -59,6 +59,12 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_gui(args: argparse.Namespace) -> int:
+    from sendobserve.cli._display import display_problem
+
+    problem = display_problem()  # before Qt loads: Qt would abort with a misleading message
+    if problem:
+        print(f"sendobserve: {problem}", file=sys.stderr)
+        return 2
     from sendobserve.cli._common import given_secret
     from sendobserve.ui.app import run
 

@@ -18,8 +18,11 @@ def register(subparsers: Any) -> None:
         description="Add four fictional mediators with their observers, cases, observations, "
         "training, reflection, CPD and mentoring: one ready for Form 4, one with gaps, one "
         "passported and one due for re-registration. Every record has a fixed id, so "
-        "running it again adds nothing.",
+        "running it again adds nothing. --remove takes the demo out again.",
     )
+    p.add_argument("--remove", action="store_true",
+                   help="remove the demo mediators and everything the demo recorded for them "
+                   "(refused, changing nothing, if records were added to them since)")
     p.set_defaults(func=cmd_demo)
 
     p = subparsers.add_parser(
@@ -68,8 +71,18 @@ def _print_json(data: Any) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from sendobserve.demo import fill_store
+    from sendobserve.demo import fill_store, remove_demo
 
+    if args.remove:
+        with open_store_from_args(args) as store:
+            removed = remove_demo(store, today=date.today())
+        if removed:
+            print("Removed the demo practice period:")
+            for table, count in sorted(removed.items()):
+                print(f"  {count:5d}  {table}")
+        else:
+            print("There are no demo records in the store; nothing was removed.")
+        return 0
     with open_store_from_args(args) as store:
         added = fill_store(store, today=date.today())
     if added:

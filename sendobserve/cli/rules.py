@@ -23,7 +23,7 @@ def register(subparsers: Any) -> None:
         "With SEND as this program applies it: each requirement with its paragraph, "
         "threshold and whether discretion is allowed (and who must agree), who may sign, and "
         "every decision this program takes where the Standards are silent. Without options: "
-        "the edition in force today. Editions are files in resources/editions/.",
+        "the edition in force today. Editions are files in sendobserve/resources/editions/.",
     )
     p.add_argument("--edition", metavar="ID", help="print this edition instead")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,

@@ -87,6 +87,14 @@ from sendobserve.storage.repositories.forms import load_registry
 CRASH_MID_APPLY = "exchange.import.mid_apply"
 
 
+def observation_label(form_id: str, ordinal: int) -> str:
+    """"Form 2, 1st observation" ("Form 1, 2nd case"): how a mediator names one."""
+    suffix = "th" if 10 <= ordinal % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
+        ordinal % 10, "th")
+    word = "case" if form_id == "form1" else "observation"
+    return f"Form {form_id.removeprefix('form')}, {ordinal}{suffix} {word}"
+
+
 class SignerStatus(StrEnum):
     NEW = "new"  # first file from this key: compare the fingerprint before trusting it
     KNOWN = "known"
@@ -182,9 +190,7 @@ class ImportPreview:
                        f"{r.revoked_from:%Y-%m-%d %H:%M} UTC ({r.reason}; {r.decided_by})"
                        + ("" if applies else ": NOT applied, its sender is not known here "
                           "yet"))
-        out.append(f"Exported: {self.exported_at:%Y-%m-%d %H:%M} UTC "
-                   f"(format version {self.format_version}, content schema "
-                   f"{self.content_schema})")
+        out.append(f"Exported: {self.exported_at:%Y-%m-%d %H:%M} UTC")
         if self.already_imported_at is not None:
             out.append(f"This file was already imported on {self.already_imported_at:%Y-%m-%d}.")
         for title, items in (("New mediators", self.new_mediators),
@@ -441,7 +447,7 @@ def _records_change_store(plans: tuple[RecordPlan, ...]) -> bool:
 
 
 def _form_label(f: FormText) -> str:
-    return f"{f.form_id} {f.version}"
+    return f"Form {f.form_id.removeprefix('form')} (version {f.version})"
 
 
 def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
@@ -471,8 +477,8 @@ def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
     lines = tuple(
         ObservationLine(
             op.observation_id,
-            f"{o.form_id} no. {o.ordinal}, case {cases[o.case_id]}, {o.observed_on} "
-            f"by {observers[o.observer_id]}",
+            f"{observation_label(o.form_id, o.ordinal)}, case {cases[o.case_id]}, "
+            f"{o.observed_on:%-d %b %Y} by {observers[o.observer_id]}",
             op.action,
             fingerprint(authors[o.id]) if o.id in authors else None,
         )

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from sendobserve.errors import UserError
+from sendobserve.exchange.apply import observation_label
 from sendobserve.exchange.codec import ObservationVersion, _Obj, decode_version
 from sendobserve.exchange.logs import (
     LOG_KINDS,
@@ -118,8 +119,9 @@ def list_conflicts(session: Session) -> tuple[ObservationConflict, ...]:
         observer = next((o for o in record.observers if o.id == obs.observation.observer_id),
                         None)
         o = obs.observation
-        label = (f"{o.form_id} no. {o.ordinal}, case {case.reference if case else '?'}, "
-                 f"{o.observed_on} by {observer.name if observer else '?'}")
+        label = (f"{observation_label(o.form_id, o.ordinal)}, "
+                 f"case {case.reference if case else '?'}, "
+                 f"{o.observed_on:%-d %b %Y} by {observer.name if observer else '?'}")
         kept = tuple(
             KeptVersion(v.digest, v.amendments, _differences(current, v))
             for v in (decode_version(data) for data in obs.conflicts)

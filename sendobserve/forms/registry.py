@@ -31,6 +31,7 @@ from sendobserve.forms.definition import SECTION_TITLES, Criterion, FormDefiniti
 from sendobserve.forms.loader import load_form_file
 
 STANDARD_FORMS_DIR = "forms"
+STANDARD_FORM_IDS = ("form1", "form2", "form3")
 
 
 class UnknownFormVersion(UserError):
@@ -165,11 +166,20 @@ class FormRegistry:
 
     @classmethod
     def standard(cls) -> FormRegistry:
-        """The Standards' own Forms 1–3, shipped in ``resources/forms``."""
+        """The Standards' own Forms 1–3, shipped in the package's ``resources/forms``, and
+        the forms of every shipped edition. Raises ``MissingResource`` (one clear sentence)
+        if any of the Standards' forms is not there."""
         from sendobserve.model.rulebook import shipped_rulebook
-        from sendobserve.paths import resource_dir
+        from sendobserve.paths import MissingResource, resource_path
 
-        registry = cls.from_directory(resource_dir() / STANDARD_FORMS_DIR, shipped=True)
+        registry = cls.from_directory(resource_path(STANDARD_FORMS_DIR), shipped=True)
+        for form_id in STANDARD_FORM_IDS:
+            if not registry.versions(form_id):
+                raise MissingResource(
+                    "This installation of sendobserve is incomplete: the Standards' "
+                    f"{form_id} is missing from its resources/{STANDARD_FORMS_DIR} folder. "
+                    "Reinstall sendobserve."
+                )
         for edition in shipped_rulebook():
             registry.add_edition_forms(edition.form_files, shipped=True)
         return registry

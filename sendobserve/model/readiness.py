@@ -1134,7 +1134,7 @@ def _signer(
                 why.append("has not observed the trainee")
                 todo.append(f"be observed at least once by {o.name}")
             if o.id not in mentors:
-                why.append("is not recorded as mentor")
+                why.append("has no mentoring of the trainee recorded")
                 todo.append(f"record mentoring with {o.name}")
             if o.id not in supported:
                 why.append("is not recorded as supporting a reflection in the practice period")

@@ -220,6 +220,29 @@ def _issued_before(store: Store, mediator_id: uuid.UUID, form_number: int) -> bo
     return CertificateRepository(store.session).find(mediator_id, form_number) is not None
 
 
+def provider_name(store: Store) -> str | None:
+    """The provider's name set for this store (printed on Form 4 and 5), if any."""
+    from sendobserve.storage.meta import META_PROVIDER_NAME, get_meta
+
+    with store.session() as session:
+        return get_meta(session, META_PROVIDER_NAME)
+
+
+def set_provider_name(store: Store, name: str) -> str:
+    """Set the provider's name once (it can be corrected later); returns it as stored."""
+    from sendobserve.storage.meta import META_PROVIDER_NAME, set_meta
+
+    name = " ".join(name.split())
+    if not name:
+        raise UserError("Type the provider's name: the organisation (or sole provider) "
+                        "that Form 4 and Form 5 are issued by.")
+    if len(name) > 200:
+        raise UserError("The provider's name is too long (200 characters at most).")
+    with store.session() as session:
+        set_meta(session, META_PROVIDER_NAME, name)
+    return name
+
+
 def ensure_signing_root(store: Store, organisation: str | None) -> RootCA:
     from sendobserve.reports.pki import ensure_root
     from sendobserve.storage.repositories.certificates import PkiRepository
@@ -288,6 +311,8 @@ def issue_certificate(
         check_drawing(signer_drawing, f"the drawn signature of {signer.name}")
     if mediator_drawing is not None:
         check_drawing(mediator_drawing, f"the drawn signature of {record.mediator.name}")
+    # The name given now, else the provider's name set for the store, else the root's.
+    organisation = organisation or provider_name(store)
     root = ensure_signing_root(store, organisation)
     organisation = organisation or root_organisation(root)
     key = pki.verification_key(root)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sendobserve.model.domain import MarkState
-from sendobserve.paths import resource_dir
+from sendobserve.paths import resource_path
 
 SANS = "SO-Sans"
 SANS_BOLD = "SO-Sans-Bold"
@@ -90,9 +90,8 @@ def register_fonts() -> None:
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.ttfonts import TTFont
 
-        fonts = resource_dir() / "fonts"
         for name, filename in _FONT_FILES.items():
-            pdfmetrics.registerFont(TTFont(name, str(fonts / filename)))
+            pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", filename))))
         # <b> and <i> inside paragraphs map onto the files we ship.
         addMapping(SERIF, 0, 0, SERIF)
         addMapping(SERIF, 1, 0, SERIF_BOLD)

@@ -57,6 +57,21 @@ class KeyringStatus:
             return f"OS keyring in use: {self.backend}"
         return f"no trusted OS keyring: {self.reason}"
 
+    def plain(self) -> str:
+        """The same for a person at a screen: what it means, no backend class names."""
+        if self.trusted:
+            return "your OS keyring keeps the key"
+        reason = self.reason or ""
+        if "no OS keyring is available" in reason or reason.endswith("chains no backends"):
+            return "there is no OS keyring on this computer"
+        if "switched off" in reason:
+            return "the OS keyring is switched off"
+        if "plain text" in reason or "in a file" in reason:
+            return "the only keyring here keeps secrets in a plain file"
+        if reason.startswith("the keyring failed"):
+            return "the OS keyring did not answer"
+        return "this computer's keyring is not one sendobserve trusts"
+
 
 def _judge(backend: Any) -> KeyringStatus:
     name = _qualname(type(backend))

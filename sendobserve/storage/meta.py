@@ -11,6 +11,8 @@ from sendobserve.storage.base import Base
 META_STORE_ID = "store_id"
 META_CREATED_AT = "created_at"
 META_LAST_BACKUP_AT = "last_backup_at"
+# The provider organisation (or sole provider) named on Form 4 and Form 5: set once.
+META_PROVIDER_NAME = "provider_name"
 
 
 class StoreMetaRecord(Base):

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QThreadPool, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from sendobserve import APP_DISPLAY_NAME, APP_NAME, __version__
 from sendobserve.errors import UserError
-from sendobserve.paths import resolve_data_dir
+from sendobserve.paths import resolve_data_dir, resources_dir
 
 if TYPE_CHECKING:
     from sendobserve.storage.db import Store
@@ -41,6 +41,15 @@ def ensure_application() -> QApplication:
     app.setApplicationDisplayName(APP_DISPLAY_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
+    from sendobserve.ui.palette import harden
+
+    app.setPalette(harden(app.palette()))  # the system's palette, its weak pairs at 4.5:1
+    from sendobserve.ui.focus_ring import install_focus_ring
+
+    install_focus_ring(app)  # a 3:1 ring around whatever has the keyboard focus
+    icon = resources_dir() / "icons" / "sendobserve-256.png"
+    if icon.is_file():  # cosmetic: a missing icon is no reason not to start
+        app.setWindowIcon(QIcon(str(icon)))
     return app
 
 

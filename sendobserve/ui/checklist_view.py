@@ -263,6 +263,8 @@ class ChecklistView(QTreeView):
         self.setWordWrap(True)
         self.setItemDelegate(ChecklistDelegate(self))
         self.setAccessibleName("Checklist")
+        # A tick moves on to the next item (one key per criterion); the setting can stop it.
+        self.advance_after_tick = True
         self.setAccessibleDescription(
             "Space or 1: demonstrated. 2: development needed. 3: not applicable. "
             "Backspace: not yet seen. J and K: next and previous item. Enter: note.")
@@ -329,6 +331,13 @@ class ChecklistView(QTreeView):
         index = self.currentIndex()
         if index.isValid() and index.data(Role.TICKABLE):
             self.markRequested.emit(index.data(Role.ITEM_ID), state.value)
+            ticked = MarkState(index.data(Role.STATE)) is state  # committed and shown
+            if (self.advance_after_tick and ticked and state is not MarkState.NOT_YET_SEEN
+                    and self.currentIndex() == index):
+                target = self.moveToTick(index, +1)
+                if target != index:
+                    self.setCurrentIndex(target)
+                    self.scrollTo(target)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         index = self.indexAt(event.position().toPoint())

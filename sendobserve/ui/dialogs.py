@@ -34,6 +34,7 @@ from sendobserve import APP_DISPLAY_NAME
 from sendobserve.errors import UserError
 from sendobserve.storage import keys
 from sendobserve.storage.keyring_cache import KeyringStatus
+from sendobserve.ui.a11y import LiveLabel
 from sendobserve.ui.secret_field import PasswordField
 from sendobserve.ui.tasks import run_in_background
 
@@ -41,9 +42,8 @@ STRENGTH_NAMES = ["too short", "weak", "fair", "good", "strong"]
 
 
 def _error_label(name: str) -> QLabel:
-    label = QLabel()
+    label = LiveLabel("Problem", alert=True)
     label.setObjectName(name)
-    label.setAccessibleName("Error")
     label.setWordWrap(True)
     label.setStyleSheet("color: palette(highlighted-text); background: #b00020; padding: 6px;")
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
@@ -113,7 +113,6 @@ class FirstRunDialog(QDialog):
             "protect them: four or five random words are strong and easy to remember."
         )
         intro.setWordWrap(True)
-        intro.setAccessibleName("Introduction")
 
         self.passphrase = PasswordField()
         self.passphrase.setAccessibleName("Passphrase")
@@ -126,8 +125,7 @@ class FirstRunDialog(QDialog):
         self.strength.setRange(0, 4)
         self.strength.setTextVisible(True)
         self.strength.setAccessibleName("Passphrase strength")
-        self.strength_hint = QLabel()
-        self.strength_hint.setAccessibleName("Passphrase strength hint")
+        self.strength_hint = LiveLabel("Passphrase strength")
         self.strength_hint.setWordWrap(True)
 
         form = QFormLayout()
@@ -145,10 +143,9 @@ class FirstRunDialog(QDialog):
             "passphrase at each start."
             if keyring_status is not None and keyring_status.trusted
             else "You will type the passphrase at each start"
-            + (f" ({keyring_status.describe()})." if keyring_status else ".")
+            + (f": {keyring_status.plain()}." if keyring_status else ".")
         )
         keyring_note.setWordWrap(True)
-        keyring_note.setAccessibleName("About the OS keyring")
 
         self.create_error = _error_label("create_error")
         self.busy = False
@@ -239,7 +236,6 @@ class FirstRunDialog(QDialog):
             "save it to a USB stick or print it, and keep it away from this computer."
         )
         explain.setWordWrap(True)
-        explain.setAccessibleName("What the recovery key is for")
 
         self.key_display = QLineEdit()
         self.key_display.setReadOnly(True)
@@ -345,9 +341,7 @@ class UnlockDialog(QDialog):
             "open your records."
         )
         intro.setWordWrap(True)
-        intro.setAccessibleName("Introduction")
         where = QLabel(f"Data folder: {data_dir}")
-        where.setAccessibleName("Data folder")
         where.setWordWrap(True)
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -363,11 +357,9 @@ class UnlockDialog(QDialog):
         self.keyring_note = QLabel(
             ""
             if keyring_status is None or keyring_status.trusted
-            else f"The passphrase is asked for at each start because there is "
-            f"{keyring_status.describe()}."
+            else f"The passphrase is asked for at each start: {keyring_status.plain()}."
         )
         self.keyring_note.setObjectName("keyring_note")
-        self.keyring_note.setAccessibleName("Why the OS keyring is not used")
         self.keyring_note.setWordWrap(True)
         self.keyring_note.setVisible(bool(self.keyring_note.text()))
 
@@ -382,6 +374,12 @@ class UnlockDialog(QDialog):
         self.unlock_button.setDefault(True)
         quit_button = buttons.addButton("&Quit", QDialogButtonBox.ButtonRole.RejectRole)
         quit_button.setAccessibleName("Quit")
+        # Return unlocks wherever the focus is: Quit never becomes the default, not even
+        # after Tab has passed over it (auto-default would make it so).
+        for button in (self.unlock_button, quit_button, self.show_secret):
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)
+        self.unlock_button.setDefault(True)
         buttons.accepted.connect(self._on_unlock)
         buttons.rejected.connect(self.reject)
 

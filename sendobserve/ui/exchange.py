@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.errors import UserError
+from sendobserve.ui.geometry import remember_geometry
 from sendobserve.ui.printing import JobProgress, ProgressDialog
 from sendobserve.ui.secret_field import PasswordField
 from sendobserve.ui.tasks import TaskRunner
@@ -230,7 +231,7 @@ class ImportPreviewDialog(QDialog):
         self.preview = preview
         self.setWindowTitle(f"Import {file_name}?")
         self.setAccessibleName(f"Import preview of {file_name}")
-        self.resize(640, 600)
+        remember_geometry(self, "import-preview", QSize(640, 600))
         layout = QVBoxLayout(self)
         s = preview.signer
         status, advice = _STATUS_WORDS[s.status.value]

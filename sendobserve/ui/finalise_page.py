@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QStringListModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QStringListModel, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.model.domain import ObserverRole, Signature
+from sendobserve.ui.a11y import LiveLabel, on_back
 from sendobserve.ui.navigation import RowDelegate
 from sendobserve.ui.observation import ObservationSession
 from sendobserve.ui.settings import ROLE_LABELS
@@ -38,9 +38,8 @@ class ReviewPage(QWidget):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
-        self.summary = QLabel()
+        self.summary = LiveLabel("Review")
         self.summary.setWordWrap(True)
-        self.summary.setAccessibleName("Review summary")
         self.not_seen_model = QStringListModel(self)
         self.not_seen = QListView()
         self.not_seen.setModel(self.not_seen_model)
@@ -72,15 +71,16 @@ class ReviewPage(QWidget):
             widget.setAccessibleName(label)
             widget.setMinimumHeight(36)
         self.name.setAccessibleDescription("Your typed name signs this observation.")
-        self.error = QLabel()
+        self.error = LiveLabel("Problem", alert=True)
         self.error.setWordWrap(True)
-        self.error.setAccessibleName("Problem")
-        self.finalise_button = QPushButton("&Finalise and sign")
+        # Alt+F is the File menu's.
+        self.finalise_button = QPushButton("Finalise and si&gn")
         self.finalise_button.setAccessibleName("Finalise and sign")
         self.finalise_button.setAccessibleDescription(
             "After this the observation is read only; corrections are amendments with a reason.")
-        self.back_button = QPushButton("&Back to the checklist")
+        self.back_button = QPushButton("&Back")
         self.back_button.setAccessibleName("Back to the checklist")
+        self.back_button.setAccessibleDescription("Esc")
         for button in (self.clear_button, self.undo_stroke_button, self.redo_stroke_button,
                        self.finalise_button, self.back_button):
             button.setMinimumHeight(40)
@@ -117,9 +117,7 @@ class ReviewPage(QWidget):
         self.redo_stroke_button.clicked.connect(self.pad.redo_stroke)
         self.finalise_button.clicked.connect(self.finalise)
         self.back_button.clicked.connect(self.backRequested)
-        back = QShortcut(QKeySequence("Escape"), self)
-        back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        back.activated.connect(self.backRequested)
+        on_back(self, self.backRequested.emit)
         self.refresh()
 
     def refresh(self) -> None:

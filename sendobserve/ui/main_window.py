@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, QSize, Qt
 from PySide6.QtGui import QAccessible, QAccessibleInterface, QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAccessibleWidget,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve import APP_DISPLAY_NAME, __version__
+from sendobserve.ui.geometry import remember_geometry
 from sendobserve.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -118,7 +119,8 @@ class MainWindow(QMainWindow):
         self.locked = False  # the workspace's lock screen is up: see set_locked
         self.setWindowTitle(f"{APP_DISPLAY_NAME} {__version__}")
         self.setAccessibleName(f"{APP_DISPLAY_NAME} main window")
-        self.resize(960, 640)
+        # 1440×900 at most, else nine tenths of the screen; then as the user left it.
+        remember_geometry(self, "main", QSize(1440, 900))
 
         file_menu = self.menuBar().addMenu("&File")
         self.export_action = self._action(
@@ -134,6 +136,13 @@ class MainWindow(QMainWindow):
         self.privacy_action = self._action(
             file_menu, "Data &protection…", "", self._privacy,
             "Retention, a person's subject-access report, and erasure")
+        file_menu.addSeparator()
+        self.provider_action = self._action(
+            file_menu, "Provider's &name…", "", lambda: self._printer().ask_provider_name(),
+            "The provider's name printed on Form 4 and Form 5")
+        self.remove_demo_action = self._action(
+            file_menu, "&Remove demo data…", "", self._remove_demo,
+            "Take the fictional demo mediators and everything recorded for them out")
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -185,7 +194,8 @@ class MainWindow(QMainWindow):
                               self.print_observation_action, self.print_readiness_action,
                               self.print_form4_action, self.print_form5_action,
                               self.print_portfolio_action, self.identity_action,
-                              self.privacy_action, self.panel_action, self.sync_action]
+                              self.privacy_action, self.panel_action, self.sync_action,
+                              self.remove_demo_action, self.provider_action]
         self.hub_sync: Any = None  # HubSyncController, once the store is open
         if store is None:
             self.setCentralWidget(OpeningPage())
@@ -326,6 +336,47 @@ class MainWindow(QMainWindow):
         if callable(flush):
             flush()  # print what is on screen, typed de-brief text included
         self._printer().preview_observation(observation.id)
+
+    def _remove_demo(self) -> None:
+        """File ▸ Remove demo data…: asks first (No is the default), then removes on the
+        window's task runner and reloads the trainees."""
+        store = self.store
+        if store is None:
+            return
+        asked = QMessageBox(QMessageBox.Icon.Question, "Remove demo data",
+                            "Remove the four fictional demo mediators and everything recorded "
+                            "for them (cases, observations, training, certificates)?",
+                            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                            self)
+        asked.setDefaultButton(QMessageBox.StandardButton.No)
+        asked.setInformativeText("Nothing else is touched. If records were added to a demo "
+                                 "mediator, nothing is removed and you are told what.")
+        self.remove_demo_question = asked
+        asked.finished.connect(lambda result: self._remove_demo_answered(store, result))
+        asked.open()
+
+    def _remove_demo_answered(self, store: Store, result: int) -> None:
+        from datetime import date
+
+        from sendobserve.demo import remove_demo
+
+        if result != QMessageBox.StandardButton.Yes:
+            return
+
+        def done(removed: dict[str, int]) -> None:
+            reload = getattr(getattr(self.centralWidget(), "navigation", None), "reload", None)
+            if callable(reload):
+                reload()
+            self.statusBar().showMessage(
+                "Removed the demo data." if removed else "There was no demo data to remove.",
+                10000)
+
+        def failed(exc: BaseException) -> None:
+            QMessageBox.warning(self, "Demo data not removed",
+                                getattr(exc, "message", None) or str(exc))
+
+        self.runner.run(lambda: remove_demo(store, today=date.today()), done, failed,
+                        owner=self)
 
     def _export(self) -> None:
         mediator = self.current_mediator()

@@ -30,6 +30,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -59,6 +60,7 @@ from sendobserve.model.domain import (
     Observer,
     TraineeRole,
 )
+from sendobserve.ui.a11y import LiveLabel, clear_on_escape
 from sendobserve.ui.services import WorkspaceService
 from sendobserve.ui.settings import ROLE_LABELS, WorkspaceSettings
 from sendobserve.ui.tasks import TaskRunner
@@ -278,7 +280,7 @@ class AddTraineeDialog(QDialog):
         self.name = QLineEdit(name)
         _named(self.name, "Trainee's full name")
         layout.addRow("&Full name:", self.name)
-        self.error = QLabel()
+        self.error = LiveLabel("Problem", alert=True)
         layout.addRow(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -325,9 +327,9 @@ class AddCaseDialog(QDialog):
         layout.addRow("Case &reference:", self.reference)
         layout.addRow("&Date:", self.case_date)
         layout.addRow("&Kind:", self.kind)
-        layout.addRow("Trainee's &role:", self.role)
+        layout.addRow("Trainee's r&ole:", self.role)
         layout.addRow("Casework &hours:", self.hours)
-        self.error = QLabel()
+        self.error = LiveLabel("Problem", alert=True)
         layout.addRow(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -383,6 +385,7 @@ class NavigationWidget(QWidget):
                              "Down or Enter moves to the list.")
         self.search.setPlaceholderText("Type a name…")
         self.search.setClearButtonEnabled(True)
+        clear_on_escape(self.search)
         self.trainee_list = _list_view("Trainees", self.filter, "Enter moves to the cases.")
         self.add_trainee_button = _named(QPushButton("Add &trainee…"), "Add a trainee",
                                          "Ctrl+N")
@@ -409,6 +412,11 @@ class NavigationWidget(QWidget):
         self.idle_minutes.setSuffix(" min idle")
         self.idle_minutes.setSpecialValueText("never (Ctrl+L only)")
         self.idle_minutes.setValue(settings.idle_lock_minutes)
+        self.advance = QCheckBox("After a tick, mo&ve to the next item")
+        self.advance.setAccessibleName("After a tick, move to the next item")
+        self.advance.setAccessibleDescription("Remembered on this computer.")
+        self.advance.setChecked(settings.advance_after_tick)
+        self.advance.toggled.connect(self._advance_changed)
         self.observed_on = QDateEdit(QDate.currentDate())
         self.observed_on.setCalendarPopup(True)
         self.observed_on.setDisplayFormat("d MMMM yyyy")
@@ -416,17 +424,25 @@ class NavigationWidget(QWidget):
         self.start_button = _named(QPushButton("&Start observation"), "Start observation")
         self.observation_list = _list_view("Observations of the selected trainee",
                                             self.observations, "Enter opens the observation.")
-        self.open_button = _named(QPushButton("&Open observation"), "Open the selected observation")
-        self.message = QLabel()
+        self.open_button = _named(QPushButton("Ope&n observation"),
+                                  "Open the selected observation")
+        self.delete_button = _named(QPushButton("De&lete draft"),
+                                    "Delete the selected draft observation",
+                                    "Delete key. Ctrl+Z puts it back; a finalised observation "
+                                    "is never deleted, only amended.")
+        self.undo_delete_button = _named(QPushButton("&Undo delete"),
+                                         "Put back the draft just deleted", "Ctrl+Z")
+        self.undo_delete_button.setVisible(False)
+        self._deleted: list[tuple[Any, str]] = []  # what undo puts back, newest last
+        self.message = LiveLabel("Message")
         self.message.setWordWrap(True)
-        self.message.setAccessibleName("Message")
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # names are never markup
         self._cases_label = QLabel("Cases")
         self._cases_label.setTextFormat(Qt.TextFormat.PlainText)
 
         trainees = QGroupBox("Trainees")
         t_layout = QVBoxLayout(trainees)
-        search_label = QLabel("&Find:")
+        search_label = QLabel("F&ind:")  # Alt+F is the File menu's
         search_label.setBuddy(self.search)
         t_layout.addWidget(search_label)
         t_layout.addWidget(self.search)
@@ -442,7 +458,7 @@ class NavigationWidget(QWidget):
         s_layout = QGridLayout(start)
         for row, (label, widget) in enumerate((("You&r name:", self.observer_name),
                                                ("Your r&ole:", self.observer_role),
-                                               ("&Form:", self.form_choice),
+                                               ("For&m:", self.form_choice),
                                                ("&Which:", self.ordinal),
                                                ("Dat&e:", self.observed_on))):
             caption = QLabel(label)
@@ -450,14 +466,19 @@ class NavigationWidget(QWidget):
             s_layout.addWidget(caption, row, 0)
             s_layout.addWidget(widget, row, 1)
         s_layout.addWidget(self.start_button, 5, 0, 1, 2)
-        lock_label = QLabel("&Lock after:")
+        lock_label = QLabel("Loc&k after:")
         lock_label.setBuddy(self.idle_minutes)
         s_layout.addWidget(lock_label, 6, 0)
         s_layout.addWidget(self.idle_minutes, 6, 1)
+        s_layout.addWidget(self.advance, 7, 0, 1, 2)
         observations = QGroupBox("Observations")
         o_layout = QVBoxLayout(observations)
         o_layout.addWidget(self.observation_list, 1)
-        o_layout.addWidget(self.open_button)
+        o_buttons = QHBoxLayout()
+        o_buttons.addWidget(self.open_button, 1)
+        o_buttons.addWidget(self.delete_button)
+        o_buttons.addWidget(self.undo_delete_button)
+        o_layout.addLayout(o_buttons)
         right = QVBoxLayout()
         right.addWidget(start)
         right.addWidget(observations, 1)
@@ -482,6 +503,15 @@ class NavigationWidget(QWidget):
         self.start_button.clicked.connect(self.start)
         self.idle_minutes.valueChanged.connect(self._idle_minutes_changed)
         self.open_button.clicked.connect(self.open_selected)
+        self.observer_name.returnPressed.connect(self.start)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.undo_delete_button.clicked.connect(self.undo_delete)
+        delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.observation_list)
+        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.activated.connect(self.delete_selected)
+        undo_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
+        undo_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        undo_key.activated.connect(self.undo_delete)
         self.observation_list.activated.connect(lambda _i: self.open_selected())
         for keys, slot in (("Ctrl+N", self.add_trainee), ("Ctrl+Shift+N", self.add_case),
                            ("Ctrl+F", self.search.setFocus),
@@ -500,6 +530,9 @@ class NavigationWidget(QWidget):
         def show(result: tuple[Sequence[Mediator], Sequence[FormDefinition]]) -> None:
             mediators, forms = result
             self.mediators.set_mediators(mediators)
+            # The lists below belonged to the trainee selected before: reloaded next.
+            self.cases.set_cases([])
+            self.observations.set_rows([])
             self._forms = list(forms)
             self.form_choice.clear()
             for form in self._forms:
@@ -604,6 +637,9 @@ class NavigationWidget(QWidget):
     def _update_start(self) -> None:
         self.start_button.setEnabled(self.current_case() is not None)
 
+    def _advance_changed(self, on: bool) -> None:
+        self.settings.advance_after_tick = on
+
     def _idle_minutes_changed(self, minutes: int) -> None:
         self.settings.idle_lock_minutes = minutes
         self.idleMinutesChanged.emit(minutes)
@@ -691,12 +727,55 @@ class NavigationWidget(QWidget):
     def open_selected(self) -> None:
         index = self.observation_list.currentIndex()
         mediator = self.current_mediator()
-        if not index.isValid() or mediator is None:
+        if mediator is None:
+            self.message.setText("Choose a trainee first.")
+            return
+        if not index.isValid():
+            self.message.setText(
+                f"Choose one of {mediator.name}'s observations in the list first."
+                if self.observations.rowCount() else
+                f"{mediator.name} has no observations yet: start one above.")
             return
         observation = self.observations.observation(index.row())
         case = next((self.cases.case(r) for r in range(self.cases.rowCount())
                      if self.cases.case(r).id == observation.case_id), None)
         self.observationOpened.emit(observation, mediator, case)
+
+    def delete_selected(self) -> None:
+        """Delete the selected draft (after it, Ctrl+Z or Undo delete puts it back)."""
+        index = self.observation_list.currentIndex()
+        if not index.isValid():
+            self.message.setText("Choose a draft observation in the list first.")
+            return
+        observation = self.observations.observation(index.row())
+        what = self.observations.data(index, Qt.ItemDataRole.AccessibleTextRole).split(" — ")[0]
+        if observation.state is not ObservationState.DRAFT:
+            self.message.setText(f"{what} is finalised: it is never deleted. Open it and "
+                                 "amend it (Ctrl+E) if something is wrong.")
+            return
+        try:
+            copy = self.service.discard_draft(observation.id)
+        except Exception as exc:
+            self.message.setText(f"Not deleted — {exc}")
+            return
+        self._deleted.append((copy, what))
+        self.undo_delete_button.setVisible(True)
+        self.message.setText(f"Deleted the draft {what}. Ctrl+Z or Undo delete puts it back.")
+        self.refresh_trainee()
+
+    def undo_delete(self) -> None:
+        if not self._deleted:
+            self.message.setText("No deleted draft to put back.")
+            return
+        copy, what = self._deleted.pop()
+        try:
+            self.service.restore_draft(copy)
+        except Exception as exc:
+            self.message.setText(f"Not put back — {exc}")
+            return
+        self.undo_delete_button.setVisible(bool(self._deleted))
+        self.message.setText(f"Put back the draft {what}.")
+        self.refresh_trainee()
 
     def refresh_trainee(self) -> None:
         self._trainee_changed(self.trainee_list.currentIndex())

@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.model.domain import Amendment, MarkState, Observation
+from sendobserve.ui.a11y import LiveLabel, on_back, plain_text, tell
 from sendobserve.ui.checklist_view import ChecklistView
 from sendobserve.ui.observation import ObservationSession, SaveStatus
 from sendobserve.ui.services import MarkEdit
@@ -46,10 +47,10 @@ from sendobserve.ui.states import state_colour, state_label
 
 DEBOUNCE_MS = 1000
 HELP_FINAL = ("Finalised: read only · arrows and J/K move · Ctrl+E amend the current item "
-              "(with a reason; the original is kept) · Ctrl+W back to trainees · Ctrl+L lock")
+              "(with a reason; the original is kept) · Esc back · Ctrl+L lock")
 HELP = ("Space/1 Demonstrated · 2 Development needed · 3 Not applicable · Backspace Clear · "
         "J/K next/previous · Enter note · Ctrl+Z undo · Ctrl+Shift+Z redo · "
-        "Ctrl+Return review and sign · Ctrl+L lock")
+        "Ctrl+Return review and sign · Esc back · Ctrl+L lock")
 
 
 W = TypeVar("W", bound=QWidget)
@@ -76,6 +77,8 @@ class NoteDialog(QDialog):
         self.editor.setTabChangesFocus(True)
         _accessible(self.editor, f"Note on {item_text}", "Ctrl+Return saves, Escape cancels.")
         label.setBuddy(self.editor)
+        # Return makes a new line in the note, so the way to save is said where it is seen.
+        keys = QLabel("Ctrl+Return saves the note · Esc cancels")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -83,6 +86,7 @@ class NoteDialog(QDialog):
         QShortcut(QKeySequence("Ctrl+Return"), self, self.accept)
         layout.addWidget(label)
         layout.addWidget(self.editor)
+        layout.addWidget(keys)
         layout.addWidget(buttons)
         self.editor.setFocus()
 
@@ -228,6 +232,7 @@ class AmendDialog(QDialog):
         intro = QLabel(f"<b>{html.escape(item_text)}</b><br>Now: {state_label(state)}. "
                        "The original is kept "
                        "in the history.")
+        intro.setAccessibleName(plain_text(intro.text()))
         intro.setWordWrap(True)
         layout.addRow(intro)
         self.state = QComboBox()
@@ -237,11 +242,12 @@ class AmendDialog(QDialog):
         self.note = QLineEdit(note)
         self.reason = QLineEdit()
         self.by = QLineEdit()
-        for widget, label in ((self.state, "New state"), (self.note, "Note"),
-                              (self.reason, "Reason for the change"), (self.by, "Amended by")):
-            _accessible(widget, label, f"Amending {item_text}")
-            layout.addRow(f"&{label}:", widget)
-        self.error = QLabel("")
+        for widget, label in ((self.state, "New &state"), (self.note, "&Note"),
+                              (self.reason, "&Reason for the change"),
+                              (self.by, "&Amended by")):
+            _accessible(widget, label.replace("&", ""), f"Amending {item_text}")
+            layout.addRow(f"{label}:", widget)
+        self.error = LiveLabel("Problem", alert=True)
         self.error.setWordWrap(True)
         layout.addRow(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
@@ -282,9 +288,9 @@ class ObservationPage(QWidget):
         self.heading = QLabel(heading)
         self.heading.setWordWrap(True)
         self.heading.setTextFormat(Qt.TextFormat.RichText)
-        self.state_label = QLabel()
-        self.progress = _accessible(QLabel(session.model.progress_text()), "Progress")
-        self.save_state = _accessible(QLabel("Saved"), "Save state")
+        self.state_label = LiveLabel("Observation state")
+        self.progress = LiveLabel("Progress", session.model.progress_text())
+        self.save_state = LiveLabel("Save state", "Saved")
         self.save_state.setMinimumWidth(160)
         self.undo_button = _accessible(QPushButton("&Undo"), "Undo the last mark",
                                        "Ctrl+Z. Undo is saved too.")
@@ -295,8 +301,9 @@ class ObservationPage(QWidget):
         self.amend_button = _accessible(QPushButton("&Amend…"), "Amend the current item",
                                         "Ctrl+E. Corrections to a finalised observation "
                                         "keep the original and a reason.")
-        self.close_button = _accessible(QPushButton("&Back to trainees"),
-                                        "Close this observation", "Ctrl+W. Everything is saved.")
+        self.close_button = _accessible(QPushButton("&Back"),
+                                        "Back: close this observation",
+                                        "Esc. Everything is saved.")
         # Alt+P opens the Print menu, so the button's mnemonic is I; Ctrl+P is the menu's.
         self.print_button = _accessible(QPushButton("Pr&int…"), "Print this observation",
                                         "Ctrl+P. Preview, print or save it as a PDF.")
@@ -356,7 +363,7 @@ class ObservationPage(QWidget):
             body.setStretchFactor(1, 2)
         self.help_line = help_line = QLabel(HELP)
         help_line.setWordWrap(True)
-        help_line.setAccessibleName("Keyboard help")
+
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -381,6 +388,7 @@ class ObservationPage(QWidget):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
+        on_back(self, self.close_observation)
         self._observation_changed(session.observation)
         self._show_status(session.status.value, session.status_text)
 
@@ -395,11 +403,15 @@ class ObservationPage(QWidget):
 
     def undo(self) -> None:
         mark = self.session.undo()
+        if mark is None and self.session.is_final:
+            tell(self, "A finalised observation is changed by amending it (Ctrl+E).")
         if mark is not None:
             self.view.select_item(mark.criterion_id)
 
     def redo(self) -> None:
         mark = self.session.redo()
+        if mark is None and self.session.is_final:
+            tell(self, "A finalised observation is changed by amending it (Ctrl+E).")
         if mark is not None:
             self.view.select_item(mark.criterion_id)
 
@@ -422,7 +434,11 @@ class ObservationPage(QWidget):
     def amend_current(self) -> None:
         item_id = self.view.current_item_id()
         index = self.view.currentIndex()
-        if not self.session.is_final or item_id is None or self.view.model().rowCount(index):
+        if not self.session.is_final:
+            tell(self, "Amend is for finalised observations; a draft is changed by ticking.")
+            return
+        if item_id is None or self.view.model().rowCount(index):
+            tell(self, "Choose one item to amend (a heading is amended through its parts).")
             return
         dialog = AmendDialog(self._item_text(item_id), self.session.model.state_of(item_id),
                              self.session.model.note_of(item_id), self)
@@ -443,6 +459,8 @@ class ObservationPage(QWidget):
         if not self.session.is_final:
             self.flush()
             self.reviewRequested.emit()
+        else:
+            tell(self, "This observation is already finalised and signed: Ctrl+E amends it.")
 
     def close_observation(self) -> None:
         self.flush()
@@ -462,7 +480,8 @@ class ObservationPage(QWidget):
         glyph = {SaveStatus.SAVED: "✓", SaveStatus.SAVING: "…", SaveStatus.FAILED: "⚠"}
         shown = f"{glyph[SaveStatus(status)]} {html.escape(text)}"
         if status == SaveStatus.FAILED:  # rich text, no style sheet: follows palette changes
-            colour = state_colour(MarkState.DEVELOPMENT_NEEDED, self.palette()).name()
+            colour = state_colour(MarkState.DEVELOPMENT_NEEDED, self.palette(),
+                                  QPalette.ColorRole.Window).name()
             shown = f'<span style="color:{colour}">{shown}</span>'
         self.save_state.setText(f"<b>{shown}</b>")
         self.save_state.setAccessibleDescription(text)
@@ -475,7 +494,6 @@ class ObservationPage(QWidget):
             self.state_label.setText(f"<b>Finalised</b> — read only{signed}")
         else:
             self.state_label.setText("Draft")
-        self.state_label.setAccessibleName("Observation state")
         self.undo_button.setEnabled(not final)
         self.redo_button.setEnabled(not final)
         self.review_button.setVisible(not final)

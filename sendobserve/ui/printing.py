@@ -19,10 +19,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -41,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.errors import UserError
+from sendobserve.ui.geometry import remember_geometry
 from sendobserve.ui.signature_pad import SignaturePad
 from sendobserve.ui.tasks import TaskRunner
 
@@ -236,7 +238,7 @@ class PrintPreviewDialog(QDialog):
         self.last_error = ""
         self.setWindowTitle(f"Print preview — {title}")
         self.setAccessibleName(f"Print preview of {title}")
-        self.resize(860, 900)
+        remember_geometry(self, "print-preview", QSize(860, 900))
 
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -464,6 +466,10 @@ class PrintPreviewDialog(QDialog):
             return
         number = max(1, min(number, len(tops)))
         self.pages_layout.activate()  # the scroll range must already fit the new sizes
+        # ...and the scrolled widget must have taken them: it is resized on a posted
+        # layout request, and until then the range is the old one (the last pages of a
+        # long document were out of reach right after it opened).
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.pages_area.verticalScrollBar().setValue(tops[number - 1]
                                                      - self.pages_layout.spacing() // 2)
         self._update_page_label(forced=number)
@@ -862,7 +868,11 @@ class PrintController(QObject):
                     cancellable=True)
 
     def _certificate(self, mediator_id: uuid.UUID, form_number: int) -> None:
-        from sendobserve.reports.jobs import plan_certificate
+        from sendobserve.reports.jobs import plan_certificate, provider_name
+
+        if provider_name(self.store) is None:  # asked once, before the first certificate
+            self.ask_provider_name(lambda: self._certificate(mediator_id, form_number))
+            return
 
         def planned(plan: CertificatePlan) -> None:
             if plan.refusal:
@@ -895,6 +905,20 @@ class PrintController(QObject):
                     lambda _job: plan_certificate(self.store, mediator_id, form_number,
                                                   today=self.today),
                     planned, cancellable=False)
+
+    def ask_provider_name(self, then: Callable[[], None] | None = None) -> None:
+        """The provider's name for Form 4 and 5 (File ▸ Provider's name…, or before the
+        first certificate); ``then`` runs once it is saved."""
+        from sendobserve.reports.jobs import provider_name, set_provider_name
+        from sendobserve.ui.provider import ProviderNameDialog
+
+        dialog = ProviderNameDialog(provider_name(self.store),
+                                    lambda name: set_provider_name(self.store, name),
+                                    self.parent_widget)
+        self.provider_dialog = dialog
+        if then is not None:
+            dialog.accepted.connect(then)
+        dialog.open()
 
     def _ask_drawings(self, plan: CertificatePlan, signer: Observer) -> None:
         """The two drawn signatures of a first issue (a re-print keeps its own)."""

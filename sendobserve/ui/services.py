@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sendobserve.forms.definition import FormDefinition
 from sendobserve.model.domain import (
@@ -103,6 +104,14 @@ class WorkspaceService(ABC):
 
     @abstractmethod
     def observation(self, observation_id: uuid.UUID) -> Observation: ...
+
+    @abstractmethod
+    def discard_draft(self, observation_id: uuid.UUID) -> Any:
+        """Delete a draft (never a finalised observation); returns what undo needs."""
+
+    @abstractmethod
+    def restore_draft(self, copy: Any) -> Observation:
+        """Undo ``discard_draft``: the draft back exactly as it was."""
 
     @abstractmethod
     def marks(self, observation_id: uuid.UUID) -> Mapping[str, Mark]:

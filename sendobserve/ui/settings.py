@@ -98,6 +98,16 @@ class WorkspaceSettings:
     def idle_lock_minutes(self, minutes: int) -> None:
         self._s.setValue("lock/idle_minutes", int(minutes))
 
+    @property
+    def advance_after_tick(self) -> bool:
+        """A tick moves to the next item (on unless turned off)."""
+        return str(self._s.value("checklist/advance_after_tick", "true")).lower() in (
+            "true", "1")
+
+    @advance_after_tick.setter
+    def advance_after_tick(self, on: bool) -> None:
+        self._s.setValue("checklist/advance_after_tick", "true" if on else "false")
+
     def sync(self) -> None:
         self._s.sync()
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor, QPalette
 
 from sendobserve.model.domain import MarkState
+from sendobserve.ui.palette import is_dark as palette_is_dark
+from sendobserve.ui.palette import readable
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +40,16 @@ STATE_KEYS: dict[MarkState, str] = {
 
 
 def is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+    """Whether the content background (Base, where marks are drawn) is dark."""
+    return palette_is_dark(palette.color(QPalette.ColorRole.Base))
 
 
-def state_colour(state: MarkState, palette: QPalette) -> QColor:
+def state_colour(state: MarkState, palette: QPalette,
+                 on: QPalette.ColorRole = QPalette.ColorRole.Base) -> QColor:
+    """The state's colour as it reads on the palette's ``on`` background (one rule for
+    every module: ``ui.palette.readable``)."""
     look = LOOKS[state]
-    return QColor(look.dark if is_dark(palette) else look.light)
+    return readable((look.light, look.dark), palette.color(on))
 
 
 def state_label(state: MarkState) -> str:

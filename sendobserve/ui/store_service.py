@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sendobserve.forms.definition import FormDefinition
 from sendobserve.forms.registry import FormRegistry
@@ -111,6 +112,12 @@ class StoreWorkspaceService(WorkspaceService):
 
     def observation(self, observation_id: uuid.UUID) -> Observation:
         return self.observation_repo.get(observation_id)
+
+    def discard_draft(self, observation_id: uuid.UUID) -> Any:
+        return self.observation_repo.discard_draft(observation_id)
+
+    def restore_draft(self, copy: Any) -> Observation:
+        return self.observation_repo.restore_draft(copy)
 
     def marks(self, observation_id: uuid.UUID) -> Mapping[str, Mark]:
         return {m.criterion_id: m for m in self.observation_repo.marks(observation_id)}

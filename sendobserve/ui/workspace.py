@@ -12,7 +12,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.model.domain import Case, Mediator, Observation
+from sendobserve.ui.a11y import on_back
 from sendobserve.ui.finalise_page import ReviewPage
 from sendobserve.ui.lock import Curtain, IdleWatcher, LockPage
 from sendobserve.ui.navigation import NavigationWidget, ordinal_text
@@ -109,6 +110,7 @@ class Workspace(QWidget):
         heading = observation_heading(observation, mediator, case, session.form.title,
                                       session.form.number)
         page = ObservationPage(session, heading, self.settings.observer_name)
+        page.view.advance_after_tick = self.settings.advance_after_tick
         page.reviewRequested.connect(self.show_review)
         page.closeRequested.connect(self._close_observation)
         page.printRequested.connect(self.printObservationRequested)
@@ -123,7 +125,7 @@ class Workspace(QWidget):
             self._drop_observation()
             self.pages.setCurrentWidget(self.trainee_page)
             self.trainee_page.trainee_screen.refresh()
-            self.trainee_page.trainee_screen.setFocus()
+            self.trainee_page.focus_first()
         else:
             self.show_navigation()
 
@@ -139,7 +141,7 @@ class Workspace(QWidget):
         self.trainee_page = page
         self.pages.addWidget(page)
         self.pages.setCurrentWidget(page)
-        page.trainee_screen.setFocus()
+        page.focus_first()
 
     def _open_from_trainee(self, observation_id: str, item_id: str) -> None:
         if self.trainee_page is None:
@@ -312,10 +314,9 @@ class TraineePage(QWidget):
         self.setAccessibleName(f"Readiness and record of {mediator.name}")
         header = QHBoxLayout()
         title = QLabel(f"<b>{html.escape(mediator.name)}</b> · readiness and record")
-        title.setAccessibleName(f"{mediator.name}: readiness and record")
-        back = QPushButton("&Back to trainees")
+        back = QPushButton("&Back")
         back.setAccessibleName("Back to trainees")
-        back.setAccessibleDescription("Escape")
+        back.setAccessibleDescription("Esc")
         back.clicked.connect(self.backRequested)
         header.addWidget(title, 1)
         header.addWidget(back)
@@ -323,9 +324,11 @@ class TraineePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.trainee_screen, 1)
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(self.backRequested)
+        on_back(self, self.backRequested.emit)
+
+    def focus_first(self) -> None:
+        """The matrix, where the de-brief starts (not the tabs' container)."""
+        self.trainee_screen.readiness.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 class StoreMetaValues:

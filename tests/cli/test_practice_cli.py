@@ -10,7 +10,7 @@ import pytest
 from sendobserve import demo
 from sendobserve.cli import main
 from sendobserve.storage import vault
-from tests.helpers import TEST_PASSPHRASE, snapshot
+from tests.helpers import TEST_PASSPHRASE, durable_snapshot, snapshot
 
 
 @pytest.fixture
@@ -113,3 +113,47 @@ def test_an_unknown_or_ambiguous_mediator_is_one_clear_line_and_changes_nothing(
     err = capsys.readouterr().err
     assert "No mediator called 'Nobody Atall'" in err
     assert snapshot(demo_dir) == before
+
+
+def test_demo_remove_takes_it_out_and_a_second_remove_finds_nothing(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--data-dir", str(demo_dir)]
+    # A certificate issued to a demo mediator goes with the demo.
+    assert main([*base, "print", "form4", demo.READY, "-o", str(demo_dir / "f4.pdf")]) == 0
+    capsys.readouterr()
+    assert main([*base, "demo", "--remove"]) == 0
+    out = capsys.readouterr().out
+    assert "Removed the demo practice period" in out
+    for table in ("mediators", "cases", "observations", "certificates", "observers"):
+        assert table in out, out
+    assert main([*base, "mediators"]) == 0
+    assert "No mediators yet" in capsys.readouterr().out
+    assert main([*base, "demo", "--remove"]) == 0
+    assert "nothing was removed" in capsys.readouterr().out
+    assert main([*base, "demo"]) == 0  # and it can come back
+    assert "Added the demo practice period" in capsys.readouterr().out
+
+
+def test_demo_remove_refuses_when_records_were_added_to_a_demo_mediator(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import uuid
+    from datetime import date
+    from decimal import Decimal
+
+    from sendobserve.model.domain import Case, CaseKind, TraineeRole
+    from sendobserve.storage.repositories import CaseRepository
+
+    store = vault.open_with_secret(demo_dir, TEST_PASSPHRASE).store
+    try:
+        CaseRepository(store.session).add(Case(
+            uuid.uuid4(), demo.demo_id("mediator", demo.GAPS), "REAL-001", date(2026, 6, 1),
+            CaseKind.MEDIATION, TraineeRole.LEADING, Decimal("3")))
+    finally:
+        store.close()
+    before = durable_snapshot(demo_dir)
+    assert main(["--data-dir", str(demo_dir), "demo", "--remove"]) == 1
+    err = capsys.readouterr().err
+    assert "Nothing was removed" in err and "1 cases" in err, err
+    assert durable_snapshot(demo_dir) == before

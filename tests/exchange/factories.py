@@ -9,7 +9,6 @@ import zlib
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from sendobserve.exchange.codec import ExportPayload, FormText
 from sendobserve.model.domain import (
@@ -29,6 +28,7 @@ from sendobserve.model.domain import (
     Signature,
     TraineeRole,
 )
+from sendobserve.paths import resources_dir
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -49,7 +49,7 @@ def uid(rng: random.Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
-FORMS_DIR = Path(__file__).resolve().parents[2] / "resources" / "forms"
+FORMS_DIR = resources_dir() / "forms"
 FORM2_YAML = (FORMS_DIR / "form2-standards-2018.yaml").read_text(encoding="utf-8")
 FORM3_YAML = (FORMS_DIR / "form3-standards-2018.yaml").read_text(encoding="utf-8")
 FORM_VERSION = "standards-2018"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from sendobserve.cli import main
-from sendobserve.paths import resource_dir
+from sendobserve.paths import resources_dir
 
-FORMS = resource_dir() / "forms"
+FORMS = resources_dir() / "forms"
 EXAMPLE = FORMS / "examples" / "form2-acme-2024.yaml"
 
 

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from sendobserve.forms.definition import FormDefinition
 from sendobserve.forms.loader import FormFileError, load_form_text
-from sendobserve.paths import resource_dir
+from sendobserve.paths import resources_dir
 
-ORIGINAL = (resource_dir() / "forms" / "form3-standards-2018.yaml").read_text(encoding="utf-8")
+ORIGINAL = (resources_dir() / "forms" / "form3-standards-2018.yaml").read_text(encoding="utf-8")
 LINES = ORIGINAL.splitlines(keepends=True)
 JUNK = st.text(alphabet=" \t-:#'\"[]{}&*!|>%@,?abcfz0129.\n", max_size=12)
 

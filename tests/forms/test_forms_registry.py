@@ -18,9 +18,9 @@ from sendobserve.forms.registry import (
     UnknownFormVersion,
     diff_forms,
 )
-from sendobserve.paths import resource_dir
+from sendobserve.paths import resources_dir
 
-FORMS_DIR = resource_dir() / "forms"
+FORMS_DIR = resources_dir() / "forms"
 EXAMPLE = FORMS_DIR / "examples" / "form2-acme-2024.yaml"
 
 
@@ -285,7 +285,7 @@ def test_registry_basics(registry: FormRegistry) -> None:
 
 
 def test_from_directory_adds_bases_before_adaptations(tmp_path: Path) -> None:
-    for path in (resource_dir() / "forms").glob("*.yaml"):
+    for path in (resources_dir() / "forms").glob("*.yaml"):
         shutil.copy(path, tmp_path / path.name)
     # Named to sort before its base: loading must still add the base first.
     shutil.copy(EXAMPLE, tmp_path / "a-form2-acme.yaml")
@@ -298,7 +298,7 @@ def test_the_shipped_folder_holds_only_the_standards(registry: FormRegistry) -> 
     for form in registry:
         assert form.provider is None and form.based_on is None
         assert form.version == "standards-2018"
-        path = resource_dir() / "forms" / f"{form.form_id}-{form.version}.yaml"
+        path = resources_dir() / "forms" / f"{form.form_id}-{form.version}.yaml"
         assert load_form_file(path) == form
 
 

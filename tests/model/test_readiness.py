@@ -252,11 +252,11 @@ CASES: list[tuple[str, Mutation, str, Status, str]] = [
     ("signer never observed", ppc_never_observed, R.FORM4_SIGNER, Status.NOT_MET,
      "Ama Nwosu has not observed the trainee"),
     ("signer not mentor", ppc_not_mentor, R.FORM4_SIGNER, Status.NOT_MET,
-     "Ama Nwosu is not recorded as mentor"),
+     "Ama Nwosu has no mentoring of the trainee recorded"),
     ("supervision is not mentoring", ppc_supervision_only, R.FORM4_SIGNER, Status.NOT_MET,
-     "not recorded as mentor"),
+     "no mentoring of the trainee recorded"),
     ("mentoring not linked to an observer", mentoring_without_observer_link, R.FORM4_SIGNER,
-     Status.NOT_MET, "not recorded as mentor"),
+     Status.NOT_MET, "no mentoring of the trainee recorded"),
     ("signer eligible", nothing, R.FORM4_SIGNER, Status.MET, "Ama Nwosu (PPC)"),
 ]
 

@@ -9,7 +9,7 @@ from sendobserve.model import requirements as R
 from sendobserve.model.domain import MarkState
 from sendobserve.model.outcome import Status
 from sendobserve.model.readiness import CriterionStatus, assess_readiness
-from sendobserve.paths import resource_dir
+from sendobserve.paths import resources_dir
 
 STANDARD_IDS = ("form1", "form2", "form3")
 
@@ -67,7 +67,7 @@ def test_reality_testing_seen_only_as_development_needed_is_the_one_gap() -> Non
 
 def test_the_example_adaptation_adds_a_criterion_that_must_be_demonstrated() -> None:
     forms = FormRegistry.standard()
-    acme = forms.add_file(resource_dir() / "forms" / "examples" / "form2-acme-2024.yaml")
+    acme = forms.add_file(resources_dir() / "forms" / "examples" / "form2-acme-2024.yaml")
     r = observed_on_standard_forms(forms)
     standard_ids = {t.id for t in forms.get("form2", "standards-2018").tick_items()}
     added = [t for t in acme.tick_items() if t.id not in standard_ids]

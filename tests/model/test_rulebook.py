@@ -90,7 +90,7 @@ def _test_book(tmp_path: Path) -> Path:
     """The shipped editions plus the test edition, as files in one folder (no code)."""
     folder = tmp_path / "editions"
     shutil.copytree(TEST_EDITIONS, folder)
-    for f in (Path(__file__).parents[2] / "resources" / "editions").glob("*.yaml"):
+    for f in (Path(__file__).parents[2] / "sendobserve" / "resources" / "editions").glob("*.yaml"):
         shutil.copy(f, folder / f.name)
     return folder
 

@@ -15,7 +15,7 @@ from sendobserve.demo import GAPS, PASSPORTED, READY, build_demo
 from sendobserve.forms.registry import FormRegistry
 from sendobserve.model.domain import Discretion, ObserverRole
 from sendobserve.model.readiness import assess_readiness
-from sendobserve.paths import resource_dir
+from sendobserve.paths import resources_dir
 from sendobserve.storage import vault
 from sendobserve.storage.repositories import FormVersionRepository, put_practice_record
 from tests.helpers import FAST_SCRYPT, TEST_PASSPHRASE, snapshot
@@ -28,7 +28,7 @@ def _load(data_dir: Path, *, discretions_for: str | None = None) -> None:
     store = created.store
     try:
         repo = FormVersionRepository(store.session)
-        for path in sorted((resource_dir() / "forms").glob("form*-standards-2018.yaml")):
+        for path in sorted((resources_dir() / "forms").glob("form*-standards-2018.yaml")):
             definition = forms.get(path.stem.split("-")[0], "standards-2018")
             repo.store(definition.form_id, definition.version, path.read_text(encoding="utf-8"))
         demo = build_demo(forms, today=date.today())
@@ -191,3 +191,21 @@ def test_bad_requests_are_clear_and_write_nothing(
     assert main([*base, *[a.format(folder=folder) for a in argv]]) == 1
     assert says in capsys.readouterr().err
     assert snapshot(folder) == before
+
+
+def test_the_provider_name_set_once_is_printed_on_form4(
+    cli: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sendobserve.reports.jobs import DEFAULT_ORG
+
+    folder, base = cli
+    assert main([*base, "provider"]) == 0
+    assert "not set yet" in capsys.readouterr().out
+    assert main([*base, "provider", "  "]) == 1  # a blank name is refused
+    assert main([*base, "provider", "Northern  SEND Mediation"]) == 0
+    assert "Northern SEND Mediation" in capsys.readouterr().out
+    out = folder / "f4.pdf"
+    assert main([*base, "print", "form4", READY, "-o", str(out)]) == 0
+    text = pdf_text(out.read_bytes())
+    assert "Northern SEND Mediation" in text
+    assert DEFAULT_ORG not in text

@@ -23,7 +23,7 @@ from sendobserve.model.domain import (
     TraineeRole,
     new_id,
 )
-from sendobserve.paths import resource_dir
+from sendobserve.paths import resources_dir
 from sendobserve.storage import vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import (
@@ -37,7 +37,7 @@ from sendobserve.storage.repositories import (
 )
 from tests.helpers import TEST_PASSPHRASE, durable_snapshot
 
-ACME = resource_dir() / "forms" / "examples" / "form2-acme-2024.yaml"
+ACME = resources_dir() / "forms" / "examples" / "form2-acme-2024.yaml"
 
 
 def _dropping(criterion_id: str) -> str:

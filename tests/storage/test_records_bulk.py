@@ -13,7 +13,7 @@ from sendobserve.errors import UserError
 from sendobserve.forms.registry import FormRegistry
 from sendobserve.model.domain import PracticeRecord
 from sendobserve.model.validation import ValidationError
-from sendobserve.paths import resource_dir
+from sendobserve.paths import resources_dir
 from sendobserve.storage.records import RECORD_TABLES
 from sendobserve.storage.repositories import (
     load_practice_record,
@@ -30,7 +30,7 @@ TODAY = date(2026, 11, 2)
 def store_standard_forms(db: RecordsDb) -> FormRegistry:
     registry = FormRegistry.standard()
     forms = repos(db).forms
-    for path in sorted((resource_dir() / "forms").glob("*.yaml")):
+    for path in sorted((resources_dir() / "forms").glob("*.yaml")):
         form = next(f for f in registry if path.name.startswith(f.form_id + "-"))
         forms.store(form.form_id, form.version, path.read_text(encoding="utf-8"))
     return registry

@@ -393,3 +393,38 @@ def test_any_sequence_of_ticks_undos_and_redos_matches_the_model(
         assert r.observations.can_undo(obs.id) == bool(model.undo)
         assert r.observations.can_redo(obs.id) == bool(model.redo)
     assert as_dict(r.observations.marks(obs.id)) == model.marks
+
+
+def _table_rows(db: RecordsDb) -> dict[str, list[tuple[object, ...]]]:
+    with db.engine.connect() as conn:
+        return {
+            table: sorted(conn.execute(text(f"SELECT * FROM {table}")).all(), key=repr)
+            for table in ("observations", "marks", "mark_events", "debrief_notes")
+        }
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ticks=st.lists(st.tuples(st.sampled_from(("a", "b", "c")),
+                                st.sampled_from((D, DN, NA, NYS))), max_size=8),
+       undos=st.integers(min_value=0, max_value=3))
+def test_a_discarded_draft_comes_back_exactly_with_undo(
+        db: RecordsDb, ticks: list[tuple[str, MarkState]], undos: int) -> None:
+    r = repos(db)
+    obs = start_draft(r)
+    for item, state in ticks:
+        r.observations.set_mark(obs.id, item, state, by="AP")
+    for _ in range(undos):
+        r.observations.undo(obs.id, by="AP")
+    r.observations.set_debrief_note(obs.id, "n", "kept")
+    before = _table_rows(db)
+    copy = r.observations.discard_draft(obs.id)
+    assert _table_rows(db) == {table: [] for table in before}
+    with pytest.raises(RecordNotFound):
+        r.observations.get(obs.id)
+    restored = r.observations.restore_draft(copy)
+    assert restored.id == obs.id and restored.state is ObservationState.DRAFT
+    assert _table_rows(db) == before  # every row, ids and undo history included
+    with pytest.raises(UserError, match="already back"):
+        r.observations.restore_draft(copy)
+    r.observations.discard_draft(obs.id)  # leave the store as the next example expects

@@ -50,6 +50,14 @@ def reopen(store: Store) -> Store:
     return vault.open_with_secret(store.data_dir, PASSPHRASE).store
 
 
+@pytest.fixture(autouse=True)
+def _own_settings_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """QSettings() (window geometry…) in a folder of this test, never the user's own."""
+    folder = str(tmp_path_factory.mktemp("qsettings"))
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)
+
+
 @pytest.fixture(scope="session")
 def forms() -> FormRegistry:
     return FormRegistry.standard()

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox
 
 from sendobserve.demo import GAPS, PASSPORTED, READY, fill_store
 from sendobserve.reports.jobs import ensure_signing_root
@@ -29,7 +29,10 @@ from tests.helpers import snapshot
 
 @pytest.fixture
 def demo(store: Store) -> Store:
+    from sendobserve.reports.jobs import set_provider_name
+
     fill_store(store, today=date.today())
+    set_provider_name(store, "Northern SEND Mediation")  # else Form 4 asks for it first
     return store
 
 
@@ -326,3 +329,31 @@ def test_help_menu_opens_about_and_identity(qtbot: Any, store: Store) -> None:
     identity = window.exchange.identity_dialog
     assert identity is not None and len(identity.fingerprint.text().split()) == 8
     identity.close()
+
+
+def test_the_first_certificate_asks_the_providers_name_once(qtbot: Any, store: Store) -> None:
+    from sendobserve.reports.jobs import provider_name
+
+    fill_store(store, today=date.today())
+    controller = PrintController(store, TaskRunner(synchronous=True))
+    controller.preview_form4(_id(store, READY))
+    asked = controller.provider_dialog
+    assert asked is not None and controller.signer_dialog is None  # asked before signing
+    qtbot.addWidget(asked)
+    asked.name.setText("   ")
+    asked.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save).click()
+    assert asked.result() != asked.DialogCode.Accepted  # refused, still asking
+    assert "Type the provider's name" in asked.error.text()
+    assert provider_name(store) is None
+    asked.name.setText("Northern SEND Mediation")
+    asked.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save).click()
+    assert provider_name(store) == "Northern SEND Mediation"
+    assert controller.signer_dialog is not None  # and on to the signer
+    qtbot.addWidget(controller.signer_dialog)
+    controller.provider_dialog = None
+    controller.signer_dialog.close()
+    controller.preview_form4(_id(store, READY))
+    assert controller.provider_dialog is None  # not asked again
+    assert controller.signer_dialog is not None
+    qtbot.addWidget(controller.signer_dialog)
+    controller.signer_dialog.close()

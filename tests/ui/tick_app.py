@@ -29,6 +29,7 @@ def main() -> None:
     service = make_service(store, FormRegistry.standard())
     session = ObservationSession(service, service.observation(observation_id))
     page = ObservationPage(session, "kill test")
+    page.view.advance_after_tick = False  # this app moves with J itself
     page.show()
     print("ready", flush=True)
     keys = [Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3]

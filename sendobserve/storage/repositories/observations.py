@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, selectinload
 
 from sendobserve.errors import UserError
@@ -190,12 +191,39 @@ class ObservationRepository:
             )
             return tuple(_convert.mark(r) for r in rows)
 
-    def discard_draft(self, observation_id: uuid.UUID) -> None:
-        """Delete a draft and everything in it; a finalised observation is never deleted."""
+    def discard_draft(self, observation_id: uuid.UUID) -> DraftCopy:
+        """Delete a draft and everything in it; a finalised observation is never deleted
+        (it is amended). Returns an exact copy of what was deleted, for ``restore_draft``
+        (undo), in the same transaction as the delete."""
         with self._sessions() as s:
             row = _get_row(s, observation_id)
             _require_draft(row)
+            copy = DraftCopy(observation_id, tuple(
+                (kind, _columns(r))
+                for kind, rows in (
+                    (ObservationRecord, [row]),
+                    (MarkRecord, s.scalars(select(MarkRecord).where(
+                        MarkRecord.observation_id == observation_id))),
+                    (MarkEventRecord, s.scalars(select(MarkEventRecord).where(
+                        MarkEventRecord.observation_id == observation_id
+                    ).order_by(MarkEventRecord.id))),
+                    (DebriefNoteRecord, s.scalars(select(DebriefNoteRecord).where(
+                        DebriefNoteRecord.observation_id == observation_id))),
+                )
+                for r in rows
+            ))
             s.execute(delete(ObservationRecord).where(ObservationRecord.id == observation_id))
+        return copy
+
+    def restore_draft(self, copy: DraftCopy) -> Observation:
+        """Put a discarded draft back exactly as it was (ids, marks, undo history, notes)."""
+        with self._sessions() as s:
+            if s.get(ObservationRecord, copy.observation_id) is not None:
+                raise UserError("That draft is already back.")
+            for kind, values in copy.rows:
+                s.add(kind(**values))
+                s.flush()  # in order: a mark event may point at an earlier one
+            return _convert.observation(_get_row(s, copy.observation_id))
 
     # ---- ticking, undo, redo ----------------------------------------------------------
 
@@ -475,6 +503,18 @@ _OBSERVATION_ORDER = (
     ObservationRecord.created_at,
     ObservationRecord.id,
 )
+
+
+@dataclass(frozen=True)
+class DraftCopy:
+    """What ``discard_draft`` deleted, row by row, so that undo can put it back."""
+
+    observation_id: uuid.UUID
+    rows: tuple[tuple[type[Any], dict[str, Any]], ...]
+
+
+def _columns(row: Any) -> dict[str, Any]:
+    return {c.key: getattr(row, c.key) for c in sa_inspect(type(row)).column_attrs}
 
 
 def _get_row(s: Session, observation_id: uuid.UUID) -> ObservationRecord:

@@ -250,9 +250,11 @@ class ReadinessTableModel(QAbstractTableModel):
             if row.item is not None:
                 return row.item.id
             return row.group.id if row.group is not None else None
-        if col < FIRST_SLOT:
-            return self._side(row, col, role)
-        return self._cell(row, col, role)
+        value = self._side(row, col, role) if col < FIRST_SLOT else self._cell(row, col, role)
+        if role == Qt.ItemDataRole.AccessibleTextRole and not value:
+            # Every cell has a name: headings say what they head, blank cells say so.
+            return row.text if col < FIRST_SLOT else "not observed"
+        return value
 
     def _palette(self) -> QPalette:
         return QGuiApplication.palette()

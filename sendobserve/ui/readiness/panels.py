@@ -12,7 +12,7 @@ import html
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -117,6 +117,8 @@ class RequirementList(QWidget):
         self, verdict: str, ok: bool, results: Iterable[RequirementResult],
         still_needed: Sequence[str], edition: Edition | None = None, period: str = "",
     ) -> None:
+        self._shown = (verdict, ok, list(results), still_needed)  # recoloured on a theme change
+        results = self._shown[2]
         pal = self.palette()
         self.verdict.setText(verdict)
         self.edition.setText(
@@ -189,6 +191,12 @@ class RequirementList(QWidget):
         self.needed.setVisible(bool(still_needed))
         self.needed.setAccessibleName(
             "Still needed: " + "; ".join(still_needed) if still_needed else "Nothing more needed")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        shown = getattr(self, "_shown", None)
+        if event.type() == QEvent.Type.PaletteChange and shown is not None:
+            self.show_results(*shown)  # the status colours follow the new palette
 
     @staticmethod
     def _colour(label: QLabel, colour: object) -> None:

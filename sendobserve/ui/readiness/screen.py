@@ -40,6 +40,8 @@ class TraineeScreen(QWidget):
                                        today=today)
         self.record = RecordEditor(source, mediator_id, today=today)
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Readiness and record")
+        self.tabs.tabBar().setAccessibleName("Readiness and record")
         self.tabs.addTab(self.readiness, "Readiness")
         self.tabs.addTab(self.record, "Record")
         layout = QVBoxLayout(self)

@@ -10,6 +10,8 @@ from PySide6.QtGui import QColor, QPalette
 
 from sendobserve.model.domain import MarkState
 from sendobserve.model.outcome import Status
+from sendobserve.ui.palette import is_dark as palette_is_dark
+from sendobserve.ui.palette import readable
 
 GLYPH: dict[MarkState, str] = {
     MarkState.DEMONSTRATED: "✓",
@@ -43,15 +45,18 @@ _HUES: dict[str, tuple[str, str]] = {
 
 
 def is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+    """Whether the content background (Base) is dark: the same decision as the checklist's."""
+    return palette_is_dark(palette.color(QPalette.ColorRole.Base))
 
 
-def hue(name: str, palette: QPalette) -> QColor:
-    light, dark = _HUES[name]
-    return QColor(dark if is_dark(palette) else light)
+def hue(name: str, palette: QPalette,
+        on: QPalette.ColorRole = QPalette.ColorRole.Base) -> QColor:
+    """The named hue as it reads on the palette's ``on`` background (``ui.palette``)."""
+    return readable(_HUES[name], palette.color(on))
 
 
 def mark_colour(state: MarkState, palette: QPalette) -> QColor:
+    """A mark in the matrix (drawn on Base)."""
     if state is MarkState.DEMONSTRATED:
         return hue("good", palette)
     if state is MarkState.DEVELOPMENT_NEEDED:
@@ -59,11 +64,13 @@ def mark_colour(state: MarkState, palette: QPalette) -> QColor:
     return palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.PlaceholderText)
 
 
-def status_colour(status: Status, palette: QPalette) -> QColor:
+def status_colour(status: Status, palette: QPalette,
+                  on: QPalette.ColorRole = QPalette.ColorRole.Window) -> QColor:
+    """A requirement's status word (a label on the window, unless ``on`` says otherwise)."""
     return {
-        Status.MET: hue("good", palette),
-        Status.NOT_MET: hue("bad", palette),
-        Status.DISCRETION: hue("info", palette),
+        Status.MET: hue("good", palette, on),
+        Status.NOT_MET: hue("bad", palette, on),
+        Status.DISCRETION: hue("info", palette, on),
     }[status]
 
 

@@ -36,6 +36,7 @@ from sendobserve.model.domain import MarkState as M
 from sendobserve.model.outcome import fmt_hours
 from sendobserve.model.readiness import FormLookup
 from sendobserve.model.renewal import last_twelve_months
+from sendobserve.ui.a11y import LiveLabel, clear_on_escape
 from sendobserve.ui.readiness.data import (
     BackgroundRunner,
     ReadinessData,
@@ -61,8 +62,9 @@ from sendobserve.ui.readiness.style import GAP_GLYPH, GLYPH
 TAB_FORM4, TAB_RENEWAL, TAB_PASSPORT = 0, 1, 2
 
 
-def _scroll(widget: QWidget) -> QScrollArea:
+def _scroll(widget: QWidget, name: str) -> QScrollArea:
     area = QScrollArea()
+    area.setAccessibleName(name)
     area.setWidgetResizable(True)
     area.setWidget(widget)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -227,7 +229,7 @@ class ReadinessView(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.title.setFont(font)
-        self.status = QLabel("Loading…")
+        self.status = LiveLabel("Readiness", "Loading…")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
 
@@ -243,6 +245,8 @@ class ReadinessView(QWidget):
         self.search.setPlaceholderText("Search criteria")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search criteria")
+        self.search.setAccessibleDescription("Esc clears the search.")
+        clear_on_escape(self.search)
         self.search.textChanged.connect(self._search_changed)
         search_label = QLabel("&Search:")
         search_label.setBuddy(self.search)
@@ -279,7 +283,7 @@ class ReadinessView(QWidget):
         matrix_layout.addWidget(self.notes)
 
         self.panel = ReadinessPanel()
-        self.panel_scroll = _scroll(self.panel)
+        self.panel_scroll = _scroll(self.panel, "Requirements for Form 4")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(matrix_box)
         self.splitter.addWidget(self.panel_scroll)
@@ -291,9 +295,12 @@ class ReadinessView(QWidget):
         self.renewal = RenewalPanel()
         self.passport = PassportPanel()
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Readiness, re-registration and passporting")
+        self.tabs.tabBar().setAccessibleName("Readiness, re-registration and passporting")
+        # Alt+P is the Print menu's, Alt+G the Gaps only box's.
         self.tabs.addTab(self.splitter, "&Readiness (Form 4)")
-        self.tabs.addTab(_scroll(self.renewal), "Re-re&gistration")
-        self.tabs.addTab(_scroll(self.passport), "&Passporting (Form 5)")
+        self.tabs.addTab(_scroll(self.renewal, "Re-registration"), "Re-registratio&n")
+        self.tabs.addTab(_scroll(self.passport, "Passporting"), "Passp&orting (Form 5)")
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)

@@ -32,6 +32,7 @@ from sendobserve.errors import UserError
 from sendobserve.model.domain import Observer
 from sendobserve.model.outcome import Status, fmt_hours, role_label
 from sendobserve.model.validation import ValidationError
+from sendobserve.ui.a11y import with_mnemonic
 from sendobserve.ui.readiness.style import status_colour
 from sendobserve.ui.record.specs import FieldKind, FieldSpec, KindSpec, parse_hours
 
@@ -72,6 +73,7 @@ class EntryDialog(QDialog):
         self.widgets: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         values = spec.values(item) if editing else {}
+        used = {"s", "c"}  # Save and Cancel
         for field in spec.fields:
             widget = self._make(field, values.get(field.name), observers, today)
             widget.setObjectName(field.name)
@@ -94,7 +96,7 @@ class EntryDialog(QDialog):
             error.setObjectName(f"error:{field.name}")
             self._paint_error(error)
             column.addWidget(error)
-            label = QLabel(f"&{field.label}:" if "&" not in field.label else field.label)
+            label = QLabel(with_mnemonic(f"{field.label}:", used))
             label.setBuddy(widget)
             form.addRow(label, holder)
             self.widgets[field.name] = widget

@@ -109,6 +109,8 @@ class RecordEditor(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.title.setFont(font)
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("The trainee's record")
+        self.tabs.tabBar().setAccessibleName("The trainee's record")
         self.pages: dict[str, _Page] = {}
         for spec in KINDS:
             page = self._make_page(spec)

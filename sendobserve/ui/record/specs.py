@@ -257,7 +257,7 @@ CONTACTS = KindSpec(
 )
 
 CPD = KindSpec(
-    key="cpd", tab="C&PD", noun="CPD entry", type_=Cpd,
+    key="cpd", tab="CP&D", noun="CPD entry", type_=Cpd,
     columns=(
         ColumnSpec("Date", lambda c: _d(c.done_on)),
         ColumnSpec("Kind", lambda c: choice_text(CPD_KINDS, c.kind.value)),
@@ -286,7 +286,7 @@ def _agreed_by(d: Discretion) -> str:
 
 
 DISCRETIONS = KindSpec(
-    key="discretions", tab="&Discretions", noun="discretion", type_=Discretion,
+    key="discretions", tab="Di&scretions", noun="discretion", type_=Discretion,
     columns=(
         ColumnSpec("Requirement", lambda d: R.TITLES.get(d.requirement_id, d.requirement_id)),
         ColumnSpec("Agreed by", _agreed_by),
