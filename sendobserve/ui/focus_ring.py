@@ -11,15 +11,19 @@ from __future__ import annotations
 import shiboken6
 from PySide6.QtCore import QObject, QRect, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QFocusFrame, QWidget
 
 from sendobserve.ui.palette import focus_colour
 
 WIDTH = 2
 
 
-class FocusRing(QWidget):
-    """A transparent overlay that draws the ring; it never takes the mouse or the focus."""
+class FocusRing(QFocusFrame):
+    """A transparent overlay that draws the ring; it never takes the mouse or the focus.
+
+    A ``QFocusFrame`` (placed and painted here, not through ``setWidget``) because Qt leaves
+    focus frames out of the accessibility tree: the ring is decoration, and a hidden one
+    must not be listed to a screen reader (nor show up behind the lock)."""
 
     def __init__(self) -> None:
         super().__init__(None)

@@ -13,7 +13,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressBar
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QProgressBar
 
 from sendobserve import APP_DISPLAY_NAME
 from sendobserve.ui.tasks import run_in_background
@@ -51,9 +51,12 @@ def start_integrity_checks(window: QMainWindow, store: Any) -> QProgressBar | No
     bar.setAccessibleName("Checking the store")
     bar.setFormat("Checking the store…")
     window.statusBar().addPermanentWidget(bar)
-    # No parent: the worker may still report after the window (and its children) are gone;
-    # the closure below keeps the carrier alive as long as the work runs.
-    carrier = _Carrier()
+    # Owned by the application (C++), not by Python: the worker may still report after the
+    # window is gone, and the last Python reference to the carrier may be dropped on the
+    # worker's thread; an object owned by Python would then be destroyed there, under the
+    # GUI thread's feet (seen as a segmentation fault in the event loop). It is deleted on
+    # the GUI thread once the work has reported.
+    carrier = _Carrier(QApplication.instance())
 
     def progressed(n: int, total: int, what: str) -> None:
         if not shiboken6.isValid(bar):
@@ -78,7 +81,12 @@ def start_integrity_checks(window: QMainWindow, store: Any) -> QProgressBar | No
     guard = _CloseGuard(cancel, finished, window)
     window.installEventFilter(guard)
 
+    def retire() -> None:
+        if shiboken6.isValid(carrier):
+            carrier.deleteLater()
+
     def done(outcome: Any) -> None:
+        retire()
         if not shiboken6.isValid(window) or not shiboken6.isValid(bar):
             return  # the window closed first
         window.statusBar().removeWidget(bar)
@@ -91,6 +99,7 @@ def start_integrity_checks(window: QMainWindow, store: Any) -> QProgressBar | No
             QMessageBox.critical(window, APP_DISPLAY_NAME, outcome.message)
 
     def failed(exc: BaseException) -> None:
+        retire()
         if not shiboken6.isValid(window) or not shiboken6.isValid(bar):
             return
         window.statusBar().removeWidget(bar)

@@ -298,7 +298,7 @@ class ObservationPage(QWidget):
         self.review_button = _accessible(QPushButton("Re&view and sign…"),
                                          "Review what was not seen, then finalise and sign",
                                          "Ctrl+Return")
-        self.amend_button = _accessible(QPushButton("&Amend…"), "Amend the current item",
+        self.amend_button = _accessible(QPushButton("A&mend…"), "Amend the current item",
                                         "Ctrl+E. Corrections to a finalised observation "
                                         "keep the original and a reason.")
         self.close_button = _accessible(QPushButton("&Back"),
