@@ -61,6 +61,7 @@ from sendobserve.model.domain import (
     TraineeRole,
 )
 from sendobserve.ui.a11y import LiveLabel, clear_on_escape
+from sendobserve.ui.minimisation import minimisation_label, watch
 from sendobserve.ui.services import WorkspaceService
 from sendobserve.ui.settings import ROLE_LABELS, WorkspaceSettings
 from sendobserve.ui.tasks import TaskRunner
@@ -325,6 +326,9 @@ class AddCaseDialog(QDialog):
         hint.setWordWrap(True)
         layout.addRow(hint)
         layout.addRow("Case &reference:", self.reference)
+        self.privacy = minimisation_label()
+        layout.addRow(self.privacy)
+        watch(self.reference, self.privacy, is_reference=True)
         layout.addRow("&Date:", self.case_date)
         layout.addRow("&Kind:", self.kind)
         layout.addRow("Trainee's r&ole:", self.role)

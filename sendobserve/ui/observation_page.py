@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from sendobserve.model.domain import Amendment, MarkState, Observation
 from sendobserve.ui.a11y import LiveLabel, on_back, plain_text, tell
 from sendobserve.ui.checklist_view import ChecklistView
+from sendobserve.ui.minimisation import minimisation_label, watch
 from sendobserve.ui.observation import ObservationSession, SaveStatus
 from sendobserve.ui.services import MarkEdit
 from sendobserve.ui.states import state_colour, state_label
@@ -84,8 +85,11 @@ class NoteDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.accept)
+        self.privacy = minimisation_label()
+        watch(self.editor, self.privacy)
         layout.addWidget(label)
         layout.addWidget(self.editor)
+        layout.addWidget(self.privacy)
         layout.addWidget(keys)
         layout.addWidget(buttons)
         self.editor.setFocus()
@@ -101,6 +105,7 @@ class DebriefPanel(QWidget):
         super().__init__(parent)
         self._session = session
         self.editors: dict[str, QPlainTextEdit] = {}
+        self.warnings: dict[str, LiveLabel] = {}  # the privacy check under each editor
         self._timers: dict[str, QTimer] = {}
         self._saved_text: dict[str, str] = {}
         notes = session.service.debrief_notes(session.id)
@@ -132,8 +137,12 @@ class DebriefPanel(QWidget):
             self.editors[crit.id] = editor
             self._timers[crit.id] = timer
             self._saved_text[crit.id] = text
+            warning = minimisation_label()
+            watch(editor, warning)
+            self.warnings[crit.id] = warning
             form.addWidget(label)
             form.addWidget(editor)
+            form.addWidget(warning)
         form.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
