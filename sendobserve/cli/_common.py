@@ -76,12 +76,24 @@ def drop_from_environment(name: str) -> str | None:
     return value
 
 
+# Every secret the program reads from its environment; each is taken out as it starts.
+SECRET_ENVS = (PASSPHRASE_ENV, NEW_PASSPHRASE_ENV, "SENDOBSERVE_BUNDLE_PASSPHRASE")
+
+
 def take_passphrase_from_environment() -> None:
-    """Take ``SENDOBSERVE_PASSPHRASE`` out of the environment, keeping its value for
-    ``given_secret`` (called once, as the program starts)."""
-    value = drop_from_environment(PASSPHRASE_ENV)
-    if value:
-        _taken[PASSPHRASE_ENV] = value
+    """Take ``SENDOBSERVE_PASSPHRASE`` (and the new-passphrase and file-passphrase
+    variables) out of the environment, keeping their values for ``environment_secret``
+    (called once, as the program starts)."""
+    for name in SECRET_ENVS:
+        value = drop_from_environment(name)
+        if value:
+            _taken[name] = value
+
+
+def environment_secret(name: str) -> str | None:
+    """A secret given through the environment: taken out at start, or still there (a
+    caller that did not go through ``main``)."""
+    return _taken.get(name) or os.environ.get(name) or None
 
 
 def given_secret(args: argparse.Namespace) -> str | None:
@@ -89,8 +101,7 @@ def given_secret(args: argparse.Namespace) -> str | None:
     path = getattr(args, "passphrase_file", None)
     if path:
         return read_secret_file(path)
-    env = _taken.get(PASSPHRASE_ENV) or os.environ.get(PASSPHRASE_ENV)
-    return env if env else None
+    return environment_secret(PASSPHRASE_ENV)
 
 
 def _interactive() -> bool:

@@ -12,7 +12,6 @@ import argparse
 import csv
 import getpass
 import io
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -131,7 +130,9 @@ def register(subparsers: Any) -> None:
 def _given_bundle_passphrase(args: argparse.Namespace) -> str | None:
     if args.bundle_passphrase_file:
         return read_secret_file(args.bundle_passphrase_file)
-    return os.environ.get(BUNDLE_PASSPHRASE_ENV) or None
+    from sendobserve.cli._common import environment_secret
+
+    return environment_secret(BUNDLE_PASSPHRASE_ENV)
 
 
 def _bundle_passphrase(args: argparse.Namespace, *, confirm: bool) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from sendobserve.cli._common import (
     NEW_PASSPHRASE_ENV,
     ask_new_passphrase,
     data_dir_from_args,
+    environment_secret,
     given_secret,
     key_cache,
     open_store_from_args,
@@ -206,7 +206,7 @@ def cmd_passphrase_change(args: argparse.Namespace) -> int:
 
     data_dir = data_dir_from_args(args)
     unlocked = unlock_from_args(args)
-    given: str | None = os.environ.get(NEW_PASSPHRASE_ENV) or None
+    given: str | None = environment_secret(NEW_PASSPHRASE_ENV)
     if args.new_passphrase_file:
         given = read_secret_file(args.new_passphrase_file)
     still = vault.change_passphrase(data_dir, unlocked, ask_new_passphrase(given))

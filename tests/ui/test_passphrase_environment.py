@@ -122,3 +122,36 @@ def test_the_start_up_environment_block_no_longer_shows_it() -> None:
     assert result.returncode == 0, result.stderr
     assert f"value: {secret}" in result.stdout and "again: None" in result.stdout
     assert _afterwards(result.stdout) == {"environ": False, "proc": False}
+
+
+def test_the_new_and_the_file_passphrases_are_dropped_too(
+        initialised: vault.Initialised) -> None:
+    """SENDOBSERVE_NEW_PASSPHRASE (passphrase change) and SENDOBSERVE_BUNDLE_PASSPHRASE
+    (export and import) are secrets too: used, then gone from the environment."""
+    data_dir = initialised.store.data_dir
+    initialised.store.close()
+    new = "Ferns unfold slowly under granite skies 7"
+    bundle = "Quiet lanterns drift over the harbour 42"
+    script = _script(f"""
+        import os, sys
+        from pathlib import Path
+        sys.argv = ["sendobserve", "--data-dir", {str(data_dir)!r}, "passphrase", "change"]
+        from sendobserve.cli import main
+        print("status:", main())
+        for name, secret in (("SENDOBSERVE_NEW_PASSPHRASE", {new!r}),
+                             ("SENDOBSERVE_BUNDLE_PASSPHRASE", {bundle!r})):
+            print(name, "environ:", name in os.environ)
+            proc = Path("/proc/self/environ")
+            if proc.exists():
+                print(name, "proc:", secret.encode() in proc.read_bytes())
+        from sendobserve.cli._common import environment_secret
+        print("kept for the command:", environment_secret("SENDOBSERVE_BUNDLE_PASSPHRASE")
+              == {bundle!r})
+    """)
+    result = _run(script, TEST_PASSPHRASE, SENDOBSERVE_NEW_PASSPHRASE=new,
+                  SENDOBSERVE_BUNDLE_PASSPHRASE=bundle)
+    assert result.returncode == 0, result.stderr
+    assert "status: 0" in result.stdout
+    assert "environ: True" not in result.stdout and "proc: True" not in result.stdout
+    assert "kept for the command: True" in result.stdout
+    assert vault.unlock(data_dir, new)  # the new passphrase was used
