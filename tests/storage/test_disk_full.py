@@ -174,3 +174,35 @@ def test_a_key_rotation_on_a_full_disk_changes_nothing(disk: Path) -> None:
     assert rotated.skipped == ()
     with vault.open_with_secret(data_dir, TEST_PASSPHRASE).store as store, store.session() as s:
         assert get_meta(s, "row-199") == "x" * 300
+
+
+def test_a_full_disk_during_an_import_says_so_changes_nothing_and_recovers(
+        disk: Path, tmp_path: Path) -> None:
+    """An import is one transaction: on a full disk nothing of it lands, the message is the
+    plain sentence, and the same file imports once space returns."""
+    from sendobserve.exchange.apply import apply_import
+    from sendobserve.exchange.bundle import open_bundle
+    from tests.exchange.storekit import (
+        PASS,
+        TempStore,
+        add_finalised_observation,
+        add_people,
+    )
+
+    source = TempStore.create(tmp_path / "source")
+    trainee, ppc = add_people(source)
+    for n in range(6):  # enough pages that the import cannot fit in what is left
+        add_finalised_observation(source, trainee, ppc, f"LA-{n}", seed=n)
+    opened = open_bundle(source.export(trainee.id), passphrase=PASS)
+
+    target = TempStore.create(disk / "data")
+    before = target.dump()
+    with target.open() as store:
+        _fill(disk)
+        with pytest.raises(DiskFullError, match="the disk is full"), \
+                store.session() as session:
+            apply_import(session, opened)
+        _free(disk)
+    assert target.dump() == before  # nothing of the import landed
+    assert target.import_opened(opened).written  # and it goes through once there is room
+    assert target.dump() != before
