@@ -35,6 +35,7 @@ from sendobserve.errors import UserError
 from sendobserve.storage import keys
 from sendobserve.storage.keyring_cache import KeyringStatus
 from sendobserve.ui.a11y import LiveLabel
+from sendobserve.ui.lock import FILE_DIALOG_OPTIONS
 from sendobserve.ui.secret_field import PasswordField
 from sendobserve.ui.tasks import run_in_background
 
@@ -290,7 +291,8 @@ class FirstRunDialog(QDialog):
 
     def _on_save(self) -> None:
         name, _ = QFileDialog.getSaveFileName(
-            self, "Save recovery key", "sendobserve-recovery-key.txt", "Text files (*.txt)"
+            self, "Save recovery key", "sendobserve-recovery-key.txt", "Text files (*.txt)",
+            options=FILE_DIALOG_OPTIONS,
         )
         if not name:
             return

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from sendobserve.errors import UserError
 from sendobserve.ui.geometry import remember_geometry
+from sendobserve.ui.lock import FILE_DIALOG_OPTIONS
 from sendobserve.ui.printing import JobProgress, ProgressDialog
 from sendobserve.ui.secret_field import PasswordField
 from sendobserve.ui.tasks import TaskRunner
@@ -130,7 +131,8 @@ class ExportDialog(QDialog):
 
     def _browse(self) -> None:
         name, _f = QFileDialog.getSaveFileName(self, "Export to", self.path.text(),
-                                               f"Exchange files (*{SUFFIX})")
+                                               f"Exchange files (*{SUFFIX})",
+                                               options=FILE_DIALOG_OPTIONS)
         if name:
             self.path.setText(name)
             self.path.setModified(True)
@@ -202,7 +204,8 @@ class ImportDialog(QDialog):
 
     def _browse(self) -> None:
         name, _f = QFileDialog.getOpenFileName(self, "Import", str(Path.home()),
-                                               f"Exchange files (*{SUFFIX});;All files (*)")
+                                               f"Exchange files (*{SUFFIX});;All files (*)",
+                                               options=FILE_DIALOG_OPTIONS)
         if name:
             self.path.setText(name)
 

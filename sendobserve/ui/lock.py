@@ -18,6 +18,7 @@ from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QFileDialog,
     QLabel,
     QMenu,
     QPushButton,
@@ -206,3 +207,10 @@ class Curtain(QObject):
             QTimer.singleShot(0, lambda w=watched: self._take_down(w)
                               if shiboken6.isValid(w) else None)
         return False
+
+
+# Qt's own file dialogs, never the platform's: a native dialog (Windows, macOS) is outside
+# the app's windows, so the lock could neither hide it nor keep it out of the
+# accessibility tree. Every QFileDialog.get… call passes this.
+FILE_DIALOG_OPTIONS = QFileDialog.Option.DontUseNativeDialog
+

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from sendobserve.errors import UserError
 from sendobserve.ui.geometry import remember_geometry
+from sendobserve.ui.lock import FILE_DIALOG_OPTIONS
 from sendobserve.ui.signature_pad import SignaturePad
 from sendobserve.ui.tasks import TaskRunner
 
@@ -502,7 +503,8 @@ class PrintPreviewDialog(QDialog):
         """The file chosen in the system's Save dialog (a separate method so a test can
         answer it)."""
         name, _filter = QFileDialog.getSaveFileName(
-            self, "Save as PDF", str(Path.home() / self.file_name), "PDF files (*.pdf)")
+            self, "Save as PDF", str(Path.home() / self.file_name), "PDF files (*.pdf)",
+            options=FILE_DIALOG_OPTIONS)
         return name or None
 
     def save_as(self) -> None:

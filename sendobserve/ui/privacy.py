@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from sendobserve.model.retention import KIND_WORDS, Kind, RetentionPlan, Rule
 from sendobserve.storage.db import Store
+from sendobserve.ui.lock import FILE_DIALOG_OPTIONS
 from sendobserve.ui.tasks import TaskRunner
 
 INTRO = (
@@ -220,7 +221,7 @@ class PrivacyDialog(QDialog):
             return
         path, _ = QFileDialog.getSaveFileName(
             self, "Save the subject-access report", f"subject-access-{date.today()}.pdf",
-            "PDF (*.pdf)")
+            "PDF (*.pdf)", options=FILE_DIALOG_OPTIONS)
         if not path:
             return
         from sendobserve.reports.subject_access import subject_access_pdf
