@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sendobserve.errors import UserError
 from sendobserve.model.domain import Observer, PracticeRecord
@@ -328,6 +328,8 @@ def issue_certificate(
             form_number=form_number, mediator_id=record.mediator.id, signer_id=signer.id,
             signer_name=signer.name, issued_on=today, code_for=code_for,
             signer_drawing=signer_drawing, mediator_drawing=mediator_drawing)
+        if not reprint:
+            _record_accreditation(session, record.mediator.id, issued.issued_on)
         identity = CertificateIdentity(issued.serial, issued.verification_code)
         if report is None:
             unsigned = certificate.form5_pdf(build.form5_content(
@@ -346,6 +348,17 @@ def issue_certificate(
                           record.mediator.name, signer.name,
                           drawn=(issued.signer_drawing is not None)
                           + (issued.mediator_drawing is not None))
+
+
+def _record_accreditation(session: Any, mediator_id: uuid.UUID, issued_on: date) -> None:
+    """The first Form 4 or Form 5 issued makes the mediator accredited from that day, in
+    the same transaction as the certificate (re-registration is counted from it; the
+    panel's stage reads it). An accreditation date already recorded is kept."""
+    from sendobserve.storage.records import MediatorRecord
+
+    row = session.get(MediatorRecord, mediator_id)
+    if row is not None and row.accredited_on is None:
+        row.accredited_on = issued_on
 
 
 # --- files -------------------------------------------------------------------------------

@@ -209,3 +209,30 @@ def test_the_provider_name_set_once_is_printed_on_form4(
     text = pdf_text(out.read_bytes())
     assert "Northern SEND Mediation" in text
     assert DEFAULT_ORG not in text
+
+
+def test_the_first_form4_makes_the_mediator_accredited_that_day(
+    cli: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issuing Form 4 records the accreditation (re-registration and the panel count from
+    it), in the same transaction as the certificate; a re-print does not move it."""
+    from sendobserve.storage.repositories import MediatorRepository
+
+    folder, base = cli
+    data = folder / "data"
+
+    def accredited_on(name: str) -> date | None:
+        store = vault.open_with_secret(data, TEST_PASSPHRASE).store
+        try:
+            return MediatorRepository(store.session).resolve(name).accredited_on
+        finally:
+            store.close()
+
+    assert accredited_on(READY) is None
+    assert main([*base, "print", "form4", READY, "-o", str(folder / "a.pdf")]) == 0
+    assert accredited_on(READY) == date.today()
+    assert main([*base, "print", "form4", READY, "-o", str(folder / "b.pdf")]) == 0
+    assert capsys.readouterr().out.count("Re-printed Form 4") == 1
+    assert accredited_on(READY) == date.today()
+    assert main([*base, "print", "form4", GAPS, "-o", str(folder / "c.pdf")]) == 1
+    assert accredited_on(GAPS) is None  # a refusal records nothing
