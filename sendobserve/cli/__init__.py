@@ -100,7 +100,7 @@ def _desktop_app_args(argv: Sequence[str] | None) -> argparse.Namespace | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:  # this process's own command line, so its own environment
-        from sendobserve.cli._common import take_passphrase_from_environment
+        from sendobserve.environment import take_passphrase_from_environment
 
         take_passphrase_from_environment()
     gui_args = _desktop_app_args(argv)

@@ -6,7 +6,7 @@ only), and finally an interactive prompt — only when stdin is a terminal, so a
 script without a secret fails with a clear message instead of hanging.
 
 A program started as ``sendobserve`` takes ``SENDOBSERVE_PASSPHRASE`` out of its own
-environment as it starts (``take_passphrase_from_environment``): child processes do not
+environment as it starts (``sendobserve.environment``): child processes do not
 inherit it, and on Linux and macOS the bytes the kernel shows as the process's start-up
 environment (``/proc/<pid>/environ``) are overwritten. The desktop app does the same
 before its window opens. A passphrase file stays the better way: the variable is still
@@ -16,13 +16,12 @@ in the environment of whatever started the program.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import getpass
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sendobserve.environment import PASSPHRASE_ENV, environment_secret
 from sendobserve.errors import UserError
 from sendobserve.paths import resolve_data_dir
 
@@ -33,8 +32,6 @@ if TYPE_CHECKING:
     from sendobserve.storage.db import Store
     from sendobserve.storage.keyring_cache import KeyCache
 
-PASSPHRASE_ENV = "SENDOBSERVE_PASSPHRASE"
-NEW_PASSPHRASE_ENV = "SENDOBSERVE_NEW_PASSPHRASE"
 
 
 def data_dir_from_args(args: argparse.Namespace) -> Path:
@@ -50,50 +47,6 @@ def read_secret_file(path: str) -> str:
     except UnicodeDecodeError:
         raise UserError(f"the passphrase file {path} is not UTF-8 text") from None
     return value.removesuffix("\n").removesuffix("\r")
-
-
-_taken: dict[str, str] = {}  # secrets taken out of this process's environment
-
-
-def drop_from_environment(name: str) -> str | None:
-    """Remove ``name`` from this process's environment and return its value (None if it
-    was not set). On POSIX the value's bytes are first overwritten where the C library
-    holds them: for a variable the process started with, that is the start-up block the
-    kernel shows in ``/proc/<pid>/environ``."""
-    value = os.environ.get(name)
-    if value is None:
-        return None
-    if os.name == "posix":
-        libc = ctypes.CDLL(None)
-        libc.getenv.restype = ctypes.c_void_p
-        libc.getenv.argtypes = [ctypes.c_char_p]
-        libc.strlen.restype = ctypes.c_size_t
-        libc.strlen.argtypes = [ctypes.c_void_p]
-        where = libc.getenv(os.fsencode(name))
-        if where:
-            ctypes.memset(where, 0, libc.strlen(where))
-    os.environ.pop(name, None)  # and unsetenv()
-    return value
-
-
-# Every secret the program reads from its environment; each is taken out as it starts.
-SECRET_ENVS = (PASSPHRASE_ENV, NEW_PASSPHRASE_ENV, "SENDOBSERVE_BUNDLE_PASSPHRASE")
-
-
-def take_passphrase_from_environment() -> None:
-    """Take ``SENDOBSERVE_PASSPHRASE`` (and the new-passphrase and file-passphrase
-    variables) out of the environment, keeping their values for ``environment_secret``
-    (called once, as the program starts)."""
-    for name in SECRET_ENVS:
-        value = drop_from_environment(name)
-        if value:
-            _taken[name] = value
-
-
-def environment_secret(name: str) -> str | None:
-    """A secret given through the environment: taken out at start, or still there (a
-    caller that did not go through ``main``)."""
-    return _taken.get(name) or os.environ.get(name) or None
 
 
 def given_secret(args: argparse.Namespace) -> str | None:

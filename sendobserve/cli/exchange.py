@@ -130,7 +130,7 @@ def register(subparsers: Any) -> None:
 def _given_bundle_passphrase(args: argparse.Namespace) -> str | None:
     if args.bundle_passphrase_file:
         return read_secret_file(args.bundle_passphrase_file)
-    from sendobserve.cli._common import environment_secret
+    from sendobserve.environment import environment_secret
 
     return environment_secret(BUNDLE_PASSPHRASE_ENV)
 

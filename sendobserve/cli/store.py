@@ -8,16 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from sendobserve.cli._common import (
-    NEW_PASSPHRASE_ENV,
     ask_new_passphrase,
     data_dir_from_args,
-    environment_secret,
     given_secret,
     key_cache,
     open_store_from_args,
     read_secret_file,
     unlock_from_args,
 )
+from sendobserve.environment import NEW_PASSPHRASE_ENV, environment_secret
 from sendobserve.storage import BACKUPS_KEPT
 
 # The storage stack (SQLAlchemy, SQLCipher: about 0.3 s) is imported inside each command,

@@ -166,10 +166,10 @@ class FormRegistry:
 
     @classmethod
     def standard(cls) -> FormRegistry:
-        """The Standards' own Forms 1–3, shipped in the package's ``resources/forms``, and
-        the forms of every shipped edition. Raises ``MissingResource`` (one clear sentence)
-        if any of the Standards' forms is not there."""
-        from sendobserve.model.rulebook import shipped_rulebook
+        """The Standards' own Forms 1–3, shipped in the package's ``resources/forms``: every
+        shipped edition keeps its forms there (an edition file only names them), so a new
+        edition's forms load with no code change. Raises ``MissingResource`` (one clear
+        sentence) if any of the Standards' forms is not there."""
         from sendobserve.paths import MissingResource, resource_path
 
         registry = cls.from_directory(resource_path(STANDARD_FORMS_DIR), shipped=True)
@@ -180,8 +180,6 @@ class FormRegistry:
                     f"{form_id} is missing from its resources/{STANDARD_FORMS_DIR} folder. "
                     "Reinstall sendobserve."
                 )
-        for edition in shipped_rulebook():
-            registry.add_edition_forms(edition.form_files, shipped=True)
         return registry
 
     @classmethod

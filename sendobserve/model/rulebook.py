@@ -10,8 +10,10 @@ in ``resources/editions/`` (found through ``sendobserve.paths.resource_dir()``):
     in_force_from: 2018-05-01           # the edition in force on a day is the latest
                                         # whose in_force_from is on or before it
     forms: {form1: standards-2018, …}   # Forms 1–3 of the edition: form id → version
-    form_files: [forms/form2-x.yaml]    # optional: form files shipped with the edition,
-                                        # relative to the edition file
+    form_files: [forms/form2-x.yaml]    # optional, for an edition loaded from elsewhere:
+                                        # its form files, relative to the edition file
+                                        # (a shipped edition keeps its forms in
+                                        # resources/forms/, where the registry loads them)
     requirements:                       # every requirement the program checks
       - id: foundation_training         # one of ``sendobserve.model.requirements``
         applies_to: accreditation       # accreditation | renewal | passport
@@ -379,7 +381,14 @@ def shipped_rulebook() -> Rulebook:
     """The editions that ship with the program (cannot be replaced by a stored file)."""
     from sendobserve.paths import resource_dir
 
-    return load_rulebook(resource_dir() / EDITIONS_DIR)
+    rulebook = load_rulebook(resource_dir() / EDITIONS_DIR)
+    for edition in rulebook:
+        if edition.form_files:  # the forms layer loads resources/forms/ only
+            raise RulebookError(
+                f"the shipped edition {edition.id} lists form_files; a shipped edition's "
+                "forms belong in resources/forms/"
+            )
+    return rulebook
 
 
 def default_edition() -> Edition:

@@ -274,7 +274,7 @@ def run(
     that an installation starts and opens its store, and the start-up benchmark's probe.
     """
     started = time.perf_counter()
-    from sendobserve.cli._common import PASSPHRASE_ENV, drop_from_environment
+    from sendobserve.environment import PASSPHRASE_ENV, drop_from_environment
 
     drop_from_environment(PASSPHRASE_ENV)  # read already (``secret``): not kept for life
     app = ensure_application()

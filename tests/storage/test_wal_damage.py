@@ -62,6 +62,16 @@ def _frames(wal: Path) -> int:
     return (wal.stat().st_size - WAL_HEADER_SIZE) // FRAME
 
 
+def _flip_in_the_middle(folder: Path) -> Path:
+    """One bit flipped in a page of the middle frame of ``folder``'s log; the log."""
+    wal = _wal(folder)
+    middle = WAL_HEADER_SIZE + (_frames(wal) // 2) * FRAME + FRAME_HEADER_SIZE + 1000
+    data = bytearray(wal.read_bytes())
+    data[middle] ^= 0x10
+    wal.write_bytes(bytes(data))
+    return wal
+
+
 def _change(path: Path, offset: int, new: bytes) -> None:
     data = bytearray(path.read_bytes())
     data[offset : offset + len(new)] = new
@@ -80,11 +90,7 @@ def test_a_flip_in_the_middle_of_the_log_refuses_to_open_and_keeps_copies(
 ) -> None:
     source, key = wal_store
     folder = _copy(source, tmp_path / "data")
-    wal = _wal(folder)
-    middle = WAL_HEADER_SIZE + (_frames(wal) // 2) * FRAME + FRAME_HEADER_SIZE + 1000
-    data = bytearray(wal.read_bytes())
-    data[middle] ^= 0x10
-    wal.write_bytes(bytes(data))
+    wal = _flip_in_the_middle(folder)
     before = durable_snapshot(folder)
 
     with pytest.raises(DamagedStoreError) as info:
@@ -269,11 +275,7 @@ def test_the_apps_deferred_open_still_scans_the_log_first(
 
     source, key = wal_store
     folder = _copy(source, tmp_path / "data")
-    wal = _wal(folder)
-    middle = WAL_HEADER_SIZE + (_frames(wal) // 2) * FRAME + FRAME_HEADER_SIZE + 1000
-    data = bytearray(wal.read_bytes())
-    data[middle] ^= 0x10
-    wal.write_bytes(bytes(data))
+    _flip_in_the_middle(folder)
     before = durable_snapshot(folder)
     integrity.defer_whole_file_checks(True)
     try:

@@ -111,7 +111,7 @@ def test_the_app_started_directly_drops_it_too(initialised: vault.Initialised) -
 def test_the_start_up_environment_block_no_longer_shows_it() -> None:
     secret = "a long and quite particular passphrase 7741"
     script = _script("""
-        from sendobserve.cli._common import drop_from_environment
+        from sendobserve.environment import drop_from_environment
         print("value:", drop_from_environment("SENDOBSERVE_PASSPHRASE"))
         print("again:", drop_from_environment("SENDOBSERVE_PASSPHRASE"))
     """, AFTERWARDS.format(secret=secret))
@@ -144,7 +144,7 @@ def test_the_new_and_the_file_passphrases_are_dropped_too(
             proc = Path("/proc/self/environ")
             if proc.exists():
                 print(name, "proc:", secret.encode() in proc.read_bytes())
-        from sendobserve.cli._common import environment_secret
+        from sendobserve.environment import environment_secret
         print("kept for the command:", environment_secret("SENDOBSERVE_BUNDLE_PASSPHRASE")
               == {bundle!r})
     """)
