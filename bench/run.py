@@ -490,9 +490,9 @@ def bench_tick_checklist(runs: int) -> None:
     from sendobserve.model.domain import CaseKind, MarkState, ObserverRole, TraineeRole
     from sendobserve.storage import keys, vault
     from sendobserve.storage.repositories import ObservationRepository
-    from sendobserve.ui.observation import ObservationSession
-    from sendobserve.ui.observation_page import ObservationPage
-    from sendobserve.ui.store_service import StoreWorkspaceService
+    from sendobserve.ui.common.store_service import StoreWorkspaceService
+    from sendobserve.ui.observation.page import ObservationPage
+    from sendobserve.ui.observation.session import ObservationSession
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)

@@ -24,14 +24,19 @@ ROOT = Path(sendobserve.__file__).parent
 KNOWN = {
     frozenset({"sendobserve.reports", "sendobserve.storage"}),
     frozenset({"sendobserve.exchange", "sendobserve.storage"}),
-    frozenset({"sendobserve.ui.readiness", "sendobserve.ui.record"}),
+    frozenset({"sendobserve.ui.trainee.readiness", "sendobserve.ui.trainee.record"}),
 }
 
 
 def package_of(module: str) -> str:
+    """The package a module belongs to: the top level for the core; for the UI, the
+    deepest feature folder (``ui.trainee.readiness`` and ``ui.trainee.record`` are peers)."""
     parts = module.split(".")
-    if len(parts) >= 3 and parts[1] == "ui" and (ROOT / "ui" / parts[2]).is_dir():
-        return ".".join(parts[:3])
+    if len(parts) >= 3 and parts[1] == "ui":
+        depth = 2
+        while depth < len(parts) and (ROOT.joinpath(*parts[1:depth + 1])).is_dir():
+            depth += 1
+        return ".".join(parts[:depth])
     return ".".join(parts[:2])
 
 

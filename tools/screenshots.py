@@ -46,7 +46,7 @@ def _fill(service: Any) -> dict[str, Any]:
         Signature,
         TraineeRole,
     )
-    from sendobserve.ui.services import MarkEdit
+    from sendobserve.ui.common.services import MarkEdit
 
     names = ["Siobhán Ó Dálaigh", "Łucja Żak", "Aoife O'Brien", "Rhys ap Dafydd",
              "Bríd Nic Aodha", "Kwame Mensah-Boateng"]
@@ -115,10 +115,10 @@ def render(out: Path, suffix: str, size: tuple[int, int]) -> list[Path]:
 
     from sendobserve.forms.registry import FormRegistry
     from sendobserve.model.domain import ObserverRole
-    from sendobserve.ui.settings import WorkspaceSettings
-    from sendobserve.ui.store_service import StoreWorkspaceService
-    from sendobserve.ui.tasks import TaskRunner
-    from sendobserve.ui.workspace import Workspace
+    from sendobserve.ui.common.settings import WorkspaceSettings
+    from sendobserve.ui.common.store_service import StoreWorkspaceService
+    from sendobserve.ui.common.tasks import TaskRunner
+    from sendobserve.ui.shell.workspace import Workspace
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setStyle("Fusion")
@@ -196,9 +196,14 @@ def render_readiness(out: Path, suffix: str, size: tuple[int, int]) -> list[Path
 
     from sendobserve.demo import GAPS, PASSPORTED, READY, RENEWING, demo_id, fill_store
     from sendobserve.storage.repositories import fold_name
-    from sendobserve.ui.readiness.data import InlineRunner
-    from sendobserve.ui.readiness.view import TAB_FORM4, TAB_PASSPORT, TAB_RENEWAL, ReadinessView
-    from sendobserve.ui.record.editor import RecordEditor
+    from sendobserve.ui.trainee.readiness.data import InlineRunner
+    from sendobserve.ui.trainee.readiness.view import (
+        TAB_FORM4,
+        TAB_PASSPORT,
+        TAB_RENEWAL,
+        ReadinessView,
+    )
+    from sendobserve.ui.trainee.record.editor import RecordEditor
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     today = date.today()
@@ -265,9 +270,9 @@ def _dialogs(store: Any, tmp: Path, data: dict[str, Any], out: Path, suffix: str
     """The print and exchange dialogs, driven as a user would, each grabbed on its own."""
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from sendobserve.ui.exchange import ExchangeController
+    from sendobserve.ui.common.tasks import TaskRunner
+    from sendobserve.ui.exchange.dialogs import ExchangeController
     from sendobserve.ui.printing import PrintController
-    from sendobserve.ui.tasks import TaskRunner
 
     def shot(widget: QWidget | None, name: str) -> None:
         assert widget is not None, name

@@ -66,7 +66,7 @@ def _run_gui(args: argparse.Namespace) -> int:
         print(f"sendobserve: {problem}", file=sys.stderr)
         return 2
     from sendobserve.cli._common import given_secret
-    from sendobserve.ui.app import run
+    from sendobserve.ui.shell.app import run
 
     try:
         secret = given_secret(args)

@@ -41,11 +41,12 @@ def test_the_app_path_imports_no_storage_before_the_window() -> None:
         "import sys; import sendobserve.cli as c; "
         "a = c._desktop_app_args(['--data-dir', 'D', '--exit-after-start']); "
         "from sendobserve.cli._common import given_secret; given_secret(a); "
-        "import sendobserve.ui.app, sendobserve.ui.main_window; "
+        "import sendobserve.ui.shell.app, sendobserve.ui.shell.main_window; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('sqlalchemy', 'sqlcipher3', 'alembic', 'reportlab', 'pyhanko', 'keyring') "
         "or m.startswith(('sendobserve.storage', 'sendobserve.cli.store', "
-        "'sendobserve.cli.exchange', 'sendobserve.ui.printing', 'sendobserve.ui.workspace'))))"
+        "'sendobserve.cli.exchange', 'sendobserve.ui.printing', "
+        "'sendobserve.ui.shell.workspace'))))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env=subprocess_env(QT_QPA_PLATFORM="offscreen"), timeout=120)

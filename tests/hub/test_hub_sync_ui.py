@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from sendobserve.hub.protocol import Role
 from sendobserve.model.domain import ObserverRole
-from sendobserve.ui.main_window import MainWindow
-from sendobserve.ui.tasks import TaskRunner
+from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.shell.main_window import MainWindow
 
 from .orgkit import Installation, make_admin, observer, roster, trainees
 from .test_hub_faults import _observe

@@ -20,9 +20,9 @@ from sendobserve.model.domain import CaseKind, ObserverRole, TraineeRole
 from sendobserve.storage import vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.errors import WrongKeyError
-from sendobserve.ui.settings import WorkspaceSettings
-from sendobserve.ui.store_service import StoreWorkspaceService
-from sendobserve.ui.tasks import TaskRunner
+from sendobserve.ui.common.settings import WorkspaceSettings
+from sendobserve.ui.common.store_service import StoreWorkspaceService
+from sendobserve.ui.common.tasks import TaskRunner
 from tests.helpers import TEST_PASSPHRASE
 
 PASSPHRASE = TEST_PASSPHRASE

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from sendobserve.demo import GAPS, READY, demo_id, fill_store
 from sendobserve.storage.db import Store
-from sendobserve.ui.main_window import MainWindow
-from sendobserve.ui.settings import WorkspaceSettings
-from sendobserve.ui.tasks import TaskRunner
-from sendobserve.ui.workspace import Workspace
+from sendobserve.ui.common.settings import WorkspaceSettings
+from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.shell.main_window import MainWindow
+from sendobserve.ui.shell.workspace import Workspace
 from tests.ui.conftest import make_service
 
 TODAY = date(2026, 7, 1)
@@ -66,7 +66,7 @@ def each_screen(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSetting
     nav.observer_name.setText("Dana Whitfield")
     yield "trainees", window
 
-    from sendobserve.ui.navigation import AddCaseDialog, AddTraineeDialog
+    from sendobserve.ui.navigation.page import AddCaseDialog, AddTraineeDialog
 
     yield from _dialog(qtbot, AddTraineeDialog("", window))
     yield from _dialog(qtbot, AddCaseDialog(READY, window))
@@ -78,7 +78,7 @@ def each_screen(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSetting
     activate(qtbot, window)
     yield "checklist (draft)", window
     page = workspace.observation_page
-    from sendobserve.ui.observation_page import AmendDialog, NoteDialog
+    from sendobserve.ui.observation.page import AmendDialog, NoteDialog
 
     yield from _dialog(qtbot, NoteDialog("Welcome the parties", "", page))
     workspace.show_review()
@@ -106,8 +106,8 @@ def each_screen(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSetting
     screen = workspace.trainee_page.trainee_screen
     screen.tabs.setCurrentWidget(screen.record)
     yield "record", window
-    from sendobserve.ui.record.dialog import EntryDialog
-    from sendobserve.ui.record.specs import KINDS
+    from sendobserve.ui.trainee.record.dialog import EntryDialog
+    from sendobserve.ui.trainee.record.specs import KINDS
 
     for spec in KINDS:
         yield from _dialog(qtbot, EntryDialog(spec, workspace.trainee_page.mediator.id,
@@ -116,10 +116,10 @@ def each_screen(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSetting
 
     # Dialogs of the menus and of start-up.
     from sendobserve.storage.keyring_cache import KeyringStatus
-    from sendobserve.ui.about import AboutDialog
-    from sendobserve.ui.dialogs import FirstRunDialog, UnlockDialog
-    from sendobserve.ui.exchange import ExportDialog
+    from sendobserve.ui.exchange.dialogs import ExportDialog
     from sendobserve.ui.printing import PrintPreviewDialog
+    from sendobserve.ui.shell.about import AboutDialog
+    from sendobserve.ui.shell.dialogs import FirstRunDialog, UnlockDialog
 
     no_keyring = KeyringStatus("keyring.backends.fail.Keyring", False,
                                "keyring.backends.fail.Keyring: no OS keyring is available "
@@ -127,7 +127,7 @@ def each_screen(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSetting
     yield from _dialog(qtbot, FirstRunDialog(store.data_dir, lambda p: "key", no_keyring))
     yield from _dialog(qtbot, UnlockDialog(store.data_dir, lambda p: None, no_keyring))
     yield from _dialog(qtbot, AboutDialog(store.data_dir, window))
-    from sendobserve.ui.provider import ProviderNameDialog
+    from sendobserve.ui.common.provider import ProviderNameDialog
 
     yield from _dialog(qtbot, ProviderNameDialog(None, lambda name: name, window))
     yield from _dialog(qtbot, ExportDialog(workspace.service.mediators(), "Dana Whitfield",

@@ -16,7 +16,7 @@ from sendobserve.model.domain import (
     ObserverRole,
     TraineeRole,
 )
-from sendobserve.ui.workspace import Workspace
+from sendobserve.ui.shell.workspace import Workspace
 from tests.ui.conftest import OBSERVER
 
 NO = Qt.KeyboardModifier.NoModifier

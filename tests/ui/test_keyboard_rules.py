@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QApplication, QPushButton
 
 from sendobserve.demo import GAPS
 from sendobserve.storage.db import Store
-from sendobserve.ui.dialogs import UnlockDialog
-from sendobserve.ui.settings import WorkspaceSettings
-from sendobserve.ui.tasks import TaskRunner
-from sendobserve.ui.workspace import TraineePage
+from sendobserve.ui.common.settings import WorkspaceSettings
+from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.shell.dialogs import UnlockDialog
+from sendobserve.ui.shell.workspace import TraineePage
 from tests.ui.screens import activate, main_window
 
 ESC = Qt.Key.Key_Escape

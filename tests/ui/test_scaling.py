@@ -13,8 +13,8 @@ CODE = """
 import sendobserve.ui
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from sendobserve.ui.checklist_model import ChecklistModel
-from sendobserve.ui.checklist_view import ChecklistView
+from sendobserve.ui.observation.checklist_model import ChecklistModel
+from sendobserve.ui.observation.checklist_view import ChecklistView
 from sendobserve.forms.registry import FormRegistry
 FORM2 = FormRegistry.standard().latest("form2")
 view = ChecklistView()

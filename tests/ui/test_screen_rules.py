@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.storage.db import Store
-from sendobserve.ui.settings import WorkspaceSettings
-from sendobserve.ui.tasks import TaskRunner
+from sendobserve.ui.common.settings import WorkspaceSettings
+from sendobserve.ui.common.tasks import TaskRunner
 from tests.ui.screens import each_screen
 
 _MNEMONIC = re.compile(r"(?<!&)&([^&\s])")

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QApplication
 
 from sendobserve.forms.registry import FormRegistry
 from sendobserve.storage import vault
-from sendobserve.ui.observation import ObservationSession
-from sendobserve.ui.observation_page import ObservationPage
+from sendobserve.ui.observation.page import ObservationPage
+from sendobserve.ui.observation.session import ObservationSession
 from tests.ui.conftest import make_service
 
 

@@ -36,6 +36,7 @@ from sendobserve.model.panel import (
     count_by_status,
     renewals_by_month,
 )
+from sendobserve.ui.common.tasks import TaskRunner
 from sendobserve.ui.panel.model import (
     COL_DUE,
     COL_LAST,
@@ -52,7 +53,6 @@ from sendobserve.ui.panel.model import (
     PreparedRows,
     prepare_rows,
 )
-from sendobserve.ui.tasks import TaskRunner
 
 CHART_WIDTH, CHART_HEIGHT = 640, 200
 Loader = Callable[[Callable[[int, int], None]], list[Verdict]]

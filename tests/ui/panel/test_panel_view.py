@@ -14,7 +14,7 @@ from sendobserve import demo
 from sendobserve.model.panel import PanelStatus, Verdict
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import load_registry, panel_verdicts
-from sendobserve.ui.main_window import MainWindow
+from sendobserve.ui.common.tasks import TaskRunner
 from sendobserve.ui.panel.model import (
     COL_NAME,
     COL_PPC,
@@ -24,8 +24,8 @@ from sendobserve.ui.panel.model import (
     PanelFilterProxy,
     PanelTableModel,
 )
-from sendobserve.ui.tasks import TaskRunner
-from sendobserve.ui.workspace import build_workspace
+from sendobserve.ui.shell.main_window import MainWindow
+from sendobserve.ui.shell.workspace import build_workspace
 
 TODAY = date.today()
 

@@ -1,0 +1,1 @@
+"""Common: see ARCHITECTURE.md, the ui section."""

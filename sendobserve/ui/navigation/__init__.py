@@ -1,0 +1,1 @@
+"""Navigation: see ARCHITECTURE.md, the ui section."""

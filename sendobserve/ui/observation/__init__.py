@@ -1,0 +1,1 @@
+"""Observation: see ARCHITECTURE.md, the ui section."""

@@ -1,0 +1,1 @@
+"""Privacy: see ARCHITECTURE.md, the ui section."""

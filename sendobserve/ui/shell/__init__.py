@@ -1,0 +1,1 @@
+"""Shell: see ARCHITECTURE.md, the ui section."""

@@ -1,0 +1,1 @@
+"""Trainee: see ARCHITECTURE.md, the ui section."""

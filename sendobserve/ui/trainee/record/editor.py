@@ -1,0 +1,352 @@
+"""The trainee's record: training, cases, reflection, mentoring and supervision, CPD and
+recorded discretions, one tab each.
+
+Add and Edit open a form; Delete asks first and then offers Undo (the entry is added
+back unchanged, same id). Every committed change emits ``changed`` so the readiness
+screen can re-assess without being reopened. Reads and writes are single small
+repository calls (a few ms), so they run on the GUI thread: a write must be on disk
+before the table shows it anyway.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sendobserve.errors import UserError
+from sendobserve.model.domain import Case, Observer, TraineeRole, TrainingKind
+from sendobserve.model.outcome import fmt_hours
+from sendobserve.model.renewal import last_twelve_months
+from sendobserve.storage.repositories import (
+    CaseRepository,
+    MediatorRepository,
+    ObserverRepository,
+    PracticeRepository,
+)
+from sendobserve.ui.trainee.readiness.data import sessions_of
+from sendobserve.ui.trainee.record.details import MediatorDetails
+from sendobserve.ui.trainee.record.dialog import EntryDialog
+from sendobserve.ui.trainee.record.models import RecordTableModel
+from sendobserve.ui.trainee.record.specs import KINDS, KindSpec
+
+
+def _ask(parent: QWidget, title: str, question: str) -> bool:
+    answer = QMessageBox.question(
+        parent, title, question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def _sum(values: Any) -> Decimal:
+    return sum(values, Decimal(0))
+
+
+@dataclass
+class _Page:
+    spec: KindSpec
+    widget: QWidget
+    model: RecordTableModel
+    table: QTableView
+    summary: QLabel
+    message: QLabel
+    undo_button: QPushButton
+    edit_button: QPushButton
+    delete_button: QPushButton
+
+
+class RecordEditor(QWidget):
+    """``source``: a ``Store`` or its ``session`` factory. ``today`` is the date future
+    dates are refused against. ``confirm(title, question) -> bool`` asks before a
+    delete (a Yes/No message box by default)."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        source: Any,
+        mediator_id: uuid.UUID,
+        *,
+        today: Callable[[], date] = date.today,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        sessions = sessions_of(source)
+        self.mediator_id = mediator_id
+        self._today = today
+        self.practice = PracticeRepository(sessions)
+        self.cases = CaseRepository(sessions)
+        self.observer_repo = ObserverRepository(sessions)
+        self.mediators = MediatorRepository(sessions)
+        self.confirm: Callable[[str, str], bool] = lambda t, q: _ask(self, t, q)
+        self._undo: tuple[KindSpec, Any] | None = None
+        self.setObjectName("recordEditor")
+
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.title.setFont(font)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("The trainee's record")
+        self.tabs.tabBar().setAccessibleName("The trainee's record")
+        self.pages: dict[str, _Page] = {}
+        for spec in KINDS:
+            page = self._make_page(spec)
+            self.pages[spec.key] = page
+            self.tabs.addTab(page.widget, spec.tab)
+        self.details = MediatorDetails(self.mediators, today)
+        self.details.changed.connect(self._details_saved)
+        self.tabs.addTab(self.details, "Mediator detai&ls")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.tabs, 1)
+        undo = QShortcut(QKeySequence.StandardKey.Undo, self)
+        undo.activated.connect(self.undo_delete)
+        self.reload()
+
+    def _make_page(self, spec: KindSpec) -> _Page:
+        widget = QWidget()
+        model = RecordTableModel(spec, widget)
+        table = QTableView()
+        table.setModel(model)
+        table.setObjectName(f"table:{spec.key}")
+        table.setAccessibleName(spec.tab.replace("&", ""))
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setTabKeyNavigation(False)
+        table.setWordWrap(True)
+        table.verticalHeader().setVisible(False)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for col, column in enumerate(spec.columns):
+            if column.stretch:
+                header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+        table.activated.connect(lambda _i, s=spec: self.edit(s.key))
+        add = QPushButton(f"Add {spec.noun}…")
+        add.setAccessibleName(f"Add {spec.noun}")
+        add.clicked.connect(lambda _=False, s=spec: self.add(s.key))
+        edit = QPushButton("Edit…")
+        edit.setAccessibleName(f"Edit the selected {spec.noun}")
+        edit.clicked.connect(lambda _=False, s=spec: self.edit(s.key))
+        delete = QPushButton("Delete…")
+        delete.setAccessibleName(f"Delete the selected {spec.noun}")
+        delete.clicked.connect(lambda _=False, s=spec: self.delete(s.key))
+        undo = QPushButton("&Undo delete")
+        undo.setAccessibleName("Undo the delete")
+        undo.setVisible(False)
+        undo.clicked.connect(self.undo_delete)
+        delete_key = QShortcut(QKeySequence.StandardKey.Delete, table)
+        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.activated.connect(lambda s=spec: self.delete(s.key))
+        summary = QLabel()
+        summary.setTextFormat(Qt.TextFormat.PlainText)
+        summary.setWordWrap(True)
+        message = QLabel()
+        message.setTextFormat(Qt.TextFormat.PlainText)
+        message.setWordWrap(True)
+        message.setObjectName(f"message:{spec.key}")
+        buttons = QHBoxLayout()
+        for b in (add, edit, delete):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(message, 3)
+        buttons.addWidget(undo)
+        layout = QVBoxLayout(widget)
+        layout.addWidget(summary)
+        layout.addWidget(table, 1)
+        layout.addLayout(buttons)
+        page = _Page(spec, widget, model, table, summary, message, undo, edit, delete)
+        table.selectionModel().currentRowChanged.connect(lambda *_: self._enable(page))
+        return page
+
+    # --- data ---------------------------------------------------------------------------
+    def list_items(self, spec: KindSpec) -> tuple[Any, ...]:
+        if spec.type_ is Case:
+            return self.cases.list_for_mediator(self.mediator_id)
+        return self.practice.list(spec.type_, self.mediator_id)
+
+    def _write(self, spec: KindSpec, item: Any, *, new: bool) -> Any:
+        today = self._today()
+        if spec.type_ is Case:
+            return self.cases.add(item, today=today) if new else self.cases.update(
+                item, today=today)
+        return (self.practice.add(item, today=today) if new
+                else self.practice.update(item, today=today))
+
+    def _remove(self, spec: KindSpec, item: Any) -> Any:
+        if spec.type_ is Case:
+            return self.cases.delete(item.id)
+        return self.practice.delete(spec.type_, item.id)
+
+    def reload(self) -> None:
+        """Read every list again (after an import, say); keeps each table's selection."""
+        try:
+            mediator = self.mediators.get(self.mediator_id)
+        except UserError as exc:
+            self.title.setText(exc.message)
+            return
+        self.details.show_mediator(mediator)
+        self.title.setText(f"The record of {mediator.name}")
+        self.title.setAccessibleName(self.title.text())
+        for page in self.pages.values():
+            self._reload_page(page)
+
+    def _reload_page(self, page: _Page, select: object = None) -> None:
+        current = page.table.currentIndex()
+        keep = select if select is not None else (
+            page.model.item(current.row()).id if current.isValid() else None)
+        page.model.set_items(self.list_items(page.spec))
+        page.table.resizeRowsToContents()
+        row = page.model.row_of(keep) if keep is not None else -1
+        if row >= 0:
+            page.table.selectRow(row)
+            page.table.setCurrentIndex(page.model.index(row, 0))
+        page.summary.setText(self._summary(page))
+        self._enable(page)
+
+    def _details_saved(self) -> None:
+        self.title.setText(f"The record of {self.details.name.text().strip()}")
+        self.changed.emit()
+
+    def _enable(self, page: _Page) -> None:
+        has = page.table.currentIndex().isValid()
+        page.edit_button.setEnabled(has)
+        page.delete_button.setEnabled(has)
+
+    def _summary(self, page: _Page) -> str:
+        items = page.model.items()
+        key = page.spec.key
+        if key == "training":
+            f = _sum(t.hours for t in items if t.kind is TrainingKind.FOUNDATION)
+            s = _sum(t.hours for t in items if t.kind is TrainingKind.SEND)
+            return f"Foundation training {fmt_hours(f)} h (40 needed); SEND-specific" \
+                f" {fmt_hours(s)} h (12 needed)."
+        if key == "cases":
+            active = _sum(c.casework_hours for c in items
+                          if c.trainee_role is not TraineeRole.OBSERVING)
+            observing = _sum(c.casework_hours for c in items
+                             if c.trainee_role is TraineeRole.OBSERVING)
+            return f"Casework in co-mediated or led cases: {fmt_hours(active)} h (12 needed);" \
+                f" observing {fmt_hours(observing)} h (not counted)."
+        if key == "reflections":
+            return f"Reflection: {fmt_hours(_sum(r.hours for r in items))} h (2 needed)."
+        if key == "cpd":
+            window = last_twelve_months(self._today())
+            recent = _sum(c.hours for c in items if c.done_on in window)
+            return f"CPD in the last 12 months: {fmt_hours(recent)} h (20 needed each year" \
+                " after accreditation)."
+        if key == "contacts":
+            return f"{len(items)} mentoring or supervision contact" \
+                f"{'s' if len(items) != 1 else ''} recorded."
+        return "A discretion needs who decided, their role and the reason; Form 4 prints it."
+
+    def observers(self) -> tuple[Observer, ...]:
+        return self.observer_repo.list()
+
+    # --- actions ------------------------------------------------------------------------
+    def page(self, key: str) -> _Page:
+        return self.pages[key]
+
+    def selected(self, key: str) -> Any:
+        page = self.pages[key]
+        index = page.table.currentIndex()
+        return page.model.item(index.row()) if index.isValid() else None
+
+    def select(self, key: str, row: int) -> None:
+        page = self.pages[key]
+        self.tabs.setCurrentWidget(page.widget)
+        page.table.setCurrentIndex(page.model.index(row, 0))
+
+    def entry_dialog(self, key: str, item: Any = None) -> EntryDialog:
+        """The add (``item`` None) or edit form, not yet shown; saving commits and reloads."""
+        spec = self.pages[key].spec
+        new = item is None
+
+        def save(built: Any) -> Any:
+            return self._write(spec, built, new=new)
+
+        dialog = EntryDialog(spec, self.mediator_id, save, item=item,
+                             observers=self.observers(), today=self._today(), parent=self)
+        dialog.saved.connect(lambda saved, s=spec: self._after_save(s, saved, new))
+        return dialog
+
+    def add(self, key: str) -> None:
+        self.entry_dialog(key).exec()
+
+    def edit(self, key: str) -> None:
+        item = self.selected(key)
+        if item is not None:
+            self.entry_dialog(key, item).exec()
+
+    def _after_save(self, spec: KindSpec, saved: Any, new: bool) -> None:
+        page = self.pages[spec.key]
+        self._reload_page(page, select=saved.id)
+        page.message.setText(f"{'Added' if new else 'Saved'} the {spec.describe(saved)}.")
+        self._set_undo(None)
+        self.changed.emit()
+
+    def delete(self, key: str) -> bool:
+        """Ask, delete, offer Undo; False if nothing was deleted."""
+        page = self.pages[key]
+        item = self.selected(key)
+        if item is None:
+            return False
+        what = page.spec.describe(item)
+        if not self.confirm(f"Delete {page.spec.noun}", f"Delete the {what}?"):
+            return False
+        try:
+            gone = self._remove(page.spec, item)
+        except UserError as exc:
+            page.message.setText(f"⚠ {exc.message}." + (f" {exc.hint}" if exc.hint else ""))
+            return False
+        self._reload_page(page)
+        page.message.setText(f"Deleted the {what}.")
+        self._set_undo((page.spec, gone))
+        self.changed.emit()
+        return True
+
+    def _set_undo(self, undo: tuple[KindSpec, Any] | None) -> None:
+        self._undo = undo
+        for page in self.pages.values():
+            page.undo_button.setVisible(undo is not None and undo[0] is page.spec)
+
+    def undo_delete(self) -> bool:
+        """Put the last deleted entry back, unchanged (same id)."""
+        if self._undo is None:
+            return False
+        spec, item = self._undo
+        page = self.pages[spec.key]
+        try:
+            # Back as it was: validated against the day it was first entered on.
+            self._write(spec, item, new=True)
+        except UserError as exc:
+            page.message.setText(f"⚠ Could not restore it: {exc.message}")
+            return False
+        self._set_undo(None)
+        self._reload_page(page, select=item.id)
+        page.message.setText(f"Restored the {spec.describe(item)}.")
+        self.changed.emit()
+        return True
