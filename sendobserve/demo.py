@@ -475,12 +475,19 @@ def build_demo(forms: _Forms, *, today: date) -> DemoData:
     )
 
 
+# The provider's name a demo store prints on its certificates, unless one was set: it
+# says what the certificates are, and ``remove_demo`` takes it away again.
+DEMO_PROVIDER_NAME = "Demo provider (sample data, not a real organisation)"
+
+
 def fill_store(store: Store, *, today: date) -> dict[str, int]:
     """Write the demo into ``store`` in one transaction; return rows added per table.
 
-    Idempotent: records already present (by id) are left as they are.
+    Idempotent: records already present (by id) are left as they are. A store with no
+    provider's name gets ``DEMO_PROVIDER_NAME`` (a real one set before or after wins).
     """
     from sendobserve.forms.registry import FormRegistry
+    from sendobserve.storage.meta import META_PROVIDER_NAME, get_meta, set_meta
     from sendobserve.storage.repositories import (
         FormVersionRepository,
         in_session,
@@ -501,6 +508,9 @@ def fill_store(store: Store, *, today: date) -> dict[str, int]:
             result = put_practice_record(session, record, today=today)
             for table, count in result.added.items():
                 added[table] = added.get(table, 0) + count
+        if get_meta(session, META_PROVIDER_NAME) is None:
+            set_meta(session, META_PROVIDER_NAME, DEMO_PROVIDER_NAME)
+            added["store_meta"] = 1
     return {table: count for table, count in added.items() if count}
 
 
@@ -509,7 +519,8 @@ def remove_demo(store: Store, *, today: date) -> dict[str, int]:
 
     Removes the four demo mediators with everything the demo recorded for them (cases,
     observations, marks, training, reflection, CPD, contacts, discretions, any
-    certificate issued to them) and the demo observers nobody else's records use. If
+    certificate issued to them), the demo observers nobody else's records use and the
+    demo's provider name (a real one is kept). If
     anything was added to a demo mediator since (a case, an observation, a training…),
     nothing is removed and ``UserError`` says what: it would otherwise be lost.
     """
@@ -518,6 +529,7 @@ def remove_demo(store: Store, *, today: date) -> dict[str, int]:
     from sendobserve.errors import UserError
     from sendobserve.forms.registry import FormRegistry
     from sendobserve.storage.certificates import CertificatePrintRecord, CertificateRecord
+    from sendobserve.storage.meta import META_PROVIDER_NAME, delete_meta, get_meta
     from sendobserve.storage.records import (
         CaseRecord,
         ContactRecord,
@@ -581,4 +593,7 @@ def remove_demo(store: Store, *, today: date) -> dict[str, int]:
                 select(CertificateRecord.signer_id).where(
                     CertificateRecord.signer_id.in_(demo_observers))))
         drop(ObserverRecord, ObserverRecord.id.in_(demo_observers - used))
+        if get_meta(session, META_PROVIDER_NAME) == DEMO_PROVIDER_NAME:
+            delete_meta(session, META_PROVIDER_NAME)
+            removed["store_meta"] = 1
     return removed

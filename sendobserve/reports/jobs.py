@@ -31,7 +31,10 @@ if TYPE_CHECKING:
     from sendobserve.reports.pki import RootCA
     from sendobserve.storage.db import Store
 
-DEFAULT_ORG = "SEND mediation provider"
+PROVIDER_NAME_NEEDED = (
+    "The provider's name is not set, and it is printed on every Form 4 and Form 5: set it "
+    "once with sendobserve provider \"NAME\" (in the app: File ▸ Provider's name…), or "
+    "give --organisation NAME.")
 FORM5_HINT = "Record the passporting facts on the mediator's page, then print again."
 __all__ = ["FORM4_HINT", "FORM5_HINT"]
 
@@ -244,10 +247,20 @@ def set_provider_name(store: Store, name: str) -> str:
 
 
 def ensure_signing_root(store: Store, organisation: str | None) -> RootCA:
+    """The store's signing root; a new one is named after ``organisation``, else the
+    provider's name set for the store. With neither, nothing is made: a placeholder name
+    would be printed on certificates and signed into every pack."""
     from sendobserve.reports.pki import ensure_root
     from sendobserve.storage.repositories.certificates import PkiRepository
 
-    return ensure_root(PkiRepository(store.session), organisation or DEFAULT_ORG)
+    keys = PkiRepository(store.session)
+    existing = keys.load_root()
+    if existing is not None:
+        return existing
+    name = organisation or provider_name(store)
+    if not name:
+        raise UserError(PROVIDER_NAME_NEEDED)
+    return ensure_root(keys, name)
 
 
 def root_organisation(root: RootCA) -> str:
@@ -311,10 +324,11 @@ def issue_certificate(
         check_drawing(signer_drawing, f"the drawn signature of {signer.name}")
     if mediator_drawing is not None:
         check_drawing(mediator_drawing, f"the drawn signature of {record.mediator.name}")
-    # The name given now, else the provider's name set for the store, else the root's.
+    # The name given now, else the provider's name set for the store; never a placeholder.
     organisation = organisation or provider_name(store)
+    if not organisation:
+        raise UserError(PROVIDER_NAME_NEEDED)
     root = ensure_signing_root(store, organisation)
-    organisation = organisation or root_organisation(root)
     key = pki.verification_key(root)
     creds = pki.issue_signer(root, signer.name)
     with store.session() as session:

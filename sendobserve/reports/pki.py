@@ -55,6 +55,23 @@ def _now(now: datetime | None) -> datetime:
     return (now or datetime.now(UTC)).astimezone(UTC)
 
 
+# X.509 limits an organisation or common name to 64 (RFC 5280's upper bounds; counted in
+# UTF-8 bytes by the library); a provider's name may be longer (200), and is printed in
+# full on the certificate itself.
+NAME_LIMIT = 64
+
+
+def fit_name(text: str, limit: int = NAME_LIMIT) -> str:
+    """``text`` cut to at most ``limit`` UTF-8 bytes, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    room = limit - len("…".encode())
+    while len(text.encode("utf-8")) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def create_root(org_name: str, *, now: datetime | None = None) -> RootCA:
     """A new root CA named after the organisation (or the sole provider)."""
     from cryptography import x509
@@ -68,8 +85,9 @@ def create_root(org_name: str, *, now: datetime | None = None) -> RootCA:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name(
         [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, org_name.strip()),
-            x509.NameAttribute(NameOID.COMMON_NAME, f"{org_name.strip()} certificate signing root"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, fit_name(org_name)),
+            x509.NameAttribute(NameOID.COMMON_NAME,
+                               fit_name(f"{fit_name(org_name, 40)} certificate signing root")),
         ]
     )
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
@@ -128,7 +146,7 @@ def issue_signer(
     end = min(start + SIGNER_VALIDITY, root_cert.not_valid_after_utc)
     key = ec.generate_private_key(ec.SECP256R1())
     org = root_cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
-    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, signer_name.strip())]
+    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, fit_name(signer_name))]
     if org:
         attrs.insert(0, x509.NameAttribute(NameOID.ORGANIZATION_NAME, str(org[0].value)))
     cert = (

@@ -32,3 +32,12 @@ def set_meta(session: Session, key: str, value: str) -> None:
         session.add(StoreMetaRecord(key=key, value=value))
     else:
         row.value = value
+
+
+def delete_meta(session: Session, key: str) -> bool:
+    """Remove ``key``; whether it was there."""
+    row = session.get(StoreMetaRecord, key)
+    if row is None:
+        return False
+    session.delete(row)
+    return True

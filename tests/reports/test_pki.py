@@ -85,3 +85,25 @@ def test_any_changed_fact_changes_the_code(index: int, extra: str) -> None:
     else:
         facts[index] = facts[index] + (extra.strip() or "X")
     assert pki.verification_code(serial, facts, key) != base
+
+
+@given(org=hs.text(hs.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+                   min_size=1, max_size=200).filter(str.strip),
+       signer=hs.text(hs.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+                      min_size=1, max_size=120).filter(str.strip))
+def test_names_of_any_allowed_length_make_a_root_and_a_signer(org: str, signer: str) -> None:
+    """A provider's name may be 200 characters and a signer's long; X.509 allows 64 (UTF-8
+    bytes) per name, so the certificate's names are cut (with an ellipsis), never an error."""
+    from cryptography.x509.oid import NameOID
+
+    root = pki.create_root(org)
+    creds = pki.issue_signer(root, signer)
+    root_cert = x509.load_pem_x509_certificate(root.cert_pem)
+    for attr in root_cert.subject:
+        assert 1 <= len(str(attr.value).encode("utf-8")) <= 64
+    o = str(root_cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value)
+    assert " ".join(org.split()).startswith(o.removesuffix("…").rstrip())
+    signer_cert = x509.load_pem_x509_certificate(creds.cert_pem)
+    cn = str(signer_cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value)
+    assert len(cn.encode("utf-8")) <= 64
+    assert " ".join(signer.split()).startswith(cn.removesuffix("…").rstrip())

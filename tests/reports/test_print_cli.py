@@ -17,12 +17,16 @@ from sendobserve.model.domain import Discretion, ObserverRole
 from sendobserve.model.readiness import assess_readiness
 from sendobserve.paths import resources_dir
 from sendobserve.storage import vault
+from sendobserve.storage.meta import META_PROVIDER_NAME, set_meta
 from sendobserve.storage.repositories import FormVersionRepository, put_practice_record
 from tests.helpers import FAST_SCRYPT, TEST_PASSPHRASE, snapshot
 from tests.reports.conftest import page_count, pdf_text
 
+PROVIDER = "Riverside SEND Mediation"
 
-def _load(data_dir: Path, *, discretions_for: str | None = None) -> None:
+
+def _load(data_dir: Path, *, discretions_for: str | None = None,
+          provider: str | None = PROVIDER) -> None:
     forms = FormRegistry.standard()
     created = vault.initialise(data_dir, TEST_PASSPHRASE, scrypt=FAST_SCRYPT)
     store = created.store
@@ -44,17 +48,30 @@ def _load(data_dir: Path, *, discretions_for: str | None = None) -> None:
                         and r.id in ("observed_first", "three_active_cases",
                                      "final_case_led")))
                 put_practice_record(session, record)
+            if provider is not None:
+                set_meta(session, META_PROVIDER_NAME, provider)
     finally:
         store.close()
 
 
-@pytest.fixture
-def cli(tmp_path: Path) -> tuple[Path, list[str]]:
+def _cli(tmp_path: Path, provider: str | None) -> tuple[Path, list[str]]:
     data = tmp_path / "data"
-    _load(data)
+    _load(data, provider=provider)
     secret = tmp_path / "pass.txt"
     secret.write_text(TEST_PASSPHRASE, encoding="utf-8")
     return tmp_path, ["--data-dir", str(data), "--passphrase-file", str(secret)]
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> tuple[Path, list[str]]:
+    """The demo's records in a provider's store whose name is set."""
+    return _cli(tmp_path, PROVIDER)
+
+
+@pytest.fixture
+def cli_unnamed(tmp_path: Path) -> tuple[Path, list[str]]:
+    """The same records, before anyone has set the provider's name."""
+    return _cli(tmp_path, None)
 
 
 def test_form4_prints_signed_and_verifies_against_the_store_and_the_exported_root(
@@ -193,12 +210,31 @@ def test_bad_requests_are_clear_and_write_nothing(
     assert snapshot(folder) == before
 
 
-def test_the_provider_name_set_once_is_printed_on_form4(
-    cli: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]
+def test_without_the_providers_name_form4_is_refused_and_nothing_is_written(
+    cli_unnamed: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from sendobserve.reports.jobs import DEFAULT_ORG
+    """No placeholder organisation is ever printed: the CLI says how to set the name."""
+    folder, base = cli_unnamed
+    main([*base, "print", "readiness", READY, "-o", str(folder / "warm.pdf")])  # daily backup
+    capsys.readouterr()
+    before = snapshot(folder)
+    out = folder / "f4.pdf"
+    assert main([*base, "print", "form4", READY, "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "provider's name is not set" in err
+    assert 'sendobserve provider "NAME"' in err
+    assert not out.exists()
+    assert snapshot(folder) == before
+    # --organisation names it for this certificate (and the new signing root).
+    assert main([*base, "print", "form4", READY, "-o", str(out),
+                 "--organisation", "Harbourside Mediation Partnership"]) == 0
+    assert "Harbourside Mediation Partnership" in pdf_text(out.read_bytes())
 
-    folder, base = cli
+
+def test_the_provider_name_set_once_is_printed_on_form4(
+    cli_unnamed: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, base = cli_unnamed
     assert main([*base, "provider"]) == 0
     assert "not set yet" in capsys.readouterr().out
     assert main([*base, "provider", "  "]) == 1  # a blank name is refused
@@ -208,7 +244,6 @@ def test_the_provider_name_set_once_is_printed_on_form4(
     assert main([*base, "print", "form4", READY, "-o", str(out)]) == 0
     text = pdf_text(out.read_bytes())
     assert "Northern SEND Mediation" in text
-    assert DEFAULT_ORG not in text
 
 
 def test_the_first_form4_makes_the_mediator_accredited_that_day(

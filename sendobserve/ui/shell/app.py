@@ -127,6 +127,10 @@ def ask_for_store(data_dir: Path, cache: KeyCache, found: Found,
             made = vault.initialise(data_dir, passphrase)
             created["store"] = made
             cache.save(made.store_id, made.data_key)
+            if first.chosen_provider:
+                from sendobserve.reports.jobs import set_provider_name
+
+                set_provider_name(made.store, first.chosen_provider)
             return made.recovery_key
 
         first = FirstRunDialog(data_dir, create, status, parent)

@@ -74,6 +74,10 @@ def recovery_sheet_text(recovery_key: str, data_dir: Path) -> str:
     )
 
 
+PROVIDER_HINT = ("Optional: the organisation (or sole provider) that issues Form 4 and "
+                 "Form 5. You can set or correct it later: File ▸ Provider's name…")
+
+
 class FirstRunDialog(QDialog):
     """Choose a passphrase (twice, with a strength hint), then see the recovery key once."""
 
@@ -89,6 +93,7 @@ class FirstRunDialog(QDialog):
         self.data_dir = data_dir
         self._create = create
         self.recovery_key: str | None = None
+        self.chosen_provider: str | None = None
         self.setWindowTitle(f"Welcome to {APP_DISPLAY_NAME}")
         self.setAccessibleName("First start: create your encrypted store")
         self.setMinimumWidth(520)
@@ -138,6 +143,20 @@ class FirstRunDialog(QDialog):
         form.addRow(label, self.confirm)
         form.addRow("Strength:", self.strength)
         form.addRow("", self.strength_hint)
+        # The provider's name is printed on Form 4 and Form 5: asked here once, optional
+        # (an observer may not know it; it is asked again before the first certificate).
+        self.provider = QLineEdit()
+        self.provider.setObjectName("provider")
+        self.provider.setMaxLength(200)
+        self.provider.setAccessibleName("Provider organisation (optional)")
+        self.provider.setAccessibleDescription(PROVIDER_HINT)
+        self.provider.setPlaceholderText("e.g. Northern SEND Mediation")
+        label = QLabel("Pro&vider organisation:")
+        label.setBuddy(self.provider)
+        form.addRow(label, self.provider)
+        provider_hint = QLabel(PROVIDER_HINT)
+        provider_hint.setWordWrap(True)
+        form.addRow("", provider_hint)
 
         keyring_note = QLabel(
             "The key will be kept in your OS keyring, so you will not need to type the "
@@ -192,17 +211,24 @@ class FirstRunDialog(QDialog):
         ok = bool(text) and problem is None and self.confirm.text() == text
         self.create_button.setEnabled(ok)
 
+    @property
+    def provider_name(self) -> str | None:
+        """The provider's name typed on the first page, if any (spaces tidied)."""
+        name = " ".join(self.provider.text().split())
+        return name or None
+
     def _on_create(self) -> None:
         if self.passphrase.text() != self.confirm.text() or self.busy:
             return
         passphrase = self.passphrase.text()
+        self.chosen_provider = self.provider_name  # read here, on the GUI thread
         self._set_busy(True)
         self.create_error.hide()
         run_in_background(lambda: self._create(passphrase), self._created, self._create_failed)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
-        for widget in (self.passphrase, self.confirm, self.create_button):
+        for widget in (self.passphrase, self.confirm, self.provider, self.create_button):
             widget.setEnabled(not busy)
         self.busy_label.setVisible(busy)
         if not busy:
