@@ -106,6 +106,9 @@ def each_screen(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSetting
     screen = workspace.trainee_page.trainee_screen
     screen.tabs.setCurrentWidget(screen.record)
     yield "record", window
+    screen.record.tabs.setCurrentWidget(screen.record.details)
+    yield "record: mediator details", window
+    screen.record.tabs.setCurrentIndex(0)
     from sendobserve.ui.trainee.record.dialog import EntryDialog
     from sendobserve.ui.trainee.record.specs import KINDS
 
@@ -136,3 +139,46 @@ def each_screen(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSetting
 
     pdf = observation_document(store, demo_id("observation", GAPS, "form2", "2"))
     yield from _dialog(qtbot, PrintPreviewDialog(pdf, "Observation", window, runner=runner))
+    from sendobserve.model.domain import ObserverRole
+    from sendobserve.ui.printing import (
+        CertificateSignaturesDialog,
+        JobProgress,
+        ProgressDialog,
+        SignerDialog,
+    )
+
+    signers = [workspace.service.observer_named("Dana Whitfield", ObserverRole.PPC)]
+    yield from _dialog(qtbot, SignerDialog(signers, "Who signs Form 4?",
+                                           "Only a PPC who supported the reflection.", window))
+    yield from _dialog(qtbot, CertificateSignaturesDialog(4, "Dana Whitfield", "PPC", READY,
+                                                          window))
+    yield from _dialog(qtbot, ProgressDialog("Printing the portfolio", JobProgress(), window))
+
+    # Exchange: import (file and passphrase), the preview of a real file, the identity.
+    from sendobserve.exchange.actions import export_to_file, identity_card, open_for_import
+    from sendobserve.ui.exchange.dialogs import IdentityDialog, ImportDialog, ImportPreviewDialog
+
+    yield from _dialog(qtbot, ImportDialog(window))
+    file = store.data_dir.parent / "walk.sendobs"
+    export_to_file(store, demo_id("mediator", GAPS), file, passphrase="walk the screens",
+                   exported_by="Dana Whitfield")
+    pending = open_for_import(store, file, "walk the screens")
+    yield from _dialog(qtbot, ImportPreviewDialog(pending.preview, file.name, window))
+    yield from _dialog(qtbot, IdentityDialog(identity_card(store), window))
+    from sendobserve.ui.privacy.dialog import PrivacyDialog
+
+    yield from _dialog(qtbot, PrivacyDialog(store, runner, window, today=TODAY))
+
+    # Last, the lock over everything (what a screen reader gets while locked), then the
+    # lock refusing a wrong passphrase (the refusal must be heard, not a caption).
+    workspace.lock()
+    activate(qtbot, window)
+    yield "locked", window
+    workspace.unlock("not the passphrase")
+    qtbot.waitUntil(lambda: workspace.lock_page.error.text().startswith("That passphrase"),
+                    timeout=30_000)
+    yield "locked: a wrong passphrase", window
+    from tests.helpers import TEST_PASSPHRASE
+
+    workspace.unlock(TEST_PASSPHRASE)  # leave the app as it was found
+    qtbot.waitUntil(lambda: not workspace.is_locked, timeout=30_000)

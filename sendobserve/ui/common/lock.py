@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sendobserve.ui.common.a11y import LiveLabel
 from sendobserve.ui.common.secret_field import PasswordField
 
 _ACTIVITY = {
@@ -102,15 +103,14 @@ class LockPage(QWidget):
         self.unlock_button.setAccessibleName("Unlock")
         self.unlock_button.setMinimumHeight(40)
         self.unlock_button.setMinimumWidth(160)
-        self.error = QLabel()
-        self.error.setAccessibleName("Problem")
+        self.error = LiveLabel("Unlock", alert=True)  # its text is heard, not a caption
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(title)
         layout.addWidget(text)
-        label = QLabel("&Passphrase:")
+        label = QLabel("&Your passphrase:")  # Alt+P is the Print menu
         label.setBuddy(self.passphrase)
         for widget in (label, self.passphrase, self.unlock_button):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)

@@ -267,9 +267,10 @@ class ImportPreviewDialog(QDialog):
                   f"{preview.count(ObservationAction.UPDATE)} updated · "
                   f"{preview.count(ObservationAction.CONFLICT)} in conflict · "
                   f"{preview.count(ObservationAction.ALREADY_HERE)} already here")
-        self.summary = QLabel(f"<b>{len(preview.observations)} observation(s):</b> "
-                              f"{html.escape(counts)}")
-        self.summary.setAccessibleName(f"{len(preview.observations)} observations: {counts}")
+        n = len(preview.observations)
+        heading = f"{n} observation{'' if n == 1 else 's'}"
+        self.summary = QLabel(f"<b>{heading}:</b> {html.escape(counts)}")
+        self.summary.setAccessibleName(f"{heading}: {counts}")
         layout.addWidget(self.summary)
         self.records_summary: QLabel | None = None
         if preview.record_counts:

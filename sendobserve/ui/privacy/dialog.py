@@ -145,6 +145,8 @@ class PrivacyDialog(QDialog):
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
         self.resize(760, 520)
+        self.tabs.tabBar().setAccessibleName("Data protection sections")
+        self.about.setFocus()  # the page's text, not the unnamed row of tabs
         self.refresh()
 
     # --- loading -------------------------------------------------------------------------

@@ -118,7 +118,7 @@ class MediatorDetails(QWidget):
         form = QFormLayout()
         for name, label, widget in (
             ("name", "&Name", self.name),
-            ("professional_body", "Professional &body", self.body),
+            ("professional_body", "Profess&ional body", self.body),
             ("passported", "", self.passported),
             *((n, lbl, self.dates[n]) for n, lbl in DATES),
             ("passport_route", "Passporting ro&ute", self.route),
@@ -140,7 +140,7 @@ class MediatorDetails(QWidget):
             column.addWidget(error)
             self.errors[name] = error
             form.addRow(f"{label}:" if label else "", holder)
-        self.save_button = QPushButton("&Save details")
+        self.save_button = QPushButton("Sa&ve details")
         self.save_button.setAccessibleName("Save the mediator's details")
         self.save_button.clicked.connect(self.save)
         self.message = QLabel()
