@@ -228,8 +228,10 @@ class FirstRunDialog(QDialog):
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
-        for widget in (self.passphrase, self.confirm, self.provider, self.create_button):
-            widget.setEnabled(not busy)
+        # Fields read-only rather than disabled, so the focus stays where it is (see Unlock).
+        for field in (self.passphrase, self.confirm, self.provider):
+            field.setReadOnly(busy)
+        self.create_button.setEnabled(not busy)
         self.busy_label.setVisible(busy)
         if not busy:
             self._update_strength()
@@ -437,8 +439,10 @@ class UnlockDialog(QDialog):
         run_in_background(lambda: self._unlock(secret), self._unlocked, self._unlock_failed)
 
     def _set_busy(self, busy: bool) -> None:
+        # Read-only, not disabled: a disabled field hands the focus on, and a screen reader
+        # then announces "Show what I type, check box" at every attempt.
         self.busy = busy
-        self.secret.setEnabled(not busy)
+        self.secret.setReadOnly(busy)
         self.unlock_button.setEnabled(not busy)
         self.busy_label.setVisible(busy)
 

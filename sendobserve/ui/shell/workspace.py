@@ -14,6 +14,7 @@ import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -61,6 +62,7 @@ class Workspace(QWidget):
         self.forms = forms  # the store's form registry (None: the shipped forms)
         self.trainee_page: TraineePage | None = None
         self._observation_from_trainee = False
+        self._navigation_focus: QWidget | None = None  # where to come back to
         self.settings = settings
         self.runner = runner
         self.session: ObservationSession | None = None
@@ -105,6 +107,7 @@ class Workspace(QWidget):
     # --- pages --------------------------------------------------------------------------
     def open_observation(self, observation: Observation, mediator: Mediator | None,
                          case: Case | None) -> None:
+        self._remember_navigation_focus()
         self._drop_observation()
         session = ObservationSession(self.service, observation, self)
         heading = observation_heading(observation, mediator, case, session.form.title,
@@ -134,6 +137,7 @@ class Workspace(QWidget):
         """The readiness view and record of ``mediator`` (at the de-brief)."""
         if self.sessions is None:
             return
+        self._remember_navigation_focus()
         self._drop_trainee()
         page = TraineePage(self.sessions, mediator, self.runner, self.forms)
         page.backRequested.connect(self.show_navigation)
@@ -183,12 +187,25 @@ class Workspace(QWidget):
         self.show_checklist()
         self.navigation.refresh_trainee()
 
+    def _remember_navigation_focus(self) -> None:
+        focus = QApplication.focusWidget()
+        if focus is not None and self.navigation.isAncestorOf(focus):
+            self._navigation_focus = focus
+
     def show_navigation(self) -> None:
+        """Back to the lists, with the focus where it was when they were left (the trainee
+        list after Ctrl+R, the observation list after an observation), else on the
+        observations."""
         self.flush()
         self._drop_trainee()
         self.pages.setCurrentWidget(self.navigation)
         self.navigation.refresh_trainee()
-        self.navigation.observation_list.setFocus()
+        back_to = self._navigation_focus
+        self._navigation_focus = None
+        if back_to is not None and shiboken6.isValid(back_to) and back_to.isVisible():
+            back_to.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.navigation.observation_list.setFocus()
         self._drop_observation()
 
     def _drop_observation(self) -> None:

@@ -453,6 +453,10 @@ class ReadinessView(QWidget):
     def _restore(self, keep: tuple[Any, int | None]) -> None:
         item_id, column = keep
         if item_id is None or column is None:
+            # First load: start on the first criterion, so the arrow keys begin somewhere
+            # and a screen reader hears a cell, not an empty "table".
+            if self.proxy.rowCount() and not self.table.currentIndex().isValid():
+                self.table.setCurrentIndex(self.proxy.index(0, COL_CRITERION))
             return
         for row in range(self.proxy.rowCount()):
             idx = self.proxy.index(row, COL_CRITERION)
