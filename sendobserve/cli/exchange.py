@@ -208,7 +208,7 @@ def _resolve_observer(observers: Any, text: str) -> Any:
 def cmd_export(args: argparse.Namespace) -> int:
     from sendobserve.exchange.bundle import FILE_SUFFIX, check_passphrase
     from sendobserve.exchange.export import ExportScope
-    from sendobserve.exchange.identity import parse_recipient_key
+    from sendobserve.pki.identity import parse_recipient_key
     from sendobserve.services import exchange
     from sendobserve.storage.repositories import ObserverRepository
 

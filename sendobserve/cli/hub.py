@@ -173,8 +173,8 @@ def cmd_bootstrap(args: argparse.Namespace) -> int:
 
 def cmd_certificate(args: argparse.Namespace) -> int:
     from sendobserve.hub.tls import issue_server_certificate
+    from sendobserve.pki.certificates import fingerprint
     from sendobserve.reports.jobs import ensure_signing_root
-    from sendobserve.reports.pki import fingerprint
 
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)

@@ -268,8 +268,8 @@ def _certificate(args: argparse.Namespace, store: Any, pending: _PendingFile,
 
 def run_export_root(args: argparse.Namespace) -> int:
     from sendobserve.cli._common import open_store_from_args
+    from sendobserve.pki.certificates import fingerprint
     from sendobserve.reports import jobs
-    from sendobserve.reports.pki import fingerprint
 
     pending = _PendingFile(args.output)
     with open_store_from_args(args) as store:

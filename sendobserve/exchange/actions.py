@@ -25,7 +25,7 @@ from sendobserve.exchange.bundle import (
 )
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
 from sendobserve.exchange.export import export_bundle
-from sendobserve.exchange.identity import (
+from sendobserve.pki.identity import (
     Identity,
     exchange_public_key,
     load_or_create_exchange_key,

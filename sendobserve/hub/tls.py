@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sendobserve.reports.pki import RootCA
+from sendobserve.pki.certificates import RootCA
 
 SERVER_VALIDITY = timedelta(days=825)
 

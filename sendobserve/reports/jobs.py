@@ -28,7 +28,7 @@ from sendobserve.reports.styles import CancelCheck, ProgressCallback
 
 if TYPE_CHECKING:
     from sendobserve.forms.registry import FormRegistry
-    from sendobserve.reports.pki import RootCA
+    from sendobserve.pki.certificates import RootCA
     from sendobserve.storage.db import Store
 
 DEFAULT_ORG = "SEND mediation provider"
@@ -244,7 +244,7 @@ def set_provider_name(store: Store, name: str) -> str:
 
 
 def ensure_signing_root(store: Store, organisation: str | None) -> RootCA:
-    from sendobserve.reports.pki import ensure_root
+    from sendobserve.pki.certificates import ensure_root
     from sendobserve.storage.repositories.certificates import PkiRepository
 
     return ensure_root(PkiRepository(store.session), organisation or DEFAULT_ORG)
@@ -280,7 +280,8 @@ def issue_certificate(
     ``deliver`` runs inside that transaction with the signed PDF: if it raises (the CLI
     could not write the file), the issue is not logged either.
     """
-    from sendobserve.reports import build, certificate, pki, signing
+    from sendobserve.pki import certificates as pki
+    from sendobserve.reports import build, certificate, signing
     from sendobserve.reports.content import CertificateIdentity
     from sendobserve.storage.repositories import in_session
     from sendobserve.storage.repositories.certificates import CertificateRepository

@@ -175,7 +175,8 @@ def build_register_pack(store: Store, *, out_dir: Path, signer: str,
     from sqlalchemy import select
 
     from sendobserve.model.panel import RULES_FINGERPRINT
-    from sendobserve.reports import pki, signing
+    from sendobserve.pki import certificates as pki
+    from sendobserve.reports import signing
     from sendobserve.reports.jobs import (
         ensure_signing_root,
         load_forms,

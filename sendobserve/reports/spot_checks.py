@@ -91,7 +91,8 @@ def run_spot_check(store: Store, *, size: int, out_dir: Path, signer: str,
     """Draw ``size`` panel members and write a signed pack for each, plus the manifest."""
     from sqlalchemy import select
 
-    from sendobserve.reports import pki, signing
+    from sendobserve.pki import certificates as pki
+    from sendobserve.reports import signing
     from sendobserve.reports.jobs import ensure_signing_root, write_atomically
     from sendobserve.storage.records import MediatorRecord
     from sendobserve.storage.repositories import load_practice_records

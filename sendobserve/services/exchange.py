@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from sendobserve.exchange.codec import ExportPayload
     from sendobserve.exchange.conflicts import ObservationConflict, RecordConflict
     from sendobserve.exchange.export import ExportScope
-    from sendobserve.exchange.identity import Identity, Revocation
     from sendobserve.model.domain import Mediator
+    from sendobserve.pki.identity import Identity, Revocation
     from sendobserve.services import Sessions
     from sendobserve.storage.exchange import KnownSigner
 
@@ -50,7 +50,7 @@ class IdentityCard:
 def identity_card(store: Sessions, *, set_name: str | None = None) -> Done[IdentityCard]:
     """This installation's identity (created on first use, in one transaction); with
     ``set_name``, the name its exports are signed with is set first."""
-    from sendobserve.exchange.identity import (
+    from sendobserve.pki.identity import (
         exchange_public_key,
         load_or_create_exchange_key,
         load_or_create_identity,
@@ -81,12 +81,12 @@ def identity_name(store: Sessions) -> str | None:
 def revoke_signer(store: Sessions, fingerprint: str, *, revoked_from: datetime, reason: str,
                   decided_by: str) -> Done[KnownSigner]:
     """Revoke a known signer's installation (a lost laptop) from ``revoked_from`` on."""
-    from sendobserve.exchange.identity import (
+    from sendobserve.model.domain import utcnow
+    from sendobserve.pki.identity import (
         Revocation,
         load_or_create_identity,
         normalise_fingerprint,
     )
-    from sendobserve.model.domain import utcnow
     from sendobserve.storage import exchange as stored
 
     with store.session() as session:
@@ -106,7 +106,7 @@ def revoke_signer(store: Sessions, fingerprint: str, *, revoked_from: datetime, 
 
 def own_identity(store: Sessions) -> Identity | None:
     """This installation's signing identity, if it has one yet (reads only)."""
-    from sendobserve.exchange.identity import Identity
+    from sendobserve.pki.identity import Identity
     from sendobserve.storage import exchange as stored
 
     with store.session() as session:
@@ -161,7 +161,7 @@ def export_file(
     """
     from sendobserve.exchange.bundle import check_passphrase
     from sendobserve.exchange.export import ExportScope, export_bundle
-    from sendobserve.exchange.identity import load_or_create_identity
+    from sendobserve.pki.identity import load_or_create_identity
     from sendobserve.storage import exchange as stored
 
     target = Path(path)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from sendobserve.model.domain import utcnow
-from sendobserve.reports.pki import RootCA, fingerprint
+from sendobserve.pki.certificates import RootCA, fingerprint
 from sendobserve.storage.certificates import (
     CertificatePrintRecord,
     CertificateRecord,
