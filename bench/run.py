@@ -488,9 +488,9 @@ def bench_tick_checklist(runs: int) -> None:
 
     from sendobserve.forms.registry import FormRegistry
     from sendobserve.model.domain import CaseKind, MarkState, ObserverRole, TraineeRole
+    from sendobserve.services.store_workspace import StoreWorkspaceService
     from sendobserve.storage import keys, vault
     from sendobserve.storage.repositories import ObservationRepository
-    from sendobserve.ui.common.store_service import StoreWorkspaceService
     from sendobserve.ui.observation.page import ObservationPage
     from sendobserve.ui.observation.session import ObservationSession
 

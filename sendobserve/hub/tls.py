@@ -1,5 +1,5 @@
 """HTTPS for the hub: a server certificate issued by the organisation's own root
-(``reports.pki``, kept in the admin's encrypted store), and clients that trust that root
+(``pki.certificates``, kept in the admin's encrypted store), and clients that trust that root
 and nothing else (no public CAs: a certificate bought elsewhere for the same name fails).
 """
 

@@ -189,6 +189,20 @@ def export_file(
                          Changes(trust=True, mediators=frozenset({mediator_id})))
 
 
+def export_to_file(store: Sessions, mediator_id: uuid.UUID, path: str | os.PathLike[str], *,
+                   passphrase: str, exported_by: str) -> ExportSummary:
+    """The app's export: the mediator's finalised observations into ``path`` (``.sendobs``
+    added when missing; replaced if it exists), refused when there are none, and
+    ``exported_by`` kept as this installation's name when none is set yet."""
+    from sendobserve.exchange.bundle import FILE_SUFFIX
+
+    target = Path(path)
+    if target.suffix != FILE_SUFFIX:
+        target = target.with_name(target.name + FILE_SUFFIX)
+    return export_file(store, mediator_id, target, passphrase=passphrase,
+                       exported_by=exported_by, remember_name=True, refuse_empty=True)
+
+
 # --- import ------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
 from sqlalchemy import URL, Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from sendobserve.storage import keys
@@ -31,8 +30,8 @@ from sendobserve.storage.errors import (
 from sendobserve.storage.fsutil import (
     disk_full_at,
     disk_full_message,
-    is_disk_full,
     raise_if_disk_full,
+    raise_if_store_full,
 )
 from sendobserve.storage.lock import DataDirLock
 from sendobserve.storage.meta import META_STORE_ID, get_meta
@@ -341,11 +340,7 @@ class Store:
                 session.commit()
             except BaseException as exc:
                 session.rollback()
-                if isinstance(exc, Exception) and (
-                    is_disk_full(exc)
-                    or (isinstance(exc, OperationalError) and disk_full_at(self.data_dir))
-                ):
-                    raise DiskFullError(disk_full_message(self.data_dir)) from None
+                raise_if_store_full(exc, self.data_dir)
                 raise
 
     def schema_revision(self) -> str | None:

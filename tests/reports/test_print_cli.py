@@ -196,7 +196,7 @@ def test_bad_requests_are_clear_and_write_nothing(
 def test_the_provider_name_set_once_is_printed_on_form4(
     cli: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from sendobserve.reports.jobs import DEFAULT_ORG
+    from sendobserve.services.documents import DEFAULT_ORG
 
     folder, base = cli
     assert main([*base, "provider"]) == 0

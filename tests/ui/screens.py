@@ -132,7 +132,7 @@ def each_screen(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSetting
     yield from _dialog(qtbot, ProviderNameDialog(None, lambda name: name, window))
     yield from _dialog(qtbot, ExportDialog(workspace.service.mediators(), "Dana Whitfield",
                                            parent=window))
-    from sendobserve.reports.jobs import observation_document
+    from sendobserve.services.documents import observation_document
 
     pdf = observation_document(store, demo_id("observation", GAPS, "form2", "2"))
     yield from _dialog(qtbot, PrintPreviewDialog(pdf, "Observation", window, runner=runner))

@@ -1,4 +1,5 @@
-"""The print jobs the CLI and the app share: store in, PDF bytes out. Qt-free.
+"""Certificates and documents, the use cases the CLI and the app share: store in, PDF
+bytes out. Qt-free.
 
 The decisions (Form 4 refused while the readiness assessment has gaps, Form 5 while the
 passporting assessment does, the portfolio unless verified by a PPC) are the functions of
@@ -11,12 +12,10 @@ can call it from a worker thread.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sendobserve.errors import UserError
@@ -25,43 +24,22 @@ from sendobserve.model.readiness import ReadinessReport, form4_refusal
 from sendobserve.model.renewal import PassportReport, form5_refusal, passport_signer_refusal
 from sendobserve.reports.build import FORM4_HINT, CertificateRefused
 from sendobserve.reports.styles import CancelCheck, ProgressCallback
+from sendobserve.services import Done
+from sendobserve.services.changes import NOTHING, Changes
+from sendobserve.services.readiness import assess, assess_form5, load_forms, load_record
 
 if TYPE_CHECKING:
-    from sendobserve.forms.registry import FormRegistry
     from sendobserve.pki.certificates import RootCA
-    from sendobserve.storage.db import Store
+    from sendobserve.services import Sessions
 
 DEFAULT_ORG = "SEND mediation provider"
 FORM5_HINT = "Record the passporting facts on the mediator's page, then print again."
 __all__ = ["FORM4_HINT", "FORM5_HINT"]
 
 
-def load_forms(store: Store) -> FormRegistry:
-    """The Standards' forms plus every version stored with the records (providers' own)."""
-    from sendobserve.storage.repositories import load_registry
-
-    return load_registry(store.session)
-
-
-def load_record(store: Store, mediator_id: uuid.UUID) -> PracticeRecord:
-    from sendobserve.storage.repositories import load_practice_record
-
-    with store.session() as session:
-        return load_practice_record(session, mediator_id)
-
-
-def assess(store: Store, mediator_id: uuid.UUID, *, today: date | None = None,
-           forms: FormRegistry | None = None) -> tuple[PracticeRecord, ReadinessReport]:
-    from sendobserve.model.readiness import assess_readiness
-
-    record = load_record(store, mediator_id)
-    forms = forms if forms is not None else load_forms(store)
-    return record, assess_readiness(record, forms, today=today or date.today())
-
-
 # --- documents without a certificate ------------------------------------------------------
 
-def observation_document(store: Store, observation_id: uuid.UUID) -> bytes:
+def observation_document(store: Sessions, observation_id: uuid.UUID) -> bytes:
     """A filled Form 1, 2 or 3 on the form version it was made on."""
     from sendobserve.reports import build
     from sendobserve.reports.observation import observation_pdf
@@ -72,7 +50,7 @@ def observation_document(store: Store, observation_id: uuid.UUID) -> bytes:
     return observation_pdf(build.observation_content(record, obs.id, load_forms(store)))
 
 
-def readiness_document(store: Store, mediator_id: uuid.UUID, *,
+def readiness_document(store: Sessions, mediator_id: uuid.UUID, *,
                        today: date | None = None) -> tuple[bytes, ReadinessReport]:
     from sendobserve.reports import build
     from sendobserve.reports.readiness import readiness_pdf
@@ -82,7 +60,7 @@ def readiness_document(store: Store, mediator_id: uuid.UUID, *,
 
 
 def portfolio_document(
-    store: Store,
+    store: Sessions,
     mediator_id: uuid.UUID,
     verified_by: Observer,
     *,
@@ -107,7 +85,7 @@ def portfolio_document(
         content.observations)
 
 
-def portfolio_plan(store: Store, mediator_id: uuid.UUID, *, today: date | None = None
+def portfolio_plan(store: Sessions, mediator_id: uuid.UUID, *, today: date | None = None
                    ) -> tuple[ReadinessReport, str | None, tuple[Observer, ...]]:
     """The assessment, why the portfolio cannot be printed yet (or None), and who may
     verify it: the PPCs on record (§1.3, §1.4.2 i)."""
@@ -156,9 +134,10 @@ class IssuedDocument:
     mediator_name: str
     signer_name: str
     drawn: int = 0  # how many drawn signatures the certificate carries (0, 1 or 2)
+    changes: Changes = NOTHING
 
 
-def reprint_signer(store: Store, mediator_id: uuid.UUID, form_number: int) -> Observer | None:
+def reprint_signer(store: Sessions, mediator_id: uuid.UUID, form_number: int) -> Observer | None:
     """The signer of an already issued certificate: its verification code names them."""
     from sendobserve.storage.repositories import ObserverRepository
     from sendobserve.storage.repositories.certificates import CertificateRepository
@@ -169,7 +148,7 @@ def reprint_signer(store: Store, mediator_id: uuid.UUID, form_number: int) -> Ob
     return ObserverRepository(store.session).get(issued.signer_id)
 
 
-def plan_certificate(store: Store, mediator_id: uuid.UUID, form_number: int, *,
+def plan_certificate(store: Sessions, mediator_id: uuid.UUID, form_number: int, *,
                      today: date | None = None) -> CertificatePlan:
     """Whether Form 4 or 5 may be issued now, and who may sign it. Reads only."""
     from sendobserve.storage.repositories import ObserverRepository
@@ -193,16 +172,7 @@ def plan_certificate(store: Store, mediator_id: uuid.UUID, form_number: int, *,
                            _issued_before(store, mediator_id, 4))
 
 
-def assess_form5(store: Store, mediator_id: uuid.UUID, *, today: date | None = None
-                 ) -> tuple[PracticeRecord, PassportReport]:
-    """The passporting assessment the screen shows, which is also the Form 5 gate."""
-    from sendobserve.model.renewal import assess_passport
-
-    record = load_record(store, mediator_id)
-    return record, assess_passport(record, today=today or date.today())
-
-
-def _judged_on(store: Store, mediator_id: uuid.UUID, form_number: int,
+def _judged_on(store: Sessions, mediator_id: uuid.UUID, form_number: int,
                today: date | None) -> date:
     """A certificate is judged as of its issue: a re-print as of the first issue's date
     (it keeps that date, and the facts it states are as of then)."""
@@ -214,13 +184,13 @@ def _judged_on(store: Store, mediator_id: uuid.UUID, form_number: int,
     return today or date.today()
 
 
-def _issued_before(store: Store, mediator_id: uuid.UUID, form_number: int) -> bool:
+def _issued_before(store: Sessions, mediator_id: uuid.UUID, form_number: int) -> bool:
     from sendobserve.storage.repositories.certificates import CertificateRepository
 
     return CertificateRepository(store.session).find(mediator_id, form_number) is not None
 
 
-def provider_name(store: Store) -> str | None:
+def provider_name(store: Sessions) -> str | None:
     """The provider's name set for this store (printed on Form 4 and 5), if any."""
     from sendobserve.storage.meta import META_PROVIDER_NAME, get_meta
 
@@ -228,7 +198,7 @@ def provider_name(store: Store) -> str | None:
         return get_meta(session, META_PROVIDER_NAME)
 
 
-def set_provider_name(store: Store, name: str) -> str:
+def set_provider_name(store: Sessions, name: str) -> Done[str]:
     """Set the provider's name once (it can be corrected later); returns it as stored."""
     from sendobserve.storage.meta import META_PROVIDER_NAME, set_meta
 
@@ -240,10 +210,10 @@ def set_provider_name(store: Store, name: str) -> str:
         raise UserError("The provider's name is too long (200 characters at most).")
     with store.session() as session:
         set_meta(session, META_PROVIDER_NAME, name)
-    return name
+    return Done(name, Changes(settings=True))
 
 
-def ensure_signing_root(store: Store, organisation: str | None) -> RootCA:
+def ensure_signing_root(store: Sessions, organisation: str | None) -> RootCA:
     from sendobserve.pki.certificates import ensure_root
     from sendobserve.storage.repositories.certificates import PkiRepository
 
@@ -260,7 +230,7 @@ def root_organisation(root: RootCA) -> str:
 
 
 def issue_certificate(
-    store: Store,
+    store: Sessions,
     plan: CertificatePlan,
     signer: Observer,
     *,
@@ -348,7 +318,9 @@ def issue_certificate(
     return IssuedDocument(pdf, form_number, issued.serial, issued.verification_code, reprint,
                           record.mediator.name, signer.name,
                           drawn=(issued.signer_drawing is not None)
-                          + (issued.mediator_drawing is not None))
+                          + (issued.mediator_drawing is not None),
+                          changes=Changes(certificates=True, people=not reprint,
+                                          mediators=frozenset({record.mediator.id})))
 
 
 def _record_accreditation(session: Any, mediator_id: uuid.UUID, issued_on: date) -> None:
@@ -360,22 +332,3 @@ def _record_accreditation(session: Any, mediator_id: uuid.UUID, issued_on: date)
     row = session.get(MediatorRecord, mediator_id)
     if row is not None and row.accredited_on is None:
         row.accredited_on = issued_on
-
-
-# --- files -------------------------------------------------------------------------------
-
-def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
-    """All of ``data`` at ``path`` or nothing: a temporary file beside it, then a rename."""
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise UserError(f"{target} is a folder; give a file name")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError(f"the folder for {target} does not exist")
-    from sendobserve.storage.fsutil import atomic_write_bytes
-
-    try:
-        atomic_write_bytes(target, data)
-    except OSError as exc:
-        raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
-    return target
