@@ -190,27 +190,12 @@ def cmd_identity(args: argparse.Namespace) -> int:
     return 0
 
 
-def _resolve_observer(observers: Any, text: str) -> Any:
-    """An observer's id from an id or a name typed on the command line."""
-    from sendobserve.storage.repositories._common import parse_uuid
-
-    as_id = parse_uuid(text.strip())
-    if as_id is not None:
-        return observers.get(as_id).id
-    found = observers.find(text)
-    if len(found) != 1:
-        names = ", ".join(o.name for o in found[:5]) or "none"
-        raise UserError(f"--observer {text!r} matches {len(found)} observers ({names})",
-                        hint="Give more of the name, or the observer's id.")
-    return found[0].id
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     from sendobserve.exchange.bundle import FILE_SUFFIX, check_passphrase
     from sendobserve.exchange.export import ExportScope
     from sendobserve.pki.identity import parse_recipient_key
     from sendobserve.services import exchange
-    from sendobserve.storage.repositories import ObserverRepository
+    from sendobserve.services.people import resolve_observer
 
     recipients = []
     for text in args.to_key:
@@ -224,8 +209,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.preview:
         with open_store_from_args(args) as store:
             mediator = exchange.mediator_of(store, args.mediator)
-            observer_id = (_resolve_observer(ObserverRepository(store.session), args.observer)
-                           if args.observer else None)
+            observer_id = (resolve_observer(store, args.observer).id if args.observer else None)
             counts = exchange.export_preview(store, mediator.id, scope=scope,
                                              observer_id=observer_id)
         print(f"Would export, for {mediator.name} ({scope.value}):")
@@ -244,8 +228,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     check_passphrase(passphrase)
     with open_store_from_args(args) as store:
         mediator = exchange.mediator_of(store, args.mediator)
-        observer_id = (_resolve_observer(ObserverRepository(store.session), args.observer)
-                       if args.observer else None)
+        observer_id = (resolve_observer(store, args.observer).id if args.observer else None)
         signer_name = (args.signer_name or "").strip() or exchange.identity_name(store)
         if not signer_name:
             raise UserError("say who is exporting: add --as NAME",

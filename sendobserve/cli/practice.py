@@ -126,7 +126,8 @@ def cmd_mediators(args: argparse.Namespace) -> int:
 
 def _load_one(args: argparse.Namespace) -> Any:
     """The named trainee's record and its three assessments (``services.readiness``)."""
-    from sendobserve.services.readiness import load_readiness, resolve_mediator
+    from sendobserve.services.people import resolve_mediator
+    from sendobserve.services.readiness import load_readiness
 
     with open_store_from_args(args) as store:
         mediator = resolve_mediator(store, args.mediator)

@@ -16,7 +16,6 @@ committed, so a failure leaves neither a half-written file nor a logged issue.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import uuid
 from datetime import date
@@ -155,18 +154,17 @@ def _read_drawings(args: argparse.Namespace) -> tuple[bytes | None, bytes | None
 
 def _print(args: argparse.Namespace, store: Any, pending: _PendingFile,
            drawings: tuple[bytes | None, bytes | None] = (None, None)) -> str:
-    from sendobserve.services import documents
-    from sendobserve.storage.repositories import MediatorRepository, ObservationRepository
+    from sendobserve.services import documents, people
 
     today = date.today()
     if args.what == "observation":
         observation_id = _parse_uuid(args.observation, "observation id")
-        obs = ObservationRepository(store.session).get(observation_id)
-        pending.write(documents.observation_document(store, observation_id))
+        pdf, obs = documents.observation_document_of(store, observation_id)
+        pending.write(pdf)
         pending.commit()
         return f"Wrote Form {obs.form_id.removeprefix('form')} observation to {pending.path}"
 
-    mediator = MediatorRepository(store.session).resolve(args.mediator)
+    mediator = people.resolve_mediator(store, args.mediator)
     if args.what in ("form4", "form5"):
         return _certificate(args, store, pending, mediator.id, today, drawings)
     if args.what == "readiness":
@@ -175,12 +173,9 @@ def _print(args: argparse.Namespace, store: Any, pending: _PendingFile,
         pending.commit()
         verdict = "ready for Form 4" if report.ready else "not yet ready"
         return f"Wrote the readiness report for {mediator.name} ({verdict}) to {pending.path}"
-    from sendobserve.model.readiness import is_ppc
-    from sendobserve.storage.repositories import ObserverRepository
-
     # §1.3, §1.4.2 i: the sole provider's PPC verifies the portfolio.
-    ppcs = [o for o in ObserverRepository(store.session).list() if is_ppc(o)]
-    verifier = _pick_signer(store, args.verified_by, ppcs, "verify the portfolio (a PPC)")
+    verifier = _pick_signer(store, args.verified_by, people.ppcs(store),
+                            "verify the portfolio (a PPC)")
     pdf, count = documents.portfolio_document(store, mediator.id, verifier, today=today,
                                          progress=_progress_to_stderr)
     pending.write(pdf)
@@ -196,24 +191,10 @@ def _parse_uuid(text: str, what: str) -> uuid.UUID:
 
 
 def _pick_signer(store: Any, given: str | None, eligible: Any, purpose: str) -> Any:
-    from sendobserve.storage.repositories import ObserverRepository
+    from sendobserve.services.people import resolve_observer
 
-    observers = ObserverRepository(store.session)
     if given:
-        as_id = None
-        with contextlib.suppress(ValueError):
-            as_id = uuid.UUID(given)
-        if as_id is not None:
-            return observers.get(as_id)
-        matches = observers.find(given, limit=11)
-        exact = [o for o in matches if o.name.casefold() == given.strip().casefold()]
-        if len(exact) == 1 or len(matches) == 1:
-            return (exact or list(matches))[0]
-        if not matches:
-            raise UserError(f"No observer called {given!r}")
-        raise UserError(f"{given!r} matches more than one observer: "
-                        + ", ".join(o.name for o in matches[:10]),
-                        hint="Type more of the name, or give the id.")
+        return resolve_observer(store, given)
     if len(eligible) == 1:
         return eligible[0]
     if not eligible:

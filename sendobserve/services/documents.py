@@ -19,7 +19,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sendobserve.errors import UserError
-from sendobserve.model.domain import Observer, PracticeRecord
+from sendobserve.model.domain import Observation, Observer, PracticeRecord
 from sendobserve.model.readiness import ReadinessReport, form4_refusal
 from sendobserve.model.renewal import PassportReport, form5_refusal, passport_signer_refusal
 from sendobserve.reports.build import FORM4_HINT, CertificateRefused
@@ -41,13 +41,19 @@ __all__ = ["FORM4_HINT", "FORM5_HINT"]
 
 def observation_document(store: Sessions, observation_id: uuid.UUID) -> bytes:
     """A filled Form 1, 2 or 3 on the form version it was made on."""
+    return observation_document_of(store, observation_id)[0]
+
+
+def observation_document_of(store: Sessions, observation_id: uuid.UUID
+                            ) -> tuple[bytes, Observation]:
+    """The filled form and the observation it shows."""
     from sendobserve.reports import build
     from sendobserve.reports.observation import observation_pdf
     from sendobserve.storage.repositories import ObservationRepository
 
     obs = ObservationRepository(store.session).get(observation_id)
     record = load_record(store, obs.mediator_id)
-    return observation_pdf(build.observation_content(record, obs.id, load_forms(store)))
+    return observation_pdf(build.observation_content(record, obs.id, load_forms(store))), obs
 
 
 def readiness_document(store: Sessions, mediator_id: uuid.UUID, *,
@@ -89,16 +95,14 @@ def portfolio_plan(store: Sessions, mediator_id: uuid.UUID, *, today: date | Non
                    ) -> tuple[ReadinessReport, str | None, tuple[Observer, ...]]:
     """The assessment, why the portfolio cannot be printed yet (or None), and who may
     verify it: the PPCs on record (§1.3, §1.4.2 i)."""
-    from sendobserve.model.readiness import is_ppc
-    from sendobserve.storage.repositories import ObserverRepository
+    from sendobserve.services.people import ppcs
 
     _record, report = assess(store, mediator_id, today=today)
     refusal = None
     if not report.ready:
         refusal = (f"The portfolio of {report.mediator_name} cannot be printed: "
                    + "; ".join(report.still_needed) + ".")
-    ppcs = tuple(o for o in ObserverRepository(store.session).list() if is_ppc(o))
-    return report, refusal, ppcs
+    return report, refusal, ppcs(store)
 
 
 # --- certificates ------------------------------------------------------------------------

@@ -328,6 +328,6 @@ def practice_csv(store: Sessions, what: str, *, mediator_id: uuid.UUID | None = 
 
 
 def mediator_of(store: Sessions, name_or_id: str) -> Mediator:
-    from sendobserve.services.readiness import resolve_mediator
+    from sendobserve.services.people import resolve_mediator
 
     return resolve_mediator(store, name_or_id)

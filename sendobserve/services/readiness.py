@@ -60,13 +60,6 @@ def load_record(store: Sessions, mediator_id: uuid.UUID) -> PracticeRecord:
         return load_practice_record(session, mediator_id)
 
 
-def resolve_mediator(store: Sessions, name_or_id: str) -> Mediator:
-    """A mediator from a name (or its unique start) or an id, as typed on a command line."""
-    from sendobserve.storage.repositories import MediatorRepository
-
-    return MediatorRepository(store.session).resolve(name_or_id)
-
-
 def assess(store: Sessions, mediator_id: uuid.UUID, *, today: date | None = None,
            forms: FormLookup | None = None) -> tuple[PracticeRecord, ReadinessReport]:
     """The record and its readiness for Form 4 (the assessment the Form 4 gate reads)."""

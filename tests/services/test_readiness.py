@@ -10,7 +10,7 @@ from sendobserve.demo import GAPS, PASSPORTED, READY, RENEWING
 from sendobserve.errors import UserError
 from sendobserve.model.readiness import assess_readiness
 from sendobserve.model.renewal import assess_passport, assess_renewal
-from sendobserve.services import documents, readiness
+from sendobserve.services import documents, people, readiness
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import load_practice_record, load_registry
 from tests.services.conftest import TODAY, mediator_id
@@ -58,9 +58,9 @@ def test_the_overview_lists_everyone_by_name_with_the_form4_verdict(demo_store: 
 
 
 def test_resolve_by_the_start_of_a_name_or_refuse_clearly(demo_store: Store) -> None:
-    assert readiness.resolve_mediator(demo_store, READY[:8]).id == mediator_id(READY)
+    assert people.resolve_mediator(demo_store, READY[:8]).id == mediator_id(READY)
     with pytest.raises(UserError):
-        readiness.resolve_mediator(demo_store, "Nobody Of That Name")
+        people.resolve_mediator(demo_store, "Nobody Of That Name")
 
 
 def test_an_empty_store_has_an_empty_overview(store: Store) -> None:
