@@ -224,6 +224,14 @@ def ensure_signing_root(store: Sessions, organisation: str | None) -> RootCA:
     return ensure_root(PkiRepository(store.session), organisation or DEFAULT_ORG)
 
 
+def signing_root_certificate(store: Sessions) -> bytes | None:
+    """The store's signing root certificate (PEM), if one was made; never its key."""
+    from sendobserve.storage.repositories.certificates import PkiRepository
+
+    root = PkiRepository(store.session).load_root()
+    return None if root is None else root.cert_pem
+
+
 def root_organisation(root: RootCA) -> str:
     from cryptography import x509
     from cryptography.x509.oid import NameOID
