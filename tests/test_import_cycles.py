@@ -144,12 +144,21 @@ def test_cycles_in_finds_a_cycle() -> None:
     assert cycles_in({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-# Lower layers never import higher ones (ARCHITECTURE.md): the keys and signatures below
-# the store, the store below the use cases, reports and the exchange.
+# Lower layers never import higher ones (ARCHITECTURE.md): the rules and forms at the
+# bottom, the keys and signatures below the store, the store below reports, the exchange
+# and the hub, and those below the use cases.
+ABOVE_STORAGE = {"sendobserve.storage", "sendobserve.reports", "sendobserve.exchange",
+                 "sendobserve.hub", "sendobserve.services", "sendobserve.cli", "sendobserve.ui"}
 BELOW = {
-    "sendobserve.pki": {"sendobserve.storage", "sendobserve.reports", "sendobserve.exchange",
-                        "sendobserve.services", "sendobserve.cli", "sendobserve.ui"},
-    "sendobserve.storage": {"sendobserve.reports", "sendobserve.exchange",
+    "sendobserve.model": ABOVE_STORAGE | {"sendobserve.pki"},
+    "sendobserve.forms": ABOVE_STORAGE | {"sendobserve.pki", "sendobserve.model"},
+    "sendobserve.pki": ABOVE_STORAGE,
+    # Reports are content → PDF: they read domain objects, never the store.
+    "sendobserve.reports": {"sendobserve.storage", "sendobserve.exchange", "sendobserve.hub",
+                            "sendobserve.services", "sendobserve.cli", "sendobserve.ui"},
+    "sendobserve.exchange": {"sendobserve.reports", "sendobserve.hub", "sendobserve.services",
+                             "sendobserve.cli", "sendobserve.ui"},
+    "sendobserve.storage": {"sendobserve.reports", "sendobserve.exchange", "sendobserve.hub",
                             "sendobserve.services", "sendobserve.cli", "sendobserve.ui"},
     "sendobserve.services": {"sendobserve.cli", "sendobserve.ui"},
 }

@@ -12,6 +12,7 @@ one by this year's re-registration check (§1.4.3) — plus ``manifest.json``, a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,7 +24,7 @@ from sendobserve.reports.packs import MM, WIDTH, Row, _table
 if TYPE_CHECKING:
     from sendobserve.model.domain import PracticeRecord
     from sendobserve.model.readiness import FormLookup
-    from sendobserve.storage.repositories.certificates import IssuedCertificate
+    from sendobserve.reports.content import IssuedFacts
 
 MANIFEST_FORMAT = "sendobserve-register-pack/1"
 SUMMARY_TITLE = "Register pack: member summary"
@@ -44,7 +45,7 @@ class MemberSummary:
 
 
 def summarise(record: PracticeRecord, forms: FormLookup,
-              issued: tuple[IssuedCertificate, ...], *, today: date) -> MemberSummary:
+              issued: Sequence[IssuedFacts], *, today: date) -> MemberSummary:
     """One member's summary, from the rules engine (nothing is re-decided here).
 
     A member accredited in the last 12 months is summarised by the assessment on the day

@@ -9,6 +9,7 @@ log, so anyone can repeat the draw: ``draw_sample(population, size, seed)``.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -22,7 +23,7 @@ from sendobserve.reports.packs import (
 
 if TYPE_CHECKING:
     from sendobserve.model.domain import PracticeRecord
-    from sendobserve.storage.repositories.certificates import IssuedCertificate
+    from sendobserve.reports.content import IssuedFacts
 
 MANIFEST_FORMAT = "sendobserve-spot-check/1"
 
@@ -39,7 +40,7 @@ class SpotCheckResult:
 
 
 
-def evidence_content(record: PracticeRecord, certificates: list[IssuedCertificate], *,
+def evidence_content(record: PracticeRecord, certificates: Sequence[IssuedFacts], *,
                      today: date, seed: int, check_id: str) -> EvidenceContent:
     from sendobserve.model.renewal import assess_renewal
 
