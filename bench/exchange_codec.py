@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from sendobserve.exchange.bundle import open_bundle, seal
-from sendobserve.exchange.identity import Identity
+from sendobserve.pki.identity import Identity
 from tests.exchange.factories import sample_payload
 from tests.exchange.storekit import PASS, TempStore
 

@@ -26,7 +26,6 @@ from pathlib import Path
 from sendobserve.exchange.apply import apply_import
 from sendobserve.exchange.bundle import open_bundle, seal
 from sendobserve.exchange.export import ExportScope, build_payload, payload_counts
-from sendobserve.exchange.identity import load_or_create_identity
 from sendobserve.forms.registry import FormRegistry
 from sendobserve.model.domain import (
     Case,
@@ -48,6 +47,7 @@ from sendobserve.model.domain import (
     Training,
     TrainingKind,
 )
+from sendobserve.pki.identity import load_or_create_identity
 from sendobserve.storage import exchange as stored
 from sendobserve.storage.repositories import (
     CaseRepository,

@@ -41,11 +41,11 @@ sys.path.insert(0, str(ROOT))
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey  # noqa: E402
 
 from sendobserve.exchange.bundle import x25519_public_bytes  # noqa: E402
-from sendobserve.exchange.identity import Identity  # noqa: E402
 from sendobserve.hub import database, protocol, tls  # noqa: E402
 from sendobserve.hub.client import HubClient  # noqa: E402
 from sendobserve.hub.protocol import Approval, Role  # noqa: E402
-from sendobserve.reports import pki  # noqa: E402
+from sendobserve.pki import certificates as pki  # noqa: E402
+from sendobserve.pki.identity import Identity  # noqa: E402
 from tests.hub.conftest import HubProcess, PgServer, _pg_bindir, free_port  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -131,7 +131,7 @@ def bench_panel(add: Callable[..., Any], quick: bool,
     from sendobserve.model.panel import panel_row
     from sendobserve.model.readiness import assess_readiness
     from sendobserve.storage import keys, vault
-    from sendobserve.storage.db import _raw_connect, db_path
+    from sendobserve.storage.engine import db_path, raw_connect
     from sendobserve.storage.repositories import (
         CaseRepository,
         ObservationRepository,
@@ -152,7 +152,7 @@ def bench_panel(add: Callable[..., Any], quick: bool,
     key = unlocked.current
 
     def raw_open() -> None:
-        conn = _raw_connect(db_path(g.data_dir), key, mode="ro")
+        conn = raw_connect(db_path(g.data_dir), key, mode="ro")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
         conn.close()
 
@@ -184,7 +184,7 @@ def bench_panel(add: Callable[..., Any], quick: bool,
         "-", None, "cipher_integrity_check + quick_check, after the records open")
 
     store = vault.open_with_keys(g.data_dir, unlocked)
-    raw = _raw_connect(store.path, key, mode="ro")
+    raw = raw_connect(store.path, key, mode="ro")
     try:
         forms = load_registry(store.session)
 

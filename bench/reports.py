@@ -10,7 +10,8 @@ import statistics
 import time
 from collections.abc import Callable
 
-from sendobserve.reports import certificate, pki, portfolio, signing
+from sendobserve.pki import certificates as pki
+from sendobserve.reports import certificate, portfolio, signing
 from tests.reports import samples
 
 

@@ -488,9 +488,9 @@ def bench_tick_checklist(runs: int) -> None:
 
     from sendobserve.forms.registry import FormRegistry
     from sendobserve.model.domain import CaseKind, MarkState, ObserverRole, TraineeRole
+    from sendobserve.services.store_workspace import StoreWorkspaceService
     from sendobserve.storage import keys, vault
     from sendobserve.storage.repositories import ObservationRepository
-    from sendobserve.ui.common.store_service import StoreWorkspaceService
     from sendobserve.ui.observation.page import ObservationPage
     from sendobserve.ui.observation.session import ObservationSession
 
@@ -585,7 +585,7 @@ def bench_readiness(org: gen.Generated, runs_one: int, runs_all: int) -> None:
     from sendobserve.forms.registry import FormRegistry
     from sendobserve.model.readiness import assess_readiness
     from sendobserve.storage import vault
-    from sendobserve.storage.db import _raw_connect
+    from sendobserve.storage.engine import raw_connect
     from sendobserve.storage.repositories import (
         load_practice_record,
         load_practice_records,
@@ -595,7 +595,7 @@ def bench_readiness(org: gen.Generated, runs_one: int, runs_all: int) -> None:
     forms = FormRegistry.standard()
     unlocked = vault.unlock(org.data_dir, gen.PASSPHRASE)
     store = vault.open_with_keys(org.data_dir, unlocked)
-    raw = _raw_connect(store.path, unlocked.current, mode="ro")
+    raw = raw_connect(store.path, unlocked.current, mode="ro")
     rnd = random.Random(1)
     what = f"{org.trainees} trainees, {org.observations} observations, {org.marks} marks"
     try:

@@ -1,4 +1,4 @@
-"""The core (forms, rules, storage, reports, exchange) must run without Qt."""
+"""The core (forms, rules, keys, storage, reports, exchange, services) must run without Qt."""
 
 import subprocess
 import sys
@@ -9,6 +9,8 @@ CORE = [
     "sendobserve.storage",
     "sendobserve.reports",
     "sendobserve.exchange",
+    "sendobserve.pki",
+    "sendobserve.services",
     "sendobserve.cli",
 ]
 

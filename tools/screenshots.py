@@ -29,7 +29,7 @@ PASSPHRASE = "screenshots only"
 
 def _open_store(data_dir: Path) -> Any:
     """A new encrypted store made the way ``sendobserve init`` makes one."""
-    from sendobserve.reports.jobs import set_provider_name
+    from sendobserve.services.documents import set_provider_name
     from sendobserve.storage import vault
 
     store = vault.initialise(data_dir, PASSPHRASE).store
@@ -46,7 +46,7 @@ def _fill(service: Any) -> dict[str, Any]:
         Signature,
         TraineeRole,
     )
-    from sendobserve.ui.common.services import MarkEdit
+    from sendobserve.services.workspace import MarkEdit
 
     names = ["Siobhán Ó Dálaigh", "Łucja Żak", "Aoife O'Brien", "Rhys ap Dafydd",
              "Bríd Nic Aodha", "Kwame Mensah-Boateng"]
@@ -115,8 +115,8 @@ def render(out: Path, suffix: str, size: tuple[int, int]) -> list[Path]:
 
     from sendobserve.forms.registry import FormRegistry
     from sendobserve.model.domain import ObserverRole
+    from sendobserve.services.store_workspace import StoreWorkspaceService
     from sendobserve.ui.common.settings import WorkspaceSettings
-    from sendobserve.ui.common.store_service import StoreWorkspaceService
     from sendobserve.ui.common.tasks import TaskRunner
     from sendobserve.ui.shell.workspace import Workspace
 

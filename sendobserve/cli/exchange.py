@@ -148,35 +148,10 @@ def _bundle_passphrase(args: argparse.Namespace, *, confirm: bool) -> str:
     return first
 
 
-def _write_new_file(path: Path, data: bytes, *, force: bool) -> None:
-    """Write all of ``data`` or nothing: a temporary file renamed into place."""
-    if path.exists() and not force:
-        raise UserError(f"{path} already exists; nothing was written",
-                        hint="Choose another name, or add --force to replace it.")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError(f"no such folder: {folder}")
-    from sendobserve.storage.fsutil import atomic_write_bytes
-
-    try:
-        atomic_write_bytes(path, data)
-    except OSError as exc:
-        raise UserError(f"could not write {path}: {exc.strerror or exc}") from None
-
-
 def cmd_identity(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from sendobserve.exchange.identity import (
-        Revocation,
-        exchange_public_key,
-        load_or_create_exchange_key,
-        load_or_create_identity,
-        normalise_fingerprint,
-        recipient_key_text,
-    )
-    from sendobserve.model.domain import utcnow
-    from sendobserve.storage import exchange as stored
+    from sendobserve.services import exchange
 
     name = args.set_name.strip() if args.set_name else None
     if args.set_name is not None and not name:
@@ -190,36 +165,23 @@ def cmd_identity(args: argparse.Namespace) -> int:
         except ValueError:
             raise UserError(f"--from {args.revoke_from!r}: expected YYYY-MM-DD or "
                             "YYYY-MM-DDTHH:MM") from None
-    with open_store_from_args(args) as store, store.session() as session:
-        keys = stored.StoredSigningKey(session)
-        identity = load_or_create_identity(keys)
-        exchange_key = load_or_create_exchange_key(keys)
-        if name:
-            stored.set_identity_name(session, name)
+    with open_store_from_args(args) as store:
         if args.revoke and revoke_from is not None:
-            wanted = normalise_fingerprint(args.revoke)
-            signer = stored.known_signer(session, wanted)
-            if signer is None:
-                raise UserError(f"no known signer has the fingerprint {wanted}",
-                                hint="'sendobserve identity' lists the known signers.")
-            if signer.public_key == identity.public_key:
-                raise UserError("this installation cannot revoke its own key")
-            stored.record_revocation(session, Revocation(
-                signer.public_key, revoke_from, args.reason.strip(), args.by.strip()),
-                recorded_by=identity.fingerprint, at=utcnow())
-            print(f"Revoked {wanted} ({signer.name}) from {revoke_from:%Y-%m-%d %H:%M} UTC.")
-        current = stored.identity_name(session)
-        signers = stored.known_signers(session)
-        revoked = stored.revocations(session)
-    print(f"This installation signs as: {current or '(no name set: use --set-name NAME)'}")
-    print(f"Fingerprint: {identity.fingerprint}")
+            signer = exchange.revoke_signer(store, args.revoke, revoked_from=revoke_from,
+                                            reason=args.reason, decided_by=args.by).value
+            print(f"Revoked {signer.fingerprint} ({signer.name}) from "
+                  f"{revoke_from:%Y-%m-%d %H:%M} UTC.")
+        card = exchange.identity_card(store, set_name=name).value
+    print(f"This installation signs as: {card.name or '(no name set: use --set-name NAME)'}")
+    print(f"Fingerprint: {card.fingerprint}")
     print("Read it aloud to the person importing your files; they compare it with theirs.")
-    print(f"Exchange key: {recipient_key_text(exchange_public_key(exchange_key))}")
+    print(f"Exchange key: {card.exchange_key}")
     print("Give it to people who send you files (export --to-key): you then open their "
           "files without a shared passphrase. It is public; it opens nothing by itself.")
-    if signers:
+    if card.signers:
+        revoked = card.revocations or {}
         print("Signers whose files this store has imported:")
-        for s in signers:
+        for s in card.signers:
             r = revoked.get(s.fingerprint)
             mark = (f"  REVOKED from {r.revoked_from:%Y-%m-%d %H:%M} UTC ({r.reason}; "
                     f"{r.decided_by})" if r else "")
@@ -228,27 +190,12 @@ def cmd_identity(args: argparse.Namespace) -> int:
     return 0
 
 
-def _resolve_observer(observers: Any, text: str) -> Any:
-    """An observer's id from an id or a name typed on the command line."""
-    from sendobserve.storage.repositories._common import parse_uuid
-
-    as_id = parse_uuid(text.strip())
-    if as_id is not None:
-        return observers.get(as_id).id
-    found = observers.find(text)
-    if len(found) != 1:
-        names = ", ".join(o.name for o in found[:5]) or "none"
-        raise UserError(f"--observer {text!r} matches {len(found)} observers ({names})",
-                        hint="Give more of the name, or the observer's id.")
-    return found[0].id
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     from sendobserve.exchange.bundle import FILE_SUFFIX, check_passphrase
-    from sendobserve.exchange.export import export_bundle
-    from sendobserve.exchange.identity import load_or_create_identity, parse_recipient_key
-    from sendobserve.storage import exchange as stored
-    from sendobserve.storage.repositories import MediatorRepository, in_session
+    from sendobserve.exchange.export import ExportScope
+    from sendobserve.pki.identity import parse_recipient_key
+    from sendobserve.services import exchange
+    from sendobserve.services.people import resolve_observer
 
     recipients = []
     for text in args.to_key:
@@ -256,21 +203,17 @@ def cmd_export(args: argparse.Namespace) -> int:
             recipients.append(parse_recipient_key(text))
         except ValueError as exc:
             raise UserError(f"--to-key {text!r}: {exc}") from None
-    from sendobserve.exchange.export import ExportScope, build_payload, payload_counts
-    from sendobserve.storage.repositories import ObserverRepository
-
     scope = ExportScope(args.scope)
     if (scope is ExportScope.OBSERVER) != bool(args.observer):
         raise UserError("--observer goes with --scope observer, and it needs one")
     if args.preview:
-        with open_store_from_args(args) as store, store.session() as session:
-            mediator = MediatorRepository(in_session(session)).resolve(args.mediator)
-            observer_id = (_resolve_observer(ObserverRepository(in_session(session)), args.observer)
-                           if args.observer else None)
-            payload = build_payload(session, mediator.id, exported_by="preview", scope=scope,
-                                    observer_id=observer_id, record_history=False)
+        with open_store_from_args(args) as store:
+            mediator = exchange.mediator_of(store, args.mediator)
+            observer_id = (resolve_observer(store, args.observer).id if args.observer else None)
+            counts = exchange.export_preview(store, mediator.id, scope=scope,
+                                             observer_id=observer_id)
         print(f"Would export, for {mediator.name} ({scope.value}):")
-        for kind, count in payload_counts(payload).items():
+        for kind, count in counts.items():
             print(f"  {kind}: {count}")
         return 0
     if not args.output:
@@ -283,64 +226,52 @@ def cmd_export(args: argparse.Namespace) -> int:
                         hint="Choose another name, or add --force to replace it.")
     passphrase = _bundle_passphrase(args, confirm=True)
     check_passphrase(passphrase)
-    with open_store_from_args(args) as store, store.session() as session:
-        mediator = MediatorRepository(in_session(session)).resolve(args.mediator)
-        observer_id = (_resolve_observer(ObserverRepository(in_session(session)), args.observer)
-                       if args.observer else None)
-        identity = load_or_create_identity(stored.StoredSigningKey(session))
-        signer_name = (args.signer_name or "").strip() or stored.identity_name(session)
+    with open_store_from_args(args) as store:
+        mediator = exchange.mediator_of(store, args.mediator)
+        observer_id = (resolve_observer(store, args.observer).id if args.observer else None)
+        signer_name = (args.signer_name or "").strip() or exchange.identity_name(store)
         if not signer_name:
             raise UserError("say who is exporting: add --as NAME",
                             hint="Or set it once with: sendobserve identity --set-name NAME")
-        data, payload = export_bundle(session, mediator.id, passphrase=passphrase,
-                                      identity=identity, exported_by=signer_name,
-                                      recipients=tuple(recipients), scope=scope,
-                                      observer_id=observer_id)
-    _write_new_file(output, data, force=args.force)
-    print(f"Exported {len(payload.observations)} finalised observation(s) of "
-          f"{mediator.name} to {output} ({len(data):,} bytes).")
-    others = {k: n for k, n in payload_counts(payload).items()
+        summary = exchange.export_file(store, mediator.id, output, passphrase=passphrase,
+                                       exported_by=signer_name, recipients=tuple(recipients),
+                                       scope=scope, observer_id=observer_id,
+                                       replace=args.force)
+    from sendobserve.exchange.export import payload_counts
+
+    print(f"Exported {summary.observations} finalised observation(s) of "
+          f"{mediator.name} to {output} ({summary.size:,} bytes).")
+    others = {k: n for k, n in payload_counts(summary.payload).items()
               if n and k not in ("observations", "author signatures")}
     if others:
         print("With: " + ", ".join(f"{n} {k}" for k, n in others.items()) + ".")
-    print(f"Signed by {signer_name}, fingerprint {identity.fingerprint}.")
+    print(f"Signed by {signer_name}, fingerprint {summary.fingerprint}.")
     print("Tell the recipient the file passphrase by another way than the file itself.")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from sendobserve.exchange.apply import apply_import, preview_import
-    from sendobserve.exchange.bundle import OpenedBundle, open_bundle, read_bundle_file
+    from sendobserve.exchange.bundle import OpenedBundle, read_bundle_file
     from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
-    from sendobserve.exchange.identity import Identity, load_or_create_exchange_key
-    from sendobserve.storage import exchange as stored
+    from sendobserve.services import exchange
 
     data = read_bundle_file(args.file)
     passphrase = _given_bundle_passphrase(args)
     opened: OpenedBundle | None = None
     if passphrase is not None:
         # The whole file is checked before the store is unlocked: a bad file touches nothing.
-        opened = open_bundle(data, passphrase=passphrase)
+        opened = exchange.open_with_passphrase(data, passphrase)
     with open_store_from_args(args) as store:
-        with store.session() as session:
-            keys = stored.StoredSigningKey(session)
-            raw = keys.load_signing_key()
-            own = Identity.from_private_bytes(raw) if raw else None
-            if opened is None:
-                exchange_raw = keys.load_exchange_key()
-                try:
-                    if exchange_raw is None:
-                        raise ExchangeError(ExchangeProblem.WRONG_KEY, "no exchange key here")
-                    opened = open_bundle(
-                        data,
-                        recipient_key=load_or_create_exchange_key(keys),
-                    )
-                except ExchangeError as exc:
-                    if exc.problem is not ExchangeProblem.WRONG_KEY:
-                        raise
-                    opened = open_bundle(data, passphrase=_bundle_passphrase(args,
-                                                                             confirm=False))
-            preview = preview_import(session, opened, own=own)
+        if opened is None:
+            try:
+                opened = exchange.open_with_exchange_key(store, data)
+            except ExchangeError as exc:
+                if exc.problem is not ExchangeProblem.WRONG_KEY:
+                    raise
+                opened = exchange.open_with_passphrase(
+                    data, _bundle_passphrase(args, confirm=False))
+        pending = exchange.preview_import(store, opened)
+        preview = pending.preview
         for line in preview.lines():
             print(line)
         if not preview.changes_store and preview.already_imported_at is not None:
@@ -352,19 +283,14 @@ def cmd_import(args: argparse.Namespace) -> int:
             if answer not in ("y", "yes"):
                 print("Not imported; nothing was changed.")
                 return 1
-        with store.session() as session:
-            result = apply_import(session, opened, own=own)
+        result = exchange.apply_pending(store, pending).result
     print(f"Imported: {result.added} new, {result.updated} updated, {result.conflicts} in "
           f"conflict (both versions kept), {result.unchanged} already here.")
     return 0
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
-    from sendobserve.exchange.conflicts import (
-        list_conflicts,
-        list_record_conflicts,
-        resolve_record_conflict,
-    )
+    from sendobserve.services import exchange
     from sendobserve.storage.repositories._common import parse_uuid
 
     if args.action == "resolve":
@@ -373,15 +299,14 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
         if record_id is None or not kind or not args.keep or not args.by or not args.reason:
             raise UserError("resolve needs --record KIND:ID, --keep, --by and --reason",
                             hint="'sendobserve conflicts' lists them with their ids.")
-        with open_store_from_args(args) as store, store.session() as session:
-            resolve_record_conflict(session, kind.strip(), record_id, keep=args.keep,
-                                    decided_by=args.by, reason=args.reason)
+        with open_store_from_args(args) as store:
+            exchange.resolve_conflict(store, kind.strip(), record_id, keep=args.keep,
+                                      decided_by=args.by, reason=args.reason)
         print(f"Decided: {kind} {record_id.hex} keeps {args.keep}; the other versions are "
               "retired here and in every store that imports this store's next file.")
         return 0
-    with open_store_from_args(args) as store, store.session() as session:
-        conflicts = list_conflicts(session)
-        records = list_record_conflicts(session)
+    with open_store_from_args(args) as store:
+        conflicts, records = exchange.conflicts(store)
     if not conflicts and not records:
         print("No conflicting versions: every record has one version here.")
         return 0
@@ -398,27 +323,18 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 
 def cmd_export_csv(args: argparse.Namespace) -> int:
-    from sendobserve.exchange.csv_export import hours_csv, marks_csv
-    from sendobserve.storage.repositories import (
-        MediatorRepository,
-        in_session,
-        load_practice_records,
-    )
+    from sendobserve.services import exchange
+    from sendobserve.services.files import write_file
 
     output = Path(args.output)
     if output.exists() and not args.force:
         raise UserError(f"{output} already exists; nothing was written",
                         hint="Choose another name, or add --force to replace it.")
-    with open_store_from_args(args) as store, store.session() as session:
-        ids = None
-        if args.mediator:
-            ids = [MediatorRepository(in_session(session)).resolve(args.mediator).id]
-        records = list(load_practice_records(session, ids).values())
-    if args.what == "marks":
-        text = marks_csv(records, include_notes=args.include_notes)
-    else:
-        text = hours_csv(records, include_notes=args.include_notes)
-    _write_new_file(output, text.encode("utf-8"), force=args.force)
+    with open_store_from_args(args) as store:
+        mediator_id = exchange.mediator_of(store, args.mediator).id if args.mediator else None
+        text = exchange.practice_csv(store, args.what, mediator_id=mediator_id,
+                                     include_notes=args.include_notes)
+    write_file(output, text.encode("utf-8"), replace=args.force)
     rows = sum(1 for _ in csv.reader(io.StringIO(text))) - 1  # notes may span lines
     print(f"Wrote {rows} row(s) to {output}.")
     return 0

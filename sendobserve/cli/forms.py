@@ -147,7 +147,7 @@ def _check_one(path: Path) -> bool:
 
 def add_form(args: argparse.Namespace) -> int:
     from sendobserve.cli._common import open_store_from_args
-    from sendobserve.storage.repositories import install_form
+    from sendobserve.services.forms import install_form
 
     path = Path(args.file)
     try:
@@ -157,7 +157,7 @@ def add_form(args: argparse.Namespace) -> int:
     except UnicodeDecodeError:
         raise UserError(f"the form file {path} is not UTF-8 text") from None
     with open_store_from_args(args) as store:
-        form = install_form(store.session, source, path.name, make_default=args.default)
+        form = install_form(store, source, path.name, make_default=args.default).value
     default = " New observations of this form start on it." if args.default else ""
     print(f"Stored {form.form_id} version {form.version} ({form.title}).{default}")
     return 0

@@ -173,20 +173,20 @@ def cmd_bootstrap(args: argparse.Namespace) -> int:
 
 def cmd_certificate(args: argparse.Namespace) -> int:
     from sendobserve.hub.tls import issue_server_certificate
-    from sendobserve.reports.jobs import ensure_signing_root
-    from sendobserve.reports.pki import fingerprint
+    from sendobserve.pki.certificates import fingerprint
+    from sendobserve.services.documents import ensure_signing_root
 
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     with open_store_from_args(args) as store:
         root = ensure_signing_root(store, args.organisation)
     issued = issue_server_certificate(root, args.hosts)
+    from sendobserve.storage.fsutil import atomic_write_bytes
+
     key_path = out / "hub.key"
-    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(issued.key_pem)
-    (out / "hub.crt").write_bytes(issued.cert_pem)
-    (out / "root.pem").write_bytes(issued.root_pem)
+    atomic_write_bytes(key_path, issued.key_pem)  # 0600
+    atomic_write_bytes(out / "hub.crt", issued.cert_pem, private=False)
+    atomic_write_bytes(out / "root.pem", issued.root_pem, private=False)
     print(f"Wrote {out / 'hub.crt'}, {key_path} (keep it secret) and {out / 'root.pem'}.")
     print(f"Root fingerprint (clients check it): {fingerprint(issued.root_pem)}")
     return 0

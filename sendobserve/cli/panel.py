@@ -162,7 +162,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_spot_check(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from sendobserve.reports.spot_checks import run_spot_check
+    from sendobserve.services.packs import run_spot_check
 
     with open_store_from_args(args) as store:
         result = run_spot_check(store, size=args.size, out_dir=Path(args.output),
@@ -178,7 +178,7 @@ def cmd_spot_check(args: argparse.Namespace) -> int:
 def cmd_register_pack(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from sendobserve.reports.register_pack import build_register_pack
+    from sendobserve.services.packs import build_register_pack
 
     with open_store_from_args(args) as store:
         pack = build_register_pack(store, out_dir=Path(args.output), signer=args.signer,

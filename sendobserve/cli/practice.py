@@ -95,21 +95,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_mediators(args: argparse.Namespace) -> int:
-    from sendobserve.model.readiness import assess_readiness
-    from sendobserve.storage.repositories import in_session, load_practice_records, load_registry
+    from sendobserve.services.readiness import mediator_overview
 
-    today = _today(args)
-    with open_store_from_args(args) as store, store.session() as session:
-        records = list(load_practice_records(session).values())
-        forms = load_registry(in_session(session))
+    with open_store_from_args(args) as store:
+        overview = mediator_overview(store, today=_today(args))
     rows: list[dict[str, Any]] = [
         {
-            "id": str(r.mediator.id),
-            "name": r.mediator.name,
-            "ready_for_form4": assess_readiness(r, forms, today=today).ready,
-            "passported": r.mediator.passported,
+            "id": str(o.mediator.id),
+            "name": o.mediator.name,
+            "ready_for_form4": o.ready_for_form4,
+            "passported": o.mediator.passported,
         }
-        for r in sorted(records, key=lambda r: r.mediator.name.casefold())
+        for o in overview
     ]
     if args.json:
         _print_json(rows)
@@ -127,26 +124,20 @@ def cmd_mediators(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_one(args: argparse.Namespace) -> tuple[Any, Any]:
-    from sendobserve.storage.repositories import (
-        MediatorRepository,
-        in_session,
-        load_practice_record,
-        load_registry,
-    )
+def _load_one(args: argparse.Namespace) -> Any:
+    """The named trainee's record and its three assessments (``services.readiness``)."""
+    from sendobserve.services.people import resolve_mediator
+    from sendobserve.services.readiness import load_readiness
 
-    with open_store_from_args(args) as store, store.session() as session:
-        mediator = MediatorRepository(in_session(session)).resolve(args.mediator)
-        record = load_practice_record(session, mediator.id)
-        forms = load_registry(in_session(session))
-    return record, forms
+    with open_store_from_args(args) as store:
+        mediator = resolve_mediator(store, args.mediator)
+        return load_readiness(store, mediator.id, today=_today(args))
 
 
 def cmd_readiness(args: argparse.Namespace) -> int:
-    from sendobserve.model.readiness import assess_readiness, render_readiness_text
+    from sendobserve.model.readiness import render_readiness_text
 
-    record, forms = _load_one(args)
-    report = assess_readiness(record, forms, today=_today(args))
+    report = _load_one(args).readiness
     if args.json:
         _print_json(report.to_json())
     else:
@@ -155,22 +146,16 @@ def cmd_readiness(args: argparse.Namespace) -> int:
 
 
 def cmd_renewal(args: argparse.Namespace) -> int:
-    from sendobserve.model.renewal import (
-        assess_passport,
-        assess_renewal,
-        render_passport_text,
-        render_renewal_text,
-    )
+    from sendobserve.model.renewal import render_passport_text, render_renewal_text
 
-    record, _forms = _load_one(args)
-    today = _today(args)
-    renewal = assess_renewal(record, today=today)
-    passport = assess_passport(record, today=today) if record.mediator.passported else None
+    data = _load_one(args)
+    renewal = data.renewal
+    passport = data.passport if data.record.mediator.passported else None
     if args.json:
-        data = renewal.to_json()
+        out = renewal.to_json()
         if passport is not None:
-            data["passport"] = passport.to_json()
-        _print_json(data)
+            out["passport"] = passport.to_json()
+        _print_json(out)
     else:
         print(render_renewal_text(renewal))
         if passport is not None:

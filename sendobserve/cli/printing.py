@@ -16,10 +16,7 @@ committed, so a failure leaves neither a half-written file nor a logged issue.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import sys
-import tempfile
 import uuid
 from datetime import date
 from pathlib import Path
@@ -104,15 +101,12 @@ class _PendingFile:
         self._folder = folder
 
     def write(self, data: bytes) -> None:
+        from sendobserve.storage.fsutil import stage_bytes
+
         try:
-            fd, name = tempfile.mkstemp(prefix=".sendobserve-", suffix=".part", dir=self._folder)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+            self._tmp = stage_bytes(self.path, data)
         except OSError as exc:
             raise UserError(f"cannot write {self.path}: {exc.strerror or exc}") from None
-        self._tmp = Path(name)
 
     def commit(self) -> None:
         from sendobserve.storage.fsutil import replace_durably
@@ -160,33 +154,29 @@ def _read_drawings(args: argparse.Namespace) -> tuple[bytes | None, bytes | None
 
 def _print(args: argparse.Namespace, store: Any, pending: _PendingFile,
            drawings: tuple[bytes | None, bytes | None] = (None, None)) -> str:
-    from sendobserve.reports import jobs
-    from sendobserve.storage.repositories import MediatorRepository, ObservationRepository
+    from sendobserve.services import documents, people
 
     today = date.today()
     if args.what == "observation":
         observation_id = _parse_uuid(args.observation, "observation id")
-        obs = ObservationRepository(store.session).get(observation_id)
-        pending.write(jobs.observation_document(store, observation_id))
+        pdf, obs = documents.observation_document_of(store, observation_id)
+        pending.write(pdf)
         pending.commit()
         return f"Wrote Form {obs.form_id.removeprefix('form')} observation to {pending.path}"
 
-    mediator = MediatorRepository(store.session).resolve(args.mediator)
+    mediator = people.resolve_mediator(store, args.mediator)
     if args.what in ("form4", "form5"):
         return _certificate(args, store, pending, mediator.id, today, drawings)
     if args.what == "readiness":
-        pdf, report = jobs.readiness_document(store, mediator.id, today=today)
+        pdf, report = documents.readiness_document(store, mediator.id, today=today)
         pending.write(pdf)
         pending.commit()
         verdict = "ready for Form 4" if report.ready else "not yet ready"
         return f"Wrote the readiness report for {mediator.name} ({verdict}) to {pending.path}"
-    from sendobserve.model.readiness import is_ppc
-    from sendobserve.storage.repositories import ObserverRepository
-
     # §1.3, §1.4.2 i: the sole provider's PPC verifies the portfolio.
-    ppcs = [o for o in ObserverRepository(store.session).list() if is_ppc(o)]
-    verifier = _pick_signer(store, args.verified_by, ppcs, "verify the portfolio (a PPC)")
-    pdf, count = jobs.portfolio_document(store, mediator.id, verifier, today=today,
+    verifier = _pick_signer(store, args.verified_by, people.ppcs(store),
+                            "verify the portfolio (a PPC)")
+    pdf, count = documents.portfolio_document(store, mediator.id, verifier, today=today,
                                          progress=_progress_to_stderr)
     pending.write(pdf)
     pending.commit()
@@ -201,24 +191,10 @@ def _parse_uuid(text: str, what: str) -> uuid.UUID:
 
 
 def _pick_signer(store: Any, given: str | None, eligible: Any, purpose: str) -> Any:
-    from sendobserve.storage.repositories import ObserverRepository
+    from sendobserve.services.people import resolve_observer
 
-    observers = ObserverRepository(store.session)
     if given:
-        as_id = None
-        with contextlib.suppress(ValueError):
-            as_id = uuid.UUID(given)
-        if as_id is not None:
-            return observers.get(as_id)
-        matches = observers.find(given, limit=11)
-        exact = [o for o in matches if o.name.casefold() == given.strip().casefold()]
-        if len(exact) == 1 or len(matches) == 1:
-            return (exact or list(matches))[0]
-        if not matches:
-            raise UserError(f"No observer called {given!r}")
-        raise UserError(f"{given!r} matches more than one observer: "
-                        + ", ".join(o.name for o in matches[:10]),
-                        hint="Type more of the name, or give the id.")
+        return resolve_observer(store, given)
     if len(eligible) == 1:
         return eligible[0]
     if not eligible:
@@ -232,10 +208,11 @@ def _pick_signer(store: Any, given: str | None, eligible: Any, purpose: str) -> 
 def _certificate(args: argparse.Namespace, store: Any, pending: _PendingFile,
                  mediator_id: uuid.UUID, today: date,
                  drawings: tuple[bytes | None, bytes | None]) -> str:
-    from sendobserve.reports import build, jobs
+    from sendobserve.reports import build
+    from sendobserve.services import documents
 
     form_number = 4 if args.what == "form4" else 5
-    plan = jobs.plan_certificate(store, mediator_id, form_number, today=today)
+    plan = documents.plan_certificate(store, mediator_id, form_number, today=today)
     if plan.refusal:
         raise build.CertificateRefused(plan.refusal, hint=plan.hint)
     signer = plan.reprint_signer
@@ -251,7 +228,7 @@ def _certificate(args: argparse.Namespace, store: Any, pending: _PendingFile,
         eligible = plan.report.eligible_signers if plan.report is not None else ()
         signer = _pick_signer(store, args.signer, eligible, f"sign Form {form_number}")
     signer_drawing, mediator_drawing = drawings
-    issued = jobs.issue_certificate(store, plan, signer, organisation=args.organisation,
+    issued = documents.issue_certificate(store, plan, signer, organisation=args.organisation,
                                     today=today, deliver=pending.write,
                                     signer_drawing=signer_drawing,
                                     mediator_drawing=mediator_drawing)
@@ -268,17 +245,18 @@ def _certificate(args: argparse.Namespace, store: Any, pending: _PendingFile,
 
 def run_export_root(args: argparse.Namespace) -> int:
     from sendobserve.cli._common import open_store_from_args
-    from sendobserve.reports import jobs
-    from sendobserve.reports.pki import fingerprint
+    from sendobserve.pki.certificates import fingerprint
+    from sendobserve.services import documents
 
     pending = _PendingFile(args.output)
     with open_store_from_args(args) as store:
         try:
-            root = jobs.ensure_signing_root(store, args.organisation)
+            root = documents.ensure_signing_root(store, args.organisation)
             pending.write(root.cert_pem)
             pending.commit()
         finally:
             pending.discard()
-    print(f"Wrote the signing root certificate of {jobs.root_organisation(root)} to {pending.path}")
+    print(f"Wrote the signing root certificate of {documents.root_organisation(root)} to "
+          f"{pending.path}")
     print(f"SHA-256 fingerprint: {fingerprint(root.cert_pem)}")
     return 0

@@ -21,14 +21,14 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_provider(args: argparse.Namespace) -> int:
-    from sendobserve.reports import jobs
+    from sendobserve.services import documents
 
     with open_store_from_args(args) as store:
         if args.name is None:
-            name = jobs.provider_name(store)
+            name = documents.provider_name(store)
             print(name if name else "The provider's name is not set yet: "
                   "sendobserve provider \"NAME\" sets it.")
             return 0
-        name = jobs.set_provider_name(store, args.name)
+        name = documents.set_provider_name(store, args.name).value
     print(f"The provider's name is now: {name}")
     return 0

@@ -68,23 +68,19 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def _for_mediator(args: argparse.Namespace, today: date) -> int:
-    from dataclasses import replace
 
     from sendobserve.cli._common import open_store_from_args
     from sendobserve.model.readiness import edition_for_period, practice_start
-    from sendobserve.model.rulebook import shipped_rulebook
-    from sendobserve.storage.repositories import MediatorRepository, load_practice_record
+    from sendobserve.services.people import resolve_mediator
+    from sendobserve.services.readiness import load_record
+    from sendobserve.services.records import set_rules_edition
 
     with open_store_from_args(args) as store:
-        repo = MediatorRepository(store.session)
-        mediator = repo.resolve(args.mediator)
+        mediator = resolve_mediator(store, args.mediator)
         if args.set_edition:
             wanted = None if args.set_edition == "default" else args.set_edition
-            if wanted is not None:
-                shipped_rulebook().get(wanted)  # a clear error for an unknown edition
-            mediator = repo.update(replace(mediator, rules_edition=wanted))
-        with store.session() as session:
-            record = load_practice_record(session, mediator.id)
+            set_rules_edition(store, mediator.id, wanted)
+        record = load_record(store, mediator.id)
     edition = edition_for_period(record, today)
     start = practice_start(record, edition, today)
     how = "recorded for their practice period" if record.mediator.rules_edition else (

@@ -53,7 +53,6 @@ def _store_root(args: argparse.Namespace) -> bytes | None:
     from sendobserve.cli._common import data_dir_from_args, given_secret, key_cache
     from sendobserve.storage import vault
     from sendobserve.storage.db import db_path
-    from sendobserve.storage.repositories.certificates import PkiRepository
 
     data_dir = data_dir_from_args(args)
     if not db_path(data_dir).exists():
@@ -66,9 +65,10 @@ def _store_root(args: argparse.Namespace) -> bytes | None:
         if maybe is None:
             return None
         opened = maybe
+    from sendobserve.services.documents import signing_root_certificate
+
     with opened.store as store:
-        root = PkiRepository(store.session).load_root()
-    return None if root is None else root.cert_pem
+        return signing_root_certificate(store)
 
 
 def _read(path_text: str, what: str) -> bytes:

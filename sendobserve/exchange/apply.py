@@ -31,12 +31,10 @@ from sendobserve.exchange.bundle import OpenedBundle
 from sendobserve.exchange.codec import (
     FormText,
     ObservationVersion,
-    canonical_json,
     decode_version,
     versions_of,
 )
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
-from sendobserve.exchange.identity import Identity, Revocation, fingerprint
 from sendobserve.exchange.logs import (
     KIND_OF,
     LOG_KINDS,
@@ -52,7 +50,6 @@ from sendobserve.exchange.merge import (
     ObservationAction,
     plan_import,
 )
-from sendobserve.exchange.provenance import Provenance, identity_fields, verify_origin
 from sendobserve.forms.loader import load_form_text
 from sendobserve.forms.registry import FormAdaptationError, FormRegistry
 from sendobserve.model.domain import (
@@ -73,6 +70,9 @@ from sendobserve.model.validation import (
     validate_reflection,
     validate_training,
 )
+from sendobserve.pki.canonical import canonical_json
+from sendobserve.pki.identity import Identity, Revocation, fingerprint
+from sendobserve.pki.provenance import Provenance, identity_fields, verify_origin
 from sendobserve.storage import exchange as stored
 from sendobserve.storage._crash import crash_point
 from sendobserve.storage.repositories import (
@@ -617,7 +617,7 @@ def _write_records(session: Session, opened: OpenedBundle,
         if plan.action in (RecordAction.ADD, RecordAction.UPDATE):
             _VALIDATE[type(record)](record)
             if not (plan.action is RecordAction.ADD and isinstance(record, Mediator)):
-                stored.write_versioned(session, record)  # (a new mediator: added above)
+                stored.write_versioned(session, plan.kind, record)  # (a new mediator: added above)
         if plan.joins_history:
             stored.remember_versions(session, plan.kind, record.id, plan.history)
         if plan.settles:

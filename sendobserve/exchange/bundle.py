@@ -57,7 +57,7 @@ from sendobserve.exchange.codec import (
     json_elements,
 )
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
-from sendobserve.exchange.identity import (
+from sendobserve.pki.identity import (
     PUBLIC_KEY_BYTES,
     SIGNATURE_BYTES,
     Identity,

@@ -20,7 +20,7 @@ values a parser would build), both far above what a real export holds and far be
 what would exhaust memory. The bundle layer applies the same bounds while inflating.
 
 Schema 2 (written now) adds ``provenance``: for each observation whose author signed its
-origin (``sendobserve.exchange.provenance``), that Ed25519 signature, checked here
+origin (``sendobserve.pki.provenance``), that Ed25519 signature, checked here
 against the version in the file. Schema 1 files (no such section) are still read.
 """
 
@@ -41,9 +41,7 @@ from typing import Any, TypeVar
 
 from sendobserve.errors import UserError
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
-from sendobserve.exchange.identity import Revocation
 from sendobserve.exchange.logs import LOG_KINDS, SPECS, LogRecord, read_record, record_json
-from sendobserve.exchange.provenance import Provenance, verify_origin
 from sendobserve.forms.loader import load_form_text
 from sendobserve.model.domain import (
     Amendment,
@@ -68,6 +66,9 @@ from sendobserve.model.domain import (
     TraineeRole,
     Training,
 )
+from sendobserve.pki.canonical import canonical_json, timestamp_text
+from sendobserve.pki.identity import Revocation
+from sendobserve.pki.provenance import Provenance, verify_origin
 
 PAYLOAD_SCHEMA = 2
 READABLE_SCHEMAS = frozenset({1, 2})
@@ -156,13 +157,6 @@ class ExportPayload:
 
 # ---------------------------------------------------------------------------------------
 # Encoding
-
-
-def timestamp_text(value: datetime) -> str:
-    """A timestamp as it travels: ISO 8601 in UTC, to the microsecond."""
-    if value.tzinfo is None:
-        raise ValueError("timestamps must be timezone-aware")
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 _dt = timestamp_text
@@ -291,13 +285,6 @@ def amendment_json(a: Amendment) -> dict[str, Any]:
             for ch in a.changes
         ],
     }
-
-
-def canonical_json(value: Any) -> bytes:
-    """The one byte form of a JSON value: what is signed and what digests are taken of."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
 
 
 def provenance_json(p: Provenance) -> dict[str, Any]:

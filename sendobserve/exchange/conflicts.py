@@ -218,7 +218,7 @@ def resolve_record_conflict(
         chosen = _decode_kept(kind, json.loads(matches[0].version), current)
         if record_digest(chosen) != matches[0].digest:  # pragma: no cover - stored as sent
             raise UserError("The kept version is damaged; nothing was changed")
-        stored.write_versioned(session, chosen)
+        stored.write_versioned(session, kind, chosen)
     chosen_digest = record_digest(chosen)
     retired = {record_digest(current), *(r.digest for r in kept)} - {chosen_digest}
     stored.remember_versions(session, kind, record_id, {chosen_digest, *retired})

@@ -27,9 +27,9 @@ from sqlalchemy.orm import Session
 from sendobserve.exchange.bundle import DEFAULT_LOG2_N, seal
 from sendobserve.exchange.codec import EXPORTABLE_STATES, ExportPayload, FormText, RecordHistory
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
-from sendobserve.exchange.identity import Identity
 from sendobserve.exchange.logs import KIND_OF, LOG_KINDS, Versioned, record_digest
 from sendobserve.model.domain import PracticeRecord, utcnow
+from sendobserve.pki.identity import Identity
 from sendobserve.storage.exchange import provenance_of as stored_provenance
 from sendobserve.storage.exchange import record_histories as stored_histories
 from sendobserve.storage.exchange import remember_versions

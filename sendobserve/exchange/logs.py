@@ -33,16 +33,17 @@ from sendobserve.model.domain import (
     Cpd,
     CpdKind,
     Discretion,
+    LogRecord,
     Mediator,
     ObserverRole,
     RecognisingBody,
     Reflection,
     Training,
     TrainingKind,
+    Versioned,
 )
 
-LogRecord = Training | Reflection | Cpd | Contact | Discretion
-Versioned = LogRecord | Mediator  # what travels with a version history
+__all__ = ["LogRecord", "Versioned"]  # (defined with the domain; re-exported here)
 
 # Field kinds: "uuid", "opt_uuid", "day", "opt_day", "hours", "bool", "moment",
 # ("text", limit, multiline), or an enum class.
@@ -100,7 +101,7 @@ def record_json(record: Versioned) -> dict[str, Any]:
 
 
 def record_digest(record: Versioned) -> str:
-    from sendobserve.exchange.codec import canonical_json
+    from sendobserve.pki.canonical import canonical_json
 
     kind = KIND_OF[type(record)]
     return hashlib.sha256(kind.encode() + b"\x00" + canonical_json(record_json(record))

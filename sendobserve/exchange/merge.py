@@ -36,8 +36,8 @@ from enum import StrEnum
 from typing import Any
 
 from sendobserve.exchange.codec import ExportPayload, FormText, ObservationVersion, versions_of
-from sendobserve.exchange.provenance import continues
 from sendobserve.model.domain import Case, Mediator, Observer
+from sendobserve.pki.provenance import continues
 
 
 def supersedes(newer: ObservationVersion, older: ObservationVersion) -> bool:

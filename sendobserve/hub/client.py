@@ -13,9 +13,9 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from sendobserve.errors import UserError
-from sendobserve.exchange.identity import Identity
 from sendobserve.hub import protocol, tls
 from sendobserve.hub.protocol import Member, b64
+from sendobserve.pki.identity import Identity
 
 
 class HubUnreachable(UserError):

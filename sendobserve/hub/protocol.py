@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sendobserve.exchange.identity import Identity, fingerprint, verify
+from sendobserve.pki.identity import Identity, fingerprint, verify
 
 PROTOCOL = b"sendobserve.hub.v1"
 APPROVAL_CONTEXT = b"sendobserve.hub.approval.v1\x00"

@@ -34,16 +34,16 @@ from sendobserve.errors import UserError
 from sendobserve.exchange.bundle import MAX_RECIPIENTS, MIN_LOG2_N, open_bundle, seal
 from sendobserve.exchange.codec import EXPORTABLE_STATES, ExportPayload, encode_payload
 from sendobserve.exchange.errors import ExchangeError
-from sendobserve.exchange.identity import (
+from sendobserve.hub import protocol, tls
+from sendobserve.hub.client import HubClient, HubRefused
+from sendobserve.hub.protocol import Member, Role
+from sendobserve.model.domain import utcnow
+from sendobserve.pki.identity import (
     Identity,
     exchange_public_key,
     load_or_create_exchange_key,
     load_or_create_identity,
 )
-from sendobserve.hub import protocol, tls
-from sendobserve.hub.client import HubClient, HubRefused
-from sendobserve.hub.protocol import Member, Role
-from sendobserve.model.domain import utcnow
 from sendobserve.storage import hub_sync as records
 
 if TYPE_CHECKING:

@@ -1,5 +1,5 @@
 """HTTPS for the hub: a server certificate issued by the organisation's own root
-(``reports.pki``, kept in the admin's encrypted store), and clients that trust that root
+(``pki.certificates``, kept in the admin's encrypted store), and clients that trust that root
 and nothing else (no public CAs: a certificate bought elsewhere for the same name fails).
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sendobserve.reports.pki import RootCA
+from sendobserve.pki.certificates import RootCA
 
 SERVER_VALIDITY = timedelta(days=825)
 

@@ -328,3 +328,9 @@ class PracticeRecord:
     cpd: tuple[Cpd, ...] = ()
     contacts: tuple[Contact, ...] = ()
     discretions: tuple[Discretion, ...] = ()
+
+
+# The records of a trainee's log that can be edited after they are made, and with the
+# mediator's own details, what travels with a version history (``exchange.logs``).
+LogRecord = Training | Reflection | Cpd | Contact | Discretion
+Versioned = LogRecord | Mediator

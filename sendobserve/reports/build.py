@@ -47,6 +47,7 @@ from sendobserve.model.renewal import (
     last_twelve_months,
 )
 from sendobserve.model.rulebook import Edition, default_edition
+from sendobserve.pki.certificates import verification_code
 from sendobserve.reports.content import (
     AmendmentLine,
     CaseLine,
@@ -69,7 +70,6 @@ from sendobserve.reports.content import (
     SignatureBlock,
     TrainingLine,
 )
-from sendobserve.reports.pki import verification_code
 from sendobserve.reports.styles import fmt_hours
 
 ROLE_LABELS: dict[ObserverRole, str] = {

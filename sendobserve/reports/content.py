@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from sendobserve.model.domain import MarkState
 
@@ -76,6 +77,22 @@ class SignatureBlock:
     role: str  # printed under the line: "PPC", "Mediator", …
     drawing_png: bytes | None = None  # the drawn signature; a blank line when absent
     signed_on: date | None = None
+
+
+class IssuedFacts(Protocol):
+    """What a pack states about an issued Form 4 or 5 (the store's issued certificate
+    satisfies it; reports read it, never the store)."""
+
+    @property
+    def form_number(self) -> int: ...
+    @property
+    def serial(self) -> str: ...
+    @property
+    def issued_on(self) -> date: ...
+    @property
+    def signer_name(self) -> str: ...
+    @property
+    def verification_code(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,22 +12,19 @@ one by this year's re-registration check (§1.4.3) — plus ``manifest.json``, a
 
 from __future__ import annotations
 
-import hashlib
-import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sendobserve.errors import UserError
 from sendobserve.reports import styles as st
-from sendobserve.reports.packs import MM, WIDTH, ManifestContent, Row, _table, manifest_pdf
+from sendobserve.reports.packs import MM, WIDTH, Row, _table
 
 if TYPE_CHECKING:
     from sendobserve.model.domain import PracticeRecord
     from sendobserve.model.readiness import FormLookup
-    from sendobserve.storage.db import Store
-    from sendobserve.storage.repositories.certificates import IssuedCertificate
+    from sendobserve.reports.content import IssuedFacts
 
 MANIFEST_FORMAT = "sendobserve-register-pack/1"
 SUMMARY_TITLE = "Register pack: member summary"
@@ -48,7 +45,7 @@ class MemberSummary:
 
 
 def summarise(record: PracticeRecord, forms: FormLookup,
-              issued: tuple[IssuedCertificate, ...], *, today: date) -> MemberSummary:
+              issued: Sequence[IssuedFacts], *, today: date) -> MemberSummary:
     """One member's summary, from the rules engine (nothing is re-decided here).
 
     A member accredited in the last 12 months is summarised by the assessment on the day
@@ -164,92 +161,3 @@ class RegisterPack:
     members: int
     declared: int
 
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def build_register_pack(store: Store, *, out_dir: Path, signer: str,
-                        today: date | None = None,
-                        organisation: str | None = None) -> RegisterPack:
-    from sqlalchemy import select
-
-    from sendobserve.model.panel import RULES_FINGERPRINT
-    from sendobserve.reports import pki, signing
-    from sendobserve.reports.jobs import (
-        ensure_signing_root,
-        load_forms,
-        root_organisation,
-        write_atomically,
-    )
-    from sendobserve.storage.records import MediatorRecord
-    from sendobserve.storage.repositories import load_practice_records
-    from sendobserve.storage.repositories.certificates import CertificateRepository
-
-    signer = signer.strip()
-    if not signer:
-        raise UserError("the register pack needs the name of the person who signs it")
-    today = today or date.today()
-    out_dir = Path(out_dir)
-    if out_dir.exists() and any(out_dir.iterdir()):
-        raise UserError(f"the folder {out_dir} is not empty; choose a new one")
-    with store.session() as s:
-        ids = list(s.scalars(select(MediatorRecord.id).where(
-            MediatorRecord.accredited_on.is_not(None))))
-        records = load_practice_records(s, ids)
-    if not records:
-        raise UserError("no mediator on the panel is accredited or passported yet")
-    forms = load_forms(store)
-    root = ensure_signing_root(store, organisation)
-    organisation = organisation or root_organisation(root)
-    creds = pki.issue_signer(root, signer)
-    certs = CertificateRepository(store.session)
-    batch = today.isoformat()
-    files: list[tuple[str, bytes, dict[str, Any]]] = []
-    ordered = sorted(records.values(), key=lambda r: (r.mediator.name.casefold(),
-                                                      r.mediator.id.hex))
-    for n, record in enumerate(ordered, start=1):
-        issued = tuple(c for f in (4, 5)
-                       if (c := certs.find(record.mediator.id, f)) is not None)
-        summary = summarise(record, forms, issued, today=today)
-        pdf = signing.sign_pdf(summary_pdf(summary, batch), creds, root.cert_pem,
-                               serial=f"register-{batch}-{n:04d}")
-        name = f"register-{batch}-{n:04d}.pdf"
-        files.append((name, pdf, {
-            "file": name, "sha256": _sha(pdf), "mediator_id": str(record.mediator.id),
-            "mediator": summary.name, "kind": summary.kind, "as_of": summary.as_of.isoformat(),
-            "meets": summary.meets, "discretions": list(summary.discretions),
-            "form_versions": list(summary.forms), "certificates": [c.serial for c in issued],
-            "signers": sorted({c.signer_name for c in issued}),
-            "requirements": [{"requirement": r[0], "status": r[1], "detail": r[2]}
-                             for r in summary.requirements],
-        }))
-    declaration = signing.sign_pdf(
-        declaration_pdf(organisation, signer, today,
-                        [(f[2]["mediator"], f[2]["kind"], f[2]["meets"]) for f in files], batch),
-        creds, root.cert_pem, serial=f"register-{batch}-declaration")
-    manifest = {
-        "format": MANIFEST_FORMAT, "organisation": organisation, "as_of": batch,
-        "made_at": datetime.now(UTC).isoformat(timespec="seconds"), "signer": signer,
-        "standards": "Professional Standards for Mediators Working With SEND; §1.4.2 ii, "
-                     "§1.4.3, §1.6",
-        "rules": RULES_FINGERPRINT,
-        "members": [f[2] for f in files],
-        "declaration": {"file": "declaration.pdf", "sha256": _sha(declaration)},
-    }
-    manifest_bytes = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
-    declared = sum(1 for f in files if f[2]["meets"])
-    summary_page = manifest_pdf(ManifestContent(
-        f"Register pack {batch}",
-        (f"Register pack of {organisation} as of {batch}: {len(files)} panel members, "
-         f"{declared} declared as meeting the standards.", f"Signed by {signer}."),
-        (*((f[0], f[2]["sha256"]) for f in files), ("declaration.pdf", _sha(declaration))),
-        "manifest.json", _sha(manifest_bytes)))
-    signed_manifest = signing.sign_pdf(summary_page, creds, root.cert_pem,
-                                       serial=f"register-{batch}")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = tuple(write_atomically(out_dir / name, pdf) for name, pdf, _ in files)
-    decl_path = write_atomically(out_dir / "declaration.pdf", declaration)
-    json_path = write_atomically(out_dir / "manifest.json", manifest_bytes)
-    pdf_path = write_atomically(out_dir / "manifest.pdf", signed_manifest)
-    return RegisterPack(written, json_path, pdf_path, decl_path, len(files), declared)

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sendobserve.pki.certificates import SignerCredentials
 from sendobserve.reports import styles as st
 from sendobserve.reports.certificate import SEAL_BOX
-from sendobserve.reports.pki import SignerCredentials
 
 FIELD_NAME = "CertificateSignature"
 _REASON_PREFIX = "Issue of certificate"

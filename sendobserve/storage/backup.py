@@ -23,13 +23,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sendobserve.paths import default_data_dir
 from sendobserve.storage import BACKUPS_KEPT, keys
 from sendobserve.storage._crash import crash_point
-from sendobserve.storage.db import (
+from sendobserve.storage.engine import (
     KeyMismatch,
     Store,
-    _raw_connect,
     check_revision,
     db_path,
     inspect_database,
+    raw_connect,
     sidecars,
 )
 from sendobserve.storage.errors import (
@@ -182,7 +182,7 @@ def _fold_wal(path: Path, data_keys: list[bytes]) -> bool:
         return False
     for key in data_keys:
         try:
-            conn = _raw_connect(path, key, mode="rw")
+            conn = raw_connect(path, key, mode="rw")
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
                 conn.execute("PRAGMA synchronous = FULL")
@@ -300,7 +300,7 @@ def rekey_copy(path: Path, old_key: bytes, new_key: bytes) -> bool:
     tmp = path.with_name(f".tmp-rekey-{path.name}")
     tmp.unlink(missing_ok=True)
     try:
-        conn = _raw_connect(path, old_key, mode="immutable")  # no side files
+        conn = raw_connect(path, old_key, mode="immutable")  # no side files
         try:
             conn.execute(
                 f'ATTACH DATABASE ? AS rekeyed KEY "{keys.sqlcipher_key_literal(new_key)}"',

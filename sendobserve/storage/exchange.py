@@ -18,19 +18,20 @@ from typing import Any
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from sendobserve.exchange.identity import Revocation, load_or_create_identity
-from sendobserve.exchange.logs import KIND_OF, LogRecord, Versioned
-from sendobserve.exchange.provenance import Provenance, sign_origin
 from sendobserve.model.domain import (
     Amendment,
     Case,
     DebriefNote,
+    LogRecord,
     Mark,
     Mediator,
     Observation,
     Observer,
+    Versioned,
     utcnow,
 )
+from sendobserve.pki.identity import Revocation, load_or_create_identity
+from sendobserve.pki.provenance import Provenance, sign_origin
 from sendobserve.storage.base import GUID, Base, UTCDateTime
 from sendobserve.storage.records import (
     AmendmentChangeRecord,
@@ -121,7 +122,7 @@ class ExchangeImportRecord(Base):
 
 class ObservationProvenanceRecord(Base):
     """The finalising installation's Ed25519 signature on an observation's origin
-    (``sendobserve.exchange.provenance``), made when it was finalised here or received
+    (``sendobserve.pki.provenance``), made when it was finalised here or received
     with it (migration 0008_exchange_provenance)."""
 
     __tablename__ = "observation_provenance"
@@ -655,9 +656,9 @@ def kept_record_versions(session: Session) -> tuple[KeptRecordVersion, ...]:
                  for r in rows)
 
 
-def write_versioned(session: Session, record: Versioned) -> None:
-    """Make the stored row of ``record`` exactly this version (insert or update)."""
-    kind = KIND_OF[type(record)]
+def write_versioned(session: Session, kind: str, record: Versioned) -> None:
+    """Make the stored row of ``record`` (of ``kind``) exactly this version (insert or
+    update)."""
     table, _convert_row = _LOG_TABLES[kind]
     row = session.get(table, record.id)
     now = utcnow()

@@ -2,8 +2,10 @@
 
 Everything the program writes that holds records or keys goes through here, so that it is
 private to the user (folders 0700, files 0600 where the platform has such modes) and
-whole after a kill: ``atomic_write_bytes`` for a file written at once, ``replace_durably``
-for a file built under a temporary name, ``copy_file_durably`` for a copy.
+whole after a kill: ``atomic_write_bytes`` for a file written at once (``stage_bytes`` +
+``replace_durably`` when the rename waits for something else), ``replace_durably`` for a
+file built under a temporary name, ``copy_file_durably`` for a copy. Also here: the one
+full-disk translation (``raise_if_store_full``, ``raise_if_disk_full``).
 """
 
 from __future__ import annotations
@@ -44,6 +46,24 @@ def raise_if_disk_full(exc: BaseException, where: Path | None = None) -> None:
         from sendobserve.storage.errors import DiskFullError
 
         raise DiskFullError(disk_full_message(where)) from None
+
+
+def raise_if_store_full(exc: BaseException, data_dir: Path | None) -> None:
+    """The one full-disk translation for a failed write to the store (``Store.session`` and
+    the tick's own connection): ``DiskFullError`` with the plain sentence when the disk is
+    full; any other error is left to the caller.
+
+    SQLite says "database or disk is full", but may also report a full disk as another
+    operational error ("disk I/O error" when its shared-memory index cannot grow): for an
+    ``OperationalError`` (SQLAlchemy's or the driver's) the disk itself is asked.
+    """
+    if not isinstance(exc, Exception):
+        return
+    operational = any(k.__name__ == "OperationalError" for k in type(exc).__mro__)
+    if is_disk_full(exc) or (operational and data_dir is not None and disk_full_at(data_dir)):
+        from sendobserve.storage.errors import DiskFullError
+
+        raise DiskFullError(disk_full_message(data_dir)) from None
 
 
 def disk_full_at(folder: Path, probe_bytes: int = 64 * 1024) -> bool:
@@ -135,14 +155,13 @@ def fsync_file(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(
-    path: Path, data: bytes, *, crash_name: str = "atomic-write", private: bool = True
-) -> None:
-    """Replace ``path`` with ``data`` so that a kill at any moment leaves old or new, whole.
+def stage_bytes(path: Path, data: bytes, *, private: bool = True) -> Path:
+    """Write ``data`` to a temporary file beside ``path``, fsynced, and return its name:
+    ``replace_durably(staged, path)`` then puts it in place (or unlink it to give up).
 
     The file is 0600 unless ``private`` is False (a document meant to be shared, such as
     a PDF the user saves, then gets the usual 0666 less the umask). A failure (a full
-    disk) removes the temporary file and leaves ``path`` as it was.
+    disk) removes the temporary file.
     """
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
@@ -162,8 +181,17 @@ def atomic_write_bytes(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    return tmp
+
+
+def atomic_write_bytes(
+    path: Path, data: bytes, *, crash_name: str = "atomic-write", private: bool = True
+) -> None:
+    """Replace ``path`` with ``data`` so that a kill at any moment leaves old or new, whole
+    (``stage_bytes``, then ``replace_durably``). A failure leaves ``path`` as it was."""
+    tmp = stage_bytes(path, data, private=private)
     crash_point(f"{crash_name}:before-rename")
-    replace_durably(tmp, path)
+    replace_durably(tmp, Path(path))
     crash_point(f"{crash_name}:after-rename")
 
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from sendobserve.storage.errors import DamagedStoreError
 
 if TYPE_CHECKING:
-    from sendobserve.storage.db import Store
+    from sendobserve.storage.engine import Store
 
 Progress = Callable[[int, int, str], None]  # (step, steps, what is being done)
 
@@ -61,19 +61,19 @@ def verify_quickly(data_dir: Path, data_key: bytes, path: Path) -> str | None:
     """
     import sqlcipher3
 
-    from sendobserve.storage import db
+    from sendobserve.storage import checks, engine
 
-    db.check_header(path)
+    engine.check_header(path)
     # Never deferred: once SQLite opens the file for writing it would checkpoint a log that
     # was cut short by damage, and the commits after the bad frame would be gone for good.
-    db.check_wal(path)
+    checks.check_wal(path)
     try:
-        with db._probe_connection(path, data_key) as conn:
+        with engine.probe_connection(path, data_key) as conn:
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
             except sqlcipher3.DatabaseError:
                 # Not a first page that decrypts: the full check tells a wrong key from damage.
-                return db.verify_database(data_dir, data_key, path)
+                return checks.verify_database(data_dir, data_key, path)
             has_version = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
             ).fetchone()
@@ -81,15 +81,15 @@ def verify_quickly(data_dir: Path, data_key: bytes, path: Path) -> str | None:
                     if has_version else [])
     except sqlcipher3.Error as exc:
         detail = f"the database {path} is damaged ({exc})"
-        raise DamagedStoreError(db.damaged_message(data_dir, detail, data_key)) from None
+        raise DamagedStoreError(checks.damaged_message(data_dir, detail, data_key)) from None
     if not has_version:
         return None
     if len(rows) != 1:
         revs = ", ".join(sorted(str(r[0]) for r in rows)) or "none"
         detail = f"the database {path} has an unexpected schema version ({revs})"
-        raise DamagedStoreError(db.damaged_message(data_dir, detail, data_key))
+        raise DamagedStoreError(checks.damaged_message(data_dir, detail, data_key))
     revision = str(rows[0][0])
-    db.check_revision(path, revision)
+    engine.check_revision(path, revision)
     return revision
 
 
@@ -194,9 +194,9 @@ def _data_key(store: Store) -> bytes | None:
 
 
 def _damaged(store: Store, detail: str) -> CheckOutcome:
-    from sendobserve.storage import db
+    from sendobserve.storage.checks import damaged_message
 
-    message = (db.damaged_message(store.data_dir, detail, _data_key(store))
+    message = (damaged_message(store.data_dir, detail, _data_key(store))
                + ". Nothing more will be written: close the app, restore, and start again")
     stop_writes(store, message)
     return CheckOutcome(False, message)

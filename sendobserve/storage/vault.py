@@ -26,7 +26,6 @@ from sendobserve.storage.backup import all_encrypted_copies, rekey_copy
 from sendobserve.storage.db import (
     STAGING_NAME,
     Store,
-    _raw_connect,
     create_store,
     database_accepts_key,
     db_path,
@@ -35,6 +34,7 @@ from sendobserve.storage.db import (
     sidecars,
     verify_database,
 )
+from sendobserve.storage.engine import raw_connect
 from sendobserve.storage.errors import (
     DataDirError,
     DiskFullError,
@@ -251,7 +251,7 @@ def _rekey_database(data_dir: Path, old: bytes, new: bytes) -> None:
     work = data_dir / REKEY_NAME
     for p in [work, *sidecars(work)]:
         p.unlink(missing_ok=True)
-    conn = _raw_connect(path, old, mode="rw")
+    conn = raw_connect(path, old, mode="rw")
     try:  # fold any write-ahead log into the file so one file is the whole database
         busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     finally:
@@ -259,7 +259,7 @@ def _rekey_database(data_dir: Path, old: bytes, new: bytes) -> None:
     if busy and busy[0]:
         raise StoreBusyError("the store is in use by another sendobserve; close it first")
     copy_file_durably(path, work)
-    conn = _raw_connect(work, old, mode="rw")
+    conn = raw_connect(work, old, mode="rw")
     try:
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute(f'PRAGMA rekey = "{keys.sqlcipher_key_literal(new)}"')

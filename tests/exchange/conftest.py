@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from sendobserve.exchange.identity import Identity
+from sendobserve.pki.identity import Identity
 
 
 @pytest.fixture(scope="session")

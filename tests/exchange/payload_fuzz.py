@@ -35,7 +35,6 @@ from sendobserve.exchange.bundle import _seal_signed, open_bundle, x25519_public
 from sendobserve.exchange.codec import encode_payload
 from sendobserve.exchange.errors import ExchangeError
 from sendobserve.exchange.export import ExportScope, build_payload
-from sendobserve.exchange.identity import Identity
 from sendobserve.model.domain import (
     Contact,
     ContactKind,
@@ -45,6 +44,7 @@ from sendobserve.model.domain import (
     Training,
     TrainingKind,
 )
+from sendobserve.pki.identity import Identity
 from sendobserve.storage.repositories import PracticeRepository, in_session
 from tests.helpers import durable_snapshot
 

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from sendobserve.exchange.apply import ImportResult, apply_import
 from sendobserve.exchange.bundle import OpenedBundle, open_bundle
 from sendobserve.exchange.export import export_bundle
-from sendobserve.exchange.identity import Identity, load_or_create_identity
 from sendobserve.model.domain import (
     Case,
     CaseKind,
@@ -31,6 +30,7 @@ from sendobserve.model.domain import (
     Signature,
     TraineeRole,
 )
+from sendobserve.pki.identity import Identity, load_or_create_identity
 from sendobserve.storage import exchange as stored
 from sendobserve.storage.db import Store, create_store, open_store
 from sendobserve.storage.repositories import (

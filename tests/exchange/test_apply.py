@@ -17,7 +17,6 @@ from sendobserve.exchange.bundle import open_bundle, seal
 from sendobserve.exchange.codec import ObservationVersion, decode_version, versions_of
 from sendobserve.exchange.conflicts import list_conflicts
 from sendobserve.exchange.errors import ExchangeError
-from sendobserve.exchange.identity import Identity
 from sendobserve.exchange.merge import ObservationAction
 from sendobserve.forms.registry import FormRegistry
 from sendobserve.model.domain import (
@@ -30,6 +29,7 @@ from sendobserve.model.domain import (
     TrainingKind,
 )
 from sendobserve.model.readiness import assess_readiness
+from sendobserve.pki.identity import Identity
 from sendobserve.storage import exchange as stored
 from sendobserve.storage.repositories import load_practice_record
 

@@ -22,7 +22,7 @@ from sendobserve.exchange.bundle import (
 )
 from sendobserve.exchange.codec import encode_payload
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
-from sendobserve.exchange.identity import Identity
+from sendobserve.pki.identity import Identity
 
 from .factories import sample_payload
 

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from sendobserve.exchange.bundle import HEADER_BYTES, MAGIC, open_bundle, seal, x25519_public_bytes
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
-from sendobserve.exchange.identity import Identity
+from sendobserve.pki.identity import Identity
 
 from .factories import sample_payload
 

@@ -89,7 +89,7 @@ def test_export_then_import_with_preview(tmp_path: Path, bundle_pass: Path,
 def test_refused_files_leave_every_store_file_byte_identical(
     tmp_path: Path, bundle_pass: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from sendobserve.exchange.identity import Identity
+    from sendobserve.pki.identity import Identity
 
     b = Installation(tmp_path, "b")
     good = seal(sample_payload(2), passphrase=BUNDLE_PASS, signing_key=Identity.generate(),

@@ -22,16 +22,16 @@ from sendobserve.exchange.codec import (
     payload_json,
 )
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
-from sendobserve.exchange.identity import (
+from sendobserve.exchange.merge import ObservationAction
+from sendobserve.forms.registry import FormRegistry
+from sendobserve.model.domain import Amendment, MarkChange, MarkState, ObservationState
+from sendobserve.model.readiness import assess_readiness
+from sendobserve.pki.identity import (
     Identity,
     exchange_public_key,
     load_or_create_exchange_key,
 )
-from sendobserve.exchange.merge import ObservationAction
-from sendobserve.exchange.provenance import sign_origin
-from sendobserve.forms.registry import FormRegistry
-from sendobserve.model.domain import Amendment, MarkChange, MarkState, ObservationState
-from sendobserve.model.readiness import assess_readiness
+from sendobserve.pki.provenance import sign_origin
 from sendobserve.storage import exchange as stored
 from sendobserve.storage.repositories import in_session, load_practice_record
 from sendobserve.storage.repositories.forms import load_registry

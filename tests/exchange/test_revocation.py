@@ -11,8 +11,8 @@ import pytest
 from sendobserve.exchange.apply import preview_import
 from sendobserve.exchange.bundle import open_bundle, seal
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
-from sendobserve.exchange.identity import Identity, Revocation
 from sendobserve.model.domain import utcnow
+from sendobserve.pki.identity import Identity, Revocation
 from sendobserve.storage import exchange as stored
 from tests.helpers import durable_snapshot
 

@@ -23,7 +23,6 @@ from sendobserve.exchange.codec import PAYLOAD_SCHEMA
 from sendobserve.exchange.conflicts import list_record_conflicts, resolve_record_conflict
 from sendobserve.exchange.errors import ExchangeError
 from sendobserve.exchange.export import ExportScope, build_payload, export_bundle, payload_counts
-from sendobserve.exchange.identity import Identity, load_or_create_identity
 from sendobserve.forms.registry import FormRegistry
 from sendobserve.model.domain import (
     Case,
@@ -43,6 +42,7 @@ from sendobserve.model.domain import (
     TrainingKind,
 )
 from sendobserve.model.readiness import assess_readiness
+from sendobserve.pki.identity import Identity, load_or_create_identity
 from sendobserve.storage import exchange as stored
 from sendobserve.storage.repositories import (
     CaseRepository,

@@ -27,7 +27,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from sendobserve.hub import database, tls
-from sendobserve.reports import pki
+from sendobserve.pki import certificates as pki
 from tests.helpers import subprocess_env
 
 ORG = "Test Mediation Provider"

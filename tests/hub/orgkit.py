@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy import create_engine, func, select, text, update
 
-from sendobserve.exchange.identity import load_or_create_identity
 from sendobserve.hub import database, sync
 from sendobserve.hub.protocol import Role
 from sendobserve.hub.schema import objects, routes
 from sendobserve.model.domain import Mediator, Observer, ObserverRole, ProfessionalBody
+from sendobserve.pki.identity import load_or_create_identity
 from sendobserve.storage import exchange as stored
 from sendobserve.storage import hub_sync
 from sendobserve.storage.repositories import (

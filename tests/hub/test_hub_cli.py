@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from sendobserve.cli import main
-from sendobserve.exchange.identity import load_or_create_identity
 from sendobserve.model.domain import Mediator, ProfessionalBody
-from sendobserve.reports.pki import fingerprint as cert_fingerprint
+from sendobserve.pki.certificates import fingerprint as cert_fingerprint
+from sendobserve.pki.identity import load_or_create_identity
 from sendobserve.storage import exchange as stored
 from sendobserve.storage import vault
 from sendobserve.storage.repositories import MediatorRepository, in_session

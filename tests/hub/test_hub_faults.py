@@ -18,11 +18,11 @@ import pytest
 
 from sendobserve.errors import UserError
 from sendobserve.exchange.bundle import MIN_LOG2_N, seal
-from sendobserve.exchange.identity import Identity
 from sendobserve.hub import protocol, sync, tls
 from sendobserve.hub.client import HubClient, HubRefused, HubUnreachable
 from sendobserve.hub.protocol import Role
 from sendobserve.model.domain import ObserverRole
+from sendobserve.pki.identity import Identity
 from tests.exchange.storekit import add_finalised_observation
 
 from .cutproxy import CutProxy

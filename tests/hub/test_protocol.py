@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sendobserve.exchange.identity import Identity
 from sendobserve.hub import protocol
 from sendobserve.hub.protocol import Approval, AuthError, Member, Role
+from sendobserve.pki.identity import Identity
 
 ALICE = Identity.generate()
 NOW = 1_800_000_000

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from sendobserve.reports import certificate, pki, signing
+from sendobserve.pki import certificates as pki
+from sendobserve.reports import certificate, signing
 from tests.reports import samples
 
 

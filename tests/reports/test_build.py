@@ -18,7 +18,8 @@ from sendobserve.model.domain import (
     TrainingKind,
 )
 from sendobserve.model.readiness import ReadinessReport, assess_readiness
-from sendobserve.reports import build, certificate, observation, pki, portfolio, readiness
+from sendobserve.pki import certificates as pki
+from sendobserve.reports import build, certificate, observation, portfolio, readiness
 from tests.reports.conftest import pdf_text
 
 TODAY = date(2026, 11, 22)

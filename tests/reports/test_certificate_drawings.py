@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from sendobserve.cli import main
 from sendobserve.demo import PASSPORTED, READY
 from sendobserve.errors import UserError
-from sendobserve.reports import jobs, signing
+from sendobserve.reports import signing
 from sendobserve.reports.drawings import MAX_DRAWING_BYTES, check_drawing
+from sendobserve.services import documents as jobs
 from sendobserve.storage import vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import MediatorRepository

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 import sendobserve.storage.records  # noqa: F401  (registers the tables the FKs refer to)
 from sendobserve.model.domain import Mediator
-from sendobserve.reports import pki
+from sendobserve.pki import certificates as pki
 from sendobserve.storage import vault
 from sendobserve.storage.base import Base
 from sendobserve.storage.certificates import CERTIFICATE_TABLES

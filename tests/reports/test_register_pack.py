@@ -14,7 +14,7 @@ import pytest
 from sendobserve import demo
 from sendobserve.cli import main
 from sendobserve.errors import UserError
-from sendobserve.reports.register_pack import build_register_pack
+from sendobserve.services.packs import build_register_pack
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import MediatorRepository
 from tests.helpers import TEST_PASSPHRASE, durable_snapshot

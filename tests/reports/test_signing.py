@@ -7,7 +7,8 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
-from sendobserve.reports import certificate, pki, signing
+from sendobserve.pki import certificates as pki
+from sendobserve.reports import certificate, signing
 from tests.reports import samples
 from tests.reports.conftest import byte_range, page_count, pdf_text
 

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sendobserve import demo
 from sendobserve.errors import UserError
 from sendobserve.reports.packs import draw_sample
-from sendobserve.reports.spot_checks import run_spot_check
+from sendobserve.services.packs import run_spot_check
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import MediatorRepository
 from tests.helpers import durable_snapshot

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sendobserve.cli import main
-from sendobserve.reports import pki
+from sendobserve.pki import certificates as pki
 
 
 @pytest.fixture

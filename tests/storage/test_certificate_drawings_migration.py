@@ -9,7 +9,7 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
-from sendobserve.storage import db as store_db
+from sendobserve.storage import engine as store_engine
 from sendobserve.storage.base import Base
 from sendobserve.storage.db import Store
 from tests.storage.test_records_migration import clauses, diffs_from_metadata
@@ -27,7 +27,7 @@ def columns(store: Store) -> dict[str, bool]:
 
 def test_upgrade_from_0004_keeps_issued_certificates_without_drawings(store: Store) -> None:
     with store.engine.begin() as conn:
-        command.downgrade(store_db._alembic_config(conn), "0004_exchange")
+        command.downgrade(store_engine.alembic_config(conn), "0004_exchange")
     assert "signer_drawing" not in columns(store)
     # The mediator row as the 0004 schema has it (later revisions add columns the ORM
     # knows but this schema does not).
@@ -43,7 +43,7 @@ def test_upgrade_from_0004_keeps_issued_certificates_without_drawings(store: Sto
             " verification_code, created_at) VALUES (:serial, :form_number, :mediator_id,"
             " :signer_name, :issued_on, :verification_code, :created_at)"), issued)
     with store.engine.begin() as conn:
-        command.upgrade(store_db._alembic_config(conn), "heads")
+        command.upgrade(store_engine.alembic_config(conn), "heads")
     cols = columns(store)
     assert cols["signer_drawing"] is True and cols["mediator_drawing"] is True
     with store.engine.connect() as conn:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from sendobserve.storage import backup, db, integrity, vault
+from sendobserve.storage import backup, db, engine, integrity, vault
 from sendobserve.storage.errors import DamagedStoreError
 from sendobserve.storage.meta import set_meta
 from tests.helpers import FAST_SCRYPT, TEST_PASSPHRASE, snapshot
@@ -107,7 +107,7 @@ def test_a_migration_still_checks_the_whole_file_first(
     with store.engine.begin() as conn:  # as if written by an older version
         from alembic import command
 
-        command.downgrade(db._alembic_config(conn), "0005_certificate_drawings")
+        command.downgrade(engine.alembic_config(conn), "0005_certificate_drawings")
     store.close()
     copy = data_dir.parent / "copy"
     shutil.copytree(data_dir, copy)

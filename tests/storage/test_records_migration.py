@@ -22,6 +22,7 @@ from sqlalchemy import Engine, create_engine, inspect, text
 import sendobserve.storage
 import sendobserve.storage.schema
 from sendobserve.storage import db as store_db
+from sendobserve.storage import engine as store_engine
 from sendobserve.storage.base import Base
 from sendobserve.storage.db import Store
 from sendobserve.storage.records import RECORD_TABLES
@@ -93,12 +94,12 @@ def test_migrated_tables_match_create_all_clause_by_clause(
 
 def test_downgrade_removes_the_record_tables_and_upgrade_restores_them(store: Store) -> None:
     with store.engine.begin() as conn:
-        command.downgrade(store_db._alembic_config(conn), "0001_foundation")
+        command.downgrade(store_engine.alembic_config(conn), "0001_foundation")
     left = set(inspect(store.engine).get_table_names())
     assert left.isdisjoint(RECORD_TABLES) and "store_meta" in left
     assert triggers(store.engine) == {}
     with store.engine.begin() as conn:
-        command.upgrade(store_db._alembic_config(conn), "heads")
+        command.upgrade(store_engine.alembic_config(conn), "heads")
     assert diffs_from_metadata(store.engine) == []
 
 

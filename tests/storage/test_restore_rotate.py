@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sendobserve.cli import main
-from sendobserve.storage import backup, db, keys, vault
+from sendobserve.storage import backup, db, engine, keys, vault
 from sendobserve.storage.meta import get_meta, set_meta
 from tests.helpers import FAST_SCRYPT, TEST_PASSPHRASE, subprocess_env
 
@@ -51,7 +51,7 @@ def _make_with_live_log(root: Path) -> Path:
 
 
 def _rows_in(path: Path, key: bytes) -> set[str]:
-    conn = db._raw_connect(path, key, mode="ro")
+    conn = engine.raw_connect(path, key, mode="ro")
     try:
         return {r[0] for r in conn.execute("SELECT key FROM store_meta").fetchall()}
     finally:

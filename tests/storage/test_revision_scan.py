@@ -1,6 +1,6 @@
 """Opening a current store reads the migration names without importing Alembic.
 
-``db._scan_revisions`` reads ``revision``/``down_revision`` from the migration files; these
+``engine._scan_revisions`` reads ``revision``/``down_revision`` from the migration files; these
 tests keep it equal to what Alembic reads, show that it hands over to Alembic for a file
 it cannot read plainly, and that unlocking a current store never imports Alembic.
 """
@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from sendobserve.storage import db, vault
+from sendobserve.storage import db, engine, vault
 from tests.helpers import TEST_PASSPHRASE, subprocess_env
 
 
 def test_scan_matches_alembic() -> None:
-    script = db._script()
-    assert db._scan_revisions() is not None
+    script = engine._script()
+    assert engine._scan_revisions() is not None
     assert set(db.head_revisions()) == set(script.get_heads())
     assert db.known_revisions() == {rev.revision for rev in script.walk_revisions()}
 
@@ -39,8 +39,8 @@ def test_scan_reads_plain_files_only(
 ) -> None:
     (tmp_path / "versions").mkdir()
     (tmp_path / "versions" / "x.py").write_text(text, encoding="utf-8")
-    monkeypatch.setattr(db, "MIGRATIONS_DIR", tmp_path)
-    assert db._scan_revisions() == graph
+    monkeypatch.setattr(engine, "MIGRATIONS_DIR", tmp_path)
+    assert engine._scan_revisions() == graph
 
 
 def test_unlocking_a_current_store_does_not_import_alembic(

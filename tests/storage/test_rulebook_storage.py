@@ -19,7 +19,7 @@ from sendobserve.model.domain import Mediator, PassportRoute, TraineeRole
 from sendobserve.model.outcome import Status
 from sendobserve.model.readiness import assess_readiness, case_order_key
 from sendobserve.model.validation import ValidationError
-from sendobserve.storage import db as store_db
+from sendobserve.storage import engine as store_engine
 from sendobserve.storage import vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import (
@@ -38,7 +38,7 @@ __all__ = ["db"]  # the fixture, imported for pytest
 
 def test_upgrade_to_0006_keeps_old_discretions_but_does_not_apply_them(store: Store) -> None:
     with store.engine.begin() as conn:
-        command.downgrade(store_db._alembic_config(conn), "0005_certificate_drawings")
+        command.downgrade(store_engine.alembic_config(conn), "0005_certificate_drawings")
     mid = uuid.uuid4()
     with store.engine.begin() as conn:
         conn.execute(text(
@@ -53,7 +53,7 @@ def test_upgrade_to_0006_keeps_old_discretions_but_does_not_apply_them(store: St
             " 'Shared lead', '2026-02-01')"),
             {"id": uuid.uuid4().hex, "id2": uuid.uuid4().hex, "m": mid.hex})
     with store.engine.begin() as conn:
-        command.upgrade(store_db._alembic_config(conn), "heads")
+        command.upgrade(store_engine.alembic_config(conn), "heads")
     assert diffs_from_metadata(store.engine) == []
     with store.session() as s:
         record = load_practice_record(s, mid)

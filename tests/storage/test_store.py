@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from sendobserve.storage import backup, db, keys, vault
+from sendobserve.storage import backup, db, engine, keys, vault
 from sendobserve.storage.db import create_store, open_store
 from sendobserve.storage.errors import (
     DamagedStoreError,
@@ -191,7 +191,7 @@ def downgrade():
     op.drop_table("extra")
 '''
     )
-    monkeypatch.setattr(db, "MIGRATIONS_DIR", migrations)
+    monkeypatch.setattr(engine, "MIGRATIONS_DIR", migrations)
     before = set(backup.list_backups(data_dir))
     migrated = open_store(data_dir, initialised.data_key)
     try:

@@ -17,11 +17,11 @@ from PySide6.QtCore import QSettings
 
 from sendobserve.forms.registry import FormRegistry
 from sendobserve.model.domain import CaseKind, ObserverRole, TraineeRole
+from sendobserve.services.store_workspace import StoreWorkspaceService
 from sendobserve.storage import vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.errors import WrongKeyError
 from sendobserve.ui.common.settings import WorkspaceSettings
-from sendobserve.ui.common.store_service import StoreWorkspaceService
 from sendobserve.ui.common.tasks import TaskRunner
 from tests.helpers import TEST_PASSPHRASE
 

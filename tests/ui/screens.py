@@ -135,7 +135,7 @@ def each_screen(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSetting
     yield from _dialog(qtbot, ProviderNameDialog(None, lambda name: name, window))
     yield from _dialog(qtbot, ExportDialog(workspace.service.mediators(), "Dana Whitfield",
                                            parent=window))
-    from sendobserve.reports.jobs import observation_document
+    from sendobserve.services.documents import observation_document
 
     pdf = observation_document(store, demo_id("observation", GAPS, "form2", "2"))
     yield from _dialog(qtbot, PrintPreviewDialog(pdf, "Observation", window, runner=runner))
@@ -155,7 +155,7 @@ def each_screen(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSetting
     yield from _dialog(qtbot, ProgressDialog("Printing the portfolio", JobProgress(), window))
 
     # Exchange: import (file and passphrase), the preview of a real file, the identity.
-    from sendobserve.exchange.actions import export_to_file, identity_card, open_for_import
+    from sendobserve.services.exchange import export_to_file, identity_card, open_for_import
     from sendobserve.ui.exchange.dialogs import IdentityDialog, ImportDialog, ImportPreviewDialog
 
     yield from _dialog(qtbot, ImportDialog(window))
@@ -164,7 +164,7 @@ def each_screen(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSetting
                    exported_by="Dana Whitfield")
     pending = open_for_import(store, file, "walk the screens")
     yield from _dialog(qtbot, ImportPreviewDialog(pending.preview, file.name, window))
-    yield from _dialog(qtbot, IdentityDialog(identity_card(store), window))
+    yield from _dialog(qtbot, IdentityDialog(identity_card(store).value, window))
     from sendobserve.ui.privacy.dialog import PrivacyDialog
 
     yield from _dialog(qtbot, PrivacyDialog(store, runner, window, today=TODAY))

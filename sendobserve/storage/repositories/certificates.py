@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from sendobserve.model.domain import utcnow
-from sendobserve.reports.pki import RootCA, fingerprint
+from sendobserve.pki.certificates import RootCA, fingerprint
 from sendobserve.storage.certificates import (
     CertificatePrintRecord,
     CertificateRecord,
@@ -57,7 +57,7 @@ def format_serial(form_number: int, year: int, sequence: int) -> str:
 
 
 class PkiRepository:
-    """Loads and saves the local signing root (satisfies ``reports.pki.PkiKeyStore``)."""
+    """Loads and saves the local signing root (satisfies ``pki.certificates.PkiKeyStore``)."""
 
     def __init__(self, sessions: SessionFactory):
         self._sessions = sessions

@@ -38,6 +38,7 @@ from sendobserve.model.validation import (
     validate_required_text,
     validate_signature,
 )
+from sendobserve.storage.fsutil import raise_if_store_full
 from sendobserve.storage.records import (
     AmendmentChangeRecord,
     AmendmentRecord,
@@ -267,8 +268,8 @@ class ObservationRepository:
             except BaseException as exc:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
-                _raise_if_full(exc, getattr(getattr(self._sessions, "__self__", None),
-                                            "data_dir", None))
+                raise_if_store_full(exc, getattr(getattr(self._sessions, "__self__", None),
+                                                 "data_dir", None))
                 raise
             return mark
         finally:
@@ -662,23 +663,6 @@ _TICK_EVENT = (
 _TICK_TOUCH = "UPDATE observations SET updated_at = ? WHERE id = ?"
 _TICK_KIND = MarkEventKind.TICK.value
 _DRAFT = ObservationState.DRAFT.value
-
-
-def _raise_if_full(exc: BaseException, data_dir: Any) -> None:
-    """The same full-disk sentence ``Store.session`` gives, for the tick's own connection
-    (SQLite also reports a full disk as an I/O error: the disk itself is asked then)."""
-    import sqlite3
-
-    import sqlcipher3
-
-    from sendobserve.storage.errors import DiskFullError
-    from sendobserve.storage.fsutil import disk_full_at, disk_full_message, is_disk_full
-
-    if not isinstance(exc, Exception):
-        return
-    operational = isinstance(exc, (sqlcipher3.OperationalError, sqlite3.OperationalError))
-    if is_disk_full(exc) or (operational and data_dir is not None and disk_full_at(data_dir)):
-        raise DiskFullError(disk_full_message(data_dir)) from None
 
 
 def _engine_behind(sessions: SessionFactory) -> Engine | None:

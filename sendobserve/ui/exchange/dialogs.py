@@ -40,9 +40,13 @@ from sendobserve.ui.common.tasks import TaskRunner
 from sendobserve.ui.printing import JobProgress, ProgressDialog
 
 if TYPE_CHECKING:
-    from sendobserve.exchange.actions import ExportSummary, IdentityCard, PendingImport
-    from sendobserve.exchange.apply import ImportResult
     from sendobserve.model.domain import Mediator
+    from sendobserve.services.exchange import (
+        ExportSummary,
+        IdentityCard,
+        ImportDone,
+        PendingImport,
+    )
     from sendobserve.storage.db import Store
 
 log = logging.getLogger(__name__)
@@ -392,7 +396,7 @@ class ExchangeController(QObject):
         self.runner.run(load, ask, self._failed)
 
     def _export(self, dialog: ExportDialog) -> None:
-        from sendobserve.exchange.actions import export_to_file
+        from sendobserve.services.exchange import export_to_file
 
         mediator_id = dialog.mediator_id()
         assert mediator_id is not None
@@ -421,7 +425,7 @@ class ExchangeController(QObject):
 
     def check_file(self, path: str, passphrase: str) -> None:
         """Open and check the whole file, then show the preview (nothing written)."""
-        from sendobserve.exchange.actions import open_for_import
+        from sendobserve.services.exchange import open_for_import
 
         def show(pending: PendingImport) -> None:
             dialog = ImportPreviewDialog(pending.preview, Path(path).name, self.parent_widget)
@@ -433,9 +437,10 @@ class ExchangeController(QObject):
                    lambda: open_for_import(self.store, path, passphrase or None), show)
 
     def apply(self, pending: PendingImport) -> None:
-        from sendobserve.exchange.actions import apply_pending
+        from sendobserve.services.exchange import apply_pending
 
-        def done(result: ImportResult) -> None:
+        def done(outcome: ImportDone) -> None:
+            result = outcome.result
             self._inform("Imported",
                          f"Imported: {result.added} new, {result.updated} updated, "
                          f"{result.conflicts} in conflict (both versions kept), "
@@ -446,14 +451,14 @@ class ExchangeController(QObject):
 
     # --- identity ---------------------------------------------------------------------
     def show_identity(self) -> None:
-        from sendobserve.exchange.actions import identity_card
+        from sendobserve.services.exchange import identity_card
 
         def show(card: IdentityCard) -> None:
             dialog = IdentityDialog(card, self.parent_widget)
             self.identity_dialog = dialog
             dialog.open()
 
-        self.runner.run(lambda: identity_card(self.store), show, self._failed)
+        self.runner.run(lambda: identity_card(self.store).value, show, self._failed)
 
     # --- plumbing ---------------------------------------------------------------------
     def _busy(self, title: str, work: Any, then: Any) -> None:

@@ -60,9 +60,9 @@ from sendobserve.model.domain import (
     Observer,
     TraineeRole,
 )
+from sendobserve.services.workspace import WorkspaceService
 from sendobserve.ui.common.a11y import LiveLabel, clear_on_escape
 from sendobserve.ui.common.minimisation import minimisation_label, watch
-from sendobserve.ui.common.services import WorkspaceService
 from sendobserve.ui.common.settings import ROLE_LABELS, WorkspaceSettings
 from sendobserve.ui.common.tasks import TaskRunner
 

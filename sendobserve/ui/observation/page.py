@@ -39,9 +39,9 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.model.domain import Amendment, MarkState, Observation
+from sendobserve.services.workspace import MarkEdit
 from sendobserve.ui.common.a11y import LiveLabel, on_back, plain_text, tell
 from sendobserve.ui.common.minimisation import minimisation_label, watch
-from sendobserve.ui.common.services import MarkEdit
 from sendobserve.ui.common.states import state_colour, state_label
 from sendobserve.ui.observation.checklist_view import ChecklistView
 from sendobserve.ui.observation.session import ObservationSession, SaveStatus

@@ -32,7 +32,7 @@ from sendobserve.model.domain import (
     ObservationState,
     Signature,
 )
-from sendobserve.ui.common.services import MarkEdit, WorkspaceService
+from sendobserve.services.workspace import MarkEdit, WorkspaceService
 from sendobserve.ui.observation.checklist_model import ChecklistModel
 
 log = logging.getLogger(__name__)

@@ -49,7 +49,7 @@ from sendobserve.ui.common.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from sendobserve.model.domain import Observer
-    from sendobserve.reports.jobs import CertificatePlan, IssuedDocument
+    from sendobserve.services.documents import CertificatePlan, IssuedDocument
     from sendobserve.storage.db import Store
 
 log = logging.getLogger(__name__)
@@ -516,7 +516,7 @@ class PrintPreviewDialog(QDialog):
 
     def save_to(self, path: str | Path) -> None:
         """Write the PDF there, all or nothing, off the GUI thread."""
-        from sendobserve.reports.jobs import write_atomically
+        from sendobserve.services.files import write_file
 
         target = Path(path)
         if target.suffix.lower() != ".pdf":
@@ -532,7 +532,7 @@ class PrintPreviewDialog(QDialog):
             self.status.setText(f"Not saved: {self.last_error}")
             QMessageBox.warning(self, "Not saved", self.last_error)
 
-        self.runner.run(lambda: write_atomically(target, self.pdf), saved, failed, owner=self)
+        self.runner.run(lambda: write_file(target, self.pdf), saved, failed, owner=self)
 
     def make_printer(self) -> QPrinter:
         from PySide6.QtGui import QPageLayout, QPageSize
@@ -805,14 +805,14 @@ class PrintController(QObject):
 
     # --- public actions ---------------------------------------------------------------
     def preview_observation(self, observation_id: uuid.UUID) -> None:
-        from sendobserve.reports.jobs import observation_document
+        from sendobserve.services.documents import observation_document
 
         self._build("Preparing the observation",
                     lambda _job: observation_document(self.store, observation_id),
                     lambda pdf: self._show(pdf, "Observation", "observation"))
 
     def preview_readiness(self, mediator_id: uuid.UUID) -> None:
-        from sendobserve.reports.jobs import readiness_document
+        from sendobserve.services.documents import readiness_document
 
         def show(result: tuple[bytes, Any]) -> None:
             pdf, report = result
@@ -831,7 +831,7 @@ class PrintController(QObject):
 
     def preview_portfolio(self, mediator_id: uuid.UUID) -> None:
         from sendobserve.reports.build import PORTFOLIO_HINT
-        from sendobserve.reports.jobs import portfolio_plan
+        from sendobserve.services.documents import portfolio_plan
 
         def chosen_verifier(result: tuple[Any, str | None, tuple[Observer, ...]]) -> None:
             report, refusal, eligible = result
@@ -858,7 +858,7 @@ class PrintController(QObject):
 
     # --- steps ------------------------------------------------------------------------
     def _portfolio(self, mediator_id: uuid.UUID, verifier: Observer, name: str) -> None:
-        from sendobserve.reports.jobs import portfolio_document
+        from sendobserve.services.documents import portfolio_document
 
         def run(job: JobProgress) -> tuple[bytes, int]:
             return portfolio_document(self.store, mediator_id, verifier, today=self.today,
@@ -870,7 +870,7 @@ class PrintController(QObject):
                     cancellable=True)
 
     def _certificate(self, mediator_id: uuid.UUID, form_number: int) -> None:
-        from sendobserve.reports.jobs import plan_certificate, provider_name
+        from sendobserve.services.documents import plan_certificate, provider_name
 
         if provider_name(self.store) is None:  # asked once, before the first certificate
             self.ask_provider_name(lambda: self._certificate(mediator_id, form_number))
@@ -911,11 +911,11 @@ class PrintController(QObject):
     def ask_provider_name(self, then: Callable[[], None] | None = None) -> None:
         """The provider's name for Form 4 and 5 (File ▸ Provider's name…, or before the
         first certificate); ``then`` runs once it is saved."""
-        from sendobserve.reports.jobs import provider_name, set_provider_name
+        from sendobserve.services.documents import provider_name, set_provider_name
         from sendobserve.ui.common.provider import ProviderNameDialog
 
         dialog = ProviderNameDialog(provider_name(self.store),
-                                    lambda name: set_provider_name(self.store, name),
+                                    lambda name: set_provider_name(self.store, name).value,
                                     self.parent_widget)
         self.provider_dialog = dialog
         if then is not None:
@@ -943,7 +943,7 @@ class PrintController(QObject):
 
     def _issue(self, plan: CertificatePlan, signer: Observer, signer_drawing: bytes | None = None,
                mediator_drawing: bytes | None = None) -> None:
-        from sendobserve.reports.jobs import issue_certificate
+        from sendobserve.services.documents import issue_certificate
 
         def show(issued: IssuedDocument) -> None:
             what = "Re-print of" if issued.reprint else "Issued"

@@ -128,7 +128,7 @@ def ask_for_store(data_dir: Path, cache: KeyCache, found: Found,
             created["store"] = made
             cache.save(made.store_id, made.data_key)
             if first.chosen_provider:
-                from sendobserve.reports.jobs import set_provider_name
+                from sendobserve.services.documents import set_provider_name
 
                 set_provider_name(made.store, first.chosen_provider)
             return made.recovery_key

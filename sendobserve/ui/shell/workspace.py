@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.model.domain import Case, Mediator, Observation
+from sendobserve.services.workspace import WorkspaceService
 from sendobserve.ui.common.a11y import on_back
 from sendobserve.ui.common.lock import Curtain, IdleWatcher, LockPage
-from sendobserve.ui.common.services import WorkspaceService
 from sendobserve.ui.common.settings import WorkspaceSettings
 from sendobserve.ui.common.tasks import TaskRunner
 from sendobserve.ui.navigation.page import NavigationWidget, ordinal_text
@@ -382,10 +382,10 @@ def build_workspace(store: Any, settings: WorkspaceSettings | None = None,
     unlocking at start-up); the observer's name, remembered inside this store (never in
     the settings file), signs the mark history.
     """
+    from sendobserve.services.store_workspace import StoreWorkspaceService
     from sendobserve.storage import vault
     from sendobserve.storage.errors import WrongKeyError
     from sendobserve.storage.repositories import load_registry
-    from sendobserve.ui.common.store_service import StoreWorkspaceService
 
     settings = settings if settings is not None else WorkspaceSettings()
     settings.attach_private(StoreMetaValues(store))

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from sendobserve.demo import READY, fill_store
-from sendobserve.exchange.actions import identity_card
+from sendobserve.services.exchange import identity_card
 from sendobserve.storage import vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import MediatorRepository, ObservationRepository
@@ -77,7 +77,7 @@ def test_export_then_import_through_the_dialogs(qtbot: Any, pair: tuple[Store, S
     assert preview is not None
     qtbot.addWidget(preview)
     lines = preview.details.toPlainText()
-    fingerprint = identity_card(a).fingerprint
+    fingerprint = identity_card(a).value.fingerprint
     assert f"Signed by: {EXPORTER}" in lines
     assert fingerprint in lines and preview.fingerprint.text().split() == fingerprint.split()
     assert "FIRST TIME SEEN" in lines and "First time seen" in preview.head.text()
@@ -128,7 +128,7 @@ def test_identity_dialog_shows_the_fingerprint_in_eight_groups(qtbot: Any, store
     qtbot.addWidget(dialog)
     groups = dialog.fingerprint.text().split()
     assert len(groups) == 8 and all(len(g) == 4 for g in groups)
-    assert " ".join(groups) == identity_card(store).fingerprint  # the same key, not a new one
+    assert " ".join(groups) == identity_card(store).value.fingerprint  # the same key, not a new one
     assert dialog.fingerprint.font().fixedPitch() or dialog.fingerprint.font().pointSize() >= 20
 
 
@@ -177,7 +177,7 @@ def test_the_import_is_applied_on_a_worker_thread(qtbot: Any, pair: tuple[Store,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    from sendobserve.exchange import actions
+    from sendobserve.services import exchange as actions
 
     a, b = pair
     file = tmp_path / "siobhan.sendobs"

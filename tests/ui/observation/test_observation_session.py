@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from sendobserve.model.domain import MarkState, ObservationState, ObserverRole, Signature
+from sendobserve.services.workspace import MarkEdit
 from sendobserve.storage.db import Store
-from sendobserve.ui.common.services import MarkEdit
 from sendobserve.ui.observation.session import ObservationSession, SaveStatus
 from tests.ui.conftest import make_service, reopen
 

@@ -11,8 +11,8 @@ from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 
 from sendobserve.demo import READY
-from sendobserve.reports.jobs import ensure_signing_root
 from sendobserve.reports.signing import verify_pdf
+from sendobserve.services.documents import ensure_signing_root
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories.certificates import CertificateRepository
 from sendobserve.ui.common.tasks import TaskRunner

@@ -17,8 +17,8 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox
 
 from sendobserve.demo import GAPS, PASSPORTED, READY, fill_store
-from sendobserve.reports.jobs import ensure_signing_root
 from sendobserve.reports.signing import verify_pdf
+from sendobserve.services.documents import ensure_signing_root
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import MediatorRepository, ObservationRepository
 from sendobserve.storage.repositories.certificates import CertificateRepository
@@ -29,7 +29,7 @@ from tests.helpers import snapshot
 
 @pytest.fixture
 def demo(store: Store) -> Store:
-    from sendobserve.reports.jobs import set_provider_name
+    from sendobserve.services.documents import set_provider_name
 
     fill_store(store, today=date.today())
     set_provider_name(store, "Northern SEND Mediation")  # else Form 4 asks for it first
@@ -332,7 +332,7 @@ def test_help_menu_opens_about_and_identity(qtbot: Any, store: Store) -> None:
 
 
 def test_the_first_certificate_asks_the_providers_name_once(qtbot: Any, store: Store) -> None:
-    from sendobserve.reports.jobs import provider_name
+    from sendobserve.services.documents import provider_name
 
     fill_store(store, today=date.today())
     controller = PrintController(store, TaskRunner(synchronous=True))

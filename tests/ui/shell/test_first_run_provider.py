@@ -1,5 +1,5 @@
 """The provider's name can be given once, at first run; it is optional, and what is typed
-is what Form 4 and Form 5 will print (``reports.jobs.provider_name``)."""
+is what Form 4 and Form 5 will print (``services.documents.provider_name``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from sendobserve.reports.jobs import provider_name
+from sendobserve.services.documents import provider_name
 from sendobserve.storage.keyring_cache import KeyCache
 from sendobserve.ui.shell import app as app_module
 from sendobserve.ui.shell.dialogs import FirstRunDialog

@@ -1,9 +1,9 @@
 """What the readiness screens show, loaded in one go: the record and its three reports.
 
-``load_readiness`` is a plain function (no Qt) so it can run on a worker thread: it opens
-one unit of work, reads the mediator's practice record in a fixed number of queries and
-runs the three pure assessments. The widgets only ever receive the finished
-``ReadinessData``.
+The load is ``services.readiness.load_readiness`` (the one the CLI and the print gates
+use too): Qt-free, so it runs on a worker thread. ``load_readiness`` here only lets the
+screens pass a session factory as well as a store. The widgets only ever receive the
+finished ``ReadinessData``.
 
 Measured on the demo store (75 criteria, 6–9 observations per trainee, a 2-core machine
 shared with other work): loading the record and assessing it takes a median of 10–28 ms
@@ -19,7 +19,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -29,21 +28,14 @@ import shiboken6
 from PySide6.QtCore import QObject
 
 from sendobserve.forms.registry import FormRegistry
-from sendobserve.model.domain import PracticeRecord
-from sendobserve.model.readiness import FormLookup, ReadinessReport, assess_readiness
-from sendobserve.model.renewal import PassportReport, RenewalReport, assess_passport, assess_renewal
-from sendobserve.storage.repositories import load_practice_record
+from sendobserve.model.readiness import FormLookup
+from sendobserve.services import readiness as service
+from sendobserve.services.readiness import ReadinessData
+
+__all__ = ["ReadinessData", "load_readiness"]
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 Today = Callable[[], date]
-
-
-@dataclass(frozen=True, slots=True)
-class ReadinessData:
-    record: PracticeRecord
-    readiness: ReadinessReport
-    renewal: RenewalReport
-    passport: PassportReport
 
 
 def sessions_of(source: Any) -> SessionFactory:
@@ -54,17 +46,17 @@ def sessions_of(source: Any) -> SessionFactory:
     return factory  # type: ignore[no-any-return]
 
 
+class _Opened:
+    """A session factory seen as an open store (what the services take)."""
+
+    def __init__(self, sessions: SessionFactory) -> None:
+        self.session = sessions
+
+
 def load_readiness(
     sessions: SessionFactory, mediator_id: uuid.UUID, forms: FormLookup, today: date
 ) -> ReadinessData:
-    with sessions() as session:
-        record = load_practice_record(session, mediator_id)
-    return ReadinessData(
-        record=record,
-        readiness=assess_readiness(record, forms, today=today),
-        renewal=assess_renewal(record, today=today),
-        passport=assess_passport(record, today=today),
-    )
+    return service.load_readiness(_Opened(sessions), mediator_id, today=today, forms=forms)
 
 
 _standard: FormRegistry | None = None

@@ -1,5 +1,5 @@
 """For every demo mediator, in a real encrypted store: the verdict the readiness screen
-loads (``load_readiness``) is the verdict of the print gates (``reports.jobs``)."""
+loads (``load_readiness``) is the verdict of the print gates (``services.documents``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 from sendobserve.demo import GAPS, PASSPORTED, READY, RENEWING
 from sendobserve.model.readiness import is_ppc
-from sendobserve.reports import jobs
+from sendobserve.services import documents as jobs
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import load_registry
 from sendobserve.ui.trainee.readiness.data import load_readiness

@@ -9,7 +9,7 @@ from cryptography import x509
 from hypothesis import given
 from hypothesis import strategies as hs
 
-from sendobserve.reports import pki
+from sendobserve.pki import certificates as pki
 from tests.reports import samples
 
 

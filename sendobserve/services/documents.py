@@ -1,4 +1,5 @@
-"""The print jobs the CLI and the app share: store in, PDF bytes out. Qt-free.
+"""Certificates and documents, the use cases the CLI and the app share: store in, PDF
+bytes out. Qt-free.
 
 The decisions (Form 4 refused while the readiness assessment has gaps, Form 5 while the
 passporting assessment does, the portfolio unless verified by a PPC) are the functions of
@@ -11,25 +12,25 @@ can call it from a worker thread.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sendobserve.errors import UserError
-from sendobserve.model.domain import Observer, PracticeRecord
+from sendobserve.model.domain import Observation, Observer, PracticeRecord
 from sendobserve.model.readiness import ReadinessReport, form4_refusal
 from sendobserve.model.renewal import PassportReport, form5_refusal, passport_signer_refusal
 from sendobserve.reports.build import FORM4_HINT, CertificateRefused
 from sendobserve.reports.styles import CancelCheck, ProgressCallback
+from sendobserve.services import Done
+from sendobserve.services.changes import NOTHING, Changes
+from sendobserve.services.readiness import assess, assess_form5, load_forms, load_record
 
 if TYPE_CHECKING:
-    from sendobserve.forms.registry import FormRegistry
-    from sendobserve.reports.pki import RootCA
-    from sendobserve.storage.db import Store
+    from sendobserve.pki.certificates import RootCA
+    from sendobserve.services import Sessions
 
 PROVIDER_NAME_NEEDED = (
     "The provider's name is not set, and it is printed on every Form 4 and Form 5: set it "
@@ -39,43 +40,26 @@ FORM5_HINT = "Record the passporting facts on the mediator's page, then print ag
 __all__ = ["FORM4_HINT", "FORM5_HINT"]
 
 
-def load_forms(store: Store) -> FormRegistry:
-    """The Standards' forms plus every version stored with the records (providers' own)."""
-    from sendobserve.storage.repositories import load_registry
-
-    return load_registry(store.session)
-
-
-def load_record(store: Store, mediator_id: uuid.UUID) -> PracticeRecord:
-    from sendobserve.storage.repositories import load_practice_record
-
-    with store.session() as session:
-        return load_practice_record(session, mediator_id)
-
-
-def assess(store: Store, mediator_id: uuid.UUID, *, today: date | None = None,
-           forms: FormRegistry | None = None) -> tuple[PracticeRecord, ReadinessReport]:
-    from sendobserve.model.readiness import assess_readiness
-
-    record = load_record(store, mediator_id)
-    forms = forms if forms is not None else load_forms(store)
-    return record, assess_readiness(record, forms, today=today or date.today())
-
-
 # --- documents without a certificate ------------------------------------------------------
 
-def observation_document(store: Store, observation_id: uuid.UUID) -> bytes:
+def observation_document(store: Sessions, observation_id: uuid.UUID) -> bytes:
     """A filled Form 1, 2 or 3 on the form version it was made on."""
+    return observation_document_of(store, observation_id)[0]
+
+
+def observation_document_of(store: Sessions, observation_id: uuid.UUID
+                            ) -> tuple[bytes, Observation]:
+    """The filled form and the observation it shows."""
     from sendobserve.reports import build
     from sendobserve.reports.observation import observation_pdf
     from sendobserve.storage.repositories import ObservationRepository
 
     obs = ObservationRepository(store.session).get(observation_id)
     record = load_record(store, obs.mediator_id)
-    return observation_pdf(build.observation_content(record, obs.id, load_forms(store)))
+    return observation_pdf(build.observation_content(record, obs.id, load_forms(store))), obs
 
 
-def readiness_document(store: Store, mediator_id: uuid.UUID, *,
+def readiness_document(store: Sessions, mediator_id: uuid.UUID, *,
                        today: date | None = None) -> tuple[bytes, ReadinessReport]:
     from sendobserve.reports import build
     from sendobserve.reports.readiness import readiness_pdf
@@ -85,7 +69,7 @@ def readiness_document(store: Store, mediator_id: uuid.UUID, *,
 
 
 def portfolio_document(
-    store: Store,
+    store: Sessions,
     mediator_id: uuid.UUID,
     verified_by: Observer,
     *,
@@ -110,20 +94,18 @@ def portfolio_document(
         content.observations)
 
 
-def portfolio_plan(store: Store, mediator_id: uuid.UUID, *, today: date | None = None
+def portfolio_plan(store: Sessions, mediator_id: uuid.UUID, *, today: date | None = None
                    ) -> tuple[ReadinessReport, str | None, tuple[Observer, ...]]:
     """The assessment, why the portfolio cannot be printed yet (or None), and who may
     verify it: the PPCs on record (§1.3, §1.4.2 i)."""
-    from sendobserve.model.readiness import is_ppc
-    from sendobserve.storage.repositories import ObserverRepository
+    from sendobserve.services.people import ppcs
 
     _record, report = assess(store, mediator_id, today=today)
     refusal = None
     if not report.ready:
         refusal = (f"The portfolio of {report.mediator_name} cannot be printed: "
                    + "; ".join(report.still_needed) + ".")
-    ppcs = tuple(o for o in ObserverRepository(store.session).list() if is_ppc(o))
-    return report, refusal, ppcs
+    return report, refusal, ppcs(store)
 
 
 # --- certificates ------------------------------------------------------------------------
@@ -159,9 +141,10 @@ class IssuedDocument:
     mediator_name: str
     signer_name: str
     drawn: int = 0  # how many drawn signatures the certificate carries (0, 1 or 2)
+    changes: Changes = NOTHING
 
 
-def reprint_signer(store: Store, mediator_id: uuid.UUID, form_number: int) -> Observer | None:
+def reprint_signer(store: Sessions, mediator_id: uuid.UUID, form_number: int) -> Observer | None:
     """The signer of an already issued certificate: its verification code names them."""
     from sendobserve.storage.repositories import ObserverRepository
     from sendobserve.storage.repositories.certificates import CertificateRepository
@@ -172,7 +155,7 @@ def reprint_signer(store: Store, mediator_id: uuid.UUID, form_number: int) -> Ob
     return ObserverRepository(store.session).get(issued.signer_id)
 
 
-def plan_certificate(store: Store, mediator_id: uuid.UUID, form_number: int, *,
+def plan_certificate(store: Sessions, mediator_id: uuid.UUID, form_number: int, *,
                      today: date | None = None) -> CertificatePlan:
     """Whether Form 4 or 5 may be issued now, and who may sign it. Reads only."""
     from sendobserve.storage.repositories import ObserverRepository
@@ -196,16 +179,7 @@ def plan_certificate(store: Store, mediator_id: uuid.UUID, form_number: int, *,
                            _issued_before(store, mediator_id, 4))
 
 
-def assess_form5(store: Store, mediator_id: uuid.UUID, *, today: date | None = None
-                 ) -> tuple[PracticeRecord, PassportReport]:
-    """The passporting assessment the screen shows, which is also the Form 5 gate."""
-    from sendobserve.model.renewal import assess_passport
-
-    record = load_record(store, mediator_id)
-    return record, assess_passport(record, today=today or date.today())
-
-
-def _judged_on(store: Store, mediator_id: uuid.UUID, form_number: int,
+def _judged_on(store: Sessions, mediator_id: uuid.UUID, form_number: int,
                today: date | None) -> date:
     """A certificate is judged as of its issue: a re-print as of the first issue's date
     (it keeps that date, and the facts it states are as of then)."""
@@ -217,13 +191,13 @@ def _judged_on(store: Store, mediator_id: uuid.UUID, form_number: int,
     return today or date.today()
 
 
-def _issued_before(store: Store, mediator_id: uuid.UUID, form_number: int) -> bool:
+def _issued_before(store: Sessions, mediator_id: uuid.UUID, form_number: int) -> bool:
     from sendobserve.storage.repositories.certificates import CertificateRepository
 
     return CertificateRepository(store.session).find(mediator_id, form_number) is not None
 
 
-def provider_name(store: Store) -> str | None:
+def provider_name(store: Sessions) -> str | None:
     """The provider's name set for this store (printed on Form 4 and 5), if any."""
     from sendobserve.storage.meta import META_PROVIDER_NAME, get_meta
 
@@ -231,7 +205,7 @@ def provider_name(store: Store) -> str | None:
         return get_meta(session, META_PROVIDER_NAME)
 
 
-def set_provider_name(store: Store, name: str) -> str:
+def set_provider_name(store: Sessions, name: str) -> Done[str]:
     """Set the provider's name once (it can be corrected later); returns it as stored."""
     from sendobserve.storage.meta import META_PROVIDER_NAME, set_meta
 
@@ -243,14 +217,14 @@ def set_provider_name(store: Store, name: str) -> str:
         raise UserError("The provider's name is too long (200 characters at most).")
     with store.session() as session:
         set_meta(session, META_PROVIDER_NAME, name)
-    return name
+    return Done(name, Changes(settings=True))
 
 
-def ensure_signing_root(store: Store, organisation: str | None) -> RootCA:
+def ensure_signing_root(store: Sessions, organisation: str | None) -> RootCA:
     """The store's signing root; a new one is named after ``organisation``, else the
     provider's name set for the store. With neither, nothing is made: a placeholder name
     would be printed on certificates and signed into every pack."""
-    from sendobserve.reports.pki import ensure_root
+    from sendobserve.pki.certificates import ensure_root
     from sendobserve.storage.repositories.certificates import PkiRepository
 
     keys = PkiRepository(store.session)
@@ -263,6 +237,14 @@ def ensure_signing_root(store: Store, organisation: str | None) -> RootCA:
     return ensure_root(keys, name)
 
 
+def signing_root_certificate(store: Sessions) -> bytes | None:
+    """The store's signing root certificate (PEM), if one was made; never its key."""
+    from sendobserve.storage.repositories.certificates import PkiRepository
+
+    root = PkiRepository(store.session).load_root()
+    return None if root is None else root.cert_pem
+
+
 def root_organisation(root: RootCA) -> str:
     from cryptography import x509
     from cryptography.x509.oid import NameOID
@@ -273,7 +255,7 @@ def root_organisation(root: RootCA) -> str:
 
 
 def issue_certificate(
-    store: Store,
+    store: Sessions,
     plan: CertificatePlan,
     signer: Observer,
     *,
@@ -293,7 +275,8 @@ def issue_certificate(
     ``deliver`` runs inside that transaction with the signed PDF: if it raises (the CLI
     could not write the file), the issue is not logged either.
     """
-    from sendobserve.reports import build, certificate, pki, signing
+    from sendobserve.pki import certificates as pki
+    from sendobserve.reports import build, certificate, signing
     from sendobserve.reports.content import CertificateIdentity
     from sendobserve.storage.repositories import in_session
     from sendobserve.storage.repositories.certificates import CertificateRepository
@@ -361,7 +344,9 @@ def issue_certificate(
     return IssuedDocument(pdf, form_number, issued.serial, issued.verification_code, reprint,
                           record.mediator.name, signer.name,
                           drawn=(issued.signer_drawing is not None)
-                          + (issued.mediator_drawing is not None))
+                          + (issued.mediator_drawing is not None),
+                          changes=Changes(certificates=True, people=not reprint,
+                                          mediators=frozenset({record.mediator.id})))
 
 
 def _record_accreditation(session: Any, mediator_id: uuid.UUID, issued_on: date) -> None:
@@ -373,22 +358,3 @@ def _record_accreditation(session: Any, mediator_id: uuid.UUID, issued_on: date)
     row = session.get(MediatorRecord, mediator_id)
     if row is not None and row.accredited_on is None:
         row.accredited_on = issued_on
-
-
-# --- files -------------------------------------------------------------------------------
-
-def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
-    """All of ``data`` at ``path`` or nothing: a temporary file beside it, then a rename."""
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise UserError(f"{target} is a folder; give a file name")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError(f"the folder for {target} does not exist")
-    from sendobserve.storage.fsutil import atomic_write_bytes
-
-    try:
-        atomic_write_bytes(target, data)
-    except OSError as exc:
-        raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
-    return target

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sendobserve.exchange.identity import (
+from sendobserve.pki.identity import (
     Identity,
     fingerprint,
     load_or_create_identity,

@@ -1,8 +1,11 @@
-"""Everything the workspace screens ask of the data, in one small interface.
+"""Everything the workspace screens ask of the data, in one small interface (Qt-free).
 
 The views receive a ``WorkspaceService`` rather than reaching for repositories or a
 global window, so each screen can be built and tested on its own. Every write returns
 the committed domain object: a view shows "Saved" only for what came back from here.
+Every write also reports what it changed (``Changes``) to the callback the service was
+built with, so the window can emit it on its one signal. ``StoreWorkspaceService``
+(``services.store_workspace``) is the implementation on the real store.
 """
 
 from __future__ import annotations

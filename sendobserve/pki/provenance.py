@@ -25,7 +25,6 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sendobserve.exchange.identity import Identity, fingerprint, verify
 from sendobserve.model.domain import (
     Amendment,
     DebriefNote,
@@ -34,6 +33,7 @@ from sendobserve.model.domain import (
     Observation,
     ObservationState,
 )
+from sendobserve.pki.identity import Identity, fingerprint, verify
 
 PROVENANCE_CONTEXT = b"sendobserve.exchange.v2.origin\x00"
 _UNSEEN = (MarkState.NOT_YET_SEEN, "")
@@ -88,7 +88,7 @@ def origin_marks(marks: Iterable[Mark], amendments: Iterable[Amendment]
 def origin_bytes(observation: Observation, marks: Iterable[Mark],
                  debrief_notes: Iterable[DebriefNote], amendments: Iterable[Amendment]) -> bytes:
     """The exact bytes the author signs (and a receiver verifies)."""
-    from sendobserve.exchange.codec import canonical_json, timestamp_text
+    from sendobserve.pki.canonical import canonical_json, timestamp_text
 
     o = observation
     sig = o.signature

@@ -1,0 +1,35 @@
+"""Writing a file a person named (a PDF, an exchange file, a CSV): one rule for every use
+case, the CLI and the app.
+
+All of the data or nothing (``storage.fsutil.atomic_write_bytes``: a temporary file
+beside it, fsynced, renamed, the folder synced), and one clear sentence when the name is
+a folder, the folder is missing, the file exists and may not be replaced, or the disk
+refuses.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sendobserve.errors import UserError
+
+
+def write_file(path: str | os.PathLike[str], data: bytes, *, replace: bool = True) -> Path:
+    """Put all of ``data`` at ``path`` or nothing; returns the path written."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise UserError(f"{target} is a folder; give a file name")
+    if not replace and target.exists():
+        raise UserError(f"{target} already exists; nothing was written",
+                        hint="Choose another name, or add --force to replace it.")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"the folder for {target} does not exist")
+    from sendobserve.storage.fsutil import atomic_write_bytes
+
+    try:
+        atomic_write_bytes(target, data)
+    except OSError as exc:
+        raise UserError(f"could not write {target}: {exc.strerror or exc}") from None
+    return target
