@@ -150,9 +150,8 @@ def check_name(name: str) -> str:
 def check_kind(entry_kind: EntryKind, kind: EvidenceKind) -> None:
     if kind not in KINDS_FOR[entry_kind]:
         allowed = " or ".join(KIND_PHRASES[k] for k in KINDS_FOR[entry_kind])
-        article = "an" if entry_kind is EntryKind.TRAINING else "a"
         phrase = KIND_PHRASES[kind]
-        raise UserError(f"{phrase[0].upper()}{phrase[1:]} cannot be attached to {article} "
+        raise UserError(f"{phrase[0].upper()}{phrase[1:]} cannot be attached to a "
                         f"{ENTRY_WORDS[entry_kind]}; it takes {allowed}.")
 
 

@@ -28,6 +28,7 @@ from sendobserve.reports.styles import CancelCheck, ProgressCallback
 
 if TYPE_CHECKING:
     from sendobserve.forms.registry import FormRegistry
+    from sendobserve.reports.content import EvidenceLine
     from sendobserve.reports.pki import RootCA
     from sendobserve.storage.db import Store
 
@@ -102,9 +103,21 @@ def portfolio_document(
     forms = load_forms(store)
     record, report = assess(store, mediator_id, today=today, forms=forms)
     content = build.portfolio_content(record, report, forms, verified_by=verified_by,
-                                      prepared_on=today)
+                                      prepared_on=today,
+                                      evidence=evidence_lines(store, mediator_id))
     return portfolio_pdf(content, progress=progress, cancelled=cancelled), len(
         content.observations)
+
+
+def evidence_lines(store: Store, mediator_id: uuid.UUID) -> list[EvidenceLine]:
+    """The mediator's evidence files as the portfolio lists them."""
+    from sendobserve.model.evidence import KIND_WORDS, MEDIA_WORDS
+    from sendobserve.reports.content import EvidenceLine
+    from sendobserve.services.evidence import entries
+
+    return [EvidenceLine(f.name, KIND_WORDS[f.kind], e.label, MEDIA_WORDS[f.media_type],
+                         f.size_text, f.sha256)
+            for e in entries(store, mediator_id) for f in e.files]
 
 
 def portfolio_plan(store: Store, mediator_id: uuid.UUID, *, today: date | None = None
