@@ -1,0 +1,110 @@
+"""Trust between installations, for the app: the known signers (with revocations) and the
+conflicts kept from imports, decided by a person. Qt-free; each write returns ``Changes``.
+
+Built on the exchange core as it is (``storage.exchange``, ``exchange.conflicts``): a
+decision picks one of the versions (the one held here or one kept from an import); who and
+why are kept with it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sendobserve.errors import UserError
+from sendobserve.services.changes import Changes
+
+if TYPE_CHECKING:
+    from sendobserve.exchange.conflicts import RecordConflict
+    from sendobserve.storage.db import Store
+
+
+@dataclass(frozen=True, slots=True)
+class SignerLine:
+    name: str
+    fingerprint: str  # eight groups of four, as read aloud
+    first_seen_at: datetime
+    last_import_at: datetime
+    revoked_from: datetime | None = None
+    revoked_reason: str = ""
+    revoked_by: str = ""
+    this_installation: bool = False
+
+
+def signers(store: Store) -> list[SignerLine]:
+    from sendobserve.exchange.identity import load_or_create_identity
+    from sendobserve.storage import exchange as stored
+
+    with store.session() as session:
+        own = load_or_create_identity(stored.StoredSigningKey(session)).fingerprint
+        revoked = stored.revocations(session)
+        out = []
+        for s in stored.known_signers(session):
+            r = revoked.get(s.fingerprint)
+            out.append(SignerLine(s.name, s.fingerprint, s.first_seen_at, s.last_seen_at,
+                                  r.revoked_from if r else None, r.reason if r else "",
+                                  r.decided_by if r else "", s.fingerprint == own))
+    return out
+
+
+def revoke(store: Store, fingerprint: str, *, revoked_from: datetime, reason: str,
+           decided_by: str) -> Changes:
+    """Revoke a known signer's installation (a lost laptop) from ``revoked_from``."""
+    from sendobserve.exchange.identity import (
+        Revocation,
+        load_or_create_identity,
+        normalise_fingerprint,
+    )
+    from sendobserve.model.domain import utcnow
+    from sendobserve.storage import exchange as stored
+
+    if not reason.strip():
+        raise UserError("Say why the installation is revoked (a lost laptop, say).")
+    if not decided_by.strip():
+        raise UserError("Say who decides to revoke it.")
+    if revoked_from.tzinfo is None:
+        raise UserError("The time a revocation starts needs its time zone.")
+    with store.session() as session:
+        identity = load_or_create_identity(stored.StoredSigningKey(session))
+        wanted = normalise_fingerprint(fingerprint)
+        signer = stored.known_signer(session, wanted)
+        if signer is None:
+            raise UserError(f"No known signer has the fingerprint {wanted}; nothing was "
+                            "revoked.")
+        if signer.public_key == identity.public_key:
+            raise UserError("This installation cannot revoke its own key.")
+        stored.record_revocation(session, Revocation(
+            signer.public_key, revoked_from, reason.strip(), decided_by.strip()),
+            recorded_by=identity.fingerprint, at=utcnow())
+    return Changes(trust=True)
+
+
+def record_conflicts(store: Store) -> tuple[RecordConflict, ...]:
+    from sendobserve.exchange.conflicts import list_record_conflicts
+
+    with store.session() as session:
+        return list_record_conflicts(session)
+
+
+def observation_conflicts(store: Store) -> tuple[Any, ...]:
+    from sendobserve.exchange.conflicts import list_conflicts
+
+    with store.session() as session:
+        return list_conflicts(session)
+
+
+def decide(store: Store, kind: str, record_id: uuid.UUID, *, keep: str, decided_by: str,
+           reason: str) -> Changes:
+    """Keep one version of a record in conflict: ``keep`` is "current" or a kept version's
+    digest. The others join its history, so the next file this store sends settles it."""
+    from sendobserve.exchange.conflicts import resolve_record_conflict
+
+    with store.session() as session:
+        chosen = resolve_record_conflict(session, kind, record_id, keep=keep,
+                                         decided_by=decided_by, reason=reason)
+    mediator = getattr(chosen, "mediator_id", None) or getattr(chosen, "id", None)
+    return Changes(trust=True, record=True, people=kind == "mediator",
+                   mediators=frozenset({mediator}) if isinstance(mediator, uuid.UUID)
+                   else frozenset())
