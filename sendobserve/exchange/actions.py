@@ -53,6 +53,40 @@ class ExportSummary:
     size: int
     signed_as: str
     fingerprint: str
+    counts: tuple[tuple[str, int], ...] = ()  # what travelled, per kind (``payload_counts``)
+    scope: str = "observations"
+
+
+def export_counts(store: Store, mediator_id: uuid.UUID, scope: str = "observations",
+                  observer_id: uuid.UUID | None = None) -> dict[str, int]:
+    """What an export in ``scope`` would carry, per kind, before anything is written (the
+    export dialog's preview; ``ExchangeError`` when there is nothing to export)."""
+    from sendobserve.exchange.export import ExportScope, build_payload, payload_counts
+
+    with store.session() as session:
+        payload = build_payload(session, mediator_id, exported_by="preview",
+                                scope=ExportScope(scope), observer_id=observer_id,
+                                record_history=False)
+    return payload_counts(payload)
+
+
+_COUNT_WORDS = {
+    "observations": ("observation", "observations"), "amendments": ("amendment", "amendments"),
+    "cases": ("case", "cases"), "observers": ("observer", "observers"),
+    "training": ("training course", "training courses"),
+    "reflections": ("reflection", "reflections"), "cpd": ("CPD entry", "CPD entries"),
+    "contacts": ("mentoring or supervision contact", "mentoring or supervision contacts"),
+    "discretions": ("discretion", "discretions"),
+    "author signatures": ("author's signature", "authors' signatures"),
+    "evidence files": ("evidence file", "evidence files"),
+}
+
+
+def counts_text(counts: dict[str, int] | tuple[tuple[str, int], ...]) -> str:
+    """"12 observations, 3 cases, 1 evidence file" (kinds with none left out)."""
+    pairs = counts.items() if isinstance(counts, dict) else counts
+    shown = [f"{n} {_COUNT_WORDS.get(kind, (kind, kind))[n != 1]}" for kind, n in pairs if n]
+    return ", ".join(shown) if shown else "nothing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +110,8 @@ def identity_card(store: Store) -> IdentityCard:
 
 
 def export_to_file(store: Store, mediator_id: uuid.UUID, path: str | os.PathLike[str], *,
-                   passphrase: str, exported_by: str) -> ExportSummary:
+                   passphrase: str, exported_by: str, scope: str = "observations",
+                   observer_id: uuid.UUID | None = None) -> ExportSummary:
     """Seal the mediator's finalised observations into ``path`` (replaced if it exists).
 
     ``exported_by`` is remembered as this installation's name when none is set yet.
@@ -97,9 +132,13 @@ def export_to_file(store: Store, mediator_id: uuid.UUID, path: str | os.PathLike
         identity = load_or_create_identity(stored.StoredSigningKey(session))
         if not stored.identity_name(session):
             stored.set_identity_name(session, exported_by)
+        from sendobserve.exchange.export import ExportScope, payload_counts
+
         data, payload = export_bundle(session, mediator_id, passphrase=passphrase,
-                                      identity=identity, exported_by=exported_by)
-        if not payload.observations:  # raised inside: the new identity is not kept either
+                                      identity=identity, exported_by=exported_by,
+                                      scope=ExportScope(scope), observer_id=observer_id)
+        if not payload.observations and scope != ExportScope.RECORD:
+            # raised inside: the new identity is not kept either
             raise UserError("This trainee has no finalised observations to export; no file "
                             "was written.", hint="Finalise an observation first.")
     from sendobserve.storage.fsutil import atomic_write_bytes
@@ -109,7 +148,7 @@ def export_to_file(store: Store, mediator_id: uuid.UUID, path: str | os.PathLike
     except OSError as exc:
         raise UserError(f"Could not write {target}: {exc.strerror or exc}") from None
     return ExportSummary(target, len(payload.observations), len(data), exported_by,
-                         identity.fingerprint)
+                         identity.fingerprint, tuple(payload_counts(payload).items()), scope)
 
 
 def _own_identity(store: Store) -> Identity | None:
