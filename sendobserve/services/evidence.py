@@ -233,3 +233,33 @@ def find_entry(store: Store, mediator_id: uuid.UUID, prefix: str) -> Entry:
     if len(found) > 1:
         raise UserError(f"{len(found)} entries have an id starting {prefix!r}; give more of it.")
     return found[0]
+
+
+def files_of_entry(store: Store, entry_kind: EntryKind, entry_id: uuid.UUID
+                   ) -> list[EvidenceFile]:
+    """The files attached to one entry, oldest first (without content)."""
+    from sendobserve.storage import evidence as stored
+
+    with store.session() as session:
+        return [f for f, _content in stored.files_of_entries(session, [(entry_kind, entry_id)])]
+
+
+def keep_for_undo(store: Store, entry_kind: EntryKind, entry_id: uuid.UUID
+                  ) -> list[tuple[EvidenceFile, bytes]]:
+    """The files of an entry about to be deleted, with their content, to put back on Undo."""
+    from sendobserve.storage import evidence as stored
+
+    with store.session() as session:
+        return stored.files_of_entries(session, [(entry_kind, entry_id)])
+
+
+def put_back(store: Store, files: list[tuple[EvidenceFile, bytes]]) -> Changes:
+    """Put back files ``keep_for_undo`` kept (their entry is back), in one unit of work."""
+    from sendobserve.storage import evidence as stored
+
+    with store.session() as session:
+        held = stored.held_ids(session, [f.id for f, _c in files])
+        for file, content in files:
+            if file.id not in held:
+                stored.add_evidence(session, file, content)
+    return Changes(record=True, mediators=frozenset(f.mediator_id for f, _c in files))

@@ -82,7 +82,7 @@ class ExportDialog(QDialog):
     def __init__(self, mediators: Sequence[Mediator], signer_name: str = "",
                  current: uuid.UUID | None = None, parent: QWidget | None = None, *,
                  observers: Sequence[Observer] = (), count: CountFn | None = None,
-                 runner: TaskRunner | None = None) -> None:
+                 runner: Any = None) -> None:
         super().__init__(parent)
         self.mediators = tuple(mediators)
         self.observers = tuple(observers)
@@ -193,8 +193,9 @@ class ExportDialog(QDialog):
             if key == (self.mediator_id(), self.scope_value(), self.observer_id()):
                 self.counts.setText(getattr(exc, "message", None) or str(exc))
 
-        runner = self._runner or TaskRunner(self, synchronous=True)
-        runner.run(work, shown, failed, owner=self)
+        from sendobserve.ui.common.runs import run, synchronous_runner
+
+        run(self._runner or synchronous_runner(self), work, shown, failed, owner=self)
 
     def _suggest_path(self) -> None:
         if self.path.isModified() or self.trainee.currentIndex() < 0:

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -46,6 +45,7 @@ from PySide6.QtWidgets import (
 from sendobserve.errors import UserError
 from sendobserve.services.trust import SignerLine
 from sendobserve.ui.common.a11y import LiveLabel
+from sendobserve.ui.common.runs import announce, window_runner
 
 _ROOT = QModelIndex()
 _DISPLAY = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
@@ -56,10 +56,8 @@ KIND_WORDS = {"training": "Training", "reflections": "Reflection", "cpd": "CPD",
 
 def _emit(widget: QWidget, changes: Any) -> None:
     parent = widget.parentWidget()
-    window = parent.window() if parent is not None else None
-    signal = getattr(window, "changed", None) if isinstance(window, QMainWindow) else None
-    if signal is not None:  # the window's one change signal, where it has one
-        signal.emit(changes)
+    if parent is not None:
+        announce(window_runner(parent), parent, changes)
 
 
 class _Table(QAbstractTableModel):

@@ -354,13 +354,19 @@ class RecordEditor(QWidget):
         """The entry's evidence files with their content (kept for Undo of a delete)."""
         if key not in EVIDENCE_ENTRIES:
             return []
-        from sendobserve.storage.evidence import files_of_entries
+        from sendobserve.services.evidence import keep_for_undo
 
-        with sessions_of(self._source)() as session:
-            return files_of_entries(session, [(EVIDENCE_ENTRIES[key], entry_id)])
+        return keep_for_undo(self._store(), EVIDENCE_ENTRIES[key], entry_id)
+
+    def _store(self) -> Any:
+        """What the evidence service calls ``.session()`` on (a Store or its factory)."""
+        from types import SimpleNamespace
+
+        return SimpleNamespace(session=sessions_of(self._source))
 
     def show_evidence(self, key: str) -> Any:
         """The evidence dialog of the selected entry (opened, not modal), or None."""
+        from sendobserve.ui.common.runs import window_runner
         from sendobserve.ui.trainee.record.evidence import EvidenceDialog
 
         page = self.pages[key]
@@ -368,8 +374,7 @@ class RecordEditor(QWidget):
         if item is None or key not in EVIDENCE_ENTRIES:
             page.message.setText("Choose an entry first.")
             return None
-        window = self.window()
-        runner = getattr(window, "runner", None)
+        runner = window_runner(self)
         dialog = EvidenceDialog(self._source, EVIDENCE_ENTRIES[key], item.id,
                                 page.spec.describe(item), added_by=self._added_by(),
                                 runner=runner, parent=self)
@@ -401,11 +406,9 @@ class RecordEditor(QWidget):
             # Back as it was: validated against the day it was first entered on.
             self._write(spec, item, new=True)
             if self._undo_files:
-                from sendobserve.storage.evidence import add_evidence
+                from sendobserve.services.evidence import put_back
 
-                with sessions_of(self._source)() as session:
-                    for file, content in self._undo_files:
-                        add_evidence(session, file, content)
+                put_back(self._store(), self._undo_files)
         except UserError as exc:
             page.message.setText(f"⚠ Could not restore it: {exc.message}")
             return False

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
-    QMainWindow,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -46,7 +45,7 @@ from sendobserve.model.evidence import (
 )
 from sendobserve.ui.common.a11y import LiveLabel
 from sendobserve.ui.common.lock import FILE_DIALOG_OPTIONS
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.runs import announce, run, synchronous_runner
 
 PREVIEW_SIZE = 420  # pixels, the longer side
 _ROOT = QModelIndex()
@@ -119,7 +118,7 @@ class EvidenceDialog(QDialog):
     changed = Signal(object)  # the Changes of a write
 
     def __init__(self, source: Any, entry_kind: EntryKind, entry_id: uuid.UUID, label: str,
-                 *, added_by: str, runner: TaskRunner | None = None,
+                 *, added_by: str, runner: Any = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store: Any = _Source(source)  # what the service calls .session() on
@@ -127,7 +126,7 @@ class EvidenceDialog(QDialog):
         self.entry_id = entry_id
         self.label = label
         self.added_by = added_by
-        self.runner = runner or TaskRunner(self, synchronous=True)
+        self.runner = runner or synchronous_runner(self)
         self.confirm = self._ask
         self.choose_file = self._choose_file
         self.choose_target = self._choose_target
@@ -208,22 +207,12 @@ class EvidenceDialog(QDialog):
 
         current = self.current() if select is None else None
         keep = select or (current.id if current else None)
-        files = [f for f in evidence.list_files(self.store, self._mediator_id())
-                 if f.entry_id == self.entry_id]
+        files = evidence.files_of_entry(self.store, self.entry_kind, self.entry_id)
         self.model.set_files(files)
         rows = [i for i, f in enumerate(files) if f.id == keep] or ([0] if files else [])
         if rows:
             self.list.setCurrentIndex(self.model.index(rows[0], 0))
         self._current_changed()
-
-    def _mediator_id(self) -> uuid.UUID:
-        from sendobserve.storage.evidence import entry_owner
-
-        with self.store.session() as session:
-            owner = entry_owner(session, self.entry_kind, self.entry_id)
-        if owner is None:
-            raise UserError("This entry is no longer in the store.")
-        return owner
 
     def current(self) -> EvidenceFile | None:
         index = self.list.currentIndex()
@@ -264,7 +253,7 @@ class EvidenceDialog(QDialog):
                                            + (", first page" if current.media_type == PDF
                                               else ""))
 
-        self.runner.run(work, shown, self._failed, owner=self)
+        run(self.runner, work, shown, self._failed, owner=self)
 
     def _show_text(self, text: str) -> None:
         self.preview.clear()
@@ -278,10 +267,8 @@ class EvidenceDialog(QDialog):
     def _emit(self, changes: Any) -> None:
         self.changed.emit(changes)
         parent = self.parentWidget()
-        window = parent.window() if parent is not None else None
-        signal = getattr(window, "changed", None) if isinstance(window, QMainWindow) else None
-        if signal is not None:  # the window's one change signal, where it has one
-            signal.emit(changes)
+        if parent is not None:
+            announce(self.runner, parent, changes)
 
     # --- writing ----------------------------------------------------------------------
     def _choose_file(self) -> str:
@@ -328,7 +315,7 @@ class EvidenceDialog(QDialog):
             self.attach_button.setEnabled(True)
             self._failed(exc)
 
-        self.runner.run(work, done, failed, owner=self)
+        run(self.runner, work, done, failed, owner=self)
 
     def save_copy(self, target: str | None = None) -> None:
         from sendobserve.services import evidence

@@ -15,7 +15,7 @@ from sendobserve.demo import GAPS
 from sendobserve.model.evidence import EvidenceKind
 from sendobserve.services import evidence
 from sendobserve.storage.db import Store
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.runs import synchronous_runner
 from sendobserve.ui.trainee.readiness.data import InlineRunner
 from sendobserve.ui.trainee.readiness.screen import TraineeScreen
 from sendobserve.ui.trainee.record.evidence import EvidenceDialog
@@ -38,7 +38,7 @@ def _dialog(qtbot: QtBot, store: Store) -> tuple[TraineeScreen, EvidenceDialog]:
     assert page.evidence_button is not None and page.evidence_button.isEnabled()
     dialog = editor.show_evidence("training")
     assert dialog is not None
-    dialog.runner = TaskRunner(dialog, synchronous=True)
+    dialog.runner = synchronous_runner(dialog)
     return screen, dialog
 
 
