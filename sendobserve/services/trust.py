@@ -108,3 +108,51 @@ def decide(store: Store, kind: str, record_id: uuid.UUID, *, keep: str, decided_
     return Changes(trust=True, record=True, people=kind == "mediator",
                    mediators=frozenset({mediator}) if isinstance(mediator, uuid.UUID)
                    else frozenset())
+
+
+def decide_merged(store: Store, kind: str, record_id: uuid.UUID, *,
+                  from_kept: frozenset[str], decided_by: str, reason: str) -> Changes:
+    """Write a merged version of a record in conflict: the version held here with the
+    fields named in ``from_kept`` taken from the one kept from a file. It becomes current,
+    checked by the same rules as an entry typed here, and both earlier versions join its
+    history, so the next file this store sends settles the conflict everywhere; who and why
+    are logged as for a choice."""
+    import json
+
+    from sendobserve.exchange.apply import _VALIDATE
+    from sendobserve.exchange.conflicts import _decode_kept
+    from sendobserve.exchange.logs import record_digest, record_json
+    from sendobserve.model.domain import utcnow
+    from sendobserve.model.validation import validate_required_text
+    from sendobserve.storage import exchange as stored
+
+    decided_by = validate_required_text(decided_by, label="Who decides", field="decided_by")
+    reason = validate_required_text(reason, label="The reason for the decision",
+                                    field="reason")
+    if not from_kept:
+        raise UserError("Choose at least one field from the other version, or keep one "
+                        "version as it is.")
+    with store.session() as session:
+        current = stored.versioned_by_id(session, kind, [record_id]).get(record_id)
+        kept = [r for r in stored.kept_record_versions(session)
+                if r.kind == kind and r.record_id == record_id]
+        if current is None or len(kept) != 1:
+            raise UserError("A merged version can be written when exactly two versions are "
+                            "kept; keep one of them instead.")
+        ours, theirs = record_json(current), json.loads(kept[0].version)
+        unknown = sorted(from_kept - (set(theirs) - {"id", "mediator_id"}))
+        if unknown:
+            raise UserError(f"{unknown[0]!r} cannot be taken from the other version.")
+        merged = _decode_kept(kind, {**ours, **{f: theirs[f] for f in from_kept}}, current)
+        _VALIDATE[type(merged)](merged)
+        digest = record_digest(merged)
+        retired = {record_digest(current), kept[0].digest} - {digest}
+        stored.write_versioned(session, merged)
+        stored.remember_versions(session, kind, record_id, {digest, *retired})
+        stored.drop_record_conflicts(session, kind, record_id)
+        stored.log_decision(session, kind=kind, record_id=record_id, chosen=digest,
+                            retired=retired, decided_by=decided_by, reason=reason, at=utcnow())
+    owner = getattr(merged, "mediator_id", None) or getattr(merged, "id", None)
+    return Changes(trust=True, record=True, people=kind == "mediator",
+                   mediators=frozenset({owner}) if isinstance(owner, uuid.UUID)
+                   else frozenset())

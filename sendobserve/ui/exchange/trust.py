@@ -272,7 +272,60 @@ class RevokeDialog(QDialog):
 
 
 class VersionsModel(_Table):
-    headers = ("Field", "A: held here", "B: kept from a file")
+    """The two versions field by field. A field that differs can be ticked (Space): a
+    merged version takes B's value there and A's everywhere else."""
+
+    headers = ("Field (ticked: merged takes B)", "A: held here", "B: kept from a file")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.fields: list[str] = []
+        self.take_b: set[str] = set()
+
+    def set_versions(self, rows: list[tuple[str, str, str]]) -> None:
+        """(field, A, B) rows; what differs first."""
+        rows = sorted(rows, key=lambda r: r[1] == r[2])
+        self.fields = [r[0] for r in rows]
+        self.take_b = set()
+        self.set_rows([(f.replace("_", " "), a, b) for f, a, b in rows])
+
+    def differs(self, row: int) -> bool:
+        return self.rows[row][1] != self.rows[row][2]
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if index.isValid() and index.column() == 0 and self.differs(index.row()):
+            return base | Qt.ItemFlag.ItemIsUserCheckable
+        return base
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = index.row()
+        if index.column() == 0 and self.differs(row):
+            taken = self.fields[row] in self.take_b
+            if role == Qt.ItemDataRole.CheckStateRole:
+                return Qt.CheckState.Checked if taken else Qt.CheckState.Unchecked
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return (f"{self.rows[row][0]}: differs; a merged version takes "
+                        f"{'B' if taken else 'A'}")
+        if role == Qt.ItemDataRole.AccessibleTextRole and index.column() == 0:
+            return f"{self.rows[row][0]}: the same in both"
+        return super().data(index, role)
+
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.CheckStateRole or index.column() != 0 \
+                or not self.differs(index.row()):
+            return False
+        field = self.fields[index.row()]
+        if Qt.CheckState(value) == Qt.CheckState.Checked:
+            self.take_b.add(field)
+        else:
+            self.take_b.discard(field)
+        self.dataChanged.emit(index, index, [role, Qt.ItemDataRole.AccessibleTextRole])
+        return True
 
 
 class ConflictsDialog(QDialog):
@@ -307,6 +360,10 @@ class ConflictsDialog(QDialog):
         self.keep_a.clicked.connect(lambda: self.decide("current"))
         self.keep_b = QPushButton("Keep &B (from the file)")
         self.keep_b.clicked.connect(lambda: self.decide(self._kept_digest()))
+        self.merge = QPushButton("Write a &merged version")
+        self.merge.setAccessibleName("Write a merged version: A, with the ticked fields "
+                                     "from B")
+        self.merge.clicked.connect(self.decide_merged)
         close = QPushButton("Close")
         close.setAccessibleName("Close")
         close.clicked.connect(self.accept)
@@ -318,6 +375,7 @@ class ConflictsDialog(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.keep_a)
         buttons.addWidget(self.keep_b)
+        buttons.addWidget(self.merge)
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
@@ -356,7 +414,8 @@ class ConflictsDialog(QDialog):
     def _show(self) -> None:
         c = self.current()
         has = c is not None
-        for widget in (self.keep_a, self.keep_b, self.table, self.decided_by, self.reason):
+        for widget in (self.keep_a, self.keep_b, self.merge, self.table, self.decided_by,
+                       self.reason):
             widget.setEnabled(has)
         if c is None:
             self.versions.set_rows([])
@@ -370,14 +429,33 @@ class ConflictsDialog(QDialog):
                          f"{kept.received_at:%-d %b %Y %H:%M} UTC in a file signed by "
                          f"installation {kept.signer_fingerprint}.")
         names = sorted(set(c.current) | set(kept.fields))
-        rows: list[tuple[str, ...]] = [
-            (name.replace("_", " "), _text(c.current.get(name)), _text(kept.fields.get(name)))
+        rows = [(name, _text(c.current.get(name)), _text(kept.fields.get(name)))
                 for name in names if name not in ("id", "mediator_id")]
-        rows.sort(key=lambda r: r[1] == r[2])  # what differs first
-        self.versions.set_rows(rows)
+        self.versions.set_versions(rows)
+        self.merge.setEnabled(len(c.kept) == 1)
         differ = sum(1 for r in rows if r[1] != r[2])
         self.table.setAccessibleName(f"Both versions, field by field: {differ} field"
                                      f"{'s' if differ != 1 else ''} differ")
+
+    def decide_merged(self) -> bool:
+        from sendobserve.services import trust
+
+        c = self.current()
+        if c is None:
+            return False
+        try:
+            changes = trust.decide_merged(self.store, c.kind, c.record_id,
+                                          from_kept=frozenset(self.versions.take_b),
+                                          decided_by=self.decided_by.text(),
+                                          reason=self.reason.text())
+        except UserError as exc:
+            self.message.setText(f"⚠ {exc.message}")
+            return False
+        self.reason.clear()
+        self.reload()
+        self.message.setText("Wrote the merged version; it travels with the next file.")
+        _emit(self, changes)
+        return True
 
     def decide(self, keep: str) -> bool:
         from sendobserve.services import trust

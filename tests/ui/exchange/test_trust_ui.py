@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from sendobserve.services import trust
@@ -80,6 +81,11 @@ def test_a_conflict_side_by_side_decided_with_a_reason(qtbot: QtBot, tmp_path: P
         assert dialog.choice.count() == 1 and "Reflection" in dialog.choice.currentText()
         first = dialog.versions.rows[0]
         assert first == ("hours", "2.5", "2")  # what differs comes first
+        index = dialog.versions.index(0, 0)
+        assert "differs; a merged version takes A" in dialog.versions.data(
+            index, Qt.ItemDataRole.AccessibleTextRole)
+        assert not dialog.versions.flags(dialog.versions.index(1, 0)) \
+            & Qt.ItemFlag.ItemIsUserCheckable  # the same in both: nothing to choose
         assert "1 field differ" in dialog.table.accessibleName()
         assert "signed by installation" in dialog.who.text()
         if SHOTS:
@@ -95,3 +101,30 @@ def test_a_conflict_side_by_side_decided_with_a_reason(qtbot: QtBot, tmp_path: P
             (held,) = [r for r in PracticeRepository(in_session(s)).list(
                 type(reflection), reflection.mediator_id)]
         assert held.hours == Decimal("2")
+
+
+def test_a_merged_version_takes_the_ticked_fields_from_b(qtbot: QtBot, tmp_path: Path) -> None:
+    a, b, reflection = _two_stores(tmp_path)
+    with b.open() as store:
+        dialog = ConflictsDialog(store)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.decided_by.setText("Dana Whitfield")
+        dialog.reason.setText("Hours from the log, nothing else changed.")
+        assert not dialog.decide_merged()  # nothing ticked: keep A or B instead
+        assert "Choose at least one field" in dialog.message.accessibleName()
+        dialog.table.setFocus()
+        dialog.table.setCurrentIndex(dialog.versions.index(0, 0))
+        qtbot.keyClick(dialog.table, Qt.Key.Key_Space)  # tick "hours" from the keyboard
+        assert dialog.versions.take_b == {"hours"}
+        assert "takes B" in dialog.versions.data(dialog.versions.index(0, 0),
+                                                 Qt.ItemDataRole.AccessibleTextRole)
+        assert dialog.decide_merged()
+        assert trust.record_conflicts(store) == ()
+    held = _record(b, reflection.mediator_id).reflections[0]
+    assert held.hours == Decimal("2") and held.summary == reflection.summary
+    # The merged version travels: the first laptop takes it, with no conflict left.
+    a.import_bytes(_export_record(b, reflection.mediator_id, "B"))
+    assert _record(a, reflection.mediator_id).reflections[0] == held
+    with a.open() as store:
+        assert trust.record_conflicts(store) == ()
