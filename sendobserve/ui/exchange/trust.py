@@ -287,7 +287,8 @@ class VersionsModel(_Table):
         rows = sorted(rows, key=lambda r: r[1] == r[2])
         self.fields = [r[0] for r in rows]
         self.take_b = set()
-        self.set_rows([(f.replace("_", " "), a, b) for f, a, b in rows])
+        self.set_rows([(f.replace("_", " ") + (" — differs" if a != b else ""), a, b)
+                       for f, a, b in rows])
 
     def differs(self, row: int) -> bool:
         return self.rows[row][1] != self.rows[row][2]
@@ -308,10 +309,10 @@ class VersionsModel(_Table):
             if role == Qt.ItemDataRole.CheckStateRole:
                 return Qt.CheckState.Checked if taken else Qt.CheckState.Unchecked
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return (f"{self.rows[row][0]}: differs; a merged version takes "
+                return (f"{self.fields[row].replace('_', ' ')}: differs; a merged version takes "
                         f"{'B' if taken else 'A'}")
         if role == Qt.ItemDataRole.AccessibleTextRole and index.column() == 0:
-            return f"{self.rows[row][0]}: the same in both"
+            return f"{self.fields[row].replace('_', ' ')}: the same in both"
         return super().data(index, role)
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
@@ -335,7 +336,8 @@ class ConflictsDialog(QDialog):
         self.setWindowTitle("Conflicts")
         self.setObjectName("conflicts")
         intro = QLabel("A record edited on two laptops in different ways is kept in both "
-                       "versions until a person decides. Compare them, keep one, and say why: "
+                       "versions until a person decides. Compare them, keep one or merge them, and "
+                       "say why: "
                        "the decision travels with this store's next whole-record file.")
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.PlainText)

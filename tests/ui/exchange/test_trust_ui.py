@@ -80,7 +80,7 @@ def test_a_conflict_side_by_side_decided_with_a_reason(qtbot: QtBot, tmp_path: P
         dialog.show()
         assert dialog.choice.count() == 1 and "Reflection" in dialog.choice.currentText()
         first = dialog.versions.rows[0]
-        assert first == ("hours", "2.5", "2")  # what differs comes first
+        assert first == ("hours — differs", "2.5", "2")  # what differs comes first
         index = dialog.versions.index(0, 0)
         assert "differs; a merged version takes A" in dialog.versions.data(
             index, Qt.ItemDataRole.AccessibleTextRole)
