@@ -5,7 +5,6 @@ side and decided, with who and why."""
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,24 +17,13 @@ from sendobserve.services import trust
 from sendobserve.storage import exchange as stored
 from sendobserve.storage.repositories import PracticeRepository, in_session
 from sendobserve.ui.exchange.trust import ConflictsDialog, KnownSignersDialog
-from tests.exchange.storekit import TempStore, add_finalised_observation, add_people
-from tests.exchange.test_whole_record import _export_record, _fill_logs, _record
+from tests.exchange.test_whole_record import _export_record, _record
+from tests.exchange.trustkit import two_stores
 
 SHOTS = os.environ.get("SENDOBSERVE_SHOTS")
 
 
-def _two_stores(tmp_path: Path) -> tuple[TempStore, TempStore, object]:
-    a, b = TempStore.create(tmp_path / "a"), TempStore.create(tmp_path / "b")
-    trainee, ppc = add_people(a)
-    add_finalised_observation(a, trainee, ppc, "LA-1")
-    _fill_logs(a, trainee.id, ppc.id)
-    b.import_bytes(_export_record(a, trainee.id, "Pat on laptop A"))
-    reflection = _record(a, trainee.id).reflections[0]
-    for ts, hours in ((a, "2"), (b, "2.5")):
-        with ts.session() as s:
-            PracticeRepository(in_session(s)).update(replace(reflection, hours=Decimal(hours)))
-    b.import_bytes(_export_record(a, trainee.id, "Pat on laptop A"))
-    return a, b, reflection
+_two_stores = two_stores
 
 
 def test_known_signers_and_a_revocation(qtbot: QtBot, tmp_path: Path) -> None:
