@@ -241,7 +241,7 @@ def files_of_entry(store: Store, entry_kind: EntryKind, entry_id: uuid.UUID
     from sendobserve.storage import evidence as stored
 
     with store.session() as session:
-        return [f for f, _content in stored.files_of_entries(session, [(entry_kind, entry_id)])]
+        return stored.list_for_entry(session, entry_kind, entry_id)
 
 
 def keep_for_undo(store: Store, entry_kind: EntryKind, entry_id: uuid.UUID

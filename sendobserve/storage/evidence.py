@@ -148,6 +148,17 @@ def files_of_entries(session: Session, entries: Collection[tuple[EntryKind, uuid
     return sorted(out, key=lambda pair: (pair[0].added_at, pair[0].id.hex))
 
 
+def list_for_entry(session: Session, kind: EntryKind, entry_id: uuid.UUID
+                   ) -> list[EvidenceFile]:
+    """The files attached to one entry (without content), oldest first."""
+    table = _ENTRY_TABLES[kind]
+    column = getattr(EvidenceRecord, _COLUMN[kind])
+    rows = session.execute(
+        select(EvidenceRecord, table.mediator_id).join(table, table.id == column)
+        .where(column == entry_id).order_by(EvidenceRecord.added_at, EvidenceRecord.id)).all()
+    return [_domain(row, owner) for row, owner in rows]
+
+
 def get_evidence(session: Session, evidence_id: uuid.UUID) -> EvidenceFile | None:
     row = session.get(EvidenceRecord, evidence_id)
     if row is None:
