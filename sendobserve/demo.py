@@ -565,6 +565,11 @@ def remove_demo(store: Store, *, today: date) -> dict[str, int]:
             if (n := session.scalar(select(func.count()).select_from(kind).where(
                 kind.mediator_id.in_(present), kind.id.not_in(ids))) or 0)
         }
+        from sendobserve.storage.evidence import list_evidence
+
+        files = sum(len(list_evidence(session, m)) for m in present)
+        if files:  # attached to demo entries: they would go with them
+            added["evidence_files"] = files
         if added:
             what = ", ".join(f"{n} {table}" for table, n in sorted(added.items()))
             raise UserError(

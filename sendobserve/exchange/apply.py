@@ -35,6 +35,7 @@ from sendobserve.exchange.codec import (
     versions_of,
 )
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
+from sendobserve.exchange.evidence import EvidencePlan, plan_evidence, write_evidence
 from sendobserve.exchange.logs import (
     KIND_OF,
     LOG_KINDS,
@@ -139,7 +140,7 @@ class RecordCount:
 
 KIND_LABELS = {"training": "Training", "reflections": "Reflection", "cpd": "CPD",
                "contacts": "Mentoring and supervision", "discretions": "Discretions",
-               "mediator": "Mediator details"}
+               "mediator": "Mediator details", "evidence": "Evidence files"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,8 +452,12 @@ def _form_label(f: FormText) -> str:
 
 
 def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
-             own: Identity | None, records: tuple[RecordPlan, ...] = ()) -> ImportPreview:
+             own: Identity | None, records: tuple[RecordPlan, ...] = (),
+             evidence: EvidencePlan | None = None) -> ImportPreview:
     p = opened.payload
+    evidence = evidence or plan_evidence(session, p.evidence)
+    evidence_count = (RecordCount("evidence", len(evidence.new), 0, 0, evidence.already_here),
+                      ) if p.evidence else ()
     known = stored.known_signer(session, opened.fingerprint)
     if own is not None and own.public_key == opened.signer_public_key:
         signer = SignerInfo(p.exported_by, opened.fingerprint, SignerStatus.THIS_INSTALLATION)
@@ -497,8 +502,9 @@ def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
         differing_forms=tuple(_form_label(f) for f in plan.differing_forms),
         already_imported_at=stored.imported_at(session, _payload_sha256(opened)),
         changes_store=plan.changes_store or _records_change_store(records)
+        or evidence.changes_store
         or _revocations_change_store(session, revocations),
-        record_counts=_record_counts(records),
+        record_counts=_record_counts(records) + evidence_count,
         content_schema=p.schema,
         revocations=revocations,
         record_conflicts=tuple(_record_label(r) for r in records
@@ -522,7 +528,8 @@ def apply_import(session: Session, opened: OpenedBundle, *,
     """
     plan = _plan(session, opened)
     records = _plan_records(session, opened)
-    preview = _preview(session, opened, plan, own, records)
+    evidence = plan_evidence(session, opened.payload.evidence)
+    preview = _preview(session, opened, plan, own, records, evidence)
     counts = dict(
         added=plan.count(ObservationAction.ADD),
         updated=plan.count(ObservationAction.UPDATE),
@@ -537,6 +544,7 @@ def apply_import(session: Session, opened: OpenedBundle, *,
     try:
         _write(session, opened, plan)
         _write_records(session, opened, records)
+        write_evidence(session, evidence)
         for revocation, applies in preview.revocations:
             if applies:
                 stored.record_revocation(session, revocation, recorded_by=opened.fingerprint,

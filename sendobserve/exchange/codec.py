@@ -33,7 +33,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -41,6 +41,9 @@ from typing import Any, TypeVar
 
 from sendobserve.errors import UserError
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
+from sendobserve.exchange.evidence import FIELDS as EVIDENCE_FIELDS
+from sendobserve.exchange.evidence import MAX_FILES as MAX_EVIDENCE_FILES
+from sendobserve.exchange.evidence import EvidenceItem, item_json, read_item
 from sendobserve.exchange.logs import LOG_KINDS, SPECS, LogRecord, read_record, record_json
 from sendobserve.forms.loader import load_form_text
 from sendobserve.model.domain import (
@@ -144,6 +147,8 @@ class ExportPayload:
     history: tuple[RecordHistory, ...] = ()
     revocations: tuple[Revocation, ...] = ()  # installations revoked by the sender's store
     schema: int = PAYLOAD_SCHEMA
+    # Schema 2, when there are any: evidence files of the entries in the file.
+    evidence: tuple[EvidenceItem, ...] = ()
 
     def log_records(self, kind: str) -> tuple[LogRecord, ...]:
         records: tuple[LogRecord, ...] = getattr(self, kind)
@@ -322,7 +327,9 @@ def payload_json(payload: ExportPayload) -> dict[str, Any]:
             {"public_key": base64.b64encode(r.public_key).decode("ascii"),
              "revoked_from": _dt(r.revoked_from), "reason": r.reason,
              "decided_by": r.decided_by} for r in payload.revocations]
-    elif payload.provenance or payload.history or payload.revocations or any(
+        if payload.evidence:  # only then, so a file without evidence reads as before
+            value["evidence"] = [item_json(e, _dt) for e in payload.evidence]
+    elif payload.evidence or payload.provenance or payload.history or payload.revocations or any(
             payload.log_records(k)
                                                       for k in LOG_KINDS):
         raise ValueError("schema 1 carries observations only")
@@ -744,6 +751,7 @@ def _check_references(p: ExportPayload) -> None:
         _unique(p.log_records(kind), lambda r: r.id, kind)
     _unique(p.history, lambda h: (h.kind, h.id), "history")
     _unique(p.revocations, lambda r: r.public_key, "revocations")
+    _unique(p.evidence, lambda e: e.file.id, "evidence")
     if p.is_empty:
         raise _fail("observations", "the file carries no observations")
     mediators = {m.id for m in p.mediators}
@@ -889,6 +897,8 @@ def decode_payload(data: bytes) -> ExportPayload:
               "observations", "marks", "debrief_notes", "amendments", "forms"]
     if schema >= 2:
         fields.extend(["provenance", *LOG_KINDS, "history", "revocations"])
+        if isinstance(value, dict) and "evidence" in value:
+            fields.append("evidence")
     top = _Obj(value, "payload", fields)
     logs: dict[str, Any] = ({kind: _rows(top, kind, _log_reader(kind)) for kind in LOG_KINDS}
                             if schema >= 2 else {})
@@ -909,8 +919,24 @@ def decode_payload(data: bytes) -> ExportPayload:
         history=_rows(top, "history", _read_history) if schema >= 2 else (),
         revocations=_rows(top, "revocations", _read_revocation) if schema >= 2 else (),
     )
+    if "evidence" in fields:
+        payload = replace(payload, evidence=_read_evidence(top, payload))
     _check_references(payload)
     return payload
+
+
+def _read_evidence(top: _Obj, p: ExportPayload) -> tuple[EvidenceItem, ...]:
+    """The evidence files, each attached to a training, CPD or case entry in the file."""
+    from sendobserve.model.evidence import EntryKind
+
+    owners = {(EntryKind.TRAINING, t.id): t.mediator_id for t in p.training}
+    owners.update(((EntryKind.CPD, c.id), c.mediator_id) for c in p.cpd)
+    owners.update(((EntryKind.CASE, c.id), c.mediator_id) for c in p.cases)
+    if len(top.items("evidence")) > MAX_EVIDENCE_FILES:
+        raise _fail(top.at("evidence"), f"more than {MAX_EVIDENCE_FILES} files")
+    return _rows(top, "evidence", lambda v, path: read_item(
+        _Obj(v, path, EVIDENCE_FIELDS), _fail,
+        mediator_of=lambda kind, entry: owners.get((kind, entry))))
 
 
 @dataclass(frozen=True, slots=True)

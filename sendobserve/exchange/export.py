@@ -4,7 +4,8 @@
   and form records they need, and nothing else;
 - ``RECORD``: the trainee's whole record: those, and every case (with role and hours),
   training, reflection, CPD, mentoring and supervision contact, discretion and the
-  mediator's details (passporting facts), each with its version history;
+  mediator's details (passporting facts), each with its version history, and the
+  evidence files attached to those entries (``exchange.evidence``);
 - ``OBSERVER``: everything one observer wrote (their finalised observations of every
   mediator they observed) — build one file per mediator with ``observer_id``.
 
@@ -27,8 +28,11 @@ from sqlalchemy.orm import Session
 from sendobserve.exchange.bundle import DEFAULT_LOG2_N, seal
 from sendobserve.exchange.codec import EXPORTABLE_STATES, ExportPayload, FormText, RecordHistory
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
+from sendobserve.exchange.evidence import EvidenceItem
+from sendobserve.exchange.evidence import items_for as evidence_items_for
 from sendobserve.exchange.logs import KIND_OF, LOG_KINDS, Versioned, record_digest
 from sendobserve.model.domain import PracticeRecord, utcnow
+from sendobserve.model.evidence import EntryKind
 from sendobserve.pki.identity import Identity
 from sendobserve.storage.exchange import provenance_of as stored_provenance
 from sendobserve.storage.exchange import record_histories as stored_histories
@@ -57,6 +61,7 @@ def payload_counts(payload: ExportPayload) -> dict[str, int]:
     }
     counts.update({kind: len(payload.log_records(kind)) for kind in LOG_KINDS})
     counts["author signatures"] = len(payload.provenance)
+    counts["evidence files"] = len(payload.evidence)
     return counts
 
 
@@ -118,7 +123,17 @@ def build_payload(
         provenance=tuple(p for o in chosen if (p := authors.get(o.id)) is not None),
         **_record_parts(session, record, record_history, logs=whole),
         revocations=tuple(r for _fp, r in sorted(stored_revocations(session).items())),
+        evidence=_evidence(session, record, case_ids) if whole else (),
     )
+
+
+def _evidence(session: Session, record: PracticeRecord, case_ids: set[uuid.UUID]
+              ) -> tuple[EvidenceItem, ...]:
+    """The evidence files of the training, CPD and case entries that travel."""
+    entries = [(EntryKind.TRAINING, t.id) for t in record.training]
+    entries += [(EntryKind.CPD, c.id) for c in record.cpd]
+    entries += [(EntryKind.CASE, c) for c in sorted(case_ids)]
+    return evidence_items_for(session, entries)
 
 
 def _record_parts(session: Session, record: PracticeRecord, remember: bool, *, logs: bool

@@ -55,6 +55,14 @@ KIND_WORDS = {
 }
 
 
+# Evidence files (``model.evidence``) are not a kind of their own: each goes with the entry
+# it is attached to (the store's foreign key cascades), so a certificate is kept exactly as
+# long as the training or CPD entry it evidences, and a case's documents as long as the
+# case. Applying the schedule counts them in the privacy log as ``evidence_files``.
+EVIDENCE_FOLLOWS = {"training": Kind.PRACTICE_LOGS, "cpd": Kind.PRACTICE_LOGS,
+                    "case": Kind.CASES}
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     years: int | None  # None: kept (not removed by retention; erasure can still remove it)

@@ -55,6 +55,7 @@ from sendobserve.reports.content import (
     DebriefLine,
     DeclarationContent,
     DiscretionLine,
+    EvidenceLine,
     Form4Content,
     Form5Content,
     MarkRow,
@@ -546,6 +547,7 @@ def portfolio_content(
     mediator_drawing: bytes | None = None,
     verifier_drawing: bytes | None = None,
     organisation: str = "",
+    evidence: Sequence[EvidenceLine] = (),
 ) -> PortfolioContent:
     """The sole provider's portfolio: every counted observation, oldest first; refused
     unless the assessment is met and the verifier is a PPC (§1.3, §1.4.2 i)."""
@@ -592,4 +594,5 @@ def portfolio_content(
             ),
         ),
         organisation=organisation,
+        evidence=tuple(evidence),
     )

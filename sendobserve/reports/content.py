@@ -39,6 +39,18 @@ class TrainingLine:
 
 
 @dataclass(frozen=True, slots=True)
+class EvidenceLine:
+    """An evidence file listed in the portfolio (§1.1): named, not embedded."""
+
+    name: str
+    kind: str  # "Training certificate"
+    attached_to: str  # "Training: Foundation course (3 Mar 2025)"
+    file_type: str  # "PDF", "JPEG image"
+    size: str  # "1.2 MB"
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
 class CaseLine:
     """One case of the practice period; ``reference`` is never a child's name."""
 
@@ -260,3 +272,4 @@ class PortfolioContent:
     discretions: tuple[DiscretionLine, ...] = ()
     declarations: tuple[DeclarationContent, ...] = field(default_factory=tuple)
     organisation: str = ""
+    evidence: tuple[EvidenceLine, ...] = ()  # listed after the declarations

@@ -22,6 +22,7 @@ from sendobserve.reports.certificate import signature_cell
 from sendobserve.reports.content import (
     CaseLine,
     DiscretionLine,
+    EvidenceLine,
     PortfolioContent,
     ReflectionLine,
     TrainingLine,
@@ -211,6 +212,27 @@ def _discretions(lines: Sequence[DiscretionLine]) -> list[Any]:
     return out
 
 
+def _evidence(lines: Sequence[EvidenceLine]) -> list[Any]:
+    from reportlab.platypus import Paragraph
+
+    s = st.styles()
+    intro = Paragraph(
+        "Certificates, course outlines and other documents attached to the training, CPD "
+        "and case entries (§1.1). They are kept in the mediator's encrypted record, not "
+        "printed here; the SHA-256 of each identifies the exact file.", s.body)
+    if not lines:
+        return [intro, Paragraph("No evidence files are attached.", s.body)]
+    rows: list[list[Any]] = [_head("Document", "Attached to", "Type and size", "SHA-256")]
+    for e in lines:
+        rows.append([
+            Paragraph(f"{st.esc(e.kind)}<br/>{st.esc(e.name)}", s.cell),
+            Paragraph(st.esc(e.attached_to), s.cell),
+            Paragraph(f"{st.esc(e.file_type)}, {st.esc(e.size)}", s.cell),
+            Paragraph(f"<font size=6.5>{e.sha256[:32]}<br/>{e.sha256[32:]}</font>", s.cell),
+        ])
+    return [intro, _table(rows, [50 * MM, 52 * MM, 26 * MM, 46 * MM])]
+
+
 def portfolio_pdf(
     content: PortfolioContent,
     *,
@@ -267,7 +289,8 @@ def portfolio_pdf(
     for i, (key, label) in enumerate(obs_entries, start=1):
         entry(key, f"4.{i} {label}", 1)
     for key, title in (("readiness", "5. Readiness for accreditation"),
-                       ("discretions", "6. Discretions"), ("declarations", "7. Declarations")):
+                       ("discretions", "6. Discretions"), ("declarations", "7. Declarations"),
+                       ("evidence", f"8. Evidence files ({len(c.evidence)})")):
         entry(key, title, 0)
     contents = Table(contents_rows, colWidths=[WIDTH - 14 * MM, 14 * MM])
     contents.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
@@ -293,6 +316,8 @@ def portfolio_pdf(
         ]))
     if not c.declarations:
         story.append(Paragraph("No declarations recorded.", s.body))
+    story += [Spacer(1, 12), Anchor("evidence"),
+              Paragraph(f"8. Evidence files ({len(c.evidence)})", s.h1), *_evidence(c.evidence)]
 
     # Progress counts top-level story items; parts of a split table or a KeepTogether
     # are not in the map and simply let the next known item move the bar on.

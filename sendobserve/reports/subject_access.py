@@ -35,6 +35,7 @@ TABLE_TITLES = {
     "certificates": "Certificates issued",
     "certificate_prints": "Each print of a certificate",
     "observation_conflicts": "Conflicting versions kept from imports",
+    "evidence_files": "Evidence files (certificates, course outlines)",
 }
 
 
@@ -42,7 +43,8 @@ def _value(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, dict) and "bytes" in value:
-        return f"(binary, {value['bytes']} bytes: a drawn signature or image)"
+        return (f"(binary, {value['bytes']} bytes: a drawn signature, or an attached file "
+                "whose name and SHA-256 are listed beside it)")
     return str(value)
 
 

@@ -30,6 +30,7 @@ from sendobserve.services.readiness import assess, assess_form5, load_forms, loa
 
 if TYPE_CHECKING:
     from sendobserve.pki.certificates import RootCA
+    from sendobserve.reports.content import EvidenceLine
     from sendobserve.services import Sessions
 
 PROVIDER_NAME_NEEDED = (
@@ -89,9 +90,21 @@ def portfolio_document(
     forms = load_forms(store)
     record, report = assess(store, mediator_id, today=today, forms=forms)
     content = build.portfolio_content(record, report, forms, verified_by=verified_by,
-                                      prepared_on=today)
+                                      prepared_on=today,
+                                      evidence=evidence_lines(store, mediator_id))
     return portfolio_pdf(content, progress=progress, cancelled=cancelled), len(
         content.observations)
+
+
+def evidence_lines(store: Sessions, mediator_id: uuid.UUID) -> list[EvidenceLine]:
+    """The mediator's evidence files as the portfolio lists them."""
+    from sendobserve.model.evidence import KIND_WORDS, MEDIA_WORDS
+    from sendobserve.reports.content import EvidenceLine
+    from sendobserve.services.evidence import entries
+
+    return [EvidenceLine(f.name, KIND_WORDS[f.kind], e.label, MEDIA_WORDS[f.media_type],
+                         f.size_text, f.sha256)
+            for e in entries(store, mediator_id) for f in e.files]
 
 
 def portfolio_plan(store: Sessions, mediator_id: uuid.UUID, *, today: date | None = None

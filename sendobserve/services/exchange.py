@@ -125,6 +125,42 @@ class ExportSummary:
     fingerprint: str
     payload: ExportPayload
     changes: Changes = NOTHING
+    scope: str = "observations"
+
+    @property
+    def counts(self) -> tuple[tuple[str, int], ...]:
+        """What travelled, per kind (``payload_counts``)."""
+        from sendobserve.exchange.export import payload_counts
+
+        return tuple(payload_counts(self.payload).items())
+
+
+_COUNT_WORDS = {
+    "observations": ("observation", "observations"), "amendments": ("amendment", "amendments"),
+    "cases": ("case", "cases"), "observers": ("observer", "observers"),
+    "training": ("training course", "training courses"),
+    "reflections": ("reflection", "reflections"), "cpd": ("CPD entry", "CPD entries"),
+    "contacts": ("mentoring or supervision contact", "mentoring or supervision contacts"),
+    "discretions": ("discretion", "discretions"),
+    "author signatures": ("author's signature", "authors' signatures"),
+    "evidence files": ("evidence file", "evidence files"),
+}
+
+
+def counts_text(counts: dict[str, int] | tuple[tuple[str, int], ...]) -> str:
+    """"12 observations, 3 cases, 1 evidence file" (kinds with none left out)."""
+    pairs = counts.items() if isinstance(counts, dict) else counts
+    shown = [f"{n} {_COUNT_WORDS.get(kind, (kind, kind))[n != 1]}" for kind, n in pairs if n]
+    return ", ".join(shown) if shown else "nothing"
+
+
+def export_counts(store: Sessions, mediator_id: uuid.UUID, scope: str = "observations",
+                  observer_id: uuid.UUID | None = None) -> dict[str, int]:
+    """The export dialog's preview: ``export_preview`` for a scope given by its name."""
+    from sendobserve.exchange.export import ExportScope
+
+    return export_preview(store, mediator_id, scope=ExportScope(scope),
+                          observer_id=observer_id)
 
 
 def export_preview(store: Sessions, mediator_id: uuid.UUID, *, scope: ExportScope,
@@ -178,7 +214,8 @@ def export_file(
                                       recipients=recipients,
                                       scope=scope or ExportScope.OBSERVATIONS,
                                       observer_id=observer_id)
-        if refuse_empty and not payload.observations:
+        if refuse_empty and not payload.observations and (
+                scope in (None, ExportScope.OBSERVATIONS, ExportScope.OBSERVER)):
             # Raised inside: a new identity is not kept either.
             raise UserError("This trainee has no finalised observations to export; no file "
                             "was written.", hint="Finalise an observation first.")
@@ -186,11 +223,13 @@ def export_file(
     # The versions that left are remembered (their history travels on).
     return ExportSummary(target, len(payload.observations), len(data), exported_by,
                          identity.fingerprint, payload,
-                         Changes(trust=True, mediators=frozenset({mediator_id})))
+                         Changes(trust=True, mediators=frozenset({mediator_id})),
+                         (scope or ExportScope.OBSERVATIONS).value)
 
 
 def export_to_file(store: Sessions, mediator_id: uuid.UUID, path: str | os.PathLike[str], *,
-                   passphrase: str, exported_by: str) -> ExportSummary:
+                   passphrase: str, exported_by: str, scope: str = "observations",
+                   observer_id: uuid.UUID | None = None) -> ExportSummary:
     """The app's export: the mediator's finalised observations into ``path`` (``.sendobs``
     added when missing; replaced if it exists), refused when there are none, and
     ``exported_by`` kept as this installation's name when none is set yet."""
@@ -199,8 +238,11 @@ def export_to_file(store: Sessions, mediator_id: uuid.UUID, path: str | os.PathL
     target = Path(path)
     if target.suffix != FILE_SUFFIX:
         target = target.with_name(target.name + FILE_SUFFIX)
+    from sendobserve.exchange.export import ExportScope
+
     return export_file(store, mediator_id, target, passphrase=passphrase,
-                       exported_by=exported_by, remember_name=True, refuse_empty=True)
+                       exported_by=exported_by, remember_name=True, refuse_empty=True,
+                       scope=ExportScope(scope), observer_id=observer_id)
 
 
 # --- import ------------------------------------------------------------------------------

@@ -84,6 +84,9 @@ def apply_retention(store: Store, plan: RetentionPlan) -> dict[str, int]:
         raw.execute("PRAGMA secure_delete = ON").fetchall()
         try:
             with Session(bind=conn, expire_on_commit=False) as s:
+                evidence = _evidence_going(s, by_kind)
+                if evidence:
+                    done["evidence_files"] = evidence
                 _carry_out(s, by_kind)
                 s.add(PrivacyLogRecord(
                     at=datetime.now(UTC).isoformat(timespec="seconds"), action="retention",
@@ -119,6 +122,20 @@ def _carry_out(s: Session, by_kind: dict[Kind, list[Any]]) -> None:
         s.execute(delete(table).where(table.id == item.item_id))
     for chunk in _chunks([i.item_id for i in by_kind.get(Kind.IMPORT_LOG, [])]):
         s.execute(delete(ExchangeImportRecord).where(ExchangeImportRecord.payload_sha256.in_(chunk)))
+
+
+def _evidence_going(s: Session, by_kind: dict[Kind, list[Any]]) -> int:
+    """How many evidence files go with the entries the plan removes (``EVIDENCE_FOLLOWS``:
+    the store's foreign keys take them with their entry)."""
+    from sendobserve.model.evidence import EntryKind
+    from sendobserve.storage.evidence import count_for_entries
+
+    logs = by_kind.get(Kind.PRACTICE_LOGS, [])
+    return (count_for_entries(s, EntryKind.TRAINING,
+                              [i.item_id for i in logs if i.table == "training"])
+            + count_for_entries(s, EntryKind.CPD, [i.item_id for i in logs if i.table == "cpd"])
+            + count_for_entries(s, EntryKind.CASE,
+                                [i.item_id for i in by_kind.get(Kind.CASES, [])]))
 
 
 def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:

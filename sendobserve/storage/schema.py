@@ -7,6 +7,7 @@ tests that compare migrations with the ORM) imports this one module.
 
 from sendobserve.storage import (
     certificates,
+    evidence,
     exchange,
     hub_sync,
     meta,
@@ -18,5 +19,5 @@ from sendobserve.storage.base import Base
 
 metadata = Base.metadata
 
-__all__ = ["certificates", "exchange", "hub_sync", "meta", "metadata", "privacy_log", "records",
-           "verdicts"]
+__all__ = ["certificates", "evidence", "exchange", "hub_sync", "meta", "metadata",
+           "privacy_log", "records", "verdicts"]

@@ -184,6 +184,16 @@ def base_stores(root: Path) -> tuple[TempStore, list[bytes]]:
                                 "Notes."))
         practice.add(Contact(uuid.uuid4(), trainee.id, ContactKind.MENTORING, day,
                              "Łucja Żak", ppc.id, Decimal("1"), ""))
+    from sendobserve.model.evidence import EntryKind, EvidenceKind
+    from sendobserve.services import evidence
+    from tests.model.test_evidence import make_image
+
+    with home.open() as store:  # an evidence file, so the whole record carries that section
+        entry = next(e for e in evidence.entries(store, trainee.id)
+                     if e.kind is EntryKind.TRAINING)
+        evidence.attach(store, entry.kind, entry.id, make_image("PNG", (24, 16)),
+                        name="certificate.png", kind=EvidenceKind.TRAINING_CERTIFICATE,
+                        added_by="Łucja Żak")
     bases = [open_bundle(ts.export(m), passphrase=PASS).payload_bytes
              for ts, m in ((home, trainee.id), (other, t2.id))]
     with home.session() as s:  # the whole record, with version histories

@@ -121,12 +121,15 @@ def test_portfolio_holds_every_part_with_contents_page_numbers() -> None:
                      if "7. Declarations" in (p.extract_text() or "") and i > 2)
     # Page numbers are drawn at save time, so they extract after the footer, in order.
     numbers = [int(n) for n in contents.split(f"Page 2 of {pages}")[1].split()]
-    assert len(numbers) == 3 + 1 + 6 + 3
+    assert len(numbers) == 3 + 1 + 6 + 4  # … readiness, discretions, declarations, evidence
     assert numbers == sorted(numbers)
     training_page = next(i for i, p in enumerate(reader.pages, start=1)
                          if "1. Training" in (p.extract_text() or "") and i > 2)
     assert numbers[0] == training_page == 3
-    assert numbers[-1] == decl_page
+    assert numbers[-2] == decl_page
+    evidence_page = next(i for i, p in enumerate(reader.pages, start=1)
+                         if "8. Evidence files (0)" in (p.extract_text() or "") and i > 2)
+    assert numbers[-1] == evidence_page
     # Progress rises to exactly done == total, never beyond, never backwards.
     assert calls[-1][0] == calls[-1][1]
     assert all(b[0] >= a[0] for a, b in itertools.pairwise(calls))

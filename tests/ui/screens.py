@@ -115,6 +115,8 @@ def each_screen(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSetting
     for spec in KINDS:
         yield from _dialog(qtbot, EntryDialog(spec, workspace.trainee_page.mediator.id,
                                               lambda item: item, parent=window))
+    screen.record.select("training", 0)
+    yield from _dialog(qtbot, screen.record.show_evidence("training"))
     workspace.show_navigation()
 
     # Dialogs of the menus and of start-up.
@@ -139,6 +141,11 @@ def each_screen(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSetting
 
     pdf = observation_document(store, demo_id("observation", GAPS, "form2", "2"))
     yield from _dialog(qtbot, PrintPreviewDialog(pdf, "Observation", window, runner=runner))
+    from sendobserve.ui.exchange.trust import ConflictsDialog, KnownSignersDialog
+
+    yield from _dialog(qtbot, KnownSignersDialog(store, window))
+    yield from _dialog(qtbot, ConflictsDialog(store, window))
+
     from sendobserve.model.domain import ObserverRole
     from sendobserve.ui.printing import (
         CertificateSignaturesDialog,

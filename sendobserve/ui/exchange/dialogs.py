@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.errors import UserError
+from sendobserve.ui.common.a11y import LiveLabel
 from sendobserve.ui.common.geometry import remember_geometry
 from sendobserve.ui.common.lock import FILE_DIALOG_OPTIONS
 from sendobserve.ui.common.secret_field import PasswordField
@@ -40,7 +41,7 @@ from sendobserve.ui.common.tasks import TaskRunner
 from sendobserve.ui.printing import JobProgress, ProgressDialog
 
 if TYPE_CHECKING:
-    from sendobserve.model.domain import Mediator
+    from sendobserve.model.domain import Mediator, Observer
     from sendobserve.services.exchange import (
         ExportSummary,
         IdentityCard,
@@ -68,19 +69,36 @@ def _path_row(edit: QLineEdit, browse: QPushButton) -> QWidget:
     return row
 
 
+# What an export carries (``exchange.export.ExportScope``), as a person chooses it.
+SCOPES = (("observations", "Finalised observations only"),
+          ("record", "This trainee's whole record"),
+          ("observer", "Everything one observer wrote about this trainee"))
+CountFn = Callable[[uuid.UUID, str, "uuid.UUID | None"], dict[str, int]]
+
+
 class ExportDialog(QDialog):
-    """Trainee, your name, the file passphrase twice, and where to write the file."""
+    """Trainee, what to export (the scope, with what will travel per kind before anything
+    is written), your name, the file passphrase twice, and where to write the file.
+
+    ``count(mediator_id, scope, observer_id)`` gives the per-kind counts; it runs on
+    ``runner`` each time the choice changes (without it no counts are shown)."""
 
     def __init__(self, mediators: Sequence[Mediator], signer_name: str = "",
-                 current: uuid.UUID | None = None, parent: QWidget | None = None) -> None:
+                 current: uuid.UUID | None = None, parent: QWidget | None = None, *,
+                 observers: Sequence[Observer] = (), count: CountFn | None = None,
+                 runner: Any = None) -> None:
         super().__init__(parent)
         self.mediators = tuple(mediators)
+        self.observers = tuple(observers)
+        self._count = count
+        self._runner = runner
         self.setWindowTitle("Export observations")
         self.setAccessibleName("Export observations")
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
-        intro = QLabel("Writes the trainee's finalised observations to one encrypted file, "
-                       "signed by this installation. Agree the passphrase with the person who "
+        intro = QLabel("Writes the trainee's finalised observations (or their whole record, or "
+                       "what one observer wrote) to one encrypted file, signed by this "
+                       "installation. Agree the passphrase with the person who "
                        "will import it, and tell it to them by another way than the file.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -104,7 +122,22 @@ class ExportDialog(QDialog):
         browse = QPushButton("Choose…")
         browse.setAccessibleName("Choose where to save the file")
         browse.clicked.connect(self._browse)
+        self.scope = QComboBox()
+        self.scope.setAccessibleName("What to export")
+        for value, words in SCOPES:
+            self.scope.addItem(words, value)
+        self.observer = QComboBox()
+        self.observer.setAccessibleName("Observer whose work to export")
+        for o in self.observers:
+            self.observer.addItem(o.name, o.id)
+        self.counts = LiveLabel("Will travel")
+        self.counts.setWordWrap(True)
+        self.counts.setMinimumHeight(self.counts.fontMetrics().lineSpacing() * 3)
+        self.counts.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         form.addRow("&Trainee:", self.trainee)
+        form.addRow("&What to export:", self.scope)
+        form.addRow("&Observer:", self.observer)
+        form.addRow("Will travel:", self.counts)
         form.addRow("&Your name:", self.signer)
         form.addRow("File &passphrase:", self.passphrase)
         form.addRow("&Again:", self.repeat)
@@ -125,6 +158,48 @@ class ExportDialog(QDialog):
         layout.addWidget(buttons)
         self.trainee.currentIndexChanged.connect(lambda _i: self._suggest_path())
         self._suggest_path()
+        for combo in (self.trainee, self.scope, self.observer):
+            combo.currentIndexChanged.connect(lambda _i: self.refresh_counts())
+        self.refresh_counts()
+
+    def scope_value(self) -> str:
+        return str(self.scope.currentData() or "observations")
+
+    def observer_id(self) -> uuid.UUID | None:
+        if self.scope_value() != "observer" or self.observer.currentIndex() < 0:
+            return None
+        value = self.observer.currentData()
+        return value if isinstance(value, uuid.UUID) else None
+
+    def refresh_counts(self) -> None:
+        """What the chosen scope will carry, per kind, computed off the GUI thread."""
+        self.observer.setEnabled(self.scope_value() == "observer")
+        mediator, scope, observer = self.mediator_id(), self.scope_value(), self.observer_id()
+        if self._count is None or mediator is None:
+            self.counts.setText("")
+            return
+        if scope == "observer" and observer is None:
+            self.counts.setText("Choose the observer.")
+            return
+        self.counts.setText("counting…")
+        count, key = self._count, (mediator, scope, observer)
+
+        def work() -> dict[str, int]:
+            return count(mediator, scope, observer)
+
+        def shown(counts: dict[str, int]) -> None:
+            from sendobserve.services.exchange import counts_text
+
+            if key == (self.mediator_id(), self.scope_value(), self.observer_id()):
+                self.counts.setText(f"{counts_text(counts)}.")
+
+        def failed(exc: BaseException) -> None:
+            if key == (self.mediator_id(), self.scope_value(), self.observer_id()):
+                self.counts.setText(getattr(exc, "message", None) or str(exc))
+
+        from sendobserve.ui.common.runs import run, synchronous_runner
+
+        run(self._runner or synchronous_runner(self), work, shown, failed, owner=self)
 
     def _suggest_path(self) -> None:
         if self.path.isModified() or self.trainee.currentIndex() < 0:
@@ -150,6 +225,8 @@ class ExportDialog(QDialog):
 
         if self.mediator_id() is None:
             return "Choose the trainee whose observations to export."
+        if self.scope_value() == "observer" and self.observer_id() is None:
+            return "Choose the observer whose work to export."
         if not self.signer.text().strip():
             return "Type your name: the importer sees it with the file."
         if len(self.passphrase.text().strip()) < MIN_PASSPHRASE_CHARS:
@@ -378,17 +455,24 @@ class ExchangeController(QObject):
 
     # --- export -----------------------------------------------------------------------
     def start_export(self, current: uuid.UUID | None = None) -> None:
+        from sendobserve.services.exchange import export_counts
         from sendobserve.storage import exchange as stored
-        from sendobserve.storage.repositories import MediatorRepository
+        from sendobserve.storage.repositories import MediatorRepository, ObserverRepository
 
-        def load() -> tuple[tuple[Mediator, ...], str]:
+        def load() -> tuple[tuple[Mediator, ...], str, tuple[Observer, ...]]:
             with self.store.session() as session:
                 name = stored.identity_name(session) or ""
-            return MediatorRepository(self.store.session).list(), name
+            return (MediatorRepository(self.store.session).list(), name,
+                    ObserverRepository(self.store.session).list())
 
-        def ask(loaded: tuple[tuple[Mediator, ...], str]) -> None:
-            mediators, name = loaded
-            dialog = ExportDialog(mediators, name, current, self.parent_widget)
+        def count(mediator_id: uuid.UUID, scope: str,
+                  observer_id: uuid.UUID | None) -> dict[str, int]:
+            return export_counts(self.store, mediator_id, scope, observer_id)
+
+        def ask(loaded: tuple[tuple[Mediator, ...], str, tuple[Observer, ...]]) -> None:
+            mediators, name, observers = loaded
+            dialog = ExportDialog(mediators, name, current, self.parent_widget,
+                                  observers=observers, count=count, runner=self.runner)
             self.export_dialog = dialog
             dialog.accepted.connect(lambda: self._export(dialog))
             dialog.open()
@@ -402,18 +486,23 @@ class ExchangeController(QObject):
         assert mediator_id is not None
         path, passphrase, name = (dialog.path.text().strip(), dialog.passphrase.text(),
                                   dialog.signer.text())
+        scope, observer_id = dialog.scope_value(), dialog.observer_id()
 
         def done(summary: ExportSummary) -> None:
+            from sendobserve.services.exchange import counts_text
+
+            what = (f"{summary.observations} finalised observation(s)"
+                    if summary.scope == "observations" else counts_text(summary.counts))
             self._inform("Exported",
-                         f"Wrote {summary.observations} finalised observation(s) to "
-                         f"{summary.path} ({summary.size:,} bytes).",
+                         f"Wrote {what} to {summary.path} ({summary.size:,} bytes).",
                          f"Signed by {summary.signed_as}, fingerprint {summary.fingerprint}. "
                          "Tell the recipient the passphrase by another way than the file.")
             self.exported.emit(summary)
 
         self._busy("Encrypting and signing",
                    lambda: export_to_file(self.store, mediator_id, path, passphrase=passphrase,
-                                          exported_by=name), done)
+                                          exported_by=name, scope=scope,
+                                          observer_id=observer_id), done)
 
     # --- import -----------------------------------------------------------------------
     def start_import(self) -> None:

@@ -132,6 +132,12 @@ class MainWindow(QMainWindow):
         self.sync_action = self._action(
             file_menu, "S&ync with hub", "", self._sync,
             "Send and receive observations through the organisation's hub")
+        self.signers_action = self._action(
+            file_menu, "&Known signers…", "", self._known_signers,
+            "Installations whose files were imported; revoke a lost laptop")
+        self.conflicts_action = self._action(
+            file_menu, "Con&flicts…", "", self._conflicts,
+            "Records edited differently on two laptops: compare both and keep one")
         file_menu.addSeparator()
         self.privacy_action = self._action(
             file_menu, "Data &protection…", "", self._privacy,
@@ -196,6 +202,7 @@ class MainWindow(QMainWindow):
                               self.print_portfolio_action, self.identity_action,
                               self.privacy_action, self.panel_action, self.sync_action,
                               self.remove_demo_action, self.provider_action]
+        self.store_actions += [self.signers_action, self.conflicts_action]
         self.hub_sync: Any = None  # HubSyncController, once the store is open
         if store is None:
             self.setCentralWidget(OpeningPage())
@@ -402,6 +409,24 @@ class MainWindow(QMainWindow):
         reload = getattr(navigation, "reload", None)
         if callable(reload):
             reload()
+    def _known_signers(self) -> None:
+        from sendobserve.ui.exchange.trust import KnownSignersDialog
+
+        assert self.store is not None, "Known signers is disabled until the store opens"
+        dialog = KnownSignersDialog(self.store, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.signers_dialog = dialog
+        dialog.open()
+
+    def _conflicts(self) -> None:
+        from sendobserve.ui.exchange.trust import ConflictsDialog
+
+        assert self.store is not None, "Conflicts is disabled until the store opens"
+        dialog = ConflictsDialog(self.store, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.conflicts_dialog = dialog
+        dialog.open()
+
     def _show_panel(self) -> None:
         from sendobserve.ui.panel.window import show_panel
 

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from sendobserve.errors import UserError
 from sendobserve.model.domain import Case, Observer, TraineeRole, TrainingKind
+from sendobserve.model.evidence import EntryKind, EvidenceFile
 from sendobserve.model.outcome import fmt_hours
 from sendobserve.model.renewal import last_twelve_months
 from sendobserve.storage.repositories import (
@@ -47,6 +48,10 @@ from sendobserve.ui.trainee.record.details import MediatorDetails
 from sendobserve.ui.trainee.record.dialog import EntryDialog
 from sendobserve.ui.trainee.record.models import RecordTableModel
 from sendobserve.ui.trainee.record.specs import KINDS, KindSpec
+
+# The tabs whose entries can carry evidence files (certificates, course outlines: §1.1).
+EVIDENCE_ENTRIES = {"training": EntryKind.TRAINING, "cpd": EntryKind.CPD,
+                    "cases": EntryKind.CASE}
 
 
 def _ask(parent: QWidget, title: str, question: str) -> bool:
@@ -73,6 +78,7 @@ class _Page:
     undo_button: QPushButton
     edit_button: QPushButton
     delete_button: QPushButton
+    evidence_button: QPushButton | None = None
 
 
 class RecordEditor(QWidget):
@@ -100,6 +106,9 @@ class RecordEditor(QWidget):
         self.mediators = MediatorRepository(sessions)
         self.confirm: Callable[[str, str], bool] = lambda t, q: _ask(self, t, q)
         self._undo: tuple[KindSpec, Any] | None = None
+        self._undo_files: list[tuple[EvidenceFile, bytes]] = []
+        self._source = source
+        self.evidence_dialog: Any = None
         self.setObjectName("recordEditor")
 
         self.title = QLabel()
@@ -158,6 +167,11 @@ class RecordEditor(QWidget):
         undo.setAccessibleName("Undo the delete")
         undo.setVisible(False)
         undo.clicked.connect(self.undo_delete)
+        evidence: QPushButton | None = None
+        if spec.key in EVIDENCE_ENTRIES:
+            evidence = QPushButton("Evidence…")
+            evidence.setAccessibleName(f"Evidence files of the selected {spec.noun}")
+            evidence.clicked.connect(lambda _=False, s=spec: self.show_evidence(s.key))
         delete_key = QShortcut(QKeySequence.StandardKey.Delete, table)
         delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete_key.activated.connect(lambda s=spec: self.delete(s.key))
@@ -169,7 +183,7 @@ class RecordEditor(QWidget):
         message.setWordWrap(True)
         message.setObjectName(f"message:{spec.key}")
         buttons = QHBoxLayout()
-        for b in (add, edit, delete):
+        for b in (add, edit, delete, *([evidence] if evidence else [])):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(message, 3)
@@ -178,7 +192,8 @@ class RecordEditor(QWidget):
         layout.addWidget(summary)
         layout.addWidget(table, 1)
         layout.addLayout(buttons)
-        page = _Page(spec, widget, model, table, summary, message, undo, edit, delete)
+        page = _Page(spec, widget, model, table, summary, message, undo, edit, delete,
+                     evidence)
         table.selectionModel().currentRowChanged.connect(lambda *_: self._enable(page))
         return page
 
@@ -235,6 +250,8 @@ class RecordEditor(QWidget):
         has = page.table.currentIndex().isValid()
         page.edit_button.setEnabled(has)
         page.delete_button.setEnabled(has)
+        if page.evidence_button is not None:
+            page.evidence_button.setEnabled(has)
 
     def _summary(self, page: _Page) -> str:
         items = page.model.items()
@@ -315,7 +332,11 @@ class RecordEditor(QWidget):
         if item is None:
             return False
         what = page.spec.describe(item)
-        if not self.confirm(f"Delete {page.spec.noun}", f"Delete the {what}?"):
+        files = self._files_of(key, item.id)
+        also = "" if not files else (
+            " Its evidence file goes with it (Undo brings it back)." if len(files) == 1
+            else f" Its {len(files)} evidence files go with it (Undo brings them back).")
+        if not self.confirm(f"Delete {page.spec.noun}", f"Delete the {what}?{also}"):
             return False
         try:
             gone = self._remove(page.spec, item)
@@ -325,11 +346,53 @@ class RecordEditor(QWidget):
         self._reload_page(page)
         page.message.setText(f"Deleted the {what}.")
         self._set_undo((page.spec, gone))
+        self._undo_files = files
         self.changed.emit()
         return True
 
+    def _files_of(self, key: str, entry_id: uuid.UUID) -> list[tuple[EvidenceFile, bytes]]:
+        """The entry's evidence files with their content (kept for Undo of a delete)."""
+        if key not in EVIDENCE_ENTRIES:
+            return []
+        from sendobserve.services.evidence import keep_for_undo
+
+        return keep_for_undo(self._store(), EVIDENCE_ENTRIES[key], entry_id)
+
+    def _store(self) -> Any:
+        """What the evidence service calls ``.session()`` on (a Store or its factory)."""
+        from types import SimpleNamespace
+
+        return SimpleNamespace(session=sessions_of(self._source))
+
+    def show_evidence(self, key: str) -> Any:
+        """The evidence dialog of the selected entry (opened, not modal), or None."""
+        from sendobserve.ui.common.runs import window_runner
+        from sendobserve.ui.trainee.record.evidence import EvidenceDialog
+
+        page = self.pages[key]
+        item = self.selected(key)
+        if item is None or key not in EVIDENCE_ENTRIES:
+            page.message.setText("Choose an entry first.")
+            return None
+        runner = window_runner(self)
+        dialog = EvidenceDialog(self._source, EVIDENCE_ENTRIES[key], item.id,
+                                page.spec.describe(item), added_by=self._added_by(),
+                                runner=runner, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.evidence_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _added_by(self) -> str:
+        try:
+            return self.mediators.get(self.mediator_id).name
+        except UserError:
+            return "the trainee"
+
     def _set_undo(self, undo: tuple[KindSpec, Any] | None) -> None:
         self._undo = undo
+        if undo is None:
+            self._undo_files = []
         for page in self.pages.values():
             page.undo_button.setVisible(undo is not None and undo[0] is page.spec)
 
@@ -342,10 +405,15 @@ class RecordEditor(QWidget):
         try:
             # Back as it was: validated against the day it was first entered on.
             self._write(spec, item, new=True)
+            if self._undo_files:
+                from sendobserve.services.evidence import put_back
+
+                put_back(self._store(), self._undo_files)
         except UserError as exc:
             page.message.setText(f"⚠ Could not restore it: {exc.message}")
             return False
         self._set_undo(None)
+        self._undo_files = []
         self._reload_page(page, select=item.id)
         page.message.setText(f"Restored the {spec.describe(item)}.")
         self.changed.emit()

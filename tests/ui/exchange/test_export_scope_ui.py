@@ -1,0 +1,84 @@
+"""The export dialog's scope: what will travel, per kind, before anything is written; a
+whole record (evidence files included) exported through the dialog and imported."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sendobserve.demo import GAPS, READY, fill_store
+from sendobserve.model.evidence import EntryKind, EvidenceKind
+from sendobserve.services import evidence
+from sendobserve.storage import vault
+from sendobserve.storage.db import Store
+from sendobserve.storage.repositories import MediatorRepository
+from sendobserve.ui.common.runs import synchronous_runner
+from sendobserve.ui.exchange.dialogs import ExchangeController
+from tests.helpers import FAST_SCRYPT, TEST_PASSPHRASE
+from tests.model.test_evidence import make_pdf
+
+FILE_PASSPHRASE = "kettle on the windowsill"
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
+    a = vault.initialise(tmp_path / "a", TEST_PASSPHRASE, scrypt=FAST_SCRYPT).store
+    b = vault.initialise(tmp_path / "b", TEST_PASSPHRASE, scrypt=FAST_SCRYPT).store
+    fill_store(a, today=date.today())
+    try:
+        yield a, b
+    finally:
+        a.close()
+        b.close()
+
+
+def test_the_scope_shows_what_will_travel_and_the_whole_record_goes(
+        qtbot: Any, pair: tuple[Store, Store], tmp_path: Path) -> None:
+    a, b = pair
+    ready = MediatorRepository(a.session).resolve(READY)
+    training = next(e for e in evidence.entries(a, ready.id) if e.kind is EntryKind.TRAINING)
+    evidence.attach(a, training.kind, training.id, make_pdf(), name="send.pdf",
+                    kind=EvidenceKind.TRAINING_CERTIFICATE, added_by=READY)
+    controller = ExchangeController(a, synchronous_runner())
+    controller.start_export(ready.id)
+    dialog = controller.export_dialog
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    shown = dialog.counts.accessibleName()
+    assert shown.startswith("Will travel: ") and " observations, " in shown
+    assert "evidence file" not in shown and not dialog.observer.isEnabled()
+    dialog.scope.setCurrentIndex(dialog.scope.findData("record"))
+    record = dialog.counts.text()
+    assert "1 evidence file" in record and "training course" in record and "cases" in record
+    if os.environ.get("SENDOBSERVE_SHOTS"):
+        dialog.show()
+        dialog.grab().save(str(Path(os.environ["SENDOBSERVE_SHOTS"]) / "export.png"))
+    dialog.scope.setCurrentIndex(dialog.scope.findData("observer"))
+    assert dialog.observer.isEnabled() and dialog.observer_id() is not None
+    dialog.trainee.setCurrentIndex(dialog.trainee.findText(GAPS))
+    assert "observations" in dialog.counts.text() or "no finalised" in dialog.counts.text()
+    dialog.trainee.setCurrentIndex(dialog.trainee.findText(READY))
+    dialog.scope.setCurrentIndex(dialog.scope.findData("record"))
+    path = tmp_path / "whole.sendobs"
+    dialog.signer.setText("Siobhán")
+    dialog.passphrase.setText(FILE_PASSPHRASE)
+    dialog.repeat.setText(FILE_PASSPHRASE)
+    dialog.path.setText(str(path))
+    dialog._check()
+    assert path.is_file()
+    assert controller.message is not None and "1 evidence file to " in controller.message.text()
+
+    importer = ExchangeController(b, synchronous_runner())
+    importer.check_file(str(path), FILE_PASSPHRASE)
+    preview = importer.preview_dialog
+    assert preview is not None
+    qtbot.addWidget(preview)
+    assert "Evidence files: 1 new" in preview.details.toPlainText()
+    preview.accept()
+    here = MediatorRepository(b.session).resolve(READY)
+    assert [f.name for f in evidence.list_files(b, here.id)] == ["send.pdf"]
