@@ -27,7 +27,6 @@ from sendobserve import demo
 from sendobserve.exchange.apply import apply_import
 from sendobserve.exchange.bundle import open_bundle, seal
 from sendobserve.exchange.export import ExportScope, build_payload, payload_counts
-from sendobserve.exchange.identity import load_or_create_identity
 from sendobserve.model.evidence import (
     MAX_FILE_BYTES,
     EntryKind,
@@ -35,6 +34,7 @@ from sendobserve.model.evidence import (
     check_content,
     prepare_content,
 )
+from sendobserve.pki.identity import load_or_create_identity
 from sendobserve.services import evidence
 from sendobserve.storage import exchange as stored
 from sendobserve.storage.db import create_store, open_store

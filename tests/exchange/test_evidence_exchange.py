@@ -18,8 +18,8 @@ from sendobserve.exchange.bundle import _seal_signed
 from sendobserve.exchange.codec import decode_payload, payload_json
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
 from sendobserve.exchange.export import ExportScope, build_payload, payload_counts
-from sendobserve.exchange.identity import Identity
 from sendobserve.model.evidence import EntryKind, EvidenceKind, evidence_id
+from sendobserve.pki.identity import Identity
 from sendobserve.services import evidence
 from tests.model.test_evidence import make_image, make_pdf
 

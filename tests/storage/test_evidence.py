@@ -186,7 +186,7 @@ def test_removing_the_demo_refuses_to_lose_an_attached_file(filled: Store) -> No
 def test_the_portfolio_lists_each_file_with_its_hash(filled: Store) -> None:
     from pypdf import PdfReader
 
-    from sendobserve.reports.jobs import portfolio_document, portfolio_plan
+    from sendobserve.services.documents import portfolio_document, portfolio_plan
 
     who = _mediator(filled, demo.READY)
     entry = _entry(filled, demo.READY, EntryKind.TRAINING)
