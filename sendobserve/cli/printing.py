@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sendobserve.errors import UserError
+from sendobserve.model.vocabulary import fold_name
 
 
 def register(subparsers: Any) -> None:
@@ -211,7 +212,7 @@ def _pick_signer(store: Any, given: str | None, eligible: Any, purpose: str) -> 
         if as_id is not None:
             return observers.get(as_id)
         matches = observers.find(given, limit=11)
-        exact = [o for o in matches if o.name.casefold() == given.strip().casefold()]
+        exact = [o for o in matches if fold_name(o.name) == fold_name(given)]
         if len(exact) == 1 or len(matches) == 1:
             return (exact or list(matches))[0]
         if not matches:

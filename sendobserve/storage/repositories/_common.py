@@ -1,8 +1,7 @@
-"""What every repository shares: how it gets a session, its errors, name folding."""
+"""What every repository shares: how it gets a session, its errors, name patterns."""
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -10,6 +9,10 @@ from contextlib import AbstractContextManager, contextmanager
 from sqlalchemy.orm import Session
 
 from sendobserve.errors import UserError
+
+# The one folding rule lives in ``model.vocabulary``; re-exported for the repositories.
+from sendobserve.model.vocabulary import fold_name as fold_name
+from sendobserve.model.vocabulary import query_words as query_words
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 """Opens one unit of work: a ``with`` block yielding a Session that commits when the block
@@ -51,29 +54,6 @@ class ObservationLocked(UserError):
         )
         self.observation_id = observation_id
         self.state = state
-
-
-# Letters that Unicode does not decompose into a base letter plus an accent.
-_EXTRA_FOLDS = str.maketrans(
-    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ı": "i", "ŀ": "l", "þ": "th",
-     "æ": "ae", "œ": "oe", "ß": "ss"}
-)
-_DROPPED = {"'", "’", "‘", "ʼ", "`", "´"}
-_SPACES = {"-", "‐", "‑", "–", "—", ".", ",", "_", "/"}
-
-
-def fold_name(text: str) -> str:
-    """The form type-ahead compares: no accents, no case, no apostrophes, single spaces.
-
-    "Siobhán Ó Dálaigh" → "siobhan o dalaigh", "O'Brien-Łukasz" → "obrien lukasz".
-    """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    out: list[str] = []
-    for ch in decomposed:
-        if unicodedata.combining(ch) or ch in _DROPPED:
-            continue
-        out.append(" " if ch in _SPACES or ch.isspace() else ch)
-    return " ".join("".join(out).translate(_EXTRA_FOLDS).split())
 
 
 def like_prefix(folded: str) -> str:

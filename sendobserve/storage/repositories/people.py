@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sendobserve.errors import UserError
@@ -21,15 +21,20 @@ from sendobserve.storage.repositories._common import (
     fold_name,
     like_prefix,
     parse_uuid,
+    query_words,
 )
 
 DEFAULT_FIND_LIMIT = 20
 
 
 def _name_matches(column: InstrumentedAttribute[str], query: str) -> ColumnElement[bool]:
-    """Folded name starts with the query, or one of its words does ("o dal" → "Ó Dálaigh")."""
-    pattern = like_prefix(fold_name(query))
-    return or_(column.like(pattern, escape="\\"), column.like("% " + pattern, escape="\\"))
+    """``model.vocabulary.name_matches`` in SQL: every typed word begins a word of the
+    folded name, in any order ("o dal" and "dalaigh o" → "Ó Dálaigh")."""
+    return and_(*(
+        or_(column.like(like_prefix(word), escape="\\"),
+            column.like("% " + like_prefix(word), escape="\\"))
+        for word in query_words(query)
+    ))
 
 
 def _whole_name_first(column: InstrumentedAttribute[str], query: str) -> ColumnElement[int]:
