@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, delete, select
@@ -50,6 +49,7 @@ from sendobserve.storage.records import (
 )
 from sendobserve.storage.repositories import _convert
 from sendobserve.storage.repositories._common import fold_name
+from sendobserve.storage.repositories._convert import set_columns
 
 # ---------------------------------------------------------------------------------------
 # Tables (migration 0004_exchange)
@@ -447,21 +447,7 @@ def write_observation(
     if row is None:
         row = ObservationRecord(id=observation.id)
         session.add(row)
-    row.case_id = observation.case_id
-    row.mediator_id = observation.mediator_id
-    row.observer_id = observation.observer_id
-    row.form_id = observation.form_id
-    row.form_version = observation.form_version
-    row.ordinal = observation.ordinal
-    row.observed_on = observation.observed_on
-    row.state = observation.state.value
-    row.signature_name = sig.name if sig else None
-    row.signature_role = sig.role.value if sig else None
-    row.signature_signed_on = sig.signed_on if sig else None
-    row.signature_png = sig.drawing_png if sig else None
-    row.created_at = observation.created_at
-    row.updated_at = observation.updated_at
-    row.finalised_at = observation.finalised_at
+    set_columns(row, observation, skip=("id",))
     session.flush()
 
     by = sig.name if sig else ""
@@ -667,21 +653,10 @@ def write_versioned(session: Session, record: Versioned) -> None:
         else:
             row = table(id=record.id)
         session.add(row)
+    set_columns(row, record, skip=("id", "created_at"))
     if isinstance(record, Mediator):
-        row.name = record.name.strip()
         row.name_folded = fold_name(record.name)
-        row.professional_body = record.professional_body.value
-        row.passported = record.passported
-        row.send_practice_since = record.send_practice_since
-        row.lead_since = record.lead_since
-        row.accredited_on = record.accredited_on
         row.updated_at = now
-    else:
-        for f in fields(record):
-            if f.name == "id":
-                continue
-            value = getattr(record, f.name)
-            setattr(row, f.name, value.value if isinstance(value, Enum) else value)
     session.flush()
 
 

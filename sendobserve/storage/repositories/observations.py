@@ -56,6 +56,7 @@ from sendobserve.storage.repositories._common import (
     RecordNotFound,
     SessionFactory,
 )
+from sendobserve.storage.repositories._convert import to_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +129,7 @@ class ObservationRepository:
                     f"The ordinal must be 1 or more; got {ordinal}", field="ordinal"
                 )
             now = utcnow()
-            row = ObservationRecord(
+            row = to_row(ObservationRecord, Observation(
                 id=observation_id or new_id(),
                 case_id=case.id,
                 mediator_id=case.mediator_id,
@@ -137,10 +138,9 @@ class ObservationRepository:
                 form_version=form_version,
                 ordinal=ordinal,
                 observed_on=when,
-                state=ObservationState.DRAFT.value,
                 created_at=now,
                 updated_at=now,
-            )
+            ))
             s.add(row)
             s.flush()
             return _convert.observation(row)
