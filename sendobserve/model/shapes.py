@@ -204,6 +204,7 @@ CASE = Shape("case", Case, (
     _enum("trainee_role", TraineeRole),
     Field("casework_hours", FieldType.HOURS),
     _created(),
+    _line("local_authority", REFERENCE, optional=True, in_file=InFile.WHEN_SET),
 ))
 
 SIGNATURE = Shape("signature", Signature, (
