@@ -179,7 +179,7 @@ MEDIATOR = Shape("mediator", Mediator, (
     _day("accredited_on", optional=True),
     _created(),
     # The rulebook's facts (§1.6): files written before they travelled lack them.
-    Field("rules_edition", FieldType.TEXT, optional=True, limit=NAME,
+    Field("rules_edition", FieldType.TEXT, optional=True, limit=FORM_KEY,
           in_file=InFile.READ_IF_PRESENT),
     _enum("passport_route", PassportRoute, optional=True, in_file=InFile.READ_IF_PRESENT),
     _line("panel_confirmed_by", NAME, optional=True, in_file=InFile.READ_IF_PRESENT),
