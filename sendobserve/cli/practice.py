@@ -96,6 +96,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_mediators(args: argparse.Namespace) -> int:
     from sendobserve.model.readiness import assess_readiness
+    from sendobserve.model.vocabulary import fold_name
     from sendobserve.storage.repositories import in_session, load_practice_records, load_registry
 
     today = _today(args)
@@ -109,7 +110,7 @@ def cmd_mediators(args: argparse.Namespace) -> int:
             "ready_for_form4": assess_readiness(r, forms, today=today).ready,
             "passported": r.mediator.passported,
         }
-        for r in sorted(records, key=lambda r: r.mediator.name.casefold())
+        for r in sorted(records, key=lambda r: (fold_name(r.mediator.name), r.mediator.id.hex))
     ]
     if args.json:
         _print_json(rows)

@@ -7,7 +7,6 @@ the form and the suggested ordinal, then Start. Ctrl+N adds a trainee, Ctrl+Shif
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from collections.abc import Sequence
 from datetime import date
@@ -60,6 +59,7 @@ from sendobserve.model.domain import (
     Observer,
     TraineeRole,
 )
+from sendobserve.model.vocabulary import fold_name, name_matches
 from sendobserve.ui.common.a11y import LiveLabel, clear_on_escape
 from sendobserve.ui.common.minimisation import minimisation_label, watch
 from sendobserve.ui.common.services import WorkspaceService
@@ -70,12 +70,6 @@ Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 OBJECT_ROLE = Qt.ItemDataRole.UserRole + 2
-
-
-def fold(text: str) -> str:
-    """Accent- and case-insensitive form for matching: "Ó Dálaigh" → "o dalaigh"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ł", "l")
 
 
 def ordinal_text(n: int) -> str:
@@ -90,11 +84,11 @@ class MediatorListModel(QAbstractListModel):
 
     def set_mediators(self, mediators: Sequence[Mediator]) -> None:
         self.beginResetModel()
-        self._rows = sorted(mediators, key=lambda m: fold(m.name))
+        self._rows = sorted(mediators, key=lambda m: fold_name(m.name))
         self.endResetModel()
 
     def add(self, mediator: Mediator) -> QModelIndex:
-        row = sum(1 for m in self._rows if fold(m.name) <= fold(mediator.name))
+        row = sum(1 for m in self._rows if fold_name(m.name) <= fold_name(mediator.name))
         self.beginInsertRows(_ROOT, row, row)
         self._rows.insert(row, mediator)
         self.endInsertRows()
@@ -120,27 +114,26 @@ class MediatorListModel(QAbstractListModel):
 
 
 class AccentInsensitiveFilter(QSortFilterProxyModel):
-    """Keeps rows whose name contains every typed word, ignoring accents and case."""
+    """Keeps the names a search for the typed text finds (``model.vocabulary``: every
+    typed word begins a word of the name, in any order; accents, case and apostrophes
+    ignored), the same rule as the store's type-ahead and the command line."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._words: list[str] = []
+        self._text = ""
 
     def set_text(self, text: str) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt 6.10+: invalidateFilter is deprecated
             self.beginFilterChange()
-            self._words = fold(text).split()
+            self._text = text
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:
-            self._words = fold(text).split()
+            self._text = text
             self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        if not self._words:
-            return True
         index = self.sourceModel().index(source_row, 0, source_parent)
-        name = fold(str(index.data(Qt.ItemDataRole.DisplayRole)))
-        return all(word in name for word in self._words)
+        return name_matches(self._text, str(index.data(Qt.ItemDataRole.DisplayRole)))
 
 
 CASE_KIND_LABELS = {CaseKind.MEDIATION: "Mediation",
