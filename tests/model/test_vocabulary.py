@@ -49,3 +49,62 @@ def test_a_name_finds_itself_and_every_word_start(name: str) -> None:
     for word in query_words(name):
         assert name_matches(word[:1], name)
         assert name_matches(word.upper(), name)
+
+
+# ---- the words for states, roles and kinds ------------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+from enum import StrEnum  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from sendobserve.model import vocabulary  # noqa: E402
+from sendobserve.model.domain import (  # noqa: E402
+    CaseKind,
+    MarkState,
+    ObservationState,
+    ObserverRole,
+    TraineeRole,
+)
+
+
+@pytest.mark.parametrize(("labels", "enum"), [
+    (vocabulary.MARK_GLYPHS, MarkState), (vocabulary.MARK_WORDS, MarkState),
+    (vocabulary.ROLE_LABELS, ObserverRole), (vocabulary.TRAINEE_ROLE_LABELS, TraineeRole),
+    (vocabulary.CASE_KIND_LABELS, CaseKind),
+    (vocabulary.OBSERVATION_STATE_LABELS, ObservationState),
+])
+def test_every_value_has_its_word(labels: dict[StrEnum, str], enum: type[StrEnum]) -> None:
+    assert set(labels) == set(enum)
+    assert len(set(labels.values())) == len(labels)  # no two read the same
+
+
+def test_words_in_a_sentence() -> None:
+    assert [vocabulary.role_label(r) for r in ObserverRole] == [
+        "co-mediator", "PPC", "regional manager", "service director", "mentor"]
+    assert vocabulary.mark_label(None) == "○ Not yet seen"
+    assert vocabulary.mark_label(MarkState.DEVELOPMENT_NEEDED) == "△ Development needed"
+    assert vocabulary.plural(1, "case") == "1 case"
+    assert vocabulary.plural(3, "CPD entry", "CPD entries") == "3 CPD entries"
+    assert [vocabulary.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 111, 112)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "111th", "112th"]
+
+
+@pytest.mark.parametrize(("hours", "text"), [
+    (Decimal("12"), "12"), (Decimal("12.00"), "12"), (Decimal("1E+1"), "10"),
+    (Decimal("11.90"), "11.9"), (Decimal("2.50"), "2.5"), (Decimal("0.25"), "0.25"), (3, "3"),
+])
+def test_hours_are_written_exactly(hours: Decimal, text: str) -> None:
+    assert vocabulary.fmt_hours(hours) == text
+
+
+def test_the_role_and_state_words_are_written_once() -> None:
+    """A second copy of a label list is how copies start to disagree."""
+    package = Path(vocabulary.__file__).parent.parent
+    once = ('"Regional manager"', '"Co-mediating"', '"Development needed"',
+            '"Disagreement resolution"', '"Open College Network"')
+    for path in package.rglob("*.py"):
+        if path == Path(vocabulary.__file__):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for label in once:
+            assert label not in text, f"{label} is written again in {path.name}"

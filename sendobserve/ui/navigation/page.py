@@ -59,7 +59,13 @@ from sendobserve.model.domain import (
     Observer,
     TraineeRole,
 )
-from sendobserve.model.vocabulary import fold_name, name_matches
+from sendobserve.model.vocabulary import (
+    CASE_KIND_LABELS,
+    TRAINEE_ROLE_LABELS,
+    fold_name,
+    name_matches,
+    ordinal,
+)
 from sendobserve.ui.common.a11y import LiveLabel, clear_on_escape
 from sendobserve.ui.common.minimisation import minimisation_label, watch
 from sendobserve.ui.common.services import WorkspaceService
@@ -72,9 +78,7 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 OBJECT_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
-def ordinal_text(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+ordinal_text = ordinal
 
 
 class MediatorListModel(QAbstractListModel):
@@ -134,12 +138,6 @@ class AccentInsensitiveFilter(QSortFilterProxyModel):
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         index = self.sourceModel().index(source_row, 0, source_parent)
         return name_matches(self._text, str(index.data(Qt.ItemDataRole.DisplayRole)))
-
-
-CASE_KIND_LABELS = {CaseKind.MEDIATION: "Mediation",
-                    CaseKind.DISAGREEMENT_RESOLUTION: "Disagreement resolution"}
-TRAINEE_ROLE_LABELS = {TraineeRole.OBSERVING: "Observing", TraineeRole.CO_MEDIATING:
-                       "Co-mediating", TraineeRole.LEADING: "Leading"}
 
 
 class CaseListModel(QAbstractListModel):
