@@ -18,13 +18,36 @@ SessionFactory = Callable[[], AbstractContextManager[Session]]
 """Opens one unit of work: a ``with`` block yielding a Session that commits when the block
 ends without an exception and rolls back otherwise (``Store.session`` is one)."""
 
+Sessions = Session | SessionFactory
+"""What every repository and every function of ``storage.repositories`` takes: the unit
+of work to run in. Either the open ``Session`` of the caller's unit of work (``with
+store.session() as s:``), which the call joins (flushing, so constraint errors surface at
+the call) and the caller's block commits once; or ``store.session`` itself, and then
+each call is its own unit of work, committed when it returns (a tick that shows *Saved*
+is on disk)."""
+
+
+@contextmanager
+def unit_of_work(sessions: Sessions) -> Iterator[Session]:
+    """The session to work in: the caller's (joined), or a new one committed on exit."""
+    if isinstance(sessions, Session):
+        yield sessions
+        sessions.flush()
+    else:
+        with sessions() as session:
+            yield session
+
+
+def as_factory(sessions: Sessions) -> SessionFactory:
+    """``sessions`` as a factory: a repository keeps one and opens it per call."""
+    return in_session(sessions) if isinstance(sessions, Session) else sessions
+
 
 def in_session(session: Session) -> SessionFactory:
     """A factory that reuses ``session`` instead of opening (and committing) its own.
 
-    For callers that need several repository calls in ONE transaction (an import applies
-    everything or nothing): the caller's own ``with store.session()`` block commits once
-    at its end. Each call still flushes, so constraint errors surface at the call.
+    Kept for callers written before repositories took a ``Session`` directly (pass the
+    session itself: ``MediatorRepository(s)``).
     """
 
     @contextmanager

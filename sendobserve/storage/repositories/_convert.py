@@ -88,6 +88,7 @@ def _reader(shape: Shape, *, prefix: str = "",
     cls = shape.cls
     if not absent_when_null:
         return lambda row: cls(*[get(row) for get in getters])
+    # Checked on the raw columns first: an absent record's enum columns are NULL too.
     required = [attrgetter(column_of(f, prefix)) for f in shape.fields if not f.optional]
 
     def read_nested(row: Any) -> Any:

@@ -50,7 +50,7 @@ from sendobserve.storage.records import (
     ReflectionRecord,
     TrainingRecord,
 )
-from sendobserve.storage.repositories._common import fold_name
+from sendobserve.storage.repositories._common import Sessions, fold_name, unit_of_work
 from sendobserve.storage.repositories._convert import to_row
 
 
@@ -122,9 +122,14 @@ def _validate(record: PracticeRecord, today: date | None) -> None:
 
 
 def put_practice_record(
-    session: Session, record: PracticeRecord, *, today: date | None = None
+    sessions: Sessions, record: PracticeRecord, *, today: date | None = None
 ) -> PutResult:
     """Store what of ``record`` is not stored yet (by id); return what was added."""
+    with unit_of_work(sessions) as session:
+        return _put(session, record, today)
+
+
+def _put(session: Session, record: PracticeRecord, today: date | None) -> PutResult:
     record = _prepared(record)
     _validate(record, today)
     keys = {(o.form_id, o.form_version) for o in record.observations}

@@ -13,9 +13,10 @@ from sendobserve.model.domain import Case
 from sendobserve.model.readiness import case_order_key
 from sendobserve.model.shapes import CASE, prepared
 from sendobserve.model.validation import validate_case
+from sendobserve.model.vocabulary import plural
 from sendobserve.storage.records import CaseRecord, MediatorRecord, ObservationRecord
 from sendobserve.storage.repositories import _convert
-from sendobserve.storage.repositories._common import RecordNotFound, SessionFactory
+from sendobserve.storage.repositories._common import RecordNotFound, Sessions, as_factory
 from sendobserve.storage.repositories._convert import fixed_fields, set_columns, to_row
 
 # Cases in the order they happened; same-day cases in the order they were entered.
@@ -23,8 +24,8 @@ _CASE_ORDER = (CaseRecord.case_date, CaseRecord.created_at, CaseRecord.id)
 
 
 class CaseRepository:
-    def __init__(self, sessions: SessionFactory):
-        self._sessions = sessions
+    def __init__(self, sessions: Sessions):
+        self._sessions = as_factory(sessions)
 
     def add(self, case: Case, *, today: date | None = None) -> Case:
         case = prepared(case)
@@ -77,8 +78,8 @@ class CaseRepository:
             )
             if observed:
                 raise UserError(
-                    f"Case {row.reference} has {observed} observation"
-                    f"{'' if observed == 1 else 's'} and cannot be deleted",
+                    f"Case {row.reference} has {plural(observed, 'observation')} and cannot "
+                    "be deleted",
                     hint="Correct the case's details instead, or discard its draft observations.",
                 )
             gone = _convert.case(row)

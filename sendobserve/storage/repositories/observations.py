@@ -55,6 +55,8 @@ from sendobserve.storage.repositories._common import (
     ObservationLocked,
     RecordNotFound,
     SessionFactory,
+    Sessions,
+    as_factory,
 )
 from sendobserve.storage.repositories._convert import to_row
 
@@ -86,8 +88,8 @@ class MarkEvent:
 
 
 class ObservationRepository:
-    def __init__(self, sessions: SessionFactory):
-        self._sessions = sessions
+    def __init__(self, sessions: Sessions):
+        self._sessions = as_factory(sessions)
 
     # ---- starting and reading -------------------------------------------------------
 

@@ -16,7 +16,8 @@ from sendobserve.storage.records import MediatorRecord, ObserverRecord
 from sendobserve.storage.repositories import _convert
 from sendobserve.storage.repositories._common import (
     RecordNotFound,
-    SessionFactory,
+    Sessions,
+    as_factory,
     fold_name,
     like_prefix,
     parse_uuid,
@@ -43,8 +44,8 @@ def _whole_name_first(column: InstrumentedAttribute[str], query: str) -> ColumnE
 
 
 class MediatorRepository:
-    def __init__(self, sessions: SessionFactory):
-        self._sessions = sessions
+    def __init__(self, sessions: Sessions):
+        self._sessions = as_factory(sessions)
 
     def add(self, mediator: Mediator, *, today: date | None = None) -> Mediator:
         """Store a new mediator (the caller chose ``mediator.id``, e.g. ``new_id()``)."""
@@ -139,8 +140,8 @@ class MediatorRepository:
 
 
 class ObserverRepository:
-    def __init__(self, sessions: SessionFactory):
-        self._sessions = sessions
+    def __init__(self, sessions: Sessions):
+        self._sessions = as_factory(sessions)
 
     def add(self, observer: Observer) -> Observer:
         observer = prepared(observer)

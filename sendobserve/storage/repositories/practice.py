@@ -37,7 +37,7 @@ from sendobserve.storage.records import (
     TrainingRecord,
 )
 from sendobserve.storage.repositories import _convert
-from sendobserve.storage.repositories._common import RecordNotFound, SessionFactory
+from sendobserve.storage.repositories._common import RecordNotFound, Sessions, as_factory
 from sendobserve.storage.repositories._convert import fixed_fields, set_columns, to_row
 
 PracticeItem = Training | Reflection | Cpd | Contact | Discretion
@@ -83,8 +83,8 @@ _KINDS: dict[type[Any], _Kind] = {
 
 
 class PracticeRepository:
-    def __init__(self, sessions: SessionFactory):
-        self._sessions = sessions
+    def __init__(self, sessions: Sessions):
+        self._sessions = as_factory(sessions)
 
     def add(self, item: P, *, today: date | None = None) -> P:
         kind = _KINDS[type(item)]
