@@ -19,6 +19,10 @@ Size is bounded before parsing: at most ``MAX_PAYLOAD_BYTES`` of JSON and at mos
 values a parser would build), both far above what a real export holds and far below
 what would exhaust memory. The bundle layer applies the same bounds while inflating.
 
+Mediators, observers, cases, observation headers and the log records are written and
+read field by field from their tables in ``model.shapes`` (``exchange.shaped``); a field
+added to a table later travels only when it holds a value, so the schema number stays.
+
 Schema 2 (written now) adds ``provenance``: for each observation whose author signed its
 origin (``sendobserve.exchange.provenance``), that Ed25519 signature, checked here
 against the version in the file. Schema 1 files (no such section) are still read.
@@ -158,11 +162,6 @@ class ExportPayload:
 _dt = timestamp_text
 
 
-def _record_json(record: Any) -> dict[str, Any]:
-    """A mediator, observer or case as it travels (``exchange.shaped``)."""
-    return to_json(record)
-
-
 def observation_json(o: Observation) -> dict[str, Any]:
     """An observation's header as it travels: also what its version digest is taken of."""
     return to_json(o)
@@ -227,9 +226,9 @@ def payload_json(payload: ExportPayload) -> dict[str, Any]:
         "schema": payload.schema,
         "created_at": _dt(payload.created_at),
         "exported_by": payload.exported_by,
-        "mediators": [_record_json(m) for m in payload.mediators],
-        "observers": [_record_json(o) for o in payload.observers],
-        "cases": [_record_json(c) for c in payload.cases],
+        "mediators": [to_json(m) for m in payload.mediators],
+        "observers": [to_json(o) for o in payload.observers],
+        "cases": [to_json(c) for c in payload.cases],
         "observations": [observation_json(o) for o in payload.observations],
         "marks": [mark_json(m) for m in payload.marks],
         "debrief_notes": [debrief_note_json(n) for n in payload.debrief_notes],

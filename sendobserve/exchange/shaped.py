@@ -15,7 +15,10 @@ version digests) of records that leave it empty are unchanged.
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
+import functools
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from operator import attrgetter
 from typing import Any
 
 from sendobserve.model.shapes import SHAPE_OF, Field, FieldType, InFile, Shape
@@ -28,41 +31,58 @@ def timestamp_text(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def value_json(f: Field, value: Any) -> Any:
-    """One field's value as JSON."""
-    if value is None:
-        return None
+def _encoder(f: Field) -> Callable[[Any], Any]:
+    """How one field's (non-None) value is written."""
     kind = f.kind
     if kind is FieldType.UUID:
-        return value.hex
+        return attrgetter("hex")
     if kind is FieldType.DAY:
-        return value.isoformat()
+        return date.isoformat
     if kind is FieldType.MOMENT:
-        return timestamp_text(value)
+        return timestamp_text
     if kind is FieldType.HOURS:
-        return format(value, "f")
+        return lambda v: format(v, "f")
     if kind is FieldType.ENUM:
-        return value.value
+        return attrgetter("value")
     if kind is FieldType.PNG:
-        return base64.b64encode(value).decode("ascii")
+        return lambda v: base64.b64encode(v).decode("ascii")
     if kind is FieldType.RECORD:
-        assert f.record is not None
-        return to_json(value, shape=f.record)
-    return value  # text, bool, int
+        nested = f.record
+        assert nested is not None
+        return lambda v: to_json(v, shape=nested)
+    return lambda v: v  # text, bool, int
+
+
+_UNSET = object()
+
+
+@functools.cache
+def _plan(shape: Shape, digest: bool) -> tuple[tuple[str, Callable[[Any], Any], Any], ...]:
+    """(name, encoder, the value that is left out) per field written."""
+    return tuple(
+        (f.name, _encoder(f),
+         shape.default(f.name) if f.in_file is InFile.WHEN_SET else _UNSET)
+        for f in shape.fields if f.digest or not digest
+    )
+
+
+def value_json(f: Field, value: Any) -> Any:
+    """One field's value as JSON."""
+    return None if value is None else _encoder(f)(value)
 
 
 def to_json(record: Any, *, shape: Shape | None = None, digest: bool = False
             ) -> dict[str, Any]:
     """The record as a JSON object; ``digest``: only the fields of its identity."""
-    shape = shape or SHAPE_OF[type(record)]
     out: dict[str, Any] = {}
-    for f in shape.fields:
-        if digest and not f.digest:
-            continue
-        value = getattr(record, f.name)
-        if f.in_file is InFile.WHEN_SET and value == shape.default(f.name):
-            continue
-        out[f.name] = value_json(f, value)
+    for name, encode, left_out in _plan(shape or SHAPE_OF[type(record)], digest):
+        value = getattr(record, name)
+        if value is None:
+            if left_out is None:
+                continue
+            out[name] = None
+        elif value is not left_out:
+            out[name] = encode(value)
     return out
 
 

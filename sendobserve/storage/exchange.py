@@ -646,17 +646,17 @@ def write_versioned(session: Session, record: Versioned) -> None:
     kind = KIND_OF[type(record)]
     table, _convert_row = _LOG_TABLES[kind]
     row = session.get(table, record.id)
-    now = utcnow()
-    if row is None:
-        if isinstance(record, Mediator):
-            row = MediatorRecord(id=record.id, created_at=record.created_at)
-        else:
-            row = table(id=record.id)
+    if row is None:  # a new row takes every field; an existing one keeps id and creation
+        row = table(id=record.id)
         session.add(row)
-    set_columns(row, record, skip=("id", "created_at"))
-    if isinstance(record, Mediator):
-        row.name_folded = fold_name(record.name)
-        row.updated_at = now
+        set_columns(row, record, skip=("id",))
+    else:
+        set_columns(row, record, skip=("id", "created_at"))
+    # The columns a row has beyond its record (``_convert``): the writer's to fill.
+    if hasattr(row, "name_folded"):
+        row.name_folded = fold_name(record.name)  # type: ignore[union-attr]
+    if hasattr(row, "updated_at"):
+        row.updated_at = utcnow()
     session.flush()
 
 
