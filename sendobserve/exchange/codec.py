@@ -60,7 +60,6 @@ from sendobserve.model.domain import (
     Discretion,
     Mark,
     MarkChange,
-    MarkState,
     Mediator,
     Observation,
     ObservationState,
@@ -68,7 +67,17 @@ from sendobserve.model.domain import (
     Reflection,
     Training,
 )
-from sendobserve.model.shapes import CASE, LOG_SHAPES, MEDIATOR, OBSERVATION, OBSERVER, Shape
+from sendobserve.model.shapes import (
+    CASE,
+    DEBRIEF_NOTE,
+    LOG_SHAPES,
+    MARK,
+    MARK_CHANGE,
+    MEDIATOR,
+    OBSERVATION,
+    OBSERVER,
+    Shape,
+)
 
 PAYLOAD_SCHEMA = 2
 READABLE_SCHEMAS = frozenset({1, 2})
@@ -168,22 +177,11 @@ def observation_json(o: Observation) -> dict[str, Any]:
 
 
 def mark_json(m: Mark) -> dict[str, Any]:
-    return {
-        "observation_id": m.observation_id.hex,
-        "criterion_id": m.criterion_id,
-        "state": m.state.value,
-        "note": m.note,
-        "marked_at": _dt(m.marked_at),
-    }
+    return to_json(m)
 
 
 def debrief_note_json(n: DebriefNote) -> dict[str, Any]:
-    return {
-        "observation_id": n.observation_id.hex,
-        "criterion_id": n.criterion_id,
-        "text": n.text,
-        "updated_at": _dt(n.updated_at),
-    }
+    return to_json(n)
 
 
 def amendment_json(a: Amendment) -> dict[str, Any]:
@@ -193,16 +191,7 @@ def amendment_json(a: Amendment) -> dict[str, Any]:
         "reason": a.reason,
         "amended_by": a.amended_by,
         "amended_at": _dt(a.amended_at),
-        "changes": [
-            {
-                "criterion_id": ch.criterion_id,
-                "old_state": ch.old_state.value,
-                "new_state": ch.new_state.value,
-                "old_note": ch.old_note,
-                "new_note": ch.new_note,
-            }
-            for ch in a.changes
-        ],
+        "changes": [to_json(ch) for ch in a.changes],
     }
 
 
@@ -450,36 +439,9 @@ def _read_observation(value: Any, path: str) -> Observation:
     return observation
 
 
-def _read_mark(value: Any, path: str) -> Mark:
-    o = _Obj(value, path, ("observation_id", "criterion_id", "state", "note", "marked_at"))
-    return Mark(
-        observation_id=o.uuid("observation_id"),
-        criterion_id=o.text("criterion_id", MAX_CRITERION),
-        state=o.enum("state", MarkState),
-        note=o.text("note", MAX_TEXT, multiline=True, empty=True),
-        marked_at=o.moment("marked_at"),
-    )
-
-
-def _read_debrief_note(value: Any, path: str) -> DebriefNote:
-    o = _Obj(value, path, ("observation_id", "criterion_id", "text", "updated_at"))
-    return DebriefNote(
-        observation_id=o.uuid("observation_id"),
-        criterion_id=o.text("criterion_id", MAX_CRITERION),
-        text=o.text("text", MAX_TEXT, multiline=True, empty=True),
-        updated_at=o.moment("updated_at"),
-    )
-
-
-def _read_change(value: Any, path: str) -> MarkChange:
-    o = _Obj(value, path, ("criterion_id", "old_state", "new_state", "old_note", "new_note"))
-    return MarkChange(
-        criterion_id=o.text("criterion_id", MAX_CRITERION),
-        old_state=o.enum("old_state", MarkState),
-        new_state=o.enum("new_state", MarkState),
-        old_note=o.text("old_note", MAX_TEXT, multiline=True, empty=True),
-        new_note=o.text("new_note", MAX_TEXT, multiline=True, empty=True),
-    )
+_read_mark: Callable[[Any, str], Mark] = _reader(MARK)
+_read_debrief_note: Callable[[Any, str], DebriefNote] = _reader(DEBRIEF_NOTE)
+_read_change: Callable[[Any, str], MarkChange] = _reader(MARK_CHANGE)
 
 
 def _read_amendment(value: Any, path: str) -> Amendment:

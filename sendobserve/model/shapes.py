@@ -36,7 +36,11 @@ from sendobserve.model.domain import (
     ContactKind,
     Cpd,
     CpdKind,
+    DebriefNote,
     Discretion,
+    Mark,
+    MarkChange,
+    MarkState,
     Mediator,
     Observation,
     ObservationState,
@@ -59,6 +63,7 @@ R = TypeVar("R")
 NAME = 200  # a person's name
 REFERENCE = 100  # a case reference, a PPC register entry, a local authority
 FORM_KEY = 64  # form ids and form versions
+CRITERION = 128  # criterion and sub-item ids
 LONG_TEXT = 20_000  # a summary, a note, a reason
 MAX_ORDINAL = 1000
 
@@ -288,10 +293,35 @@ DISCRETION = Shape("discretions", Discretion, (
     Field("mediator_agreed", _BOOL),
 ))
 
+# The observation's body: its marks, de-brief notes and the changes an amendment made.
+MARK = Shape("mark", Mark, (
+    Field("observation_id", FieldType.UUID, fixed=True),
+    Field("criterion_id", FieldType.TEXT, limit=CRITERION, fixed=True),
+    _enum("state", MarkState),
+    _prose("note"),
+    Field("marked_at", FieldType.MOMENT),
+))
+
+DEBRIEF_NOTE = Shape("debrief_note", DebriefNote, (
+    Field("observation_id", FieldType.UUID, fixed=True),
+    Field("criterion_id", FieldType.TEXT, limit=CRITERION, fixed=True),
+    _prose("text"),
+    Field("updated_at", FieldType.MOMENT),
+))
+
+MARK_CHANGE = Shape("mark_change", MarkChange, (
+    Field("criterion_id", FieldType.TEXT, limit=CRITERION),
+    _enum("old_state", MarkState),
+    _enum("new_state", MarkState),
+    _prose("old_note"),
+    _prose("new_note"),
+))
+
 # The practice-period log, by the name of its list in the exchange file.
 LOG_SHAPES: dict[str, Shape] = {s.kind: s for s in (TRAINING, REFLECTION, CPD, CONTACT,
                                                      DISCRETION)}
-SHAPES: tuple[Shape, ...] = (MEDIATOR, OBSERVER, CASE, OBSERVATION, *LOG_SHAPES.values())
+SHAPES: tuple[Shape, ...] = (MEDIATOR, OBSERVER, CASE, OBSERVATION, *LOG_SHAPES.values(),
+                              MARK, DEBRIEF_NOTE, MARK_CHANGE)
 SHAPE_OF: dict[type[Any], Shape] = {s.cls: s for s in (*SHAPES, SIGNATURE)}
 
 

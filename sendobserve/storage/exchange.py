@@ -49,7 +49,7 @@ from sendobserve.storage.records import (
 )
 from sendobserve.storage.repositories import _convert
 from sendobserve.storage.repositories._common import fold_name
-from sendobserve.storage.repositories._convert import set_columns
+from sendobserve.storage.repositories._convert import set_columns, to_row
 
 # ---------------------------------------------------------------------------------------
 # Tables (migration 0004_exchange)
@@ -456,11 +456,9 @@ def write_observation(
     for mark in marks:
         mrow = held_marks.pop(mark.criterion_id, None)
         if mrow is None:
-            mrow = MarkRecord(observation_id=observation.id, criterion_id=mark.criterion_id)
+            mrow = MarkRecord()
             session.add(mrow)
-        mrow.state = mark.state.value
-        mrow.note = mark.note
-        mrow.marked_at = mark.marked_at
+        set_columns(mrow, mark)
         mrow.marked_by = by
     for stale in held_marks.values():
         session.delete(stale)
@@ -470,11 +468,9 @@ def write_observation(
     for note in debrief_notes:
         nrow = held_notes.pop(note.criterion_id, None)
         if nrow is None:
-            nrow = DebriefNoteRecord(observation_id=observation.id,
-                                     criterion_id=note.criterion_id)
+            nrow = DebriefNoteRecord()
             session.add(nrow)
-        nrow.text = note.text
-        nrow.updated_at = note.updated_at
+        set_columns(nrow, note)
     for stale_note in held_notes.values():
         session.delete(stale_note)
 
@@ -494,11 +490,8 @@ def write_observation(
             amended_by=amendment.amended_by, amended_at=amendment.amended_at))
         session.flush()
         for position, change in enumerate(amendment.changes):
-            session.add(AmendmentChangeRecord(
-                amendment_id=amendment.id, position=position,
-                criterion_id=change.criterion_id, old_state=change.old_state.value,
-                new_state=change.new_state.value, old_note=change.old_note,
-                new_note=change.new_note))
+            session.add(to_row(AmendmentChangeRecord, change, amendment_id=amendment.id,
+                               position=position))
     session.flush()
 
 

@@ -56,7 +56,7 @@ def test_every_stored_kind_has_a_table() -> None:
     kinds = [s.kind for s in SHAPES]
     assert len(set(kinds)) == len(kinds)
     assert {"mediator", "observer", "case", "observation", "training", "reflections", "cpd",
-            "contacts", "discretions"} == set(kinds)
+            "contacts", "discretions", "mark", "debrief_note", "mark_change"} == set(kinds)
 
 
 def test_clean_trims_what_a_person_typed() -> None:

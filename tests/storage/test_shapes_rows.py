@@ -14,7 +14,10 @@ from sendobserve.model.shapes import (
     CASE,
     CONTACT,
     CPD,
+    DEBRIEF_NOTE,
     DISCRETION,
+    MARK,
+    MARK_CHANGE,
     MEDIATOR,
     OBSERVATION,
     OBSERVER,
@@ -26,10 +29,13 @@ from sendobserve.model.shapes import (
 )
 from sendobserve.storage.base import Base
 from sendobserve.storage.records import (
+    AmendmentChangeRecord,
     CaseRecord,
     ContactRecord,
     CpdRecord,
+    DebriefNoteRecord,
     DiscretionRecord,
+    MarkRecord,
     MediatorRecord,
     ObservationRecord,
     ObserverRecord,
@@ -49,6 +55,9 @@ ROWS: dict[str, tuple[type[Base], Any]] = {
     CPD.kind: (CpdRecord, _convert.cpd),
     CONTACT.kind: (ContactRecord, _convert.contact),
     DISCRETION.kind: (DiscretionRecord, _convert.discretion),
+    MARK.kind: (MarkRecord, _convert.mark),
+    DEBRIEF_NOTE.kind: (DebriefNoteRecord, _convert.debrief_note),
+    MARK_CHANGE.kind: (AmendmentChangeRecord, _convert.mark_change),
 }
 
 

@@ -21,7 +21,6 @@ from sendobserve.model.domain import (
     Discretion,
     Mark,
     MarkChange,
-    MarkState,
     Mediator,
     Observation,
     Observer,
@@ -32,7 +31,10 @@ from sendobserve.model.shapes import (
     CASE,
     CONTACT,
     CPD,
+    DEBRIEF_NOTE,
     DISCRETION,
+    MARK,
+    MARK_CHANGE,
     MEDIATOR,
     OBSERVATION,
     OBSERVER,
@@ -46,8 +48,6 @@ from sendobserve.model.shapes import (
 from sendobserve.storage.records import (
     AmendmentChangeRecord,
     AmendmentRecord,
-    DebriefNoteRecord,
-    MarkRecord,
 )
 
 R = TypeVar("R")
@@ -144,36 +144,9 @@ contact: Callable[[Any], Contact] = _reader(CONTACT)
 discretion: Callable[[Any], Discretion] = _reader(DISCRETION)
 
 
-# Marks, notes and amendments: the observation's body, not (yet) in a field table.
-
-
-def mark(r: MarkRecord) -> Mark:
-    return Mark(
-        observation_id=r.observation_id,
-        criterion_id=r.criterion_id,
-        state=MarkState(r.state),
-        note=r.note,
-        marked_at=r.marked_at,
-    )
-
-
-def debrief_note(r: DebriefNoteRecord) -> DebriefNote:
-    return DebriefNote(
-        observation_id=r.observation_id,
-        criterion_id=r.criterion_id,
-        text=r.text,
-        updated_at=r.updated_at,
-    )
-
-
-def mark_change(r: AmendmentChangeRecord) -> MarkChange:
-    return MarkChange(
-        criterion_id=r.criterion_id,
-        old_state=MarkState(r.old_state),
-        new_state=MarkState(r.new_state),
-        old_note=r.old_note,
-        new_note=r.new_note,
-    )
+mark: Callable[[Any], Mark] = _reader(MARK)
+debrief_note: Callable[[Any], DebriefNote] = _reader(DEBRIEF_NOTE)
+mark_change: Callable[[Any], MarkChange] = _reader(MARK_CHANGE)
 
 
 def amendment(r: AmendmentRecord, changes: list[AmendmentChangeRecord]) -> Amendment:

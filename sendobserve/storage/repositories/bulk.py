@@ -187,20 +187,12 @@ def _put(session: Session, record: PracticeRecord, today: date | None) -> PutRes
     observer_names = {o.id: o.name for o in record.observers}
     marked_by = {o.id: observer_names.get(o.observer_id, "") for o in new_observations}
     insert("marks", [
-        MarkRecord(
-            observation_id=k.observation_id, criterion_id=k.criterion_id, state=k.state.value,
-            note=k.note, marked_at=k.marked_at, marked_by=marked_by[k.observation_id],
-        )
+        to_row(MarkRecord, k, marked_by=marked_by[k.observation_id])
         for k in record.marks
         if k.observation_id in new_ids
     ])
     insert("debrief_notes", [
-        DebriefNoteRecord(
-            observation_id=n.observation_id, criterion_id=n.criterion_id, text=n.text,
-            updated_at=n.updated_at,
-        )
-        for n in record.debrief_notes
-        if n.observation_id in new_ids
+        to_row(DebriefNoteRecord, n) for n in record.debrief_notes if n.observation_id in new_ids
     ])
     new_amendments = fresh(AmendmentRecord, record.amendments)
     insert("amendments", [
@@ -211,11 +203,7 @@ def _put(session: Session, record: PracticeRecord, today: date | None) -> PutRes
         for a in new_amendments
     ])
     insert("amendment_changes", [
-        AmendmentChangeRecord(
-            amendment_id=a.id, position=i, criterion_id=c.criterion_id,
-            old_state=c.old_state.value, new_state=c.new_state.value, old_note=c.old_note,
-            new_note=c.new_note,
-        )
+        to_row(AmendmentChangeRecord, c, amendment_id=a.id, position=i)
         for a in new_amendments
         for i, c in enumerate(a.changes)
     ])
