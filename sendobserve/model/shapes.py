@@ -4,13 +4,15 @@ The frozen dataclasses in ``model.domain`` say what a record *is*; the tables he
 field by field, what every layer that moves a record needs to know about it: its type,
 whether it may be empty, how long its text may be, whether it is trimmed when a person
 types it, whether it is part of a version's identity, and how files written before the
-field existed are read. Nothing else in the program lists a record's fields by hand:
+field existed are read. Nothing else lists these records' fields by hand (the few
+exceptions, such as the tick's plain SQL and the author's signed origin, are named in
+ARCHITECTURE.md):
 
 - ``storage.repositories._convert`` builds rows from records and records from rows by
   walking these tables (a row has one column per field, of the same name; a nested
   record, the observation's signature, has columns ``<field>_<name>``);
 - ``storage.repositories.bulk`` and the repositories write rows through the same walk,
-  after ``clean`` trimmed the text a person typed;
+  after ``prepared`` trimmed the text a person typed and checked its length;
 - ``exchange.shaped`` writes each field to the exchange file's JSON and reads it back,
   with the table's limits (a file that breaks one is refused, naming the field);
 - ``exchange.logs`` takes a version's digest over the table's ``digest`` fields.
