@@ -490,7 +490,6 @@ def fill_store(store: Store, *, today: date) -> dict[str, int]:
     from sendobserve.storage.meta import META_PROVIDER_NAME, get_meta, set_meta
     from sendobserve.storage.repositories import (
         FormVersionRepository,
-        in_session,
         put_practice_record,
     )
 
@@ -498,7 +497,7 @@ def fill_store(store: Store, *, today: date) -> dict[str, int]:
     demo = build_demo(forms, today=today)
     added: dict[str, int] = {}
     with store.session() as session:
-        form_versions = FormVersionRepository(in_session(session))
+        form_versions = FormVersionRepository(session)
         for form_id in ("form1", "form2", "form3"):
             definition = forms.latest(form_id)
             if form_versions.get(form_id, definition.version) is None:

@@ -64,8 +64,8 @@ def _sources(store: Any) -> list[str]:
 def _resolve_person(store: Any, text: str) -> tuple[str, Any, Any]:
     """(name, mediator id or None, observer id or None) for what a person typed."""
     from sendobserve.errors import UserError
+    from sendobserve.model.vocabulary import fold_name
     from sendobserve.storage.repositories import MediatorRepository, ObserverRepository
-    from sendobserve.storage.repositories._common import fold_name
 
     mediator = None
     with contextlib.suppress(UserError):

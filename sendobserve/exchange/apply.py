@@ -53,6 +53,7 @@ from sendobserve.exchange.merge import (
 )
 from sendobserve.forms.loader import load_form_text
 from sendobserve.forms.registry import FormAdaptationError, FormRegistry
+from sendobserve.model import vocabulary
 from sendobserve.model.domain import (
     Contact,
     Cpd,
@@ -81,7 +82,6 @@ from sendobserve.storage.repositories import (
     FormVersionRepository,
     MediatorRepository,
     ObserverRepository,
-    in_session,
 )
 from sendobserve.storage.repositories.forms import load_registry
 
@@ -90,10 +90,8 @@ CRASH_MID_APPLY = "exchange.import.mid_apply"
 
 def observation_label(form_id: str, ordinal: int) -> str:
     """"Form 2, 1st observation" ("Form 1, 2nd case"): how a mediator names one."""
-    suffix = "th" if 10 <= ordinal % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
-        ordinal % 10, "th")
     word = "case" if form_id == "form1" else "observation"
-    return f"Form {form_id.removeprefix('form')}, {ordinal}{suffix} {word}"
+    return f"Form {form_id.removeprefix('form')}, {vocabulary.ordinal(ordinal)} {word}"
 
 
 class SignerStatus(StrEnum):
@@ -287,7 +285,7 @@ def _check_rights(session: Session, opened: OpenedBundle,
 def _check_forms(session: Session, opened: OpenedBundle) -> None:
     """A form version from a file is the Standards' own exactly as shipped, or an
     adaptation the rules accept; anything else is refused."""
-    registry = load_registry(in_session(session))
+    registry = load_registry(session)
     standard = FormRegistry.standard()
     for f in opened.payload.forms:
         key = (f.form_id, f.version)
@@ -561,7 +559,7 @@ def apply_import(session: Session, opened: OpenedBundle, *,
 
 
 def _write(session: Session, opened: OpenedBundle, plan: ImportPlan) -> None:
-    sessions = in_session(session)
+    sessions = session
     forms = FormVersionRepository(sessions)
     for form in plan.new_forms:
         forms.store(form.form_id, form.version, form.yaml_text)

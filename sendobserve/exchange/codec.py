@@ -19,6 +19,10 @@ Size is bounded before parsing: at most ``MAX_PAYLOAD_BYTES`` of JSON and at mos
 values a parser would build), both far above what a real export holds and far below
 what would exhaust memory. The bundle layer applies the same bounds while inflating.
 
+Mediators, observers, cases, observation headers and the log records are written and
+read field by field from their tables in ``model.shapes`` (``exchange.shaped``); a field
+added to a table later travels only when it holds a value, so the schema number stays.
+
 Schema 2 (written now) adds ``provenance``: for each observation whose author signed its
 origin (``sendobserve.pki.provenance``), that Ed25519 signature, checked here
 against the version in the file. Schema 1 files (no such section) are still read.
@@ -44,30 +48,35 @@ from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
 from sendobserve.exchange.evidence import FIELDS as EVIDENCE_FIELDS
 from sendobserve.exchange.evidence import MAX_FILES as MAX_EVIDENCE_FILES
 from sendobserve.exchange.evidence import EvidenceItem, item_json, read_item
-from sendobserve.exchange.logs import LOG_KINDS, SPECS, LogRecord, read_record, record_json
+from sendobserve.exchange.logs import LOG_KINDS, LogRecord, record_json
+from sendobserve.exchange.shaped import expected_fields, from_json, to_json
 from sendobserve.forms.loader import load_form_text
 from sendobserve.model.domain import (
     Amendment,
     Case,
-    CaseKind,
     Contact,
     Cpd,
     DebriefNote,
     Discretion,
     Mark,
     MarkChange,
-    MarkState,
     Mediator,
     Observation,
     ObservationState,
     Observer,
-    ObserverRole,
-    PassportRoute,
-    ProfessionalBody,
     Reflection,
-    Signature,
-    TraineeRole,
     Training,
+)
+from sendobserve.model.shapes import (
+    CASE,
+    DEBRIEF_NOTE,
+    LOG_SHAPES,
+    MARK,
+    MARK_CHANGE,
+    MEDIATOR,
+    OBSERVATION,
+    OBSERVER,
+    Shape,
 )
 from sendobserve.pki.canonical import canonical_json, timestamp_text
 from sendobserve.pki.identity import Revocation
@@ -167,109 +176,17 @@ class ExportPayload:
 _dt = timestamp_text
 
 
-def _opt_date(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _opt_dt(value: datetime | None) -> str | None:
-    return None if value is None else _dt(value)
-
-
-def _mediator_json(m: Mediator) -> dict[str, Any]:
-    return {
-        "id": m.id.hex,
-        "name": m.name,
-        "professional_body": m.professional_body.value,
-        "passported": m.passported,
-        "send_practice_since": _opt_date(m.send_practice_since),
-        "lead_since": _opt_date(m.lead_since),
-        "accredited_on": _opt_date(m.accredited_on),
-        "created_at": _dt(m.created_at),
-        # The rulebook's facts about the practice period and passporting (§1.6).
-        "rules_edition": m.rules_edition,
-        "passport_route": m.passport_route.value if m.passport_route else None,
-        "panel_confirmed_by": m.panel_confirmed_by,
-        "panel_confirmed_on": _opt_date(m.panel_confirmed_on),
-    }
-
-
-# Read when present (files written before the rulebook's facts travelled lack them).
-_MEDIATOR_RULEBOOK_FIELDS = ("rules_edition", "passport_route", "panel_confirmed_by",
-                             "panel_confirmed_on")
-
-
-def _observer_json(o: Observer) -> dict[str, Any]:
-    return {
-        "id": o.id.hex,
-        "name": o.name,
-        "role": o.role.value,
-        "experienced_send": o.experienced_send,
-        "ppc_register_entry": o.ppc_register_entry,
-        "created_at": _dt(o.created_at),
-    }
-
-
-def _case_json(c: Case) -> dict[str, Any]:
-    return {
-        "id": c.id.hex,
-        "mediator_id": c.mediator_id.hex,
-        "reference": c.reference,
-        "case_date": c.case_date.isoformat(),
-        "kind": c.kind.value,
-        "trainee_role": c.trainee_role.value,
-        "casework_hours": format(c.casework_hours, "f"),  # never "1E+1"
-        "created_at": _dt(c.created_at),
-    }
-
-
-def _signature_json(s: Signature | None) -> dict[str, Any] | None:
-    if s is None:
-        return None
-    return {
-        "name": s.name,
-        "role": s.role.value,
-        "signed_on": s.signed_on.isoformat(),
-        "drawing_png": None
-        if s.drawing_png is None
-        else base64.b64encode(s.drawing_png).decode("ascii"),
-    }
-
-
 def observation_json(o: Observation) -> dict[str, Any]:
-    return {
-        "id": o.id.hex,
-        "case_id": o.case_id.hex,
-        "mediator_id": o.mediator_id.hex,
-        "observer_id": o.observer_id.hex,
-        "form_id": o.form_id,
-        "form_version": o.form_version,
-        "ordinal": o.ordinal,
-        "observed_on": o.observed_on.isoformat(),
-        "state": o.state.value,
-        "signature": _signature_json(o.signature),
-        "created_at": _dt(o.created_at),
-        "updated_at": _dt(o.updated_at),
-        "finalised_at": _opt_dt(o.finalised_at),
-    }
+    """An observation's header as it travels: also what its version digest is taken of."""
+    return to_json(o)
 
 
 def mark_json(m: Mark) -> dict[str, Any]:
-    return {
-        "observation_id": m.observation_id.hex,
-        "criterion_id": m.criterion_id,
-        "state": m.state.value,
-        "note": m.note,
-        "marked_at": _dt(m.marked_at),
-    }
+    return to_json(m)
 
 
 def debrief_note_json(n: DebriefNote) -> dict[str, Any]:
-    return {
-        "observation_id": n.observation_id.hex,
-        "criterion_id": n.criterion_id,
-        "text": n.text,
-        "updated_at": _dt(n.updated_at),
-    }
+    return to_json(n)
 
 
 def amendment_json(a: Amendment) -> dict[str, Any]:
@@ -279,16 +196,7 @@ def amendment_json(a: Amendment) -> dict[str, Any]:
         "reason": a.reason,
         "amended_by": a.amended_by,
         "amended_at": _dt(a.amended_at),
-        "changes": [
-            {
-                "criterion_id": ch.criterion_id,
-                "old_state": ch.old_state.value,
-                "new_state": ch.new_state.value,
-                "old_note": ch.old_note,
-                "new_note": ch.new_note,
-            }
-            for ch in a.changes
-        ],
+        "changes": [to_json(ch) for ch in a.changes],
     }
 
 
@@ -305,9 +213,9 @@ def payload_json(payload: ExportPayload) -> dict[str, Any]:
         "schema": payload.schema,
         "created_at": _dt(payload.created_at),
         "exported_by": payload.exported_by,
-        "mediators": [_mediator_json(m) for m in payload.mediators],
-        "observers": [_observer_json(o) for o in payload.observers],
-        "cases": [_case_json(c) for c in payload.cases],
+        "mediators": [to_json(m) for m in payload.mediators],
+        "observers": [to_json(o) for o in payload.observers],
+        "cases": [to_json(c) for c in payload.cases],
         "observations": [observation_json(o) for o in payload.observations],
         "marks": [mark_json(m) for m in payload.marks],
         "debrief_notes": [debrief_note_json(n) for n in payload.debrief_notes],
@@ -506,128 +414,34 @@ def _rows(parent: _Obj, key: str, read: Callable[[Any, str], _T]) -> tuple[_T, .
     return tuple(read(item, f"{key}[{i}]") for i, item in enumerate(parent.items(key)))
 
 
-def _read_mediator(value: Any, path: str) -> Mediator:
-    present = tuple(f for f in _MEDIATOR_RULEBOOK_FIELDS if isinstance(value, dict) and f in value)
-    o = _Obj(value, path, ("id", "name", "professional_body", "passported",
-                           "send_practice_since", "lead_since", "accredited_on", "created_at",
-                           *present))
-    route = o.raw("passport_route") if "passport_route" in present else None
-    return Mediator(
-        rules_edition=(o.opt_text("rules_edition", MAX_NAME)
-                       if "rules_edition" in present else None),
-        passport_route=(None if route is None else o.enum("passport_route", PassportRoute)),
-        panel_confirmed_by=(o.opt_text("panel_confirmed_by", MAX_NAME)
-                            if "panel_confirmed_by" in present else None),
-        panel_confirmed_on=(o.opt_day("panel_confirmed_on")
-                            if "panel_confirmed_on" in present else None),
-        id=o.uuid("id"),
-        name=o.text("name", MAX_NAME),
-        professional_body=o.enum("professional_body", ProfessionalBody),
-        passported=o.boolean("passported"),
-        send_practice_since=o.opt_day("send_practice_since"),
-        lead_since=o.opt_day("lead_since"),
-        accredited_on=o.opt_day("accredited_on"),
-        created_at=o.moment("created_at"),
-    )
+def _reader(shape: Shape) -> Callable[[Any, str], Any]:
+    """Read one record of ``shape`` (a mediator, an observer, a case, a log entry)."""
+    def read(value: Any, path: str) -> Any:
+        return from_json(shape, _Obj(value, path, expected_fields(shape, value)))
+    return read
 
 
-def _read_observer(value: Any, path: str) -> Observer:
-    o = _Obj(value, path, ("id", "name", "role", "experienced_send", "ppc_register_entry",
-                           "created_at"))
-    return Observer(
-        id=o.uuid("id"),
-        name=o.text("name", MAX_NAME),
-        role=o.enum("role", ObserverRole),
-        experienced_send=o.boolean("experienced_send"),
-        ppc_register_entry=o.opt_text("ppc_register_entry", MAX_REFERENCE),
-        created_at=o.moment("created_at"),
-    )
-
-
-def _read_case(value: Any, path: str) -> Case:
-    o = _Obj(value, path, ("id", "mediator_id", "reference", "case_date", "kind",
-                           "trainee_role", "casework_hours", "created_at"))
-    return Case(
-        id=o.uuid("id"),
-        mediator_id=o.uuid("mediator_id"),
-        reference=o.text("reference", MAX_REFERENCE),
-        case_date=o.day("case_date"),
-        kind=o.enum("kind", CaseKind),
-        trainee_role=o.enum("trainee_role", TraineeRole),
-        casework_hours=o.hours("casework_hours"),
-        created_at=o.moment("created_at"),
-    )
-
-
-def _read_signature(value: Any, path: str) -> Signature:
-    o = _Obj(value, path, ("name", "role", "signed_on", "drawing_png"))
-    return Signature(
-        name=o.text("name", MAX_NAME),
-        role=o.enum("role", ObserverRole),
-        signed_on=o.day("signed_on"),
-        drawing_png=o.png("drawing_png"),
-    )
+_read_mediator: Callable[[Any, str], Mediator] = _reader(MEDIATOR)
+_read_observer: Callable[[Any, str], Observer] = _reader(OBSERVER)
+_read_case: Callable[[Any, str], Case] = _reader(CASE)
 
 
 def _read_observation(value: Any, path: str) -> Observation:
-    o = _Obj(value, path, ("id", "case_id", "mediator_id", "observer_id", "form_id",
-                           "form_version", "ordinal", "observed_on", "state", "signature",
-                           "created_at", "updated_at", "finalised_at"))
+    o = _Obj(value, path, expected_fields(OBSERVATION, value))
     state = o.enum("state", ObservationState)
     if state not in EXPORTABLE_STATES:
         raise _fail(o.at("state"), "only finalised observations can be exchanged")
     if o.raw("signature") is None:
         raise _fail(o.at("signature"), "a finalised observation must be signed")
-    finalised_at = o.opt_moment("finalised_at")
-    if finalised_at is None:
+    if o.opt_moment("finalised_at") is None:
         raise _fail(o.at("finalised_at"), "a finalised observation needs its finalising time")
-    return Observation(
-        id=o.uuid("id"),
-        case_id=o.uuid("case_id"),
-        mediator_id=o.uuid("mediator_id"),
-        observer_id=o.uuid("observer_id"),
-        form_id=o.text("form_id", MAX_FORM_KEY),
-        form_version=o.text("form_version", MAX_FORM_KEY),
-        ordinal=o.integer("ordinal", 1, MAX_ORDINAL),
-        observed_on=o.day("observed_on"),
-        state=state,
-        signature=_read_signature(o.raw("signature"), o.at("signature")),
-        created_at=o.moment("created_at"),
-        updated_at=o.moment("updated_at"),
-        finalised_at=finalised_at,
-    )
+    observation: Observation = from_json(OBSERVATION, o)
+    return observation
 
 
-def _read_mark(value: Any, path: str) -> Mark:
-    o = _Obj(value, path, ("observation_id", "criterion_id", "state", "note", "marked_at"))
-    return Mark(
-        observation_id=o.uuid("observation_id"),
-        criterion_id=o.text("criterion_id", MAX_CRITERION),
-        state=o.enum("state", MarkState),
-        note=o.text("note", MAX_TEXT, multiline=True, empty=True),
-        marked_at=o.moment("marked_at"),
-    )
-
-
-def _read_debrief_note(value: Any, path: str) -> DebriefNote:
-    o = _Obj(value, path, ("observation_id", "criterion_id", "text", "updated_at"))
-    return DebriefNote(
-        observation_id=o.uuid("observation_id"),
-        criterion_id=o.text("criterion_id", MAX_CRITERION),
-        text=o.text("text", MAX_TEXT, multiline=True, empty=True),
-        updated_at=o.moment("updated_at"),
-    )
-
-
-def _read_change(value: Any, path: str) -> MarkChange:
-    o = _Obj(value, path, ("criterion_id", "old_state", "new_state", "old_note", "new_note"))
-    return MarkChange(
-        criterion_id=o.text("criterion_id", MAX_CRITERION),
-        old_state=o.enum("old_state", MarkState),
-        new_state=o.enum("new_state", MarkState),
-        old_note=o.text("old_note", MAX_TEXT, multiline=True, empty=True),
-        new_note=o.text("new_note", MAX_TEXT, multiline=True, empty=True),
-    )
+_read_mark: Callable[[Any, str], Mark] = _reader(MARK)
+_read_debrief_note: Callable[[Any, str], DebriefNote] = _reader(DEBRIEF_NOTE)
+_read_change: Callable[[Any, str], MarkChange] = _reader(MARK_CHANGE)
 
 
 def _read_amendment(value: Any, path: str) -> Amendment:
@@ -662,9 +476,7 @@ def _read_provenance(value: Any, path: str) -> Provenance:
 
 
 def _log_reader(kind: str) -> Callable[[Any, str], LogRecord]:
-    def read(value: Any, path: str) -> LogRecord:
-        return read_record(kind, _Obj(value, path, SPECS[kind][1]))
-    return read
+    return _reader(LOG_SHAPES[kind])
 
 
 _HISTORY_KINDS = frozenset({*LOG_KINDS, "mediator"})

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,14 +27,13 @@ from sendobserve.errors import UserError
 from sendobserve.exchange.apply import observation_label
 from sendobserve.exchange.codec import ObservationVersion, _Obj, decode_version
 from sendobserve.exchange.logs import (
-    LOG_KINDS,
-    SPECS,
     Versioned,
-    read_record,
     record_digest,
     record_json,
 )
+from sendobserve.exchange.shaped import expected_fields, from_json, value_json
 from sendobserve.model.domain import Amendment, MarkState, Mediator, utcnow
+from sendobserve.model.shapes import shape_of
 from sendobserve.model.validation import validate_required_text
 from sendobserve.storage import exchange as stored
 from sendobserve.storage.repositories import load_practice_record
@@ -185,13 +184,13 @@ def list_record_conflicts(session: Session) -> tuple[RecordConflict, ...]:
 
 
 def _decode_kept(kind: str, fields: dict[str, Any], current: Versioned) -> Versioned:
-    if isinstance(current, Mediator):
-        from sendobserve.exchange.codec import _read_mediator
-
-        value = dict(fields, created_at=current.created_at.isoformat())
-        return replace(_read_mediator(value, "kept"), created_at=current.created_at)
-    assert kind in LOG_KINDS
-    return read_record(kind, _Obj(fields, "kept", SPECS[kind][1]))
+    """A kept version (its identity's fields) as a record; what is not part of a version's
+    identity (a creation time) is the current record's."""
+    shape = shape_of(current)
+    value = dict(fields, **{f.name: value_json(f, getattr(current, f.name))
+                            for f in shape.fields if not f.digest})
+    record: Versioned = from_json(shape, _Obj(value, "kept", expected_fields(shape, value)))
+    return record
 
 
 def resolve_record_conflict(

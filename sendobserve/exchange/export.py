@@ -40,7 +40,6 @@ from sendobserve.storage.exchange import remember_versions
 from sendobserve.storage.exchange import revocations as stored_revocations
 from sendobserve.storage.repositories import (
     FormVersionRepository,
-    in_session,
     load_practice_record,
 )
 
@@ -101,7 +100,7 @@ def build_payload(
     if whole:
         observer_ids |= {c.observer_id for c in record.contacts if c.observer_id is not None}
     authors = stored_provenance(session, ids)
-    forms = FormVersionRepository(in_session(session))
+    forms = FormVersionRepository(session)
     form_texts = []
     for form_id, version in sorted({(o.form_id, o.form_version) for o in chosen}):
         stored = forms.get(form_id, version)

@@ -20,84 +20,30 @@ changes through an import.
 from __future__ import annotations
 
 import hashlib
-import uuid
-from dataclasses import dataclass, fields
-from datetime import date
-from decimal import Decimal
-from enum import Enum, StrEnum
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
+from sendobserve.exchange.shaped import to_json
 from sendobserve.model.domain import (
-    Contact,
-    ContactKind,
-    Cpd,
-    CpdKind,
-    Discretion,
     LogRecord,
     Mediator,
-    ObserverRole,
-    RecognisingBody,
-    Reflection,
-    Training,
-    TrainingKind,
     Versioned,
 )
+from sendobserve.model.shapes import LOG_SHAPES, MEDIATOR
 
 __all__ = ["LogRecord", "Versioned"]  # (defined with the domain; re-exported here)
 
-# Field kinds: "uuid", "opt_uuid", "day", "opt_day", "hours", "bool", "moment",
-# ("text", limit, multiline), or an enum class.
-_LINE = 200
-_LONG = 20_000
-SPECS: dict[str, tuple[type[Any], dict[str, Any]]] = {
-    "training": (Training, {
-        "id": "uuid", "mediator_id": "uuid", "kind": TrainingKind,
-        "title": ("text", _LINE, False), "provider": ("text", _LINE, False),
-        "recognising_body": RecognisingBody, "start_date": "day", "end_date": "day",
-        "hours": "hours"}),
-    "reflections": (Reflection, {
-        "id": "uuid", "mediator_id": "uuid", "reflected_on": "day", "hours": "hours",
-        "with_whom": ("text", _LINE, False), "summary": ("text", _LONG, True)}),
-    "cpd": (Cpd, {
-        "id": "uuid", "mediator_id": "uuid", "done_on": "day", "hours": "hours",
-        "kind": CpdKind, "description": ("text", _LONG, True)}),
-    "contacts": (Contact, {
-        "id": "uuid", "mediator_id": "uuid", "kind": ContactKind, "met_on": "day",
-        "with_whom": ("text", _LINE, False), "observer_id": "opt_uuid", "hours": "hours",
-        "notes": ("text", _LONG, True)}),
-    "discretions": (Discretion, {
-        "id": "uuid", "mediator_id": "uuid", "requirement_id": ("text", 64, False),
-        "decided_by": ("text", _LINE, False), "role": ObserverRole,
-        "reason": ("text", _LONG, True), "decided_on": "day",
-        # The parties the edition asks for (§1.3: assessor, provider and mediator).
-        "provider_agreed_by": ("text", _LINE, True), "mediator_agreed": "bool"}),
-}
-LOG_KINDS: tuple[str, ...] = tuple(SPECS)
-KIND_OF: dict[type[Any], str] = {cls: kind for kind, (cls, _spec) in SPECS.items()}
-KIND_OF[Mediator] = "mediator"
-# What a mediator's details are, for merging: every field but the creation time.
-MEDIATOR_FIELDS = ("id", "name", "professional_body", "passported", "send_practice_since",
-                   "lead_since", "accredited_on", "rules_edition", "passport_route",
-                   "panel_confirmed_by", "panel_confirmed_on")
-
-
-def _value_json(value: Any) -> Any:
-    if isinstance(value, uuid.UUID):
-        return value.hex
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+# The kinds by the name of their list in the file; their fields: ``model.shapes``.
+LOG_KINDS: tuple[str, ...] = tuple(LOG_SHAPES)
+KIND_OF: dict[type[Any], str] = {shape.cls: kind for kind, shape in LOG_SHAPES.items()}
+KIND_OF[Mediator] = MEDIATOR.kind
 
 
 def record_json(record: Versioned) -> dict[str, Any]:
-    """The record's fields as JSON values (a mediator: its details, no creation time)."""
-    names = MEDIATOR_FIELDS if isinstance(record, Mediator) else [
-        f.name for f in fields(record)]
-    return {name: _value_json(getattr(record, name)) for name in names}
+    """The record's identity as JSON values: every field its table marks ``digest`` (all
+    but a creation time)."""
+    return to_json(record, digest=True)
 
 
 def record_digest(record: Versioned) -> str:
@@ -106,32 +52,6 @@ def record_digest(record: Versioned) -> str:
     kind = KIND_OF[type(record)]
     return hashlib.sha256(kind.encode() + b"\x00" + canonical_json(record_json(record))
                           ).hexdigest()
-
-
-def read_record(kind: str, obj: Any) -> LogRecord:
-    """Build a log record from a codec ``_Obj`` reader (fields already checked present)."""
-    cls, spec = SPECS[kind]
-    values: dict[str, Any] = {}
-    for name, how in spec.items():
-        if how == "uuid":
-            values[name] = obj.uuid(name)
-        elif how == "opt_uuid":
-            values[name] = None if obj.raw(name) is None else obj.uuid(name)
-        elif how == "day":
-            values[name] = obj.day(name)
-        elif how == "hours":
-            values[name] = obj.hours(name)
-        elif how == "bool":
-            values[name] = obj.boolean(name)
-        elif isinstance(how, tuple):
-            _text, limit, multiline = how
-            values[name] = obj.text(name, limit, multiline=multiline, empty=multiline)
-        elif isinstance(how, type) and issubclass(how, StrEnum):
-            values[name] = obj.enum(name, how)
-        else:  # pragma: no cover - the table above is all there is
-            raise AssertionError(how)
-    record: LogRecord = cls(**values)
-    return record
 
 
 class RecordAction(StrEnum):

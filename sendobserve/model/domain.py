@@ -157,6 +157,9 @@ class Case:
     trainee_role: TraineeRole
     casework_hours: Decimal
     created_at: datetime = field(default_factory=utcnow)
+    # The local authority area the case arose in (e.g. "Leeds"): a provider works across
+    # many and shares what it learns with each (Standards, Evaluation and Development).
+    local_authority: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

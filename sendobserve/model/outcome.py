@@ -21,6 +21,12 @@ from sendobserve.model.domain import Discretion, ObserverRole, Training
 from sendobserve.model.requirements import REQUIREMENTS
 from sendobserve.model.rulebook import PARTY_LABELS, Edition, default_edition
 
+# The words live in ``model.vocabulary``; re-exported for the rules that write sentences.
+from sendobserve.model.vocabulary import fmt_hours as fmt_hours
+from sendobserve.model.vocabulary import hours_phrase as hours_phrase
+from sendobserve.model.vocabulary import plural as plural
+from sendobserve.model.vocabulary import role_label as role_label
+
 Figure = Decimal | int | str | bool | date | None
 
 
@@ -213,34 +219,6 @@ def training_facts(courses: Iterable[Training]) -> tuple[TrainingFact, ...]:
         )
         for t in sorted(courses, key=lambda t: (t.end_date, t.start_date, str(t.id)))
     )
-
-
-ROLE_LABELS: dict[ObserverRole, str] = {
-    ObserverRole.CO_MEDIATOR: "co-mediator",
-    ObserverRole.PPC: "PPC",
-    ObserverRole.REGIONAL_MANAGER: "regional manager",
-    ObserverRole.SERVICE_DIRECTOR: "service director",
-    ObserverRole.MENTOR: "mentor",
-}
-
-
-def role_label(role: ObserverRole) -> str:
-    return ROLE_LABELS[role]
-
-
-def fmt_hours(hours: Decimal) -> str:
-    """12 → "12", 11.90 → "11.9", 2.50 → "2.5": exact, without float noise or trailing zeros."""
-    if hours == hours.to_integral_value():
-        return str(hours.quantize(Decimal(1)))
-    return format(hours.normalize(), "f")
-
-
-def hours_phrase(hours: Decimal) -> str:
-    return f"{fmt_hours(hours)} hour" if hours == 1 else f"{fmt_hours(hours)} hours"
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
 
 
 def figure_json(value: Figure) -> Any:

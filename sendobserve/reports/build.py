@@ -24,7 +24,6 @@ from sendobserve.model.domain import (
     Observation,
     ObservationState,
     Observer,
-    ObserverRole,
     PassportRoute,
     PracticeRecord,
     RecognisingBody,
@@ -47,6 +46,14 @@ from sendobserve.model.renewal import (
     last_twelve_months,
 )
 from sendobserve.model.rulebook import Edition, default_edition
+from sendobserve.model.vocabulary import (
+    BODY_NAMES,
+    MARK_WORDS,
+    OBSERVATION_STATE_LABELS,
+    ROLE_LABELS,
+    TRAINEE_ROLE_LABELS,
+    fmt_hours,
+)
 from sendobserve.pki.certificates import verification_code
 from sendobserve.reports.content import (
     AmendmentLine,
@@ -71,39 +78,10 @@ from sendobserve.reports.content import (
     SignatureBlock,
     TrainingLine,
 )
-from sendobserve.reports.styles import fmt_hours
 
-ROLE_LABELS: dict[ObserverRole, str] = {
-    ObserverRole.CO_MEDIATOR: "Co-mediator",
-    ObserverRole.PPC: "PPC",
-    ObserverRole.REGIONAL_MANAGER: "Regional manager",
-    ObserverRole.SERVICE_DIRECTOR: "Service director",
-    ObserverRole.MENTOR: "Mentor",
-}
-TRAINEE_ROLE_LABELS: dict[TraineeRole, str] = {
-    TraineeRole.OBSERVING: "Observing",
-    TraineeRole.CO_MEDIATING: "Co-mediating",
-    TraineeRole.LEADING: "Leading",
-}
-BODY_LABELS: dict[RecognisingBody, str] = {
-    RecognisingBody.CMC: "Civil Mediation Council",
-    RecognisingBody.COM: "College of Mediators",
-    RecognisingBody.OCN: "Open College Network",
-    RecognisingBody.ILM: "Institute of Leadership and Management",
-    RecognisingBody.OTHER: "",
-    RecognisingBody.NONE: "",
-}
-STATE_LABELS: dict[ObservationState, str] = {
-    ObservationState.DRAFT: "Draft",
-    ObservationState.FINALISED: "Finalised",
-    ObservationState.AMENDED: "Amended",
-}
-MARK_WORDS: dict[MarkState, str] = {
-    MarkState.DEMONSTRATED: "Demonstrated",
-    MarkState.DEVELOPMENT_NEEDED: "Development needed",
-    MarkState.NOT_APPLICABLE: "Not applicable",
-    MarkState.NOT_YET_SEEN: "Not yet seen",
-}
+# Printed beside a course: a named body, or nothing.
+BODY_LABELS: dict[RecognisingBody, str] = {b: BODY_NAMES.get(b, "") for b in RecognisingBody}
+
 
 
 class FormLookup(Protocol):
@@ -256,7 +234,7 @@ def observation_content(
         ordinal=obs.ordinal,
         ordinal_label=form.header.ordinal_label,
         case_reference=case.reference if case else "—",
-        state=STATE_LABELS[obs.state],
+        state=OBSERVATION_STATE_LABELS[obs.state],
         sections=tuple(sections),
         debrief=debrief,
         signature=signature,

@@ -56,7 +56,7 @@ class CaseLine:
 
     reference: str
     case_date: date
-    role: str  # "Observing" | "Co-mediating" | "Leading"
+    role: str  # the trainee's part, in words (``model.vocabulary.TRAINEE_ROLE_LABELS``)
     observed_by: tuple[str, ...]  # "Name (PPC)"
     casework_hours: Decimal = Decimal("0")
     kind: str = "Mediation"

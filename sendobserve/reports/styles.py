@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sendobserve.model import vocabulary
 from sendobserve.model.domain import MarkState
 from sendobserve.paths import resource_path
 
@@ -58,20 +59,12 @@ ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 
 
-# Marks print as a glyph *and* a word, so they read in greyscale and to a screen reader.
+# Marks print as a glyph *and* a word, so they read in greyscale and to a screen reader
+# (both from ``model.vocabulary``).
 MARK_GLYPHS: dict[MarkState, tuple[str, str]] = {
-    MarkState.DEMONSTRATED: ("\u2713", "Demonstrated"),
-    MarkState.DEVELOPMENT_NEEDED: ("\u25b3", "Development needed"),
-    MarkState.NOT_APPLICABLE: ("\u2013", "Not applicable"),
-    MarkState.NOT_YET_SEEN: ("\u25cb", "Not yet seen"),
+    state: (vocabulary.MARK_GLYPHS[state], vocabulary.MARK_WORDS[state]) for state in MarkState
 }
-
-
-def mark_label(state: MarkState | None) -> str:
-    if state is None:
-        return "\u25cb Not yet seen"
-    glyph, word = MARK_GLYPHS[state]
-    return f"{glyph} {word}"
+mark_label = vocabulary.mark_label
 
 
 def mark_glyph(state: MarkState | None) -> str:
@@ -236,17 +229,8 @@ def fmt_date_range(start: Any, end: Any) -> str:
     return f"{fmt_date(start)} \u2013 {fmt_date(end)}"
 
 
-def fmt_hours(h: Any) -> str:
-    """Hours without float noise: 12 → '12', 4.50 → '4.5'."""
-    text = format(h.normalize(), "f") if hasattr(h, "normalize") else str(h)
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
-def ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+fmt_hours = vocabulary.fmt_hours
+ordinal = vocabulary.ordinal
 
 
 FooterFn = Callable[[Any, int, int], None]

@@ -9,6 +9,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from sendobserve.errors import UserError
+from sendobserve.model.vocabulary import fold_name
 
 if TYPE_CHECKING:
     from sendobserve.model.domain import Mediator, Observer
@@ -33,7 +34,7 @@ def resolve_observer(store: Sessions, name_or_id: str) -> Observer:
     if as_id is not None:
         return observers.get(as_id)
     matches = observers.find(name_or_id, limit=11)
-    exact = [o for o in matches if o.name.casefold() == name_or_id.strip().casefold()]
+    exact = [o for o in matches if fold_name(o.name) == fold_name(name_or_id)]
     if len(exact) == 1 or len(matches) == 1:
         return (exact or list(matches))[0]
     if not matches:

@@ -22,6 +22,7 @@ from sendobserve.model.renewal import (
     assess_passport,
     assess_renewal,
 )
+from sendobserve.model.vocabulary import fold_name
 
 if TYPE_CHECKING:
     from sendobserve.forms.registry import FormRegistry
@@ -101,4 +102,4 @@ def mediator_overview(store: Sessions, *, today: date) -> tuple[MediatorOverview
         forms = load_registry(in_session(session))
     return tuple(
         MediatorOverview(r.mediator, assess_readiness(r, forms, today=today).ready)
-        for r in sorted(records, key=lambda r: r.mediator.name.casefold()))
+        for r in sorted(records, key=lambda r: (fold_name(r.mediator.name), r.mediator.id.hex)))

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, delete, select
@@ -51,6 +50,7 @@ from sendobserve.storage.records import (
 )
 from sendobserve.storage.repositories import _convert
 from sendobserve.storage.repositories._common import fold_name
+from sendobserve.storage.repositories._convert import set_columns, to_row
 
 # ---------------------------------------------------------------------------------------
 # Tables (migration 0004_exchange)
@@ -448,21 +448,7 @@ def write_observation(
     if row is None:
         row = ObservationRecord(id=observation.id)
         session.add(row)
-    row.case_id = observation.case_id
-    row.mediator_id = observation.mediator_id
-    row.observer_id = observation.observer_id
-    row.form_id = observation.form_id
-    row.form_version = observation.form_version
-    row.ordinal = observation.ordinal
-    row.observed_on = observation.observed_on
-    row.state = observation.state.value
-    row.signature_name = sig.name if sig else None
-    row.signature_role = sig.role.value if sig else None
-    row.signature_signed_on = sig.signed_on if sig else None
-    row.signature_png = sig.drawing_png if sig else None
-    row.created_at = observation.created_at
-    row.updated_at = observation.updated_at
-    row.finalised_at = observation.finalised_at
+    set_columns(row, observation, skip=("id",))
     session.flush()
 
     by = sig.name if sig else ""
@@ -471,11 +457,9 @@ def write_observation(
     for mark in marks:
         mrow = held_marks.pop(mark.criterion_id, None)
         if mrow is None:
-            mrow = MarkRecord(observation_id=observation.id, criterion_id=mark.criterion_id)
+            mrow = MarkRecord()
             session.add(mrow)
-        mrow.state = mark.state.value
-        mrow.note = mark.note
-        mrow.marked_at = mark.marked_at
+        set_columns(mrow, mark)
         mrow.marked_by = by
     for stale in held_marks.values():
         session.delete(stale)
@@ -485,11 +469,9 @@ def write_observation(
     for note in debrief_notes:
         nrow = held_notes.pop(note.criterion_id, None)
         if nrow is None:
-            nrow = DebriefNoteRecord(observation_id=observation.id,
-                                     criterion_id=note.criterion_id)
+            nrow = DebriefNoteRecord()
             session.add(nrow)
-        nrow.text = note.text
-        nrow.updated_at = note.updated_at
+        set_columns(nrow, note)
     for stale_note in held_notes.values():
         session.delete(stale_note)
 
@@ -509,11 +491,8 @@ def write_observation(
             amended_by=amendment.amended_by, amended_at=amendment.amended_at))
         session.flush()
         for position, change in enumerate(amendment.changes):
-            session.add(AmendmentChangeRecord(
-                amendment_id=amendment.id, position=position,
-                criterion_id=change.criterion_id, old_state=change.old_state.value,
-                new_state=change.new_state.value, old_note=change.old_note,
-                new_note=change.new_note))
+            session.add(to_row(AmendmentChangeRecord, change, amendment_id=amendment.id,
+                               position=position))
     session.flush()
 
 
@@ -661,28 +640,17 @@ def write_versioned(session: Session, kind: str, record: Versioned) -> None:
     update)."""
     table, _convert_row = _LOG_TABLES[kind]
     row = session.get(table, record.id)
-    now = utcnow()
-    if row is None:
-        if isinstance(record, Mediator):
-            row = MediatorRecord(id=record.id, created_at=record.created_at)
-        else:
-            row = table(id=record.id)
+    if row is None:  # a new row takes every field; an existing one keeps id and creation
+        row = table(id=record.id)
         session.add(row)
-    if isinstance(record, Mediator):
-        row.name = record.name.strip()
-        row.name_folded = fold_name(record.name)
-        row.professional_body = record.professional_body.value
-        row.passported = record.passported
-        row.send_practice_since = record.send_practice_since
-        row.lead_since = record.lead_since
-        row.accredited_on = record.accredited_on
-        row.updated_at = now
+        set_columns(row, record, skip=("id",))
     else:
-        for f in fields(record):
-            if f.name == "id":
-                continue
-            value = getattr(record, f.name)
-            setattr(row, f.name, value.value if isinstance(value, Enum) else value)
+        set_columns(row, record, skip=("id", "created_at"))
+    # The columns a row has beyond its record (``_convert``): the writer's to fill.
+    if hasattr(row, "name_folded"):
+        row.name_folded = fold_name(record.name)  # type: ignore[union-attr]
+    if hasattr(row, "updated_at"):
+        row.updated_at = utcnow()
     session.flush()
 
 

@@ -151,6 +151,8 @@ class CaseRecord(Base):
     trainee_role: Mapped[str] = mapped_column(String(16))
     casework_hours: Mapped[Decimal] = mapped_column(DecimalText())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # 0019: the local authority area (None: not recorded).
+    local_authority: Mapped[str | None] = mapped_column(String(100))
 
 
 class FormVersionRecord(Base):

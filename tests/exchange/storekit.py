@@ -40,7 +40,6 @@ from sendobserve.storage.repositories import (
     MediatorRepository,
     ObservationRepository,
     ObserverRepository,
-    in_session,
 )
 
 from .factories import CRITERIA, DEBRIEF_TOPIC, FORM3_YAML, FORM_VERSION, tiny_png
@@ -137,9 +136,9 @@ def add_people(ts: TempStore, *, mediator_name: str = "Siobhán Ó Dálaigh"
     o = Observer(id=uuid.uuid4(), name="Łucja Żak", role=ObserverRole.PPC,
                  experienced_send=True, ppc_register_entry="COM-PPC-7")
     with ts.session() as s:
-        MediatorRepository(in_session(s)).add(m)
-        ObserverRepository(in_session(s)).add(o)
-        FormVersionRepository(in_session(s)).store("form3", FORM_VERSION, FORM3_YAML)
+        MediatorRepository(s).add(m)
+        ObserverRepository(s).add(o)
+        FormVersionRepository(s).store("form3", FORM_VERSION, FORM3_YAML)
     return m, o
 
 
@@ -147,8 +146,8 @@ def add_observer(ts: TempStore, name: str, role: ObserverRole = ObserverRole.CO_
                  ) -> Observer:
     o = Observer(id=uuid.uuid4(), name=name, role=role)
     with ts.session() as s:
-        ObserverRepository(in_session(s)).add(o)
-        FormVersionRepository(in_session(s)).store("form3", FORM_VERSION, FORM3_YAML)
+        ObserverRepository(s).add(o)
+        FormVersionRepository(s).store("form3", FORM_VERSION, FORM3_YAML)
     return o
 
 
@@ -161,8 +160,8 @@ def add_finalised_observation(ts: TempStore, mediator: Mediator, observer: Obser
     states = [MarkState.DEMONSTRATED, MarkState.DEVELOPMENT_NEEDED, MarkState.DEMONSTRATED,
               MarkState.NOT_APPLICABLE]
     with ts.session() as s:
-        CaseRepository(in_session(s)).add(case)
-        repo = ObservationRepository(in_session(s))
+        CaseRepository(s).add(case)
+        repo = ObservationRepository(s)
         obs = repo.start(case.id, observer.id, "form3", FORM_VERSION)
         for i, crit in enumerate(CRITERIA):
             repo.set_mark(obs.id, crit, states[(i + seed) % 4],
@@ -176,5 +175,5 @@ def add_finalised_observation(ts: TempStore, mediator: Mediator, observer: Obser
 def amend_observation(ts: TempStore, observation_id: uuid.UUID, criterion: str,
                       state: MarkState, by: str) -> None:
     with ts.session() as s:
-        ObservationRepository(in_session(s)).amend(
+        ObservationRepository(s).amend(
             observation_id, [MarkEdit(criterion, state)], f"Corrected by {by}", by=by)

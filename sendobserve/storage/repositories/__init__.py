@@ -1,21 +1,17 @@
 """Repositories: one per aggregate, handing out frozen domain dataclasses, never ORM rows.
 
-Transaction rule. Every repository is built with a *session factory*
-(``SessionFactory``, e.g. ``store.session``): each public method opens one unit of work
-with it, and a write has been COMMITTED when the method returns. So a mark the screen
-shows as saved is on disk. A failed write (a ``UserError`` such as ``ValidationError``
-or ``ObservationLocked``, or any other exception) rolls back and stores nothing; all
-validation happens before the first row is written.
-
-To make several calls one transaction (an import that applies everything or nothing),
-build the repositories with ``in_session(session)`` inside your own
-``with store.session() as session:`` block: they then join that transaction, flush after
-each call, and the block commits once at its end.
-
-``load_practice_record(session, …)``, ``load_practice_records``, ``practice_summaries``
-and ``put_practice_record`` (the idempotent whole-record writer for the demo and imports)
-take a session directly: their callers are already inside one unit of work, and
-``put_practice_record`` is committed when that unit of work ends.
+Transaction rule: one unit of work, one way to pass it. Every repository, the loaders,
+the form registry and the bulk writer take ``sessions: Sessions``: either the open
+``Session`` of the caller's unit of work (``with store.session() as s:
+MediatorRepository(s).add(…)``), which the call joins (it flushes, so constraint errors
+surface at the call) and the caller's block commits once at its end, all or nothing; or
+``store.session`` itself, and then each call is its own unit of work, COMMITTED when it
+returns, so a mark the screen shows as saved is on disk. A failed write (a ``UserError``
+such as ``ValidationError`` or ``ObservationLocked``, or any other exception) rolls back
+and stores nothing; all validation happens before the first row is written.
+(``in_session(s)`` is the older spelling of passing ``s``.) The panel's functions are
+the exception: ``panel_verdicts`` needs ``store.session`` (it stores each batch in a
+transaction of its own) and the others run in the caller's ``Session``.
 """
 
 from sendobserve.storage.records import MarkEventKind
@@ -23,8 +19,10 @@ from sendobserve.storage.repositories._common import (
     ObservationLocked,
     RecordNotFound,
     SessionFactory,
+    Sessions,
     fold_name,
     in_session,
+    unit_of_work,
 )
 from sendobserve.storage.repositories.bulk import PutResult, put_practice_record
 from sendobserve.storage.repositories.cases import CaseRepository
@@ -76,6 +74,7 @@ __all__ = [
     "PutResult",
     "RecordNotFound",
     "SessionFactory",
+    "Sessions",
     "StoredFormVersion",
     "StoredVerdict",
     "check_verdicts",
@@ -90,5 +89,6 @@ __all__ = [
     "put_practice_record",
     "source_sha256",
     "stored_verdicts",
+    "unit_of_work",
     "verdict_for",
 ]

@@ -1,8 +1,7 @@
-"""What every repository shares: how it gets a session, its errors, name folding."""
+"""What every repository shares: how it gets a session, its errors, name patterns."""
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -11,17 +10,44 @@ from sqlalchemy.orm import Session
 
 from sendobserve.errors import UserError
 
+# The one folding rule lives in ``model.vocabulary``; re-exported for the repositories.
+from sendobserve.model.vocabulary import fold_name as fold_name
+from sendobserve.model.vocabulary import query_words as query_words
+
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 """Opens one unit of work: a ``with`` block yielding a Session that commits when the block
 ends without an exception and rolls back otherwise (``Store.session`` is one)."""
+
+Sessions = Session | SessionFactory
+"""What every repository and every function of ``storage.repositories`` takes: the unit
+of work to run in. Either the open ``Session`` of the caller's unit of work (``with
+store.session() as s:``), which the call joins (flushing, so constraint errors surface at
+the call) and the caller's block commits once; or ``store.session`` itself, and then
+each call is its own unit of work, committed when it returns (a tick that shows *Saved*
+is on disk)."""
+
+
+@contextmanager
+def unit_of_work(sessions: Sessions) -> Iterator[Session]:
+    """The session to work in: the caller's (joined), or a new one committed on exit."""
+    if isinstance(sessions, Session):
+        yield sessions
+        sessions.flush()
+    else:
+        with sessions() as session:
+            yield session
+
+
+def as_factory(sessions: Sessions) -> SessionFactory:
+    """``sessions`` as a factory: a repository keeps one and opens it per call."""
+    return in_session(sessions) if isinstance(sessions, Session) else sessions
 
 
 def in_session(session: Session) -> SessionFactory:
     """A factory that reuses ``session`` instead of opening (and committing) its own.
 
-    For callers that need several repository calls in ONE transaction (an import applies
-    everything or nothing): the caller's own ``with store.session()`` block commits once
-    at its end. Each call still flushes, so constraint errors surface at the call.
+    Kept for callers written before repositories took a ``Session`` directly (pass the
+    session itself: ``MediatorRepository(s)``).
     """
 
     @contextmanager
@@ -51,29 +77,6 @@ class ObservationLocked(UserError):
         )
         self.observation_id = observation_id
         self.state = state
-
-
-# Letters that Unicode does not decompose into a base letter plus an accent.
-_EXTRA_FOLDS = str.maketrans(
-    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ı": "i", "ŀ": "l", "þ": "th",
-     "æ": "ae", "œ": "oe", "ß": "ss"}
-)
-_DROPPED = {"'", "’", "‘", "ʼ", "`", "´"}
-_SPACES = {"-", "‐", "‑", "–", "—", ".", ",", "_", "/"}
-
-
-def fold_name(text: str) -> str:
-    """The form type-ahead compares: no accents, no case, no apostrophes, single spaces.
-
-    "Siobhán Ó Dálaigh" → "siobhan o dalaigh", "O'Brien-Łukasz" → "obrien lukasz".
-    """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    out: list[str] = []
-    for ch in decomposed:
-        if unicodedata.combining(ch) or ch in _DROPPED:
-            continue
-        out.append(" " if ch in _SPACES or ch.isspace() else ch)
-    return " ".join("".join(out).translate(_EXTRA_FOLDS).split())
 
 
 def like_prefix(folded: str) -> str:

@@ -1,146 +1,152 @@
-"""ORM row → frozen domain dataclass. The only place that knows both shapes."""
+"""ORM row ↔ frozen domain dataclass, walked from the field tables of ``model.shapes``.
+
+A row has one column per field, named as the field (or ``Field.column``); enums are
+stored as their values; a nested record (the observation's signature) has columns
+``<field>_<column>`` and is absent when its required columns are NULL. Columns a row
+has beyond its record (``name_folded``, ``updated_at``, ``marked_by``) are the writer's.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from sendobserve.model.domain import (
     Amendment,
     Case,
-    CaseKind,
     Contact,
-    ContactKind,
     Cpd,
-    CpdKind,
     DebriefNote,
     Discretion,
     Mark,
     MarkChange,
-    MarkState,
     Mediator,
     Observation,
-    ObservationState,
     Observer,
-    ObserverRole,
-    PassportRoute,
-    ProfessionalBody,
-    RecognisingBody,
     Reflection,
-    Signature,
-    TraineeRole,
     Training,
-    TrainingKind,
+)
+from sendobserve.model.shapes import (
+    CASE,
+    CONTACT,
+    CPD,
+    DEBRIEF_NOTE,
+    DISCRETION,
+    MARK,
+    MARK_CHANGE,
+    MEDIATOR,
+    OBSERVATION,
+    OBSERVER,
+    REFLECTION,
+    SHAPE_OF,
+    TRAINING,
+    Field,
+    FieldType,
+    Shape,
 )
 from sendobserve.storage.records import (
     AmendmentChangeRecord,
     AmendmentRecord,
-    CaseRecord,
-    ContactRecord,
-    CpdRecord,
-    DebriefNoteRecord,
-    DiscretionRecord,
-    MarkRecord,
-    MediatorRecord,
-    ObservationRecord,
-    ObserverRecord,
-    ReflectionRecord,
-    TrainingRecord,
 )
 
-
-def mediator(r: MediatorRecord) -> Mediator:
-    return Mediator(
-        id=r.id,
-        name=r.name,
-        professional_body=ProfessionalBody(r.professional_body),
-        passported=r.passported,
-        send_practice_since=r.send_practice_since,
-        lead_since=r.lead_since,
-        accredited_on=r.accredited_on,
-        created_at=r.created_at,
-        rules_edition=r.rules_edition,
-        passport_route=PassportRoute(r.passport_route) if r.passport_route else None,
-        panel_confirmed_by=r.panel_confirmed_by,
-        panel_confirmed_on=r.panel_confirmed_on,
-    )
+R = TypeVar("R")
 
 
-def observer(r: ObserverRecord) -> Observer:
-    return Observer(
-        id=r.id,
-        name=r.name,
-        role=ObserverRole(r.role),
-        experienced_send=r.experienced_send,
-        ppc_register_entry=r.ppc_register_entry,
-        created_at=r.created_at,
-    )
+def column_of(f: Field, prefix: str = "") -> str:
+    return prefix + (f.column or f.name)
 
 
-def case(r: CaseRecord) -> Case:
-    return Case(
-        id=r.id,
-        mediator_id=r.mediator_id,
-        reference=r.reference,
-        case_date=r.case_date,
-        kind=CaseKind(r.kind),
-        trainee_role=TraineeRole(r.trainee_role),
-        casework_hours=r.casework_hours,
-        created_at=r.created_at,
-    )
+def _from_column(f: Field) -> Callable[[Any], Any] | None:
+    """How a column's value becomes the field's (None: as it is)."""
+    if f.kind is FieldType.ENUM:
+        enum = f.enum
+        assert enum is not None
+        if f.optional:
+            return lambda v: None if v is None else enum(v)
+        return enum
+    if f.kind is FieldType.BOOL:
+        return bool
+    return None
 
 
-def observation(r: ObservationRecord) -> Observation:
-    signature = None
-    if r.signature_name is not None and r.signature_role is not None:
-        assert r.signature_signed_on is not None  # the table's CHECK guarantees it
-        signature = Signature(
-            name=r.signature_name,
-            role=ObserverRole(r.signature_role),
-            signed_on=r.signature_signed_on,
-            drawing_png=r.signature_png,
-        )
-    return Observation(
-        id=r.id,
-        case_id=r.case_id,
-        mediator_id=r.mediator_id,
-        observer_id=r.observer_id,
-        form_id=r.form_id,
-        form_version=r.form_version,
-        ordinal=r.ordinal,
-        observed_on=r.observed_on,
-        state=ObservationState(r.state),
-        signature=signature,
-        created_at=r.created_at,
-        updated_at=r.updated_at,
-        finalised_at=r.finalised_at,
-    )
+def _getter(f: Field, prefix: str = "") -> Callable[[Any], Any]:
+    if f.kind is FieldType.RECORD:
+        assert f.record is not None
+        return _reader(f.record, prefix=f"{prefix}{f.name}_", absent_when_null=True)
+    get = attrgetter(column_of(f, prefix))
+    convert = _from_column(f)
+    if convert is None:
+        return get
+    return lambda row: convert(get(row))
 
 
-def mark(r: MarkRecord) -> Mark:
-    return Mark(
-        observation_id=r.observation_id,
-        criterion_id=r.criterion_id,
-        state=MarkState(r.state),
-        note=r.note,
-        marked_at=r.marked_at,
-    )
+def _reader(shape: Shape, *, prefix: str = "",
+            absent_when_null: bool = False) -> Callable[[Any], Any]:
+    """A function from a row (an ORM instance or a plain ``Row``) to the record."""
+    getters = [_getter(f, prefix) for f in shape.fields]
+    cls = shape.cls
+    if not absent_when_null:
+        return lambda row: cls(*[get(row) for get in getters])
+    # Checked on the raw columns first: an absent record's enum columns are NULL too.
+    required = [attrgetter(column_of(f, prefix)) for f in shape.fields if not f.optional]
+
+    def read_nested(row: Any) -> Any:
+        if any(get(row) is None for get in required):
+            return None
+        return cls(*[get(row) for get in getters])
+
+    return read_nested
 
 
-def debrief_note(r: DebriefNoteRecord) -> DebriefNote:
-    return DebriefNote(
-        observation_id=r.observation_id,
-        criterion_id=r.criterion_id,
-        text=r.text,
-        updated_at=r.updated_at,
-    )
+def columns(record: object, *, skip: Collection[str] = (), prefix: str = "",
+            shape: Shape | None = None) -> dict[str, Any]:
+    """The record's fields as column values (enums by their stored string)."""
+    shape = shape or SHAPE_OF[type(record)]
+    values: dict[str, Any] = {}
+    for f in shape.fields:
+        if f.name in skip:
+            continue
+        value = None if record is None else getattr(record, f.name)
+        if f.kind is FieldType.RECORD:
+            assert f.record is not None
+            values.update(columns(value, prefix=f"{prefix}{f.name}_", shape=f.record))
+        else:
+            values[column_of(f, prefix)] = value.value if f.kind is FieldType.ENUM \
+                and value is not None else value
+    return values
 
 
-def mark_change(r: AmendmentChangeRecord) -> MarkChange:
-    return MarkChange(
-        criterion_id=r.criterion_id,
-        old_state=MarkState(r.old_state),
-        new_state=MarkState(r.new_state),
-        old_note=r.old_note,
-        new_note=r.new_note,
-    )
+def fixed_fields(shape: Shape) -> frozenset[str]:
+    """Fields an edit leaves as they were made (ids, the owner, the creation time)."""
+    return frozenset(f.name for f in shape.fields if f.fixed)
+
+
+def set_columns(row: Any, record: object, *, skip: Collection[str] = ()) -> None:
+    """Write every field of ``record`` (but ``skip``) into ``row``."""
+    for name, value in columns(record, skip=skip).items():
+        setattr(row, name, value)
+
+
+def to_row(record_cls: Callable[..., R], record: object, **extra: Any) -> R:
+    """A new row of ``record_cls`` holding ``record`` (plus the writer's ``extra``)."""
+    return record_cls(**columns(record), **extra)
+
+
+mediator: Callable[[Any], Mediator] = _reader(MEDIATOR)
+observer: Callable[[Any], Observer] = _reader(OBSERVER)
+case: Callable[[Any], Case] = _reader(CASE)
+observation: Callable[[Any], Observation] = _reader(OBSERVATION)
+training: Callable[[Any], Training] = _reader(TRAINING)
+reflection: Callable[[Any], Reflection] = _reader(REFLECTION)
+cpd: Callable[[Any], Cpd] = _reader(CPD)
+contact: Callable[[Any], Contact] = _reader(CONTACT)
+discretion: Callable[[Any], Discretion] = _reader(DISCRETION)
+
+
+mark: Callable[[Any], Mark] = _reader(MARK)
+debrief_note: Callable[[Any], DebriefNote] = _reader(DEBRIEF_NOTE)
+mark_change: Callable[[Any], MarkChange] = _reader(MARK_CHANGE)
 
 
 def amendment(r: AmendmentRecord, changes: list[AmendmentChangeRecord]) -> Amendment:
@@ -151,67 +157,4 @@ def amendment(r: AmendmentRecord, changes: list[AmendmentChangeRecord]) -> Amend
         amended_by=r.amended_by,
         amended_at=r.amended_at,
         changes=tuple(mark_change(c) for c in sorted(changes, key=lambda c: c.position)),
-    )
-
-
-def training(r: TrainingRecord) -> Training:
-    return Training(
-        id=r.id,
-        mediator_id=r.mediator_id,
-        kind=TrainingKind(r.kind),
-        title=r.title,
-        provider=r.provider,
-        recognising_body=RecognisingBody(r.recognising_body),
-        start_date=r.start_date,
-        end_date=r.end_date,
-        hours=r.hours,
-    )
-
-
-def reflection(r: ReflectionRecord) -> Reflection:
-    return Reflection(
-        id=r.id,
-        mediator_id=r.mediator_id,
-        reflected_on=r.reflected_on,
-        hours=r.hours,
-        with_whom=r.with_whom,
-        summary=r.summary,
-    )
-
-
-def cpd(r: CpdRecord) -> Cpd:
-    return Cpd(
-        id=r.id,
-        mediator_id=r.mediator_id,
-        done_on=r.done_on,
-        hours=r.hours,
-        kind=CpdKind(r.kind),
-        description=r.description,
-    )
-
-
-def contact(r: ContactRecord) -> Contact:
-    return Contact(
-        id=r.id,
-        mediator_id=r.mediator_id,
-        kind=ContactKind(r.kind),
-        met_on=r.met_on,
-        with_whom=r.with_whom,
-        observer_id=r.observer_id,
-        hours=r.hours,
-        notes=r.notes,
-    )
-
-
-def discretion(r: DiscretionRecord) -> Discretion:
-    return Discretion(
-        id=r.id,
-        mediator_id=r.mediator_id,
-        requirement_id=r.requirement_id,
-        decided_by=r.decided_by,
-        role=ObserverRole(r.role),
-        reason=r.reason,
-        decided_on=r.decided_on,
-        provider_agreed_by=r.provider_agreed_by,
-        mediator_agreed=bool(r.mediator_agreed),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from sendobserve.errors import UserError
 from sendobserve.model.domain import PracticeRecord, utcnow
+from sendobserve.model.shapes import prepared
 from sendobserve.model.validation import (
     ValidationError,
     validate_case,
@@ -49,7 +50,8 @@ from sendobserve.storage.records import (
     ReflectionRecord,
     TrainingRecord,
 )
-from sendobserve.storage.repositories._common import fold_name
+from sendobserve.storage.repositories._common import Sessions, fold_name, unit_of_work
+from sendobserve.storage.repositories._convert import to_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,19 @@ def _existing(session: Session, record: Any, ids: Iterable[uuid.UUID]) -> set[uu
     if not wanted:
         return set()
     return set(session.scalars(select(record.id).where(record.id.in_(wanted))))
+
+
+def _prepared(record: PracticeRecord) -> PracticeRecord:
+    """Every record's text cleaned as a person typed it, and its lengths checked."""
+    return replace(
+        record,
+        mediator=prepared(record.mediator),
+        **{part: tuple(prepared(r) for r in getattr(record, part)) for part in _SHAPED},
+    )
+
+
+_SHAPED = ("observers", "cases", "observations", "training", "reflections", "cpd",
+           "contacts", "discretions")
 
 
 def _validate(record: PracticeRecord, today: date | None) -> None:
@@ -107,9 +122,15 @@ def _validate(record: PracticeRecord, today: date | None) -> None:
 
 
 def put_practice_record(
-    session: Session, record: PracticeRecord, *, today: date | None = None
+    sessions: Sessions, record: PracticeRecord, *, today: date | None = None
 ) -> PutResult:
     """Store what of ``record`` is not stored yet (by id); return what was added."""
+    with unit_of_work(sessions) as session:
+        return _put(session, record, today)
+
+
+def _put(session: Session, record: PracticeRecord, today: date | None) -> PutResult:
+    record = _prepared(record)
     _validate(record, today)
     keys = {(o.form_id, o.form_version) for o in record.observations}
     if keys:
@@ -143,15 +164,8 @@ def put_practice_record(
 
     m = record.mediator
     if session.get(MediatorRecord, m.id) is None:
-        insert("mediators", [MediatorRecord(
-            id=m.id, name=m.name.strip(), name_folded=fold_name(m.name),
-            professional_body=m.professional_body.value, passported=m.passported,
-            send_practice_since=m.send_practice_since, lead_since=m.lead_since,
-            accredited_on=m.accredited_on, created_at=m.created_at, updated_at=now,
-            rules_edition=m.rules_edition,
-            passport_route=m.passport_route.value if m.passport_route else None,
-            panel_confirmed_by=m.panel_confirmed_by, panel_confirmed_on=m.panel_confirmed_on,
-        )])
+        insert("mediators", [to_row(MediatorRecord, m, name_folded=fold_name(m.name),
+                                    updated_at=now)])
     else:
         present += 1
 
@@ -162,54 +176,23 @@ def put_practice_record(
         return [i for i in items if i.id not in have]
 
     insert("observers", [
-        ObserverRecord(
-            id=o.id, name=o.name.strip(), name_folded=fold_name(o.name), role=o.role.value,
-            experienced_send=o.experienced_send, ppc_register_entry=o.ppc_register_entry,
-            created_at=o.created_at, updated_at=now,
-        )
+        to_row(ObserverRecord, o, name_folded=fold_name(o.name), updated_at=now)
         for o in fresh(ObserverRecord, record.observers)
     ])
-    insert("cases", [
-        CaseRecord(
-            id=c.id, mediator_id=c.mediator_id, reference=c.reference.strip(),
-            case_date=c.case_date, kind=c.kind.value, trainee_role=c.trainee_role.value,
-            casework_hours=c.casework_hours, created_at=c.created_at,
-        )
-        for c in fresh(CaseRecord, record.cases)
-    ])
+    insert("cases", [to_row(CaseRecord, c) for c in fresh(CaseRecord, record.cases)])
     new_observations = fresh(ObservationRecord, record.observations)
     new_ids = {o.id for o in new_observations}
-    insert("observations", [
-        ObservationRecord(
-            id=o.id, case_id=o.case_id, mediator_id=o.mediator_id, observer_id=o.observer_id,
-            form_id=o.form_id, form_version=o.form_version, ordinal=o.ordinal,
-            observed_on=o.observed_on, state=o.state.value,
-            signature_name=o.signature.name if o.signature else None,
-            signature_role=o.signature.role.value if o.signature else None,
-            signature_signed_on=o.signature.signed_on if o.signature else None,
-            signature_png=o.signature.drawing_png if o.signature else None,
-            created_at=o.created_at, updated_at=o.updated_at, finalised_at=o.finalised_at,
-        )
-        for o in new_observations
-    ])
+    insert("observations", [to_row(ObservationRecord, o) for o in new_observations])
     # Marks and notes travel with their observation: only a new observation gets them.
     observer_names = {o.id: o.name for o in record.observers}
     marked_by = {o.id: observer_names.get(o.observer_id, "") for o in new_observations}
     insert("marks", [
-        MarkRecord(
-            observation_id=k.observation_id, criterion_id=k.criterion_id, state=k.state.value,
-            note=k.note, marked_at=k.marked_at, marked_by=marked_by[k.observation_id],
-        )
+        to_row(MarkRecord, k, marked_by=marked_by[k.observation_id])
         for k in record.marks
         if k.observation_id in new_ids
     ])
     insert("debrief_notes", [
-        DebriefNoteRecord(
-            observation_id=n.observation_id, criterion_id=n.criterion_id, text=n.text,
-            updated_at=n.updated_at,
-        )
-        for n in record.debrief_notes
-        if n.observation_id in new_ids
+        to_row(DebriefNoteRecord, n) for n in record.debrief_notes if n.observation_id in new_ids
     ])
     new_amendments = fresh(AmendmentRecord, record.amendments)
     insert("amendments", [
@@ -220,51 +203,16 @@ def put_practice_record(
         for a in new_amendments
     ])
     insert("amendment_changes", [
-        AmendmentChangeRecord(
-            amendment_id=a.id, position=i, criterion_id=c.criterion_id,
-            old_state=c.old_state.value, new_state=c.new_state.value, old_note=c.old_note,
-            new_note=c.new_note,
-        )
+        to_row(AmendmentChangeRecord, c, amendment_id=a.id, position=i)
         for a in new_amendments
         for i, c in enumerate(a.changes)
     ])
-    insert("training", [
-        TrainingRecord(
-            id=t.id, mediator_id=t.mediator_id, kind=t.kind.value, title=t.title.strip(),
-            provider=t.provider.strip(), recognising_body=t.recognising_body.value,
-            start_date=t.start_date, end_date=t.end_date, hours=t.hours,
-        )
-        for t in fresh(TrainingRecord, record.training)
-    ])
-    insert("reflections", [
-        ReflectionRecord(
-            id=r.id, mediator_id=r.mediator_id, reflected_on=r.reflected_on, hours=r.hours,
-            with_whom=r.with_whom.strip(), summary=r.summary,
-        )
-        for r in fresh(ReflectionRecord, record.reflections)
-    ])
-    insert("cpd", [
-        CpdRecord(
-            id=c.id, mediator_id=c.mediator_id, done_on=c.done_on, hours=c.hours,
-            kind=c.kind.value, description=c.description,
-        )
-        for c in fresh(CpdRecord, record.cpd)
-    ])
-    insert("contacts", [
-        ContactRecord(
-            id=c.id, mediator_id=c.mediator_id, kind=c.kind.value, met_on=c.met_on,
-            with_whom=c.with_whom.strip(), observer_id=c.observer_id, hours=c.hours,
-            notes=c.notes,
-        )
-        for c in fresh(ContactRecord, record.contacts)
-    ])
-    insert("discretions", [
-        DiscretionRecord(
-            id=d.id, mediator_id=d.mediator_id, requirement_id=d.requirement_id.strip(),
-            decided_by=d.decided_by.strip(), role=d.role.value, reason=d.reason,
-            decided_on=d.decided_on, provider_agreed_by=d.provider_agreed_by.strip(),
-            mediator_agreed=d.mediator_agreed,
-        )
-        for d in fresh(DiscretionRecord, record.discretions)
-    ])
+    for table, record_cls, items in (
+        ("training", TrainingRecord, record.training),
+        ("reflections", ReflectionRecord, record.reflections),
+        ("cpd", CpdRecord, record.cpd),
+        ("contacts", ContactRecord, record.contacts),
+        ("discretions", DiscretionRecord, record.discretions),
+    ):
+        insert(table, [to_row(record_cls, item) for item in fresh(record_cls, items)])
     return PutResult(added=added, already_present=present)

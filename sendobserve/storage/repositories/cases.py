@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import func, select
@@ -12,50 +11,41 @@ from sqlalchemy.orm import Session
 from sendobserve.errors import UserError
 from sendobserve.model.domain import Case
 from sendobserve.model.readiness import case_order_key
+from sendobserve.model.shapes import CASE, prepared
 from sendobserve.model.validation import validate_case
+from sendobserve.model.vocabulary import plural
 from sendobserve.storage.records import CaseRecord, MediatorRecord, ObservationRecord
 from sendobserve.storage.repositories import _convert
-from sendobserve.storage.repositories._common import RecordNotFound, SessionFactory
+from sendobserve.storage.repositories._common import RecordNotFound, Sessions, as_factory
+from sendobserve.storage.repositories._convert import fixed_fields, set_columns, to_row
 
 # Cases in the order they happened; same-day cases in the order they were entered.
 _CASE_ORDER = (CaseRecord.case_date, CaseRecord.created_at, CaseRecord.id)
 
 
 class CaseRepository:
-    def __init__(self, sessions: SessionFactory):
-        self._sessions = sessions
+    def __init__(self, sessions: Sessions):
+        self._sessions = as_factory(sessions)
 
     def add(self, case: Case, *, today: date | None = None) -> Case:
-        case = replace(case, reference=case.reference.strip())
+        case = prepared(case)
         validate_case(case, today=today)
         with self._sessions() as s:
             if s.get(MediatorRecord, case.mediator_id) is None:
                 raise RecordNotFound("mediator", case.mediator_id)
-            row = CaseRecord(
-                id=case.id,
-                mediator_id=case.mediator_id,
-                reference=case.reference,
-                case_date=case.case_date,
-                kind=case.kind.value,
-                trainee_role=case.trainee_role.value,
-                casework_hours=case.casework_hours,
-                created_at=case.created_at,
-            )
+            row = to_row(CaseRecord, case)
             s.add(row)
             s.flush()
             return _convert.case(row)
 
     def update(self, case: Case, *, today: date | None = None) -> Case:
-        """Edit reference, date, kind, role and hours; a case never moves to another mediator."""
-        case = replace(case, reference=case.reference.strip())
+        """Edit every field but the id, the mediator and the creation time; a case never
+        moves to another mediator."""
+        case = prepared(case)
         validate_case(case, today=today)
         with self._sessions() as s:
             row = _get_case_row(s, case.id)
-            row.reference = case.reference
-            row.case_date = case.case_date
-            row.kind = case.kind.value
-            row.trainee_role = case.trainee_role.value
-            row.casework_hours = case.casework_hours
+            set_columns(row, case, skip=fixed_fields(CASE))
             s.flush()
             return _convert.case(row)
 
@@ -88,8 +78,8 @@ class CaseRepository:
             )
             if observed:
                 raise UserError(
-                    f"Case {row.reference} has {observed} observation"
-                    f"{'' if observed == 1 else 's'} and cannot be deleted",
+                    f"Case {row.reference} has {plural(observed, 'observation')} and cannot "
+                    "be deleted",
                     hint="Correct the case's details instead, or discard its draft observations.",
                 )
             gone = _convert.case(row)

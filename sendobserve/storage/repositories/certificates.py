@@ -22,7 +22,7 @@ from sendobserve.storage.certificates import (
     CertificateRecord,
     SigningRootRecord,
 )
-from sendobserve.storage.repositories._common import SessionFactory
+from sendobserve.storage.repositories._common import Sessions, as_factory
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +59,8 @@ def format_serial(form_number: int, year: int, sequence: int) -> str:
 class PkiRepository:
     """Loads and saves the local signing root (satisfies ``pki.certificates.PkiKeyStore``)."""
 
-    def __init__(self, sessions: SessionFactory):
-        self._sessions = sessions
+    def __init__(self, sessions: Sessions):
+        self._sessions = as_factory(sessions)
 
     def load_root(self) -> RootCA | None:
         with self._sessions() as session:
@@ -90,8 +90,8 @@ class PkiRepository:
 
 
 class CertificateRepository:
-    def __init__(self, sessions: SessionFactory):
-        self._sessions = sessions
+    def __init__(self, sessions: Sessions):
+        self._sessions = as_factory(sessions)
 
     def find(self, mediator_id: uuid.UUID, form_number: int) -> IssuedCertificate | None:
         """The certificate already issued to this mediator on this form, if any."""

@@ -18,7 +18,7 @@ from sendobserve.forms.registry import FormRegistry
 from sendobserve.model.domain import utcnow
 from sendobserve.storage.meta import StoreMetaRecord, set_meta
 from sendobserve.storage.records import FormVersionRecord
-from sendobserve.storage.repositories._common import SessionFactory, in_session
+from sendobserve.storage.repositories._common import Sessions, as_factory, unit_of_work
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +39,8 @@ def source_sha256(source: str) -> str:
 
 
 class FormVersionRepository:
-    def __init__(self, sessions: SessionFactory):
-        self._sessions = sessions
+    def __init__(self, sessions: Sessions):
+        self._sessions = as_factory(sessions)
 
     def store(self, form_id: str, version: str, source: str) -> StoredFormVersion:
         """Keep ``source`` for (form_id, version). Storing the same text again is a no-op."""
@@ -108,7 +108,7 @@ def _stored(row: FormVersionRecord) -> StoredFormVersion:
 DEFAULT_KEY_PREFIX = "form_default."
 
 
-def load_registry(sessions: SessionFactory) -> FormRegistry:
+def load_registry(sessions: Sessions) -> FormRegistry:
     """The forms this store works with: the Standards' own, every version stored with its
     records (a provider's adaptations among them), and the store's choice of default.
 
@@ -117,8 +117,8 @@ def load_registry(sessions: SessionFactory) -> FormRegistry:
     from sendobserve.forms.loader import load_form_text
 
     registry = FormRegistry.standard()
-    with sessions() as s:
-        stored = FormVersionRepository(in_session(s)).list()
+    with unit_of_work(sessions) as s:
+        stored = FormVersionRepository(s).list()
         rows = s.scalars(
             select(StoreMetaRecord).where(StoreMetaRecord.key.startswith(DEFAULT_KEY_PREFIX))
         )
@@ -137,7 +137,7 @@ def load_registry(sessions: SessionFactory) -> FormRegistry:
 
 
 def install_form(
-    sessions: SessionFactory, source: str, source_name: str, *, make_default: bool
+    sessions: Sessions, source: str, source_name: str, *, make_default: bool
 ) -> FormDefinition:
     """Check a provider's form text against the forms in use and store it (one transaction).
 
@@ -147,11 +147,12 @@ def install_form(
     """
     from sendobserve.forms.loader import load_form_text
 
+    sessions = as_factory(sessions)
     definition = load_form_text(source, source_name)
     registry = load_registry(sessions)
     registry.add(definition, source_name=source_name)  # raises before anything is written
     with sessions() as s:
-        FormVersionRepository(in_session(s)).store(definition.form_id, definition.version, source)
+        FormVersionRepository(s).store(definition.form_id, definition.version, source)
         if make_default:
             set_meta(s, DEFAULT_KEY_PREFIX + definition.form_id, definition.version)
     return definition

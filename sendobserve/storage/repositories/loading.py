@@ -46,7 +46,7 @@ from sendobserve.storage.records import (
     TrainingRecord,
 )
 from sendobserve.storage.repositories import _convert
-from sendobserve.storage.repositories._common import RecordNotFound
+from sendobserve.storage.repositories._common import RecordNotFound, Sessions, unit_of_work
 
 S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 
@@ -61,7 +61,7 @@ def _marked_at(text: str) -> datetime:
     return value
 
 
-def load_practice_record(session: Session, mediator_id: uuid.UUID) -> PracticeRecord:
+def load_practice_record(session: Sessions, mediator_id: uuid.UUID) -> PracticeRecord:
     """Everything the rules need about one mediator, in 13 queries."""
     records = load_practice_records(session, [mediator_id])
     if mediator_id not in records:
@@ -70,13 +70,20 @@ def load_practice_record(session: Session, mediator_id: uuid.UUID) -> PracticeRe
 
 
 def load_practice_records(
-    session: Session, mediator_ids: Collection[uuid.UUID] | None = None
+    sessions: Sessions, mediator_ids: Collection[uuid.UUID] | None = None
 ) -> dict[uuid.UUID, PracticeRecord]:
     """Practice records of ``mediator_ids`` (all mediators when None), in 13 queries.
 
     Within each record: cases and observations in date order, marks and notes by
     observation then item, amendments oldest first, log entries oldest first.
     """
+    with unit_of_work(sessions) as session:
+        return _load_practice_records(session, mediator_ids)
+
+
+def _load_practice_records(
+    session: Session, mediator_ids: Collection[uuid.UUID] | None
+) -> dict[uuid.UUID, PracticeRecord]:
     ids = None if mediator_ids is None else list(mediator_ids)
 
     def scoped(stmt: S, column: Any) -> S:
@@ -283,7 +290,12 @@ class PracticeSummary:
     last_activity: date | None = None  # latest case, observation, CPD or contact date
 
 
-def practice_summaries(session: Session) -> tuple[PracticeSummary, ...]:
+def practice_summaries(sessions: Sessions) -> tuple[PracticeSummary, ...]:
+    with unit_of_work(sessions) as session:
+        return _practice_summaries(session)
+
+
+def _practice_summaries(session: Session) -> tuple[PracticeSummary, ...]:
     """Every mediator's figures in 7 narrow queries (columns only, no ORM rows but
     mediators), sorted by name. Hours are summed as Decimals in Python: SQLite would sum
     the stored text as floats."""

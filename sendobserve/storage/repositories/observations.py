@@ -56,7 +56,10 @@ from sendobserve.storage.repositories._common import (
     ObservationLocked,
     RecordNotFound,
     SessionFactory,
+    Sessions,
+    as_factory,
 )
+from sendobserve.storage.repositories._convert import to_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +89,8 @@ class MarkEvent:
 
 
 class ObservationRepository:
-    def __init__(self, sessions: SessionFactory):
-        self._sessions = sessions
+    def __init__(self, sessions: Sessions):
+        self._sessions = as_factory(sessions)
 
     # ---- starting and reading -------------------------------------------------------
 
@@ -129,7 +132,7 @@ class ObservationRepository:
                     f"The ordinal must be 1 or more; got {ordinal}", field="ordinal"
                 )
             now = utcnow()
-            row = ObservationRecord(
+            row = to_row(ObservationRecord, Observation(
                 id=observation_id or new_id(),
                 case_id=case.id,
                 mediator_id=case.mediator_id,
@@ -138,10 +141,9 @@ class ObservationRepository:
                 form_version=form_version,
                 ordinal=ordinal,
                 observed_on=when,
-                state=ObservationState.DRAFT.value,
                 created_at=now,
                 updated_at=now,
-            )
+            ))
             s.add(row)
             s.flush()
             return _convert.observation(row)

@@ -3,33 +3,39 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from datetime import date
-from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sendobserve.errors import UserError
 from sendobserve.model.domain import Mediator, Observer, utcnow
+from sendobserve.model.shapes import MEDIATOR, OBSERVER, prepared
 from sendobserve.model.validation import validate_mediator, validate_observer
 from sendobserve.storage.records import MediatorRecord, ObserverRecord
 from sendobserve.storage.repositories import _convert
 from sendobserve.storage.repositories._common import (
     RecordNotFound,
-    SessionFactory,
+    Sessions,
+    as_factory,
     fold_name,
     like_prefix,
     parse_uuid,
+    query_words,
 )
+from sendobserve.storage.repositories._convert import fixed_fields, set_columns, to_row
 
 DEFAULT_FIND_LIMIT = 20
 
 
 def _name_matches(column: InstrumentedAttribute[str], query: str) -> ColumnElement[bool]:
-    """Folded name starts with the query, or one of its words does ("o dal" → "Ó Dálaigh")."""
-    pattern = like_prefix(fold_name(query))
-    return or_(column.like(pattern, escape="\\"), column.like("% " + pattern, escape="\\"))
+    """``model.vocabulary.name_matches`` in SQL: every typed word begins a word of the
+    folded name, in any order ("o dal" and "dalaigh o" → "Ó Dálaigh")."""
+    return and_(*(
+        or_(column.like(like_prefix(word), escape="\\"),
+            column.like("% " + like_prefix(word), escape="\\"))
+        for word in query_words(query)
+    ))
 
 
 def _whole_name_first(column: InstrumentedAttribute[str], query: str) -> ColumnElement[int]:
@@ -38,47 +44,28 @@ def _whole_name_first(column: InstrumentedAttribute[str], query: str) -> ColumnE
 
 
 class MediatorRepository:
-    def __init__(self, sessions: SessionFactory):
-        self._sessions = sessions
+    def __init__(self, sessions: Sessions):
+        self._sessions = as_factory(sessions)
 
     def add(self, mediator: Mediator, *, today: date | None = None) -> Mediator:
         """Store a new mediator (the caller chose ``mediator.id``, e.g. ``new_id()``)."""
-        mediator = replace(mediator, name=mediator.name.strip())
+        mediator = prepared(mediator)
         validate_mediator(mediator, today=today)
-        now = utcnow()
         with self._sessions() as s:
-            row = MediatorRecord(
-                id=mediator.id,
-                name=mediator.name,
-                name_folded=fold_name(mediator.name),
-                professional_body=mediator.professional_body.value,
-                passported=mediator.passported,
-                send_practice_since=mediator.send_practice_since,
-                lead_since=mediator.lead_since,
-                accredited_on=mediator.accredited_on,
-                created_at=mediator.created_at,
-                updated_at=now,
-                **_rule_columns(mediator),
-            )
+            row = to_row(MediatorRecord, mediator, name_folded=fold_name(mediator.name),
+                         updated_at=utcnow())
             s.add(row)
             s.flush()
             return _convert.mediator(row)
 
     def update(self, mediator: Mediator, *, today: date | None = None) -> Mediator:
         """Replace every editable field; ``created_at`` stays as first stored."""
-        mediator = replace(mediator, name=mediator.name.strip())
+        mediator = prepared(mediator)
         validate_mediator(mediator, today=today)
         with self._sessions() as s:
             row = _get_mediator_row(s, mediator.id)
-            row.name = mediator.name
+            set_columns(row, mediator, skip=fixed_fields(MEDIATOR))
             row.name_folded = fold_name(mediator.name)
-            row.professional_body = mediator.professional_body.value
-            row.passported = mediator.passported
-            row.send_practice_since = mediator.send_practice_since
-            row.lead_since = mediator.lead_since
-            row.accredited_on = mediator.accredited_on
-            for name, value in _rule_columns(mediator).items():
-                setattr(row, name, value)
             row.updated_at = utcnow()
             s.flush()
             return _convert.mediator(row)
@@ -153,38 +140,26 @@ class MediatorRepository:
 
 
 class ObserverRepository:
-    def __init__(self, sessions: SessionFactory):
-        self._sessions = sessions
+    def __init__(self, sessions: Sessions):
+        self._sessions = as_factory(sessions)
 
     def add(self, observer: Observer) -> Observer:
-        observer = _clean_observer(observer)
+        observer = prepared(observer)
         validate_observer(observer)
-        now = utcnow()
         with self._sessions() as s:
-            row = ObserverRecord(
-                id=observer.id,
-                name=observer.name,
-                name_folded=fold_name(observer.name),
-                role=observer.role.value,
-                experienced_send=observer.experienced_send,
-                ppc_register_entry=observer.ppc_register_entry,
-                created_at=observer.created_at,
-                updated_at=now,
-            )
+            row = to_row(ObserverRecord, observer, name_folded=fold_name(observer.name),
+                         updated_at=utcnow())
             s.add(row)
             s.flush()
             return _convert.observer(row)
 
     def update(self, observer: Observer) -> Observer:
-        observer = _clean_observer(observer)
+        observer = prepared(observer)
         validate_observer(observer)
         with self._sessions() as s:
             row = _get_observer_row(s, observer.id)
-            row.name = observer.name
+            set_columns(row, observer, skip=fixed_fields(OBSERVER))
             row.name_folded = fold_name(observer.name)
-            row.role = observer.role.value
-            row.experienced_send = observer.experienced_send
-            row.ppc_register_entry = observer.ppc_register_entry
             row.updated_at = utcnow()
             s.flush()
             return _convert.observer(row)
@@ -214,15 +189,6 @@ class ObserverRepository:
             return tuple(_convert.observer(r) for r in rows)
 
 
-def _clean_observer(observer: Observer) -> Observer:
-    entry = observer.ppc_register_entry
-    return replace(
-        observer,
-        name=observer.name.strip(),
-        ppc_register_entry=entry.strip() if entry and entry.strip() else None,
-    )
-
-
 def _get_mediator_row(s: Session, mediator_id: uuid.UUID) -> MediatorRecord:
     row = s.get(MediatorRecord, mediator_id)
     if row is None:
@@ -235,13 +201,3 @@ def _get_observer_row(s: Session, observer_id: uuid.UUID) -> ObserverRecord:
     if row is None:
         raise RecordNotFound("observer", observer_id)
     return row
-
-
-def _rule_columns(mediator: Mediator) -> dict[str, Any]:
-    """The rulebook's facts about a mediator (0006): edition, passporting route, panel."""
-    return {
-        "rules_edition": mediator.rules_edition,
-        "passport_route": mediator.passport_route.value if mediator.passport_route else None,
-        "panel_confirmed_by": (mediator.panel_confirmed_by or "").strip() or None,
-        "panel_confirmed_on": mediator.panel_confirmed_on,
-    }

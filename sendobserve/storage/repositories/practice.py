@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar, cast
 
@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sendobserve.model.domain import Contact, Cpd, Discretion, Reflection, Training
+from sendobserve.model.shapes import prepared, shape_of
 from sendobserve.model.validation import (
     validate_contact,
     validate_cpd,
@@ -36,7 +37,8 @@ from sendobserve.storage.records import (
     TrainingRecord,
 )
 from sendobserve.storage.repositories import _convert
-from sendobserve.storage.repositories._common import RecordNotFound, SessionFactory
+from sendobserve.storage.repositories._common import RecordNotFound, Sessions, as_factory
+from sendobserve.storage.repositories._convert import fixed_fields, set_columns, to_row
 
 PracticeItem = Training | Reflection | Cpd | Contact | Discretion
 P = TypeVar("P", Training, Reflection, Cpd, Contact, Discretion)
@@ -48,69 +50,49 @@ class _Kind:
     record: type[Base]
     to_domain: Callable[[Any], PracticeItem]
     validate: Callable[[Any, date | None], None]
-    clean: Callable[[Any], Any]  # trims free text the way the person meant it
     order_by: tuple[str, ...]  # columns, oldest first
-
-
-def _strip(**fields: str) -> dict[str, str]:
-    return {k: v.strip() for k, v in fields.items()}
 
 
 _KINDS: dict[type[Any], _Kind] = {
     Training: _Kind(
         "training entry", TrainingRecord, _convert.training,
         lambda t, today: validate_training(t, today=today),
-        lambda t: replace(t, **_strip(title=t.title, provider=t.provider)),
         ("start_date", "end_date", "id"),
     ),
     Reflection: _Kind(
         "reflection", ReflectionRecord, _convert.reflection,
         lambda r, today: validate_reflection(r, today=today),
-        lambda r: replace(r, with_whom=r.with_whom.strip()),
         ("reflected_on", "id"),
     ),
     Cpd: _Kind(
         "CPD entry", CpdRecord, _convert.cpd,
         lambda c, today: validate_cpd(c, today=today),
-        lambda c: c,
         ("done_on", "id"),
     ),
     Contact: _Kind(
         "mentoring or supervision contact", ContactRecord, _convert.contact,
         lambda c, today: validate_contact(c, today=today),
-        lambda c: replace(c, with_whom=c.with_whom.strip()),
         ("met_on", "id"),
     ),
     Discretion: _Kind(
         "discretion", DiscretionRecord, _convert.discretion,
         lambda d, today: validate_discretion(d, today=today),
-        lambda d: replace(d, **_strip(requirement_id=d.requirement_id,
-                                     decided_by=d.decided_by)),
         ("decided_on", "id"),
     ),
 }
 
 
-def _columns(item: PracticeItem) -> dict[str, Any]:
-    """The dataclass's fields as column values (enums by their stored string)."""
-    values: dict[str, Any] = {}
-    for name in item.__slots__:
-        value = getattr(item, name)
-        values[name] = value.value if hasattr(value, "value") else value
-    return values
-
-
 class PracticeRepository:
-    def __init__(self, sessions: SessionFactory):
-        self._sessions = sessions
+    def __init__(self, sessions: Sessions):
+        self._sessions = as_factory(sessions)
 
     def add(self, item: P, *, today: date | None = None) -> P:
         kind = _KINDS[type(item)]
-        item = kind.clean(item)
+        item = prepared(item)  # text trimmed as the person meant it, lengths checked
         kind.validate(item, today)
         with self._sessions() as s:
             _check_links(s, item)
-            row = kind.record(**_columns(item))
+            row = to_row(kind.record, item)
             s.add(row)
             s.flush()
             return cast(P, kind.to_domain(row))
@@ -118,15 +100,14 @@ class PracticeRepository:
     def update(self, item: P, *, today: date | None = None) -> P:
         """Replace every field of the stored entry with the same id (and mediator)."""
         kind = _KINDS[type(item)]
-        item = kind.clean(item)
+        item = prepared(item)
         kind.validate(item, today)
         with self._sessions() as s:
             row = s.get(kind.record, item.id)
             if row is None or getattr(row, "mediator_id") != item.mediator_id:  # noqa: B009
                 raise RecordNotFound(kind.label, item.id)
             _check_links(s, item)
-            for name, value in _columns(item).items():
-                setattr(row, name, value)
+            set_columns(row, item, skip=fixed_fields(shape_of(item)))
             s.flush()
             return cast(P, kind.to_domain(row))
 

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QSettings
 
+from sendobserve.model import vocabulary
 from sendobserve.model.domain import ObserverRole
 
 LEGACY_OBSERVER_NAME_KEY = "observer/name"  # where earlier versions kept it, in clear
@@ -112,10 +113,4 @@ class WorkspaceSettings:
         self._s.sync()
 
 
-ROLE_LABELS: dict[ObserverRole, str] = {
-    ObserverRole.CO_MEDIATOR: "Co-mediator",
-    ObserverRole.PPC: "PPC",
-    ObserverRole.REGIONAL_MANAGER: "Regional manager",
-    ObserverRole.SERVICE_DIRECTOR: "Service director",
-    ObserverRole.MENTOR: "Mentor",
-}
+ROLE_LABELS = vocabulary.ROLE_LABELS  # the one list of role names (``model.vocabulary``)

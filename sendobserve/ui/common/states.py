@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor, QPalette
 
 from sendobserve.model.domain import MarkState
+from sendobserve.model.vocabulary import MARK_GLYPHS, MARK_WORDS
 from sendobserve.ui.common.palette import is_dark as palette_is_dark
 from sendobserve.ui.common.palette import readable
 
@@ -23,11 +24,16 @@ class StateLook:
     dark: str  # colour on a dark background
 
 
+# Glyphs and words from ``model.vocabulary``; the colours (light, dark) are the screen's.
+_COLOURS: dict[MarkState, tuple[str, str]] = {
+    MarkState.DEMONSTRATED: ("#1b6e2d", "#7ddc8f"),
+    MarkState.DEVELOPMENT_NEEDED: ("#9a4a00", "#ffb366"),
+    MarkState.NOT_APPLICABLE: ("#4a5560", "#b8c2cc"),
+    MarkState.NOT_YET_SEEN: ("#5b6470", "#a9b2bc"),
+}
 LOOKS: dict[MarkState, StateLook] = {
-    MarkState.DEMONSTRATED: StateLook("✓", "Demonstrated", "#1b6e2d", "#7ddc8f"),
-    MarkState.DEVELOPMENT_NEEDED: StateLook("△", "Development needed", "#9a4a00", "#ffb366"),
-    MarkState.NOT_APPLICABLE: StateLook("–", "Not applicable", "#4a5560", "#b8c2cc"),
-    MarkState.NOT_YET_SEEN: StateLook("○", "Not yet seen", "#5b6470", "#a9b2bc"),
+    state: StateLook(MARK_GLYPHS[state], MARK_WORDS[state], *_COLOURS[state])
+    for state in MarkState
 }
 
 # The keys that set each state; shown in the help line and the accessible description.

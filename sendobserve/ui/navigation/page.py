@@ -7,7 +7,6 @@ the form and the suggested ordinal, then Start. Ctrl+N adds a trainee, Ctrl+Shif
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from collections.abc import Sequence
 from datetime import date
@@ -60,6 +59,13 @@ from sendobserve.model.domain import (
     Observer,
     TraineeRole,
 )
+from sendobserve.model.vocabulary import (
+    CASE_KIND_LABELS,
+    TRAINEE_ROLE_LABELS,
+    fold_name,
+    name_matches,
+    ordinal,
+)
 from sendobserve.services.workspace import WorkspaceService
 from sendobserve.ui.common.a11y import LiveLabel, clear_on_escape
 from sendobserve.ui.common.minimisation import minimisation_label, watch
@@ -72,15 +78,7 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 OBJECT_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
-def fold(text: str) -> str:
-    """Accent- and case-insensitive form for matching: "Ó Dálaigh" → "o dalaigh"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ł", "l")
-
-
-def ordinal_text(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+ordinal_text = ordinal
 
 
 class MediatorListModel(QAbstractListModel):
@@ -90,11 +88,11 @@ class MediatorListModel(QAbstractListModel):
 
     def set_mediators(self, mediators: Sequence[Mediator]) -> None:
         self.beginResetModel()
-        self._rows = sorted(mediators, key=lambda m: fold(m.name))
+        self._rows = sorted(mediators, key=lambda m: fold_name(m.name))
         self.endResetModel()
 
     def add(self, mediator: Mediator) -> QModelIndex:
-        row = sum(1 for m in self._rows if fold(m.name) <= fold(mediator.name))
+        row = sum(1 for m in self._rows if fold_name(m.name) <= fold_name(mediator.name))
         self.beginInsertRows(_ROOT, row, row)
         self._rows.insert(row, mediator)
         self.endInsertRows()
@@ -120,33 +118,26 @@ class MediatorListModel(QAbstractListModel):
 
 
 class AccentInsensitiveFilter(QSortFilterProxyModel):
-    """Keeps rows whose name contains every typed word, ignoring accents and case."""
+    """Keeps the names a search for the typed text finds (``model.vocabulary``: every
+    typed word begins a word of the name, in any order; accents, case and apostrophes
+    ignored), the same rule as the store's type-ahead and the command line."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._words: list[str] = []
+        self._text = ""
 
     def set_text(self, text: str) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt 6.10+: invalidateFilter is deprecated
             self.beginFilterChange()
-            self._words = fold(text).split()
+            self._text = text
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:
-            self._words = fold(text).split()
+            self._text = text
             self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        if not self._words:
-            return True
         index = self.sourceModel().index(source_row, 0, source_parent)
-        name = fold(str(index.data(Qt.ItemDataRole.DisplayRole)))
-        return all(word in name for word in self._words)
-
-
-CASE_KIND_LABELS = {CaseKind.MEDIATION: "Mediation",
-                    CaseKind.DISAGREEMENT_RESOLUTION: "Disagreement resolution"}
-TRAINEE_ROLE_LABELS = {TraineeRole.OBSERVING: "Observing", TraineeRole.CO_MEDIATING:
-                       "Co-mediating", TraineeRole.LEADING: "Leading"}
+        return name_matches(self._text, str(index.data(Qt.ItemDataRole.DisplayRole)))
 
 
 class CaseListModel(QAbstractListModel):

@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from sendobserve.model.panel import STATUS_ORDER, PanelRow, PanelStatus, Verdict, panel_row
-from sendobserve.storage.repositories._common import fold_name
+from sendobserve.model.vocabulary import fold_name
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -589,7 +589,7 @@ class SignerDialog(QDialog):
 
     def __init__(self, candidates: Sequence[Observer], title: str, explanation: str,
                  parent: QWidget | None = None, *, ok_text: str = "Sign and preview") -> None:
-        from sendobserve.reports.build import ROLE_LABELS
+        from sendobserve.model.vocabulary import ROLE_LABELS
 
         super().__init__(parent)
         self.candidates = tuple(candidates)
@@ -924,7 +924,7 @@ class PrintController(QObject):
 
     def _ask_drawings(self, plan: CertificatePlan, signer: Observer) -> None:
         """The two drawn signatures of a first issue (a re-print keeps its own)."""
-        from sendobserve.reports.build import ROLE_LABELS
+        from sendobserve.model.vocabulary import ROLE_LABELS
 
         if plan.reprint:
             self._issue(plan, signer)

@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sendobserve.model.domain import Mediator
+from sendobserve.model.vocabulary import fold_name as fold
 from sendobserve.ui.navigation.page import (
     AccentInsensitiveFilter,
     MediatorListModel,
-    fold,
     ordinal_text,
 )
 

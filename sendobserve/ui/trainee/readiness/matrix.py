@@ -41,7 +41,7 @@ from sendobserve.model.readiness import (
     ObservationRef,
     ReadinessReport,
 )
-from sendobserve.storage.repositories import fold_name
+from sendobserve.model.vocabulary import fold_name
 from sendobserve.ui.trainee.readiness.style import (
     GAP_GLYPH,
     GAP_WORD,

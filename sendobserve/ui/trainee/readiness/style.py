@@ -10,21 +10,12 @@ from PySide6.QtGui import QColor, QPalette
 
 from sendobserve.model.domain import MarkState
 from sendobserve.model.outcome import Status
+from sendobserve.model.vocabulary import MARK_GLYPHS, MARK_WORDS, in_sentence
 from sendobserve.ui.common.palette import is_dark as palette_is_dark
 from sendobserve.ui.common.palette import readable
 
-GLYPH: dict[MarkState, str] = {
-    MarkState.DEMONSTRATED: "✓",
-    MarkState.DEVELOPMENT_NEEDED: "△",
-    MarkState.NOT_APPLICABLE: "–",
-    MarkState.NOT_YET_SEEN: "○",
-}
-WORD: dict[MarkState, str] = {
-    MarkState.DEMONSTRATED: "demonstrated",
-    MarkState.DEVELOPMENT_NEEDED: "development needed",
-    MarkState.NOT_APPLICABLE: "not applicable",
-    MarkState.NOT_YET_SEEN: "not seen",
-}
+GLYPH: dict[MarkState, str] = MARK_GLYPHS
+WORD: dict[MarkState, str] = {state: in_sentence(MARK_WORDS[state]) for state in MarkState}
 GAP_GLYPH = "⚑"
 GAP_WORD = "gap"
 

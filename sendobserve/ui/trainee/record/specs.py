@@ -33,6 +33,7 @@ from sendobserve.model.domain import (
     TrainingKind,
 )
 from sendobserve.model.outcome import fmt_hours, role_label
+from sendobserve.model.vocabulary import BODY_NAMES, CASE_KIND_LABELS, TRAINEE_ROLE_LABELS
 
 
 class FieldKind(Enum):
@@ -98,19 +99,12 @@ TRAINING_KINDS = _choices(TrainingKind, {
     TrainingKind.OTHER: "Other training",
 })
 BODIES = _choices(RecognisingBody, {
-    RecognisingBody.CMC: "Civil Mediation Council",
-    RecognisingBody.COM: "College of Mediators",
-    RecognisingBody.OCN: "Open College Network",
-    RecognisingBody.ILM: "Institute of Leadership and Management",
+    **BODY_NAMES,
     RecognisingBody.OTHER: "Another body",
     RecognisingBody.NONE: "Not recognised",
 })
-TRAINEE_ROLES = _choices(TraineeRole, {
-    TraineeRole.OBSERVING: "Observing",
-    TraineeRole.CO_MEDIATING: "Co-mediating",
-    TraineeRole.LEADING: "Leading",
-})
-CASE_KINDS = _choices(CaseKind)
+TRAINEE_ROLES = _choices(TraineeRole, TRAINEE_ROLE_LABELS)
+CASE_KINDS = _choices(CaseKind, CASE_KIND_LABELS)
 CPD_KINDS = _choices(CpdKind, {CpdKind.ACCESS_TO_PPC: "Access to a PPC"})
 CONTACT_KINDS = _choices(ContactKind)
 def _requirement_choices() -> tuple[tuple[str, str], ...]:

@@ -1,0 +1,130 @@
+"""Records to the exchange file's JSON and back, walked from ``model.shapes``' tables.
+
+How each kind of value travels: ids as 32 lowercase hex digits, calendar dates as
+YYYY-MM-DD, timestamps as ISO 8601 UTC to the microsecond, hours as decimal strings
+(never floats, never "1E+1"), enums by their value, a signature drawing as base64 PNG,
+a nested record as an object (or null). Reading checks every value against its field:
+type, enum, text limit, lines, emptiness, range (``codec._Obj`` does the checking and
+names the field in its message).
+
+Which fields a file must carry follows ``Field.in_file``: a field added later is read
+when present and, if ``WHEN_SET``, written only when it holds a value, so files (and
+version digests) of records that leave it empty are unchanged.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+from collections.abc import Callable
+from datetime import date
+from operator import attrgetter
+from typing import Any
+
+from sendobserve.model.shapes import SHAPE_OF, Field, FieldType, InFile, Shape
+from sendobserve.pki.canonical import timestamp_text
+
+
+def _encoder(f: Field) -> Callable[[Any], Any]:
+    """How one field's (non-None) value is written."""
+    kind = f.kind
+    if kind is FieldType.UUID:
+        return attrgetter("hex")
+    if kind is FieldType.DAY:
+        return date.isoformat
+    if kind is FieldType.MOMENT:
+        return timestamp_text
+    if kind is FieldType.HOURS:
+        return lambda v: format(v, "f")
+    if kind is FieldType.ENUM:
+        return attrgetter("value")
+    if kind is FieldType.PNG:
+        return lambda v: base64.b64encode(v).decode("ascii")
+    if kind is FieldType.RECORD:
+        nested = f.record
+        assert nested is not None
+        return lambda v: to_json(v, shape=nested)
+    return lambda v: v  # text, bool, int
+
+
+_UNSET = object()
+
+
+@functools.cache
+def _plan(shape: Shape, digest: bool) -> tuple[tuple[str, Callable[[Any], Any], Any], ...]:
+    """(name, encoder, the value that is left out) per field written."""
+    return tuple(
+        (f.name, _encoder(f),
+         shape.default(f.name) if f.in_file is InFile.WHEN_SET else _UNSET)
+        for f in shape.fields if f.digest or not digest
+    )
+
+
+def value_json(f: Field, value: Any) -> Any:
+    """One field's value as JSON."""
+    return None if value is None else _encoder(f)(value)
+
+
+def to_json(record: Any, *, shape: Shape | None = None, digest: bool = False
+            ) -> dict[str, Any]:
+    """The record as a JSON object; ``digest``: only the fields of its identity."""
+    out: dict[str, Any] = {}
+    for name, encode, left_out in _plan(shape or SHAPE_OF[type(record)], digest):
+        value = getattr(record, name)
+        if value is None:
+            if left_out is None:
+                continue
+            out[name] = None
+        elif value is not left_out:
+            out[name] = encode(value)
+    return out
+
+
+def expected_fields(shape: Shape, value: Any, *, digest: bool = False) -> tuple[str, ...]:
+    """The fields an object of ``shape`` must have: every field written always, and those
+    read when present that are."""
+    present = value if isinstance(value, dict) else {}
+    return tuple(
+        f.name for f in shape.fields
+        if (not digest or f.digest) and (f.in_file is InFile.ALWAYS or f.name in present)
+    )
+
+
+def from_json(shape: Shape, obj: Any) -> Any:
+    """Build a record from a ``codec._Obj`` reader (its fields already checked present:
+    ``expected_fields``). A field the object lacks takes the dataclass's default."""
+    values: dict[str, Any] = {}
+    for f in shape.fields:
+        if f.name not in obj.value:
+            values[f.name] = shape.default(f.name)
+        else:
+            values[f.name] = _read(f, obj)
+    return shape.cls(**values)
+
+
+def _read(f: Field, obj: Any) -> Any:
+    name, kind = f.name, f.kind
+    if kind is FieldType.PNG:
+        return obj.png(name)  # None or a PNG
+    if f.optional and obj.raw(name) is None:
+        return None
+    if kind is FieldType.UUID:
+        return obj.uuid(name)
+    if kind is FieldType.TEXT:
+        return obj.text(name, f.limit, multiline=f.multiline, empty=f.blank)
+    if kind is FieldType.DAY:
+        return obj.day(name)
+    if kind is FieldType.MOMENT:
+        return obj.moment(name)
+    if kind is FieldType.HOURS:
+        return obj.hours(name)
+    if kind is FieldType.BOOL:
+        return obj.boolean(name)
+    if kind is FieldType.INT:
+        return obj.integer(name, f.low, f.high)
+    if kind is FieldType.ENUM:
+        return obj.enum(name, f.enum)
+    assert kind is FieldType.RECORD and f.record is not None
+    raw = obj.raw(name)
+    nested = type(obj)(raw, obj.at(name), expected_fields(f.record, raw))
+    return from_json(f.record, nested)
