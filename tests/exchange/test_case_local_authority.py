@@ -16,9 +16,9 @@ import pytest
 from sendobserve.exchange.codec import decode_payload, encode_payload
 from sendobserve.exchange.errors import ExchangeError
 from sendobserve.exchange.export import ExportScope, export_bundle
-from sendobserve.exchange.identity import load_or_create_identity
 from sendobserve.model.domain import Case, CaseKind, PracticeRecord, TraineeRole
 from sendobserve.model.validation import ValidationError
+from sendobserve.pki.identity import load_or_create_identity
 from sendobserve.storage import exchange as stored
 from sendobserve.storage.repositories import (
     CaseRepository,

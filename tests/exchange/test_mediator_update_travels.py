@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sendobserve.exchange.export import ExportScope, export_bundle
-from sendobserve.exchange.identity import load_or_create_identity
 from sendobserve.exchange.logs import record_digest
 from sendobserve.model.domain import PassportRoute
+from sendobserve.pki.identity import load_or_create_identity
 from sendobserve.storage import exchange as stored
 from sendobserve.storage.repositories import MediatorRepository, load_practice_record
 
