@@ -118,8 +118,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise StoreError(blocker)
     passphrase = ask_new_passphrase(given_secret(args), "passphrase")
     created = vault.initialise(data_dir, passphrase)
+    cache = key_cache()
     try:
-        note = key_cache().save(created.store_id, created.data_key)
+        note = cache.save(created.store_id, created.data_key)
     finally:
         created.store.close()
     _out(f"Created an encrypted store in {data_dir}")
@@ -130,8 +131,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     _out()
     _out("It opens the store if the passphrase is forgotten. Anyone holding it and a copy of")
     _out("the data folder can read the records, so keep it apart from the computer.")
-    if note:
-        _out(f"Keyring: {note}; the passphrase will be asked for each time.")
+    if note:  # in words, not the keyring library's class names
+        status = cache.status()
+        why = "the OS keyring refused the key" if status.trusted else status.plain()
+        _out(f"The passphrase will be asked for each time: {why}.")
     return 0
 
 

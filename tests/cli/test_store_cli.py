@@ -272,3 +272,16 @@ def test_with_a_trusted_keyring_status_needs_no_passphrase(
     code, out, err = _run(capsys, *d, "status")
     assert code == 0, err
     assert "keyring:      OS keyring in use: tests.conftest.MemoryKeyring" in out
+
+
+def test_init_says_why_the_passphrase_will_be_asked_in_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No keyring here (the tests' fail backend): init says so plainly, without the keyring
+    library's class path."""
+    monkeypatch.setenv("SENDOBSERVE_PASSPHRASE", TEST_PASSPHRASE)
+    assert main(["--data-dir", str(tmp_path / "data"), "init"]) == 0
+    out = capsys.readouterr().out
+    assert ("The passphrase will be asked for each time: there is no OS keyring on this "
+            "computer.") in out
+    assert "keyring.backends" not in out
