@@ -6,8 +6,11 @@ summarised as the rules engine assessed it on the day of accreditation (Form 4: 
 requirement with its numbers and discretions; Form 5: the passporting facts), an older
 one by this year's re-registration check (§1.4.3) — plus ``manifest.json``, a signed
 ``manifest.pdf`` listing every file's SHA-256, and a signed panel declaration
-(§1.4.2 ii, §1.6 A) naming who is on the panel and meets the standards. Every PDF passes
-``sendobserve verify``.
+(§1.4.2 ii, §1.6 A) naming who is on the panel and meets the standards. Each member's
+Form 4 or Form 5 issued from this store is re-printed into the pack (the certificate flow
+of ``reports.jobs``: same serial, verification code, signer and drawn signatures) and
+listed with its SHA-256 in both manifests; one that cannot be re-printed is named with
+the reason. Every PDF passes ``sendobserve verify``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sendobserve.errors import UserError
 from sendobserve.reports import styles as st
 from sendobserve.reports.packs import MM, WIDTH, ManifestContent, Row, _table, manifest_pdf
+from sendobserve.reports.styles import CancelCheck, ProgressCallback, ReportCancelled
 
 if TYPE_CHECKING:
     from sendobserve.model.domain import PracticeRecord
@@ -157,12 +161,37 @@ def declaration_pdf(organisation: str, signer: str, today: date,
 
 @dataclass(frozen=True)
 class RegisterPack:
-    files: tuple[Path, ...]
+    files: tuple[Path, ...]  # the members' summaries
     manifest: Path
     manifest_pdf: Path
     declaration: Path
     members: int
     declared: int
+    certificates: tuple[Path, ...] = ()  # the Form 4/5 PDFs re-printed into the pack
+    not_reprinted: tuple[str, ...] = ()  # "Form 4 S4-… of NAME: why", one a certificate
+
+
+def reprint_certificate(store: Store, issued: IssuedCertificate) -> tuple[bytes | None, str]:
+    """An issued Form 4 or 5 printed again through the certificate flow of
+    ``reports.jobs`` (the same serial, date, verification code, signer and drawn
+    signatures; the re-print is logged like any other): its signed PDF, or None and why
+    it cannot be re-printed now (the evidence as of its issue no longer meets the rules,
+    or its signer is not on record)."""
+    from sendobserve.reports.build import CertificateRefused
+    from sendobserve.reports.jobs import issue_certificate, plan_certificate
+
+    plan = plan_certificate(store, issued.mediator_id, issued.form_number)
+    if not plan.reprint:
+        return None, "not issued from this store"
+    if plan.reprint_signer is None:
+        return None, f"its signer ({issued.signer_name}) is no longer on record"
+    try:
+        doc = issue_certificate(store, plan, plan.reprint_signer)
+    except (CertificateRefused, UserError) as exc:
+        return None, str(exc)
+    if doc.serial != issued.serial:  # a re-print never makes a new certificate
+        raise AssertionError(f"re-print of {issued.serial} came back as {doc.serial}")
+    return doc.pdf, ""
 
 
 def _sha(data: bytes) -> str:
@@ -170,8 +199,12 @@ def _sha(data: bytes) -> str:
 
 
 def build_register_pack(store: Store, *, out_dir: Path, signer: str,
-                        today: date | None = None,
-                        organisation: str | None = None) -> RegisterPack:
+                        today: date | None = None, organisation: str | None = None,
+                        progress: ProgressCallback | None = None,
+                        cancelled: CancelCheck | None = None) -> RegisterPack:
+    """Write the pack into ``out_dir`` (empty or new). ``progress(done, total)`` is called
+    per member; ``cancelled()`` is asked as often, and a True answer stops the pack with
+    ``ReportCancelled`` before anything is written (re-prints made so far stay logged)."""
     from sqlalchemy import select
 
     from sendobserve.model.panel import RULES_FINGERPRINT
@@ -206,24 +239,48 @@ def build_register_pack(store: Store, *, out_dir: Path, signer: str,
     certs = CertificateRepository(store.session)
     batch = today.isoformat()
     files: list[tuple[str, bytes, dict[str, Any]]] = []
+    reprints: list[tuple[str, bytes]] = []
+    refused: list[str] = []
     ordered = sorted(records.values(), key=lambda r: (r.mediator.name.casefold(),
                                                       r.mediator.id.hex))
     for n, record in enumerate(ordered, start=1):
+        if cancelled is not None and cancelled():
+            raise ReportCancelled()
         issued = tuple(c for f in (4, 5)
                        if (c := certs.find(record.mediator.id, f)) is not None)
         summary = summarise(record, forms, issued, today=today)
         pdf = signing.sign_pdf(summary_pdf(summary, batch), creds, root.cert_pem,
                                serial=f"register-{batch}-{n:04d}")
         name = f"register-{batch}-{n:04d}.pdf"
+        printed: list[dict[str, Any]] = []
+        for c in issued:
+            again, why = reprint_certificate(store, c)
+            entry: dict[str, Any] = {
+                "form": c.form_number, "serial": c.serial, "issued_on": c.issued_on.isoformat(),
+                "verification_code": c.verification_code, "signer": c.signer_name}
+            if again is None:
+                refused.append(f"Form {c.form_number} {c.serial} of {record.mediator.name}: "
+                               f"{why}")
+                entry["not_reprinted"] = why
+            else:
+                file = f"register-{batch}-{n:04d}-form{c.form_number}.pdf"
+                reprints.append((file, again))
+                entry |= {"file": file, "sha256": _sha(again)}
+            printed.append(entry)
         files.append((name, pdf, {
             "file": name, "sha256": _sha(pdf), "mediator_id": str(record.mediator.id),
             "mediator": summary.name, "kind": summary.kind, "as_of": summary.as_of.isoformat(),
             "meets": summary.meets, "discretions": list(summary.discretions),
             "form_versions": list(summary.forms), "certificates": [c.serial for c in issued],
             "signers": sorted({c.signer_name for c in issued}),
+            "certificate_pdfs": printed,
             "requirements": [{"requirement": r[0], "status": r[1], "detail": r[2]}
                              for r in summary.requirements],
         }))
+        if progress is not None:
+            progress(n, len(ordered))
+    if cancelled is not None and cancelled():
+        raise ReportCancelled()
     declaration = signing.sign_pdf(
         declaration_pdf(organisation, signer, today,
                         [(f[2]["mediator"], f[2]["kind"], f[2]["meets"]) for f in files], batch),
@@ -236,20 +293,30 @@ def build_register_pack(store: Store, *, out_dir: Path, signer: str,
         "rules": RULES_FINGERPRINT,
         "members": [f[2] for f in files],
         "declaration": {"file": "declaration.pdf", "sha256": _sha(declaration)},
+        "certificates_reprinted": len(reprints),
+        "certificates_not_reprinted": refused,
     }
     manifest_bytes = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
     declared = sum(1 for f in files if f[2]["meets"])
     summary_page = manifest_pdf(ManifestContent(
         f"Register pack {batch}",
         (f"Register pack of {organisation} as of {batch}: {len(files)} panel members, "
-         f"{declared} declared as meeting the standards.", f"Signed by {signer}."),
-        (*((f[0], f[2]["sha256"]) for f in files), ("declaration.pdf", _sha(declaration))),
+         f"{declared} declared as meeting the standards.",
+         f"{len(reprints)} Form 4/5 certificates re-printed (same serial, verification code "
+         "and signer as issued)."
+         + (f" Not re-printed: {'; '.join(refused)}." if refused else ""),
+         f"Signed by {signer}."),
+        (*((f[0], f[2]["sha256"]) for f in files),
+         *((file, _sha(pdf)) for file, pdf in reprints),
+         ("declaration.pdf", _sha(declaration))),
         "manifest.json", _sha(manifest_bytes)))
     signed_manifest = signing.sign_pdf(summary_page, creds, root.cert_pem,
                                        serial=f"register-{batch}")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = tuple(write_atomically(out_dir / name, pdf) for name, pdf, _ in files)
+    certificates = tuple(write_atomically(out_dir / file, pdf) for file, pdf in reprints)
     decl_path = write_atomically(out_dir / "declaration.pdf", declaration)
     json_path = write_atomically(out_dir / "manifest.json", manifest_bytes)
     pdf_path = write_atomically(out_dir / "manifest.pdf", signed_manifest)
-    return RegisterPack(written, json_path, pdf_path, decl_path, len(files), declared)
+    return RegisterPack(written, json_path, pdf_path, decl_path, len(files), declared,
+                        certificates, tuple(refused))

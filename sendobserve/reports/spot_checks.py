@@ -27,6 +27,7 @@ from sendobserve.reports.packs import (
     evidence_pack_pdf,
     manifest_pdf,
 )
+from sendobserve.reports.styles import CancelCheck, ProgressCallback, ReportCancelled
 
 if TYPE_CHECKING:
     from sendobserve.model.domain import PracticeRecord
@@ -87,8 +88,14 @@ def evidence_content(record: PracticeRecord, certificates: list[IssuedCertificat
 
 def run_spot_check(store: Store, *, size: int, out_dir: Path, signer: str,
                    seed: int | None = None, today: date | None = None,
-                   organisation: str | None = None) -> SpotCheckResult:
-    """Draw ``size`` panel members and write a signed pack for each, plus the manifest."""
+                   organisation: str | None = None,
+                   progress: ProgressCallback | None = None,
+                   cancelled: CancelCheck | None = None) -> SpotCheckResult:
+    """Draw ``size`` panel members and write a signed pack for each, plus the manifest.
+
+    ``progress(done, total)`` is called per pack; ``cancelled()`` is asked as often, and a
+    True answer stops with ``ReportCancelled`` before any file is written or the draw is
+    logged (a draw is logged with its outcome, once its packs exist)."""
     from sqlalchemy import select
 
     from sendobserve.reports import pki, signing
@@ -125,6 +132,8 @@ def run_spot_check(store: Store, *, size: int, out_dir: Path, signer: str,
     certs = CertificateRepository(store.session)
     packs: list[tuple[str, bytes, dict[str, object]]] = []
     for n, mid in enumerate(sample, start=1):
+        if cancelled is not None and cancelled():
+            raise ReportCancelled()
         record = records[mid]
         issued = [c for form in (4, 5) if (c := certs.find(mid, form)) is not None]
         content = evidence_content(record, issued, today=today, seed=seed, check_id=short)
@@ -137,6 +146,10 @@ def run_spot_check(store: Store, *, size: int, out_dir: Path, signer: str,
             "still_needed": list(content.still_needed),
             "certificates": [c.serial for c in issued],
         }))
+        if progress is not None:
+            progress(n, len(sample))
+    if cancelled is not None and cancelled():
+        raise ReportCancelled()
     manifest = {
         "format": MANIFEST_FORMAT,
         "check_id": str(check_id),
