@@ -202,10 +202,10 @@ class SpotCheckDialog(_PackDialog):
             "supervision, and their certificates), plus a signed manifest. The seed is "
             "recorded in the manifest and in the store's log: the same seed repeats the "
             "same draw.")
-        self.size = QSpinBox()
-        self.size.setRange(1, max(1, population))
-        self.size.setValue(min(max(1, population), 5))
-        self.size.setAccessibleName(f"Sample size, of {population} panel members")
+        self.sample_size = QSpinBox()
+        self.sample_size.setRange(1, max(1, population))
+        self.sample_size.setValue(min(max(1, population), 5))
+        self.sample_size.setAccessibleName(f"Sample size, of {population} panel members")
         self.seed = QLineEdit(str(new_seed()))
         self.seed.setAccessibleName("Seed of the draw")
         self.new_seed_button = QPushButton("&New seed")
@@ -216,7 +216,7 @@ class SpotCheckDialog(_PackDialog):
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.seed, 1)
         line.addWidget(self.new_seed_button)
-        self.form.addRow("Sample &size:", self.size)
+        self.form.addRow("Sample &size:", self.sample_size)
         self.form.addRow("S&eed:", seed_row)
         self._finish_layout()
         self.go.setEnabled(population > 0)
@@ -238,7 +238,8 @@ class SpotCheckDialog(_PackDialog):
     def work(self, folder: Path, signer: str, job: JobProgress) -> Callable[[], Any]:
         from sendobserve.reports.spot_checks import run_spot_check
 
-        size, seed, today, store = self.size.value(), self.seed_value(), self._today(), self.store
+        size, seed, today = self.sample_size.value(), self.seed_value(), self._today()
+        store = self.store
         return lambda: run_spot_check(store, size=size, out_dir=folder, signer=signer,
                                       seed=seed, today=today, progress=job.report,
                                       cancelled=job.cancelled)

@@ -49,9 +49,9 @@ def test_the_spot_check_dialog_draws_with_the_seed_shown_and_logs_it(
     dialog = SpotCheckDialog(panel, TaskRunner(synchronous=True), population=panel_members(panel),
                              signer="Dana Whitfield", today=lambda: TODAY)
     qtbot.addWidget(dialog)
-    assert dialog.population == 3 and dialog.size.maximum() == 3
+    assert dialog.population == 3 and dialog.sample_size.maximum() == 3
     shown = int(dialog.seed.text())  # drawn when the dialog opens, before anything else
-    dialog.size.setValue(2)
+    dialog.sample_size.setValue(2)
     dialog.folder.setText(str(tmp_path / "check"))
     qtbot.mouseClick(dialog.go, Qt.MouseButton.LeftButton)
     result = dialog.result
@@ -74,7 +74,7 @@ def test_cancel_in_the_progress_dialog_stops_the_spot_check_and_leaves_nothing(
     dialog = SpotCheckDialog(panel, TaskRunner(synchronous=True), population=3,
                              signer="Dana Whitfield", today=lambda: TODAY)
     qtbot.addWidget(dialog)
-    dialog.size.setValue(3)
+    dialog.sample_size.setValue(3)
     dialog.folder.setText(str(tmp_path / "check"))
     seen: list[int] = []
 
