@@ -120,6 +120,112 @@ def dashboard_child(data_dir: str, mode: str) -> None:
             print(f"peak-rss-kib {line.split()[1]}", flush=True)
 
 
+def window_child(data_dir: str, mode: str) -> None:
+    """Run in a fresh process: open the store, then time the panel window (mode 'window')
+    or the floor (mode 'floor': a bare QTableView on a minimal table model of the same
+    rows, read by the same SELECT) from the moment it is asked for until its rows have
+    been painted. Offscreen; prints wall and process CPU milliseconds."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt, QTimer
+    from PySide6.QtWidgets import QApplication, QTableView
+
+    from sendobserve.storage import integrity, vault
+    from sendobserve.storage.repositories.panel import SELECT_VERDICTS
+    from sendobserve.ui.common.tasks import TaskRunner
+
+    app = QApplication([])
+    integrity.defer_whole_file_checks()
+    store = vault.open_with_keys(Path(data_dir), vault.unlock(Path(data_dir), gen.PASSPHRASE))
+    from sendobserve.ui.panel.view import PanelView
+    from sendobserve.ui.panel.window import panel_loader
+
+    stamps: dict[str, float] = {}
+
+    class Painted(QObject):
+        """Stamps the end of the first paint of the table's viewport that shows rows."""
+
+        def __init__(self, rows: Callable[[], int]) -> None:
+            super().__init__()
+            self.rows = rows
+
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if (event.type() == QEvent.Type.Paint and self.rows() > 0
+                    and "painted" not in stamps):
+                QTimer.singleShot(0, lambda: stamps.setdefault("painted", time.perf_counter()))
+            return False
+
+    class Rows(QAbstractTableModel):
+        def __init__(self, rows: list[Any]) -> None:
+            super().__init__()
+            self._rows = rows
+
+        def rowCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008
+            return len(self._rows)
+
+        def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008
+            return 7
+
+        def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return str(self._rows[index.row()][index.column() + 2])
+            return None
+
+    runner = TaskRunner()
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    if mode == "window":
+        today = lambda: gen.TODAY  # noqa: E731 - the day the verdicts were assessed for
+        view = PanelView(panel_loader(store, today), runner, today=today)
+        view.resize(1100, 640)
+        table = view.table
+        view.table.viewport().installEventFilter(filt := Painted(view.model.rowCount))
+        view.show()
+        view.reload()
+    else:
+        def read() -> list[Any]:
+            with store.engine.connect() as conn:
+                return list(conn.exec_driver_sql(SELECT_VERDICTS).fetchall())
+
+        table = QTableView()
+        table.resize(1100, 640)
+        model = Rows([])
+        table.setModel(model)
+        table.viewport().installEventFilter(filt := Painted(model.rowCount))
+        table.show()
+
+        def show(rows: list[Any]) -> None:
+            model.beginResetModel()
+            model._rows = rows
+            model.endResetModel()
+
+        runner.run(read, show)
+    deadline = time.perf_counter() + 120
+    while "painted" not in stamps and time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.001)
+    if "painted" not in stamps:
+        raise RuntimeError("no rows painted in 120 s" + (
+            f": {view.summary.text()}" if mode == "window" else ""))
+    wall = (stamps["painted"] - t0) * 1000
+    cpu = (time.process_time() - cpu0) * 1000
+    rows = view.model.rowCount() if mode == "window" else table.model().rowCount()
+    del filt
+    store.close()
+    print(f"window-ms {wall:.1f} {cpu:.1f} {rows}", flush=True)
+
+
+def _window_time(data_dir: Path, mode: str) -> tuple[float, float, int]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(HERE.parent) + os.pathsep + env.get("PYTHONPATH", "")
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    proc = subprocess.run([sys.executable, str(Path(__file__)), "--window", str(data_dir), mode],
+                          env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"the {mode} child failed: {proc.stderr[-2000:]}")
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("window-ms "))
+    wall, cpu, rows = line.split()[1:]
+    return float(wall), float(cpu), int(rows)
+
+
 def _peak_rss(data_dir: Path, mode: str) -> float:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(HERE.parent) + os.pathsep + env.get("PYTHONPATH", "")
@@ -303,6 +409,21 @@ def bench_panel(add: Callable[..., Any], quick: bool,
         raw.close()
         store.close()
 
+    win, win_cpu, bare, bare_cpu = [], [], [], []
+    for _ in range(3 if quick else 5):  # alternated, so that load hits both alike
+        wall, cpu, rows = _window_time(g.data_dir, "floor")
+        bare.append(wall)
+        bare_cpu.append(cpu)
+        wall, cpu, shown = _window_time(g.data_dir, "window")
+        assert shown == rows == g.trainees, (shown, rows)
+        win.append(wall)
+        win_cpu.append(cpu)
+    add(f"panel: window, open to painted rows ({g.trainees})", "ms", win,
+        "bare QTableView of the same rows, same SELECT", bare, "< 1000 ms",
+        lambda f: f.median < 1000,
+        "fresh process each, offscreen, store already open; the window's load, rows, "
+        "sort, chart and first paint", cpu=win_cpu, cpu_floor=bare_cpu)
+
     base = [_peak_rss(g.data_dir, "open") for _ in range(1 if quick else 2)]
     peak = [_peak_rss(g.data_dir, "panel") for _ in range(1 if quick else 2)]
     add(f"panel: peak memory, dashboard ({g.trainees})", "MiB", peak,
@@ -318,6 +439,8 @@ def bench_panel(add: Callable[..., Any], quick: bool,
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "--child":
         dashboard_child(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) >= 4 and sys.argv[1] == "--window":
+        window_child(sys.argv[2], sys.argv[3])
     elif len(sys.argv) >= 2 and sys.argv[1] == "--prepare":
         prepare(int(sys.argv[2]) if len(sys.argv) > 2 else PANEL_TRAINEES)
     else:

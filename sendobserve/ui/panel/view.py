@@ -191,11 +191,16 @@ class PanelView(QWidget):
         self.summary.setText("Reading the panel…")
         self.reload_button.setEnabled(False)
 
+        header = self.table.horizontalHeader()
+        sort = (max(header.sortIndicatorSection(), 0), header.sortIndicatorOrder(),
+                self.proxy.group)
+
         def work() -> _Loaded:
-            # Everything slow happens here, off the GUI thread: verdicts, rows, the chart.
+            # Everything slow happens here, off the GUI thread: verdicts, rows in the order
+            # shown, the chart.
             from sendobserve.reports.panel_chart import renewals_svg, renewals_text
 
-            prepared = prepare_rows(self._loader(carrier.changed.emit), today)
+            prepared = prepare_rows(self._loader(carrier.changed.emit), today, sort=sort)
             months = renewals_by_month(prepared.rows, today)
             return _Loaded(prepared, renewals_svg(months, width=CHART_WIDTH,
                                                   height=CHART_HEIGHT), renewals_text(months))
