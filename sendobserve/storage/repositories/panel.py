@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from sendobserve.model.panel import RULES_FINGERPRINT, Verdict, assess_verdict
 from sendobserve.model.readiness import FormLookup
+from sendobserve.storage.base import uuid_from_hex
 from sendobserve.storage.records import MediatorRecord
 from sendobserve.storage.repositories._common import RecordNotFound, SessionFactory
 from sendobserve.storage.repositories.loading import load_practice_records
@@ -91,7 +92,7 @@ def _verdict(row: Sequence[Any]) -> Verdict:
      passported, renewal_met, renewal_needed, met_at_last, last_observation, ppc, mentor,
      cases, finalised) = row
     return Verdict(
-        uuid.UUID(hex=mid), name, rules, _day(assessed_on), _day(valid_until), bool(ready),
+        uuid_from_hex(mid), name, rules, _day(assessed_on), _day(valid_until), bool(ready),
         split_lines(still_needed), None if accredited_on is None else _day(accredited_on),
         bool(passported), bool(renewal_met), split_lines(renewal_needed),
         None if met_at_last is None else bool(met_at_last),
