@@ -363,10 +363,13 @@ def bench_panel(add: Callable[..., Any], quick: bool,
         draft = obs_repo.start(case.id, observer.id, "form2", forms.latest("form2").version,
                                observed_on=case.case_date, today=today)
         items = [t.id for t in forms.latest("form2").tick_items()]
+        # Every trigger a tick fires: the mark's, and the observation's (the tick bumps its
+        # updated_at), else the "without" tick would still flag the verdict.
         with store.engine.begin() as conn:
             mark_triggers = conn.exec_driver_sql(
                 "SELECT name, sql FROM sqlite_master WHERE type='trigger'"
-                " AND tbl_name='marks' AND name LIKE 'trg_panel_stale_%'").fetchall()
+                " AND tbl_name IN ('marks', 'observations')"
+                " AND name LIKE 'trg_panel_stale_%'").fetchall()
         ticks, blocks = (20, 3) if quick else (40, 8)
 
         last: dict[str, MarkState] = {}  # every timed tick changes its item's state
