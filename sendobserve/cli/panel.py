@@ -75,9 +75,11 @@ def register(subparsers: Any) -> None:
         description="Write into an empty folder, for every accredited or passported mediator, "
         "a signed one-page summary (a Form 4 or Form 5 accreditation of the last 12 months as "
         "assessed on its day, with hours, cases, discretions, form versions and the "
-        "certificate's signer; otherwise this year's re-registration check), manifest.json, "
-        "a signed manifest.pdf listing every file's SHA-256, and a signed panel declaration "
-        "(§1.4.2 ii, §1.6 A). Check the PDFs with 'sendobserve verify'.",
+        "certificate's signer; otherwise this year's re-registration check), their Form 4 or "
+        "Form 5 issued from this store re-printed (same serial, verification code and "
+        "signer; the re-print is logged), manifest.json, a signed manifest.pdf listing every "
+        "file's SHA-256, and a signed panel declaration (§1.4.2 ii, §1.6 A). Check the PDFs "
+        "with 'sendobserve verify'.",
     )
     p.add_argument("--signer", required=True, metavar="NAME",
                    help="who signs the pack and the declaration")
@@ -184,6 +186,9 @@ def cmd_register_pack(args: argparse.Namespace) -> int:
         pack = build_register_pack(store, out_dir=Path(args.output), signer=args.signer,
                                    today=_today(args))
     print(f"Register pack: {pack.members} panel members, {pack.declared} declared as meeting "
-          f"the standards; summaries, declaration.pdf, manifest.json and the signed "
-          f"manifest.pdf in {pack.manifest.parent}")
+          f"the standards, {len(pack.certificates)} Form 4/5 certificates re-printed; "
+          f"summaries, declaration.pdf, manifest.json and the signed manifest.pdf in "
+          f"{pack.manifest.parent}")
+    for line in pack.not_reprinted:
+        print(f"  not re-printed: {line}")
     return 0

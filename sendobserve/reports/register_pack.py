@@ -6,8 +6,11 @@ summarised as the rules engine assessed it on the day of accreditation (Form 4: 
 requirement with its numbers and discretions; Form 5: the passporting facts), an older
 one by this year's re-registration check (§1.4.3) — plus ``manifest.json``, a signed
 ``manifest.pdf`` listing every file's SHA-256, and a signed panel declaration
-(§1.4.2 ii, §1.6 A) naming who is on the panel and meets the standards. Every PDF passes
-``sendobserve verify``.
+(§1.4.2 ii, §1.6 A) naming who is on the panel and meets the standards. Each member's
+Form 4 or Form 5 issued from this store is re-printed into the pack (the certificate flow
+of ``reports.jobs``: same serial, verification code, signer and drawn signatures) and
+listed with its SHA-256 in both manifests; one that cannot be re-printed is named with
+the reason. Every PDF passes ``sendobserve verify``.
 """
 
 from __future__ import annotations
@@ -154,10 +157,13 @@ def declaration_pdf(organisation: str, signer: str, today: date,
 
 @dataclass(frozen=True)
 class RegisterPack:
-    files: tuple[Path, ...]
+    files: tuple[Path, ...]  # the members' summaries
     manifest: Path
     manifest_pdf: Path
     declaration: Path
     members: int
     declared: int
+    certificates: tuple[Path, ...] = ()  # the Form 4/5 PDFs re-printed into the pack
+    not_reprinted: tuple[str, ...] = ()  # "Form 4 S4-… of NAME: why", one a certificate
+
 

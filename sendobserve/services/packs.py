@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sendobserve.errors import UserError
+from sendobserve.model.vocabulary import fold_name
 from sendobserve.reports.packs import ManifestContent, draw_sample, evidence_pack_pdf, manifest_pdf
 from sendobserve.reports.register_pack import (
     MANIFEST_FORMAT as REGISTER_FORMAT,
@@ -29,12 +30,19 @@ from sendobserve.reports.spot_checks import (
     MANIFEST_FORMAT as SPOT_CHECK_FORMAT,
 )
 from sendobserve.reports.spot_checks import SpotCheckResult, evidence_content
-from sendobserve.services.documents import ensure_signing_root, root_organisation
+from sendobserve.reports.styles import CancelCheck, ProgressCallback, ReportCancelled
+from sendobserve.services.documents import (
+    ensure_signing_root,
+    issue_certificate,
+    plan_certificate,
+    root_organisation,
+)
 from sendobserve.services.files import write_file
 from sendobserve.services.readiness import load_forms
 
 if TYPE_CHECKING:
     from sendobserve.services import Sessions
+    from sendobserve.storage.repositories.certificates import IssuedCertificate
 
 
 def sha256_hex(data: bytes) -> str:
@@ -43,8 +51,14 @@ def sha256_hex(data: bytes) -> str:
 
 def run_spot_check(store: Sessions, *, size: int, out_dir: Path, signer: str,
                    seed: int | None = None, today: date | None = None,
-                   organisation: str | None = None) -> SpotCheckResult:
-    """Draw ``size`` panel members and write a signed pack for each, plus the manifest."""
+                   organisation: str | None = None,
+                   progress: ProgressCallback | None = None,
+                   cancelled: CancelCheck | None = None) -> SpotCheckResult:
+    """Draw ``size`` panel members and write a signed pack for each, plus the manifest.
+
+    ``progress(done, total)`` is called per pack; ``cancelled()`` is asked as often, and a
+    True answer stops with ``ReportCancelled`` before any file is written or the draw is
+    logged (a draw is logged with its outcome, once its packs exist)."""
     from sqlalchemy import select
 
     from sendobserve.pki import certificates as pki
@@ -81,6 +95,8 @@ def run_spot_check(store: Sessions, *, size: int, out_dir: Path, signer: str,
     certs = CertificateRepository(store.session)
     packs: list[tuple[str, bytes, dict[str, object]]] = []
     for n, mid in enumerate(sample, start=1):
+        if cancelled is not None and cancelled():
+            raise ReportCancelled()
         record = records[mid]
         issued = [c for form in (4, 5) if (c := certs.find(mid, form)) is not None]
         content = evidence_content(record, issued, today=today, seed=seed, check_id=short)
@@ -93,6 +109,10 @@ def run_spot_check(store: Sessions, *, size: int, out_dir: Path, signer: str,
             "still_needed": list(content.still_needed),
             "certificates": [c.serial for c in issued],
         }))
+        if progress is not None:
+            progress(n, len(sample))
+    if cancelled is not None and cancelled():
+        raise ReportCancelled()
     manifest = {
         "format": SPOT_CHECK_FORMAT,
         "check_id": str(check_id),
@@ -137,9 +157,36 @@ def run_spot_check(store: Sessions, *, size: int, out_dir: Path, signer: str,
                             for p in packs})
 
 
+def reprint_certificate(store: Sessions, issued: IssuedCertificate) -> tuple[bytes | None, str]:
+    """An issued Form 4 or 5 printed again through the certificate flow (the same serial,
+    date, verification code, signer and drawn signatures; the re-print is logged like any
+    other): its signed PDF, or None and why it cannot be re-printed now (the evidence as of
+    its issue no longer meets the rules, or its signer is not on record)."""
+    from sendobserve.reports.build import CertificateRefused
+
+    plan = plan_certificate(store, issued.mediator_id, issued.form_number)
+    if not plan.reprint:
+        return None, "not issued from this store"
+    if plan.reprint_signer is None:
+        return None, f"its signer ({issued.signer_name}) is no longer on record"
+    try:
+        doc = issue_certificate(store, plan, plan.reprint_signer)
+    except (CertificateRefused, UserError) as exc:
+        return None, str(exc)
+    if doc.serial != issued.serial:  # a re-print never makes a new certificate
+        raise AssertionError(f"re-print of {issued.serial} came back as {doc.serial}")
+    return doc.pdf, ""
+
+
 def build_register_pack(store: Sessions, *, out_dir: Path, signer: str,
-                        today: date | None = None,
-                        organisation: str | None = None) -> RegisterPack:
+                        today: date | None = None, organisation: str | None = None,
+                        progress: ProgressCallback | None = None,
+                        cancelled: CancelCheck | None = None) -> RegisterPack:
+    """Write the pack into ``out_dir`` (empty or new): each accredited member's summary,
+    their Form 4/5 re-printed, the signed declaration and manifest. ``progress(done,
+    total)`` is called per member; ``cancelled()`` is asked as often, and a True answer
+    stops the pack with ``ReportCancelled`` before anything is written (re-prints made so
+    far stay logged)."""
     from sqlalchemy import select
 
     from sendobserve.model.panel import RULES_FINGERPRINT
@@ -169,24 +216,48 @@ def build_register_pack(store: Sessions, *, out_dir: Path, signer: str,
     certs = CertificateRepository(store.session)
     batch = today.isoformat()
     files: list[tuple[str, bytes, dict[str, Any]]] = []
-    ordered = sorted(records.values(), key=lambda r: (r.mediator.name.casefold(),
+    reprints: list[tuple[str, bytes]] = []
+    refused: list[str] = []
+    ordered = sorted(records.values(), key=lambda r: (fold_name(r.mediator.name),
                                                       r.mediator.id.hex))
     for n, record in enumerate(ordered, start=1):
+        if cancelled is not None and cancelled():
+            raise ReportCancelled()
         issued = tuple(c for f in (4, 5)
                        if (c := certs.find(record.mediator.id, f)) is not None)
         summary = summarise(record, forms, issued, today=today)
         pdf = signing.sign_pdf(summary_pdf(summary, batch), creds, root.cert_pem,
                                serial=f"register-{batch}-{n:04d}")
         name = f"register-{batch}-{n:04d}.pdf"
+        printed: list[dict[str, Any]] = []
+        for c in issued:
+            again, why = reprint_certificate(store, c)
+            entry: dict[str, Any] = {
+                "form": c.form_number, "serial": c.serial, "issued_on": c.issued_on.isoformat(),
+                "verification_code": c.verification_code, "signer": c.signer_name}
+            if again is None:
+                refused.append(f"Form {c.form_number} {c.serial} of {record.mediator.name}: "
+                               f"{why}")
+                entry["not_reprinted"] = why
+            else:
+                file = f"register-{batch}-{n:04d}-form{c.form_number}.pdf"
+                reprints.append((file, again))
+                entry |= {"file": file, "sha256": sha256_hex(again)}
+            printed.append(entry)
         files.append((name, pdf, {
             "file": name, "sha256": sha256_hex(pdf), "mediator_id": str(record.mediator.id),
             "mediator": summary.name, "kind": summary.kind, "as_of": summary.as_of.isoformat(),
             "meets": summary.meets, "discretions": list(summary.discretions),
             "form_versions": list(summary.forms), "certificates": [c.serial for c in issued],
             "signers": sorted({c.signer_name for c in issued}),
+            "certificate_pdfs": printed,
             "requirements": [{"requirement": r[0], "status": r[1], "detail": r[2]}
                              for r in summary.requirements],
         }))
+        if progress is not None:
+            progress(n, len(ordered))
+    if cancelled is not None and cancelled():
+        raise ReportCancelled()
     declaration = signing.sign_pdf(
         declaration_pdf(organisation, signer, today,
                         [(f[2]["mediator"], f[2]["kind"], f[2]["meets"]) for f in files], batch),
@@ -199,20 +270,30 @@ def build_register_pack(store: Sessions, *, out_dir: Path, signer: str,
         "rules": RULES_FINGERPRINT,
         "members": [f[2] for f in files],
         "declaration": {"file": "declaration.pdf", "sha256": sha256_hex(declaration)},
+        "certificates_reprinted": len(reprints),
+        "certificates_not_reprinted": refused,
     }
     manifest_bytes = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
     declared = sum(1 for f in files if f[2]["meets"])
     summary_page = manifest_pdf(ManifestContent(
         f"Register pack {batch}",
         (f"Register pack of {organisation} as of {batch}: {len(files)} panel members, "
-         f"{declared} declared as meeting the standards.", f"Signed by {signer}."),
-        (*((f[0], f[2]["sha256"]) for f in files), ("declaration.pdf", sha256_hex(declaration))),
+         f"{declared} declared as meeting the standards.",
+         f"{len(reprints)} Form 4/5 certificates re-printed (same serial, verification code "
+         "and signer as issued)."
+         + (f" Not re-printed: {'; '.join(refused)}." if refused else ""),
+         f"Signed by {signer}."),
+        (*((f[0], f[2]["sha256"]) for f in files),
+         *((file, sha256_hex(pdf)) for file, pdf in reprints),
+         ("declaration.pdf", sha256_hex(declaration))),
         "manifest.json", sha256_hex(manifest_bytes)))
     signed_manifest = signing.sign_pdf(summary_page, creds, root.cert_pem,
                                        serial=f"register-{batch}")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = tuple(write_file(out_dir / name, pdf) for name, pdf, _ in files)
+    certificates = tuple(write_file(out_dir / file, pdf) for file, pdf in reprints)
     decl_path = write_file(out_dir / "declaration.pdf", declaration)
     json_path = write_file(out_dir / "manifest.json", manifest_bytes)
     pdf_path = write_file(out_dir / "manifest.pdf", signed_manifest)
-    return RegisterPack(written, json_path, pdf_path, decl_path, len(files), declared)
+    return RegisterPack(written, json_path, pdf_path, decl_path, len(files), declared,
+                        certificates, tuple(refused))

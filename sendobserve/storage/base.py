@@ -23,6 +23,23 @@ NAMING_CONVENTION = {
 }
 
 
+_new = object.__new__
+_set = object.__setattr__
+_UNKNOWN = uuid.SafeUUID.unknown
+
+
+def uuid_from_hex(value: str) -> uuid.UUID:
+    """``uuid.UUID(hex=value)`` at half the cost, for the stored form (32 ASCII hex
+    digits): every id read goes through here, hundreds per practice record. Anything
+    else goes through ``uuid.UUID`` itself, which says what is wrong with it."""
+    if len(value) == 32 and value.isascii() and value.isalnum():
+        made = _new(uuid.UUID)
+        _set(made, "int", int(value, 16))  # a non-hex letter raises ValueError, as UUID does
+        _set(made, "is_safe", _UNKNOWN)
+        return made
+    return uuid.UUID(hex=value)
+
+
 class GUID(TypeDecorator[uuid.UUID]):
     """UUIDs stored as 32 lowercase hex characters: app-generated, stable across machines."""
 
@@ -36,7 +53,7 @@ class GUID(TypeDecorator[uuid.UUID]):
         return as_uuid.hex
 
     def process_result_value(self, value: Any, dialect: Dialect) -> uuid.UUID | None:
-        return None if value is None else uuid.UUID(hex=value)
+        return None if value is None else uuid_from_hex(value)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

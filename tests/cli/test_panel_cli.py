@@ -73,8 +73,7 @@ def test_check_agrees_then_reports_a_forged_verdict(
     try:
         with store.engine.begin() as conn:
             conn.exec_driver_sql(
-                "UPDATE panel_verdicts SET verdict = replace(verdict, ?, ?)",
-                ('"ready_to_certify":false', '"ready_to_certify":true'))
+                "UPDATE panel_verdicts SET ready_to_certify = 1 WHERE ready_to_certify = 0")
     finally:
         store.close()
     code, out, _ = _run(capsys, "--data-dir", str(demo_dir), "check")

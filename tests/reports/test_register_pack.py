@@ -74,9 +74,57 @@ def test_the_register_pack_summarises_declares_and_signs(
     assert "NOT declared" in declaration and demo.PASSPORTED in declaration
     data_dir = panel.data_dir
     panel.close()
-    for pdf in (pack.manifest_pdf, pack.declaration, *pack.files):
+    for pdf in (pack.manifest_pdf, pack.declaration, *pack.files, *pack.certificates):
         assert main(["--data-dir", str(data_dir), "verify", str(pdf)]) == 0
         assert "Intact and trusted" in capsys.readouterr().out
+
+
+def test_the_pack_reprints_each_members_certificate_as_issued(
+        panel: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sendobserve.storage.repositories.certificates import CertificateRepository
+
+    original = tmp_path / "f4.pdf"  # printed by the fixture, before the pack
+    out = tmp_path / "pack"
+    pack = build_register_pack(panel, out_dir=out, signer="Dana Whitfield", today=TODAY)
+    manifest = json.loads(pack.manifest.read_text())
+    members = {m["mediator"]: m for m in manifest["members"]}
+    (printed,) = members[demo.READY]["certificate_pdfs"]
+    ready = next(m for m in MediatorRepository(panel.session).list() if m.name == demo.READY)
+    issued = CertificateRepository(panel.session).find(ready.id, 4)
+    assert issued is not None
+    assert (printed["form"], printed["serial"], printed["verification_code"],
+            printed["signer"]) == (4, issued.serial, issued.verification_code,
+                                   issued.signer_name)
+    assert [p.name for p in pack.certificates] == [printed["file"]]
+    reprint = (out / printed["file"]).read_bytes()
+    assert hashlib.sha256(reprint).hexdigest() == printed["sha256"]
+    assert pdf_text(reprint) == pdf_text(original.read_bytes())  # the same certificate
+    assert issued.serial in pdf_text(reprint)
+    # Nobody else has a certificate from this store; the signed manifest lists the file.
+    assert members[demo.RENEWING]["certificate_pdfs"] == []
+    assert manifest["certificates_reprinted"] == 1
+    assert manifest["certificates_not_reprinted"] == []
+    listing = pdf_text(pack.manifest_pdf.read_bytes())
+    assert printed["file"] in listing and printed["sha256"][:16] in listing
+    # The re-print kept the one certificate: no new serial was issued.
+    assert CertificateRepository(panel.session).find(ready.id, 4) == issued
+
+
+def test_a_cancelled_pack_writes_nothing_and_progress_counts_members(
+        panel: Store, tmp_path: Path) -> None:
+    from sendobserve.reports.styles import ReportCancelled
+
+    seen: list[tuple[int, int]] = []
+    before = durable_snapshot(tmp_path)
+    with pytest.raises(ReportCancelled):
+        build_register_pack(panel, out_dir=tmp_path / "pack", signer="Dana", today=TODAY,
+                            progress=lambda d, t: seen.append((d, t)),
+                            cancelled=lambda: len(seen) >= 2)
+    assert seen == [(1, 3), (2, 3)]
+    assert durable_snapshot(tmp_path) == before
+    build_register_pack(panel, out_dir=tmp_path / "pack", signer="Dana", today=TODAY,
+                        progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (3, 3)
 
 
 def test_a_bad_request_writes_nothing(panel: Store, tmp_path: Path) -> None:

@@ -120,3 +120,20 @@ def test_bad_requests_are_refused_and_change_nothing(panel: Store, tmp_path: Pat
 def test_a_panel_with_nobody_accredited_has_nobody_to_check(store: Store, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="nobody to spot-check"):
         run_spot_check(store, size=1, out_dir=tmp_path / "x", signer="Dana", today=TODAY)
+
+
+def test_a_cancelled_spot_check_writes_and_logs_nothing(panel: Store, tmp_path: Path) -> None:
+    from sendobserve.reports.styles import ReportCancelled
+
+    seen: list[tuple[int, int]] = []
+    with pytest.raises(ReportCancelled):
+        run_spot_check(panel, size=3, out_dir=tmp_path / "c", signer="Dana", seed=3,
+                       today=TODAY, progress=lambda d, t: seen.append((d, t)),
+                       cancelled=lambda: len(seen) == 1)
+    assert seen == [(1, 3)]
+    assert not (tmp_path / "c").exists()  # no pack, no manifest, not even the folder
+    with panel.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM spot_checks")).scalar() == 0
+    run_spot_check(panel, size=3, out_dir=tmp_path / "c", signer="Dana", seed=3, today=TODAY,
+                   progress=lambda d, t: seen.append((d, t)))
+    assert seen[1:] == [(1, 3), (2, 3), (3, 3)]

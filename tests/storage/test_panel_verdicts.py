@@ -23,7 +23,7 @@ from sendobserve.model.domain import (
     ObservationState,
     Reflection,
 )
-from sendobserve.model.panel import Verdict, assess_verdict
+from sendobserve.model.panel import RULES_FINGERPRINT, Verdict, assess_verdict
 from sendobserve.storage import vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import (
@@ -191,10 +191,10 @@ def test_a_deleted_mediator_takes_its_verdict_along(store: Store) -> None:
 def test_another_rules_fingerprint_or_a_later_day_is_assessed_again(store: Store) -> None:
     _panel(store, TODAY)
     with store.session() as s:
-        s.execute(text("UPDATE panel_verdicts SET verdict = replace(verdict, :a, :b)"),
-                  {"a": '"rules":"', "b": '"rules":"x'})
+        s.execute(text("UPDATE panel_verdicts SET rules = 'x' || rules"))
     forms = load_registry(store.session)
-    assert all(v.rules != "x" for v in panel_verdicts(store.session, forms, today=TODAY))
+    assert all(v.rules == RULES_FINGERPRINT
+               for v in panel_verdicts(store.session, forms, today=TODAY))
     later = TODAY + timedelta(days=400)
     assert _panel(store, later) == _full(store, later)
     with store.session() as s:
@@ -210,10 +210,8 @@ def test_check_agrees_and_catches_a_verdict_that_lies(store: Store) -> None:
     assert result.ok and result.current == 4 and result.to_assess == 0
     # Forge a verdict (as a bug would): the check must say so, by name.
     with store.session() as s:
-        s.execute(text("UPDATE panel_verdicts SET verdict = replace(verdict, :a, :b)"
-                       " WHERE mediator_id = :m"),
-                  {"a": '"ready_to_certify":false', "b": '"ready_to_certify":true',
-                   "m": _ids(store)[demo.GAPS].hex})
+        s.execute(text("UPDATE panel_verdicts SET ready_to_certify = 1 WHERE mediator_id = :m"),
+                  {"m": _ids(store)[demo.GAPS].hex})
     with store.session() as s:
         result = check_verdicts(s, forms, today=TODAY)
     assert not result.ok
@@ -318,3 +316,61 @@ def test_every_table_that_holds_evidence_flags_verdicts_on_every_write(store: St
     for table in [*sorted(evidence - not_evidence), "observers", "form_versions"]:
         for event in ("insert", "update", "delete"):
             assert (table, f"trg_panel_stale_{table}_{event}") in made, (table, event)
+
+
+# ---- the columns (migration 0018): every field stored as itself, read back exactly ----
+
+def test_the_stored_columns_are_the_verdicts_fields_in_order() -> None:
+    from dataclasses import fields
+
+    from sendobserve.storage.repositories.panel import _FIELDS
+
+    assert tuple(f.name for f in fields(Verdict))[1:] == _FIELDS
+
+
+def test_a_stored_verdict_reads_back_equal_to_the_assessment(store: Store) -> None:
+    from sendobserve.storage.repositories import stored_verdicts
+
+    forms = load_registry(store.session)
+    assessed = {v.mediator_id: v for v in panel_verdicts(store.session, forms, today=TODAY)}
+    with store.session() as s:
+        stored = stored_verdicts(s)
+    assert {m: s.verdict for m, s in stored.items()} == assessed
+    assert any(v.still_needed for v in assessed.values())  # the lists are really read back
+    assert any(v.accredited_on for v in assessed.values())
+
+
+sentences = st.lists(st.text(st.sampled_from("ab \\\nen\u00e9"), max_size=8), max_size=5)
+
+
+@given(sentences)
+def test_sentences_survive_the_stored_text_whatever_they_hold(lines: list[str]) -> None:
+    from sendobserve.storage.repositories.panel import join_lines, split_lines
+
+    assert split_lines(join_lines(tuple(lines))) == tuple(lines)
+
+
+def test_upgrade_from_json_verdicts_starts_the_panel_again(store: Store) -> None:
+    from alembic import command
+
+    from sendobserve.storage import db as store_db
+    from tests.storage.test_records_migration import diffs_from_metadata
+
+    forms = load_registry(store.session)
+    before = panel_verdicts(store.session, forms, today=TODAY)
+    with store.engine.begin() as conn:
+        command.downgrade(store_db._alembic_config(conn), "0008_exchange_provenance")
+        conn.execute(text(
+            "INSERT INTO panel_verdicts (mediator_id, rules, assessed_on, valid_until, stale,"
+            " verdict) VALUES (:m, 'old', '2026-01-01', '2026-12-31', 0, '{}')"),
+            {"m": before[0].mediator_id.hex})
+    with store.engine.begin() as conn:
+        command.upgrade(store_db._alembic_config(conn), "heads")
+    assert diffs_from_metadata(store.engine) == []
+    assert _stale(store) == {}  # nothing of the old format is kept
+    assert panel_verdicts(store.session, forms, today=TODAY) == before
+    # The triggers of 0010 still flag the new table.
+    who = before[0].mediator_id
+    with store.session() as s:
+        s.execute(text("UPDATE mediators SET name = name || ' ' WHERE id = :m"), {"m": who.hex})
+    assert _stale(store)[who] is True

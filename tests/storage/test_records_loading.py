@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
@@ -207,3 +209,25 @@ def test_summaries_scale_to_hundreds_of_mediators(db: RecordsDb) -> None:
     assert len(summaries) == 300 and len(statements) == 7
     assert sum((x.casework_hours for x in summaries), Decimal(0)) == Decimal("330.0")
     assert sum((x.cpd_hours for x in summaries), Decimal(0)) == Decimal("30.0")
+
+
+@given(st.uuids() | st.text(max_size=40)
+       | st.from_regex(r"[0-9a-fA-Fg_ +-]{30,34}", fullmatch=True))
+def test_stored_ids_read_back_as_uuid_would_read_them(value: Any) -> None:
+    import uuid
+
+    from sendobserve.storage.base import uuid_from_hex
+
+    text = value.hex if isinstance(value, uuid.UUID) else value
+    try:
+        expected: Any = uuid.UUID(hex=text)
+    except ValueError:
+        expected = ValueError
+    try:
+        got: Any = uuid_from_hex(text)
+    except ValueError:
+        got = ValueError
+    assert got == expected
+    if got is not ValueError:
+        assert hash(got) == hash(expected) and str(got) == str(expected)
+        assert got.is_safe is expected.is_safe and got.version == expected.version

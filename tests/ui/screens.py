@@ -141,6 +141,12 @@ def each_screen(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSetting
 
     pdf = observation_document(store, demo_id("observation", GAPS, "form2", "2"))
     yield from _dialog(qtbot, PrintPreviewDialog(pdf, "Observation", window, runner=runner))
+    from sendobserve.ui.panel.packs import RegisterPackDialog, SpotCheckDialog
+
+    yield from _dialog(qtbot, SpotCheckDialog(store, runner, population=3, signer="Dana",
+                                              parent=window))
+    yield from _dialog(qtbot, RegisterPackDialog(store, runner, members=0, parent=window))
+
     from sendobserve.ui.exchange.trust import ConflictsDialog, KnownSignersDialog
 
     yield from _dialog(qtbot, KnownSignersDialog(store, window))

@@ -14,10 +14,11 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from operator import attrgetter
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Select, select, union
+from sqlalchemy import Select, bindparam, select, union
 from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 from sqlalchemy.orm import Session
 
@@ -69,13 +70,81 @@ def load_practice_record(session: Sessions, mediator_id: uuid.UUID) -> PracticeR
     return records[mediator_id]
 
 
+_OBSERVATION_ORDER = (
+    ObservationRecord.observed_on,
+    ObservationRecord.form_id,
+    ObservationRecord.ordinal,
+    ObservationRecord.created_at,
+    ObservationRecord.id,
+)
+
+
+def _columns(record: Any) -> Select[Any]:
+    """Every column of a record's table as a plain row (attribute names as the record's):
+    no ORM instance is built, tracked and thrown away."""
+    return select(*record.__table__.columns)
+
+
+@lru_cache(maxsize=2)
+def _queries(scoped: bool) -> dict[str, Any]:
+    """The statements of a load, built once (building them was a fifth of loading one
+    record): scoped ones take the mediators' ids as the expanding parameter ``ids``."""
+    def where(stmt: S, column: Any) -> S:
+        return stmt.where(column.in_(bindparam("ids", expanding=True))) if scoped else stmt
+
+    referenced = union(
+        where(select(ObservationRecord.observer_id), ObservationRecord.mediator_id),
+        where(
+            select(ContactRecord.observer_id).where(ContactRecord.observer_id.is_not(None)),
+            ContactRecord.mediator_id,
+        ),
+    ).subquery()
+    return {
+        "mediators": where(_columns(MediatorRecord), MediatorRecord.id),
+        "cases": where(_columns(CaseRecord), CaseRecord.mediator_id).order_by(
+            CaseRecord.case_date, CaseRecord.created_at, CaseRecord.id),
+        "observations": where(_columns(ObservationRecord), ObservationRecord.mediator_id)
+        .order_by(*_OBSERVATION_ORDER),
+        "debrief_notes": where(
+            select(*DebriefNoteRecord.__table__.columns, ObservationRecord.mediator_id).join(
+                ObservationRecord, DebriefNoteRecord.observation_id == ObservationRecord.id),
+            ObservationRecord.mediator_id,
+        ).order_by(*_OBSERVATION_ORDER, DebriefNoteRecord.criterion_id),
+        "amendment_changes": where(
+            _columns(AmendmentChangeRecord)
+            .join(AmendmentRecord, AmendmentChangeRecord.amendment_id == AmendmentRecord.id)
+            .join(ObservationRecord, AmendmentRecord.observation_id == ObservationRecord.id),
+            ObservationRecord.mediator_id,
+        ).order_by(AmendmentChangeRecord.amendment_id, AmendmentChangeRecord.position),
+        "amendments": where(
+            select(*AmendmentRecord.__table__.columns, ObservationRecord.mediator_id).join(
+                ObservationRecord, AmendmentRecord.observation_id == ObservationRecord.id),
+            ObservationRecord.mediator_id,
+        ).order_by(AmendmentRecord.amended_at, AmendmentRecord.id),
+        "training": where(_columns(TrainingRecord), TrainingRecord.mediator_id).order_by(
+            TrainingRecord.start_date, TrainingRecord.end_date, TrainingRecord.id),
+        "reflections": where(_columns(ReflectionRecord), ReflectionRecord.mediator_id)
+        .order_by(ReflectionRecord.reflected_on, ReflectionRecord.id),
+        "cpd": where(_columns(CpdRecord), CpdRecord.mediator_id).order_by(
+            CpdRecord.done_on, CpdRecord.id),
+        "contacts": where(_columns(ContactRecord), ContactRecord.mediator_id).order_by(
+            ContactRecord.met_on, ContactRecord.id),
+        "discretions": where(_columns(DiscretionRecord), DiscretionRecord.mediator_id)
+        .order_by(DiscretionRecord.decided_on, DiscretionRecord.id),
+        # Observers who observed these mediators or are their mentors, in one query.
+        "observers": _columns(ObserverRecord).where(
+            ObserverRecord.id.in_(select(referenced))),
+    }
+
+
 def load_practice_records(
     sessions: Sessions, mediator_ids: Collection[uuid.UUID] | None = None
 ) -> dict[uuid.UUID, PracticeRecord]:
     """Practice records of ``mediator_ids`` (all mediators when None), in 13 queries.
 
     Within each record: cases and observations in date order, marks and notes by
-    observation then item, amendments oldest first, log entries oldest first.
+    observation then item, amendments oldest first, log entries oldest first. Every
+    query but the marks' is built once and returns plain rows (``_queries``).
     """
     with unit_of_work(sessions) as session:
         return _load_practice_records(session, mediator_ids)
@@ -85,14 +154,13 @@ def _load_practice_records(
     session: Session, mediator_ids: Collection[uuid.UUID] | None
 ) -> dict[uuid.UUID, PracticeRecord]:
     ids = None if mediator_ids is None else list(mediator_ids)
+    queries = _queries(ids is not None)
+    params: dict[str, Any] = {} if ids is None else {"ids": ids}
 
-    def scoped(stmt: S, column: Any) -> S:
-        return stmt if ids is None else stmt.where(column.in_(ids))
+    def rows(name: str) -> Any:
+        return session.execute(queries[name], params)
 
-    mediators = {
-        r.id: _convert.mediator(r)
-        for r in session.scalars(scoped(select(MediatorRecord), MediatorRecord.id))
-    }
+    mediators = {r.id: _convert.mediator(cast(Any, r)) for r in rows("mediators")}
     parts: dict[uuid.UUID, dict[str, list[Any]]] = {
         m: defaultdict(list) for m in mediators
     }
@@ -101,30 +169,12 @@ def _load_practice_records(
         if mediator_id in parts:
             parts[mediator_id][key].append(value)
 
-    # Cases and observations as plain rows (typed columns, no ORM instances): a Row has
-    # the same attribute names, and building tens of thousands of ORM instances that are
-    # thrown away at once was a quarter of loading a large organisation.
-    for c in session.execute(
-        scoped(select(*CaseRecord.__table__.columns), CaseRecord.mediator_id).order_by(
-            CaseRecord.case_date, CaseRecord.created_at, CaseRecord.id
-        )
-    ):
+    for c in rows("cases"):
         put(c.mediator_id, "cases", _convert.case(cast(Any, c)))
 
     observer_ids: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     observation_owners: list[tuple[uuid.UUID, uuid.UUID]] = []
-    observation_order = (
-        ObservationRecord.observed_on,
-        ObservationRecord.form_id,
-        ObservationRecord.ordinal,
-        ObservationRecord.created_at,
-        ObservationRecord.id,
-    )
-    for o in session.execute(
-        scoped(
-            select(*ObservationRecord.__table__.columns), ObservationRecord.mediator_id
-        ).order_by(*observation_order)
-    ):
+    for o in rows("observations"):
         put(o.mediator_id, "observations", _convert.observation(cast(Any, o)))
         observer_ids[o.mediator_id].add(o.observer_id)
         observation_owners.append((o.mediator_id, o.id))
@@ -152,8 +202,8 @@ def _load_practice_records(
     fetched = session.connection().exec_driver_sql(sql, tuple(i.hex for i in ids or ()))
     cursor = fetched.cursor  # its plain rows: SQLAlchemy's per-row handling is skipped
     try:
-        while rows := cursor.fetchmany(4096):
-            for obs_hex, criterion, state, mark_note, marked_at in rows:
+        while batch := cursor.fetchmany(4096):
+            for obs_hex, criterion, state, mark_note, marked_at in batch:
                 obs_id, marks = buckets[obs_hex]
                 try:
                     when = parsed[marked_at]
@@ -169,84 +219,33 @@ def _load_practice_records(
             marks.sort(key=by_item)
             parts[owner]["marks"].extend(marks)
 
-    for note, owner in session.execute(
-        scoped(
-            select(DebriefNoteRecord, ObservationRecord.mediator_id).join(
-                ObservationRecord, DebriefNoteRecord.observation_id == ObservationRecord.id
-            ),
-            ObservationRecord.mediator_id,
-        ).order_by(*observation_order, DebriefNoteRecord.criterion_id)
-    ):
-        put(owner, "debrief_notes", _convert.debrief_note(note))
+    for note in rows("debrief_notes"):
+        put(note.mediator_id, "debrief_notes", _convert.debrief_note(cast(Any, note)))
 
     # Amendments and their changes: two queries always (a selectinload would skip the
     # second when there are no amendments, making the count depend on the data).
-    changes: dict[uuid.UUID, list[AmendmentChangeRecord]] = defaultdict(list)
-    for change in session.scalars(
-        scoped(
-            select(AmendmentChangeRecord)
-            .join(AmendmentRecord, AmendmentChangeRecord.amendment_id == AmendmentRecord.id)
-            .join(ObservationRecord, AmendmentRecord.observation_id == ObservationRecord.id),
-            ObservationRecord.mediator_id,
-        )
-    ):
+    changes: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    for change in rows("amendment_changes"):
         changes[change.amendment_id].append(change)
-    for amendment, owner in session.execute(
-        scoped(
-            select(AmendmentRecord, ObservationRecord.mediator_id).join(
-                ObservationRecord, AmendmentRecord.observation_id == ObservationRecord.id
-            ),
-            ObservationRecord.mediator_id,
-        ).order_by(AmendmentRecord.amended_at, AmendmentRecord.id)
-    ):
-        put(owner, "amendments", _convert.amendment(amendment, changes[amendment.id]))
+    for amendment in rows("amendments"):
+        put(amendment.mediator_id, "amendments",
+            _convert.amendment(cast(Any, amendment), changes[amendment.id]))
 
-    for t in session.scalars(
-        scoped(select(TrainingRecord), TrainingRecord.mediator_id).order_by(
-            TrainingRecord.start_date, TrainingRecord.end_date, TrainingRecord.id
-        )
-    ):
-        put(t.mediator_id, "training", _convert.training(t))
-    for r in session.scalars(
-        scoped(select(ReflectionRecord), ReflectionRecord.mediator_id).order_by(
-            ReflectionRecord.reflected_on, ReflectionRecord.id
-        )
-    ):
-        put(r.mediator_id, "reflections", _convert.reflection(r))
-    for cpd in session.scalars(
-        scoped(select(CpdRecord), CpdRecord.mediator_id).order_by(
-            CpdRecord.done_on, CpdRecord.id
-        )
-    ):
-        put(cpd.mediator_id, "cpd", _convert.cpd(cpd))
-    for contact in session.scalars(
-        scoped(select(ContactRecord), ContactRecord.mediator_id).order_by(
-            ContactRecord.met_on, ContactRecord.id
-        )
-    ):
-        put(contact.mediator_id, "contacts", _convert.contact(contact))
+    for t in rows("training"):
+        put(t.mediator_id, "training", _convert.training(cast(Any, t)))
+    for r in rows("reflections"):
+        put(r.mediator_id, "reflections", _convert.reflection(cast(Any, r)))
+    for cpd in rows("cpd"):
+        put(cpd.mediator_id, "cpd", _convert.cpd(cast(Any, cpd)))
+    for contact in rows("contacts"):
+        put(contact.mediator_id, "contacts", _convert.contact(cast(Any, contact)))
         if contact.observer_id is not None:
             observer_ids[contact.mediator_id].add(contact.observer_id)
-    for d in session.scalars(
-        scoped(select(DiscretionRecord), DiscretionRecord.mediator_id).order_by(
-            DiscretionRecord.decided_on, DiscretionRecord.id
-        )
-    ):
-        put(d.mediator_id, "discretions", _convert.discretion(d))
+    for d in rows("discretions"):
+        put(d.mediator_id, "discretions", _convert.discretion(cast(Any, d)))
 
-    # Observers who observed these mediators or are their mentors, in one query.
-    referenced = union(
-        scoped(select(ObservationRecord.observer_id), ObservationRecord.mediator_id),
-        scoped(
-            select(ContactRecord.observer_id).where(ContactRecord.observer_id.is_not(None)),
-            ContactRecord.mediator_id,
-        ),
-    ).subquery()
     observers: dict[uuid.UUID, Observer] = {
-        r.id: _convert.observer(r)
-        for r in session.scalars(
-            select(ObserverRecord).where(ObserverRecord.id.in_(select(referenced)))
-        )
+        r.id: _convert.observer(cast(Any, r)) for r in rows("observers")
     }
 
     result: dict[uuid.UUID, PracticeRecord] = {}

@@ -10,11 +10,11 @@ the evidence and compares with what the table would have shown.
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from sendobserve.model.panel import RULES_FINGERPRINT, Verdict, assess_verdict
 from sendobserve.model.readiness import FormLookup
+from sendobserve.storage.base import uuid_from_hex
 from sendobserve.storage.records import MediatorRecord
 from sendobserve.storage.repositories._common import RecordNotFound, SessionFactory
 from sendobserve.storage.repositories.loading import load_practice_records
@@ -36,27 +37,73 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True, slots=True)
 class StoredVerdict:
-    verdict: Verdict | None  # None when the JSON does not read (shown nowhere)
+    verdict: Verdict
     stale: bool
 
     def current_on(self, today: date) -> bool:
-        return not self.stale and self.verdict is not None and self.verdict.current_on(today)
+        return not self.stale and self.verdict.current_on(today)
 
+
+# The stored columns, in the order of ``Verdict``'s fields after the id (``_verdict``).
+_FIELDS = ("name", "rules", "assessed_on", "valid_until", "ready_to_certify", "still_needed",
+           "accredited_on", "passported", "renewal_met", "renewal_needed",
+           "met_at_last_anniversary", "last_observation", "ppc", "mentor", "cases",
+           "finalised_observations")
+# What the dashboard reads: one scan of the table, every column as the driver gives it.
+SELECT_VERDICTS = ("SELECT mediator_id, stale, " + ", ".join(_FIELDS)
+                   + " FROM panel_verdicts")
+
+
+def join_lines(lines: tuple[str, ...]) -> str:
+    """Sentences as stored: one a line, a backslash or line break inside one escaped, an
+    empty one written ``\\e`` (so that no sentences and one empty one differ)."""
+    return "\n".join(line.replace("\\", "\\\\").replace("\n", "\\n") or "\\e"
+                     for line in lines)
+
+
+def split_lines(text: str) -> tuple[str, ...]:
+    if not text:
+        return ()
+    lines = text.split("\n")
+    if "\\" not in text:
+        return tuple(lines)
+    return tuple(_unescape(line) for line in lines)
+
+
+def _unescape(line: str) -> str:
+    out: list[str] = []
+    chars = iter(line)
+    for c in chars:
+        if c == "\\":
+            c = next(chars, "")
+            out.append("\n" if c == "n" else "" if c == "e" else c)
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+_day = date.fromisoformat
+
+
+def _verdict(row: Sequence[Any]) -> Verdict:
+    """A ``Verdict`` from a row of ``SELECT_VERDICTS`` (positional: this is the hot path
+    of the dashboard, 5,000 rows)."""
+    (mid, _stale, name, rules, assessed_on, valid_until, ready, still_needed, accredited_on,
+     passported, renewal_met, renewal_needed, met_at_last, last_observation, ppc, mentor,
+     cases, finalised) = row
+    return Verdict(
+        uuid_from_hex(mid), name, rules, _day(assessed_on), _day(valid_until), bool(ready),
+        split_lines(still_needed), None if accredited_on is None else _day(accredited_on),
+        bool(passported), bool(renewal_met), split_lines(renewal_needed),
+        None if met_at_last is None else bool(met_at_last),
+        None if last_observation is None else _day(last_observation), ppc, mentor, cases,
+        finalised)
 
 
 def stored_verdicts(session: Session) -> dict[uuid.UUID, StoredVerdict]:
-    """Every stored verdict as it is, current or not (one query: the floor of a panel)."""
-    found: dict[uuid.UUID, StoredVerdict] = {}
-    for mid, stale, text in session.execute(
-        select(PanelVerdictRecord.mediator_id, PanelVerdictRecord.stale,
-               PanelVerdictRecord.verdict)
-    ):
-        try:
-            verdict: Verdict | None = Verdict.from_json(json.loads(text))
-        except (ValueError, KeyError, TypeError):
-            verdict = None
-        found[mid] = StoredVerdict(verdict, bool(stale))
-    return found
+    """Every stored verdict as it is, current or not (one query)."""
+    rows = session.connection().exec_driver_sql(SELECT_VERDICTS).fetchall()
+    return {(v := _verdict(r)).mediator_id: StoredVerdict(v, bool(r[1])) for r in rows}
 
 
 def assess_verdicts(
@@ -79,31 +126,37 @@ def assess_verdicts(
 
 
 def _store(session: Session, verdict: Verdict) -> None:
-    values = {
-        "rules": verdict.rules, "assessed_on": verdict.assessed_on,
-        "valid_until": verdict.valid_until, "stale": False,
-        "verdict": json.dumps(verdict.to_json(), ensure_ascii=False, separators=(",", ":")),
-    }
-    row = session.get(PanelVerdictRecord, verdict.mediator_id)
-    if row is None:
-        session.add(PanelVerdictRecord(mediator_id=verdict.mediator_id, **values))
-    else:
-        for key, value in values.items():
-            setattr(row, key, value)
+    v = verdict
+    session.merge(PanelVerdictRecord(
+        mediator_id=v.mediator_id, stale=False, name=v.name, rules=v.rules,
+        assessed_on=v.assessed_on, valid_until=v.valid_until,
+        ready_to_certify=v.ready_to_certify, still_needed=join_lines(v.still_needed),
+        accredited_on=v.accredited_on, passported=v.passported, renewal_met=v.renewal_met,
+        renewal_needed=join_lines(v.renewal_needed),
+        met_at_last_anniversary=v.met_at_last_anniversary,
+        last_observation=v.last_observation, ppc=v.ppc, mentor=v.mentor, cases=v.cases,
+        finalised_observations=v.finalised_observations))
 
 
-def _current_texts(session: Session, today: date) -> tuple[list[str], dict[str, str]]:
-    """Every mediator's id (hex) and the JSON of each verdict that holds for ``today``.
+def _read(session: Session, today: date) -> tuple[list[Verdict], list[uuid.UUID]]:
+    """The current verdicts, and the mediators whose verdict must be assessed again.
 
-    Plain SQL, no ORM types: whether a verdict is current is decided on its columns
-    (stale flag, rules, ISO dates compare as text), and only those are parsed."""
+    One scan of ``panel_verdicts`` (whether a row is current is decided on its text:
+    the stale flag, the rules, ISO dates compare as strings) and a count of the
+    mediators; the mediators' ids are read only when some have no current verdict."""
     connection = session.connection()
-    mediators = [r[0] for r in connection.exec_driver_sql("SELECT id FROM mediators").fetchall()]
-    day = today.isoformat()
-    rows = connection.exec_driver_sql(
-        "SELECT mediator_id, verdict FROM panel_verdicts WHERE stale = 0 AND rules = ?"
-        " AND assessed_on <= ? AND valid_until >= ?", (RULES_FINGERPRINT, day, day)).fetchall()
-    return mediators, dict(rows)
+    rows = connection.exec_driver_sql(SELECT_VERDICTS).cursor.fetchall()
+    day, rules = today.isoformat(), RULES_FINGERPRINT
+    current = [r for r in rows
+               if not r[1] and r[3] == rules and r[4] <= day <= r[5]]
+    verdicts = [_verdict(r) for r in current]
+    (mediators,) = connection.exec_driver_sql("SELECT count(*) FROM mediators").one()
+    if mediators == len(verdicts):
+        return verdicts, []
+    have = {r[0] for r in current}
+    need = [uuid.UUID(hex=m) for (m,) in connection.exec_driver_sql(
+        "SELECT id FROM mediators").cursor.fetchall() if m not in have]
+    return verdicts, need
 
 
 def panel_verdicts(
@@ -118,50 +171,31 @@ def panel_verdicts(
     read and assessed again.
     """
     with sessions() as s:
-        mediators, texts = _current_texts(s, today)
-    fresh: dict[uuid.UUID, Verdict] = {}
-    need: list[uuid.UUID] = []
-    for mid in mediators:
-        text = texts.get(mid)
-        verdict = _parse(text) if text is not None else None
-        if verdict is not None and verdict.current_on(today):
-            fresh[verdict.mediator_id] = verdict
-        else:
-            need.append(uuid.UUID(hex=mid))
+        verdicts, need = _read(s, today)
     for start in range(0, len(need), BATCH):
         batch = need[start:start + BATCH]
         for attempt in range(_ATTEMPTS):
             try:
                 with sessions() as s:
-                    fresh.update(assess_verdicts(s, forms, batch, today=today))
+                    verdicts.extend(assess_verdicts(s, forms, batch, today=today).values())
                 break
             except OperationalError:
                 if attempt == _ATTEMPTS - 1:
                     raise
         if progress is not None:
             progress(min(len(need), start + BATCH), len(need))
-    verdicts = list(fresh.values())
     verdicts.sort(key=lambda v: (v.name.casefold(), v.mediator_id.int))  # str(uuid) is slow
     return verdicts
-
-
-def _parse(text: str) -> Verdict | None:
-    try:
-        return Verdict.from_json(json.loads(text))
-    except (ValueError, KeyError, TypeError):
-        return None
 
 
 def verdict_for(session: Session, forms: FormLookup, mediator_id: uuid.UUID, *,
                 today: date) -> Verdict:
     """One mediator's current verdict (stored if current, else assessed and stored)."""
-    row = session.get(PanelVerdictRecord, mediator_id)
-    if row is not None and not row.stale:
-        try:
-            verdict = Verdict.from_json(json.loads(row.verdict))
-        except (ValueError, KeyError, TypeError):
-            verdict = None
-        if verdict is not None and verdict.current_on(today):
+    row = session.connection().exec_driver_sql(
+        SELECT_VERDICTS + " WHERE mediator_id = ?", (mediator_id.hex,)).fetchone()
+    if row is not None and not row[1]:
+        verdict = _verdict(row)
+        if verdict.current_on(today):
             return verdict
     made = assess_verdicts(session, forms, [mediator_id], today=today)
     if mediator_id not in made:
@@ -194,7 +228,7 @@ def check_verdicts(
         records = load_practice_records(session, ids[start:start + BATCH])
         for mid, record in records.items():
             s = stored.get(mid)
-            if s is None or not s.current_on(today) or s.verdict is None:
+            if s is None or not s.current_on(today):
                 continue
             current += 1
             # The stored verdict claims to hold on every day from its assessment to

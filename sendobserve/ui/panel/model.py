@@ -9,7 +9,7 @@ and case ignored), and groups by PPC or mentor by sorting on the group first.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
@@ -69,16 +69,21 @@ def _day(value: date | None) -> str:
 @dataclass(frozen=True)
 class PreparedRows:
     """Everything the model shows, made off the GUI thread: the rows, their folded names
-    (for sorting) and search texts. Folding 5,000 names takes a noticeable moment."""
+    (for sorting) and search texts, already in the order shown. Folding and sorting 5,000
+    rows takes a noticeable moment."""
 
     today: date
     rows: tuple[PanelRow, ...]
     names: tuple[str, ...]
     search: tuple[str, ...]
     fold: Callable[[str], str]
+    sorted_by: tuple[int, Qt.SortOrder, Group] | None = None
 
 
-def prepare_rows(verdicts: Iterable[Verdict], today: date) -> PreparedRows:
+def prepare_rows(verdicts: Iterable[Verdict], today: date, *,
+                 sort: tuple[int, Qt.SortOrder, Group] | None = None) -> PreparedRows:
+    """The rows of ``verdicts`` on ``today``, sorted as ``sort`` (column, order, group)
+    says when given (as ``PanelTableModel.sort`` would, so the window need not)."""
     rows = tuple(panel_row(v, today) for v in verdicts)
     folds: dict[str, str] = {}  # PPCs, mentors and needs repeat: fold each once
 
@@ -89,11 +94,65 @@ def prepare_rows(verdicts: Iterable[Verdict], today: date) -> PreparedRows:
         return found
 
     names = tuple(fold(r.verdict.name) for r in rows)
+    if sort is not None:
+        order_of = sorted_order(rows, names, fold, *sort)
+        rows = tuple(rows[i] for i in order_of)
+        names = tuple(names[i] for i in order_of)
     search = tuple(
         " ".join((names[i], fold(r.verdict.ppc or ""), fold(r.verdict.mentor or ""),
                   fold(r.needed), r.status_text))
         for i, r in enumerate(rows))
-    return PreparedRows(today, rows, names, search, fold)
+    return PreparedRows(today, rows, names, search, fold, sort)
+
+
+def group_name(r: PanelRow, group: Group) -> str:
+    v = r.verdict
+    name = v.ppc if group is Group.PPC else v.mentor if group is Group.MENTOR else ""
+    return name or "(none)"
+
+
+def sort_key(r: PanelRow, name: str, col: int, fold: Callable[[str], str]) -> Any:
+    v = r.verdict
+    if col == COL_STATUS:
+        return (STATUS_ORDER[r.status], r.due_in_days or 0, name)
+    if col == COL_LAST:
+        return (v.last_observation or date.min, name)
+    if col == COL_DUE:
+        return (r.due_on or date.max, name)
+    if col == COL_NAME:
+        return (name, v.mediator_id.int)
+    return (fold(cell_text(r, col)), name)
+
+
+def sorted_order(rows: Sequence[PanelRow], names: Sequence[str], fold: Callable[[str], str],
+                 column: int, order: Qt.SortOrder, group: Group) -> list[int]:
+    """The rows' indexes in the order shown: by ``column``, then (stable) by group, the
+    groups alphabetical whichever way the column sorts."""
+    order_of = list(range(len(rows)))
+    order_of.sort(key=lambda i: sort_key(rows[i], names[i], column, fold),
+                  reverse=order == Qt.SortOrder.DescendingOrder)
+    if group is not Group.NONE:
+        order_of.sort(key=lambda i: fold(group_name(rows[i], group)))  # stable
+    return order_of
+
+
+def cell_text(r: PanelRow, col: int) -> str:
+    v = r.verdict
+    if col == COL_NAME:
+        return v.name
+    if col == COL_STATUS:
+        return f"{SYMBOL[r.status]} {r.status_text}"
+    if col == COL_NEEDED:
+        return r.needed or "—"
+    if col == COL_LAST:
+        return _day(v.last_observation)
+    if col == COL_PPC:
+        return v.ppc or "—"
+    if col == COL_MENTOR:
+        return v.mentor or "—"
+    if col == COL_DUE:
+        return _day(r.due_on)
+    return ""
 
 
 class PanelTableModel(QAbstractTableModel):
@@ -103,6 +162,7 @@ class PanelTableModel(QAbstractTableModel):
         self._names: list[str] = []
         self._search: list[str] = []
         self._fold: Callable[[str], str] = fold_name
+        self._sorted_by: tuple[int, Qt.SortOrder, Group] | None = None
         self.today: date = date.today()
 
     def set_verdicts(self, verdicts: Iterable[Verdict], today: date) -> None:
@@ -116,25 +176,23 @@ class PanelTableModel(QAbstractTableModel):
         self._names = list(prepared.names)
         self._search = list(prepared.search)
         self._fold = prepared.fold
+        self._sorted_by = prepared.sorted_by
         self.endResetModel()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder,
              group: Group = Group.NONE) -> None:
         """Sort the rows themselves, in Python on precomputed keys: a proxy comparing
         through ``data()`` took seconds at 5,000 rows. Groups stay in alphabetical order
-        whichever way the column sorts."""
-        if not self._rows:
+        whichever way the column sorts. Rows prepared in this order are left alone."""
+        if not self._rows or self._sorted_by == (column, order, group):
             return
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
-        order_of = list(range(len(self._rows)))
-        order_of.sort(key=lambda i: self._sort_key(i, column),
-                      reverse=order == Qt.SortOrder.DescendingOrder)
-        if group is not Group.NONE:
-            order_of.sort(key=lambda i: self._fold(self.group_name(i, group)))  # stable
+        order_of = sorted_order(self._rows, self._names, self._fold, column, order, group)
         self._rows = [self._rows[i] for i in order_of]
         self._names = [self._names[i] for i in order_of]
         self._search = [self._search[i] for i in order_of]
+        self._sorted_by = (column, order, group)
         new_row = {old: new for new, old in enumerate(order_of)}
         self.changePersistentIndexList(
             persistent,
@@ -143,9 +201,7 @@ class PanelTableModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def group_name(self, row: int, group: Group) -> str:
-        v = self._rows[row].verdict
-        name = v.ppc if group is Group.PPC else v.mentor if group is Group.MENTOR else ""
-        return name or "(none)"
+        return group_name(self._rows[row], group)
 
     def rows(self) -> list[PanelRow]:
         return list(self._rows)
@@ -200,36 +256,10 @@ class PanelTableModel(QAbstractTableModel):
         return None
 
     def _text(self, r: PanelRow, col: int) -> str:
-        v = r.verdict
-        if col == COL_NAME:
-            return v.name
-        if col == COL_STATUS:
-            return f"{SYMBOL[r.status]} {r.status_text}"
-        if col == COL_NEEDED:
-            return r.needed or "—"
-        if col == COL_LAST:
-            return _day(v.last_observation)
-        if col == COL_PPC:
-            return v.ppc or "—"
-        if col == COL_MENTOR:
-            return v.mentor or "—"
-        if col == COL_DUE:
-            return _day(r.due_on)
-        return ""
+        return cell_text(r, col)
 
     def _sort_key(self, row: int, col: int) -> Any:
-        r = self._rows[row]
-        v = r.verdict
-        name = self._names[row]
-        if col == COL_STATUS:
-            return (STATUS_ORDER[r.status], r.due_in_days or 0, name)
-        if col == COL_LAST:
-            return (v.last_observation or date.min, name)
-        if col == COL_DUE:
-            return (r.due_on or date.max, name)
-        if col == COL_NAME:
-            return (name, v.mediator_id.int)
-        return (self._fold(self._text(r, col)), name)
+        return sort_key(self._rows[row], self._names[row], col, self._fold)
 
     def row_sentence(self, row: int) -> str:
         """The whole row read aloud: who, stage, what is needed, who supports them."""
@@ -291,6 +321,8 @@ class PanelFilterProxy(QSortFilterProxyModel):
             model.sort(self._column, order, self._group)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if not self._statuses and not self._needle:
+            return True  # called for every row on each reset: nothing else when unfiltered
         model = self.sourceModel()
         if not isinstance(model, PanelTableModel):
             return True

@@ -1,8 +1,10 @@
 """The panel window: every mediator at a glance, with a chart of renewals due.
 
 Loads on the window's task runner (stored verdicts read; only those a change or a new day
-made stale are assessed again, with a progress bar). Keyboard: type to search (Ctrl+F),
-Alt+S the stage, Alt+G the grouping, Enter or double-click opens the trainee, F5 reloads.
+made stale are assessed again, with a progress bar); the rows are shown as soon as they
+are read, sorted on the worker, and the chart is drawn after them. Keyboard: type to
+search (Ctrl+F), Alt+S the stage, Alt+G the grouping, Enter or double-click opens the
+trainee, F5 reloads.
 """
 
 from __future__ import annotations
@@ -59,8 +61,7 @@ Loader = Callable[[Callable[[int, int], None]], list[Verdict]]
 
 
 @dataclass(frozen=True)
-class _Loaded:
-    prepared: PreparedRows
+class _Chart:
     svg: bytes
     text: str
 
@@ -191,16 +192,35 @@ class PanelView(QWidget):
         self.summary.setText("Reading the panel…")
         self.reload_button.setEnabled(False)
 
-        def work() -> _Loaded:
-            # Everything slow happens here, off the GUI thread: verdicts, rows, the chart.
-            from sendobserve.reports.panel_chart import renewals_svg, renewals_text
+        header = self.table.horizontalHeader()
+        sort = (max(header.sortIndicatorSection(), 0), header.sortIndicatorOrder(),
+                self.proxy.group)
 
-            prepared = prepare_rows(self._loader(carrier.changed.emit), today)
-            months = renewals_by_month(prepared.rows, today)
-            return _Loaded(prepared, renewals_svg(months, width=CHART_WIDTH,
-                                                  height=CHART_HEIGHT), renewals_text(months))
+        def work() -> PreparedRows:
+            # Everything slow happens off the GUI thread: verdicts and rows in the order
+            # shown here, then the chart (``_draw_chart``) once the rows are on screen.
+            return prepare_rows(self._loader(carrier.changed.emit), today, sort=sort)
 
         self._runner.run(work, self._loaded, self._failed, owner=self)
+
+    def _draw_chart(self, prepared: PreparedRows) -> None:
+        def work() -> _Chart:
+            from sendobserve.reports.panel_chart import renewals_svg, renewals_text
+
+            months = renewals_by_month(prepared.rows, prepared.today)
+            return _Chart(renewals_svg(months, width=CHART_WIDTH, height=CHART_HEIGHT),
+                          renewals_text(months))
+
+        self._runner.run(work, self._charted, self._chart_failed, owner=self)
+
+    def _charted(self, chart: _Chart) -> None:
+        self.chart.load(QByteArray(chart.svg))
+        self.chart_text.setText(chart.text)
+        self.chart.setAccessibleDescription(chart.text)
+
+    def _chart_failed(self, exc: BaseException) -> None:
+        self.chart_text.setText(f"The chart could not be drawn: {exc}")
+        self.chart.setAccessibleDescription(self.chart_text.text())
 
     def _progressed(self, done: int, total: int) -> None:
         self.progress.setVisible(done < total)
@@ -214,26 +234,26 @@ class PanelView(QWidget):
         self.progress.setVisible(False)
         self.summary.setText(f"The panel could not be read: {exc}")
 
-    def _loaded(self, loaded: _Loaded) -> None:
+    def _loaded(self, prepared: PreparedRows) -> None:
         self.reload_button.setEnabled(True)
         self.progress.setVisible(False)
-        self.model.set_prepared(loaded.prepared)
+        self.model.set_prepared(prepared)
         header = self.table.horizontalHeader()
         self.proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-        self._fill_stages(count_by_status(loaded.prepared.rows))
-        self.chart.load(QByteArray(loaded.svg))
-        self.chart_text.setText(loaded.text)
-        self.chart.setAccessibleDescription(loaded.text)
-        self._summarise()
+        counts = count_by_status(prepared.rows)
+        self._fill_stages(counts)
+        self._summarise(counts)
         if self.proxy.rowCount() and not self.table.currentIndex().isValid():
             self.table.setCurrentIndex(self.proxy.index(0, COL_NAME))
+        self._draw_chart(prepared)
 
-    def _summarise(self) -> None:
-        rows = self.model.rows()
-        counts = count_by_status(rows)
+    def _summarise(self, counts: dict[PanelStatus, int] | None = None) -> None:
+        total = self.model.rowCount()
+        if counts is None:
+            counts = count_by_status(self.model.rows())
         parts = [f"{n} {s.value}" for s, n in counts.items() if n]
         shown = self.proxy.rowCount()
-        lead = f"{len(rows)} mediators" + (f", {shown} shown" if shown != len(rows) else "")
+        lead = f"{total} mediators" + (f", {shown} shown" if shown != total else "")
         self.summary.setText(lead + (": " + ", ".join(parts) if parts else "") + ".")
 
     def _fill_stages(self, counts: dict[PanelStatus, int]) -> None:

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QDialog, QMainWindow
 
 from sendobserve.model.panel import Verdict
 from sendobserve.ui.panel.view import PanelView
@@ -57,3 +57,39 @@ def _open_trainee(window: QMainWindow, store: Any, mediator_id: uuid.UUID) -> No
     show(MediatorRepository(store.session).get(mediator_id))
     window.raise_()
     window.activateWindow()
+
+
+def _signer(window: QMainWindow) -> str:
+    """The name typed as "observer" on the trainees page, as a first guess of who signs."""
+    field = getattr(getattr(window.centralWidget(), "navigation", None), "observer_name", None)
+    text = getattr(field, "text", None)
+    return str(text()) if callable(text) else ""
+
+
+def show_spot_check(window: QMainWindow) -> QDialog | None:
+    """The spot-check dialog of ``window``'s open store (non-modal, one at a time)."""
+    from sendobserve.ui.panel.packs import SpotCheckDialog, panel_members
+
+    store = getattr(window, "store", None)
+    if store is None:
+        return None
+    dialog = SpotCheckDialog(store, window.runner,  # type: ignore[attr-defined]
+                             population=panel_members(store), signer=_signer(window),
+                             parent=window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
+
+
+def show_register_pack(window: QMainWindow) -> QDialog | None:
+    from sendobserve.ui.panel.packs import RegisterPackDialog, panel_members
+
+    store = getattr(window, "store", None)
+    if store is None:
+        return None
+    dialog = RegisterPackDialog(store, window.runner,  # type: ignore[attr-defined]
+                                members=panel_members(store), signer=_signer(window),
+                                parent=window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog

@@ -186,6 +186,12 @@ class MainWindow(QMainWindow):
         self.panel_action = self._action(
             panel_menu, "The panel at a &glance…", "Ctrl+Shift+G", self._show_panel,
             "Every mediator's stage: in training, ready, accredited, due, lapsed")
+        self.spot_check_action = self._action(
+            panel_menu, "Draw a &spot check…", "", self._spot_check,
+            "Draw panel members at random and write a signed evidence pack for each")
+        self.register_pack_action = self._action(
+            panel_menu, "&Register pack…", "", self._register_pack,
+            "The panel's yearly register pack: summaries, certificates, declaration")
 
         help_menu = self.menuBar().addMenu("&Help")
         self.identity_action = self._action(
@@ -203,6 +209,7 @@ class MainWindow(QMainWindow):
                               self.privacy_action, self.panel_action, self.sync_action,
                               self.remove_demo_action, self.provider_action]
         self.store_actions += [self.signers_action, self.conflicts_action]
+        self.store_actions += [self.spot_check_action, self.register_pack_action]
         self.hub_sync: Any = None  # HubSyncController, once the store is open
         if store is None:
             self.setCentralWidget(OpeningPage())
@@ -431,6 +438,16 @@ class MainWindow(QMainWindow):
         from sendobserve.ui.panel.window import show_panel
 
         show_panel(self)
+
+    def _spot_check(self) -> None:
+        from sendobserve.ui.panel.window import show_spot_check
+
+        show_spot_check(self)
+
+    def _register_pack(self) -> None:
+        from sendobserve.ui.panel.window import show_register_pack
+
+        show_register_pack(self)
 
     def _about(self) -> None:
         from sendobserve.ui.shell.about import AboutDialog

@@ -23,6 +23,7 @@ from sendobserve.ui.panel.model import (
     MediatorIdRole,
     PanelFilterProxy,
     PanelTableModel,
+    SearchRole,
 )
 from sendobserve.ui.shell.main_window import MainWindow
 from sendobserve.ui.shell.workspace import build_workspace
@@ -129,3 +130,23 @@ def test_a_panel_that_cannot_be_read_says_so(qtbot: Any, store: Store) -> None:
     assert view.reload_button.isEnabled()
     assert view.model.rowCount() == 0
     assert not QModelIndex().isValid()
+
+
+def test_rows_sorted_off_the_gui_thread_are_the_models_own_order(
+        verdicts: list[Verdict]) -> None:
+    from sendobserve.ui.panel.model import prepare_rows
+
+    for column in range(7):
+        for group in Group:
+            for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+                by_model = PanelTableModel()
+                by_model.set_verdicts(verdicts, TODAY)
+                by_model.sort(column, order, group)
+                prepared = PanelTableModel()
+                prepared.set_prepared(prepare_rows(verdicts, TODAY,
+                                                   sort=(column, order, group)))
+                assert prepared.rows() == by_model.rows()
+                assert [prepared.data(prepared.index(r, 0), SearchRole) for r in range(4)] \
+                    == [by_model.data(by_model.index(r, 0), SearchRole) for r in range(4)]
+                prepared.sort(column, order, group)  # already in that order: nothing moves
+                assert prepared.rows() == by_model.rows()
