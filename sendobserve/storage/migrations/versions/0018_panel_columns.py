@@ -1,7 +1,7 @@
 """Stored panel verdicts as columns, not one JSON document per row.
 
 Revision ID: 0018_panel_columns
-Revises: 0008_exchange_provenance
+Revises: 0019_case_local_authority
 
 The dashboard reads every verdict at once: decoding a JSON document and building an
 object from it per mediator was most of its time. Each field of ``model.panel.Verdict``
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018_panel_columns"
-down_revision: str | Sequence[str] | None = "0008_exchange_provenance"
+down_revision: str | Sequence[str] | None = "0019_case_local_authority"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
