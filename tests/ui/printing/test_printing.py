@@ -335,6 +335,10 @@ def test_the_first_certificate_asks_the_providers_name_once(qtbot: Any, store: S
     from sendobserve.services.documents import provider_name
 
     fill_store(store, today=date.today())
+    from sendobserve.storage.meta import META_PROVIDER_NAME, delete_meta
+
+    with store.session() as session:  # the demo names a demo provider: a real store has none
+        assert delete_meta(session, META_PROVIDER_NAME)
     controller = PrintController(store, TaskRunner(synchronous=True))
     controller.preview_form4(_id(store, READY))
     asked = controller.provider_dialog
