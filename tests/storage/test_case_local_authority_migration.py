@@ -8,8 +8,15 @@ from dataclasses import replace
 from alembic import command
 from sqlalchemy import inspect
 
-from sendobserve.storage import db as store_db
-from tests.storage.records_conftest import RecordsDb, add_case, add_mediator, db, repos
+from sendobserve.storage.engine import alembic_config
+from tests.storage.records_conftest import (
+    RecordsDb,
+    add_case,
+    add_mediator,
+    db,
+    repos,
+    start_draft,
+)
 
 __all__ = ["db"]  # the fixture, imported for pytest
 
@@ -23,9 +30,22 @@ def test_a_case_stored_before_0019_keeps_everything(db: RecordsDb) -> None:
     mediator = add_mediator(r)
     case = r.cases.update(replace(add_case(r, mediator.id), local_authority="Bradford"))
     with db.engine.begin() as conn:
-        command.downgrade(store_db._alembic_config(conn), "0008_exchange_provenance")
+        command.downgrade(alembic_config(conn), "0008_exchange_provenance")
     assert "local_authority" not in _columns(db)
     with db.engine.begin() as conn:
-        command.upgrade(store_db._alembic_config(conn), "heads")
+        command.upgrade(alembic_config(conn), "heads")
     assert "local_authority" in _columns(db)
     assert repos(db).cases.get(case.id) == replace(case, local_authority=None)
+
+
+def test_going_back_keeps_the_cases_observations(db: RecordsDb) -> None:
+    """The downgrade drops the column in place: a copy-and-replace of ``cases`` would
+    delete every observation of every case through their foreign keys."""
+    r = repos(db)
+    draft = start_draft(r)
+    with db.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0015_evidence_files")
+    assert repos(db).observations.get(draft.id).id == draft.id
+    with db.engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "heads")
+    assert repos(db).observations.get(draft.id).id == draft.id

@@ -353,19 +353,19 @@ def test_sentences_survive_the_stored_text_whatever_they_hold(lines: list[str]) 
 def test_upgrade_from_json_verdicts_starts_the_panel_again(store: Store) -> None:
     from alembic import command
 
-    from sendobserve.storage import db as store_db
+    from sendobserve.storage.engine import alembic_config
     from tests.storage.test_records_migration import diffs_from_metadata
 
     forms = load_registry(store.session)
     before = panel_verdicts(store.session, forms, today=TODAY)
     with store.engine.begin() as conn:
-        command.downgrade(store_db._alembic_config(conn), "0008_exchange_provenance")
+        command.downgrade(alembic_config(conn), "0008_exchange_provenance")
         conn.execute(text(
             "INSERT INTO panel_verdicts (mediator_id, rules, assessed_on, valid_until, stale,"
             " verdict) VALUES (:m, 'old', '2026-01-01', '2026-12-31', 0, '{}')"),
             {"m": before[0].mediator_id.hex})
     with store.engine.begin() as conn:
-        command.upgrade(store_db._alembic_config(conn), "heads")
+        command.upgrade(alembic_config(conn), "heads")
     assert diffs_from_metadata(store.engine) == []
     assert _stale(store) == {}  # nothing of the old format is kept
     assert panel_verdicts(store.session, forms, today=TODAY) == before

@@ -23,5 +23,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
-        batch.drop_column("local_authority")
+    # SQLite drops a column in place (3.35+). A batch copy would drop and re-create
+    # ``cases``, and with foreign keys on that deletes every observation with it.
+    op.execute("ALTER TABLE cases DROP COLUMN local_authority")
