@@ -49,3 +49,14 @@ def test_going_back_keeps_the_cases_observations(db: RecordsDb) -> None:
     with db.engine.begin() as conn:
         command.upgrade(alembic_config(conn), "heads")
     assert repos(db).observations.get(draft.id).id == draft.id
+
+
+def test_going_back_before_the_rulebook_keeps_every_record(db: RecordsDb) -> None:
+    """The same for 0006's downgrade, which drops columns of ``mediators``."""
+    r = repos(db)
+    draft = start_draft(r)
+    with db.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0005_certificate_drawings")
+    with db.engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "heads")
+    assert repos(db).observations.get(draft.id).id == draft.id

@@ -34,11 +34,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("discretions") as batch:
-        batch.drop_column("mediator_agreed")
-        batch.drop_column("provider_agreed_by")
-    with op.batch_alter_table("mediators") as batch:
-        batch.drop_column("panel_confirmed_on")
-        batch.drop_column("panel_confirmed_by")
-        batch.drop_column("passport_route")
-        batch.drop_column("rules_edition")
+    # Columns are dropped in place (SQLite 3.35+): a batch copy would drop and re-create
+    # ``mediators``, and with foreign keys on that deletes everything a mediator owns.
+    for table, column in (("discretions", "mediator_agreed"),
+                          ("discretions", "provider_agreed_by"),
+                          ("mediators", "panel_confirmed_on"),
+                          ("mediators", "panel_confirmed_by"),
+                          ("mediators", "passport_route"),
+                          ("mediators", "rules_edition")):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
