@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, fields
+from typing import Generic, TypeVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +56,17 @@ class Changes:
 
 NOTHING = Changes()
 EVERYTHING = Changes(everything=True)
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Written(Generic[T]):
+    """A committed write: what the store now holds (or what went), and what that changed.
+
+    The app's runner emits ``changes`` on the window's change signal once the write has
+    reported success."""
+
+    value: T
+    changes: Changes

@@ -16,13 +16,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sendobserve.forms.registry import FormRegistry
 from sendobserve.model.domain import Case, Mediator, Observer, PracticeRecord
 from sendobserve.model.readiness import FormLookup, ReadinessReport, assess_readiness
 from sendobserve.model.renewal import PassportReport, RenewalReport, assess_passport, assess_renewal
-from sendobserve.services.changes import Changes
+from sendobserve.services.changes import Changes, Written
 from sendobserve.storage.repositories import (
     CaseRepository,
     MediatorRepository,
@@ -31,16 +31,6 @@ from sendobserve.storage.repositories import (
     SessionFactory,
     load_practice_record,
 )
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Written(Generic[T]):
-    """A committed write: what the store now holds, and what that changed."""
-
-    value: T
-    changes: Changes
 
 
 @dataclass(frozen=True, slots=True)
