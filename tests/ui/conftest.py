@@ -22,7 +22,7 @@ from sendobserve.storage.db import Store
 from sendobserve.storage.errors import WrongKeyError
 from sendobserve.ui.common.settings import WorkspaceSettings
 from sendobserve.ui.common.store_service import StoreWorkspaceService
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Runner
 from tests.helpers import TEST_PASSPHRASE
 
 PASSPHRASE = TEST_PASSPHRASE
@@ -74,8 +74,8 @@ def settings(tmp_path: Path, qapp: Any) -> WorkspaceSettings:
 
 
 @pytest.fixture
-def runner(qapp: Any) -> TaskRunner:
-    return TaskRunner(synchronous=True)
+def runner(qapp: Any) -> Runner:
+    return Runner(synchronous=True)
 
 
 @pytest.fixture

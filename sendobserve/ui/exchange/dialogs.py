@@ -36,13 +36,14 @@ from sendobserve.errors import UserError
 from sendobserve.ui.common.geometry import remember_geometry
 from sendobserve.ui.common.lock import FILE_DIALOG_OPTIONS
 from sendobserve.ui.common.secret_field import PasswordField
-from sendobserve.ui.common.tasks import TaskRunner
-from sendobserve.ui.printing import JobProgress, ProgressDialog
+from sendobserve.ui.common.tasks import Runner
+from sendobserve.ui.printing import ProgressDialog
 
 if TYPE_CHECKING:
     from sendobserve.exchange.actions import ExportSummary, IdentityCard, PendingImport
     from sendobserve.exchange.apply import ImportResult
     from sendobserve.model.domain import Mediator
+    from sendobserve.services.changes import Written
     from sendobserve.storage.db import Store
 
 log = logging.getLogger(__name__)
@@ -358,11 +359,11 @@ class ExchangeController(QObject):
     imported = Signal(object)  # ImportResult
     failed = Signal(str)
 
-    def __init__(self, store: Store, runner: TaskRunner | None = None,
+    def __init__(self, store: Store, runner: Runner | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.runner = runner if runner is not None else TaskRunner(self)
+        self.runner = runner if runner is not None else Runner(self)
         self.parent_widget = parent
         self.export_dialog: ExportDialog | None = None
         self.import_dialog: ImportDialog | None = None
@@ -373,13 +374,9 @@ class ExchangeController(QObject):
 
     # --- export -----------------------------------------------------------------------
     def start_export(self, current: uuid.UUID | None = None) -> None:
-        from sendobserve.storage import exchange as stored
-        from sendobserve.storage.repositories import MediatorRepository
+        from sendobserve.services.screens_reads import export_choices
 
-        def load() -> tuple[tuple[Mediator, ...], str]:
-            with self.store.session() as session:
-                name = stored.identity_name(session) or ""
-            return MediatorRepository(self.store.session).list(), name
+        store = self.store
 
         def ask(loaded: tuple[tuple[Mediator, ...], str]) -> None:
             mediators, name = loaded
@@ -388,7 +385,7 @@ class ExchangeController(QObject):
             dialog.accepted.connect(lambda: self._export(dialog))
             dialog.open()
 
-        self.runner.run(load, ask, self._failed)
+        self.runner.op(lambda: export_choices(store)).success(ask).failure(self._failed).run()
 
     def _export(self, dialog: ExportDialog) -> None:
         from sendobserve.exchange.actions import export_to_file
@@ -432,16 +429,18 @@ class ExchangeController(QObject):
                    lambda: open_for_import(self.store, path, passphrase or None), show)
 
     def apply(self, pending: PendingImport) -> None:
-        from sendobserve.exchange.actions import apply_pending
+        """Import it; the open screens showing its trainees refresh on the change signal."""
+        from sendobserve.services.screens_writes import import_file
 
-        def done(result: ImportResult) -> None:
+        def done(written: Written[ImportResult]) -> None:
+            result = written.value
             self._inform("Imported",
                          f"Imported: {result.added} new, {result.updated} updated, "
                          f"{result.conflicts} in conflict (both versions kept), "
                          f"{result.unchanged} already here.", "")
             self.imported.emit(result)
 
-        self._busy("Importing", lambda: apply_pending(self.store, pending), done)
+        self._busy("Importing", lambda: import_file(self.store, pending), done)
 
     # --- identity ---------------------------------------------------------------------
     def show_identity(self) -> None:
@@ -452,12 +451,13 @@ class ExchangeController(QObject):
             self.identity_dialog = dialog
             dialog.open()
 
-        self.runner.run(lambda: identity_card(self.store), show, self._failed)
+        self.runner.op(lambda: identity_card(self.store)).success(show) \
+            .failure(self._failed).run()
 
     # --- plumbing ---------------------------------------------------------------------
     def _busy(self, title: str, work: Any, then: Any) -> None:
-        progress = ProgressDialog(title, JobProgress(self), self.parent_widget,
-                                  cancellable=False)
+        op = self.runner.op(work)
+        progress = ProgressDialog(title, op.job, self.parent_widget, cancellable=False)
         self.progress = progress
         progress.open()
 
@@ -469,7 +469,7 @@ class ExchangeController(QObject):
             progress.finish()
             self._failed(exc)
 
-        self.runner.run(work, done, failed)
+        op.success(done).failure(failed).run()
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, UserError):

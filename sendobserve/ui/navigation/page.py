@@ -60,11 +60,12 @@ from sendobserve.model.domain import (
     Observer,
     TraineeRole,
 )
+from sendobserve.services.changes import Changes
 from sendobserve.ui.common.a11y import LiveLabel, clear_on_escape
 from sendobserve.ui.common.minimisation import minimisation_label, watch
 from sendobserve.ui.common.services import WorkspaceService
 from sendobserve.ui.common.settings import ROLE_LABELS, WorkspaceSettings
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import ChangeFollower, Runner
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -102,6 +103,9 @@ class MediatorListModel(QAbstractListModel):
 
     def mediator(self, row: int) -> Mediator:
         return self._rows[row]
+
+    def row_of(self, mediator_id: uuid.UUID) -> int:
+        return next((i for i, m in enumerate(self._rows) if m.id == mediator_id), -1)
 
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
@@ -369,7 +373,7 @@ class NavigationWidget(QWidget):
     traineeScreenRequested = Signal(object)  # Mediator: the readiness view and record
     idleMinutesChanged = Signal(int)
 
-    def __init__(self, service: WorkspaceService, runner: TaskRunner,
+    def __init__(self, service: WorkspaceService, runner: Runner,
                  settings: WorkspaceSettings, parent: QWidget | None = None):
         super().__init__(parent)
         self.service = service
@@ -524,6 +528,13 @@ class NavigationWidget(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
         self.setTabOrder(self.search, self.trainee_list)
+        # The lists follow the one change signal: people → the trainee list; a trainee's
+        # cases and observations → their lists (now if showing, else when shown again).
+        self._announcing = False  # its own writes: it has shown them already
+        self.people_follower = ChangeFollower(
+            self, runner, lambda c: not self._announcing and (c.everything or c.people),
+            self.reload)
+        self.trainee_follower = ChangeFollower(self, runner, self._shows, self.refresh_trainee)
         self.reload()
 
     # --- loading ----------------------------------------------------------------------------
@@ -533,6 +544,7 @@ class NavigationWidget(QWidget):
 
         def show(result: tuple[Sequence[Mediator], Sequence[FormDefinition]]) -> None:
             mediators, forms = result
+            chosen = self.current_mediator()
             self.mediators.set_mediators(mediators)
             # The lists below belonged to the trainee selected before: reloaded next.
             self.cases.set_cases([])
@@ -543,9 +555,22 @@ class NavigationWidget(QWidget):
                 self.form_choice.addItem(f"Form {form.number}: {form.title}", form.form_id)
             default = next((i for i, f in enumerate(self._forms) if f.form_id == "form2"), 0)
             self.form_choice.setCurrentIndex(default)
+            # The trainee chosen before stays chosen (a reload after an import or a sync).
+            row = self.mediators.row_of(chosen.id) if chosen is not None else -1
+            if row >= 0:
+                self.trainee_list.setCurrentIndex(
+                    self.filter.mapFromSource(self.mediators.index(row, 0)))
             self._select_first()
 
-        self.runner.run(load, show, self._failed, owner=self)
+        self.runner.op(load).success(show).failure(self._failed).owned_by(self).run()
+
+    def _shows(self, changes: Changes) -> bool:
+        """Whether a change concerns the chosen trainee's cases or observations."""
+        mediator = self.current_mediator()
+        if mediator is None or self._announcing or changes.people or changes.everything:
+            return False  # nobody chosen, its own write, or the reload above does it
+        return (changes.cases or changes.observations or changes.marks) \
+            and changes.touches(mediator.id)
 
     def _failed(self, exc: BaseException) -> None:
         self.message.setText(f"Could not load: {exc}")
@@ -597,8 +622,8 @@ class NavigationWidget(QWidget):
             self.observations.set_rows([])
             self._update_start()
             return
-        self.runner.run(lambda: self._load_trainee(mediator.id), self._show_trainee,
-                        self._failed, owner=self)
+        self.runner.op(lambda: self._load_trainee(mediator.id)).success(self._show_trainee) \
+            .failure(self._failed).owned_by(self).run()
 
     def _load_trainee(self, mediator_id: uuid.UUID) -> tuple[uuid.UUID, Sequence[Case],
                                                              list[tuple[Observation, str, str]]]:
@@ -667,6 +692,7 @@ class NavigationWidget(QWidget):
             self.trainee_list.setCurrentIndex(self.filter.mapFromSource(index))
             self.message.setText(f"Added {mediator.name}.")
             self.add_case_button.setFocus()
+            self._announce(Changes(people=True, mediators=frozenset({mediator.id})))
 
         dialog.finished.connect(done)
         dialog.open()
@@ -699,6 +725,7 @@ class NavigationWidget(QWidget):
             self.message.setText(f"Added case {case.reference}.")
             self._update_start()
             self.observer_name.setFocus()
+            self._announce(Changes(cases=True, mediators=frozenset({mediator.id})))
 
         dialog.finished.connect(done)
         dialog.open()
@@ -726,6 +753,7 @@ class NavigationWidget(QWidget):
             self.message.setText(f"Not started — {exc}")
             return
         self.message.clear()
+        self._announce(Changes(observations=True, mediators=frozenset({mediator.id})))
         self.observationOpened.emit(observation, mediator, case)
 
     def open_selected(self) -> None:
@@ -766,6 +794,8 @@ class NavigationWidget(QWidget):
         self.undo_delete_button.setVisible(True)
         self.message.setText(f"Deleted the draft {what}. Ctrl+Z or Undo delete puts it back.")
         self.refresh_trainee()
+        self._announce(Changes(observations=True,
+                               mediators=frozenset({observation.mediator_id})))
 
     def undo_delete(self) -> None:
         if not self._deleted:
@@ -773,13 +803,22 @@ class NavigationWidget(QWidget):
             return
         copy, what = self._deleted.pop()
         try:
-            self.service.restore_draft(copy)
+            restored = self.service.restore_draft(copy)
         except Exception as exc:
             self.message.setText(f"Not put back — {exc}")
             return
         self.undo_delete_button.setVisible(bool(self._deleted))
         self.message.setText(f"Put back the draft {what}.")
         self.refresh_trainee()
+        self._announce(Changes(observations=True, mediators=frozenset({restored.mediator_id})))
 
     def refresh_trainee(self) -> None:
         self._trainee_changed(self.trainee_list.currentIndex())
+
+    def _announce(self, changes: Changes) -> None:
+        """Tell the other screens about a write made here (this one has shown it)."""
+        self._announcing = True
+        try:
+            self.runner.announce(changes)
+        finally:
+            self._announcing = False

@@ -9,7 +9,11 @@ by construction (the next key event is not even read until the commit returns), 
 fsync (``synchronous=FULL``): ``tools/bench_ticks.py`` measures key press → committed →
 shown at a median of 4–5 ms on an idle two-core machine and 12 ms (95th percentile
 24 ms) with the machine loaded by other work: inside or about one 60 Hz frame, never a
-visible stall. Lists, unlocking and anything else slow go through ``TaskRunner``.
+visible stall. Lists, unlocking and anything else slow go through the window's runner.
+
+Every committed write is announced (``announce(Changes)``, the runner's) once it has
+returned, so the trainee page and the lists follow it: a tick is a ``marks`` change of
+this observation's trainee; finalising, amending and deleting are ``observations``.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from sendobserve.model.domain import (
     ObservationState,
     Signature,
 )
+from sendobserve.services.changes import Changes
 from sendobserve.ui.common.services import MarkEdit, WorkspaceService
 from sendobserve.ui.observation.checklist_model import ChecklistModel
 
@@ -58,9 +63,11 @@ class ObservationSession(QObject):
     observationChanged = Signal(object)  # Observation (finalised / amended)
 
     def __init__(self, service: WorkspaceService, observation: Observation,
-                 parent: QObject | None = None):
+                 parent: QObject | None = None, *,
+                 announce: Callable[[Changes], None] | None = None):
         super().__init__(parent)
         self.service = service
+        self._announce = announce
         self.observation = service.observation(observation.id)  # never a stale copy
         self.form = service.form(observation.form_id, observation.form_version)
         self.model = ChecklistModel(self.form, service.marks(observation.id).values(), self)
@@ -82,8 +89,15 @@ class ObservationSession(QObject):
         self.status, self.status_text = status, text
         self.saveStatusChanged.emit(status.value, text)
 
-    def _commit(self, what: str, write: Callable[[], T]) -> T | None:
-        """Run one write; show "Saving…", then "Saved" only once it returned."""
+    def _changed(self, *, marks: bool = False, observations: bool = False) -> None:
+        if self._announce is not None:
+            self._announce(Changes(marks=marks, observations=observations,
+                                   mediators=frozenset({self.observation.mediator_id})))
+
+    def _commit(self, what: str, write: Callable[[], T], *,
+                observations: bool = False) -> T | None:
+        """Run one write; show "Saving…", then "Saved" only once it returned; then say
+        what it changed (a mark, or the observation itself)."""
         self._status(SaveStatus.SAVING, "Saving…")
         started = time.perf_counter()
         try:
@@ -94,6 +108,8 @@ class ObservationSession(QObject):
             return None
         self.last_write_ms = (time.perf_counter() - started) * 1000
         self._status(SaveStatus.SAVED, "Saved")
+        if result is not None or observations:
+            self._changed(marks=True, observations=observations)
         return result
 
     def _show(self, mark: Mark | None) -> None:
@@ -147,7 +163,8 @@ class ObservationSession(QObject):
         return saved is not None
 
     def finalise(self, signature: Signature) -> Observation | None:
-        done = self._commit("finalise", lambda: self.service.finalise(self.id, signature))
+        done = self._commit("finalise", lambda: self.service.finalise(self.id, signature),
+                            observations=True)
         if isinstance(done, Observation):
             self.observation = done
             self.model.set_read_only(True)
@@ -157,7 +174,8 @@ class ObservationSession(QObject):
 
     def amend(self, edits: Sequence[MarkEdit], reason: str, amended_by: str) -> Amendment | None:
         done = self._commit(
-            "amendment", lambda: self.service.amend(self.id, edits, reason, amended_by))
+            "amendment", lambda: self.service.amend(self.id, edits, reason, amended_by),
+            observations=True)
         if not isinstance(done, Amendment):
             return None
         for change in done.changes:
@@ -167,3 +185,13 @@ class ObservationSession(QObject):
         self.progressChanged.emit(self.model.progress_text())
         self.observationChanged.emit(self.observation)
         return done
+
+    # --- changed elsewhere ------------------------------------------------------------
+    def reload(self) -> None:
+        """Read the observation and its marks again (an import or a sync amended it)."""
+        self.observation = self.service.observation(self.id)
+        for mark in self.service.marks(self.id).values():
+            self.model.apply_mark(mark)
+        self.model.set_read_only(self.is_final)
+        self.progressChanged.emit(self.model.progress_text())
+        self.observationChanged.emit(self.observation)

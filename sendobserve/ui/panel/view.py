@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import (
@@ -36,7 +36,8 @@ from sendobserve.model.panel import (
     count_by_status,
     renewals_by_month,
 )
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.services.changes import Changes
+from sendobserve.ui.common.tasks import ChangeFollower, Job, Runner
 from sendobserve.ui.panel.model import (
     COL_DUE,
     COL_LAST,
@@ -65,10 +66,12 @@ class _Loaded:
     text: str
 
 
-class _Progress(QObject):
-    """Carries progress from the worker to the GUI thread (queued, never a widget call)."""
-
-    changed = Signal(int, int)
+def moves_a_verdict(changes: Changes) -> bool:
+    """Whether a change set may change some mediator's stage on the panel. A tick alone
+    does not: only finalised observations count, and finalising or amending one is an
+    ``observations`` change (so an open panel does not reload at every key press)."""
+    return (changes.everything or changes.people or changes.cases or changes.observations
+            or changes.record or changes.certificates)
 
 
 class PanelTable(QTableView):
@@ -91,7 +94,7 @@ class PanelView(QWidget):
 
     openTraineeRequested = Signal(object)  # uuid.UUID
 
-    def __init__(self, loader: Loader, runner: TaskRunner, *,
+    def __init__(self, loader: Loader, runner: Runner, *,
                  today: Callable[[], date] = date.today,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -181,28 +184,29 @@ class PanelView(QWidget):
         self.setTabOrder(self.stage, self.grouping)
         self.setTabOrder(self.grouping, self.reload_button)
         self.setTabOrder(self.reload_button, self.table)
+        # Any write to anyone's evidence may move a verdict: reload (when next shown).
+        self.follower = ChangeFollower(self, runner, moves_a_verdict, self.reload)
 
     # --- loading ---------------------------------------------------------------------------
     def reload(self) -> None:
         today = self._today()
-        carrier = _Progress(self)
-        carrier.changed.connect(self._progressed)
         self.progress.setVisible(False)
         self.summary.setText("Reading the panel…")
         self.reload_button.setEnabled(False)
 
-        def work() -> _Loaded:
+        def work(job: Job) -> _Loaded:
             # Everything slow happens here, off the GUI thread: verdicts, rows, the chart.
             from sendobserve.reports.panel_chart import renewals_svg, renewals_text
 
-            prepared = prepare_rows(self._loader(carrier.changed.emit), today)
+            prepared = prepare_rows(self._loader(job.report), today)
             months = renewals_by_month(prepared.rows, today)
             return _Loaded(prepared, renewals_svg(months, width=CHART_WIDTH,
                                                   height=CHART_HEIGHT), renewals_text(months))
 
-        self._runner.run(work, self._loaded, self._failed, owner=self)
+        self._runner.job(work).progress(self._progressed).success(self._loaded) \
+            .failure(self._failed).owned_by(self).run()
 
-    def _progressed(self, done: int, total: int) -> None:
+    def _progressed(self, done: int, total: int, _what: str = "") -> None:
         self.progress.setVisible(done < total)
         self.progress.setRange(0, total)
         self.progress.setValue(done)

@@ -45,11 +45,12 @@ from sendobserve.errors import UserError
 from sendobserve.ui.common.geometry import remember_geometry
 from sendobserve.ui.common.lock import FILE_DIALOG_OPTIONS
 from sendobserve.ui.common.signature_pad import SignaturePad
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Job, Runner
 
 if TYPE_CHECKING:
     from sendobserve.model.domain import Observer
     from sendobserve.reports.jobs import CertificatePlan, IssuedDocument
+    from sendobserve.services.changes import Written
     from sendobserve.storage.db import Store
 
 log = logging.getLogger(__name__)
@@ -149,29 +150,11 @@ def paint_pages(pdf: bytes, printer: QPrinter, progress: Callable[[int, int], No
 
 # --- progress with a Cancel that really stops the job ------------------------------------
 
-class JobProgress(QObject):
-    """Carries progress from the worker to the GUI (a queued signal) and Cancel back."""
-
-    changed = Signal(int, int)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._cancel = threading.Event()
-
-    def report(self, done: int, total: int) -> None:  # called on the worker
-        self.changed.emit(done, total)
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def cancelled(self) -> bool:  # polled by the worker
-        return self._cancel.is_set()
-
-
 class ProgressDialog(QDialog):
-    """A title, a bar and Cancel; the bar is busy until the first figure arrives."""
+    """A title, a bar and Cancel for one runner ``Job``; the bar is busy until the first
+    figure arrives, and Cancel (or Esc) asks the job to stop."""
 
-    def __init__(self, title: str, job: JobProgress, parent: QWidget | None = None,
+    def __init__(self, title: str, job: Job, parent: QWidget | None = None,
                  *, cancellable: bool = True) -> None:
         super().__init__(parent)
         self.job = job
@@ -192,9 +175,9 @@ class ProgressDialog(QDialog):
         self.cancel_button.setVisible(cancellable)
         self.cancel_button.clicked.connect(self._cancel)
         layout.addWidget(buttons)
-        job.changed.connect(self._changed)
+        job.progressed.connect(self._changed)
 
-    def _changed(self, done: int, total: int) -> None:
+    def _changed(self, done: int, total: int, _what: str = "") -> None:
         self.bar.setRange(0, max(total, 1))
         self.bar.setValue(done)
 
@@ -208,7 +191,7 @@ class ProgressDialog(QDialog):
             self._cancel()
 
     def finish(self) -> None:
-        self.job.changed.disconnect(self._changed)
+        self.job.progressed.disconnect(self._changed)
         # Stop the busy animation first: the style's animation must not outlive the bar.
         self.bar.setRange(0, max(1, self.bar.maximum()))
         self.done(QDialog.DialogCode.Accepted)
@@ -224,12 +207,12 @@ class PrintPreviewDialog(QDialog):
     printed = Signal(int)
 
     def __init__(self, pdf_bytes: bytes, title: str, parent: QWidget | None = None, *,
-                 runner: TaskRunner | None = None, file_name: str = "document.pdf") -> None:
+                 runner: Runner | None = None, file_name: str = "document.pdf") -> None:
         super().__init__(parent)
         self.pdf = pdf_bytes
         self.title = title
         self.file_name = file_name
-        self.runner = runner if runner is not None else TaskRunner(self)
+        self.runner = runner if runner is not None else Runner(self)
         self.sizes: list[tuple[float, float]] = []  # points, from PDFium
         self.cache: dict[int, tuple[float, QImage]] = {}  # page -> (dpi, image)
         self._rendering = False
@@ -301,8 +284,8 @@ class PrintPreviewDialog(QDialog):
             shortcut = QShortcut(keys, self)
             shortcut.activated.connect(slot)
         self._set_busy(True)
-        self.runner.run(lambda: page_sizes(self.pdf), self._pages_ready, self._render_failed,
-                        owner=self)
+        self.runner.op(lambda: page_sizes(self.pdf)).success(self._pages_ready) \
+            .failure(self._render_failed).owned_by(self).run()
 
     def _button(self, text: str, accessible: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)
@@ -414,9 +397,9 @@ class PrintPreviewDialog(QDialog):
             return
         self._rendering = True
         pdf = self.pdf
-        self.runner.run(lambda: rasterise(pdf, dpi, missing),
-                        lambda images: self._rendered(dpi, missing, images),
-                        self._render_failed, owner=self)
+        self.runner.op(lambda: rasterise(pdf, dpi, missing)) \
+            .success(lambda images: self._rendered(dpi, missing, images)) \
+            .failure(self._render_failed).owned_by(self).run()
 
     def _rendered(self, dpi: float, pages: list[int], images: list[QImage]) -> None:
         self._rendering = False
@@ -532,7 +515,8 @@ class PrintPreviewDialog(QDialog):
             self.status.setText(f"Not saved: {self.last_error}")
             QMessageBox.warning(self, "Not saved", self.last_error)
 
-        self.runner.run(lambda: write_atomically(target, self.pdf), saved, failed, owner=self)
+        self.runner.op(lambda: write_atomically(target, self.pdf)).success(saved) \
+            .failure(failed).owned_by(self).run()
 
     def make_printer(self) -> QPrinter:
         from PySide6.QtGui import QPageLayout, QPageSize
@@ -555,8 +539,9 @@ class PrintPreviewDialog(QDialog):
 
     def print_to(self, printer: QPrinter) -> None:
         """Paint every page at the printer's resolution on the worker, with progress."""
-        job = JobProgress(self)
-        self.print_progress = ProgressDialog(f"Printing {self.title}", job, self)
+        op = self.runner.job(
+            lambda job: paint_pages(self.pdf, printer, job.report, job.cancelled))
+        self.print_progress = ProgressDialog(f"Printing {self.title}", op.job, self)
         self.print_progress.open()
         self._set_busy(True)
 
@@ -578,8 +563,7 @@ class PrintPreviewDialog(QDialog):
             self.status.setText(f"Not printed: {self.last_error}")
             QMessageBox.warning(self, "Not printed", self.last_error)
 
-        self.runner.run(lambda: paint_pages(self.pdf, printer, job.report, job.cancelled),
-                        done, failed, owner=self)
+        op.success(done).failure(failed).owned_by(self).run()
 
 
 # --- who signs ---------------------------------------------------------------------------
@@ -784,11 +768,11 @@ class PrintController(QObject):
     refused = Signal(str)
     failed = Signal(str)
 
-    def __init__(self, store: Store, runner: TaskRunner | None = None,
+    def __init__(self, store: Store, runner: Runner | None = None,
                  parent: QWidget | None = None, *, today: date | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.runner = runner if runner is not None else TaskRunner(self)
+        self.runner = runner if runner is not None else Runner(self)
         self.parent_widget = parent
         self.today = today
         self.preview: PrintPreviewDialog | None = None
@@ -796,12 +780,6 @@ class PrintController(QObject):
         self.signer_dialog: SignerDialog | None = None
         self.signatures_dialog: CertificateSignaturesDialog | None = None
         self.progress: ProgressDialog | None = None
-        self._running: set[JobProgress] = set()
-
-    def cancel_running(self) -> None:
-        """Ask every job still running to stop (the window is closing)."""
-        for job in list(self._running):
-            job.cancel()
 
     # --- public actions ---------------------------------------------------------------
     def preview_observation(self, observation_id: uuid.UUID) -> None:
@@ -860,7 +838,7 @@ class PrintController(QObject):
     def _portfolio(self, mediator_id: uuid.UUID, verifier: Observer, name: str) -> None:
         from sendobserve.reports.jobs import portfolio_document
 
-        def run(job: JobProgress) -> tuple[bytes, int]:
+        def run(job: Job) -> tuple[bytes, int]:
             return portfolio_document(self.store, mediator_id, verifier, today=self.today,
                                       progress=job.report, cancelled=job.cancelled)
 
@@ -943,9 +921,10 @@ class PrintController(QObject):
 
     def _issue(self, plan: CertificatePlan, signer: Observer, signer_drawing: bytes | None = None,
                mediator_drawing: bytes | None = None) -> None:
-        from sendobserve.reports.jobs import issue_certificate
+        from sendobserve.services.screens_writes import issue_certificate
 
-        def show(issued: IssuedDocument) -> None:
+        def show(written: Written[IssuedDocument]) -> None:
+            issued = written.value
             what = "Re-print of" if issued.reprint else "Issued"
             dialog = self._show(
                 issued.pdf,
@@ -977,16 +956,16 @@ class PrintController(QObject):
         dialog.accepted.connect(accepted)
         dialog.open()
 
-    def _build(self, title: str, work: Callable[[JobProgress], Any],
+    def _build(self, title: str, work: Callable[[Job], Any],
                then: Callable[[Any], object], *, cancellable: bool = False) -> None:
-        job = JobProgress(self)
-        progress = ProgressDialog(title, job, self.parent_widget, cancellable=cancellable)
+        """Run ``work(job)`` on the runner behind a progress dialog; a result carrying
+        ``Changes`` (a certificate issued) is announced by the runner."""
+        op = self.runner.job(work)
+        progress = ProgressDialog(title, op.job, self.parent_widget, cancellable=cancellable)
         self.progress = progress
-        self._running.add(job)
         progress.open()
 
         def done(value: Any) -> None:
-            self._running.discard(job)
             progress.finish()
             then(value)
 
@@ -994,7 +973,6 @@ class PrintController(QObject):
             from sendobserve.reports.build import CertificateRefused
             from sendobserve.reports.styles import ReportCancelled
 
-            self._running.discard(job)
             progress.finish()
             if isinstance(exc, ReportCancelled):
                 self.failed.emit("cancelled")
@@ -1008,7 +986,7 @@ class PrintController(QObject):
             log.error("printing failed", exc_info=exc)
             self._error(f"The PDF could not be made: {exc}", "")
 
-        self.runner.run(lambda: work(job), done, failed)
+        op.success(done).failure(failed).run()
 
     def _show(self, pdf: bytes, title: str, file_name: str) -> PrintPreviewDialog:
         dialog = PrintPreviewDialog(pdf, title, self.parent_widget, runner=self.runner,
