@@ -753,7 +753,8 @@ class NavigationWidget(QWidget):
             self.message.setText(f"Not started — {exc}")
             return
         self.message.clear()
-        self._announce(Changes(observations=True, mediators=frozenset({mediator.id})))
+        # Not shown here yet: the observation list catches up too (when shown again).
+        self.runner.announce(Changes(observations=True, mediators=frozenset({mediator.id})))
         self.observationOpened.emit(observation, mediator, case)
 
     def open_selected(self) -> None:

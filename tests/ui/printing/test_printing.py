@@ -167,7 +167,7 @@ def test_cancelling_the_portfolio_stops_it_and_shows_nothing(qtbot: Any, demo: S
     progress = controller.progress
     assert progress is not None
     figures: list[tuple[int, int]] = []
-    progress.job.changed.connect(lambda done, total: figures.append((done, total)))
+    progress.job.progressed.connect(lambda done, total, _what: figures.append((done, total)))
     progress.cancel_button.click()
     qtbot.waitUntil(lambda: outcomes == ["cancelled"], timeout=30_000)
     runner.wait()
