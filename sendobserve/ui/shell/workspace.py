@@ -317,7 +317,7 @@ class TraineePage(QWidget):
     def __init__(self, trainee: TraineeRecord, mediator: Mediator, runner: Runner,
                  parent: QWidget | None = None):
         super().__init__(parent)
-        from sendobserve.ui.trainee.readiness.screen import TraineeScreen
+        from sendobserve.ui.trainee.screen import TraineeScreen
 
         self.mediator = mediator
         self.setAccessibleName(f"Readiness and record of {mediator.name}")

@@ -25,7 +25,7 @@ from sendobserve.storage.repositories import MediatorRepository
 from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.shell.main_window import MainWindow
 from sendobserve.ui.shell.workspace import TraineePage, Workspace, build_workspace
-from sendobserve.ui.trainee.readiness.screen import TraineeScreen
+from sendobserve.ui.trainee.screen import TraineeScreen
 from tests.exchange.factories import tiny_png
 from tests.helpers import FAST_SCRYPT, TEST_PASSPHRASE
 from tests.ui.conftest import make_service

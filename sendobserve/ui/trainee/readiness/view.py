@@ -51,7 +51,7 @@ from sendobserve.ui.trainee.readiness.matrix import (
     RowKindRole,
 )
 from sendobserve.ui.trainee.readiness.panels import PassportPanel, ReadinessPanel, RenewalPanel
-from sendobserve.ui.trainee.readiness.style import GAP_GLYPH, GLYPH
+from sendobserve.ui.trainee.style import GAP_GLYPH, GLYPH
 
 TAB_FORM4, TAB_RENEWAL, TAB_PASSPORT = 0, 1, 2
 

@@ -31,7 +31,7 @@ from sendobserve.model.outcome import Status
 from sendobserve.model.rulebook import shipped_rulebook
 from sendobserve.model.validation import ValidationError
 from sendobserve.services.changes import Written
-from sendobserve.ui.trainee.readiness.style import status_colour
+from sendobserve.ui.trainee.style import status_colour
 
 BODIES = (
     (ProfessionalBody.COM, "College of Mediators"),

@@ -18,8 +18,8 @@ from sendobserve.services.screens_trainee import TraineeRecord
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import CaseRepository, PracticeRepository
 from sendobserve.ui.common.tasks import Runner
-from sendobserve.ui.trainee.readiness.screen import TraineeScreen
 from sendobserve.ui.trainee.record.editor import RecordEditor
+from sendobserve.ui.trainee.screen import TraineeScreen
 from tests.helpers import snapshot
 from tests.ui.trainee.readiness.conftest import TODAY, mediator_id
 
