@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 from sendobserve.errors import UserError
 from sendobserve.ui.common.geometry import remember_geometry
 from sendobserve.ui.common.lock import FILE_DIALOG_OPTIONS
+from sendobserve.ui.common.progress import ProgressDialog
 from sendobserve.ui.common.secret_field import PasswordField
 from sendobserve.ui.common.tasks import Runner
-from sendobserve.ui.printing import ProgressDialog
 
 if TYPE_CHECKING:
     from sendobserve.exchange.actions import ExportSummary, IdentityCard, PendingImport
