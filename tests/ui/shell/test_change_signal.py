@@ -126,11 +126,13 @@ def test_an_import_refreshes_the_open_page_of_its_trainee_only(
     after = screen.readiness.data
     assert after is not None and after is not before
     assert len(after.record.observations) == observations_before + 1
+    _shot(window, "trainee-page-after-import")
     assert screen.record_follower.stale  # the record tab, hidden, catches up when shown
     screen.tabs.setCurrentWidget(screen.record)
     assert "DR-2026-501" in _cases_shown(page)
     assert screen.record_follower.refreshes == 1
-    _shot(window, "trainee-page-after-import")
+    screen.record.tabs.setCurrentWidget(screen.record.page("cases").widget)
+    _shot(window, "trainee-record-after-import")
     # The other trainee's page was not rebuilt.
     assert other.readiness_follower.refreshes == 0
     assert other.record_follower.refreshes == 0
