@@ -2,8 +2,9 @@
 
 A progress bar in the status bar says what is being checked; a damaged file found later
 gets a message box that says what to do (writes have already stopped), and the status
-bar keeps saying it. The work runs on its own thread, not the window's task runner, so
-readiness and the panel do not wait for an 18-second read of a large store.
+bar keeps saying it. The work runs on the start-up runner (Qt's global pool), not the
+window's runner, so readiness and the panel do not wait for an 18-second read of a large
+store.
 """
 
 from __future__ import annotations

@@ -348,7 +348,7 @@ class MainWindow(QMainWindow):
 
     def _remove_demo(self) -> None:
         """File ▸ Remove demo data…: asks first (No is the default), then removes on the
-        window's task runner and reloads the trainees."""
+        window's runner; the trainee lists follow the change it announces."""
         store = self.store
         if store is None:
             return
