@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.errors import UserError
+from sendobserve.services.changes import Changes
 from sendobserve.ui.common.progress import ProgressDialog
 from sendobserve.ui.common.tasks import Job, Runner
 from sendobserve.ui.printing.preview import PrintPreviewDialog
@@ -180,9 +181,12 @@ class PrintController(QObject):
         from sendobserve.reports.jobs import provider_name, set_provider_name
         from sendobserve.ui.common.provider import ProviderNameDialog
 
-        dialog = ProviderNameDialog(provider_name(self.store),
-                                    lambda name: set_provider_name(self.store, name),
-                                    self.parent_widget)
+        def save(name: str) -> str:
+            saved = set_provider_name(self.store, name)
+            self.runner.announce(Changes(settings=True))
+            return saved
+
+        dialog = ProviderNameDialog(provider_name(self.store), save, self.parent_widget)
         self.provider_dialog = dialog
         if then is not None:
             dialog.accepted.connect(then)
