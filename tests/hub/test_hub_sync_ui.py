@@ -76,9 +76,12 @@ def test_the_sync_action_sends_receives_and_shows_when_it_last_synced(
 def test_a_sync_refreshes_the_open_page_of_the_trainee_it_brought_news_of(
         qtbot: Any, start_hubs: Any, hub_db: str, org_pki: tuple[Path, Path, bytes],
         tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
     from sendobserve.services.changes import Changes
     from sendobserve.services.screens_trainee import TraineeRecord
     from sendobserve.storage.repositories import MediatorRepository
+    from sendobserve.ui.common.settings import WorkspaceSettings
     from sendobserve.ui.shell.workspace import TraineePage, build_workspace
 
     (hub,) = start_hubs(1)
@@ -98,7 +101,10 @@ def test_a_sync_refreshes_the_open_page_of_the_trainee_it_brought_news_of(
         window = MainWindow(store, runner=runner)
         qtbot.addWidget(window)
         window.hub_sync.first.stop()  # this test starts the sync itself
-        workspace = build_workspace(store, runner=runner)
+        settings = WorkspaceSettings(QSettings(str(tmp_path / "settings.ini"),
+                                               QSettings.Format.IniFormat))
+        settings.idle_lock_minutes = 0  # never locks: a later test's windows stay its own
+        workspace = build_workspace(store, settings, runner=runner)
         window.set_central_widget(workspace)
         window.show()
         workspace.show_trainee(MediatorRepository(store.session).get(t1.id))

@@ -22,6 +22,7 @@ from sendobserve.services.screens_trainee import TraineeRecord
 from sendobserve.storage import vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import MediatorRepository
+from sendobserve.ui.common.settings import WorkspaceSettings
 from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.shell.main_window import MainWindow
 from sendobserve.ui.shell.workspace import TraineePage, Workspace, build_workspace
@@ -75,11 +76,13 @@ def _shot(widget: Any, name: str) -> None:
         widget.grab().save(str(Path(SHOTS) / f"{name}.png"))
 
 
-def _window_with_pages(qtbot: QtBot, store: Store, runner: Runner, shown: str, other: str
+def _window_with_pages(qtbot: QtBot, store: Store, runner: Runner, settings: WorkspaceSettings,
+                       shown: str, other: str
                        ) -> tuple[MainWindow, Workspace, TraineePage, TraineePage]:
     window = MainWindow(store, runner=runner)
     qtbot.addWidget(window)
-    workspace = build_workspace(store, runner=runner)
+    settings.idle_lock_minutes = 0  # never locks: a later test's windows stay its own
+    workspace = build_workspace(store, settings, runner=runner)
     window.set_central_widget(workspace)
     window.resize(1280, 860)
     window.show()
@@ -96,7 +99,8 @@ def _window_with_pages(qtbot: QtBot, store: Store, runner: Runner, shown: str, o
 
 
 def test_an_import_refreshes_the_open_page_of_its_trainee_only(
-        qtbot: QtBot, pair: tuple[Store, Store], tmp_path: Path) -> None:
+        qtbot: QtBot, pair: tuple[Store, Store], tmp_path: Path,
+        settings: WorkspaceSettings) -> None:
     a, b = pair
     _observe_elsewhere(a, READY, "DR-2026-501")
     file = tmp_path / "ready.sendobs"
@@ -104,7 +108,8 @@ def test_an_import_refreshes_the_open_page_of_its_trainee_only(
                    passphrase=FILE_PASSPHRASE, exported_by="Anjali Patel (PPC)")
 
     runner = Runner(synchronous=True)
-    window, _workspace, page, beside = _window_with_pages(qtbot, b, runner, READY, GAPS)
+    window, _workspace, page, beside = _window_with_pages(qtbot, b, runner, settings, READY,
+                                                          GAPS)
     heard: list[Changes] = []
     window.changed.connect(heard.append)
     screen, other = page.trainee_screen, beside.trainee_screen
