@@ -131,7 +131,7 @@ def window_child(data_dir: str, mode: str) -> None:
 
     from sendobserve.storage import integrity, vault
     from sendobserve.storage.repositories.panel import SELECT_VERDICTS
-    from sendobserve.ui.common.tasks import TaskRunner
+    from sendobserve.ui.common.tasks import Runner
 
     app = QApplication([])
     integrity.defer_whole_file_checks()
@@ -170,7 +170,7 @@ def window_child(data_dir: str, mode: str) -> None:
                 return str(self._rows[index.row()][index.column() + 2])
             return None
 
-    runner = TaskRunner()
+    runner = Runner()
     cpu0, t0 = time.process_time(), time.perf_counter()
     if mode == "window":
         today = lambda: gen.TODAY  # noqa: E731 - the day the verdicts were assessed for
@@ -197,7 +197,7 @@ def window_child(data_dir: str, mode: str) -> None:
             model._rows = rows
             model.endResetModel()
 
-        runner.run(read, show)
+        runner.op(read).success(show).run()
     deadline = time.perf_counter() + 120
     while "painted" not in stamps and time.perf_counter() < deadline:
         app.processEvents()

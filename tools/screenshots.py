@@ -117,7 +117,7 @@ def render(out: Path, suffix: str, size: tuple[int, int]) -> list[Path]:
     from sendobserve.model.domain import ObserverRole
     from sendobserve.services.store_workspace import StoreWorkspaceService
     from sendobserve.ui.common.settings import WorkspaceSettings
-    from sendobserve.ui.common.tasks import TaskRunner
+    from sendobserve.ui.common.tasks import Runner
     from sendobserve.ui.shell.workspace import Workspace
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -133,7 +133,7 @@ def render(out: Path, suffix: str, size: tuple[int, int]) -> list[Path]:
                                                QSettings.Format.IniFormat))
         settings.observer_name = "Anjali Patel"
         settings.observer_role = ObserverRole.PPC
-        workspace = Workspace(service, settings, TaskRunner(synchronous=True))
+        workspace = Workspace(service, settings, Runner(synchronous=True))
         workspace.setWindowTitle("sendobserve")
         workspace.resize(*size)
         workspace.show()
@@ -195,8 +195,9 @@ def render_readiness(out: Path, suffix: str, size: tuple[int, int]) -> list[Path
     from PySide6.QtWidgets import QApplication
 
     from sendobserve.demo import GAPS, PASSPORTED, READY, RENEWING, demo_id, fill_store
+    from sendobserve.services.screens_trainee import TraineeRecord
     from sendobserve.storage.repositories import fold_name
-    from sendobserve.ui.trainee.readiness.data import InlineRunner
+    from sendobserve.ui.common.tasks import Runner
     from sendobserve.ui.trainee.readiness.view import (
         TAB_FORM4,
         TAB_PASSPORT,
@@ -222,7 +223,8 @@ def render_readiness(out: Path, suffix: str, size: tuple[int, int]) -> list[Path
             fill_store(store, today=today)
             for name in (READY, GAPS, PASSPORTED, RENEWING):
                 slug = fold_name(name).replace(" ", "-")
-                view = ReadinessView(store, demo_id("mediator", name), runner=InlineRunner(),
+                view = ReadinessView(TraineeRecord.of(store), demo_id("mediator", name),
+                                     runner=Runner(synchronous=True),
                                      today=lambda: today)
                 view.resize(*size)
                 view.show()
@@ -243,7 +245,8 @@ def render_readiness(out: Path, suffix: str, size: tuple[int, int]) -> list[Path
                     shot(view, f"readiness-{slug}-dark")
                     app.setPalette(light)
                 view.close()
-                editor = RecordEditor(store, demo_id("mediator", name), today=lambda: today)
+                editor = RecordEditor(TraineeRecord.of(store), demo_id("mediator", name),
+                                      today=lambda: today)
                 editor.resize(*size)
                 editor.show()
                 shot(editor, f"record-{slug}")
@@ -270,7 +273,7 @@ def _dialogs(store: Any, tmp: Path, data: dict[str, Any], out: Path, suffix: str
     """The print and exchange dialogs, driven as a user would, each grabbed on its own."""
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from sendobserve.ui.common.tasks import TaskRunner
+    from sendobserve.ui.common.tasks import Runner
     from sendobserve.ui.exchange.dialogs import ExchangeController
     from sendobserve.ui.printing import PrintController
 
@@ -284,7 +287,7 @@ def _dialogs(store: Any, tmp: Path, data: dict[str, Any], out: Path, suffix: str
         saved.append(path)
         widget.close()
 
-    printing = PrintController(store, TaskRunner(synchronous=True))
+    printing = PrintController(store, Runner(synchronous=True))
     printing.preview_observation(data["done"].id)
     preview = printing.preview
     assert preview is not None
@@ -297,7 +300,7 @@ def _dialogs(store: Any, tmp: Path, data: dict[str, Any], out: Path, suffix: str
     shot(printing.message, "form4-refused")
     shot(_signatures_dialog(data["trainee"].name), "certificate-signatures")
 
-    exchange = ExchangeController(store, TaskRunner(synchronous=True))
+    exchange = ExchangeController(store, Runner(synchronous=True))
     exchange.start_export(data["trainee"].id)
     export = exchange.export_dialog
     assert export is not None
@@ -312,7 +315,7 @@ def _dialogs(store: Any, tmp: Path, data: dict[str, Any], out: Path, suffix: str
         exchange.message.close()
     other = _open_store(tmp / "other")
     try:
-        importer = ExchangeController(other, TaskRunner(synchronous=True))
+        importer = ExchangeController(other, Runner(synchronous=True))
         importer.check_file(str(tmp / "siobhan.sendobs"), "kettle on the windowsill")
         shot(importer.preview_dialog, "import-preview")
     finally:

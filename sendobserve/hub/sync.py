@@ -72,6 +72,8 @@ class SyncResult:
     imported: int = 0  # bundles that added or changed something
     unchanged: int = 0
     refused: list[str] = field(default_factory=list)  # one line per refused bundle
+    # The trainees an imported bundle added to or changed (open screens refresh them).
+    mediators: set[uuid.UUID] = field(default_factory=set)
     finished_at: datetime | None = None
 
     def summary(self) -> str:
@@ -336,6 +338,7 @@ def pull(store: Store, client: HubClient, link: HubLink, me: dict[str, Any],
                 result.refused.append(f"bundle {sha[:12]}: {reason}")
             elif outcome == "imported":
                 result.imported += 1
+                result.mediators.update(m.id for m in opened.payload.mediators)
             else:
                 result.unchanged += 1
             if progress:

@@ -8,7 +8,7 @@ one by this year's re-registration check (§1.4.3) — plus ``manifest.json``, a
 ``manifest.pdf`` listing every file's SHA-256, and a signed panel declaration
 (§1.4.2 ii, §1.6 A) naming who is on the panel and meets the standards. Each member's
 Form 4 or Form 5 issued from this store is re-printed into the pack (the certificate flow
-of ``reports.jobs``: same serial, verification code, signer and drawn signatures) and
+of ``services.documents``: same serial, verification code, signer and drawn signatures) and
 listed with its SHA-256 in both manifests; one that cannot be re-printed is named with
 the reason. Every PDF passes ``sendobserve verify``.
 """

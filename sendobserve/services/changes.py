@@ -55,3 +55,4 @@ class Changes:
 
 NOTHING = Changes()
 EVERYTHING = Changes(everything=True)
+

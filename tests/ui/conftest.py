@@ -4,6 +4,7 @@ shipped forms, real widgets offscreen, and a synchronous task runner."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -17,12 +18,13 @@ from PySide6.QtCore import QSettings
 
 from sendobserve.forms.registry import FormRegistry
 from sendobserve.model.domain import CaseKind, ObserverRole, TraineeRole
+from sendobserve.services.changes import Changes
 from sendobserve.services.store_workspace import StoreWorkspaceService
 from sendobserve.storage import vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.errors import WrongKeyError
 from sendobserve.ui.common.settings import WorkspaceSettings
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Runner
 from tests.helpers import TEST_PASSPHRASE
 
 PASSPHRASE = TEST_PASSPHRASE
@@ -38,10 +40,13 @@ def passphrase_opens(data_dir: Path, secret: str) -> bool:
     return True
 
 
-def make_service(store: Store, forms: FormRegistry) -> StoreWorkspaceService:
+def make_service(store: Store, forms: FormRegistry,
+                 changed: Callable[[Changes], None] | None = None) -> StoreWorkspaceService:
+    """The workspace's door on ``store``; ``changed``: the runner's ``announce``, as in
+    ``build_workspace``."""
     return StoreWorkspaceService(store.session, forms,
                                  verify_passphrase=lambda p: passphrase_opens(store.data_dir, p),
-                                 actor=lambda: OBSERVER)
+                                 actor=lambda: OBSERVER, changed=changed)
 
 
 def reopen(store: Store) -> Store:
@@ -64,8 +69,9 @@ def forms() -> FormRegistry:
 
 
 @pytest.fixture
-def service(store: Store, forms: FormRegistry) -> StoreWorkspaceService:
-    return make_service(store, forms)
+def service(store: Store, forms: FormRegistry, runner: Runner) -> StoreWorkspaceService:
+    """The door, announcing its writes on the ``runner`` fixture's change signal."""
+    return make_service(store, forms, runner.announce)
 
 
 @pytest.fixture
@@ -74,8 +80,8 @@ def settings(tmp_path: Path, qapp: Any) -> WorkspaceSettings:
 
 
 @pytest.fixture
-def runner(qapp: Any) -> TaskRunner:
-    return TaskRunner(synchronous=True)
+def runner(qapp: Any) -> Runner:
+    return Runner(synchronous=True)
 
 
 @pytest.fixture

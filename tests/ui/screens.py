@@ -14,9 +14,10 @@ from typing import Any
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from sendobserve.demo import GAPS, READY, demo_id, fill_store
+from sendobserve.services.screens_trainee import TraineeRecord
 from sendobserve.storage.db import Store
 from sendobserve.ui.common.settings import WorkspaceSettings
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.shell.main_window import MainWindow
 from sendobserve.ui.shell.workspace import Workspace
 from tests.ui.conftest import make_service
@@ -33,12 +34,12 @@ def activate(qtbot: Any, window: QWidget) -> None:
 
 
 def main_window(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSettings,
-                runner: TaskRunner) -> tuple[MainWindow, Workspace]:
+                runner: Runner) -> tuple[MainWindow, Workspace]:
     fill_store(store, today=TODAY)
     window = MainWindow(runner=runner)
     qtbot.addWidget(window)
-    workspace = Workspace(make_service(store, forms), settings, runner,
-                          sessions=store.session, forms=forms)
+    workspace = Workspace(make_service(store, forms, runner.announce), settings, runner,
+                          trainee=TraineeRecord.of(store, forms))
     window.open_store(store, workspace)
     window.resize(1280, 800)
     activate(qtbot, window)
@@ -60,7 +61,7 @@ def _dialog(qtbot: Any, dialog: QDialog) -> Iterator[tuple[str, QWidget]]:
 
 
 def each_screen(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSettings,
-                runner: TaskRunner) -> Iterator[tuple[str, QWidget]]:
+                runner: Runner) -> Iterator[tuple[str, QWidget]]:
     window, workspace = main_window(qtbot, store, forms, settings, runner)
     nav = workspace.navigation
     nav.observer_name.setText("Dana Whitfield")
@@ -153,19 +154,16 @@ def each_screen(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSetting
     yield from _dialog(qtbot, ConflictsDialog(store, window))
 
     from sendobserve.model.domain import ObserverRole
-    from sendobserve.ui.printing import (
-        CertificateSignaturesDialog,
-        JobProgress,
-        ProgressDialog,
-        SignerDialog,
-    )
+    from sendobserve.ui.common.progress import ProgressDialog
+    from sendobserve.ui.common.tasks import Job
+    from sendobserve.ui.printing import CertificateSignaturesDialog, SignerDialog
 
     signers = [workspace.service.observer_named("Dana Whitfield", ObserverRole.PPC)]
     yield from _dialog(qtbot, SignerDialog(signers, "Who signs Form 4?",
                                            "Only a PPC who supported the reflection.", window))
     yield from _dialog(qtbot, CertificateSignaturesDialog(4, "Dana Whitfield", "PPC", READY,
                                                           window))
-    yield from _dialog(qtbot, ProgressDialog("Printing the portfolio", JobProgress(), window))
+    yield from _dialog(qtbot, ProgressDialog("Printing the portfolio", Job(), window))
 
     # Exchange: import (file and passphrase), the preview of a real file, the identity.
     from sendobserve.services.exchange import export_to_file, identity_card, open_for_import

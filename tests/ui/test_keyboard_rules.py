@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from sendobserve.demo import GAPS
 from sendobserve.storage.db import Store
 from sendobserve.ui.common.settings import WorkspaceSettings
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.shell.dialogs import UnlockDialog
 from sendobserve.ui.shell.workspace import TraineePage
 from tests.ui.screens import activate, main_window
@@ -29,7 +29,7 @@ def _key(qtbot: Any, key: Qt.Key, mods: Qt.KeyboardModifier = Qt.KeyboardModifie
 
 def test_escape_goes_back_on_every_page_and_clears_a_search_first(
         qtbot: Any, store: Store, forms: Any, settings: WorkspaceSettings,
-        runner: TaskRunner) -> None:
+        runner: Runner) -> None:
     window, workspace = main_window(qtbot, store, forms, settings, runner)
     nav = workspace.navigation
     assert window.focusWidget() is nav.search  # typing a name works at once
@@ -70,7 +70,7 @@ def test_escape_goes_back_on_every_page_and_clears_a_search_first(
 
 def test_an_action_that_cannot_run_says_why(
         qtbot: Any, store: Store, forms: Any, settings: WorkspaceSettings,
-        runner: TaskRunner) -> None:
+        runner: Runner) -> None:
     window, workspace = main_window(qtbot, store, forms, settings, runner)
     nav = workspace.navigation
     nav.search.setText(GAPS)
@@ -113,7 +113,7 @@ def test_return_in_the_unlock_dialog_unlocks_even_after_tab_passed_quit(
 
 def test_a_tick_moves_on_unless_the_setting_is_off(
         qtbot: Any, store: Store, forms: Any, settings: WorkspaceSettings,
-        runner: TaskRunner) -> None:
+        runner: Runner) -> None:
     _window, workspace = main_window(qtbot, store, forms, settings, runner)
     nav = workspace.navigation
     assert nav.advance.isChecked()  # on by default

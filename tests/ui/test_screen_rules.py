@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from sendobserve.storage.db import Store
 from sendobserve.ui.common.settings import WorkspaceSettings
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Runner
 from tests.ui.screens import each_screen
 
 _MNEMONIC = re.compile(r"(?<!&)&([^&\s])")
@@ -119,7 +119,7 @@ def accessibility_problems(window: QWidget) -> list[str]:
 
 
 def test_every_screen_keeps_the_rules(qtbot: Any, store: Store, forms: Any,
-                                      settings: WorkspaceSettings, runner: TaskRunner) -> None:
+                                      settings: WorkspaceSettings, runner: Runner) -> None:
     failures: list[str] = []
     seen: list[str] = []
     for name, window in each_screen(qtbot, store, forms, settings, runner):

@@ -36,9 +36,9 @@ from sendobserve.errors import UserError
 from sendobserve.ui.common.a11y import LiveLabel
 from sendobserve.ui.common.geometry import remember_geometry
 from sendobserve.ui.common.lock import FILE_DIALOG_OPTIONS
+from sendobserve.ui.common.progress import ProgressDialog
 from sendobserve.ui.common.secret_field import PasswordField
-from sendobserve.ui.common.tasks import TaskRunner
-from sendobserve.ui.printing import JobProgress, ProgressDialog
+from sendobserve.ui.common.tasks import Runner
 
 if TYPE_CHECKING:
     from sendobserve.model.domain import Mediator, Observer
@@ -197,9 +197,8 @@ class ExportDialog(QDialog):
             if key == (self.mediator_id(), self.scope_value(), self.observer_id()):
                 self.counts.setText(getattr(exc, "message", None) or str(exc))
 
-        from sendobserve.ui.common.runs import run, synchronous_runner
-
-        run(self._runner or synchronous_runner(self), work, shown, failed, owner=self)
+        runner = self._runner or Runner(self, synchronous=True)
+        runner.op(work).success(shown).failure(failed).owned_by(self).run()
 
     def _suggest_path(self) -> None:
         if self.path.isModified() or self.trainee.currentIndex() < 0:
@@ -440,11 +439,11 @@ class ExchangeController(QObject):
     imported = Signal(object)  # ImportResult
     failed = Signal(str)
 
-    def __init__(self, store: Store, runner: TaskRunner | None = None,
+    def __init__(self, store: Store, runner: Runner | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.runner = runner if runner is not None else TaskRunner(self)
+        self.runner = runner if runner is not None else Runner(self)
         self.parent_widget = parent
         self.export_dialog: ExportDialog | None = None
         self.import_dialog: ImportDialog | None = None
@@ -456,14 +455,9 @@ class ExchangeController(QObject):
     # --- export -----------------------------------------------------------------------
     def start_export(self, current: uuid.UUID | None = None) -> None:
         from sendobserve.services.exchange import export_counts
-        from sendobserve.storage import exchange as stored
-        from sendobserve.storage.repositories import MediatorRepository, ObserverRepository
+        from sendobserve.services.screens_reads import export_choices
 
-        def load() -> tuple[tuple[Mediator, ...], str, tuple[Observer, ...]]:
-            with self.store.session() as session:
-                name = stored.identity_name(session) or ""
-            return (MediatorRepository(self.store.session).list(), name,
-                    ObserverRepository(self.store.session).list())
+        store = self.store
 
         def count(mediator_id: uuid.UUID, scope: str,
                   observer_id: uuid.UUID | None) -> dict[str, int]:
@@ -477,7 +471,7 @@ class ExchangeController(QObject):
             dialog.accepted.connect(lambda: self._export(dialog))
             dialog.open()
 
-        self.runner.run(load, ask, self._failed)
+        self.runner.op(lambda: export_choices(store)).success(ask).failure(self._failed).run()
 
     def _export(self, dialog: ExportDialog) -> None:
         from sendobserve.services.exchange import export_to_file
@@ -526,6 +520,8 @@ class ExchangeController(QObject):
                    lambda: open_for_import(self.store, path, passphrase or None), show)
 
     def apply(self, pending: PendingImport) -> None:
+        """Import it; the open screens showing its trainees refresh on the change signal
+        (the runner emits the result's ``changes``)."""
         from sendobserve.services.exchange import apply_pending
 
         def done(outcome: ImportDone) -> None:
@@ -547,12 +543,13 @@ class ExchangeController(QObject):
             self.identity_dialog = dialog
             dialog.open()
 
-        self.runner.run(lambda: identity_card(self.store).value, show, self._failed)
+        self.runner.op(lambda: identity_card(self.store).value).success(show) \
+            .failure(self._failed).run()
 
     # --- plumbing ---------------------------------------------------------------------
     def _busy(self, title: str, work: Any, then: Any) -> None:
-        progress = ProgressDialog(title, JobProgress(self), self.parent_widget,
-                                  cancellable=False)
+        op = self.runner.op(work)
+        progress = ProgressDialog(title, op.job, self.parent_widget, cancellable=False)
         self.progress = progress
         progress.open()
 
@@ -564,7 +561,7 @@ class ExchangeController(QObject):
             progress.finish()
             self._failed(exc)
 
-        self.runner.run(work, done, failed)
+        op.success(done).failure(failed).run()
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, UserError):

@@ -1,7 +1,8 @@
 """File ▸ Sync with hub, and the status bar's "Last synced …" line.
 
-The sync itself (``sendobserve.hub.sync``) runs on the window's task runner, never on the
-GUI thread: ticking goes on while it sends and receives (each of its writes is one short
+The sync itself (``services.screens_writes.sync_with_hub``) runs on the window's runner,
+never on the GUI thread, and what its imports changed goes out on the window's change
+signal: ticking goes on while it sends and receives (each of its writes is one short
 transaction). Once the store is linked to a hub it also runs by itself, 20 s after the
 store opens and then every ten minutes; when the hub cannot be reached it only says so in
 the status line. Nothing here decides anything: a sync is the same as ``sendobserve sync``.
@@ -13,13 +14,14 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
 
 if TYPE_CHECKING:
+    from sendobserve.services import Done
     from sendobserve.storage.db import Store
-    from sendobserve.ui.common.tasks import TaskRunner
+    from sendobserve.ui.common.tasks import Job, Runner
 
 AUTO_SYNC_MS = 10 * 60 * 1000
 FIRST_SYNC_MS = 20 * 1000  # after opening: let the person start working first
@@ -38,9 +40,7 @@ def _when(moment: datetime | None) -> str:
 class HubSyncController(QObject):
     """Owns the Sync action's behaviour and the status line for one open store."""
 
-    progressed = Signal(str)  # emitted on the worker, delivered on the GUI thread
-
-    def __init__(self, store: Store, runner: TaskRunner, window: QMainWindow,
+    def __init__(self, store: Store, runner: Runner, window: QMainWindow,
                  action: QAction) -> None:
         super().__init__(window)
         self.store = store
@@ -51,7 +51,6 @@ class HubSyncController(QObject):
         self.label = QLabel(window)
         self.label.setObjectName("hubSyncStatus")
         window.statusBar().addPermanentWidget(self.label)
-        self.progressed.connect(self._show)
         self.timer = QTimer(self)
         self.timer.setInterval(AUTO_SYNC_MS)
         self.timer.timeout.connect(lambda: self.sync_now(quiet=True))
@@ -88,17 +87,22 @@ class HubSyncController(QObject):
     def sync_now(self, *, quiet: bool = False) -> None:
         if self.running or self.store.closed:
             return
-        from sendobserve.hub.sync import hub_link, sync
+        from sendobserve.hub.sync import hub_link
+        from sendobserve.services.screens_writes import sync_with_hub
 
         if hub_link(self.store) is None:
             return
         self.running = True
         self.action.setEnabled(False)
         self._show("Syncing with the hub…")
-        store, emit = self.store, self.progressed.emit
-        self.runner.run(lambda: sync(store, progress=emit),
-                        lambda result: self._done(result, None, quiet),
-                        lambda exc: self._done(None, exc, quiet), owner=self.label)
+        store = self.store
+
+        def work(job: Job) -> Done[Any]:
+            return sync_with_hub(store, progress=lambda text: job.report(0, 0, text))
+
+        self.runner.job(work).progress(lambda _done, _total, text: self._show(text)) \
+            .success(lambda written: self._done(written.value, None, quiet)) \
+            .failure(lambda exc: self._done(None, exc, quiet)).owned_by(self.label).run()
 
     def _done(self, result: Any, error: BaseException | None, quiet: bool) -> None:
         from sendobserve.errors import UserError

@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 from sendobserve.errors import UserError
 from sendobserve.services.trust import SignerLine
 from sendobserve.ui.common.a11y import LiveLabel
-from sendobserve.ui.common.runs import announce, window_runner
+from sendobserve.ui.common.tasks import Runner
 
 _ROOT = QModelIndex()
 _DISPLAY = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
@@ -55,9 +55,11 @@ KIND_WORDS = {"training": "Training", "reflections": "Reflection", "cpd": "CPD",
 
 
 def _emit(widget: QWidget, changes: Any) -> None:
+    """Tell the open screens what a decision here changed, on the window's runner."""
     parent = widget.parentWidget()
-    if parent is not None:
-        announce(window_runner(parent), parent, changes)
+    runner = getattr(parent.window(), "runner", None) if parent is not None else None
+    if isinstance(runner, Runner):
+        runner.announce(changes)
 
 
 class _Table(QAbstractTableModel):

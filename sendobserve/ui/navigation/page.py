@@ -8,7 +8,8 @@ the form and the suggested ordinal, then Start. Ctrl+N adds a trainee, Ctrl+Shif
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -66,11 +67,12 @@ from sendobserve.model.vocabulary import (
     name_matches,
     ordinal,
 )
+from sendobserve.services.changes import Changes
 from sendobserve.services.workspace import WorkspaceService
 from sendobserve.ui.common.a11y import LiveLabel, clear_on_escape
 from sendobserve.ui.common.minimisation import minimisation_label, watch
 from sendobserve.ui.common.settings import ROLE_LABELS, WorkspaceSettings
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import ChangeFollower, Runner
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -100,6 +102,9 @@ class MediatorListModel(QAbstractListModel):
 
     def mediator(self, row: int) -> Mediator:
         return self._rows[row]
+
+    def row_of(self, mediator_id: uuid.UUID) -> int:
+        return next((i for i, m in enumerate(self._rows) if m.id == mediator_id), -1)
 
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
@@ -360,7 +365,7 @@ class NavigationWidget(QWidget):
     traineeScreenRequested = Signal(object)  # Mediator: the readiness view and record
     idleMinutesChanged = Signal(int)
 
-    def __init__(self, service: WorkspaceService, runner: TaskRunner,
+    def __init__(self, service: WorkspaceService, runner: Runner,
                  settings: WorkspaceSettings, parent: QWidget | None = None):
         super().__init__(parent)
         self.service = service
@@ -515,6 +520,13 @@ class NavigationWidget(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
         self.setTabOrder(self.search, self.trainee_list)
+        # The lists follow the one change signal: people → the trainee list; a trainee's
+        # cases and observations → their lists (now if showing, else when shown again).
+        self._announcing = False  # its own writes: it has shown them already
+        self.people_follower = ChangeFollower(
+            self, runner, lambda c: not self._announcing and (c.everything or c.people),
+            self.reload)
+        self.trainee_follower = ChangeFollower(self, runner, self._shows, self.refresh_trainee)
         self.reload()
 
     # --- loading ----------------------------------------------------------------------------
@@ -524,6 +536,7 @@ class NavigationWidget(QWidget):
 
         def show(result: tuple[Sequence[Mediator], Sequence[FormDefinition]]) -> None:
             mediators, forms = result
+            chosen = self.current_mediator()
             self.mediators.set_mediators(mediators)
             # The lists below belonged to the trainee selected before: reloaded next.
             self.cases.set_cases([])
@@ -534,9 +547,22 @@ class NavigationWidget(QWidget):
                 self.form_choice.addItem(f"Form {form.number}: {form.title}", form.form_id)
             default = next((i for i, f in enumerate(self._forms) if f.form_id == "form2"), 0)
             self.form_choice.setCurrentIndex(default)
+            # The trainee chosen before stays chosen (a reload after an import or a sync).
+            row = self.mediators.row_of(chosen.id) if chosen is not None else -1
+            if row >= 0:
+                self.trainee_list.setCurrentIndex(
+                    self.filter.mapFromSource(self.mediators.index(row, 0)))
             self._select_first()
 
-        self.runner.run(load, show, self._failed, owner=self)
+        self.runner.op(load).success(show).failure(self._failed).owned_by(self).run()
+
+    def _shows(self, changes: Changes) -> bool:
+        """Whether a change concerns the chosen trainee's cases or observations."""
+        mediator = self.current_mediator()
+        if mediator is None or self._announcing or changes.people or changes.everything:
+            return False  # nobody chosen, its own write, or the reload above does it
+        return (changes.cases or changes.observations or changes.marks) \
+            and changes.touches(mediator.id)
 
     def _failed(self, exc: BaseException) -> None:
         self.message.setText(f"Could not load: {exc}")
@@ -588,8 +614,8 @@ class NavigationWidget(QWidget):
             self.observations.set_rows([])
             self._update_start()
             return
-        self.runner.run(lambda: self._load_trainee(mediator.id), self._show_trainee,
-                        self._failed, owner=self)
+        self.runner.op(lambda: self._load_trainee(mediator.id)).success(self._show_trainee) \
+            .failure(self._failed).owned_by(self).run()
 
     def _load_trainee(self, mediator_id: uuid.UUID) -> tuple[uuid.UUID, Sequence[Case],
                                                              list[tuple[Observation, str, str]]]:
@@ -649,7 +675,8 @@ class NavigationWidget(QWidget):
             if result != QDialog.DialogCode.Accepted:
                 return
             try:
-                mediator = self.service.add_mediator(dialog.name.text().strip())
+                with self._own_write():
+                    mediator = self.service.add_mediator(dialog.name.text().strip())
             except Exception as exc:
                 self.message.setText(f"Trainee not added — {exc}")
                 return
@@ -677,10 +704,11 @@ class NavigationWidget(QWidget):
             hours = dialog.hours_value()
             assert hours is not None
             try:
-                case = self.service.add_case(
-                    mediator.id, dialog.reference.text().strip(), dialog.date_value(),
-                    CaseKind(dialog.kind.currentData()),
-                    TraineeRole(dialog.role.currentData()), hours)
+                with self._own_write():
+                    case = self.service.add_case(
+                        mediator.id, dialog.reference.text().strip(), dialog.date_value(),
+                        CaseKind(dialog.kind.currentData()),
+                        TraineeRole(dialog.role.currentData()), hours)
             except Exception as exc:
                 self.message.setText(f"Case not added — {exc}")
                 return
@@ -709,7 +737,10 @@ class NavigationWidget(QWidget):
         self.settings.observer_role = role
         q = self.observed_on.date()
         try:
-            observer = self.service.observer_named(name, role)
+            with self._own_write():
+                observer = self.service.observer_named(name, role)
+            # Not shown here yet: the observation list follows the start the door
+            # announces (when shown again).
             observation = self.service.start_observation(
                 case.id, observer.id, self.form_choice.currentData(), self.ordinal.value(),
                 date(q.year(), q.month(), q.day()))
@@ -749,7 +780,8 @@ class NavigationWidget(QWidget):
                                  "amend it (Ctrl+E) if something is wrong.")
             return
         try:
-            copy = self.service.discard_draft(observation.id)
+            with self._own_write():
+                copy = self.service.discard_draft(observation.id)
         except Exception as exc:
             self.message.setText(f"Not deleted — {exc}")
             return
@@ -764,7 +796,8 @@ class NavigationWidget(QWidget):
             return
         copy, what = self._deleted.pop()
         try:
-            self.service.restore_draft(copy)
+            with self._own_write():
+                self.service.restore_draft(copy)
         except Exception as exc:
             self.message.setText(f"Not put back — {exc}")
             return
@@ -774,3 +807,14 @@ class NavigationWidget(QWidget):
 
     def refresh_trainee(self) -> None:
         self._trainee_changed(self.trainee_list.currentIndex())
+
+    @contextmanager
+    def _own_write(self) -> Iterator[None]:
+        """A write made here through the door: the door announces it on the window's
+        runner for the other screens, and this one, which shows it already, lets it
+        pass."""
+        self._announcing = True
+        try:
+            yield
+        finally:
+            self._announcing = False

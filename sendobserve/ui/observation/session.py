@@ -9,7 +9,13 @@ by construction (the next key event is not even read until the commit returns), 
 fsync (``synchronous=FULL``): ``tools/bench_ticks.py`` measures key press → committed →
 shown at a median of 4–5 ms on an idle two-core machine and 12 ms (95th percentile
 24 ms) with the machine loaded by other work: inside or about one 60 Hz frame, never a
-visible stall. Lists, unlocking and anything else slow go through ``TaskRunner``.
+visible stall. Lists, unlocking and anything else slow go through the window's runner.
+
+Every committed write is announced by the door itself, once: the workspace's
+``StoreWorkspaceService`` is built with ``changed=runner.announce`` (``build_workspace``),
+so the trainee page and the lists follow it: a tick is a ``marks`` change of this
+observation's trainee; finalising, amending and deleting are ``observations``. The
+session adds no announcement of its own (a tick would be announced twice).
 """
 
 from __future__ import annotations
@@ -83,7 +89,8 @@ class ObservationSession(QObject):
         self.saveStatusChanged.emit(status.value, text)
 
     def _commit(self, what: str, write: Callable[[], T]) -> T | None:
-        """Run one write; show "Saving…", then "Saved" only once it returned."""
+        """Run one write; show "Saving…", then "Saved" only once it returned (the door
+        says what it changed)."""
         self._status(SaveStatus.SAVING, "Saving…")
         started = time.perf_counter()
         try:
@@ -167,3 +174,13 @@ class ObservationSession(QObject):
         self.progressChanged.emit(self.model.progress_text())
         self.observationChanged.emit(self.observation)
         return done
+
+    # --- changed elsewhere ------------------------------------------------------------
+    def reload(self) -> None:
+        """Read the observation and its marks again (an import or a sync amended it)."""
+        self.observation = self.service.observation(self.id)
+        for mark in self.service.marks(self.id).values():
+            self.model.apply_mark(mark)
+        self.model.set_read_only(self.is_final)
+        self.progressChanged.emit(self.model.progress_text())
+        self.observationChanged.emit(self.observation)

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 
 from sendobserve.errors import UserError
 from sendobserve.ui.common.lock import FILE_DIALOG_OPTIONS
-from sendobserve.ui.common.tasks import TaskRunner
-from sendobserve.ui.printing import JobProgress, ProgressDialog
+from sendobserve.ui.common.progress import ProgressDialog
+from sendobserve.ui.common.tasks import Job, Runner
 
 SEED_LIMIT = 2**63
 
@@ -50,7 +50,7 @@ class _PackDialog(QDialog):
     go_text = ""
     started = Signal()  # the job is about to run (its progress dialog is open)
 
-    def __init__(self, store: Any, runner: TaskRunner, *, signer: str = "",
+    def __init__(self, store: Any, runner: Runner, *, signer: str = "",
                  today: Callable[[], date] = date.today,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -144,17 +144,18 @@ class _PackDialog(QDialog):
             return
         self._say()
         self.result = None
-        job = JobProgress(self)
-        self.progress = ProgressDialog(self.title, job, self)
+        op = self.runner.job(self.work(Path(self.folder.text().strip()).expanduser(),
+                                       self.signer.text().strip()))
+        self.progress = ProgressDialog(self.title, op.job, self)
         self.progress.open()
         self.busy = True
         self.go.setEnabled(False)
-        work = self.work(Path(self.folder.text().strip()).expanduser(),
-                         self.signer.text().strip(), job)
         self.started.emit()
-        self.runner.run(work, self._done, self._failed, owner=self)
+        op.success(self._done).failure(self._failed).owned_by(self).run()
 
-    def work(self, folder: Path, signer: str, job: JobProgress) -> Callable[[], Any]:
+    def work(self, folder: Path, signer: str) -> Callable[[Job], Any]:
+        """The job, run on the runner's worker: it reports progress and polls Cancel
+        through its ``Job``."""
         raise NotImplementedError
 
     def describe(self, result: Any) -> str:
@@ -190,7 +191,7 @@ class SpotCheckDialog(_PackDialog):
     title = "Spot check"
     go_text = "&Draw and write packs"
 
-    def __init__(self, store: Any, runner: TaskRunner, *, population: int, signer: str = "",
+    def __init__(self, store: Any, runner: Runner, *, population: int, signer: str = "",
                  today: Callable[[], date] = date.today,
                  parent: QWidget | None = None) -> None:
         super().__init__(store, runner, signer=signer, today=today, parent=parent)
@@ -235,14 +236,14 @@ class SpotCheckDialog(_PackDialog):
             return f"The seed is a whole number from 0 to {SEED_LIMIT - 1}."
         return super().problem()
 
-    def work(self, folder: Path, signer: str, job: JobProgress) -> Callable[[], Any]:
+    def work(self, folder: Path, signer: str) -> Callable[[Job], Any]:
         from sendobserve.services.packs import run_spot_check
 
         size, seed, today = self.sample_size.value(), self.seed_value(), self._today()
         store = self.store
-        return lambda: run_spot_check(store, size=size, out_dir=folder, signer=signer,
-                                      seed=seed, today=today, progress=job.report,
-                                      cancelled=job.cancelled)
+        return lambda job: run_spot_check(store, size=size, out_dir=folder, signer=signer,
+                                          seed=seed, today=today, progress=job.report,
+                                          cancelled=job.cancelled)
 
     def describe(self, result: Any) -> str:
         meets = sum(1 for met in result.met.values() if met)
@@ -262,7 +263,7 @@ class RegisterPackDialog(_PackDialog):
     title = "Register pack"
     go_text = "&Write the register pack"
 
-    def __init__(self, store: Any, runner: TaskRunner, *, members: int, signer: str = "",
+    def __init__(self, store: Any, runner: Runner, *, members: int, signer: str = "",
                  today: Callable[[], date] = date.today,
                  parent: QWidget | None = None) -> None:
         super().__init__(store, runner, signer=signer, today=today, parent=parent)
@@ -279,12 +280,13 @@ class RegisterPackDialog(_PackDialog):
         if members == 0:
             self._say(error="No mediator on the panel is accredited or passported yet.")
 
-    def work(self, folder: Path, signer: str, job: JobProgress) -> Callable[[], Any]:
+    def work(self, folder: Path, signer: str) -> Callable[[Job], Any]:
         from sendobserve.services.packs import build_register_pack
 
         today, store = self._today(), self.store
-        return lambda: build_register_pack(store, out_dir=folder, signer=signer, today=today,
-                                           progress=job.report, cancelled=job.cancelled)
+        return lambda job: build_register_pack(store, out_dir=folder, signer=signer,
+                                               today=today, progress=job.report,
+                                               cancelled=job.cancelled)
 
     def describe(self, result: Any) -> str:
         lines = [f"Register pack: {result.members} panel members, {result.declared} declared "

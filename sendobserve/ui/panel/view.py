@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import (
@@ -38,7 +38,8 @@ from sendobserve.model.panel import (
     count_by_status,
     renewals_by_month,
 )
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.services.changes import Changes
+from sendobserve.ui.common.tasks import ChangeFollower, Job, Runner
 from sendobserve.ui.panel.model import (
     COL_DUE,
     COL_LAST,
@@ -66,10 +67,12 @@ class _Chart:
     text: str
 
 
-class _Progress(QObject):
-    """Carries progress from the worker to the GUI thread (queued, never a widget call)."""
-
-    changed = Signal(int, int)
+def moves_a_verdict(changes: Changes) -> bool:
+    """Whether a change set may change some mediator's stage on the panel. A tick alone
+    does not: only finalised observations count, and finalising or amending one is an
+    ``observations`` change (so an open panel does not reload at every key press)."""
+    return (changes.everything or changes.people or changes.cases or changes.observations
+            or changes.record or changes.certificates)
 
 
 class PanelTable(QTableView):
@@ -92,7 +95,7 @@ class PanelView(QWidget):
 
     openTraineeRequested = Signal(object)  # uuid.UUID
 
-    def __init__(self, loader: Loader, runner: TaskRunner, *,
+    def __init__(self, loader: Loader, runner: Runner, *,
                  today: Callable[[], date] = date.today,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -182,12 +185,12 @@ class PanelView(QWidget):
         self.setTabOrder(self.stage, self.grouping)
         self.setTabOrder(self.grouping, self.reload_button)
         self.setTabOrder(self.reload_button, self.table)
+        # Any write to anyone's evidence may move a verdict: reload (when next shown).
+        self.follower = ChangeFollower(self, runner, moves_a_verdict, self.reload)
 
     # --- loading ---------------------------------------------------------------------------
     def reload(self) -> None:
         today = self._today()
-        carrier = _Progress(self)
-        carrier.changed.connect(self._progressed)
         self.progress.setVisible(False)
         self.summary.setText("Reading the panel…")
         self.reload_button.setEnabled(False)
@@ -196,12 +199,13 @@ class PanelView(QWidget):
         sort = (max(header.sortIndicatorSection(), 0), header.sortIndicatorOrder(),
                 self.proxy.group)
 
-        def work() -> PreparedRows:
+        def work(job: Job) -> PreparedRows:
             # Everything slow happens off the GUI thread: verdicts and rows in the order
             # shown here, then the chart (``_draw_chart``) once the rows are on screen.
-            return prepare_rows(self._loader(carrier.changed.emit), today, sort=sort)
+            return prepare_rows(self._loader(job.report), today, sort=sort)
 
-        self._runner.run(work, self._loaded, self._failed, owner=self)
+        self._runner.job(work).progress(self._progressed).success(self._loaded) \
+            .failure(self._failed).owned_by(self).run()
 
     def _draw_chart(self, prepared: PreparedRows) -> None:
         def work() -> _Chart:
@@ -211,7 +215,8 @@ class PanelView(QWidget):
             return _Chart(renewals_svg(months, width=CHART_WIDTH, height=CHART_HEIGHT),
                           renewals_text(months))
 
-        self._runner.run(work, self._charted, self._chart_failed, owner=self)
+        self._runner.op(work).success(self._charted).failure(self._chart_failed) \
+            .owned_by(self).run()
 
     def _charted(self, chart: _Chart) -> None:
         self.chart.load(QByteArray(chart.svg))
@@ -222,7 +227,7 @@ class PanelView(QWidget):
         self.chart_text.setText(f"The chart could not be drawn: {exc}")
         self.chart.setAccessibleDescription(self.chart_text.text())
 
-    def _progressed(self, done: int, total: int) -> None:
+    def _progressed(self, done: int, total: int, _what: str = "") -> None:
         self.progress.setVisible(done < total)
         self.progress.setRange(0, total)
         self.progress.setValue(done)

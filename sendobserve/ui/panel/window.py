@@ -18,11 +18,10 @@ def panel_loader(store: Any, today: Callable[[], date] = date.today) -> Callable
     [Callable[[int, int], None]], list[Verdict]
 ]:
     """What the panel runs on the worker: stored verdicts, the stale ones assessed again."""
-    from sendobserve.storage.repositories import load_registry, panel_verdicts
+    from sendobserve.services.screens_reads import panel
 
     def load(progress: Callable[[int, int], None]) -> list[Verdict]:
-        forms = load_registry(store.session)
-        return panel_verdicts(store.session, forms, today=today(), progress=progress)
+        return panel(store, today=today(), progress=progress)
 
     return load
 
@@ -40,6 +39,7 @@ def show_panel(window: QMainWindow) -> PanelView | None:
         view.resize(1100, 640)
         view.openTraineeRequested.connect(lambda mid: _open_trainee(window, store, mid))
         window.panel_view = view  # type: ignore[attr-defined]
+    view.follower.stale = False  # reloaded below, once
     view.show()
     view.raise_()
     view.activateWindow()
@@ -48,13 +48,13 @@ def show_panel(window: QMainWindow) -> PanelView | None:
 
 
 def _open_trainee(window: QMainWindow, store: Any, mediator_id: uuid.UUID) -> None:
-    from sendobserve.storage.repositories import MediatorRepository
+    from sendobserve.services.screens_reads import mediator
 
     workspace = window.centralWidget()
     show = getattr(workspace, "show_trainee", None)
     if not callable(show):
         return
-    show(MediatorRepository(store.session).get(mediator_id))
+    show(mediator(store, mediator_id))
     window.raise_()
     window.activateWindow()
 

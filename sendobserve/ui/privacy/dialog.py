@@ -8,7 +8,6 @@ Everything here calls the same functions as ``sendobserve retention``,
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ from PySide6.QtWidgets import (
 from sendobserve.model.retention import KIND_WORDS, Kind, RetentionPlan, Rule
 from sendobserve.storage.db import Store
 from sendobserve.ui.common.lock import FILE_DIALOG_OPTIONS
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Runner
 
 INTRO = (
     "<p>Everything this app stores is encrypted on this computer. Cases carry a reference, "
@@ -79,7 +78,7 @@ class PrivacyDialog(QDialog):
 
     changed = Signal()  # records were removed: open screens should refresh
 
-    def __init__(self, store: Store, runner: TaskRunner, parent: QWidget | None = None, *,
+    def __init__(self, store: Store, runner: Runner, parent: QWidget | None = None, *,
                  today: date | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Data protection")
@@ -151,16 +150,11 @@ class PrivacyDialog(QDialog):
 
     # --- loading -------------------------------------------------------------------------
     def refresh(self) -> None:
-        from sendobserve.storage.repositories import MediatorRepository
-        from sendobserve.storage.retention import plan_for_store
+        from sendobserve.services.screens_reads import retention_choices
 
         store, today = self.store, self.today
-
-        def load() -> tuple[RetentionPlan, list[Any]]:
-            return (plan_for_store(store, today=today),
-                    list(MediatorRepository(store.session).list()))
-
-        self.runner.run(load, self._loaded, self._failed, owner=self)
+        self.runner.op(lambda: retention_choices(store, today=today)) \
+            .success(self._loaded).failure(self._failed).owned_by(self).run()
 
     def _loaded(self, loaded: tuple[RetentionPlan, list[Any]]) -> None:
         plan, mediators = loaded
@@ -202,12 +196,13 @@ class PrivacyDialog(QDialog):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        from sendobserve.storage.retention import apply_retention
+        from sendobserve.services.screens_writes import apply_retention
 
         store = self.store
         self.apply_button.setEnabled(False)
-        self.runner.run(lambda: apply_retention(store, plan), self._applied, self._failed,
-                        owner=self)
+        self.runner.op(lambda: apply_retention(store, plan)) \
+            .success(lambda written: self._applied(written.value)) \
+            .failure(self._failed).owned_by(self).run()
 
     def _applied(self, done: dict[str, int]) -> None:
         self.retention_status.say(f"Removed or cleared {sum(done.values())} records.")
@@ -226,23 +221,15 @@ class PrivacyDialog(QDialog):
             "PDF (*.pdf)", options=FILE_DIALOG_OPTIONS)
         if not path:
             return
-        from sendobserve.reports.subject_access import subject_access_pdf
-        from sendobserve.storage.erasure import subject_access
-        from sendobserve.storage.fsutil import atomic_write_bytes
+        from sendobserve.services.screens_reads import save_subject_access
 
         store, target = self.store, Path(path)
-
-        def work() -> int:
-            held = subject_access(store, mediator_id)
-            atomic_write_bytes(target, subject_access_pdf(name, held, made_on=date.today()))
-            atomic_write_bytes(target.with_suffix(".json"), json.dumps(
-                {"person": name, "mediator_id": str(mediator_id), "records": held},
-                indent=2, ensure_ascii=False, default=str).encode("utf-8"))
-            return sum(len(rows) for rows in held.values())
-
-        self.runner.run(work, lambda n: self.person_status.say(
-            f"Saved {n} records about {name} to {target.name} and "
-            f"{target.with_suffix('.json').name}."), self._failed, owner=self)
+        self.runner.op(lambda: save_subject_access(store, mediator_id, name, target,
+                                                   made_on=date.today())) \
+            .success(lambda n: self.person_status.say(
+                f"Saved {n} records about {name} to {target.name} and "
+                f"{target.with_suffix('.json').name}.")) \
+            .failure(self._failed).owned_by(self).run()
 
     def _confirm_erase(self) -> None:
         mediator_id = self.people.currentData()
@@ -259,11 +246,12 @@ class PrivacyDialog(QDialog):
         if typed.strip().casefold() != name.casefold():
             self.person_status.say("The name did not match; nothing was erased.")
             return
-        from sendobserve.storage.erasure import erase_mediator
+        from sendobserve.services.screens_writes import erase_mediator
 
         store = self.store
-        self.runner.run(lambda: erase_mediator(store, mediator_id), self._erased, self._failed,
-                        owner=self)
+        self.runner.op(lambda: erase_mediator(store, mediator_id)) \
+            .success(lambda written: self._erased(written.value)) \
+            .failure(self._failed).owned_by(self).run()
 
     def _erased(self, result: Any) -> None:
         self.person_status.say(" ".join(result.summary_lines()))

@@ -187,9 +187,9 @@ class _Startup:
     def painted(self) -> None:
         if self.exit_after_start:
             print(f"main window painted after {self.ms():.0f} ms", flush=True)
-        from sendobserve.ui.common.tasks import run_in_background
+        from sendobserve.ui.common.tasks import startup_runner
 
-        run_in_background(self._find, self.found, self.failed)
+        startup_runner().op(self._find).success(self.found).failure(self.failed).run()
 
     def _find(self) -> Found:  # on the worker
         from sendobserve.storage.keyring_cache import KeyCache

@@ -37,7 +37,7 @@ from sendobserve.storage.keyring_cache import KeyringStatus
 from sendobserve.ui.common.a11y import LiveLabel
 from sendobserve.ui.common.lock import FILE_DIALOG_OPTIONS
 from sendobserve.ui.common.secret_field import PasswordField
-from sendobserve.ui.common.tasks import run_in_background
+from sendobserve.ui.common.tasks import startup_runner
 
 STRENGTH_NAMES = ["too short", "weak", "fair", "good", "strong"]
 
@@ -224,7 +224,8 @@ class FirstRunDialog(QDialog):
         self.chosen_provider = self.provider_name  # read here, on the GUI thread
         self._set_busy(True)
         self.create_error.hide()
-        run_in_background(lambda: self._create(passphrase), self._created, self._create_failed)
+        startup_runner().op(lambda: self._create(passphrase)).success(self._created) \
+            .failure(self._create_failed).owned_by(self).run()
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -436,7 +437,8 @@ class UnlockDialog(QDialog):
             return
         self._set_busy(True)
         self.error.hide()
-        run_in_background(lambda: self._unlock(secret), self._unlocked, self._unlock_failed)
+        startup_runner().op(lambda: self._unlock(secret)).success(self._unlocked) \
+            .failure(self._unlock_failed).owned_by(self).run()
 
     def _set_busy(self, busy: bool) -> None:
         # Read-only, not disabled: a disabled field hands the focus on, and a screen reader

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAccessible, QAccessibleInterface, QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAccessibleWidget,
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from sendobserve import APP_DISPLAY_NAME, __version__
 from sendobserve.ui.common.geometry import remember_geometry
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Runner
 
 if TYPE_CHECKING:
     import uuid
@@ -102,10 +102,18 @@ _factory_installed = False
 
 
 class MainWindow(QMainWindow):
-    """Holds the open store; ``set_central_widget`` is where a workspace is placed."""
+    """Holds the open store; ``set_central_widget`` is where a workspace is placed.
+
+    ``changed(Changes)`` is the app's one change signal: every write (a tick, a record
+    edit, an import, a hub sync, a certificate issued, a draft deleted, the demo removed,
+    retention or an erasure) is emitted on it once it has committed. It forwards the
+    window's runner's ``changed``, which the screens inside the window follow.
+    """
+
+    changed = Signal(object)  # sendobserve.services.changes.Changes
 
     def __init__(self, store: Store | None = None, parent: QWidget | None = None, *,
-                 runner: TaskRunner | None = None, data_dir: Path | None = None) -> None:
+                 runner: Runner | None = None, data_dir: Path | None = None) -> None:
         global _factory_installed
         if not _factory_installed:
             QAccessible.installFactory(_window_accessibility)
@@ -115,7 +123,8 @@ class MainWindow(QMainWindow):
         self.data_dir = data_dir
         self.printing: PrintController | None = None
         self.exchange: ExchangeController | None = None
-        self.runner = runner if runner is not None else TaskRunner(self)
+        self.runner = runner if runner is not None else Runner(self)
+        self.runner.changed.connect(self.changed)
         self.locked = False  # the workspace's lock screen is up: see set_locked
         self.setWindowTitle(f"{APP_DISPLAY_NAME} {__version__}")
         self.setAccessibleName(f"{APP_DISPLAY_NAME} main window")
@@ -353,7 +362,7 @@ class MainWindow(QMainWindow):
 
     def _remove_demo(self) -> None:
         """File ▸ Remove demo data…: asks first (No is the default), then removes on the
-        window's task runner and reloads the trainees."""
+        window's runner; the trainee lists follow the change it announces."""
         store = self.store
         if store is None:
             return
@@ -372,25 +381,23 @@ class MainWindow(QMainWindow):
     def _remove_demo_answered(self, store: Store, result: int) -> None:
         from datetime import date
 
-        from sendobserve.demo import remove_demo
+        from sendobserve.services.screens_writes import remove_demo_data
 
         if result != QMessageBox.StandardButton.Yes:
             return
 
-        def done(removed: dict[str, int]) -> None:
-            reload = getattr(getattr(self.centralWidget(), "navigation", None), "reload", None)
-            if callable(reload):
-                reload()
+        def done(removed: Any) -> None:
+            # The trainee lists follow the change signal (EVERYTHING) themselves.
             self.statusBar().showMessage(
-                "Removed the demo data." if removed else "There was no demo data to remove.",
-                10000)
+                "Removed the demo data." if removed.value
+                else "There was no demo data to remove.", 10000)
 
         def failed(exc: BaseException) -> None:
             QMessageBox.warning(self, "Demo data not removed",
                                 getattr(exc, "message", None) or str(exc))
 
-        self.runner.run(lambda: remove_demo(store, today=date.today()), done, failed,
-                        owner=self)
+        self.runner.op(lambda: remove_demo_data(store, today=date.today())) \
+            .success(done).failure(failed).owned_by(self).run()
 
     def _export(self) -> None:
         mediator = self.current_mediator()
@@ -407,15 +414,12 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _records_removed(self) -> None:
-        """Retention or erasure removed records: leave any page that may show them."""
-        workspace = self.centralWidget()
-        back = getattr(workspace, "show_navigation", None)
+        """Retention or erasure removed records: leave any page that may show them (the
+        lists themselves follow the change signal)."""
+        back = getattr(self.centralWidget(), "show_navigation", None)
         if callable(back):
             back()
-        navigation = getattr(workspace, "navigation", None)
-        reload = getattr(navigation, "reload", None)
-        if callable(reload):
-            reload()
+
     def _known_signers(self) -> None:
         from sendobserve.ui.exchange.trust import KnownSignersDialog
 
@@ -462,8 +466,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def closeEvent(self, event: object) -> None:
-        if self.printing is not None:
-            self.printing.cancel_running()  # a portfolio being laid out stops at the next page
+        self.runner.cancel_all()  # a portfolio being laid out stops at the next page
         self.runner.wait()  # an import still running finishes before the store closes
         if self.store is not None:
             self.store.close()

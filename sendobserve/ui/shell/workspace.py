@@ -1,14 +1,16 @@
 """The observation workspace: navigation ↔ checklist ↔ review, with a lock over all of it.
 
 The main window hosts one ``Workspace`` as its central widget. The workspace receives
-the service, settings and task runner it needs; it never reaches for a global window.
+the services, settings and the window's runner it needs; it never reaches for a global
+window or the store. Its pages follow the runner's change signal rather than being
+refreshed by hand.
 """
 
 from __future__ import annotations
 
 import html
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -28,11 +30,14 @@ from sendobserve.services.workspace import WorkspaceService
 from sendobserve.ui.common.a11y import on_back
 from sendobserve.ui.common.lock import Curtain, IdleWatcher, LockPage
 from sendobserve.ui.common.settings import WorkspaceSettings
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import ChangeFollower, Runner
 from sendobserve.ui.navigation.page import NavigationWidget, ordinal_text
 from sendobserve.ui.observation.finalise_page import ReviewPage
 from sendobserve.ui.observation.page import ObservationPage
 from sendobserve.ui.observation.session import ObservationSession
+
+if TYPE_CHECKING:
+    from sendobserve.services.screens_trainee import TraineeRecord
 
 
 def observation_heading(observation: Observation, mediator: Mediator | None, case: Case | None,
@@ -53,13 +58,12 @@ class Workspace(QWidget):
     printObservationRequested = Signal()  # the open observation's Print… button
 
     def __init__(self, service: WorkspaceService, settings: WorkspaceSettings,
-                 runner: TaskRunner, parent: QWidget | None = None,
-                 sessions: Any = None, forms: Any = None):
+                 runner: Runner, parent: QWidget | None = None,
+                 trainee: TraineeRecord | None = None):
         super().__init__(parent)
         self.service = service
-        # The store's session factory, for the readiness view (None: no readiness view).
-        self.sessions = sessions
-        self.forms = forms  # the store's form registry (None: the shipped forms)
+        # The trainee page's door (None: no trainee page, as in the workspace's own tests).
+        self.trainee = trainee
         self.trainee_page: TraineePage | None = None
         self._observation_from_trainee = False
         self._navigation_focus: QWidget | None = None  # where to come back to
@@ -117,6 +121,13 @@ class Workspace(QWidget):
         page.reviewRequested.connect(self.show_review)
         page.closeRequested.connect(self._close_observation)
         page.printRequested.connect(self.printObservationRequested)
+        # A finalised observation may be amended elsewhere and arrive by an import or a
+        # sync: show it as it now is. (A draft is this installation's alone.)
+        ChangeFollower(  # owned by the page: gone with it
+            page, self.runner,
+            lambda c: session.is_final and (c.everything or c.observations or c.marks)
+            and c.touches(observation.mediator_id),
+            session.reload)
         self.session, self.observation_page = session, page
         self.pages.addWidget(page)
         self.pages.setCurrentWidget(page)
@@ -126,8 +137,7 @@ class Workspace(QWidget):
         if self._observation_from_trainee and self.trainee_page is not None:
             self.flush()
             self._drop_observation()
-            self.pages.setCurrentWidget(self.trainee_page)
-            self.trainee_page.trainee_screen.refresh()
+            self.pages.setCurrentWidget(self.trainee_page)  # caught up with the marks
             self.trainee_page.focus_first()
         else:
             self.show_navigation()
@@ -135,11 +145,11 @@ class Workspace(QWidget):
     # --- the trainee's readiness and record ----------------------------------------------
     def show_trainee(self, mediator: Mediator) -> None:
         """The readiness view and record of ``mediator`` (at the de-brief)."""
-        if self.sessions is None:
+        if self.trainee is None:
             return
         self._remember_navigation_focus()
         self._drop_trainee()
-        page = TraineePage(self.sessions, mediator, self.runner, self.forms)
+        page = TraineePage(self.trainee, mediator, self.runner)
         page.backRequested.connect(self.show_navigation)
         page.trainee_screen.openObservationRequested.connect(self._open_from_trainee)
         self.trainee_page = page
@@ -184,8 +194,7 @@ class Workspace(QWidget):
             self.observation_page.view.setFocus()
 
     def _finalised(self) -> None:
-        self.show_checklist()
-        self.navigation.refresh_trainee()
+        self.show_checklist()  # the lists follow the change the finalising announced
 
     def _remember_navigation_focus(self) -> None:
         focus = QApplication.focusWidget()
@@ -198,8 +207,7 @@ class Workspace(QWidget):
         observations."""
         self.flush()
         self._drop_trainee()
-        self.pages.setCurrentWidget(self.navigation)
-        self.navigation.refresh_trainee()
+        self.pages.setCurrentWidget(self.navigation)  # catches up with what changed
         back_to = self._navigation_focus
         self._navigation_focus = None
         if back_to is not None and shiboken6.isValid(back_to) and back_to.isVisible():
@@ -280,8 +288,8 @@ class Workspace(QWidget):
             page.unlock_button.setEnabled(True)
             page.error.setText(f"Could not check the passphrase — {exc}")
 
-        self.runner.run(lambda: self.service.verify_passphrase(passphrase), checked, failed,
-                        owner=self, while_held=True)
+        self.runner.op(lambda: self.service.verify_passphrase(passphrase)).success(checked) \
+            .failure(failed).owned_by(self).while_held().run()
 
     def _show_again(self) -> None:
         if not self._locked:
@@ -322,10 +330,10 @@ class TraineePage(QWidget):
 
     backRequested = Signal()
 
-    def __init__(self, sessions: Any, mediator: Mediator, runner: TaskRunner,
-                 forms: Any = None, parent: QWidget | None = None):
+    def __init__(self, trainee: TraineeRecord, mediator: Mediator, runner: Runner,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        from sendobserve.ui.trainee.readiness.screen import TraineeScreen
+        from sendobserve.ui.trainee.screen import TraineeScreen
 
         self.mediator = mediator
         self.setAccessibleName(f"Readiness and record of {mediator.name}")
@@ -337,7 +345,7 @@ class TraineePage(QWidget):
         back.clicked.connect(self.backRequested)
         header.addWidget(title, 1)
         header.addWidget(back)
-        self.trainee_screen = TraineeScreen(sessions, mediator.id, runner=runner, forms=forms)
+        self.trainee_screen = TraineeScreen(trainee, mediator.id, runner=runner)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.trainee_screen, 1)
@@ -348,47 +356,26 @@ class TraineePage(QWidget):
         self.trainee_screen.readiness.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
-class StoreMetaValues:
-    """The settings' private values, in the store's ``store_meta`` table: encrypted with
-    everything else. Read once, then served from memory (the mark history asks for the
-    observer's name at every tick, on the worker thread)."""
-
-    def __init__(self, store: Any) -> None:
-        self._store = store
-        self._cache: dict[str, str | None] = {}
-
-    def get(self, key: str) -> str | None:
-        if key not in self._cache:
-            from sendobserve.storage.meta import get_meta
-
-            with self._store.session() as session:
-                self._cache[key] = get_meta(session, key)
-        return self._cache[key]
-
-    def set(self, key: str, value: str) -> None:
-        from sendobserve.storage.meta import set_meta
-
-        with self._store.session() as session:
-            set_meta(session, key, value)
-        self._cache[key] = value
-
-
 def build_workspace(store: Any, settings: WorkspaceSettings | None = None,
                     parent: QWidget | None = None,
-                    runner: TaskRunner | None = None) -> Workspace:
+                    runner: Runner | None = None) -> Workspace:
     """The workspace for an open ``Store``: the main window's central widget.
 
-    The lock checks a passphrase against this store's key file (the same check as
-    unlocking at start-up); the observer's name, remembered inside this store (never in
-    the settings file), signs the mark history.
+    This is where the screens' doors are made from the store (nothing inside the
+    workspace sees the store): the observation service, and the trainee page's
+    ``TraineeRecord``. The lock checks a passphrase against this store's key file (the
+    same check as unlocking at start-up); the observer's name, remembered inside this
+    store (never in the settings file), signs the mark history.
     """
+    from sendobserve.services.screens_reads import StoreMeta
+    from sendobserve.services.screens_trainee import TraineeRecord
     from sendobserve.services.store_workspace import StoreWorkspaceService
     from sendobserve.storage import vault
     from sendobserve.storage.errors import WrongKeyError
     from sendobserve.storage.repositories import load_registry
 
     settings = settings if settings is not None else WorkspaceSettings()
-    settings.attach_private(StoreMetaValues(store))
+    settings.attach_private(StoreMeta(store))
 
     def verify(secret: str) -> bool:
         try:
@@ -398,9 +385,13 @@ def build_workspace(store: Any, settings: WorkspaceSettings | None = None,
         return True
 
     forms = load_registry(store.session)  # the Standards' forms and the provider's own
-    service = StoreWorkspaceService(store.session, forms, verify,
-                                    actor=lambda: settings.observer_name)
     # One runner for the window: closing it waits for all background work before the
     # store closes (two runners let a readiness load outlive the store).
-    return Workspace(service, settings, runner if runner is not None else TaskRunner(), parent,
-                     sessions=store.session, forms=forms)
+    runner = runner if runner is not None else Runner()
+    # The door announces every committed write on the runner's one change signal (once:
+    # the screens that make a write through it add no announcement of their own).
+    service = StoreWorkspaceService(store.session, forms, verify,
+                                    actor=lambda: settings.observer_name,
+                                    changed=runner.announce)
+    return Workspace(service, settings, runner, parent,
+                     trainee=TraineeRecord.of(store, forms))

@@ -43,9 +43,9 @@ def test_the_windows_fit_a_1280_by_800_laptop_screen(tmp_path: Path) -> None:
         "c.drawString(72, 720, 'page'); c.showPage(); c.save();"
         "from sendobserve.ui.shell.main_window import MainWindow;"
         "from sendobserve.ui.printing import PrintPreviewDialog;"
-        "from sendobserve.ui.common.tasks import TaskRunner;"
+        "from sendobserve.ui.common.tasks import Runner;"
         "w = MainWindow(); p = PrintPreviewDialog(b.getvalue(), 'x', w,"
-        " runner=TaskRunner(synchronous=True));"
+        " runner=Runner(synchronous=True));"
         "print(w.width(), w.height(), p.width(), p.height())"
     )
     env = subprocess_env(QT_QPA_PLATFORM=f"offscreen:configfile={screens}",

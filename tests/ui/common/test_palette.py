@@ -21,7 +21,7 @@ from sendobserve.ui.common.palette import (
     harden,
 )
 from sendobserve.ui.common.states import state_colour
-from sendobserve.ui.trainee.readiness.style import gap_background, hue, mark_colour, status_colour
+from sendobserve.ui.trainee.style import gap_background, hue, mark_colour, status_colour
 
 R = QPalette.ColorRole
 

@@ -15,7 +15,7 @@ from sendobserve.services.exchange import identity_card
 from sendobserve.storage import vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import MediatorRepository, ObservationRepository
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.exchange.dialogs import ExchangeController
 from tests.helpers import FAST_SCRYPT, TEST_PASSPHRASE
 from tests.ui.printing.test_printing import stored_bytes
@@ -37,7 +37,7 @@ def pair(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
 
 
 def _export(qtbot: Any, store: Store, path: Path) -> tuple[ExchangeController, int]:
-    controller = ExchangeController(store, TaskRunner(synchronous=True))
+    controller = ExchangeController(store, Runner(synchronous=True))
     ready = MediatorRepository(store.session).resolve(READY)
     controller.start_export(ready.id)
     dialog = controller.export_dialog
@@ -65,7 +65,7 @@ def test_export_then_import_through_the_dialogs(qtbot: Any, pair: tuple[Store, S
     exporter, count = _export(qtbot, a, file)
     assert exporter.message is not None and f"Wrote {count} finalised" in exporter.message.text()
 
-    importer = ExchangeController(b, TaskRunner(synchronous=True))
+    importer = ExchangeController(b, Runner(synchronous=True))
     importer.start_import()
     chooser = importer.import_dialog
     assert chooser is not None
@@ -108,7 +108,7 @@ def test_wrong_passphrase_is_one_message_and_changes_nothing(
     file = tmp_path / "siobhan.sendobs"
     _export(qtbot, a, file)
     before = stored_bytes(b)
-    importer = ExchangeController(b, TaskRunner(synchronous=True))
+    importer = ExchangeController(b, Runner(synchronous=True))
     failures: list[str] = []
     importer.failed.connect(failures.append)
     importer.check_file(str(file), "not the agreed passphrase")
@@ -121,7 +121,7 @@ def test_wrong_passphrase_is_one_message_and_changes_nothing(
 
 
 def test_identity_dialog_shows_the_fingerprint_in_eight_groups(qtbot: Any, store: Store) -> None:
-    controller = ExchangeController(store, TaskRunner(synchronous=True))
+    controller = ExchangeController(store, Runner(synchronous=True))
     controller.show_identity()
     dialog = controller.identity_dialog
     assert dialog is not None
@@ -147,7 +147,7 @@ def test_a_damaged_file_is_one_message_and_changes_nothing(
     else:
         file = tmp_path / "missing.sendobs"
     before = stored_bytes(b)
-    importer = ExchangeController(b, TaskRunner(synchronous=True))
+    importer = ExchangeController(b, Runner(synchronous=True))
     failures: list[str] = []
     importer.failed.connect(failures.append)
     importer.check_file(str(file), FILE_PASSPHRASE)
@@ -162,7 +162,7 @@ def test_cancel_in_the_preview_imports_nothing(qtbot: Any, pair: tuple[Store, St
     file = tmp_path / "siobhan.sendobs"
     _export(qtbot, a, file)
     before = stored_bytes(b)
-    importer = ExchangeController(b, TaskRunner(synchronous=True))
+    importer = ExchangeController(b, Runner(synchronous=True))
     importer.check_file(str(file), FILE_PASSPHRASE)
     preview = importer.preview_dialog
     assert preview is not None
@@ -190,7 +190,7 @@ def test_the_import_is_applied_on_a_worker_thread(qtbot: Any, pair: tuple[Store,
         return real_apply(store, pending)
 
     monkeypatch.setattr(actions, "apply_pending", watched)
-    runner = TaskRunner()
+    runner = Runner()
     importer = ExchangeController(b, runner)
     importer.check_file(str(file), FILE_PASSPHRASE)
     qtbot.waitUntil(lambda: importer.preview_dialog is not None, timeout=30_000)

@@ -17,7 +17,7 @@ from sendobserve.services import evidence
 from sendobserve.storage import vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import MediatorRepository
-from sendobserve.ui.common.runs import synchronous_runner
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.exchange.dialogs import ExchangeController
 from tests.helpers import FAST_SCRYPT, TEST_PASSPHRASE
 from tests.model.test_evidence import make_pdf
@@ -44,7 +44,7 @@ def test_the_scope_shows_what_will_travel_and_the_whole_record_goes(
     training = next(e for e in evidence.entries(a, ready.id) if e.kind is EntryKind.TRAINING)
     evidence.attach(a, training.kind, training.id, make_pdf(), name="send.pdf",
                     kind=EvidenceKind.TRAINING_CERTIFICATE, added_by=READY)
-    controller = ExchangeController(a, synchronous_runner())
+    controller = ExchangeController(a, Runner(synchronous=True))
     controller.start_export(ready.id)
     dialog = controller.export_dialog
     assert dialog is not None
@@ -73,7 +73,7 @@ def test_the_scope_shows_what_will_travel_and_the_whole_record_goes(
     assert path.is_file()
     assert controller.message is not None and "1 evidence file to " in controller.message.text()
 
-    importer = ExchangeController(b, synchronous_runner())
+    importer = ExchangeController(b, Runner(synchronous=True))
     importer.check_file(str(path), FILE_PASSPHRASE)
     preview = importer.preview_dialog
     assert preview is not None

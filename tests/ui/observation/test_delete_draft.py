@@ -15,7 +15,7 @@ from sendobserve.model.domain import MarkState, ObservationState
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import RecordNotFound
 from sendobserve.ui.common.settings import WorkspaceSettings
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Runner
 from tests.helpers import durable_snapshot
 from tests.ui.screens import main_window
 
@@ -27,7 +27,7 @@ def _row_of(nav: Any, state: ObservationState) -> int:
 
 def test_delete_a_draft_with_the_delete_key_and_put_it_back(
         qtbot: Any, store: Store, forms: Any, settings: WorkspaceSettings,
-        runner: TaskRunner) -> None:
+        runner: Runner) -> None:
     _window, workspace = main_window(qtbot, store, forms, settings, runner)
     nav = workspace.navigation
     nav.search.setText(GAPS)
@@ -61,7 +61,7 @@ def test_delete_a_draft_with_the_delete_key_and_put_it_back(
 
 def test_a_finalised_observation_is_never_deleted(
         qtbot: Any, store: Store, forms: Any, settings: WorkspaceSettings,
-        runner: TaskRunner) -> None:
+        runner: Runner) -> None:
     _window, workspace = main_window(qtbot, store, forms, settings, runner)
     nav = workspace.navigation
     nav.search.setText(GAPS)
@@ -76,7 +76,7 @@ def test_a_finalised_observation_is_never_deleted(
 
 def test_file_remove_demo_data_asks_with_no_as_default_then_removes(
         qtbot: Any, store: Store, forms: Any, settings: WorkspaceSettings,
-        runner: TaskRunner) -> None:
+        runner: Runner) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     window, workspace = main_window(qtbot, store, forms, settings, runner)

@@ -20,7 +20,7 @@ from sendobserve.ui.common.settings import (
     OBSERVER_NAME_META,
     WorkspaceSettings,
 )
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.shell.workspace import build_workspace
 from tests.ui.conftest import reopen
 
@@ -46,7 +46,7 @@ def test_a_name_typed_and_used_is_in_the_store_not_in_the_settings_file(
         qtbot: Any, store: Any, tmp_path: Path) -> None:
     path, qsettings = _ini(tmp_path)
     settings = WorkspaceSettings(qsettings)
-    workspace = build_workspace(store, settings, runner=TaskRunner(synchronous=True))
+    workspace = build_workspace(store, settings, runner=Runner(synchronous=True))
     qtbot.addWidget(workspace)
     service = workspace.service
     mediator = service.add_mediator("Rhys ap Dafydd")
@@ -73,7 +73,7 @@ def test_a_name_typed_and_used_is_in_the_store_not_in_the_settings_file(
     try:
         again = WorkspaceSettings(QSettings(str(path), QSettings.Format.IniFormat))
         assert again.observer_name == ""  # nothing to read in the file
-        build_workspace(store, again, runner=TaskRunner(synchronous=True)).deleteLater()
+        build_workspace(store, again, runner=Runner(synchronous=True)).deleteLater()
         assert again.observer_name == NAME
     finally:
         store.close()
@@ -88,7 +88,7 @@ def test_a_name_left_in_the_file_by_an_earlier_version_moves_into_the_store(
     assert NAME in path.read_text(encoding="utf-8")
     settings = WorkspaceSettings(QSettings(str(path), QSettings.Format.IniFormat))
     assert settings.observer_name == NAME  # still known before the store opens
-    workspace = build_workspace(store, settings, runner=TaskRunner(synchronous=True))
+    workspace = build_workspace(store, settings, runner=Runner(synchronous=True))
     qtbot.addWidget(workspace)
     text = _file_text(settings, path)
     assert NAME not in text and "Whitfield" not in text
@@ -100,12 +100,12 @@ def test_a_name_already_in_the_store_wins_over_an_old_file(
         qtbot: Any, store: Any, tmp_path: Path) -> None:
     _path, qsettings = _ini(tmp_path)
     first = WorkspaceSettings(qsettings)
-    qtbot.addWidget(build_workspace(store, first, runner=TaskRunner(synchronous=True)))
+    qtbot.addWidget(build_workspace(store, first, runner=Runner(synchronous=True)))
     first.observer_name = NAME
     stale = QSettings(str(tmp_path / "old.ini"), QSettings.Format.IniFormat)
     stale.setValue(LEGACY_OBSERVER_NAME_KEY, "Someone Else")
     older = WorkspaceSettings(stale)
-    qtbot.addWidget(build_workspace(store, older, runner=TaskRunner(synchronous=True)))
+    qtbot.addWidget(build_workspace(store, older, runner=Runner(synchronous=True)))
     assert older.observer_name == NAME
     assert "Someone Else" not in _file_text(older, tmp_path / "old.ini")
 

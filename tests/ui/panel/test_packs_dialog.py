@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from sendobserve import demo
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import MediatorRepository
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.panel.packs import RegisterPackDialog, SpotCheckDialog, panel_members
 from sendobserve.ui.shell.main_window import MainWindow
 from sendobserve.ui.shell.workspace import build_workspace
@@ -46,7 +46,7 @@ def _logged(store: Store) -> list[tuple[str, int]]:
 
 def test_the_spot_check_dialog_draws_with_the_seed_shown_and_logs_it(
         qtbot: Any, panel: Store, tmp_path: Path) -> None:
-    dialog = SpotCheckDialog(panel, TaskRunner(synchronous=True), population=panel_members(panel),
+    dialog = SpotCheckDialog(panel, Runner(synchronous=True), population=panel_members(panel),
                              signer="Dana Whitfield", today=lambda: TODAY)
     qtbot.addWidget(dialog)
     assert dialog.population == 3 and dialog.sample_size.maximum() == 3
@@ -71,7 +71,7 @@ def test_the_spot_check_dialog_draws_with_the_seed_shown_and_logs_it(
 
 def test_cancel_in_the_progress_dialog_stops_the_spot_check_and_leaves_nothing(
         qtbot: Any, panel: Store, tmp_path: Path) -> None:
-    dialog = SpotCheckDialog(panel, TaskRunner(synchronous=True), population=3,
+    dialog = SpotCheckDialog(panel, Runner(synchronous=True), population=3,
                              signer="Dana Whitfield", today=lambda: TODAY)
     qtbot.addWidget(dialog)
     dialog.sample_size.setValue(3)
@@ -82,12 +82,12 @@ def test_cancel_in_the_progress_dialog_stops_the_spot_check_and_leaves_nothing(
         progress = dialog.progress
         assert progress is not None
 
-        def changed(done: int, _total: int) -> None:
+        def changed(done: int, _total: int, _what: str = "") -> None:
             seen.append(done)
             if done == 1:
                 qtbot.mouseClick(progress.cancel_button, Qt.MouseButton.LeftButton)
 
-        progress.job.changed.connect(changed)
+        progress.job.progressed.connect(changed)
 
     dialog.started.connect(press_cancel_on_first_pack)
     dialog.start()
@@ -104,7 +104,7 @@ def test_a_bad_request_says_what_is_wrong_and_changes_nothing(
     full = tmp_path / "full"
     full.mkdir()
     (full / "keep.txt").write_text("mine")
-    dialog = SpotCheckDialog(panel, TaskRunner(synchronous=True), population=3,
+    dialog = SpotCheckDialog(panel, Runner(synchronous=True), population=3,
                              today=lambda: TODAY)
     qtbot.addWidget(dialog)
     before = durable_snapshot(tmp_path)
@@ -123,12 +123,12 @@ def test_a_bad_request_says_what_is_wrong_and_changes_nothing(
 
 def test_the_register_pack_dialog_writes_the_pack_with_progress(
         qtbot: Any, panel: Store, tmp_path: Path) -> None:
-    dialog = RegisterPackDialog(panel, TaskRunner(synchronous=True), members=3,
+    dialog = RegisterPackDialog(panel, Runner(synchronous=True), members=3,
                                 signer="Dana Whitfield", today=lambda: TODAY)
     qtbot.addWidget(dialog)
     totals: list[tuple[int, int]] = []
-    dialog.started.connect(lambda: dialog.progress.job.changed.connect(
-        lambda d, t: totals.append((d, t))))
+    dialog.started.connect(lambda: dialog.progress.job.progressed.connect(
+        lambda d, t, _w: totals.append((d, t))))
     dialog.folder.setText(str(tmp_path / "pack"))
     dialog.start()
     assert totals == [(1, 3), (2, 3), (3, 3)]
@@ -141,7 +141,7 @@ def test_the_register_pack_dialog_writes_the_pack_with_progress(
 
 def test_the_panel_menu_opens_both_and_they_wait_for_the_lock(
         qtbot: Any, panel: Store, settings: Any) -> None:
-    window = MainWindow(panel, runner=TaskRunner(synchronous=True))
+    window = MainWindow(panel, runner=Runner(synchronous=True))
     qtbot.addWidget(window)
     window.set_central_widget(build_workspace(panel, settings, runner=window.runner))
     window.show()

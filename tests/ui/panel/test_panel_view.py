@@ -14,7 +14,7 @@ from sendobserve import demo
 from sendobserve.model.panel import PanelStatus, Verdict
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import load_registry, panel_verdicts
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.panel.model import (
     COL_NAME,
     COL_PPC,
@@ -84,7 +84,7 @@ def test_the_proxy_filters_searches_sorts_and_groups(verdicts: list[Verdict]) ->
 
 def test_the_window_loads_on_the_runner_and_enter_opens_the_trainee(
         qtbot: Any, store: Store, settings: Any, verdicts: list[Verdict]) -> None:
-    window = MainWindow(store, runner=TaskRunner(synchronous=True))
+    window = MainWindow(store, runner=Runner(synchronous=True))
     qtbot.addWidget(window)
     window.set_central_widget(build_workspace(store, settings, runner=window.runner))
     window.show()
@@ -123,7 +123,7 @@ def test_a_panel_that_cannot_be_read_says_so(qtbot: Any, store: Store) -> None:
     def broken(_progress: Any) -> list[Verdict]:
         raise RuntimeError("the disk went away")
 
-    view = PanelView(broken, TaskRunner(synchronous=True))
+    view = PanelView(broken, Runner(synchronous=True))
     qtbot.addWidget(view)
     view.reload()
     assert view.summary.text() == "The panel could not be read: the disk went away"

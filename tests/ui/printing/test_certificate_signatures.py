@@ -15,7 +15,7 @@ from sendobserve.reports.signing import verify_pdf
 from sendobserve.services.documents import ensure_signing_root
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories.certificates import CertificateRepository
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.printing import CertificateSignaturesDialog, PrintController
 from tests.reports.test_certificate_drawings import image_xobjects
 from tests.ui.printing.test_printing import _id, demo, sign  # noqa: F401  (the demo store fixture)
@@ -82,7 +82,7 @@ def test_without_drawings_must_be_ticked_and_disables_the_pads(qtbot: Any) -> No
 
 def test_app_issue_prints_both_drawings_and_a_reprint_keeps_them(
         qtbot: Any, demo: Store) -> None:  # noqa: F811
-    controller = PrintController(demo, TaskRunner(synchronous=True))
+    controller = PrintController(demo, Runner(synchronous=True))
     mediator = _id(demo, READY)
     controller.preview_form4(mediator)
     assert controller.signer_dialog is not None

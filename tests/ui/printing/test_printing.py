@@ -22,7 +22,7 @@ from sendobserve.services.documents import ensure_signing_root
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import MediatorRepository, ObservationRepository
 from sendobserve.storage.repositories.certificates import CertificateRepository
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.printing import MAX_CACHED, PrintController, PrintPreviewDialog
 from tests.helpers import snapshot
 
@@ -51,7 +51,7 @@ def _id(store: Store, name: str) -> Any:
 
 
 def _form4(qtbot: Any, store: Store) -> tuple[PrintController, PrintPreviewDialog]:
-    controller = PrintController(store, TaskRunner(synchronous=True))
+    controller = PrintController(store, Runner(synchronous=True))
     controller.preview_form4(_id(store, READY))
     dialog = controller.signer_dialog
     assert dialog is not None and dialog.list.count() >= 1
@@ -135,7 +135,7 @@ def test_printing_paints_each_page_on_the_printer(qtbot: Any, demo: Store,
 def test_form4_refusal_names_what_is_missing_and_writes_nothing(
         qtbot: Any, demo: Store) -> None:
     before = stored_bytes(demo)
-    controller = PrintController(demo, TaskRunner(synchronous=True))
+    controller = PrintController(demo, Runner(synchronous=True))
     refused: list[str] = []
     controller.refused.connect(refused.append)
     controller.preview_form4(_id(demo, GAPS))
@@ -152,7 +152,7 @@ def test_form4_refusal_names_what_is_missing_and_writes_nothing(
 
 
 def test_cancelling_the_portfolio_stops_it_and_shows_nothing(qtbot: Any, demo: Store) -> None:
-    runner = TaskRunner()  # a real worker thread: Cancel arrives while it lays out pages
+    runner = Runner()  # a real worker thread: Cancel arrives while it lays out pages
     controller = PrintController(demo, runner)
     outcomes: list[str] = []
     controller.failed.connect(outcomes.append)
@@ -167,7 +167,7 @@ def test_cancelling_the_portfolio_stops_it_and_shows_nothing(qtbot: Any, demo: S
     progress = controller.progress
     assert progress is not None
     figures: list[tuple[int, int]] = []
-    progress.job.changed.connect(lambda done, total: figures.append((done, total)))
+    progress.job.progressed.connect(lambda done, total, _what: figures.append((done, total)))
     progress.cancel_button.click()
     qtbot.waitUntil(lambda: outcomes == ["cancelled"], timeout=30_000)
     runner.wait()
@@ -180,7 +180,7 @@ def test_main_window_print_menu_acts_on_the_workspace_trainee(qtbot: Any, demo: 
     from sendobserve.ui.shell.main_window import MainWindow
     from sendobserve.ui.shell.workspace import build_workspace
 
-    window = MainWindow(demo, runner=TaskRunner(synchronous=True))
+    window = MainWindow(demo, runner=Runner(synchronous=True))
     qtbot.addWidget(window)
     workspace = build_workspace(demo)
     workspace.runner.synchronous = True
@@ -209,7 +209,7 @@ def _observation_preview(qtbot: Any, store: Store) -> PrintPreviewDialog:
     mediator = _id(store, READY)
     observation = next(o for o in ObservationRepository(store.session).list_for_mediator(mediator)
                        if o.form_id == "form2")
-    controller = PrintController(store, TaskRunner(synchronous=True))
+    controller = PrintController(store, Runner(synchronous=True))
     controller.preview_observation(observation.id)
     preview = controller.preview
     assert preview is not None
@@ -249,7 +249,7 @@ def test_page_keys_move_through_the_pages_and_ctrl_s_saves(
 
 def test_form5_lists_the_signers_and_a_reprint_keeps_serial_and_signer(
         qtbot: Any, demo: Store) -> None:
-    controller = PrintController(demo, TaskRunner(synchronous=True))
+    controller = PrintController(demo, Runner(synchronous=True))
     passported = _id(demo, PASSPORTED)
     controller.preview_form5(passported)
     dialog = controller.signer_dialog
@@ -276,7 +276,7 @@ def test_form5_lists_the_signers_and_a_reprint_keeps_serial_and_signer(
 
 
 def test_form5_refused_for_a_mediator_who_is_not_passported(qtbot: Any, demo: Store) -> None:
-    controller = PrintController(demo, TaskRunner(synchronous=True))
+    controller = PrintController(demo, Runner(synchronous=True))
     controller.preview_form5(_id(demo, READY))
     assert controller.message is not None and controller.preview is None
     # The Form 5 gate is the passporting assessment: every gap is listed.
@@ -285,7 +285,7 @@ def test_form5_refused_for_a_mediator_who_is_not_passported(qtbot: Any, demo: St
 
 
 def test_the_portfolio_completes_with_progress_on_a_worker(qtbot: Any, demo: Store) -> None:
-    runner = TaskRunner()
+    runner = Runner()
     controller = PrintController(demo, runner)
     with qtbot.waitSignal(controller.previewOpened, timeout=120_000) as opened:
         controller.preview_portfolio(_id(demo, READY))
@@ -316,7 +316,7 @@ def test_help_menu_opens_about_and_identity(qtbot: Any, store: Store) -> None:
     from sendobserve.ui.shell.about import AboutDialog
     from sendobserve.ui.shell.main_window import MainWindow
 
-    window = MainWindow(store, runner=TaskRunner(synchronous=True))
+    window = MainWindow(store, runner=Runner(synchronous=True))
     qtbot.addWidget(window)
     help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
     about = next(a for a in help_menu.actions() if a.text().startswith("&About"))
@@ -339,7 +339,7 @@ def test_the_first_certificate_asks_the_providers_name_once(qtbot: Any, store: S
 
     with store.session() as session:  # the demo names a demo provider: a real store has none
         assert delete_meta(session, META_PROVIDER_NAME)
-    controller = PrintController(store, TaskRunner(synchronous=True))
+    controller = PrintController(store, Runner(synchronous=True))
     controller.preview_form4(_id(store, READY))
     asked = controller.provider_dialog
     assert asked is not None and controller.signer_dialog is None  # asked before signing

@@ -15,14 +15,14 @@ from sendobserve import demo
 from sendobserve.demo import fill_store
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import MediatorRepository
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.privacy.dialog import PrivacyDialog
 
 
 @pytest.fixture
 def dialog(qtbot, store: Store) -> PrivacyDialog:
     fill_store(store, today=date(2026, 11, 30))
-    dlg = PrivacyDialog(store, TaskRunner(synchronous=True), today=date(2034, 1, 1))
+    dlg = PrivacyDialog(store, Runner(synchronous=True), today=date(2034, 1, 1))
     qtbot.addWidget(dlg)
     return dlg
 
@@ -82,7 +82,7 @@ def test_file_menu_opens_it_and_an_erasure_leaves_the_trainee_page(qtbot, store:
     from sendobserve.ui.shell.main_window import MainWindow
 
     fill_store(store, today=date(2026, 11, 30))
-    window = MainWindow(store, runner=TaskRunner(synchronous=True))
+    window = MainWindow(store, runner=Runner(synchronous=True))
     qtbot.addWidget(window)
     assert window.privacy_action in window.store_actions  # disabled and refused when locked
     window.privacy_action.trigger()

@@ -7,7 +7,7 @@ from pytestqt.qtbot import QtBot
 from sendobserve.demo import GAPS, fill_store
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import MediatorRepository
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.shell.main_window import MainWindow
 from sendobserve.ui.shell.workspace import build_workspace
 from tests.ui.trainee.readiness.conftest import TODAY
@@ -17,7 +17,7 @@ def test_the_store_closes_only_after_the_readiness_load_finished(
     qtbot: QtBot, store: Store
 ) -> None:
     fill_store(store, today=TODAY)
-    runner = TaskRunner()  # a real worker thread, as in the app
+    runner = Runner()  # a real worker thread, as in the app
     window = MainWindow(store, runner=runner)
     workspace = build_workspace(store, runner=runner)
     window.set_central_widget(workspace)

@@ -24,7 +24,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from sendobserve.model.domain import CaseKind, MarkState, ObserverRole, TraineeRole
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Op, Runner
 from sendobserve.ui.shell.main_window import MainWindow
 from sendobserve.ui.shell.workspace import Workspace, build_workspace
 from tests.helpers import durable_snapshot
@@ -36,7 +36,7 @@ NOTE = "Parents agreed the transport plan"
 ITEM = "f3.pm.introduce"
 
 
-class CountingRunner(TaskRunner):
+class CountingRunner(Runner):
     """The real synchronous runner, counting the work it is given (the lock page's own
     passphrase checks aside)."""
 
@@ -44,10 +44,10 @@ class CountingRunner(TaskRunner):
         super().__init__(synchronous=True)
         self.started = 0
 
-    def run(self, *args: Any, **kwargs: Any) -> None:
-        if not kwargs.get("while_held"):
+    def submit(self, op: Op[Any]) -> None:
+        if not op.urgent:
             self.started += 1
-        super().run(*args, **kwargs)
+        super().submit(op)
 
 
 def _window(qtbot: Any, store: Any, settings: Any) -> tuple[MainWindow, Workspace, Any]:

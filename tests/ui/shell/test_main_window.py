@@ -51,10 +51,10 @@ def test_the_observation_page_print_button_previews_the_open_observation(
         qtbot: Any, store: Any, settings: Any) -> None:
     from PySide6.QtCore import Qt
 
-    from sendobserve.ui.common.tasks import TaskRunner
+    from sendobserve.ui.common.tasks import Runner
     from tests.reports.conftest import pdf_text
 
-    window = MainWindow(store, runner=TaskRunner(synchronous=True))
+    window = MainWindow(store, runner=Runner(synchronous=True))
     qtbot.addWidget(window)
     workspace = build_workspace(store, settings)
     window.set_central_widget(workspace)

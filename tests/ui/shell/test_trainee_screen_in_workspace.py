@@ -11,9 +11,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from sendobserve.demo import GAPS, demo_id, fill_store
+from sendobserve.services.screens_trainee import TraineeRecord
 from sendobserve.storage.db import Store
 from sendobserve.ui.common.settings import WorkspaceSettings
-from sendobserve.ui.common.tasks import TaskRunner
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.observation.checklist_model import Role
 from sendobserve.ui.shell.workspace import TraineePage, Workspace
 from tests.ui.conftest import make_service
@@ -21,10 +22,11 @@ from tests.ui.trainee.readiness.conftest import TODAY
 
 
 def test_ctrl_r_opens_the_matrix_and_a_cell_opens_the_observation_at_its_criterion(
-    qtbot: QtBot, store: Store, forms: Any, settings: WorkspaceSettings, runner: TaskRunner
+    qtbot: QtBot, store: Store, forms: Any, settings: WorkspaceSettings, runner: Runner
 ) -> None:
     fill_store(store, today=TODAY)
-    workspace = Workspace(make_service(store, forms), settings, runner, sessions=store.session)
+    workspace = Workspace(make_service(store, forms), settings, runner,
+                          trainee=TraineeRecord.of(store))
     qtbot.addWidget(workspace)
     workspace.show()
     qtbot.waitExposed(workspace)

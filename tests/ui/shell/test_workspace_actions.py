@@ -153,9 +153,9 @@ def test_every_control_has_an_accessible_name(
 def test_background_loading_with_a_real_thread_pool(
         qtbot: Any, service: Any, settings: Any, draft: Any) -> None:
     """Lists load on a worker thread; ticks then commit on the GUI thread, same store."""
-    from sendobserve.ui.common.tasks import TaskRunner
+    from sendobserve.ui.common.tasks import Runner
 
-    runner = TaskRunner()  # not synchronous
+    runner = Runner()  # not synchronous
     workspace = Workspace(service, settings, runner)
     show(qtbot, workspace)
     nav = workspace.navigation

@@ -42,7 +42,7 @@ from sendobserve.model.readiness import (
     ReadinessReport,
 )
 from sendobserve.model.vocabulary import fold_name
-from sendobserve.ui.trainee.readiness.style import (
+from sendobserve.ui.trainee.style import (
     GAP_GLYPH,
     GAP_WORD,
     GLYPH,

@@ -28,7 +28,7 @@ from sendobserve.model.outcome import RequirementResult, Status, fmt_hours
 from sendobserve.model.readiness import ReadinessReport
 from sendobserve.model.renewal import PassportReport, RenewalReport
 from sendobserve.model.rulebook import Edition, default_edition
-from sendobserve.ui.trainee.readiness.style import STATUS_GLYPH, STATUS_WORD, status_colour
+from sendobserve.ui.trainee.style import STATUS_GLYPH, STATUS_WORD, status_colour
 
 # requirement id → (what, figure key, unit) for the short figure; the threshold is the
 # edition's (the one the result was judged under).

@@ -1,10 +1,11 @@
 """The readiness screen for one mediator: matrix and Form 4 requirements side by side,
 with re-registration and passporting on their own tabs.
 
-Built from a session factory (or a ``Store``) and a mediator id; it never reaches for
-the main window. ``refresh()`` reloads and re-assesses (off the GUI thread through the
-runner); ``openObservationRequested(observation_id, criterion_id)`` asks the host to
-open that observation at that criterion.
+Built from the trainee page's door (``services.screens_trainee.TraineeRecord``) and a
+mediator id; it never reaches for the main window or the store. ``refresh()`` reloads and
+re-assesses (off the GUI thread through the runner);
+``openObservationRequested(observation_id, criterion_id)`` asks the host to open that
+observation at that criterion.
 """
 
 from __future__ import annotations
@@ -34,17 +35,11 @@ from PySide6.QtWidgets import (
 
 from sendobserve.model.domain import MarkState as M
 from sendobserve.model.outcome import fmt_hours
-from sendobserve.model.readiness import FormLookup
 from sendobserve.model.renewal import last_twelve_months
+from sendobserve.services.readiness import ReadinessData
+from sendobserve.services.screens_trainee import TraineeRecord
 from sendobserve.ui.common.a11y import LiveLabel, clear_on_escape
-from sendobserve.ui.trainee.readiness.data import (
-    BackgroundRunner,
-    ReadinessData,
-    Runner,
-    load_readiness,
-    sessions_of,
-    standard_forms,
-)
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.trainee.readiness.matrix import (
     COL_CRITERION,
     COL_STATUS,
@@ -57,7 +52,7 @@ from sendobserve.ui.trainee.readiness.matrix import (
     RowKindRole,
 )
 from sendobserve.ui.trainee.readiness.panels import PassportPanel, ReadinessPanel, RenewalPanel
-from sendobserve.ui.trainee.readiness.style import GAP_GLYPH, GLYPH
+from sendobserve.ui.trainee.style import GAP_GLYPH, GLYPH
 
 TAB_FORM4, TAB_RENEWAL, TAB_PASSPORT = 0, 1, 2
 
@@ -192,10 +187,9 @@ class MatrixView(QTableView):
 class ReadinessView(QWidget):
     """The mentor's de-brief screen for one mediator.
 
-    ``source``: a ``Store`` or its ``session`` factory. ``forms``: the form registry
-    (the shipped forms by default). ``runner``: where loading runs (a ``TaskRunner`` or
-    anything with its ``run``; by default Qt's thread pool). ``today``: the date the
-    rules judge by (``date.today`` by default).
+    ``door``: the trainee page's reads (the record, and the form registry the rules read
+    it with). ``runner``: where loading runs (the window's; by default one of its own).
+    ``today``: the date the rules judge by (``date.today`` by default).
     """
 
     openObservationRequested = Signal(str, str)  # observation id, tick item id
@@ -204,19 +198,17 @@ class ReadinessView(QWidget):
 
     def __init__(
         self,
-        source: Any,
+        door: TraineeRecord,
         mediator_id: uuid.UUID,
         *,
-        forms: FormLookup | None = None,
         runner: Runner | None = None,
         today: Callable[[], date] = date.today,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._sessions = sessions_of(source)
+        self._door = door
         self.mediator_id = mediator_id
-        self._forms: FormLookup = forms if forms is not None else standard_forms()
-        self._runner: Runner = runner if runner is not None else BackgroundRunner()
+        self._runner = runner if runner is not None else Runner(self)
         self._today = today
         self._generation = 0
         self._first = True
@@ -350,11 +342,7 @@ class ReadinessView(QWidget):
         """Reload the record and re-assess; call after a mark, an import or an edit."""
         self._generation += 1
         generation = self._generation
-        sessions, mediator_id, forms, today = (
-            self._sessions, self.mediator_id, self._forms, self._today())
-
-        def work() -> ReadinessData:
-            return load_readiness(sessions, mediator_id, forms, today)
+        door, mediator_id, today = self._door, self.mediator_id, self._today()
 
         def done(data: ReadinessData) -> None:
             if generation == self._generation:  # a newer refresh supersedes this one
@@ -366,7 +354,8 @@ class ReadinessView(QWidget):
                 self.status.setText(f"Could not load the record: {message}")
                 self.loadFailed.emit(message)
 
-        self._runner.run(work, done, failed, owner=self)
+        self._runner.op(lambda: door.readiness(mediator_id, today)).success(done) \
+            .failure(failed).owned_by(self).run()
 
     def show_data(self, data: ReadinessData) -> None:
         """Show an assessment (the view keeps the cell under the cursor where it can)."""
@@ -382,7 +371,7 @@ class ReadinessView(QWidget):
         titles: dict[int, str] = {}
         for number in (1, 2, 3):
             try:
-                titles[number] = self._forms.latest(f"form{number}").title
+                titles[number] = self._door.forms.latest(f"form{number}").title
             except Exception:  # a provider's registry without this form: number only
                 continue
         self.model.set_report(report, titles)

@@ -30,8 +30,8 @@ from sendobserve.model.domain import Mediator, PassportRoute, ProfessionalBody
 from sendobserve.model.outcome import Status
 from sendobserve.model.rulebook import shipped_rulebook
 from sendobserve.model.validation import ValidationError
-from sendobserve.storage.repositories import MediatorRepository
-from sendobserve.ui.trainee.readiness.style import status_colour
+from sendobserve.services import Done
+from sendobserve.ui.trainee.style import status_colour
 
 BODIES = (
     (ProfessionalBody.COM, "College of Mediators"),
@@ -82,12 +82,15 @@ class _OptionalDate(QWidget):
 
 
 class MediatorDetails(QWidget):
-    changed = Signal()
+    """The mediator's own details; ``save(mediator, today=)`` commits them (the
+    door's ``save_mediator``) and ``changed`` carries what that changed."""
 
-    def __init__(self, repo: MediatorRepository, today: Callable[[], date],
+    changed = Signal(object)  # Changes
+
+    def __init__(self, save: Callable[..., Done[Mediator]], today: Callable[[], date],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._repo = repo
+        self._save = save
         self._today = today
         self._mediator: Mediator | None = None
         self.name = QLineEdit()
@@ -191,7 +194,7 @@ class MediatorDetails(QWidget):
             rules_edition=self.edition.currentData() or None,
         )
         try:
-            saved = self._repo.update(changed, today=self._today())
+            written = self._save(changed, today=self._today())
         except ValidationError as exc:
             label = self.errors.get(exc.field)
             if label is None:
@@ -203,7 +206,7 @@ class MediatorDetails(QWidget):
         except UserError as exc:
             self.message.setText(f"⚠ {exc.message}")
             return False
-        self._mediator = saved
+        self._mediator = written.value
         self.message.setText("Saved.")
-        self.changed.emit()
+        self.changed.emit(written.changes)
         return True

@@ -33,8 +33,8 @@ from sendobserve.model.domain import Observer
 from sendobserve.model.outcome import Status, fmt_hours, role_label
 from sendobserve.model.validation import ValidationError
 from sendobserve.ui.common.a11y import with_mnemonic
-from sendobserve.ui.trainee.readiness.style import status_colour
 from sendobserve.ui.trainee.record.specs import FieldKind, FieldSpec, KindSpec, parse_hours
+from sendobserve.ui.trainee.style import status_colour
 
 
 class EntryDialog(QDialog):

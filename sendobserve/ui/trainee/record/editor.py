@@ -2,10 +2,12 @@
 recorded discretions, one tab each.
 
 Add and Edit open a form; Delete asks first and then offers Undo (the entry is added
-back unchanged, same id). Every committed change emits ``changed`` so the readiness
-screen can re-assess without being reopened. Reads and writes are single small
-repository calls (a few ms), so they run on the GUI thread: a write must be on disk
-before the table shows it anyway.
+back unchanged, same id). Every committed change emits ``changed(Changes)``, which the
+trainee screen puts on the window's change signal, so the readiness tab (and any other
+screen showing this trainee) re-assesses without being reopened. Reads and writes go
+through the trainee page's door (``TraineeRecord``) and are single small repository
+calls (a few ms), so they run on the GUI thread: a write must be on disk before the
+table shows it anyway.
 """
 
 from __future__ import annotations
@@ -33,17 +35,13 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.errors import UserError
-from sendobserve.model.domain import Case, Observer, TraineeRole, TrainingKind
+from sendobserve.model.domain import Observer, TraineeRole, TrainingKind
 from sendobserve.model.evidence import EntryKind, EvidenceFile
 from sendobserve.model.outcome import fmt_hours
 from sendobserve.model.renewal import last_twelve_months
-from sendobserve.storage.repositories import (
-    CaseRepository,
-    MediatorRepository,
-    ObserverRepository,
-    PracticeRepository,
-)
-from sendobserve.ui.trainee.readiness.data import sessions_of
+from sendobserve.services import Done
+from sendobserve.services.changes import Changes
+from sendobserve.services.screens_trainee import TraineeRecord
 from sendobserve.ui.trainee.record.details import MediatorDetails
 from sendobserve.ui.trainee.record.dialog import EntryDialog
 from sendobserve.ui.trainee.record.models import RecordTableModel
@@ -82,32 +80,27 @@ class _Page:
 
 
 class RecordEditor(QWidget):
-    """``source``: a ``Store`` or its ``session`` factory. ``today`` is the date future
+    """``door``: the trainee page's reads and writes. ``today`` is the date future
     dates are refused against. ``confirm(title, question) -> bool`` asks before a
     delete (a Yes/No message box by default)."""
 
-    changed = Signal()
+    changed = Signal(object)  # Changes: what the committed edit changed
 
     def __init__(
         self,
-        source: Any,
+        door: TraineeRecord,
         mediator_id: uuid.UUID,
         *,
         today: Callable[[], date] = date.today,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        sessions = sessions_of(source)
+        self.door = door
         self.mediator_id = mediator_id
         self._today = today
-        self.practice = PracticeRepository(sessions)
-        self.cases = CaseRepository(sessions)
-        self.observer_repo = ObserverRepository(sessions)
-        self.mediators = MediatorRepository(sessions)
         self.confirm: Callable[[str, str], bool] = lambda t, q: _ask(self, t, q)
         self._undo: tuple[KindSpec, Any] | None = None
         self._undo_files: list[tuple[EvidenceFile, bytes]] = []
-        self._source = source
         self.evidence_dialog: Any = None
         self.setObjectName("recordEditor")
 
@@ -125,7 +118,7 @@ class RecordEditor(QWidget):
             page = self._make_page(spec)
             self.pages[spec.key] = page
             self.tabs.addTab(page.widget, spec.tab)
-        self.details = MediatorDetails(self.mediators, today)
+        self.details = MediatorDetails(door.save_mediator, today)
         self.details.changed.connect(self._details_saved)
         self.tabs.addTab(self.details, "Mediator detai&ls")
         layout = QVBoxLayout(self)
@@ -199,27 +192,17 @@ class RecordEditor(QWidget):
 
     # --- data ---------------------------------------------------------------------------
     def list_items(self, spec: KindSpec) -> tuple[Any, ...]:
-        if spec.type_ is Case:
-            return self.cases.list_for_mediator(self.mediator_id)
-        return self.practice.list(spec.type_, self.mediator_id)
+        return self.door.entries(spec.type_, self.mediator_id)
 
-    def _write(self, spec: KindSpec, item: Any, *, new: bool) -> Any:
+    def _write(self, item: Any, *, new: bool) -> Done[Any]:
         today = self._today()
-        if spec.type_ is Case:
-            return self.cases.add(item, today=today) if new else self.cases.update(
-                item, today=today)
-        return (self.practice.add(item, today=today) if new
-                else self.practice.update(item, today=today))
-
-    def _remove(self, spec: KindSpec, item: Any) -> Any:
-        if spec.type_ is Case:
-            return self.cases.delete(item.id)
-        return self.practice.delete(spec.type_, item.id)
+        return (self.door.add_entry(item, today=today) if new
+                else self.door.update_entry(item, today=today))
 
     def reload(self) -> None:
         """Read every list again (after an import, say); keeps each table's selection."""
         try:
-            mediator = self.mediators.get(self.mediator_id)
+            mediator = self.door.mediator(self.mediator_id)
         except UserError as exc:
             self.title.setText(exc.message)
             return
@@ -242,9 +225,9 @@ class RecordEditor(QWidget):
         page.summary.setText(self._summary(page))
         self._enable(page)
 
-    def _details_saved(self) -> None:
+    def _details_saved(self, changes: Changes) -> None:
         self.title.setText(f"The record of {self.details.name.text().strip()}")
-        self.changed.emit()
+        self.changed.emit(changes)
 
     def _enable(self, page: _Page) -> None:
         has = page.table.currentIndex().isValid()
@@ -281,7 +264,7 @@ class RecordEditor(QWidget):
         return "A discretion needs who decided, their role and the reason; Form 4 prints it."
 
     def observers(self) -> tuple[Observer, ...]:
-        return self.observer_repo.list()
+        return self.door.observers()
 
     # --- actions ------------------------------------------------------------------------
     def page(self, key: str) -> _Page:
@@ -302,12 +285,16 @@ class RecordEditor(QWidget):
         spec = self.pages[key].spec
         new = item is None
 
+        written: list[Done[Any]] = []
+
         def save(built: Any) -> Any:
-            return self._write(spec, built, new=new)
+            written.append(self._write(built, new=new))
+            return written[-1].value
 
         dialog = EntryDialog(spec, self.mediator_id, save, item=item,
                              observers=self.observers(), today=self._today(), parent=self)
-        dialog.saved.connect(lambda saved, s=spec: self._after_save(s, saved, new))
+        dialog.saved.connect(
+            lambda saved, s=spec: self._after_save(s, saved, new, written[-1].changes))
         return dialog
 
     def add(self, key: str) -> None:
@@ -318,12 +305,12 @@ class RecordEditor(QWidget):
         if item is not None:
             self.entry_dialog(key, item).exec()
 
-    def _after_save(self, spec: KindSpec, saved: Any, new: bool) -> None:
+    def _after_save(self, spec: KindSpec, saved: Any, new: bool, changes: Changes) -> None:
         page = self.pages[spec.key]
         self._reload_page(page, select=saved.id)
         page.message.setText(f"{'Added' if new else 'Saved'} the {spec.describe(saved)}.")
         self._set_undo(None)
-        self.changed.emit()
+        self.changed.emit(changes)
 
     def delete(self, key: str) -> bool:
         """Ask, delete, offer Undo; False if nothing was deleted."""
@@ -339,15 +326,15 @@ class RecordEditor(QWidget):
         if not self.confirm(f"Delete {page.spec.noun}", f"Delete the {what}?{also}"):
             return False
         try:
-            gone = self._remove(page.spec, item)
+            gone = self.door.delete_entry(item)
         except UserError as exc:
             page.message.setText(f"⚠ {exc.message}." + (f" {exc.hint}" if exc.hint else ""))
             return False
         self._reload_page(page)
         page.message.setText(f"Deleted the {what}.")
-        self._set_undo((page.spec, gone))
+        self._set_undo((page.spec, gone.value))
         self._undo_files = files
-        self.changed.emit()
+        self.changed.emit(gone.changes)
         return True
 
     def _files_of(self, key: str, entry_id: uuid.UUID) -> list[tuple[EvidenceFile, bytes]]:
@@ -356,17 +343,11 @@ class RecordEditor(QWidget):
             return []
         from sendobserve.services.evidence import keep_for_undo
 
-        return keep_for_undo(self._store(), EVIDENCE_ENTRIES[key], entry_id)
-
-    def _store(self) -> Any:
-        """What the evidence service calls ``.session()`` on (a Store or its factory)."""
-        from types import SimpleNamespace
-
-        return SimpleNamespace(session=sessions_of(self._source))
+        return keep_for_undo(self.door.store, EVIDENCE_ENTRIES[key], entry_id)
 
     def show_evidence(self, key: str) -> Any:
         """The evidence dialog of the selected entry (opened, not modal), or None."""
-        from sendobserve.ui.common.runs import window_runner
+        from sendobserve.ui.common.tasks import Runner
         from sendobserve.ui.trainee.record.evidence import EvidenceDialog
 
         page = self.pages[key]
@@ -374,10 +355,11 @@ class RecordEditor(QWidget):
         if item is None or key not in EVIDENCE_ENTRIES:
             page.message.setText("Choose an entry first.")
             return None
-        runner = window_runner(self)
-        dialog = EvidenceDialog(self._source, EVIDENCE_ENTRIES[key], item.id,
+        runner = getattr(self.window(), "runner", None)
+        dialog = EvidenceDialog(self.door.store, EVIDENCE_ENTRIES[key], item.id,
                                 page.spec.describe(item), added_by=self._added_by(),
-                                runner=runner, parent=self)
+                                runner=runner if isinstance(runner, Runner) else None,
+                                parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.evidence_dialog = dialog
         dialog.open()
@@ -385,7 +367,7 @@ class RecordEditor(QWidget):
 
     def _added_by(self) -> str:
         try:
-            return self.mediators.get(self.mediator_id).name
+            return self.door.mediator(self.mediator_id).name
         except UserError:
             return "the trainee"
 
@@ -404,11 +386,12 @@ class RecordEditor(QWidget):
         page = self.pages[spec.key]
         try:
             # Back as it was: validated against the day it was first entered on.
-            self._write(spec, item, new=True)
+            restored = self._write(item, new=True)
+            changes = restored.changes
             if self._undo_files:
                 from sendobserve.services.evidence import put_back
 
-                put_back(self._store(), self._undo_files)
+                changes = changes | put_back(self.door.store, self._undo_files)
         except UserError as exc:
             page.message.setText(f"⚠ Could not restore it: {exc.message}")
             return False
@@ -416,5 +399,5 @@ class RecordEditor(QWidget):
         self._undo_files = []
         self._reload_page(page, select=item.id)
         page.message.setText(f"Restored the {spec.describe(item)}.")
-        self.changed.emit()
+        self.changed.emit(changes)
         return True

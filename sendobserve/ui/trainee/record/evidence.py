@@ -45,7 +45,7 @@ from sendobserve.model.evidence import (
 )
 from sendobserve.ui.common.a11y import LiveLabel
 from sendobserve.ui.common.lock import FILE_DIALOG_OPTIONS
-from sendobserve.ui.common.runs import announce, run, synchronous_runner
+from sendobserve.ui.common.tasks import Runner
 
 PREVIEW_SIZE = 420  # pixels, the longer side
 _ROOT = QModelIndex()
@@ -118,7 +118,7 @@ class EvidenceDialog(QDialog):
     changed = Signal(object)  # the Changes of a write
 
     def __init__(self, source: Any, entry_kind: EntryKind, entry_id: uuid.UUID, label: str,
-                 *, added_by: str, runner: Any = None,
+                 *, added_by: str, runner: Runner | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store: Any = _Source(source)  # what the service calls .session() on
@@ -126,7 +126,7 @@ class EvidenceDialog(QDialog):
         self.entry_id = entry_id
         self.label = label
         self.added_by = added_by
-        self.runner = runner or synchronous_runner(self)
+        self.runner: Runner = runner or Runner(self, synchronous=True)
         self.confirm = self._ask
         self.choose_file = self._choose_file
         self.choose_target = self._choose_target
@@ -253,7 +253,7 @@ class EvidenceDialog(QDialog):
                                            + (", first page" if current.media_type == PDF
                                               else ""))
 
-        run(self.runner, work, shown, self._failed, owner=self)
+        self.runner.op(work).success(shown).failure(self._failed).owned_by(self).run()
 
     def _show_text(self, text: str) -> None:
         self.preview.clear()
@@ -266,9 +266,7 @@ class EvidenceDialog(QDialog):
 
     def _emit(self, changes: Any) -> None:
         self.changed.emit(changes)
-        parent = self.parentWidget()
-        if parent is not None:
-            announce(self.runner, parent, changes)
+        self.runner.announce(changes)
 
     # --- writing ----------------------------------------------------------------------
     def _choose_file(self) -> str:
@@ -315,7 +313,7 @@ class EvidenceDialog(QDialog):
             self.attach_button.setEnabled(True)
             self._failed(exc)
 
-        run(self.runner, work, done, failed, owner=self)
+        self.runner.op(work).success(done).failure(failed).owned_by(self).run()
 
     def save_copy(self, target: str | None = None) -> None:
         from sendobserve.services import evidence

@@ -14,11 +14,11 @@ from PySide6.QtWidgets import QApplication
 from sendobserve.demo import GAPS
 from sendobserve.model.evidence import EvidenceKind
 from sendobserve.services import evidence
+from sendobserve.services.screens_trainee import TraineeRecord
 from sendobserve.storage.db import Store
-from sendobserve.ui.common.runs import synchronous_runner
-from sendobserve.ui.trainee.readiness.data import InlineRunner
-from sendobserve.ui.trainee.readiness.screen import TraineeScreen
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.trainee.record.evidence import EvidenceDialog
+from sendobserve.ui.trainee.screen import TraineeScreen
 from tests.helpers import durable_snapshot
 from tests.model.test_evidence import make_image, make_pdf
 from tests.ui.trainee.readiness.conftest import TODAY, mediator_id
@@ -27,8 +27,8 @@ SHOTS = os.environ.get("SENDOBSERVE_SHOTS")  # a folder to save the rendered dia
 
 
 def _dialog(qtbot: QtBot, store: Store) -> tuple[TraineeScreen, EvidenceDialog]:
-    screen = TraineeScreen(store, mediator_id(GAPS), runner=InlineRunner(),
-                           today=lambda: TODAY)
+    screen = TraineeScreen(TraineeRecord.of(store), mediator_id(GAPS),
+                           runner=Runner(synchronous=True), today=lambda: TODAY)
     qtbot.addWidget(screen)
     screen.resize(1200, 760)
     screen.show()
@@ -38,7 +38,7 @@ def _dialog(qtbot: QtBot, store: Store) -> tuple[TraineeScreen, EvidenceDialog]:
     assert page.evidence_button is not None and page.evidence_button.isEnabled()
     dialog = editor.show_evidence("training")
     assert dialog is not None
-    dialog.runner = synchronous_runner(dialog)
+    dialog.runner = Runner(dialog, synchronous=True)
     return screen, dialog
 
 

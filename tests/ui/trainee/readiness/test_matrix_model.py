@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 
 from sendobserve.demo import GAP_IDS, GAPS, READY
 from sendobserve.model.domain import MarkState
+from sendobserve.services.screens_trainee import load_readiness, standard_forms
 from sendobserve.storage.db import Store
-from sendobserve.ui.trainee.readiness.data import load_readiness, standard_forms
 from sendobserve.ui.trainee.readiness.matrix import (
     COL_CRITERION,
     COL_STATUS,

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from sendobserve.demo import GAPS
 from sendobserve.model.validation import MAX_CASE_HOURS, ValidationError
 from sendobserve.model.vocabulary import fold_name
+from sendobserve.services.screens_trainee import load_readiness, standard_forms
 from sendobserve.storage.db import Store
-from sendobserve.ui.trainee.readiness.data import load_readiness, standard_forms
 from sendobserve.ui.trainee.readiness.matrix import ReadinessFilterProxy, ReadinessTableModel
 from sendobserve.ui.trainee.record.specs import CASES, parse_hours
 from tests.ui.trainee.readiness.conftest import TODAY, mediator_id

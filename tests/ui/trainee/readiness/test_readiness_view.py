@@ -12,9 +12,10 @@ from sendobserve.demo import GAP_IDS, GAPS, PASSPORTED, READY, RENEWING, demo_id
 from sendobserve.model import requirements as R
 from sendobserve.model.domain import MarkState, ObserverRole, Signature
 from sendobserve.model.outcome import Status
+from sendobserve.services.screens_trainee import TraineeRecord, standard_forms
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import ObservationRepository
-from sendobserve.ui.trainee.readiness.data import InlineRunner, standard_forms
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.trainee.readiness.matrix import FIRST_SLOT, ItemIdRole, MarkStateRole
 from sendobserve.ui.trainee.readiness.view import (
     TAB_FORM4,
@@ -26,7 +27,8 @@ from tests.ui.trainee.readiness.conftest import TODAY, mediator_id
 
 
 def _view(qtbot: QtBot, store: Store, name: str) -> ReadinessView:
-    view = ReadinessView(store, mediator_id(name), runner=InlineRunner(), today=lambda: TODAY)
+    view = ReadinessView(TraineeRecord.of(store), mediator_id(name),
+                         runner=Runner(synchronous=True), today=lambda: TODAY)
     qtbot.addWidget(view)
     view.resize(1280, 800)
     view.show()
@@ -150,7 +152,7 @@ def test_a_new_finalised_observation_shows_after_refresh(qtbot: QtBot, demo_stor
 
 
 def test_loads_off_the_gui_thread_by_default(qtbot: QtBot, demo_store: Store) -> None:
-    view = ReadinessView(demo_store, mediator_id(GAPS), today=lambda: TODAY)
+    view = ReadinessView(TraineeRecord.of(demo_store), mediator_id(GAPS), today=lambda: TODAY)
     qtbot.addWidget(view)
     if view.data is None:
         with qtbot.waitSignal(view.refreshed, timeout=10_000):
@@ -217,10 +219,11 @@ def test_next_gap_walks_the_gaps_and_wraps(qtbot: QtBot, demo_store: Store) -> N
 
 
 def test_the_workspace_task_runner_can_load_it(qtbot: QtBot, demo_store: Store) -> None:
-    from sendobserve.ui.common.tasks import TaskRunner
+    from sendobserve.ui.common.tasks import Runner
 
-    runner = TaskRunner()
-    view = ReadinessView(demo_store, mediator_id(GAPS), runner=runner, today=lambda: TODAY)
+    runner = Runner()
+    view = ReadinessView(TraineeRecord.of(demo_store), mediator_id(GAPS), runner=runner,
+                         today=lambda: TODAY)
     qtbot.addWidget(view)
     if view.data is None:
         with qtbot.waitSignal(view.refreshed, timeout=10_000):
@@ -233,7 +236,8 @@ def test_an_unknown_mediator_is_reported_not_raised(qtbot: QtBot, demo_store: St
     import uuid
 
     missing = uuid.uuid4()
-    view = ReadinessView(demo_store, missing, runner=InlineRunner(), today=lambda: TODAY)
+    view = ReadinessView(TraineeRecord.of(demo_store), missing, runner=Runner(synchronous=True),
+                         today=lambda: TODAY)
     qtbot.addWidget(view)
     assert view.data is None
     assert view.status.text() == f"Could not load the record: No mediator with id {missing}" \

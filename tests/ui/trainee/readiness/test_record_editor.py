@@ -14,18 +14,19 @@ from sendobserve.demo import GAPS, RENEWING, demo_id
 from sendobserve.model import requirements as R
 from sendobserve.model.domain import Cpd, Discretion, Training
 from sendobserve.model.outcome import Status
+from sendobserve.services.screens_trainee import TraineeRecord
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import CaseRepository, PracticeRepository
-from sendobserve.ui.trainee.readiness.data import InlineRunner
-from sendobserve.ui.trainee.readiness.screen import TraineeScreen
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.trainee.record.editor import RecordEditor
+from sendobserve.ui.trainee.screen import TraineeScreen
 from tests.helpers import snapshot
 from tests.ui.trainee.readiness.conftest import TODAY, mediator_id
 
 
 def _screen(qtbot: QtBot, store: Store, name: str) -> TraineeScreen:
-    screen = TraineeScreen(store, mediator_id(name), runner=InlineRunner(),
-                           today=lambda: TODAY)
+    screen = TraineeScreen(TraineeRecord.of(store), mediator_id(name),
+                           runner=Runner(synchronous=True), today=lambda: TODAY)
     qtbot.addWidget(screen)
     screen.resize(1200, 760)
     screen.show()
@@ -101,7 +102,7 @@ def test_invalid_hours_are_refused_by_the_field_and_nothing_is_stored(
 def test_a_future_date_and_an_end_before_its_start_are_refused(
     qtbot: QtBot, demo_store: Store
 ) -> None:
-    editor = RecordEditor(demo_store, mediator_id(GAPS), today=lambda: TODAY)
+    editor = RecordEditor(TraineeRecord.of(demo_store), mediator_id(GAPS), today=lambda: TODAY)
     qtbot.addWidget(editor)
     counts = demo_store.table_counts()
 
@@ -161,7 +162,7 @@ def test_delete_asks_first_and_can_be_undone(qtbot: QtBot, demo_store: Store) ->
 
 
 def test_a_case_with_observations_cannot_be_deleted(qtbot: QtBot, demo_store: Store) -> None:
-    editor = RecordEditor(demo_store, mediator_id(GAPS), today=lambda: TODAY)
+    editor = RecordEditor(TraineeRecord.of(demo_store), mediator_id(GAPS), today=lambda: TODAY)
     qtbot.addWidget(editor)
     _row(editor, "cases", demo_id("case", GAPS, "2"))
     editor.confirm = lambda title, question: True
@@ -209,7 +210,7 @@ def test_a_recorded_discretion_shows_as_met_by_discretion(qtbot: QtBot, demo_sto
 
 
 def test_editor_lists_every_part_of_the_record(qtbot: QtBot, demo_store: Store) -> None:
-    editor = RecordEditor(demo_store, mediator_id(GAPS), today=lambda: TODAY)
+    editor = RecordEditor(TraineeRecord.of(demo_store), mediator_id(GAPS), today=lambda: TODAY)
     qtbot.addWidget(editor)
     counts = {key: page.model.rowCount() for key, page in editor.pages.items()}
     assert counts == {"training": 2, "cases": 3, "reflections": 1, "contacts": 0, "cpd": 0,

@@ -21,12 +21,14 @@ from datetime import date
 from pathlib import Path
 from PySide6.QtWidgets import QApplication
 from sendobserve.storage import vault
-from sendobserve.ui.trainee.readiness.data import InlineRunner
+from sendobserve.services.screens_trainee import TraineeRecord
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.trainee.readiness.view import ReadinessView
 import uuid
 app = QApplication([])
 store = vault.open_with_secret(Path(sys.argv[1]), sys.argv[2]).store
-view = ReadinessView(store, uuid.UUID(sys.argv[3]), runner=InlineRunner())
+view = ReadinessView(TraineeRecord.of(store), uuid.UUID(sys.argv[3]),
+                     runner=Runner(synchronous=True))
 view.resize(int(sys.argv[4]), int(sys.argv[5]))
 view.show()
 app.processEvents()

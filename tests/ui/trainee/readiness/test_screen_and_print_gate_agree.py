@@ -8,9 +8,9 @@ import pytest
 from sendobserve.demo import GAPS, PASSPORTED, READY, RENEWING
 from sendobserve.model.readiness import is_ppc
 from sendobserve.services import documents as jobs
+from sendobserve.services.screens_trainee import load_readiness
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import load_registry
-from sendobserve.ui.trainee.readiness.data import load_readiness
 from tests.ui.trainee.readiness.conftest import NAMES, TODAY, mediator_id
 
 

@@ -1,0 +1,93 @@
+"""The app's writes outside the trainee page, each saying what it changed (Qt-free).
+
+Every function takes an open store, does what the library function it wraps does (one
+transaction each) and returns ``Done``: that function's result and the ``Changes``
+the window emits so open screens refresh. An import names the trainees its file carries,
+a sync the trainees its imported bundles carried, a certificate its mediator; removing
+the demo, retention and an erasure take people out of every list (``EVERYTHING``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sendobserve.services import Done
+from sendobserve.services.changes import EVERYTHING, NOTHING, Changes
+
+if TYPE_CHECKING:
+    from sendobserve.exchange.apply import ImportResult
+    from sendobserve.hub.sync import SyncResult
+    from sendobserve.model.domain import Observer
+    from sendobserve.model.retention import RetentionPlan
+    from sendobserve.services.documents import CertificatePlan, IssuedDocument
+    from sendobserve.services.exchange import PendingImport
+    from sendobserve.storage.db import Store
+    from sendobserve.storage.erasure import ErasureResult
+
+
+def _evidence(mediators: frozenset[uuid.UUID]) -> Changes:
+    """What an import may have changed about these trainees: anything in their record."""
+    return Changes(people=True, cases=True, observations=True, marks=True, record=True,
+                   trust=True, forms=True, mediators=mediators)
+
+
+def import_file(store: Store, pending: PendingImport) -> Done[ImportResult]:
+    """Apply a previewed exchange file in one transaction; its changes name the trainees
+    in the file (``services.exchange.import_changes``), or nothing if nothing was
+    written."""
+    from sendobserve.services.exchange import apply_pending
+
+    done = apply_pending(store, pending)
+    return Done(done.result, done.changes)
+
+
+def sync_with_hub(store: Store, *, progress: Callable[[str], None] | None = None
+                  ) -> Done[SyncResult]:
+    """Send, then receive, through the organisation's hub."""
+    from sendobserve.hub.sync import sync
+
+    result = sync(store, progress=progress)
+    if not result.imported:
+        return Done(result, NOTHING)
+    return Done(result, _evidence(frozenset(result.mediators)))
+
+
+def issue_certificate(store: Store, plan: CertificatePlan, signer: Observer, *,
+                      today: date | None = None, signer_drawing: bytes | None = None,
+                      mediator_drawing: bytes | None = None) -> Done[IssuedDocument]:
+    """Issue (or re-print) Form 4 or Form 5 (``services.documents.issue_certificate``);
+    its changes are that function's own (the register; the accreditation date with a
+    first issue)."""
+    from sendobserve.services import documents
+
+    issued = documents.issue_certificate(store, plan, signer, today=today,
+                                         signer_drawing=signer_drawing,
+                                         mediator_drawing=mediator_drawing)
+    return Done(issued, issued.changes)
+
+
+def remove_demo_data(store: Store, *, today: date) -> Done[dict[str, int]]:
+    from sendobserve.demo import remove_demo
+
+    removed = remove_demo(store, today=today)
+    return Done(removed, EVERYTHING if removed else NOTHING)
+
+
+def apply_retention(store: Store, plan: RetentionPlan) -> Done[dict[str, int]]:
+    from sendobserve.storage import retention
+
+    done = retention.apply_retention(store, plan)
+    return Done(done, EVERYTHING if any(done.values()) else NOTHING)
+
+
+def erase_mediator(store: Store, mediator_id: uuid.UUID) -> Done[ErasureResult]:
+    from sendobserve.storage import erasure
+
+    return Done(erasure.erase_mediator(store, mediator_id), EVERYTHING)
+
+
+__all__ = ["apply_retention", "erase_mediator", "import_file", "issue_certificate",
+           "remove_demo_data", "sync_with_hub"]
