@@ -5,7 +5,9 @@ reader speaks from. The transcript is the stand-in for speech (a screen reader i
 Orca, hangs with any PySide6 app here: see the README).
 
 The journey is a first hour's: unlock (a wrong passphrase first), find a trainee without
-typing the accents, open their readiness, go back, and the passphrase never on the bus.
+typing the accents, open their readiness, go back, add a case, start Form 2 and tick the
+first item (heard as demonstrated, the progress heard, the focus on the next), and the
+passphrase never on the bus.
 """
 
 from __future__ import annotations
@@ -99,7 +101,8 @@ def current_item(container: str, name: Callable[[str], bool]) -> Callable[[dict[
             return any(name(n) for n in e.get("selected", []))
         if e.get("event") in ("object:state-changed:focused",
                               "object:active-descendant-changed"):
-            return e.get("role") in ("list item", "table cell") and name(e.get("name", ""))
+            return e.get("role") in ("list item", "table cell", "tree item") and name(
+                e.get("name", ""))
         return False
     return test
 
@@ -215,6 +218,37 @@ def test_a_first_hour_by_keyboard_heard_through_the_accessibility_bus(
     session.keys("Escape")
     session.wait_for("back on the trainee",
                      current_item("list", lambda n: n.startswith(trainee)), since=mark)
+
+    # The room: a new case by its reference only (Ctrl+Shift+N), your name, Start (Alt+S):
+    # the checklist opens on its first item; one key ticks it, and "Saved" is heard.
+    mark = session.mark()
+    session.keys("ctrl+shift+n")
+    session.wait_for("the case reference field",
+                     focused("text", lambda n: "reference" in n.lower()), since=mark)
+    session.type("SEN-2026-099")
+    mark = session.mark()
+    session.keys("Return")
+    session.wait_for("the case added", lambda e: "Added case SEN-2026-099" in e.get("name", ""),
+                     since=mark)
+    session.focus_window("sendobserve")  # the dialog closed: a window manager's job
+    session.wait_for("your name, next",
+                     focused("text", lambda n: n == "Your name (observer)"), since=mark)
+    session.type("Dana Whitfield")
+    mark = session.mark()
+    session.keys("alt+s")
+    session.wait_for("the checklist, on its first row", current_item(
+        "tree", lambda n: n.startswith("Section ") or n.endswith(": Not yet seen")), since=mark)
+    mark = session.mark()
+    session.keys("space")  # the current row: the form's first item
+    ticked = session.wait_for("an item heard ticked",
+                              lambda e: e.get("name", "").endswith(": Demonstrated"),
+                              since=mark)
+    session.wait_for("the progress", lambda e: e.get("name") == "Progress: 1 of 39 seen",
+                     since=mark)
+    item = ticked["name"].removesuffix(": Demonstrated")
+    session.wait_for("the focus on the next item", current_item(
+        "tree", lambda n: n.endswith(": Not yet seen") and not n.startswith(item)),
+        since=mark)
 
     # The passphrase never reached the bus.
     transcript = session.heard.read_text(encoding="utf-8")
