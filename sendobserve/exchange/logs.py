@@ -28,12 +28,14 @@ from enum import Enum, StrEnum
 from typing import Any
 
 from sendobserve.model.domain import (
+    Case,
     Contact,
     ContactKind,
     Cpd,
     CpdKind,
     Discretion,
     Mediator,
+    Observer,
     ObserverRole,
     RecognisingBody,
     Reflection,
@@ -42,7 +44,7 @@ from sendobserve.model.domain import (
 )
 
 LogRecord = Training | Reflection | Cpd | Contact | Discretion
-Versioned = LogRecord | Mediator  # what travels with a version history
+Versioned = LogRecord | Mediator | Case | Observer  # what travels with a version history
 
 # Field kinds: "uuid", "opt_uuid", "day", "opt_day", "hours", "bool", "moment",
 # ("text", limit, multiline), or an enum class.
@@ -74,10 +76,18 @@ SPECS: dict[str, tuple[type[Any], dict[str, Any]]] = {
 LOG_KINDS: tuple[str, ...] = tuple(SPECS)
 KIND_OF: dict[type[Any], str] = {cls: kind for kind, (cls, _spec) in SPECS.items()}
 KIND_OF[Mediator] = "mediator"
+KIND_OF[Case] = "case"
+KIND_OF[Observer] = "observer"
 # What a mediator's details are, for merging: every field but the creation time.
 MEDIATOR_FIELDS = ("id", "name", "professional_body", "passported", "send_practice_since",
                    "lead_since", "accredited_on", "rules_edition", "passport_route",
                    "panel_confirmed_by", "panel_confirmed_on")
+# A case's and an observer's details, for merging: every field but the creation time.
+CASE_FIELDS = ("id", "mediator_id", "reference", "case_date", "kind", "trainee_role",
+               "casework_hours")
+OBSERVER_FIELDS = ("id", "name", "role", "experienced_send", "ppc_register_entry")
+_DETAIL_FIELDS: dict[type[Any], tuple[str, ...]] = {
+    Mediator: MEDIATOR_FIELDS, Case: CASE_FIELDS, Observer: OBSERVER_FIELDS}
 
 
 def _value_json(value: Any) -> Any:
@@ -93,9 +103,9 @@ def _value_json(value: Any) -> Any:
 
 
 def record_json(record: Versioned) -> dict[str, Any]:
-    """The record's fields as JSON values (a mediator: its details, no creation time)."""
-    names = MEDIATOR_FIELDS if isinstance(record, Mediator) else [
-        f.name for f in fields(record)]
+    """The record's fields as JSON values (a mediator, case or observer: its details, no
+    creation time)."""
+    names = _DETAIL_FIELDS.get(type(record)) or [f.name for f in fields(record)]
     return {name: _value_json(getattr(record, name)) for name in names}
 
 

@@ -575,6 +575,8 @@ _LOG_TABLES: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "contacts": (ContactRecord, _convert.contact),
     "discretions": (DiscretionRecord, _convert.discretion),
     "mediator": (MediatorRecord, _convert.mediator),
+    "case": (CaseRecord, _convert.case),
+    "observer": (ObserverRecord, _convert.observer),
 }
 
 
@@ -627,9 +629,15 @@ def record_conflict_digests(session: Session, keys: Collection[tuple[str, uuid.U
 
 
 def keep_record_conflict(session: Session, kind: str, record: Versioned, digest: str,
-                         data: bytes, signer_fingerprint: str, at: datetime) -> None:
+                         data: bytes, signer_fingerprint: str, at: datetime, *,
+                         mediator_id: uuid.UUID | None = None) -> None:
+    """Keep a conflicting version; ``mediator_id`` names whose record it was found in
+    (needed for an observer, who belongs to no one mediator)."""
     if session.get(RecordConflictRecord, (kind, record.id, digest)) is None:
-        mediator_id = record.id if isinstance(record, Mediator) else record.mediator_id
+        if mediator_id is None:
+            if isinstance(record, Observer):
+                raise ValueError("an observer's kept version needs the mediator_id")
+            mediator_id = record.id if isinstance(record, Mediator) else record.mediator_id
         session.add(RecordConflictRecord(
             kind=kind, record_id=record.id, digest=digest, mediator_id=mediator_id,
             version=data, signer_fingerprint=signer_fingerprint, received_at=at))
@@ -662,12 +670,28 @@ def write_versioned(session: Session, record: Versioned) -> None:
     row = session.get(table, record.id)
     now = utcnow()
     if row is None:
-        if isinstance(record, Mediator):
-            row = MediatorRecord(id=record.id, created_at=record.created_at)
+        if isinstance(record, Mediator | Case | Observer):
+            row = table(id=record.id, created_at=record.created_at)
+            if isinstance(record, Mediator | Observer):
+                row.updated_at = now
         else:
             row = table(id=record.id)
         session.add(row)
-    if isinstance(record, Mediator):
+    if isinstance(record, Case):
+        row.mediator_id = record.mediator_id
+        row.reference = record.reference.strip()
+        row.case_date = record.case_date
+        row.kind = record.kind.value
+        row.trainee_role = record.trainee_role.value
+        row.casework_hours = record.casework_hours
+    elif isinstance(record, Observer):
+        row.name = record.name.strip()
+        row.name_folded = fold_name(record.name)
+        row.role = record.role.value
+        row.experienced_send = record.experienced_send
+        row.ppc_register_entry = record.ppc_register_entry
+        row.updated_at = now
+    elif isinstance(record, Mediator):
         row.name = record.name.strip()
         row.name_folded = fold_name(record.name)
         row.professional_body = record.professional_body.value

@@ -8,6 +8,7 @@ tests that compare migrations with the ORM) imports this one module.
 from sendobserve.storage import (
     certificates,
     exchange,
+    exchange_controls,
     hub_sync,
     meta,
     privacy_log,
@@ -18,5 +19,5 @@ from sendobserve.storage.base import Base
 
 metadata = Base.metadata
 
-__all__ = ["certificates", "exchange", "hub_sync", "meta", "metadata", "privacy_log", "records",
-           "verdicts"]
+__all__ = ["certificates", "exchange", "exchange_controls", "hub_sync", "meta", "metadata",
+           "privacy_log", "records", "verdicts"]

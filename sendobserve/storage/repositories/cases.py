@@ -95,6 +95,9 @@ class CaseRepository:
             gone = _convert.case(row)
             s.delete(row)
             s.flush()
+            from sendobserve.storage.exchange_controls import note_deletion
+
+            note_deletion(s, "case", gone)  # a case that has travelled: a signed tombstone
             return gone
 
     def next_ordinal(self, mediator_id: uuid.UUID) -> int:

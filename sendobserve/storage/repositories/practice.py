@@ -140,6 +140,7 @@ class PracticeRepository:
             gone = cast(P, kind.to_domain(row))
             s.delete(row)
             s.flush()
+            _travels_as_tombstone(s, gone)
             return gone
 
     def get(self, kind_of: type[P], item_id: uuid.UUID) -> P:
@@ -173,3 +174,11 @@ def _check_links(s: Session, item: PracticeItem) -> None:
         and s.get(ObserverRecord, item.observer_id) is None
     ):
         raise RecordNotFound("observer", item.observer_id)
+
+
+def _travels_as_tombstone(s: Session, gone: PracticeItem) -> None:
+    """A deleted entry that has travelled leaves a signed tombstone (exchange)."""
+    from sendobserve.exchange.logs import KIND_OF
+    from sendobserve.storage.exchange_controls import note_deletion
+
+    note_deletion(s, KIND_OF[type(gone)], gone)

@@ -1,0 +1,338 @@
+"""Signed control records: what travels besides the records themselves.
+
+- ``Tombstone``: a record deleted (training, reflection, CPD, contact, discretion, case),
+  naming the version it deleted (``base``) and the earlier versions that version followed.
+- ``Decision``: a person's decision on a conflict (which version stays, or a merged one,
+  or that a deleted record stays deleted), with who, in what role, and why.
+- ``IssuedCertificate``: a Form 4 or Form 5 issued (serial, verification code, who
+  signed, edition, date, drawings): not signed separately, the file's signature covers it.
+
+Tombstones and decisions are each signed by the installation that made them (Ed25519 over
+a domain-separated canonical JSON body, ``control_message``), so they can be relayed by
+any store and still be checked: a file carrying one whose signature does not verify is
+refused whole. One mechanism for every signed control record: another kind (e.g. an
+erasure) adds a ``kind`` name and a body, and signs and verifies with ``sign_control`` /
+``verify_control``.
+
+The JSON sections (``certificates``, ``tombstones``, ``decisions``) are read when present:
+payload schema 2 files written before they existed carry none and are still read.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sendobserve.exchange.identity import Identity, fingerprint, verify
+from sendobserve.exchange.logs import LOG_KINDS
+from sendobserve.model.domain import ObserverRole
+
+if TYPE_CHECKING:
+    from sendobserve.exchange.codec import ExportPayload, _Obj
+
+_CONTROL_CONTEXT = b"sendobserve.control.v1\x00"
+TOMBSTONE_KINDS: tuple[str, ...] = (*LOG_KINDS, "case")
+# What a decision can settle: every versioned record (also against a tombstone: keep it
+# or let it stay deleted) and an observation's kept amendments.
+DECISION_KINDS: tuple[str, ...] = (*LOG_KINDS, "mediator", "case", "observer", "observation")
+DELETED = "deleted"  # a decision's ``chosen`` when the record stays deleted
+MAX_CONTROL_HISTORY = 1000
+SECTIONS = ("certificates", "tombstones", "decisions")
+
+
+def control_message(kind: str, body: dict[str, Any]) -> bytes:
+    """The bytes an installation signs for one control record of ``kind``."""
+    from sendobserve.exchange.codec import canonical_json
+
+    return _CONTROL_CONTEXT + kind.encode("ascii") + b"\x00" + canonical_json(body)
+
+
+def sign_control(identity: Identity, kind: str, body: dict[str, Any]) -> bytes:
+    return identity.sign(control_message(kind, body))
+
+
+def verify_control(public_key: bytes, signature: bytes, kind: str,
+                   body: dict[str, Any]) -> bool:
+    return verify(public_key, signature, control_message(kind, body))
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+@dataclass(frozen=True, slots=True)
+class Tombstone:
+    kind: str  # a ``TOMBSTONE_KINDS`` entry
+    record_id: uuid.UUID
+    mediator_id: uuid.UUID
+    base: str  # digest of the version deleted
+    history: tuple[str, ...]  # digests of the versions it followed (sorted)
+    deleted_at: datetime
+    deleted_by: str  # the installation's name for itself, or who deleted
+    public_key: bytes = b""
+    signature: bytes = b""
+
+    def body(self) -> dict[str, Any]:
+        from sendobserve.exchange.codec import timestamp_text
+
+        return {"kind": self.kind, "record_id": self.record_id.hex,
+                "mediator_id": self.mediator_id.hex, "base": self.base,
+                "history": list(self.history), "deleted_at": timestamp_text(self.deleted_at),
+                "deleted_by": self.deleted_by}
+
+    @property
+    def versions(self) -> frozenset[str]:
+        """Every version this deletion removes (the base and what it followed)."""
+        return frozenset({self.base, *self.history})
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.public_key)
+
+    def verifies(self) -> bool:
+        return verify_control(self.public_key, self.signature, "tombstone", self.body())
+
+    def signed(self, identity: Identity) -> Tombstone:
+        from dataclasses import replace
+
+        return replace(self, public_key=identity.public_key,
+                       signature=sign_control(identity, "tombstone", self.body()))
+
+    def order_key(self) -> tuple[datetime, bytes]:
+        """Two stores deleting the same record: the earliest tombstone is kept everywhere."""
+        return (self.deleted_at, self.signature)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A person's decision on a conflict, signed by the installation where it was taken."""
+
+    id: uuid.UUID
+    kind: str  # a ``DECISION_KINDS`` entry
+    record_id: uuid.UUID
+    mediator_id: uuid.UUID
+    chosen: str  # digest of the version that stays, or ``DELETED``
+    version: dict[str, Any] | None  # the chosen version's fields (versioned records)
+    retired: tuple[str, ...]  # what it replaces (sorted)
+    reason: str
+    decided_by: str
+    role: ObserverRole
+    experienced: bool  # the decider is an experienced SEND mediator (a Form 4 signer)
+    decided_at: datetime
+    public_key: bytes = b""
+    signature: bytes = b""
+
+    def body(self) -> dict[str, Any]:
+        from sendobserve.exchange.codec import timestamp_text
+
+        return {"id": self.id.hex, "kind": self.kind, "record_id": self.record_id.hex,
+                "mediator_id": self.mediator_id.hex, "chosen": self.chosen,
+                "version": self.version, "retired": list(self.retired),
+                "reason": self.reason, "decided_by": self.decided_by,
+                "role": self.role.value, "experienced": self.experienced,
+                "decided_at": timestamp_text(self.decided_at)}
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.public_key)
+
+    def verifies(self) -> bool:
+        return verify_control(self.public_key, self.signature, "decision", self.body())
+
+    def signed(self, identity: Identity) -> Decision:
+        from dataclasses import replace
+
+        return replace(self, public_key=identity.public_key,
+                       signature=sign_control(identity, "decision", self.body()))
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCertificate:
+    """A Form 4 or Form 5 issued somewhere: a re-print anywhere keeps serial and code."""
+
+    serial: str
+    form_number: int  # 4 or 5
+    mediator_id: uuid.UUID
+    signer_id: uuid.UUID | None
+    signer_name: str
+    issued_on: date
+    verification_code: str
+    created_at: datetime
+    edition: str | None  # the rulebook edition the mediator's record was assessed under
+    signer_drawing: bytes | None = None
+    mediator_drawing: bytes | None = None
+
+    @property
+    def kind(self) -> str:
+        return f"Form {self.form_number}"
+
+    def json(self) -> dict[str, Any]:
+        from sendobserve.exchange.codec import timestamp_text
+
+        return {"serial": self.serial, "form_number": self.form_number,
+                "mediator_id": self.mediator_id.hex,
+                "signer_id": None if self.signer_id is None else self.signer_id.hex,
+                "signer_name": self.signer_name, "issued_on": self.issued_on.isoformat(),
+                "verification_code": self.verification_code,
+                "created_at": timestamp_text(self.created_at), "edition": self.edition,
+                "signer_drawing": None if self.signer_drawing is None
+                else _b64(self.signer_drawing),
+                "mediator_drawing": None if self.mediator_drawing is None
+                else _b64(self.mediator_drawing)}
+
+
+# ---------------------------------------------------------------------------------------
+# The payload's sections
+
+
+def _signed_json(record: Tombstone | Decision) -> dict[str, Any]:
+    return {**record.body(), "public_key": _b64(record.public_key),
+            "signature": _b64(record.signature)}
+
+
+def sections_json(payload: ExportPayload) -> dict[str, Any]:
+    return {"certificates": [c.json() for c in payload.certificates],
+            "tombstones": [_signed_json(t) for t in payload.tombstones],
+            "decisions": [_signed_json(d) for d in payload.decisions]}
+
+
+_SERIAL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+
+
+def _digests(o: _Obj, key: str, fail: Callable[[str, str], Exception]) -> tuple[str, ...]:
+    from sendobserve.exchange.codec import _DIGEST
+
+    v = o.raw(key)
+    if not isinstance(v, list) or len(v) > MAX_CONTROL_HISTORY or not all(
+            isinstance(d, str) and _DIGEST.fullmatch(d) for d in v) or len(set(v)) != len(v) \
+            or v != sorted(v):
+        raise fail(o.at(key), f"expected up to {MAX_CONTROL_HISTORY} distinct SHA-256 "
+                   "digests, in order")
+    return tuple(v)
+
+
+def _read_tombstone(value: Any, path: str) -> Tombstone:
+    from sendobserve.exchange.codec import _DIGEST, MAX_NAME, _fail, _Obj
+
+    o = _Obj(value, path, ("kind", "record_id", "mediator_id", "base", "history",
+                           "deleted_at", "deleted_by", "public_key", "signature"))
+    kind = o.text("kind", 32)
+    if kind not in TOMBSTONE_KINDS:
+        raise _fail(o.at("kind"), f"expected one of {', '.join(TOMBSTONE_KINDS)}")
+    base = o.text("base", 64)
+    if not _DIGEST.fullmatch(base):
+        raise _fail(o.at("base"), "expected a SHA-256 digest")
+    return Tombstone(kind, o.uuid("record_id"), o.uuid("mediator_id"), base,
+                     _digests(o, "history", _fail), o.moment("deleted_at"),
+                     o.text("deleted_by", MAX_NAME), o.raw_bytes("public_key", 32),
+                     o.raw_bytes("signature", 64))
+
+
+def _read_decision(value: Any, path: str) -> Decision:
+    from sendobserve.exchange.codec import _DIGEST, MAX_NAME, MAX_TEXT, _fail, _Obj
+
+    o = _Obj(value, path, ("id", "kind", "record_id", "mediator_id", "chosen", "version",
+                           "retired", "reason", "decided_by", "role", "experienced",
+                           "decided_at", "public_key", "signature"))
+    kind = o.text("kind", 32)
+    if kind not in DECISION_KINDS:
+        raise _fail(o.at("kind"), f"expected one of {', '.join(DECISION_KINDS)}")
+    chosen = o.text("chosen", 64)
+    if chosen != DELETED and not _DIGEST.fullmatch(chosen):
+        raise _fail(o.at("chosen"), f"expected a SHA-256 digest or {DELETED!r}")
+    version = o.raw("version")
+    if version is not None and not isinstance(version, dict):
+        raise _fail(o.at("version"), "expected an object or null")
+    return Decision(o.uuid("id"), kind, o.uuid("record_id"), o.uuid("mediator_id"), chosen,
+                    version, _digests(o, "retired", _fail),
+                    o.text("reason", MAX_TEXT, multiline=True),
+                    o.text("decided_by", MAX_NAME), o.enum("role", ObserverRole),
+                    o.boolean("experienced"), o.moment("decided_at"),
+                    o.raw_bytes("public_key", 32), o.raw_bytes("signature", 64))
+
+
+def _read_certificate(value: Any, path: str) -> IssuedCertificate:
+    from sendobserve.exchange.codec import MAX_NAME, _fail, _Obj
+
+    o = _Obj(value, path, ("serial", "form_number", "mediator_id", "signer_id",
+                           "signer_name", "issued_on", "verification_code", "created_at",
+                           "edition", "signer_drawing", "mediator_drawing"))
+    serial = o.text("serial", 32)
+    if not set(serial) <= _SERIAL_CHARS:
+        raise _fail(o.at("serial"), "expected a certificate serial (A-Z, 0-9, -)")
+    code = o.text("verification_code", 16)
+    if not code.isascii() or not code.isalnum():
+        raise _fail(o.at("verification_code"), "expected letters and digits")
+    return IssuedCertificate(
+        serial=serial, form_number=o.integer("form_number", 4, 5),
+        mediator_id=o.uuid("mediator_id"),
+        signer_id=None if o.raw("signer_id") is None else o.uuid("signer_id"),
+        signer_name=o.text("signer_name", MAX_NAME), issued_on=o.day("issued_on"),
+        verification_code=code, created_at=o.moment("created_at"),
+        edition=o.opt_text("edition", MAX_NAME), signer_drawing=o.png("signer_drawing"),
+        mediator_drawing=o.png("mediator_drawing"))
+
+
+def read_sections(top: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split the payload object into (without the control sections, the sections read)."""
+    from sendobserve.exchange.codec import _Obj, _rows
+
+    present = {k: top[k] for k in SECTIONS if k in top}
+    rest = {k: v for k, v in top.items() if k not in present}
+    o = _Obj(present, "payload", tuple(present))
+    readers: dict[str, Callable[[Any, str], Any]] = {
+        "certificates": _read_certificate, "tombstones": _read_tombstone,
+        "decisions": _read_decision}
+    return rest, {k: _rows(o, k, readers[k]) for k in present}
+
+
+def check_sections(p: ExportPayload, mediators: set[uuid.UUID],
+                   observers: set[uuid.UUID]) -> None:
+    """References, uniqueness and signatures of the control sections (the codec's
+    ``_check_references`` calls this)."""
+    from sendobserve.exchange.codec import _fail, _unique
+    from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
+
+    _unique(p.certificates, lambda c: c.serial, "certificates")
+    _unique(p.tombstones, lambda t: (t.kind, t.record_id, t.signature), "tombstones")
+    _unique(p.decisions, lambda d: d.id, "decisions")
+    owners: tuple[tuple[str, list[uuid.UUID]], ...] = (
+        ("certificates", [c.mediator_id for c in p.certificates]),
+        ("tombstones", [t.mediator_id for t in p.tombstones]),
+        ("decisions", [d.mediator_id for d in p.decisions]))
+    for name, ids in owners:
+        for i, mediator_id in enumerate(ids):
+            if mediator_id not in mediators:
+                raise _fail(f"{name}[{i}].mediator_id", "refers to a mediator not in the file")
+    for i, c in enumerate(p.certificates):
+        if c.signer_id is not None and c.signer_id not in observers:
+            raise _fail(f"certificates[{i}].signer_id", "refers to an observer not in the file")
+    from sendobserve.exchange.logs import record_digest
+    from sendobserve.exchange.settle import parse_version
+
+    for i, d in enumerate(p.decisions):
+        if d.kind == "observation" or d.chosen == DELETED:
+            if d.version is not None:
+                raise _fail(f"decisions[{i}].version", "must be null for this decision")
+        elif d.version is None:
+            raise _fail(f"decisions[{i}].version", "the chosen version is missing")
+        elif record_digest(parse_version(d.kind, d.version, f"decisions[{i}].version")) \
+                != d.chosen:
+            raise _fail(f"decisions[{i}].version", "is not the version it names")
+        if d.kind != "observation" and d.version is not None \
+                and d.version.get("id") != d.record_id.hex:
+            raise _fail(f"decisions[{i}].version", "is a version of another record")
+    signed: tuple[tuple[str, tuple[Tombstone | Decision, ...]], ...] = (
+        ("tombstones", p.tombstones), ("decisions", p.decisions))
+    for name, records in signed:
+        for i, record in enumerate(records):
+            if not record.verifies():
+                raise ExchangeError(
+                    ExchangeProblem.BAD_SIGNATURE,
+                    f"The installation's signature on {name}[{i}] in the file does not match "
+                    "it: it was changed after it was signed; nothing was imported.",
+                    hint="Ask for the file to be exported again.")
