@@ -128,7 +128,8 @@ def plan_controls(session: Session, tombstones: tuple[Tombstone, ...],
                         f"{'stays deleted' if d.chosen == DELETED else 'keep ' + d.chosen[:12]}"
                         f" ({d.decided_by}, {d.role.value.replace('_', ' ')}: {d.reason})",
                         decision_action(session, d)) for d in decisions]
-    actions = {"added": "new", "already_here": "already_here", "conflict": "conflict"}
+    actions = {"added": "new", "already_here": "already_here", "conflict": "conflict",
+               "clash": "refused: its serial names another certificate here"}
     out += [ControlLine("certificate", certificate_label(c),
                         actions[controls_store.certificate_action(session, c)])
             for c in certificates]
@@ -148,8 +149,8 @@ def write_controls(session: Session, tombstones: tuple[Tombstone, ...],
         if not next(refused):
             controls_store.keep_decision(session, d)
     for c in certificates:
-        next(refused)
-        controls_store.store_certificate(session, c)
+        if not next(refused):
+            controls_store.store_certificate(session, c)
 
 
 # ---------------------------------------------------------------------------------------

@@ -247,43 +247,45 @@ def kept_certificates(session: Session, mediator_id: uuid.UUID | None = None
         for r in session.scalars(stmt))
 
 
-def store_certificate(session: Session, c: IssuedCertificate) -> str:
-    """Take a certificate issued elsewhere: "added" (none held for that mediator and
-    form), "already_here" (the same serial held, current or kept), or "conflict" (another
-    is held: this one is kept beside it)."""
+def _same(row: object, c: IssuedCertificate) -> bool:
+    return (getattr(row, "mediator_id"), getattr(row, "form_number"),  # noqa: B009
+            getattr(row, "verification_code")) == (  # noqa: B009
+        c.mediator_id, c.form_number, c.verification_code)
+
+
+def certificate_action(session: Session, c: IssuedCertificate) -> str:
+    """What ``store_certificate`` would do, reading only: "added" (none held for that
+    mediator and form), "already_here" (this certificate is held, current or kept),
+    "conflict" (another is held for them: this one is kept beside it), or "clash" (its
+    serial names another certificate here: it cannot be kept, and is reported)."""
     from sendobserve.storage.certificates import CertificateRecord
 
-    if session.get(CertificateRecord, c.serial) is not None \
-            or session.get(CertificateConflictRecord, c.serial) is not None:
-        return "already_here"
-    held = session.scalars(select(CertificateRecord).where(
+    for table in (CertificateRecord, CertificateConflictRecord):
+        row = session.get(table, c.serial)
+        if row is not None:
+            return "already_here" if _same(row, c) else "clash"
+    held = session.scalars(select(CertificateRecord.serial).where(
         CertificateRecord.mediator_id == c.mediator_id,
         CertificateRecord.form_number == c.form_number).limit(1)).first()
+    return "added" if held is None else "conflict"
+
+
+def store_certificate(session: Session, c: IssuedCertificate) -> str:
+    """Take a certificate issued elsewhere (see ``certificate_action``); never overwrites."""
+    from sendobserve.storage.certificates import CertificateRecord
+
+    action = certificate_action(session, c)
     values = dict(serial=c.serial, form_number=c.form_number, mediator_id=c.mediator_id,
                   signer_id=c.signer_id, signer_name=c.signer_name, issued_on=c.issued_on,
                   verification_code=c.verification_code, created_at=c.created_at,
                   edition=c.edition, signer_drawing=c.signer_drawing,
                   mediator_drawing=c.mediator_drawing)
-    if held is None:
+    if action == "added":
         session.add(CertificateRecord(**values))
-        session.flush()
-        return "added"
-    session.add(CertificateConflictRecord(**values))
+    elif action == "conflict":
+        session.add(CertificateConflictRecord(**values))
     session.flush()
-    return "conflict"
-
-
-def certificate_action(session: Session, c: IssuedCertificate) -> str:
-    """What ``store_certificate`` would do, reading only."""
-    from sendobserve.storage.certificates import CertificateRecord
-
-    if session.get(CertificateRecord, c.serial) is not None \
-            or session.get(CertificateConflictRecord, c.serial) is not None:
-        return "already_here"
-    held = session.scalars(select(CertificateRecord.serial).where(
-        CertificateRecord.mediator_id == c.mediator_id,
-        CertificateRecord.form_number == c.form_number).limit(1)).first()
-    return "added" if held is None else "conflict"
+    return action
 
 
 # ---------------------------------------------------------------------------------------
