@@ -59,7 +59,7 @@ TODAY = datetime.now(UTC).date()
 def _issue(ts: TempStore, mediator_id: uuid.UUID, signer_id: uuid.UUID, signer: str,
            code: str, form: int = 4) -> tuple[str, str]:
     with ts.session() as s:
-        cert, reprint = CertificateRepository(in_session(s)).issue_or_reprint(
+        cert, _reprint = CertificateRepository(in_session(s)).issue_or_reprint(
             form_number=form, mediator_id=mediator_id, signer_id=signer_id,
             signer_name=signer, issued_on=TODAY, code_for=lambda serial: code)
     return cert.serial, cert.verification_code
@@ -380,7 +380,7 @@ def test_since_the_last_export_to_a_person(tmp_path: Path) -> None:
     (a, b), trainee, _ppc = _setup(tmp_path, "a", "b")
     first = open_bundle(_since(a, trainee.id, "Łucja Żak"), passphrase=PASS).payload
     assert len(first.observations) == 1 and len(first.reflections) == 1
-    with pytest.raises(ExchangeError, match="Nothing .* has changed since the last export"):
+    with pytest.raises(ExchangeError, match=r"Nothing .* has changed since the last export"):
         _since(a, trainee.id, "lucja zak")  # the same person, however typed
     reflection = _record(a, trainee.id).reflections[0]
     with a.session() as s:
