@@ -97,6 +97,7 @@ from sendobserve.storage.repositories import (
 from sendobserve.storage.repositories.forms import load_registry
 
 CRASH_MID_APPLY = "exchange.import.mid_apply"
+CRASH_MID_CONTROLS = "exchange.import.mid_controls"  # stored, not yet settled
 
 
 def observation_label(form_id: str, ordinal: int) -> str:
@@ -582,6 +583,7 @@ def apply_import(session: Session, opened: OpenedBundle, *,
         p = opened.payload
         write_controls(session, p.tombstones, p.decisions, p.certificates,
                        plan_controls(session, p.tombstones, p.decisions, p.certificates))
+        crash_point(CRASH_MID_CONTROLS)
         settle(session, {m.id for m in p.mediators})
     except ExchangeError:
         raise
