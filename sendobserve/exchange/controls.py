@@ -326,6 +326,10 @@ def check_sections(p: ExportPayload, mediators: set[uuid.UUID],
         if d.kind != "observation" and d.version is not None \
                 and d.version.get("id") != d.record_id.hex:
             raise _fail(f"decisions[{i}].version", "is a version of another record")
+        owner = None if d.version is None else d.version.get(
+            "id" if d.kind == "mediator" else "mediator_id")
+        if owner is not None and owner != d.mediator_id.hex:
+            raise _fail(f"decisions[{i}].mediator_id", "is not the trainee of its record")
     signed: tuple[tuple[str, tuple[Tombstone | Decision, ...]], ...] = (
         ("tombstones", p.tombstones), ("decisions", p.decisions))
     for name, records in signed:

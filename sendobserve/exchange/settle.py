@@ -224,10 +224,12 @@ def _settle_record(session: Session, d: Decision) -> None:
     plan = decide(chosen, frozenset(d.retired), ours,
                   stored.record_histories(session, [key]).get(key, frozenset()),
                   stored.record_conflict_digests(session, [key]).get(key, frozenset()))
+    if getattr(ours, "mediator_id", None) != getattr(chosen, "mediator_id", None):
+        return  # a record never moves to another trainee (the decoder refuses it too)
     if plan.action is RecordAction.UPDATE:
-        if d.kind == "case" and getattr(ours, "mediator_id", None) != getattr(
-                chosen, "mediator_id", None):
-            return  # a record never moves to another trainee
+        from sendobserve.exchange.apply import _VALIDATE
+
+        _VALIDATE[type(chosen)](chosen)  # this store's own rules (e.g. no future dates)
         stored.write_versioned(session, chosen)
     if plan.joins_history:
         stored.remember_versions(session, d.kind, d.record_id, plan.history)
