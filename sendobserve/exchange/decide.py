@@ -39,6 +39,7 @@ from sendobserve.exchange.settle import (
 from sendobserve.model.deciders import decider_refusal
 from sendobserve.model.domain import Mediator, Observer, utcnow
 from sendobserve.model.validation import validate_required_text
+from sendobserve.services.changes import Changes
 from sendobserve.storage import exchange as stored
 from sendobserve.storage import exchange_controls as controls_store
 from sendobserve.storage.repositories import ObserverRepository, in_session
@@ -269,3 +270,11 @@ def record_kind(text: str) -> str:
                         hint="One of: " + ", ".join(sorted(kinds)))
     return text
 
+
+
+def decision_changes(decision: Decision) -> Changes:
+    """What taking ``decision`` changed, for the screens (``services.changes``)."""
+    flags = {"observation": {"observations": True, "marks": True},
+             "case": {"cases": True}, "observer": {"people": True},
+             "mediator": {"people": True}}.get(decision.kind, {"record": True})
+    return Changes(trust=True, mediators=frozenset({decision.mediator_id}), **flags)

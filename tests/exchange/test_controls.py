@@ -23,6 +23,7 @@ from sendobserve.exchange.conflicts import list_conflicts, list_record_conflicts
 from sendobserve.exchange.decide import (
     decide_observation,
     decide_record,
+    decision_changes,
     list_certificate_conflicts,
     list_tombstone_conflicts,
 )
@@ -229,6 +230,8 @@ def test_a_deletion_against_an_edit_is_a_conflict_a_person_decides_everywhere(
         decision = decide_record(s, "training", training.id, keep="deleted",
                                  decided_by=ppc.name, reason="Entered twice")
     assert decision.verifies() and decision.role is ObserverRole.PPC
+    changes = decision_changes(decision)  # what the screens refresh
+    assert changes.record and changes.trust and changes.mediators == {trainee.id}
     assert _record(b, trainee.id).training == ()
     for ts in (a, c):
         ts.import_bytes(_export_record(b, trainee.id))
