@@ -166,7 +166,8 @@ def build_payload(
         amendments=tuple(a for a in record.amendments if a.observation_id in ids),
         forms=tuple(form_texts),
         provenance=tuple(p for o in chosen if (p := authors.get(o.id)) is not None),
-        **_record_parts(session, record, logs=whole),
+        **_record_parts(session, record, logs=whole, case_ids=case_ids,
+                        observer_ids=observer_ids),
         **extras,
         revocations=tuple(r for _fp, r in sorted(stored_revocations(session).items())),
     )
@@ -184,13 +185,17 @@ def build_payload(
     return payload
 
 
-def _record_parts(session: Session, record: PracticeRecord, *, logs: bool) -> dict[str, Any]:
+def _record_parts(session: Session, record: PracticeRecord, *, logs: bool,
+                  case_ids: set[uuid.UUID], observer_ids: set[uuid.UUID]) -> dict[str, Any]:
     """The log records of the whole record (``logs``), and the history of each and of the
-    mediator's details, cases and observers, in every scope."""
+    mediator's details and the cases and observers that travel, in every scope."""
     parts: dict[str, Any] = {"training": record.training, "reflections": record.reflections,
                              "cpd": record.cpd, "contacts": record.contacts,
                              "discretions": record.discretions} if logs else {}
-    versioned: list[Versioned] = [record.mediator, *record.cases, *record.observers]
+    versioned: list[Versioned] = [record.mediator]
+    versioned += [c for c in record.cases if c.id in case_ids]
+    held = stored_observers(session, observer_ids)
+    versioned += [held[i] for i in sorted(held, key=lambda i: i.hex)]
     for kind in parts:
         versioned.extend(parts[kind])
     keys = [(KIND_OF[type(r)], r.id) for r in versioned]

@@ -344,6 +344,22 @@ def test_case_and_observer_edits_merge_and_independent_edits_are_kept(
             assert list_record_conflicts(s) == ()
 
 
+def test_a_file_of_some_observations_carries_the_history_of_its_own_cases_only(
+    tmp_path: Path,
+) -> None:
+    (a,), trainee, ppc = _setup(tmp_path, "a")
+    second = add_finalised_observation(a, trainee, ppc, "LA-2", seed=1)
+    _export_record(a, trainee.id)  # every case has travelled
+    other = next(c for c in _record(a, trainee.id).cases if c.reference == "LA-2")
+    with a.session() as s:
+        CaseRepository(in_session(s)).update(replace(other, reference="LA-2b"))
+    first = next(o.id for o in _record(a, trainee.id).observations if o.id != second)
+    with a.session() as s:
+        payload = build_payload(s, trainee.id, exported_by="x", observation_ids={first})
+    assert other.id not in {c.id for c in payload.cases}
+    assert other.id not in {h.id for h in payload.history}
+
+
 # ---------------------------------------------------------------------------------------
 # Observation conflicts decided
 
