@@ -7,12 +7,13 @@
 - ``IssuedCertificate``: a Form 4 or Form 5 issued (serial, verification code, who
   signed, edition, date, drawings): not signed separately, the file's signature covers it.
 
-Tombstones and decisions are each signed by the installation that made them (Ed25519 over
-a domain-separated canonical JSON body, ``control_message``), so they can be relayed by
-any store and still be checked: a file carrying one whose signature does not verify is
-refused whole. One mechanism for every signed control record: another kind (e.g. an
-erasure) adds a ``kind`` name and a body, and signs and verifies with ``sign_control`` /
-``verify_control``.
+Tombstones and decisions are each signed by the installation that made them: Ed25519 over
+``sendobserve.control.v1\0`` and a canonical JSON statement naming the version (``v``),
+the control kind and the installation's key (``control_statement``), so they can be
+relayed by any store and still be checked: a file carrying one whose signature does not
+verify is refused whole. One mechanism for every signed control record (the signed
+erasure record uses the same context and statement shape): another kind adds a ``kind``
+name and a body, and signs and verifies with ``sign_control`` / ``verify_control``.
 
 The JSON sections (``certificates``, ``tombstones``, ``decisions``) are read when present:
 payload schema 2 files written before they existed carry none and are still read.
@@ -44,20 +45,31 @@ MAX_CONTROL_HISTORY = 1000
 SECTIONS = ("certificates", "tombstones", "decisions")
 
 
-def control_message(kind: str, body: dict[str, Any]) -> bytes:
-    """The bytes an installation signs for one control record of ``kind``."""
+def control_statement(kind: str, body: dict[str, Any], public_key: bytes) -> bytes:
+    """The canonical statement an installation signs for one control record of ``kind``:
+    ``{"v": 1, "kind": …, "installation": base64 key, …body}`` (a body's own ``kind`` is
+    written ``record_kind``). The shape of the signed erasure record's statements, so both
+    are one mechanism with one context."""
     from sendobserve.exchange.codec import canonical_json
 
-    return _CONTROL_CONTEXT + kind.encode("ascii") + b"\x00" + canonical_json(body)
+    fields = {("record_kind" if k == "kind" else k): v for k, v in body.items()}
+    return canonical_json({**fields, "v": 1, "kind": kind, "installation": _b64(public_key)})
+
+
+def control_message(kind: str, body: dict[str, Any], public_key: bytes) -> bytes:
+    """The bytes signed: the context, then the statement."""
+    return _CONTROL_CONTEXT + control_statement(kind, body, public_key)
 
 
 def sign_control(identity: Identity, kind: str, body: dict[str, Any]) -> bytes:
-    return identity.sign(control_message(kind, body))
+    return identity.sign(control_message(kind, body, identity.public_key))
 
 
 def verify_control(public_key: bytes, signature: bytes, kind: str,
                    body: dict[str, Any]) -> bool:
-    return verify(public_key, signature, control_message(kind, body))
+    if len(public_key) != 32:
+        return False
+    return verify(public_key, signature, control_message(kind, body, public_key))
 
 
 def _b64(raw: bytes) -> str:

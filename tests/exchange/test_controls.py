@@ -444,3 +444,28 @@ def test_every_kind_round_trips_through_the_codec(tmp_path: Path) -> None:
     assert opened.payload == payload
     assert record_digest(payload.cases[0]) == record_digest(
         replace(payload.cases[0], created_at=utcnow()))  # the creation time is no detail
+
+
+def test_a_control_record_is_signed_as_a_canonical_statement_naming_its_installation(
+) -> None:
+    """The statement shape every signed control record shares: {"v": 1, "kind", the
+    installation's key, the body}, after the context; built here independently."""
+    import base64
+    import json
+
+    from sendobserve.exchange.controls import Tombstone
+    from sendobserve.exchange.identity import verify
+
+    identity = Identity.generate()
+    t = Tombstone("cpd", uuid.uuid4(), uuid.uuid4(), "a" * 64, ("b" * 64,), utcnow(),
+                  "Łucja Żak").signed(identity)
+    statement = {"v": 1, "kind": "tombstone",
+                 "installation": base64.b64encode(identity.public_key).decode("ascii"),
+                 "record_kind": "cpd", "record_id": t.record_id.hex,
+                 "mediator_id": t.mediator_id.hex, "base": t.base, "history": list(t.history),
+                 "deleted_at": t.body()["deleted_at"], "deleted_by": "Łucja Żak"}
+    message = b"sendobserve.control.v1\x00" + json.dumps(
+        statement, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    assert verify(identity.public_key, t.signature, message)
+    assert t.verifies() and not replace(t, base="c" * 64).verifies()
+    assert not replace(t, public_key=Identity.generate().public_key).verifies()
