@@ -180,6 +180,8 @@ def build_payload(
                 f"export to {since_last_to}.", hint="There is nothing to send.")
     if record_history:
         _remember_history(session, payload)
+        controls_store.mark_tombstones_sent(
+            session, [(t.kind, t.record_id) for t in payload.tombstones])
         if recipient:
             remember_sent(session, recipient, record.mediator.id, items_of(payload), utcnow())
     return payload

@@ -51,6 +51,9 @@ class RecordTombstoneRecord(Base):
     deleted_by: Mapped[str] = mapped_column(String(200))
     public_key: Mapped[bytes] = mapped_column(LargeBinary())
     signature: Mapped[bytes] = mapped_column(LargeBinary())
+    # Whether it has travelled (received, or carried by a file written here): until then,
+    # putting the record back (an undo) simply withdraws it.
+    sent: Mapped[bool] = mapped_column(Boolean())
 
 
 class ExchangeDecisionRecord(Base):
@@ -139,7 +142,7 @@ def tombstones(session: Session, *, mediator_id: uuid.UUID | None = None,
     return out if keys is None else {k: v for k, v in out.items() if k in set(keys)}
 
 
-def keep_tombstone(session: Session, t: Tombstone) -> bool:
+def keep_tombstone(session: Session, t: Tombstone, *, sent: bool = True) -> bool:
     """Keep ``t``; for one record the earliest tombstone wins (order-independent). True if
     this changed what is kept."""
     row = session.get(RecordTombstoneRecord, (t.kind, t.record_id))
@@ -151,9 +154,27 @@ def keep_tombstone(session: Session, t: Tombstone) -> bool:
     session.add(RecordTombstoneRecord(
         kind=t.kind, record_id=t.record_id, mediator_id=t.mediator_id, base=t.base,
         history=" ".join(t.history), deleted_at=t.deleted_at, deleted_by=t.deleted_by,
-        public_key=t.public_key, signature=t.signature))
+        public_key=t.public_key, signature=t.signature, sent=sent))
     session.flush()
     return True
+
+
+def mark_tombstones_sent(session: Session, keys: Iterable[tuple[str, uuid.UUID]]) -> None:
+    for kind, rid in keys:
+        row = session.get(RecordTombstoneRecord, (kind, rid))
+        if row is not None and not row.sent:
+            row.sent = True
+    session.flush()
+
+
+def note_restored(session: Session, kind: str, record_id: uuid.UUID) -> None:
+    """A record put back here with the id of one deleted here (an undo): the tombstone this
+    installation signed is withdrawn while no file has carried it. Once one has, it stays:
+    the record and its tombstone are then a visible conflict for a person to decide."""
+    row = session.get(RecordTombstoneRecord, (kind, record_id))
+    if row is not None and not row.sent:
+        session.delete(row)
+        session.flush()
 
 
 def drop_tombstone(session: Session, kind: str, record_id: uuid.UUID) -> None:
@@ -180,7 +201,7 @@ def note_deletion(session: Session, kind: str, record: object) -> None:
                   utcnow(), stored.identity_name(session) or "this installation"
                   ).signed(identity)
     drop_tombstone(session, kind, rid)
-    keep_tombstone(session, t)
+    keep_tombstone(session, t, sent=False)
     stored.drop_record_conflicts(session, kind, rid)
 
 

@@ -469,3 +469,25 @@ def test_a_control_record_is_signed_as_a_canonical_statement_naming_its_installa
     assert verify(identity.public_key, t.signature, message)
     assert t.verifies() and not replace(t, base="c" * 64).verifies()
     assert not replace(t, public_key=Identity.generate().public_key).verifies()
+
+
+def test_an_undo_withdraws_an_unsent_tombstone_and_a_sent_one_stays_a_conflict(
+    tmp_path: Path,
+) -> None:
+    (a,), trainee, _ppc = _setup(tmp_path, "a")
+    reflection, case = _record(a, trainee.id).reflections[0], next(
+        c for c in _record(a, trainee.id).cases if c.reference == "LA-NO-OBS")
+    with a.session() as s:
+        practice, cases = PracticeRepository(in_session(s)), CaseRepository(in_session(s))
+        gone, gone_case = practice.delete(type(reflection), reflection.id), cases.delete(case.id)
+        assert len(controls_store.tombstones(s)) == 2
+        practice.add(gone)  # undo, before any file carried the deletion
+        cases.add(gone_case)
+        assert controls_store.tombstones(s) == {}
+    with a.session() as s:
+        PracticeRepository(in_session(s)).delete(type(reflection), reflection.id)
+    _export_record(a, trainee.id)  # the deletion has left in a file
+    with a.session() as s:
+        PracticeRepository(in_session(s)).add(reflection)
+        (conflict,) = list_tombstone_conflicts(s)
+    assert conflict.record_id == reflection.id

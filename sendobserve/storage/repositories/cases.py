@@ -43,6 +43,9 @@ class CaseRepository:
             )
             s.add(row)
             s.flush()
+            from sendobserve.storage.exchange_controls import note_restored
+
+            note_restored(s, "case", case.id)  # an undo withdraws an unsent tombstone
             return _convert.case(row)
 
     def update(self, case: Case, *, today: date | None = None) -> Case:

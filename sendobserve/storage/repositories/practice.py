@@ -113,6 +113,7 @@ class PracticeRepository:
             row = kind.record(**_columns(item))
             s.add(row)
             s.flush()
+            _withdraws_tombstone(s, item)
             return cast(P, kind.to_domain(row))
 
     def update(self, item: P, *, today: date | None = None) -> P:
@@ -174,6 +175,14 @@ def _check_links(s: Session, item: PracticeItem) -> None:
         and s.get(ObserverRecord, item.observer_id) is None
     ):
         raise RecordNotFound("observer", item.observer_id)
+
+
+def _withdraws_tombstone(s: Session, item: PracticeItem) -> None:
+    """An entry put back (an undo) withdraws the tombstone its deletion left, if unsent."""
+    from sendobserve.exchange.logs import KIND_OF
+    from sendobserve.storage.exchange_controls import note_restored
+
+    note_restored(s, KIND_OF[type(item)], item.id)
 
 
 def _travels_as_tombstone(s: Session, gone: PracticeItem) -> None:

@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("deleted_by", sa.String(length=200), nullable=False),
         sa.Column("public_key", sa.LargeBinary(), nullable=False),
         sa.Column("signature", sa.LargeBinary(), nullable=False),
+        sa.Column("sent", sa.Boolean(), nullable=False),
         *_signed("record_tombstones"),
         _mediator_fk("record_tombstones"),
         sa.PrimaryKeyConstraint("kind", "record_id", name=op.f("pk_record_tombstones")),
