@@ -257,8 +257,7 @@ def _settle_observation(session: Session, d: Decision) -> None:
                                  chosen.debrief_notes, chosen.amendments)
     else:
         return  # the chosen version is not here yet, or this store holds a later one
-    others = {k: v.to_bytes() for k, v in kept.items()
-              if k not in retired and k != chosen.digest}
-    if current.digest != chosen.digest and current.digest not in retired:
-        others[current.digest] = current.to_bytes()  # pragma: no cover - guarded above
-    stored.replace_conflicts(session, d.record_id, others)
+    # What stays kept: versions the decision did not know of (the replaced current one is
+    # always among those it retires, see above).
+    stored.replace_conflicts(session, d.record_id, {
+        k: v.to_bytes() for k, v in kept.items() if k not in retired and k != chosen.digest})
