@@ -120,8 +120,8 @@ def register(subparsers: Any) -> None:
                    "'deleted' (a record deleted elsewhere stays deleted) or 'merged' (with "
                    "--merged)")
     p.add_argument("--merged", metavar="FILE.json",
-                   help="with --keep merged: the record's fields as JSON, as 'list' shows "
-                   "them")
+                   help="with --keep merged: the record's fields as JSON ('list' prints the "
+                   "current version's, to edit)")
     p.add_argument("--by", metavar="NAME", help="who decides (an observer held here)")
     p.add_argument("--reason", metavar="TEXT", help="why")
     p.set_defaults(func=cmd_conflicts)
@@ -450,8 +450,10 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     for record in records:
         for line in record.lines():
             print(line)
+        print(f"  Current version as JSON (to edit into --merged): "
+              f"{json.dumps(record.current, ensure_ascii=False, sort_keys=True)}")
         print(f"  (decide with: sendobserve conflicts resolve --record "
-              f"{record.kind}:{record.record_id.hex} --keep current|DIGEST --by NAME "
+              f"{record.kind}:{record.record_id.hex} --keep current|DIGEST|merged --by NAME "
               "--reason TEXT)")
     return 0
 

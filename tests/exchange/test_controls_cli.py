@@ -74,3 +74,42 @@ def test_conflicts_lists_and_resolves_an_observation_with_a_role_check(
     assert "signed by this installation" in capsys.readouterr().out
     assert a.run("conflicts") == 0
     assert "No conflicting versions" in capsys.readouterr().out
+
+
+def test_a_merged_version_written_from_the_listing_settles_a_record_conflict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from sendobserve.storage.repositories import PracticeRepository, in_session
+
+    from .test_whole_record import _record
+
+    a, b = Installation(tmp_path, "a"), Installation(tmp_path, "b")
+    trainee, ppc = add_people(a.temp)
+    add_finalised_observation(a.temp, trainee, ppc, "LA-1")
+    _fill_logs(a.temp, trainee.id, ppc.id)
+    b.temp.import_bytes(_export_record(a.temp, trainee.id))
+    reflection = _record(a.temp, trainee.id).reflections[0]
+    for inst, hours in ((a, "2"), (b, "2.5")):
+        with inst.temp.session() as s:
+            PracticeRepository(in_session(s)).update(replace(reflection, hours=Decimal(hours)))
+    a.temp.import_bytes(_export_record(b.temp, trainee.id))
+    assert a.run("conflicts") == 0
+    listing = capsys.readouterr().out
+    line = next(ln for ln in listing.splitlines() if "Current version as JSON" in ln)
+    fields = json.loads(line.split(": ", 1)[1])
+    assert fields["hours"] == "2"
+    merged = tmp_path / "merged.json"
+    merged.write_text(json.dumps(dict(fields, hours="2.25")), encoding="utf-8")
+    assert a.run("conflicts", "resolve", "--record", f"reflections:{reflection.id.hex}",
+                 "--keep", "merged", "--merged", str(merged), "--by", "Łucja Żak",
+                 "--reason", "Both were rounded") == 0
+    capsys.readouterr()
+    assert _record(a.temp, trainee.id).reflections[0].hours == Decimal("2.25")
+    b.temp.import_bytes(_export_record(a.temp, trainee.id))
+    assert _record(b.temp, trainee.id).reflections[0].hours == Decimal("2.25")
+    assert b.run("conflicts") == 0
+    assert "No conflicting versions" in capsys.readouterr().out
