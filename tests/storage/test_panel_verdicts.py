@@ -311,7 +311,12 @@ def test_every_table_that_holds_evidence_flags_verdicts_on_every_write(store: St
     # finalised observations (provenance) carry nothing the rules read.
     not_evidence = {"panel_verdicts", "mark_events", "observation_conflicts",
                     "observation_provenance", "record_conflicts", "record_versions",
-                    "conflict_decisions"}
+                    "conflict_decisions",
+                    # Exchange control records: a tombstone or a decision changes the
+                    # records themselves (which have their triggers); a certificate kept
+                    # in conflict and the log of what was sent are read by no rule.
+                    "record_tombstones", "exchange_decisions", "certificate_conflicts",
+                    "exchange_sent"}
     assert {"panel_verdicts", "mark_events", "observation_conflicts"} <= evidence
     for table in [*sorted(evidence - not_evidence), "observers", "form_versions"]:
         for event in ("insert", "update", "delete"):
@@ -353,19 +358,19 @@ def test_sentences_survive_the_stored_text_whatever_they_hold(lines: list[str]) 
 def test_upgrade_from_json_verdicts_starts_the_panel_again(store: Store) -> None:
     from alembic import command
 
-    from sendobserve.storage import db as store_db
+    from sendobserve.storage import engine as store_engine
     from tests.storage.test_records_migration import diffs_from_metadata
 
     forms = load_registry(store.session)
     before = panel_verdicts(store.session, forms, today=TODAY)
     with store.engine.begin() as conn:
-        command.downgrade(store_db._alembic_config(conn), "0008_exchange_provenance")
+        command.downgrade(store_engine.alembic_config(conn), "0008_exchange_provenance")
         conn.execute(text(
             "INSERT INTO panel_verdicts (mediator_id, rules, assessed_on, valid_until, stale,"
             " verdict) VALUES (:m, 'old', '2026-01-01', '2026-12-31', 0, '{}')"),
             {"m": before[0].mediator_id.hex})
     with store.engine.begin() as conn:
-        command.upgrade(store_db._alembic_config(conn), "heads")
+        command.upgrade(store_engine.alembic_config(conn), "heads")
     assert diffs_from_metadata(store.engine) == []
     assert _stale(store) == {}  # nothing of the old format is kept
     assert panel_verdicts(store.session, forms, today=TODAY) == before
