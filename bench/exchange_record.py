@@ -5,9 +5,12 @@
 Builds, in a real encrypted store in a temp folder, a record of N finalised Form 3
 observations (each with every item marked, a de-brief note, a 20 kB drawn signature and
 its author's signature), one amendment in five, N/3 cases' worth of training, reflection,
-CPD, mentoring and supervision contacts and a discretion; exports it with the whole-record
-scope at the production scrypt cost, and imports it into a second new store, then again
-(nothing to do). Prints the median of ``--repeat`` runs of each step.
+CPD, mentoring and supervision contacts and a discretion, the Form 4 issued (with two
+20 kB drawings), two signed deletions (a reflection and a case that had travelled) and a
+person's signed decision on a conflict; exports it with the whole-record scope at the
+production scrypt cost, and imports it into a second new store, then again (nothing to
+do). Prints the median of ``--repeat`` runs of each step, and the size of a
+"changed since the last export to" file after one edit.
 Not part of the test suite: timings on a shared machine vary.
 """
 
@@ -19,13 +22,17 @@ import statistics
 import tempfile
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from sendobserve.exchange.apply import apply_import
 from sendobserve.exchange.bundle import open_bundle, seal
+from sendobserve.exchange.codec import canonical_json
+from sendobserve.exchange.decide import decide_record
 from sendobserve.exchange.export import ExportScope, build_payload, payload_counts
+from sendobserve.exchange.logs import record_digest, record_json
 from sendobserve.forms.registry import FormRegistry
 from sendobserve.model.domain import (
     Case,
@@ -58,7 +65,9 @@ from sendobserve.storage.repositories import (
     ObserverRepository,
     PracticeRepository,
     in_session,
+    load_practice_record,
 )
+from sendobserve.storage.repositories.certificates import CertificateRepository
 from tests.exchange.storekit import TempStore
 
 PASS = "a long shared file passphrase"
@@ -116,8 +125,31 @@ def build(ts: TempStore, n: int) -> uuid.UUID:
                              "SEND Code of Practice, chapter 11"))
             practice.add(Contact(uuid.uuid4(), trainee.id, ContactKind.SUPERVISION, day,
                                  ppc.name, ppc.id, Decimal("1"), "Quarterly."))
-        practice.add(Discretion(uuid.uuid4(), trainee.id, "reflection_hours", ppc.name,
-                                ObserverRole.PPC, "Recorded in supervision notes.", today))
+        # §1.3: observing first is left to the assessor, the provider and the mediator.
+        practice.add(Discretion(uuid.uuid4(), trainee.id, "observed_first", ppc.name,
+                                ObserverRole.PPC, "Co-worked first: no observable case.",
+                                today, provider_agreed_by="Pat Provider",
+                                mediator_agreed=True))
+        extra = Case(uuid.uuid4(), trainee.id, "LA-ENTERED-TWICE", start, CaseKind.MEDIATION,
+                     TraineeRole.OBSERVING, Decimal("1"))
+        cases.add(extra)
+        CertificateRepository(in_session(s)).issue_or_reprint(
+            form_number=4, mediator_id=trainee.id, signer_id=ppc.id, signer_name=ppc.name,
+            issued_on=today, code_for=lambda serial: "K7QF2XA9", signer_drawing=_png(),
+            mediator_drawing=_png())
+    with ts.session() as s:  # it travelled once: deletions now leave signed tombstones
+        build_payload(s, trainee.id, exported_by="Łucja Żak", scope=ExportScope.RECORD)
+    with ts.session() as s:
+        record = load_practice_record(s, trainee.id)
+        PracticeRepository(in_session(s)).delete(Reflection, record.reflections[0].id)
+        CaseRepository(in_session(s)).delete(extra.id)
+        training = record.training[0]
+        other = replace(training, hours=Decimal("4"))
+        stored.keep_record_conflict(s, "training", other, record_digest(other),
+                                    canonical_json(record_json(other)), "AAAA BBBB",
+                                    datetime.now(UTC))
+        decide_record(s, "training", training.id, keep="current", decided_by=ppc.name,
+                      reason="The course outline says 3 hours")
     return trainee.id
 
 
@@ -157,9 +189,20 @@ def main() -> None:
                     again = apply_import(s, opened)
                 times["again"].append(time.perf_counter() - t)
             assert first.added == args.observations and not again.written
+        with source.session() as s:
+            build_payload(s, trainee, exported_by="Łucja Żak", scope=ExportScope.SINCE_LAST,
+                          since_last_to="Dev Patel")
+            record = load_practice_record(s, trainee)
+            PracticeRepository(in_session(s)).update(replace(
+                record.cpd[0], description="SEND Code of Practice, chapters 9 and 11"))
+            since = build_payload(s, trainee, exported_by="Łucja Żak",
+                                  scope=ExportScope.SINCE_LAST, since_last_to="Dev Patel")
+        since_size = len(seal(since, passphrase=PASS, signing_key=identity))
     print(f"whole record: {counts}")
     print(f"file: {size:,} bytes ({len(opened.payload_bytes):,} bytes of JSON before "
           "compression)")
+    print(f"changed since the last export to a person, after one CPD edit: {since_size:,} "
+          "bytes")
     for step, label in (("seal", "seal (scrypt 2^17, sign, compress, encrypt)"),
                         ("open", "open (scrypt 2^17, decrypt, inflate, verify, validate)"),
                         ("import", "import into a new store (one transaction)"),

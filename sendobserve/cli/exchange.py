@@ -49,12 +49,19 @@ def register(subparsers: Any) -> None:
                    help="observations: the finalised observations (default); record: the "
                    "trainee's whole record (every case with role and hours, training, "
                    "reflection, CPD, mentoring and supervision, discretions, passporting "
-                   "facts), each with its version history; observer: only what --observer "
-                   "wrote")
+                   "facts, certificates issued, signed deletions and decisions), each with "
+                   "its version history; observer: only what --observer wrote")
     p.add_argument("--observer", metavar="NAME_OR_ID",
                    help="with --scope observer: whose observations")
+    p.add_argument("--since-last-to", metavar="NAME",
+                   help="only what changed in the trainee's whole record since the last "
+                   "export to NAME (everything, the first time); what is sent is recorded "
+                   "for NAME")
+    p.add_argument("--to", dest="sent_to", metavar="NAME",
+                   help="record what this file sends to NAME (for a later --since-last-to)")
     p.add_argument("--preview", action="store_true",
-                   help="say what would travel (counts per kind) and write nothing")
+                   help="say what would travel (counts per kind, also certificates, "
+                   "deletions and decisions) and write nothing")
     p.set_defaults(func=cmd_export)
 
     p = subparsers.add_parser(
@@ -95,18 +102,27 @@ def register(subparsers: Any) -> None:
         help="list records edited differently on two machines (both versions kept); "
         "decide one",
         description="list (the default): each observation that arrived amended differently "
-        "from how it was amended here, and each training, reflection, CPD, contact, "
-        "discretion or mediator record edited differently: the current version, every "
-        "kept version, and where they differ. Both stay; the current one is what readiness "
-        "and certificates use. resolve: a person decides which version of a record stays "
-        "(--record KIND:ID --keep current|DIGEST --by NAME --reason TEXT); the others join "
-        "its history, so the decision travels in the next file this store sends.",
+        "from how it was amended here; each training, reflection, CPD, contact, "
+        "discretion, case, observer or mediator record edited differently; each record "
+        "deleted on one machine and edited on another; two certificates issued for one "
+        "trainee and form. Both stay; the current one is what readiness and certificates "
+        "use. resolve: a person decides which version stays (--record KIND:ID --keep "
+        "current|DIGEST|deleted|merged --by NAME --reason TEXT). Only a PPC, mentor, "
+        "regional manager, service director or experienced SEND mediator held here as an "
+        "observer may decide. The decision is signed by this installation and travels in "
+        "every whole-record file this store sends, so every store converges on it.",
     )
     p.add_argument("action", nargs="?", choices=("list", "resolve"), default="list")
-    p.add_argument("--record", metavar="KIND:ID", help="e.g. reflections:3f2a… (from list)")
-    p.add_argument("--keep", metavar="current|DIGEST",
-                   help="'current', or the first characters of a kept version's digest")
-    p.add_argument("--by", metavar="NAME", help="who decides")
+    p.add_argument("--record", metavar="KIND:ID",
+                   help="e.g. reflections:3f2a…, case:…, observation:… (from list)")
+    p.add_argument("--keep", metavar="current|DIGEST|deleted|merged",
+                   help="'current', the first characters of a kept version's digest, "
+                   "'deleted' (a record deleted elsewhere stays deleted) or 'merged' (with "
+                   "--merged)")
+    p.add_argument("--merged", metavar="FILE.json",
+                   help="with --keep merged: the record's fields as JSON ('list' prints the "
+                   "current version's, to edit)")
+    p.add_argument("--by", metavar="NAME", help="who decides (an observer held here)")
     p.add_argument("--reason", metavar="TEXT", help="why")
     p.set_defaults(func=cmd_conflicts)
 
@@ -206,13 +222,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     scope = ExportScope(args.scope)
     if (scope is ExportScope.OBSERVER) != bool(args.observer):
         raise UserError("--observer goes with --scope observer, and it needs one")
+    since = (args.since_last_to or "").strip() or None
+    if since is not None:
+        if args.scope != "observations":
+            raise UserError("--since-last-to is a scope of its own: leave out --scope")
+        scope = ExportScope.SINCE_LAST
     if args.preview:
         with open_store_from_args(args) as store:
             mediator = exchange.mediator_of(store, args.mediator)
             observer_id = (resolve_observer(store, args.observer).id if args.observer else None)
             counts = exchange.export_preview(store, mediator.id, scope=scope,
-                                             observer_id=observer_id)
-        print(f"Would export, for {mediator.name} ({scope.value}):")
+                                             observer_id=observer_id, since_last_to=since)
+        what = f"changed since the last export to {since}" if since else scope.value
+        print(f"Would export, for {mediator.name} ({what}):")
         for kind, count in counts.items():
             print(f"  {kind}: {count}")
         return 0
@@ -236,9 +258,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         summary = exchange.export_file(store, mediator.id, output, passphrase=passphrase,
                                        exported_by=signer_name, recipients=tuple(recipients),
                                        scope=scope, observer_id=observer_id,
-                                       replace=args.force)
+                                       replace=args.force, since_last_to=since,
+                                       sent_to=(args.sent_to or "").strip() or None)
     from sendobserve.exchange.export import payload_counts
 
+    if since:
+        print(f"Only what changed since the last export to {since}.")
     print(f"Exported {summary.observations} finalised observation(s) of "
           f"{mediator.name} to {output} ({summary.size:,} bytes).")
     others = {k: n for k, n in payload_counts(summary.payload).items()
@@ -290,6 +315,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
+    import json
+
     from sendobserve.services import exchange
     from sendobserve.storage.repositories._common import parse_uuid
 
@@ -299,25 +326,49 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
         if record_id is None or not kind or not args.keep or not args.by or not args.reason:
             raise UserError("resolve needs --record KIND:ID, --keep, --by and --reason",
                             hint="'sendobserve conflicts' lists them with their ids.")
+        merged = None
+        if args.keep == "merged":
+            if not args.merged:
+                raise UserError("--keep merged needs --merged FILE.json")
+            try:
+                merged = json.loads(Path(args.merged).read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise UserError(f"--merged {args.merged}: cannot read it as JSON ({exc})"
+                                ) from None
+            if not isinstance(merged, dict):
+                raise UserError(f"--merged {args.merged}: expected a JSON object")
         with open_store_from_args(args) as store:
-            exchange.resolve_conflict(store, kind.strip(), record_id, keep=args.keep,
-                                      decided_by=args.by, reason=args.reason)
-        print(f"Decided: {kind} {record_id.hex} keeps {args.keep}; the other versions are "
-              "retired here and in every store that imports this store's next file.")
+            decision = exchange.decide_conflict(store, kind, record_id, keep=args.keep,
+                                                decided_by=args.by, reason=args.reason,
+                                                merged=merged).value
+        kept = "stays deleted" if decision.chosen == "deleted" else \
+            f"keeps version {decision.chosen[:12]}"
+        print(f"Decided: {decision.kind} {record_id.hex} {kept} ({decision.decided_by}, "
+              f"{decision.role.value.replace('_', ' ')}). The decision is signed by this "
+              "installation and travels in its next whole-record file.")
         return 0
     with open_store_from_args(args) as store:
         conflicts, records = exchange.conflicts(store)
-    if not conflicts and not records:
+        deleted, certificates = exchange.control_conflicts(store)
+    if not (conflicts or records or deleted or certificates):
         print("No conflicting versions: every record has one version here.")
         return 0
     for conflict in conflicts:
         for line in conflict.lines():
             print(line)
+        print(f"  (decide with: sendobserve conflicts resolve --record "
+              f"observation:{conflict.observation_id.hex} --keep current|DIGEST --by NAME "
+              "--reason TEXT)")
+    for lines in (*(d.lines() for d in deleted), *(c.lines() for c in certificates)):
+        for line in lines:
+            print(line)
     for record in records:
         for line in record.lines():
             print(line)
+        print(f"  Current version as JSON (to edit into --merged): "
+              f"{json.dumps(record.current, ensure_ascii=False, sort_keys=True)}")
         print(f"  (decide with: sendobserve conflicts resolve --record "
-              f"{record.kind}:{record.record_id.hex} --keep current|DIGEST --by NAME "
+              f"{record.kind}:{record.record_id.hex} --keep current|DIGEST|merged --by NAME "
               "--reason TEXT)")
     return 0
 

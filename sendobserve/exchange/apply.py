@@ -43,6 +43,7 @@ from sendobserve.exchange.logs import (
     RecordPlan,
     Versioned,
     decide,
+    record_digest,
     record_json,
 )
 from sendobserve.exchange.merge import (
@@ -51,24 +52,35 @@ from sendobserve.exchange.merge import (
     ObservationAction,
     plan_import,
 )
+from sendobserve.exchange.settle import (
+    ControlLine,
+    deleted_versions,
+    plan_controls,
+    settle,
+    write_controls,
+)
 from sendobserve.forms.loader import load_form_text
 from sendobserve.forms.registry import FormAdaptationError, FormRegistry
 from sendobserve.model import vocabulary
 from sendobserve.model.domain import (
+    Case,
     Contact,
     Cpd,
     Discretion,
     Mediator,
     ObservationState,
+    Observer,
     Reflection,
     Training,
     utcnow,
 )
 from sendobserve.model.validation import (
+    validate_case,
     validate_contact,
     validate_cpd,
     validate_discretion,
     validate_mediator,
+    validate_observer,
     validate_reflection,
     validate_training,
 )
@@ -86,6 +98,7 @@ from sendobserve.storage.repositories import (
 from sendobserve.storage.repositories.forms import load_registry
 
 CRASH_MID_APPLY = "exchange.import.mid_apply"
+CRASH_MID_CONTROLS = "exchange.import.mid_controls"  # stored, not yet settled
 
 
 def observation_label(form_id: str, ordinal: int) -> str:
@@ -138,7 +151,8 @@ class RecordCount:
 
 KIND_LABELS = {"training": "Training", "reflections": "Reflection", "cpd": "CPD",
                "contacts": "Mentoring and supervision", "discretions": "Discretions",
-               "mediator": "Mediator details", "evidence": "Evidence files"}
+               "mediator": "Mediator details", "case": "Cases", "observer": "Observers",
+               "evidence": "Evidence files"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +176,8 @@ class ImportPreview:
     content_schema: int = 1
     # Revocations carried by the file, each with whether this import applies it.
     revocations: tuple[tuple[Revocation, bool], ...] = ()
+    # Tombstones, decisions and certificates the file carries, with what each does.
+    controls: tuple[ControlLine, ...] = ()
 
     def count(self, action: ObservationAction) -> int:
         return sum(1 for line in self.observations if line.action is action)
@@ -219,6 +235,12 @@ class ImportPreview:
         for label in self.record_conflicts:
             out.append(f"  CONFLICT (edited differently; ours kept, theirs kept beside): "
                        f"{label}")
+        words_of = {"new": "new", "already_here": "already here",
+                    "conflict": "CONFLICT (another is held: both kept)"}
+        for control in self.controls:
+            out.append(f"{control.what.capitalize()}: {control.label}: "
+                       + (control.action.upper() if control.refused
+                          else words_of[control.action]))
         for d in self.differences:
             out.append(f"Kept this store's details of {d.kind} {d.label!r}; the file differs "
                        f"in: {', '.join(d.fields)}")
@@ -374,9 +396,14 @@ def _plan(session: Session, opened: OpenedBundle) -> ImportPlan:
                 f"Case {d.label!r} belongs to another mediator in this store; nothing was "
                 "imported.",
             )
-    if p.schema >= 2:  # mediator details travel with a history: merged, not just reported
-        plan = replace(plan, differences=tuple(d for d in plan.differences
-                                               if d.kind != "mediator"))
+    if p.schema >= 2:  # these travel with a history: merged, not just reported
+        plan = replace(plan, differences=tuple(
+            d for d in plan.differences if d.kind not in ("mediator", "case", "observer")))
+        gone = deleted_versions(session, {m.id for m in p.mediators})
+        observed = {o.case_id for o in p.observations}
+        plan = replace(plan, new_cases=tuple(
+            c for c in plan.new_cases if c.id in observed
+            or record_digest(c) not in gone.get(("case", c.id), frozenset())))
     return plan
 
 
@@ -386,26 +413,32 @@ def _plan_records(session: Session, opened: OpenedBundle) -> tuple[RecordPlan, .
     p = opened.payload
     if p.schema < 2:
         return ()
-    incoming: list[Versioned] = [*p.mediators]
+    incoming: list[Versioned] = [*p.mediators, *p.cases, *p.observers]
     for kind in LOG_KINDS:
         incoming.extend(p.log_records(kind))
+    gone = deleted_versions(session, {m.id for m in p.mediators})
+    observed = {o.case_id for o in p.observations}
     keys = [(KIND_OF[type(r)], r.id) for r in incoming]
     histories = stored.record_histories(session, keys)
     conflicts = stored.record_conflict_digests(session, keys)
     sent = {(h.kind, h.id): frozenset(h.digests) for h in p.history}
     held: dict[str, dict[uuid.UUID, Versioned]] = {}
-    for kind in (*LOG_KINDS, "mediator"):
+    for kind in (*LOG_KINDS, "mediator", "case", "observer"):
         ids = [rid for k, rid in keys if k == kind]
         held[kind] = stored.versioned_by_id(session, kind, ids) if ids else {}
     plans = []
     for record, key in zip(incoming, keys, strict=True):
         ours = held[key[0]].get(record.id)
-        if ours is not None and not isinstance(ours, Mediator) \
-                and not isinstance(record, Mediator) and ours.mediator_id != record.mediator_id:
+        if ours is not None and getattr(ours, "mediator_id", None) \
+                != getattr(record, "mediator_id", None):
             raise _refuse(f"The file moves a {KIND_LABELS[key[0]].lower()} record held here "
                           "to another trainee")
-        plans.append(decide(record, sent.get(key, frozenset()), ours,
-                            histories.get(key, frozenset()), conflicts.get(key, frozenset())))
+        plan = decide(record, sent.get(key, frozenset()), ours,
+                      histories.get(key, frozenset()), conflicts.get(key, frozenset()))
+        if ours is None and plan.digest in gone.get(key, frozenset()) \
+                and record.id not in observed:  # deleted here: it stays deleted
+            plan = replace(plan, action=RecordAction.ALREADY_HERE, joins_history=False)
+        plans.append(plan)
     return tuple(plans)
 
 
@@ -413,6 +446,10 @@ def _record_label(plan: RecordPlan) -> str:
     r = plan.record
     if isinstance(r, Mediator):
         return f"mediator details of {r.name}"
+    if isinstance(r, Case):
+        return f"case {r.reference}"
+    if isinstance(r, Observer):
+        return f"observer {r.name}"
     when = next((getattr(r, f) for f in ("start_date", "reflected_on", "done_on", "met_on",
                                          "decided_on") if hasattr(r, f)), None)
     return f"{KIND_LABELS[plan.kind].lower()} of {when}"
@@ -420,11 +457,11 @@ def _record_label(plan: RecordPlan) -> str:
 
 def _record_counts(plans: tuple[RecordPlan, ...]) -> tuple[RecordCount, ...]:
     out = []
-    for kind in ("mediator", *LOG_KINDS):
+    for kind in ("mediator", "case", "observer", *LOG_KINDS):
         mine = [p.action for p in plans if p.kind == kind]
-        if kind == "mediator" and all(a is RecordAction.ALREADY_HERE or a is RecordAction.ADD
-                                      for a in mine):
-            continue  # new mediators are listed above; unchanged ones need no line
+        if kind in ("mediator", "case", "observer") and all(
+                a in (RecordAction.ALREADY_HERE, RecordAction.ADD) for a in mine):
+            continue  # new ones are listed above; unchanged ones need no line
         if mine:
             out.append(RecordCount(kind, mine.count(RecordAction.ADD),
                                    mine.count(RecordAction.UPDATE),
@@ -449,13 +486,27 @@ def _form_label(f: FormText) -> str:
     return f"Form {f.form_id.removeprefix('form')} (version {f.version})"
 
 
+def _plan_evidence(session: Session, opened: OpenedBundle,
+                   records: tuple[RecordPlan, ...]) -> EvidencePlan:
+    """The file's evidence files whose entry this store holds or the import adds: an entry
+    deleted here (a tombstone keeps it deleted) takes its files with it."""
+    from sendobserve.storage.evidence import entry_owner
+
+    added = {(r.kind, r.record.id) for r in records if r.action is RecordAction.ADD}
+    items = tuple(i for i in opened.payload.evidence
+                  if (i.file.entry_kind.value, i.file.entry_id) in added
+                  or entry_owner(session, i.file.entry_kind, i.file.entry_id) is not None)
+    return plan_evidence(session, items)
+
+
 def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
              own: Identity | None, records: tuple[RecordPlan, ...] = (),
              evidence: EvidencePlan | None = None) -> ImportPreview:
     p = opened.payload
-    evidence = evidence or plan_evidence(session, p.evidence)
+    evidence = evidence or _plan_evidence(session, opened, records)
     evidence_count = (RecordCount("evidence", len(evidence.new), 0, 0, evidence.already_here),
                       ) if p.evidence else ()
+    controls = plan_controls(session, p.tombstones, p.decisions, p.certificates)
     known = stored.known_signer(session, opened.fingerprint)
     if own is not None and own.public_key == opened.signer_public_key:
         signer = SignerInfo(p.exported_by, opened.fingerprint, SignerStatus.THIS_INSTALLATION)
@@ -501,7 +552,9 @@ def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
         already_imported_at=stored.imported_at(session, _payload_sha256(opened)),
         changes_store=plan.changes_store or _records_change_store(records)
         or evidence.changes_store
-        or _revocations_change_store(session, revocations),
+        or _revocations_change_store(session, revocations)
+        or any(c.action in ("new", "conflict") for c in controls),
+        controls=controls,
         record_counts=_record_counts(records) + evidence_count,
         content_schema=p.schema,
         revocations=revocations,
@@ -526,7 +579,7 @@ def apply_import(session: Session, opened: OpenedBundle, *,
     """
     plan = _plan(session, opened)
     records = _plan_records(session, opened)
-    evidence = plan_evidence(session, opened.payload.evidence)
+    evidence = _plan_evidence(session, opened, records)
     preview = _preview(session, opened, plan, own, records, evidence)
     counts = dict(
         added=plan.count(ObservationAction.ADD),
@@ -547,6 +600,11 @@ def apply_import(session: Session, opened: OpenedBundle, *,
             if applies:
                 stored.record_revocation(session, revocation, recorded_by=opened.fingerprint,
                                          at=utcnow())
+        p = opened.payload
+        write_controls(session, p.tombstones, p.decisions, p.certificates,
+                       plan_controls(session, p.tombstones, p.decisions, p.certificates))
+        crash_point(CRASH_MID_CONTROLS)
+        settle(session, {m.id for m in p.mediators})
     except ExchangeError:
         raise
     except UserError as exc:  # a record this store's own rules refuse (e.g. a future date)
@@ -612,6 +670,7 @@ def _write(session: Session, opened: OpenedBundle, plan: ImportPlan) -> None:
 _VALIDATE: dict[type[Any], Callable[..., None]] = {
     Training: validate_training, Reflection: validate_reflection, Cpd: validate_cpd,
     Contact: validate_contact, Discretion: validate_discretion, Mediator: validate_mediator,
+    Case: validate_case, Observer: validate_observer,
 }
 
 
@@ -622,8 +681,9 @@ def _write_records(session: Session, opened: OpenedBundle,
         record = plan.record
         if plan.action in (RecordAction.ADD, RecordAction.UPDATE):
             _VALIDATE[type(record)](record)
-            if not (plan.action is RecordAction.ADD and isinstance(record, Mediator)):
-                stored.write_versioned(session, plan.kind, record)  # (a new mediator: added above)
+            if not (plan.action is RecordAction.ADD
+                    and isinstance(record, Mediator | Case | Observer)):
+                stored.write_versioned(session, plan.kind, record)  # (new ones: added above)
         if plan.joins_history:
             stored.remember_versions(session, plan.kind, record.id, plan.history)
         if plan.settles:
@@ -631,4 +691,6 @@ def _write_records(session: Session, opened: OpenedBundle,
         if plan.action is RecordAction.CONFLICT:
             stored.keep_record_conflict(session, plan.kind, record, plan.digest,
                                         canonical_json(record_json(record)),
-                                        opened.fingerprint, now)
+                                        opened.fingerprint, now,
+                                        mediator_id=opened.payload.mediators[0].id
+                                        if isinstance(record, Observer) else None)

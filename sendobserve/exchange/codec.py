@@ -44,6 +44,14 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from sendobserve.errors import UserError
+from sendobserve.exchange.controls import Decision as ConflictDecision
+from sendobserve.exchange.controls import (
+    IssuedCertificate,
+    Tombstone,
+    check_sections,
+    read_sections,
+    sections_json,
+)
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
 from sendobserve.exchange.evidence import FIELDS as EVIDENCE_FIELDS
 from sendobserve.exchange.evidence import MAX_FILES as MAX_EVIDENCE_FILES
@@ -155,6 +163,11 @@ class ExportPayload:
     discretions: tuple[Discretion, ...] = ()
     history: tuple[RecordHistory, ...] = ()
     revocations: tuple[Revocation, ...] = ()  # installations revoked by the sender's store
+    # Schema 2, read when present (``exchange.controls``): certificates issued, signed
+    # tombstones of deleted records, people's signed decisions on conflicts.
+    certificates: tuple[IssuedCertificate, ...] = ()
+    tombstones: tuple[Tombstone, ...] = ()
+    decisions: tuple[ConflictDecision, ...] = ()
     schema: int = PAYLOAD_SCHEMA
     # Schema 2, when there are any: evidence files of the entries in the file.
     evidence: tuple[EvidenceItem, ...] = ()
@@ -166,7 +179,8 @@ class ExportPayload:
     @property
     def is_empty(self) -> bool:
         return not (self.observations or any(self.log_records(k) for k in LOG_KINDS)
-                    or (self.schema >= 2 and self.cases))
+                    or (self.schema >= 2 and self.cases) or self.certificates
+                    or self.tombstones or self.decisions)
 
 
 # ---------------------------------------------------------------------------------------
@@ -237,7 +251,9 @@ def payload_json(payload: ExportPayload) -> dict[str, Any]:
              "decided_by": r.decided_by} for r in payload.revocations]
         if payload.evidence:  # only then, so a file without evidence reads as before
             value["evidence"] = [item_json(e, _dt) for e in payload.evidence]
-    elif payload.evidence or payload.provenance or payload.history or payload.revocations or any(
+        value.update(sections_json(payload))
+    elif payload.evidence or payload.provenance or payload.history or payload.revocations \
+            or payload.certificates or payload.tombstones or payload.decisions or any(
             payload.log_records(k)
                                                       for k in LOG_KINDS):
         raise ValueError("schema 1 carries observations only")
@@ -479,7 +495,7 @@ def _log_reader(kind: str) -> Callable[[Any, str], LogRecord]:
     return _reader(LOG_SHAPES[kind])
 
 
-_HISTORY_KINDS = frozenset({*LOG_KINDS, "mediator"})
+_HISTORY_KINDS = frozenset({*LOG_KINDS, "mediator", "case", "observer"})
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 MAX_HISTORY = 1000
 
@@ -578,6 +594,8 @@ def _check_references(p: ExportPayload) -> None:
             raise _fail(f"contacts[{i}].observer_id", "refers to an observer not in the file")
     ids_of = {kind: {r.id for r in p.log_records(kind)} for kind in LOG_KINDS}
     ids_of["mediator"] = set(mediators)
+    ids_of["case"], ids_of["observer"] = set(cases), set(observers)
+    check_sections(p, mediators, observers)
     for i, h in enumerate(p.history):
         if h.id not in ids_of[h.kind]:
             raise _fail(f"history[{i}].id", f"refers to a {h.kind} record not in the file")
@@ -648,6 +666,10 @@ def _check_references(p: ExportPayload) -> None:
         used_mediators |= {c.mediator_id for c in p.cases}  # a whole record's cases
         used_cases |= {c.id for c in p.cases}
         used_observers |= {c.observer_id for c in p.contacts if c.observer_id is not None}
+        used_observers |= {c.signer_id for c in p.certificates if c.signer_id is not None}
+        used_mediators |= {c.mediator_id for c in p.certificates}
+        used_mediators |= {t.mediator_id for t in p.tombstones}
+        used_mediators |= {d.mediator_id for d in p.decisions}
     for name, ids, used in (("mediators", [m.id for m in p.mediators], used_mediators),
                             ("cases", [c.id for c in p.cases], used_cases),
                             ("observers", [o.id for o in p.observers], used_observers)):
@@ -700,6 +722,9 @@ def decode_payload(data: bytes) -> ExportPayload:
     """Parse and validate payload bytes; anything wrong raises ``ExchangeError``."""
     value = _parse_json(data)
     schema = value.get("schema") if isinstance(value, dict) else None
+    sections: dict[str, Any] = {}
+    if schema == 2:  # isinstance(value, dict)
+        value, sections = read_sections(value)
     if not isinstance(schema, int) or isinstance(schema, bool) \
             or schema not in READABLE_SCHEMAS:
         readable = " or ".join(str(v) for v in sorted(READABLE_SCHEMAS))
@@ -730,6 +755,7 @@ def decode_payload(data: bytes) -> ExportPayload:
         **logs,
         history=_rows(top, "history", _read_history) if schema >= 2 else (),
         revocations=_rows(top, "revocations", _read_revocation) if schema >= 2 else (),
+        **sections,
     )
     if "evidence" in fields:
         payload = replace(payload, evidence=_read_evidence(top, payload))

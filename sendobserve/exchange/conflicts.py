@@ -2,15 +2,15 @@
 
 Read-only. The current version is what the readiness view and the certificates use
 (chosen by content, see ``merge``); each kept version is shown with its amendments and
-the marks where it differs. Recording a decision that retires a kept observation
-version is not built yet.
+the marks where it differs. A person decides with ``exchange.decide.decide_observation``.
 
-Training, reflection, CPD, contact, discretion and mediator records edited on two
+Training, reflection, CPD, contact, discretion, mediator, case and observer records edited on two
 machines are listed the same way (``list_record_conflicts``) and decided by a person
 (``resolve_record_conflict``): the chosen version becomes current here and every other
 version joins its history, so the next file this store sends carries the decision: a
 store still holding another version sees it in that history and takes the chosen one.
-Who decided and why is kept here (``conflict_decisions``).
+The decision is itself a signed record that travels (``exchange.decide``); who decided
+and why is also logged here (``conflict_decisions``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sendobserve.errors import UserError
 from sendobserve.exchange.apply import observation_label
 from sendobserve.exchange.codec import ObservationVersion, _Obj, decode_version
 from sendobserve.exchange.logs import (
@@ -32,9 +31,8 @@ from sendobserve.exchange.logs import (
     record_json,
 )
 from sendobserve.exchange.shaped import expected_fields, from_json, value_json
-from sendobserve.model.domain import Amendment, MarkState, Mediator, utcnow
+from sendobserve.model.domain import Amendment, MarkState, Mediator
 from sendobserve.model.shapes import shape_of
-from sendobserve.model.validation import validate_required_text
 from sendobserve.storage import exchange as stored
 from sendobserve.storage.repositories import load_practice_record
 
@@ -198,30 +196,11 @@ def resolve_record_conflict(
     reason: str,
 ) -> Versioned:
     """Decide a conflict: ``keep`` is "current" or (a prefix of) a kept version's digest.
-    The chosen version becomes current; every other joins its history (so it travels)."""
-    decided_by = validate_required_text(decided_by, label="Who decides", field="decided_by")
-    reason = validate_required_text(reason, label="The reason for the decision",
-                                    field="reason")
-    current = stored.versioned_by_id(session, kind, [record_id]).get(record_id)
-    kept = [r for r in stored.kept_record_versions(session)
-            if r.kind == kind and r.record_id == record_id]
-    if current is None or not kept:
-        raise UserError(f"No {kind} record {record_id.hex} is in conflict here")
-    if keep == "current":
-        chosen = current
-    else:
-        matches = [r for r in kept if r.digest.startswith(keep.lower())]
-        if len(matches) != 1:
-            raise UserError(f"{keep!r} names {len(matches)} of the kept versions",
-                            hint="Give 'current' or more of the kept version's digest.")
-        chosen = _decode_kept(kind, json.loads(matches[0].version), current)
-        if record_digest(chosen) != matches[0].digest:  # pragma: no cover - stored as sent
-            raise UserError("The kept version is damaged; nothing was changed")
-        stored.write_versioned(session, kind, chosen)
-    chosen_digest = record_digest(chosen)
-    retired = {record_digest(current), *(r.digest for r in kept)} - {chosen_digest}
-    stored.remember_versions(session, kind, record_id, {chosen_digest, *retired})
-    stored.drop_record_conflicts(session, kind, record_id)
-    stored.log_decision(session, kind=kind, record_id=record_id, chosen=chosen_digest,
-                        retired=retired, decided_by=decided_by, reason=reason, at=utcnow())
+    The decision is a signed record (``exchange.decide``): the chosen version becomes
+    current, every other joins its history, and the decision travels."""
+    from sendobserve.exchange.decide import decide_record
+
+    decide_record(session, kind, record_id, keep=keep, decided_by=decided_by, reason=reason)
+    chosen = stored.versioned_by_id(session, kind, [record_id]).get(record_id)
+    assert chosen is not None
     return chosen

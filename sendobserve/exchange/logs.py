@@ -19,39 +19,21 @@ changes through an import.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
-from sendobserve.exchange.shaped import to_json
-from sendobserve.model.domain import (
-    LogRecord,
-    Mediator,
-    Versioned,
-)
-from sendobserve.model.shapes import LOG_SHAPES, MEDIATOR
+from sendobserve.model.domain import LogRecord, Versioned
+from sendobserve.model.shapes import LOG_SHAPES
+from sendobserve.pki.versions import KIND_OF as KIND_OF
+from sendobserve.pki.versions import VERSIONED_SHAPES as VERSIONED_SHAPES
+from sendobserve.pki.versions import record_digest as record_digest
+from sendobserve.pki.versions import record_json as record_json
 
 __all__ = ["LogRecord", "Versioned"]  # (defined with the domain; re-exported here)
 
-# The kinds by the name of their list in the file; their fields: ``model.shapes``.
+# The kinds by the name of their list in the file; their fields: ``model.shapes``. A
+# version's JSON and digest (``record_json``, ``record_digest``) are ``pki.versions``.
 LOG_KINDS: tuple[str, ...] = tuple(LOG_SHAPES)
-KIND_OF: dict[type[Any], str] = {shape.cls: kind for kind, shape in LOG_SHAPES.items()}
-KIND_OF[Mediator] = MEDIATOR.kind
-
-
-def record_json(record: Versioned) -> dict[str, Any]:
-    """The record's identity as JSON values: every field its table marks ``digest`` (all
-    but a creation time)."""
-    return to_json(record, digest=True)
-
-
-def record_digest(record: Versioned) -> str:
-    from sendobserve.pki.canonical import canonical_json
-
-    kind = KIND_OF[type(record)]
-    return hashlib.sha256(kind.encode() + b"\x00" + canonical_json(record_json(record))
-                          ).hexdigest()
 
 
 class RecordAction(StrEnum):

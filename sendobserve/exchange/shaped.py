@@ -7,77 +7,20 @@ a nested record as an object (or null). Reading checks every value against its f
 type, enum, text limit, lines, emptiness, range (``codec._Obj`` does the checking and
 names the field in its message).
 
-Which fields a file must carry follows ``Field.in_file``: a field added later is read
-when present and, if ``WHEN_SET``, written only when it holds a value, so files (and
-version digests) of records that leave it empty are unchanged.
+Writing (``to_json``, ``value_json``) is ``pki.versions``, re-exported here: a version's
+digest is taken below the store. Which fields a file must carry follows
+``Field.in_file``: a field added later is read when present and, if ``WHEN_SET``,
+written only when it holds a value, so files (and version digests) of records that leave
+it empty are unchanged.
 """
 
 from __future__ import annotations
 
-import base64
-import functools
-from collections.abc import Callable
-from datetime import date
-from operator import attrgetter
 from typing import Any
 
-from sendobserve.model.shapes import SHAPE_OF, Field, FieldType, InFile, Shape
-from sendobserve.pki.canonical import timestamp_text
-
-
-def _encoder(f: Field) -> Callable[[Any], Any]:
-    """How one field's (non-None) value is written."""
-    kind = f.kind
-    if kind is FieldType.UUID:
-        return attrgetter("hex")
-    if kind is FieldType.DAY:
-        return date.isoformat
-    if kind is FieldType.MOMENT:
-        return timestamp_text
-    if kind is FieldType.HOURS:
-        return lambda v: format(v, "f")
-    if kind is FieldType.ENUM:
-        return attrgetter("value")
-    if kind is FieldType.PNG:
-        return lambda v: base64.b64encode(v).decode("ascii")
-    if kind is FieldType.RECORD:
-        nested = f.record
-        assert nested is not None
-        return lambda v: to_json(v, shape=nested)
-    return lambda v: v  # text, bool, int
-
-
-_UNSET = object()
-
-
-@functools.cache
-def _plan(shape: Shape, digest: bool) -> tuple[tuple[str, Callable[[Any], Any], Any], ...]:
-    """(name, encoder, the value that is left out) per field written."""
-    return tuple(
-        (f.name, _encoder(f),
-         shape.default(f.name) if f.in_file is InFile.WHEN_SET else _UNSET)
-        for f in shape.fields if f.digest or not digest
-    )
-
-
-def value_json(f: Field, value: Any) -> Any:
-    """One field's value as JSON."""
-    return None if value is None else _encoder(f)(value)
-
-
-def to_json(record: Any, *, shape: Shape | None = None, digest: bool = False
-            ) -> dict[str, Any]:
-    """The record as a JSON object; ``digest``: only the fields of its identity."""
-    out: dict[str, Any] = {}
-    for name, encode, left_out in _plan(shape or SHAPE_OF[type(record)], digest):
-        value = getattr(record, name)
-        if value is None:
-            if left_out is None:
-                continue
-            out[name] = None
-        elif value is not left_out:
-            out[name] = encode(value)
-    return out
+from sendobserve.model.shapes import Field, FieldType, InFile, Shape
+from sendobserve.pki.versions import to_json as to_json
+from sendobserve.pki.versions import value_json as value_json
 
 
 def expected_fields(shape: Shape, value: Any, *, digest: bool = False) -> tuple[str, ...]:

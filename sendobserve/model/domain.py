@@ -334,6 +334,7 @@ class PracticeRecord:
 
 
 # The records of a trainee's log that can be edited after they are made, and with the
-# mediator's own details, what travels with a version history (``exchange.logs``).
+# mediator's own details, a case's and an observer's, what travels with a version history
+# (``exchange.logs``).
 LogRecord = Training | Reflection | Cpd | Contact | Discretion
-Versioned = LogRecord | Mediator
+Versioned = LogRecord | Mediator | Case | Observer

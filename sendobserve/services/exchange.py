@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sendobserve.errors import UserError
 from sendobserve.services import Done
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from sendobserve.exchange.bundle import OpenedBundle
     from sendobserve.exchange.codec import ExportPayload
     from sendobserve.exchange.conflicts import ObservationConflict, RecordConflict
+    from sendobserve.exchange.controls import Decision
+    from sendobserve.exchange.decide import CertificateConflict, TombstoneConflict
     from sendobserve.exchange.export import ExportScope
     from sendobserve.model.domain import Mediator
     from sendobserve.pki.identity import Identity, Revocation
@@ -164,13 +166,15 @@ def export_counts(store: Sessions, mediator_id: uuid.UUID, scope: str = "observa
 
 
 def export_preview(store: Sessions, mediator_id: uuid.UUID, *, scope: ExportScope,
-                   observer_id: uuid.UUID | None = None) -> dict[str, int]:
+                   observer_id: uuid.UUID | None = None,
+                   since_last_to: str | None = None) -> dict[str, int]:
     """What an export would carry, as counts per kind. Writes nothing."""
     from sendobserve.exchange.export import build_payload, payload_counts
 
     with store.session() as session:
         payload = build_payload(session, mediator_id, exported_by="preview", scope=scope,
-                                observer_id=observer_id, record_history=False)
+                                observer_id=observer_id, record_history=False,
+                                since_last_to=since_last_to)
     return payload_counts(payload)
 
 
@@ -187,6 +191,8 @@ def export_file(
     replace: bool = True,
     remember_name: bool = False,
     refuse_empty: bool = False,
+    since_last_to: str | None = None,
+    sent_to: str | None = None,
 ) -> ExportSummary:
     """Seal the mediator's records into ``path`` (signed, encrypted to ``passphrase`` and
     to each X25519 ``recipients`` key), written whole or not at all.
@@ -194,6 +200,8 @@ def export_file(
     ``remember_name``: keep ``exported_by`` as this installation's name when none is set
     yet (the app's export dialog). ``refuse_empty``: refuse, writing nothing, when there
     is no finalised observation to send. ``replace=False`` refuses an existing file.
+    ``since_last_to`` (the SINCE_LAST scope): only what that person has not been sent;
+    ``sent_to``: record what this file sends to that person.
     """
     from sendobserve.exchange.bundle import check_passphrase
     from sendobserve.exchange.export import ExportScope, export_bundle
@@ -213,7 +221,8 @@ def export_file(
                                       identity=identity, exported_by=exported_by,
                                       recipients=recipients,
                                       scope=scope or ExportScope.OBSERVATIONS,
-                                      observer_id=observer_id)
+                                      observer_id=observer_id, since_last_to=since_last_to,
+                                      sent_to=sent_to)
         if refuse_empty and not payload.observations and (
                 scope in (None, ExportScope.OBSERVATIONS, ExportScope.OBSERVER)):
             # Raised inside: a new identity is not kept either.
@@ -340,6 +349,16 @@ def conflicts(store: Sessions) -> tuple[tuple[ObservationConflict, ...],
         return list_conflicts(session), list_record_conflicts(session)
 
 
+def control_conflicts(store: Sessions) -> tuple[tuple[TombstoneConflict, ...],
+                                                tuple[CertificateConflict, ...]]:
+    """Records deleted elsewhere but edited here (or without seeing the deletion), and
+    two certificates issued for one trainee and form (``exchange.decide``). Reads only."""
+    from sendobserve.exchange.decide import list_certificate_conflicts, list_tombstone_conflicts
+
+    with store.session() as session:
+        return list_tombstone_conflicts(session), list_certificate_conflicts(session)
+
+
 def resolve_conflict(store: Sessions, kind: str, record_id: uuid.UUID, *, keep: str,
                      decided_by: str, reason: str) -> Changes:
     """A person decides which version of a record stays (see ``exchange.conflicts``)."""
@@ -351,6 +370,34 @@ def resolve_conflict(store: Sessions, kind: str, record_id: uuid.UUID, *, keep: 
     mediator_id = getattr(chosen, "mediator_id", None) or getattr(chosen, "id", None)
     return Changes(record=True, people=kind == "mediator", trust=True,
                    mediators=frozenset({mediator_id}) if mediator_id else frozenset())
+
+
+def decide_conflict(store: Sessions, kind: str, record_id: uuid.UUID, *, keep: str,
+                    decided_by: str, reason: str, merged: dict[str, Any] | None = None
+                    ) -> Done[Decision]:
+    """A person whose role may decide (``model.deciders``) settles a conflict of an
+    observation or a record: ``keep`` is "current", a kept version's digest, "deleted"
+    (against a tombstone) or "merged" (``merged``: the record's fields). The decision is
+    signed by this installation and travels (``exchange.decide``)."""
+    from sendobserve.exchange.decide import decide_observation, decide_record, record_kind
+
+    kind = record_kind(kind.strip())
+    with store.session() as session:
+        if kind == "observation":
+            decision = decide_observation(session, record_id, keep=keep,
+                                          decided_by=decided_by, reason=reason)
+        else:
+            decision = decide_record(session, kind, record_id, keep=keep,
+                                     decided_by=decided_by, reason=reason, merged=merged)
+    return Done(decision, decision_changes(decision))
+
+
+def decision_changes(decision: Decision) -> Changes:
+    """What taking ``decision`` changed, for the screens (``services.changes``)."""
+    flags = {"observation": {"observations": True, "marks": True},
+             "case": {"cases": True}, "observer": {"people": True},
+             "mediator": {"people": True}}.get(decision.kind, {"record": True})
+    return Changes(trust=True, mediators=frozenset({decision.mediator_id}), **flags)
 
 
 # --- CSV ---------------------------------------------------------------------------------

@@ -98,9 +98,14 @@ def observation_conflicts(store: Sessions) -> tuple[Any, ...]:
 def decide(store: Sessions, kind: str, record_id: uuid.UUID, *, keep: str, decided_by: str,
            reason: str) -> Changes:
     """Keep one version of a record in conflict: ``keep`` is "current" or a kept version's
-    digest. The others join its history, so the next file this store sends settles it."""
+    digest. ``decided_by`` is an observer held here whose role may decide
+    (``model.deciders``); the decision is signed by this installation and travels
+    (``exchange.decide``), and the others join the chosen version's history, so the next
+    file this store sends settles it."""
     from sendobserve.exchange.conflicts import resolve_record_conflict
+    from sendobserve.model.validation import validate_required_text
 
+    validate_required_text(decided_by, label="Who decides", field="decided_by")
     with store.session() as session:
         chosen = resolve_record_conflict(session, kind, record_id, keep=keep,
                                          decided_by=decided_by, reason=reason)
@@ -115,20 +120,20 @@ def decide_merged(store: Sessions, kind: str, record_id: uuid.UUID, *,
     """Write a merged version of a record in conflict: the version held here with the
     fields named in ``from_kept`` taken from the one kept from a file. It becomes current,
     checked by the same rules as an entry typed here, and both earlier versions join its
-    history, so the next file this store sends settles the conflict everywhere; who and why
-    are logged as for a choice."""
+    history; the decision (who, in a role that may decide, and why) is signed by this
+    installation and travels (``exchange.decide``), so every store settles the conflict
+    the same way."""
     import json
 
     from sendobserve.exchange.apply import _VALIDATE
     from sendobserve.exchange.conflicts import _decode_kept
-    from sendobserve.exchange.logs import record_digest, record_json
-    from sendobserve.model.domain import utcnow
+    from sendobserve.exchange.decide import decide_record
+    from sendobserve.exchange.logs import record_json
     from sendobserve.model.validation import validate_required_text
     from sendobserve.storage import exchange as stored
 
-    decided_by = validate_required_text(decided_by, label="Who decides", field="decided_by")
-    reason = validate_required_text(reason, label="The reason for the decision",
-                                    field="reason")
+    validate_required_text(decided_by, label="Who decides", field="decided_by")
+    validate_required_text(reason, label="The reason for the decision", field="reason")
     if not from_kept:
         raise UserError("Choose at least one field from the other version, or keep one "
                         "version as it is.")
@@ -145,13 +150,8 @@ def decide_merged(store: Sessions, kind: str, record_id: uuid.UUID, *,
             raise UserError(f"{unknown[0]!r} cannot be taken from the other version.")
         merged = _decode_kept(kind, {**ours, **{f: theirs[f] for f in from_kept}}, current)
         _VALIDATE[type(merged)](merged)
-        digest = record_digest(merged)
-        retired = {record_digest(current), kept[0].digest} - {digest}
-        stored.write_versioned(session, kind, merged)
-        stored.remember_versions(session, kind, record_id, {digest, *retired})
-        stored.drop_record_conflicts(session, kind, record_id)
-        stored.log_decision(session, kind=kind, record_id=record_id, chosen=digest,
-                            retired=retired, decided_by=decided_by, reason=reason, at=utcnow())
+        decide_record(session, kind, record_id, keep="merged", merged=record_json(merged),
+                      decided_by=decided_by, reason=reason)
     owner = getattr(merged, "mediator_id", None) or getattr(merged, "id", None)
     return Changes(trust=True, record=True, people=kind == "mediator",
                    mediators=frozenset({owner}) if isinstance(owner, uuid.UUID)

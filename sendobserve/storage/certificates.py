@@ -56,6 +56,9 @@ class CertificateRecord(Base):
     # NULL: issued without a drawing (or before migration 0005_certificate_drawings).
     signer_drawing: Mapped[bytes | None] = mapped_column(LargeBinary(), nullable=True)
     mediator_drawing: Mapped[bytes | None] = mapped_column(LargeBinary(), nullable=True)
+    # The rulebook edition the certificate was issued under, when it came with the record
+    # (migration 0014_exchange_controls; NULL: issued here, read from the mediator's record).
+    edition: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class CertificatePrintRecord(Base):

@@ -555,6 +555,8 @@ _LOG_TABLES: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "contacts": (ContactRecord, _convert.contact),
     "discretions": (DiscretionRecord, _convert.discretion),
     "mediator": (MediatorRecord, _convert.mediator),
+    "case": (CaseRecord, _convert.case),
+    "observer": (ObserverRecord, _convert.observer),
 }
 
 
@@ -607,9 +609,15 @@ def record_conflict_digests(session: Session, keys: Collection[tuple[str, uuid.U
 
 
 def keep_record_conflict(session: Session, kind: str, record: Versioned, digest: str,
-                         data: bytes, signer_fingerprint: str, at: datetime) -> None:
+                         data: bytes, signer_fingerprint: str, at: datetime, *,
+                         mediator_id: uuid.UUID | None = None) -> None:
+    """Keep a conflicting version; ``mediator_id`` names whose record it was found in
+    (needed for an observer, who belongs to no one mediator)."""
     if session.get(RecordConflictRecord, (kind, record.id, digest)) is None:
-        mediator_id = record.id if isinstance(record, Mediator) else record.mediator_id
+        if mediator_id is None:
+            if isinstance(record, Observer):
+                raise ValueError("an observer's kept version needs the mediator_id")
+            mediator_id = record.id if isinstance(record, Mediator) else record.mediator_id
         session.add(RecordConflictRecord(
             kind=kind, record_id=record.id, digest=digest, mediator_id=mediator_id,
             version=data, signer_fingerprint=signer_fingerprint, received_at=at))

@@ -9,6 +9,7 @@ from sendobserve.storage import (
     certificates,
     evidence,
     exchange,
+    exchange_controls,
     hub_sync,
     meta,
     privacy_log,
@@ -19,5 +20,5 @@ from sendobserve.storage.base import Base
 
 metadata = Base.metadata
 
-__all__ = ["certificates", "evidence", "exchange", "hub_sync", "meta", "metadata",
-           "privacy_log", "records", "verdicts"]
+__all__ = ["certificates", "evidence", "exchange", "exchange_controls", "hub_sync", "meta",
+           "metadata", "privacy_log", "records", "verdicts"]

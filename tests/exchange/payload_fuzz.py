@@ -22,7 +22,7 @@ import time
 import traceback
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -32,9 +32,11 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from sendobserve.exchange.apply import apply_import
 from sendobserve.exchange.bundle import _seal_signed, open_bundle, x25519_public_bytes
-from sendobserve.exchange.codec import encode_payload
+from sendobserve.exchange.codec import canonical_json, encode_payload
+from sendobserve.exchange.decide import decide_record
 from sendobserve.exchange.errors import ExchangeError
 from sendobserve.exchange.export import ExportScope, build_payload
+from sendobserve.exchange.logs import record_digest, record_json
 from sendobserve.model.domain import (
     Contact,
     ContactKind,
@@ -45,9 +47,12 @@ from sendobserve.model.domain import (
     TrainingKind,
 )
 from sendobserve.pki.identity import Identity
+from sendobserve.storage import exchange as stored
 from sendobserve.storage.repositories import PracticeRepository, in_session
+from sendobserve.storage.repositories.certificates import CertificateRepository
 from tests.helpers import durable_snapshot
 
+from .factories import tiny_png
 from .storekit import (
     PASS,
     TempStore,
@@ -200,6 +205,25 @@ def base_stores(root: Path) -> tuple[TempStore, list[bytes]]:
         whole = build_payload(s, trainee.id, exported_by="Łucja Żak",
                               scope=ExportScope.RECORD)
     bases.append(encode_payload(whole))
+    # And with the control records: a certificate issued (with drawings), a signed
+    # tombstone of a record that travelled, a person's signed decision on a conflict.
+    training, reflection = whole.training[0], whole.reflections[0]
+    with home.session() as s:
+        CertificateRepository(in_session(s)).issue_or_reprint(
+            form_number=4, mediator_id=trainee.id, signer_id=ppc.id, signer_name=ppc.name,
+            issued_on=day, code_for=lambda serial: "K7QF2XA9", signer_drawing=tiny_png(1),
+            mediator_drawing=tiny_png(2))
+        PracticeRepository(in_session(s)).delete(Reflection, reflection.id)
+        other_version = replace(training, hours=Decimal("13"))
+        stored.keep_record_conflict(s, "training", other_version, record_digest(other_version),
+                                    canonical_json(record_json(other_version)),
+                                    "AAAA BBBB", datetime.now(UTC))
+        decide_record(s, "training", training.id, keep="current", decided_by=ppc.name,
+                      reason="The certificate says 12 hours")
+        controlled = build_payload(s, trainee.id, exported_by="Łucja Żak",
+                                   scope=ExportScope.RECORD)
+    assert controlled.certificates and controlled.tombstones and controlled.decisions
+    bases.append(encode_payload(controlled))
     return home, bases
 
 

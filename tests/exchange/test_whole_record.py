@@ -41,18 +41,21 @@ from sendobserve.model.domain import (
     Training,
     TrainingKind,
 )
-from sendobserve.model.readiness import assess_readiness
+from sendobserve.model.readiness import assess_readiness, form4_refusal
 from sendobserve.pki.identity import Identity, load_or_create_identity
 from sendobserve.storage import exchange as stored
+from sendobserve.storage import exchange_controls as controls_store
 from sendobserve.storage.repositories import (
     CaseRepository,
     FormVersionRepository,
     MediatorRepository,
+    ObserverRepository,
     PracticeRepository,
     in_session,
     load_practice_record,
     put_practice_record,
 )
+from sendobserve.storage.repositories.certificates import CertificateRepository
 from tests.helpers import durable_snapshot
 
 from .factories import sample_payload
@@ -245,11 +248,27 @@ def test_a_record_split_across_three_stores_converges_to_the_same_readiness(
     assert expected.ready
     root = tmp_path_factory.mktemp("split")
     stores = [TempStore.create(root / name) for name in ("trainee", "co-mediator", "ppc")]
-    for ts, part in zip(stores, _split(whole, rng), strict=True):
+    # Beyond the split: an entry held on two laptops and deleted on one after it travelled
+    # (a signed tombstone), and the Form 4 issued on the trainee's laptop.
+    extra = Cpd(uuid.uuid4(), whole.mediator.id, TODAY - timedelta(days=2), Decimal("2"),
+                CpdKind.READING, "Entered twice")
+    signer = expected.eligible_signers[0]
+    for k, (ts, part) in enumerate(zip(stores, _split(whole, rng), strict=True)):
         with ts.session() as s:
             for form_id in ("form1", "form2", "form3"):
                 FormVersionRepository(in_session(s)).ensure(forms.latest(form_id))
-            put_practice_record(s, part, today=TODAY)
+            put_practice_record(s, replace(part, cpd=(*part.cpd, extra) if k else part.cpd),
+                                today=TODAY)
+    with stores[1].session() as s:
+        build_payload(s, whole.mediator.id, exported_by="x", scope=ExportScope.RECORD)
+        PracticeRepository(in_session(s)).delete(Cpd, extra.id)
+    with stores[0].session() as s:
+        if signer.id not in {o.id for o in load_practice_record(s, whole.mediator.id
+                                                                 ).observers}:
+            ObserverRepository(in_session(s)).add(signer)
+        issued, _ = CertificateRepository(in_session(s)).issue_or_reprint(
+            form_number=4, mediator_id=whole.mediator.id, signer_id=signer.id,
+            signer_name=signer.name, issued_on=TODAY, code_for=lambda serial: "K7QF2XA9")
     files = [open_bundle(_export_record(ts, whole.mediator.id), passphrase=PASS)
              for ts in stores]
     for k, ts in enumerate(stores):
@@ -263,6 +282,16 @@ def test_a_record_split_across_three_stores_converges_to_the_same_readiness(
                for ts in stores]
     assert all(r.to_json() == expected.to_json() for r in reports)
     assert all(r.ready for r in reports)  # Form 4 can be signed on every laptop
+    # The same Form 4 decision everywhere, and the same certificate (a re-print anywhere
+    # keeps its serial and code); the deleted entry is gone everywhere.
+    assert {form4_refusal(r, signer) for r in reports} == {None}
+    for ts in stores:
+        with ts.session() as s:
+            held = CertificateRepository(in_session(s)).find(whole.mediator.id, 4)
+            assert held is not None
+            assert (held.serial, held.verification_code) == (issued.serial, "K7QF2XA9")
+            assert ("cpd", extra.id) in controls_store.tombstones(s)
+        assert extra.id not in {c.id for c in _record(ts, whole.mediator.id).cpd}
 
 
 def test_an_observer_scope_carries_only_what_that_observer_wrote(tmp_path: Path) -> None:

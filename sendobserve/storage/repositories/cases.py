@@ -36,6 +36,9 @@ class CaseRepository:
             row = to_row(CaseRecord, case)
             s.add(row)
             s.flush()
+            from sendobserve.storage.exchange_controls import note_restored
+
+            note_restored(s, "case", case.id)  # an undo withdraws an unsent tombstone
             return _convert.case(row)
 
     def update(self, case: Case, *, today: date | None = None) -> Case:
@@ -85,6 +88,9 @@ class CaseRepository:
             gone = _convert.case(row)
             s.delete(row)
             s.flush()
+            from sendobserve.storage.exchange_controls import note_deletion
+
+            note_deletion(s, "case", gone)  # a case that has travelled: a signed tombstone
             return gone
 
     def next_ordinal(self, mediator_id: uuid.UUID) -> int:

@@ -145,6 +145,10 @@ class CertificateRepository:
                     .where(CertificateRecord.serial.like(f"{prefix}%"))
                 ) or 0
                 serial = format_serial(form_number, issued_on.year, count + 1)
+                while session.get(CertificateRecord, serial) is not None:
+                    # One received with the record from another installation took it.
+                    count += 1
+                    serial = format_serial(form_number, issued_on.year, count + 1)
                 row = CertificateRecord(
                     serial=serial, form_number=form_number, mediator_id=mediator_id,
                     signer_id=signer_id, signer_name=signer_name, issued_on=issued_on,

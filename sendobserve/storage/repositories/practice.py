@@ -95,6 +95,7 @@ class PracticeRepository:
             row = to_row(kind.record, item)
             s.add(row)
             s.flush()
+            _withdraws_tombstone(s, item)
             return cast(P, kind.to_domain(row))
 
     def update(self, item: P, *, today: date | None = None) -> P:
@@ -121,6 +122,7 @@ class PracticeRepository:
             gone = cast(P, kind.to_domain(row))
             s.delete(row)
             s.flush()
+            _travels_as_tombstone(s, gone)
             return gone
 
     def get(self, kind_of: type[P], item_id: uuid.UUID) -> P:
@@ -154,3 +156,19 @@ def _check_links(s: Session, item: PracticeItem) -> None:
         and s.get(ObserverRecord, item.observer_id) is None
     ):
         raise RecordNotFound("observer", item.observer_id)
+
+
+def _withdraws_tombstone(s: Session, item: PracticeItem) -> None:
+    """An entry put back (an undo) withdraws the tombstone its deletion left, if unsent."""
+    from sendobserve.pki.versions import KIND_OF
+    from sendobserve.storage.exchange_controls import note_restored
+
+    note_restored(s, KIND_OF[type(item)], item.id)
+
+
+def _travels_as_tombstone(s: Session, gone: PracticeItem) -> None:
+    """A deleted entry that has travelled leaves a signed tombstone (exchange)."""
+    from sendobserve.pki.versions import KIND_OF
+    from sendobserve.storage.exchange_controls import note_deletion
+
+    note_deletion(s, KIND_OF[type(gone)], gone)

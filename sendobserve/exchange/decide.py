@@ -1,0 +1,270 @@
+"""People decide conflicts; the decision is a signed record that travels.
+
+Three kinds of conflict are listed here besides the kept observation and record versions
+of ``conflicts``: a record deleted on one laptop (its signed tombstone) and edited on
+another (``list_tombstone_conflicts``), and two different certificates issued for one
+trainee and form (``list_certificate_conflicts``: both kept, never overwritten).
+
+``decide_record`` and ``decide_observation`` take a decision: keep the current version, a
+kept one (by the first characters of its digest), a merged version (``merged``: the
+record's fields, as ``conflicts`` lists them), or, against a tombstone, let the record
+stay deleted (``keep="deleted"``). Only someone whose role may decide
+(``model.deciders``), named as an observer held here, can. The decision is signed by this
+installation (``exchange.controls.Decision``), kept, applied here at once
+(``exchange.settle``) and carried by every whole-record export, so every store that
+imports it converges on it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from sendobserve.errors import UserError
+from sendobserve.exchange.codec import ObservationVersion, decode_version
+from sendobserve.exchange.controls import DELETED, Decision, IssuedCertificate, Tombstone
+from sendobserve.exchange.errors import ExchangeError
+from sendobserve.exchange.logs import Versioned, record_digest, record_json
+from sendobserve.exchange.settle import (
+    _case_has_observations,
+    certificate_label,
+    parse_version,
+    settle,
+)
+from sendobserve.model.deciders import decider_refusal
+from sendobserve.model.domain import Mediator, Observer, utcnow
+from sendobserve.model.validation import validate_required_text
+from sendobserve.pki.identity import load_or_create_identity
+from sendobserve.storage import exchange as stored
+from sendobserve.storage import exchange_controls as controls_store
+from sendobserve.storage.repositories import ObserverRepository, in_session
+
+# ---------------------------------------------------------------------------------------
+# Listing
+
+
+@dataclass(frozen=True, slots=True)
+class TombstoneConflict:
+    """A record deleted elsewhere (or here) that is still held: edited after, or without
+    seeing, the deletion."""
+
+    kind: str
+    record_id: uuid.UUID
+    mediator_name: str
+    current: dict[str, Any]
+    current_digest: str
+    tombstone: Tombstone
+
+    def lines(self) -> list[str]:
+        t = self.tombstone
+        return [f"{self.mediator_name}: {self.kind} {self.record_id.hex}",
+                f"  Deleted {t.deleted_at:%Y-%m-%d} by {t.deleted_by} (installation "
+                f"{t.fingerprint}), but the version held here {self.current_digest[:12]} "
+                "was edited after, or without seeing, the deletion",
+                "  (decide with: sendobserve conflicts resolve --record "
+                f"{self.kind}:{self.record_id.hex} --keep current|deleted --by NAME "
+                "--reason TEXT)"]
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateConflict:
+    mediator_name: str
+    form_number: int
+    current: IssuedCertificate
+    kept: tuple[IssuedCertificate, ...]
+
+    def lines(self) -> list[str]:
+        out = [f"{self.mediator_name}: two certificates on Form {self.form_number}",
+               f"  Current: {certificate_label(self.current)} (code "
+               f"{self.current.verification_code})"]
+        out += [f"  Also issued: {certificate_label(k)} (code {k.verification_code})"
+                for k in self.kept]
+        out.append("  Both are kept; re-prints here use the current one.")
+        return out
+
+
+def _mediator_name(session: Session, mediator_id: uuid.UUID) -> str:
+    m = stored.mediators_by_id(session, [mediator_id]).get(mediator_id)
+    return m.name if m else "?"
+
+
+def live_tombstone(session: Session, kind: str, record_id: uuid.UUID) -> Tombstone | None:
+    """The tombstone held for a record, unless a decision kept the record over it."""
+    t = controls_store.tombstones(session, keys=[(kind, record_id)]).get((kind, record_id))
+    if t is None:
+        return None
+    for d in controls_store.decisions(session, mediator_id=t.mediator_id):
+        if (d.kind, d.record_id) == (kind, record_id) and d.chosen != DELETED \
+                and t.base in d.retired:
+            return None
+    return t
+
+
+def list_tombstone_conflicts(session: Session) -> tuple[TombstoneConflict, ...]:
+    out = []
+    for (kind, rid), t in sorted(controls_store.tombstones(session).items(),
+                                 key=lambda kv: (kv[0][0], kv[0][1].hex)):
+        held = stored.versioned_by_id(session, kind, [rid]).get(rid)
+        if held is None or live_tombstone(session, kind, rid) is None:
+            continue
+        out.append(TombstoneConflict(kind, rid, _mediator_name(session, t.mediator_id),
+                                     record_json(held), record_digest(held), t))
+    return tuple(out)
+
+
+def list_certificate_conflicts(session: Session) -> tuple[CertificateConflict, ...]:
+    kept = controls_store.kept_certificates(session)
+    out = []
+    for key in sorted({(c.mediator_id, c.form_number) for c in kept},
+                      key=lambda k: (k[0].hex, k[1])):
+        held = [c for c in controls_store.certificates_of(session, key[0])
+                if c.form_number == key[1]]
+        if held:
+            out.append(CertificateConflict(_mediator_name(session, key[0]), key[1], held[0],
+                                           tuple(c for c in kept if (c.mediator_id,
+                                                                     c.form_number) == key)))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------
+# Deciding
+
+
+def find_decider(session: Session, name: str) -> Observer:
+    """The observer held here named ``name`` (exactly one), if their role may decide."""
+    name = validate_required_text(name, label="Who decides", field="decided_by")
+    found = ObserverRepository(in_session(session)).find(name)
+    exact = [o for o in found if o.name.casefold() == name.casefold()]
+    if len(exact) == 1:
+        found = tuple(exact)
+    if len(found) != 1:
+        raise UserError(f"{name!r} names {len(found)} observers held here",
+                        hint="A decision is taken by someone held here as an observer (a "
+                        "PPC, mentor, manager or experienced SEND mediator): give their "
+                        "full name.")
+    decider = found[0]
+    why = decider_refusal(decider.role, decider.experienced_send)
+    if why is not None:
+        raise UserError(f"{decider.name} may not decide a conflict: {why}")
+    return decider
+
+
+def _take(session: Session, decision: Decision) -> Decision:
+    identity = load_or_create_identity(stored.StoredSigningKey(session))
+    signed = decision.signed(identity)
+    controls_store.keep_decision(session, signed)
+    settle(session, {signed.mediator_id})
+    stored.log_decision(session, kind=signed.kind, record_id=signed.record_id,
+                        chosen=signed.chosen, retired=signed.retired,
+                        decided_by=signed.decided_by, reason=signed.reason,
+                        at=signed.decided_at)
+    return signed
+
+
+def _new_decision(kind: str, record_id: uuid.UUID, mediator_id: uuid.UUID, chosen: str,
+                  version: dict[str, Any] | None, retired: set[str], decider: Observer,
+                  reason: str, at: datetime | None) -> Decision:
+    return Decision(uuid.uuid4(), kind, record_id, mediator_id, chosen, version,
+                    tuple(sorted(retired - {chosen})), reason, decider.name, decider.role,
+                    decider.experienced_send, at or utcnow())
+
+
+def decide_record(session: Session, kind: str, record_id: uuid.UUID, *, keep: str,
+                  decided_by: str, reason: str, merged: dict[str, Any] | None = None,
+                  at: datetime | None = None) -> Decision:
+    """Decide a record's conflict: ``keep`` is "current", (a prefix of) a kept version's
+    digest, "deleted" (against a tombstone) or "merged" (then ``merged`` holds the fields)."""
+    reason = validate_required_text(reason, label="The reason for the decision",
+                                    field="reason")
+    decider = find_decider(session, decided_by)
+    current = stored.versioned_by_id(session, kind, [record_id]).get(record_id) \
+        if kind in stored._LOG_TABLES else None
+    kept = [r for r in stored.kept_record_versions(session)
+            if r.kind == kind and r.record_id == record_id]
+    tombstone = live_tombstone(session, kind, record_id)
+    if current is None or not (kept or tombstone):
+        raise UserError(f"No {kind} record {record_id.hex} is in conflict here")
+    mediator_id = _owner(current, kept)
+    retired = {record_digest(current), *(r.digest for r in kept)}
+    if tombstone is not None:
+        retired.add(tombstone.base)
+    version: dict[str, Any] | None
+    if keep == "deleted":
+        if tombstone is None:
+            raise UserError("Only a record deleted elsewhere can be left deleted",
+                            hint="Keep 'current' or a kept version.")
+        if kind == "case" and _case_has_observations(session, record_id):
+            raise UserError("This case has observations and cannot be deleted",
+                            hint="Keep 'current': the observations are evidence.")
+        return _take(session, _new_decision(kind, record_id, mediator_id, DELETED, None,
+                                            retired | tombstone.versions, decider, reason, at))
+    if keep == "merged":
+        if merged is None:
+            raise UserError("A merged version needs its fields")
+        try:
+            chosen: Versioned = parse_version(kind, merged, "merged")
+        except ExchangeError as exc:
+            raise UserError(f"The merged version is not valid: {exc.message}") from None
+        if chosen.id != record_id or getattr(chosen, "mediator_id", None) != getattr(
+                current, "mediator_id", None):
+            raise UserError("The merged version must keep the record's id and trainee")
+    elif keep == "current":
+        chosen = current
+    else:
+        matches = [r for r in kept if r.digest.startswith(keep.lower())]
+        if len(matches) != 1:
+            raise UserError(f"{keep!r} names {len(matches)} of the kept versions",
+                            hint="Give 'current', 'deleted', 'merged' or more of the kept "
+                            "version's digest.")
+        import json
+
+        chosen = parse_version(kind, json.loads(matches[0].version), "kept")
+    version = record_json(chosen)
+    return _take(session, _new_decision(kind, record_id, mediator_id, record_digest(chosen),
+                                        version, retired, decider, reason, at))
+
+
+def _owner(current: Versioned, kept: list[stored.KeptRecordVersion]) -> uuid.UUID:
+    if isinstance(current, Mediator):
+        return current.id
+    if isinstance(current, Observer):  # an observer's conflict is kept with a trainee
+        return kept[0].mediator_id
+    return current.mediator_id
+
+
+def decide_observation(session: Session, observation_id: uuid.UUID, *, keep: str,
+                       decided_by: str, reason: str, at: datetime | None = None) -> Decision:
+    """Decide between an observation's current version and those kept beside it."""
+    reason = validate_required_text(reason, label="The reason for the decision",
+                                    field="reason")
+    decider = find_decider(session, decided_by)
+    held = stored.stored_observations(session, [observation_id]).get(observation_id)
+    if held is None or not held.conflicts:
+        raise UserError(f"No observation {observation_id.hex} is in conflict here")
+    current = ObservationVersion.of(held.observation, held.marks, held.debrief_notes,
+                                    held.amendments)
+    kept = [decode_version(b).digest for b in held.conflicts]
+    if keep == "current":
+        chosen = current.digest
+    else:
+        matches = [d for d in kept if d.startswith(keep.lower())]
+        if len(matches) != 1:
+            raise UserError(f"{keep!r} names {len(matches)} of the kept versions",
+                            hint="Give 'current' or more of the kept version's digest.")
+        chosen = matches[0]
+    return _take(session, _new_decision("observation", observation_id,
+                                        held.observation.mediator_id, chosen, None,
+                                        {current.digest, *kept}, decider, reason, at))
+
+
+def record_kind(text: str) -> str:
+    """A kind as typed on the command line (``reflections``, ``case``, ``observation``)."""
+    kinds = {*stored._LOG_TABLES, "observation"}
+    if text not in kinds:
+        raise UserError(f"{text!r} is not a kind of record",
+                        hint="One of: " + ", ".join(sorted(kinds)))
+    return text

@@ -1,0 +1,187 @@
+"""Signed control records, below the store (a deletion here signs its tombstone in the
+delete's own transaction): ``Tombstone``, ``Decision`` and ``IssuedCertificate``, and the
+one signing mechanism for control records (``sign_control`` / ``verify_control``).
+How they travel (the payload's sections) is ``exchange.controls``.
+
+Tombstones and decisions are each signed by the installation that made them: Ed25519 over
+``sendobserve.control.v1\0`` and a canonical JSON statement naming the version (``v``),
+the control kind and the installation's key (``control_statement``), so they can be
+relayed by any store and still be checked. Another kind of control record adds a
+``kind`` name and a body, and signs and verifies with ``sign_control`` /
+``verify_control``.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sendobserve.model.domain import ObserverRole
+from sendobserve.model.shapes import LOG_SHAPES
+from sendobserve.pki.identity import Identity, fingerprint, verify
+
+_CONTROL_CONTEXT = b"sendobserve.control.v1\x00"
+_LOG_KINDS: tuple[str, ...] = tuple(LOG_SHAPES)  # (the exchange's ``logs.LOG_KINDS``)
+TOMBSTONE_KINDS: tuple[str, ...] = (*_LOG_KINDS, "case")
+# What a decision can settle: every versioned record (also against a tombstone: keep it
+# or let it stay deleted) and an observation's kept amendments.
+DECISION_KINDS: tuple[str, ...] = (*_LOG_KINDS, "mediator", "case", "observer",
+                                   "observation")
+DELETED = "deleted"  # a decision's ``chosen`` when the record stays deleted
+MAX_CONTROL_HISTORY = 1000
+SECTIONS = ("certificates", "tombstones", "decisions")
+
+
+def control_statement(kind: str, body: dict[str, Any], public_key: bytes) -> bytes:
+    """The canonical statement an installation signs for one control record of ``kind``:
+    ``{"v": 1, "kind": …, "installation": base64 key, …body}`` (a body's own ``kind`` is
+    written ``record_kind``). The shape of the signed erasure record's statements, so both
+    are one mechanism with one context."""
+    from sendobserve.pki.canonical import canonical_json
+
+    fields = {("record_kind" if k == "kind" else k): v for k, v in body.items()}
+    return canonical_json({**fields, "v": 1, "kind": kind, "installation": _b64(public_key)})
+
+
+def control_message(kind: str, body: dict[str, Any], public_key: bytes) -> bytes:
+    """The bytes signed: the context, then the statement."""
+    return _CONTROL_CONTEXT + control_statement(kind, body, public_key)
+
+
+def sign_control(identity: Identity, kind: str, body: dict[str, Any]) -> bytes:
+    return identity.sign(control_message(kind, body, identity.public_key))
+
+
+def verify_control(public_key: bytes, signature: bytes, kind: str,
+                   body: dict[str, Any]) -> bool:
+    if len(public_key) != 32:
+        return False
+    return verify(public_key, signature, control_message(kind, body, public_key))
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+@dataclass(frozen=True, slots=True)
+class Tombstone:
+    kind: str  # a ``TOMBSTONE_KINDS`` entry
+    record_id: uuid.UUID
+    mediator_id: uuid.UUID
+    base: str  # digest of the version deleted
+    history: tuple[str, ...]  # digests of the versions it followed (sorted)
+    deleted_at: datetime
+    deleted_by: str  # the installation's name for itself, or who deleted
+    public_key: bytes = b""
+    signature: bytes = b""
+
+    def body(self) -> dict[str, Any]:
+        from sendobserve.pki.canonical import timestamp_text
+
+        return {"kind": self.kind, "record_id": self.record_id.hex,
+                "mediator_id": self.mediator_id.hex, "base": self.base,
+                "history": list(self.history), "deleted_at": timestamp_text(self.deleted_at),
+                "deleted_by": self.deleted_by}
+
+    @property
+    def versions(self) -> frozenset[str]:
+        """Every version this deletion removes (the base and what it followed)."""
+        return frozenset({self.base, *self.history})
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.public_key)
+
+    def verifies(self) -> bool:
+        return verify_control(self.public_key, self.signature, "tombstone", self.body())
+
+    def signed(self, identity: Identity) -> Tombstone:
+        from dataclasses import replace
+
+        return replace(self, public_key=identity.public_key,
+                       signature=sign_control(identity, "tombstone", self.body()))
+
+    def order_key(self) -> tuple[datetime, bytes]:
+        """Two stores deleting the same record: the earliest tombstone is kept everywhere."""
+        return (self.deleted_at, self.signature)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A person's decision on a conflict, signed by the installation where it was taken."""
+
+    id: uuid.UUID
+    kind: str  # a ``DECISION_KINDS`` entry
+    record_id: uuid.UUID
+    mediator_id: uuid.UUID
+    chosen: str  # digest of the version that stays, or ``DELETED``
+    version: dict[str, Any] | None  # the chosen version's fields (versioned records)
+    retired: tuple[str, ...]  # what it replaces (sorted)
+    reason: str
+    decided_by: str
+    role: ObserverRole
+    experienced: bool  # the decider is an experienced SEND mediator (a Form 4 signer)
+    decided_at: datetime
+    public_key: bytes = b""
+    signature: bytes = b""
+
+    def body(self) -> dict[str, Any]:
+        from sendobserve.pki.canonical import timestamp_text
+
+        return {"id": self.id.hex, "kind": self.kind, "record_id": self.record_id.hex,
+                "mediator_id": self.mediator_id.hex, "chosen": self.chosen,
+                "version": self.version, "retired": list(self.retired),
+                "reason": self.reason, "decided_by": self.decided_by,
+                "role": self.role.value, "experienced": self.experienced,
+                "decided_at": timestamp_text(self.decided_at)}
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.public_key)
+
+    def verifies(self) -> bool:
+        return verify_control(self.public_key, self.signature, "decision", self.body())
+
+    def signed(self, identity: Identity) -> Decision:
+        from dataclasses import replace
+
+        return replace(self, public_key=identity.public_key,
+                       signature=sign_control(identity, "decision", self.body()))
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCertificate:
+    """A Form 4 or Form 5 issued somewhere: a re-print anywhere keeps serial and code."""
+
+    serial: str
+    form_number: int  # 4 or 5
+    mediator_id: uuid.UUID
+    signer_id: uuid.UUID | None
+    signer_name: str
+    issued_on: date
+    verification_code: str
+    created_at: datetime
+    edition: str | None  # the rulebook edition the mediator's record was assessed under
+    signer_drawing: bytes | None = None
+    mediator_drawing: bytes | None = None
+
+    @property
+    def kind(self) -> str:
+        return f"Form {self.form_number}"
+
+    def json(self) -> dict[str, Any]:
+        from sendobserve.pki.canonical import timestamp_text
+
+        return {"serial": self.serial, "form_number": self.form_number,
+                "mediator_id": self.mediator_id.hex,
+                "signer_id": None if self.signer_id is None else self.signer_id.hex,
+                "signer_name": self.signer_name, "issued_on": self.issued_on.isoformat(),
+                "verification_code": self.verification_code,
+                "created_at": timestamp_text(self.created_at), "edition": self.edition,
+                "signer_drawing": None if self.signer_drawing is None
+                else _b64(self.signer_drawing),
+                "mediator_drawing": None if self.mediator_drawing is None
+                else _b64(self.mediator_drawing)}
