@@ -107,8 +107,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     scope.add_argument("--all-trainees", action="store_true")
     p.set_defaults(func=cmd_approve)
 
-    p = sub.add_parser("revoke", help="admin: refuse an installation from now on")
+    p = sub.add_parser("revoke", help="admin: refuse an installation from now on",
+                       description="Revoke a member (a lost or retired laptop): the hub "
+                       "refuses it from now on, and the next sync sends a signed revocation "
+                       "to every member, so what it signs from now on is refused everywhere, "
+                       "by hub or by file. A pending request is turned down instead. Nothing "
+                       "it sent is removed from anyone's records.")
     p.add_argument("fingerprint")
+    p.add_argument("--reason", metavar="TEXT",
+                   help="why, for the record every member keeps (required for a member)")
     p.set_defaults(func=cmd_revoke)
 
     p = subparsers.add_parser(
@@ -271,10 +278,17 @@ def cmd_approve(args: argparse.Namespace) -> int:
 def cmd_revoke(args: argparse.Namespace) -> int:
     from sendobserve.hub import sync
 
-    with open_store_from_args(args) as store, sync.client_for(store) as client:
-        client.revoke(args.fingerprint)
-    print("Revoked: the hub refuses that installation from now on. Nothing it sent is "
-          "removed from anyone's records.")
+    compact = "".join(ch for ch in args.fingerprint.upper() if ch.isalnum())
+    with open_store_from_args(args) as store:
+        listed = {i["fingerprint"]: i for i in sync.installations(store)}
+        if compact in listed and listed[compact]["status"] == "pending":
+            sync.refuse(store, compact)
+            print("Turned down: the hub refuses that installation from now on.")
+            return 0
+        sync.revoke(store, compact, args.reason or "")
+    print("Revoked: the hub refuses that installation from now on, and the next sync sends "
+          "the revocation to every member. Nothing it sent is removed from anyone's "
+          "records.")
     return 0
 
 
