@@ -346,8 +346,7 @@ class Hub:
                   "sha256": r.sha256, "trainee": r.trainee, "uploader": r.uploaded_by,
                   "size": r.size, "recipients": recipients.get(r.sha256, [])}
                  for r in rows if caller.may_see(r.trainee)]
-        last = cursor_text(rows[-1].commit_order, rows[-1].seq) if rows \
-            else cursor_text(*position)
+        last = cursor_text(rows[-1].commit_order, rows[-1].seq) if rows else after
         return {"items": items, "next": last, "more": more}
 
     def fetch(self, conn: Connection, caller: Caller, sha256: str) -> bytes:
