@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session
 from sendobserve.exchange.bundle import DEFAULT_LOG2_N, seal
 from sendobserve.exchange.codec import EXPORTABLE_STATES, ExportPayload, FormText, RecordHistory
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
-from sendobserve.exchange.identity import Identity, Revocation
+from sendobserve.exchange.identity import Identity
 from sendobserve.exchange.logs import KIND_OF, LOG_KINDS, Versioned, record_digest
-from sendobserve.model.domain import Observation, PracticeRecord, utcnow
+from sendobserve.model.domain import PracticeRecord, utcnow
 from sendobserve.storage.exchange import provenance_of as stored_provenance
 from sendobserve.storage.exchange import record_histories as stored_histories
 from sendobserve.storage.exchange import remember_versions
@@ -70,12 +70,14 @@ def build_payload(
     scope: ExportScope = ExportScope.OBSERVATIONS,
     observer_id: uuid.UUID | None = None,
     record_history: bool = True,
+    record: PracticeRecord | None = None,
 ) -> ExportPayload:
     """The finalised observations of ``mediator_id`` (or just ``observation_ids``, or
-    those of ``observer_id`` for the OBSERVER scope); with RECORD, the whole record."""
+    those of ``observer_id`` for the OBSERVER scope); with RECORD, the whole record.
+    ``record``: the mediator's record, when the caller already loaded it."""
     if (scope is ExportScope.OBSERVER) != (observer_id is not None):
         raise ValueError("the OBSERVER scope, and only it, needs observer_id")
-    record = load_practice_record(session, mediator_id)
+    record = record or load_practice_record(session, mediator_id)
     chosen = tuple(
         o for o in record.observations
         if o.state in EXPORTABLE_STATES
@@ -91,18 +93,43 @@ def build_payload(
             f"{record.mediator.name} has no finalised observations to export.",
             hint="Only finalised (signed) observations can be exchanged.",
         )
-    parts = _record_parts(session, record, record_history, logs=whole)
-    return _Assembler(session, record, exported_by).payload(
-        chosen, whole=whole, parts=parts,
-        revocations=tuple(r for _fp, r in sorted(stored_revocations(session).items())))
+    ids = {o.id for o in chosen}
+    case_ids = {o.case_id for o in chosen} | ({c.id for c in record.cases} if whole else set())
+    observer_ids = {o.observer_id for o in chosen}
+    if whole:
+        observer_ids |= {c.observer_id for c in record.contacts if c.observer_id is not None}
+    authors = stored_provenance(session, ids)
+    forms = FormVersionRepository(in_session(session))
+    form_texts = []
+    for form_id, version in sorted({(o.form_id, o.form_version) for o in chosen}):
+        stored = forms.get(form_id, version)
+        if stored is None:  # pragma: no cover - the observations table's foreign key
+            raise ExchangeError(ExchangeProblem.BAD_INPUT,
+                                f"Form {form_id} {version} is missing from this store.")
+        form_texts.append(FormText(form_id, version, stored.source))
+    return ExportPayload(
+        created_at=utcnow(),
+        exported_by=exported_by,
+        mediators=(record.mediator,),
+        observers=tuple(o for o in record.observers if o.id in observer_ids),
+        cases=tuple(c for c in record.cases if c.id in case_ids),
+        observations=chosen,
+        marks=tuple(m for m in record.marks if m.observation_id in ids),
+        debrief_notes=tuple(n for n in record.debrief_notes if n.observation_id in ids),
+        amendments=tuple(a for a in record.amendments if a.observation_id in ids),
+        forms=tuple(form_texts),
+        provenance=tuple(p for o in chosen if (p := authors.get(o.id)) is not None),
+        **_record_parts(session, record, record_history, logs=whole),
+        revocations=tuple(r for _fp, r in sorted(stored_revocations(session).items())),
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class TraineePayloads:
-    """A trainee's record cut for the hub, from one load of it: ``record`` carries the
-    mediator's details, every case and every log record with their histories (and no
-    observation), ``observations`` each finalised observation on its own. None carries
-    revocations: those travel to every member as control records."""
+    """A trainee's record cut for the hub: ``record`` carries the mediator's details,
+    every case and every log record with their histories (no observation; just the
+    details while there is nothing else), ``observations`` each finalised observation on
+    its own. None carries revocations: those travel to every member on their own."""
 
     record: ExportPayload
     observations: dict[uuid.UUID, ExportPayload]
@@ -112,69 +139,24 @@ def trainee_payloads(session: Session, mediator_id: uuid.UUID, *, exported_by: s
                      observation_ids: Collection[uuid.UUID] | None = None
                      ) -> TraineePayloads:
     """The record part and the finalised observations (all, or ``observation_ids``) of
-    one trainee. The record is loaded once and the authors' signatures and form texts
-    are read once: building each observation's payload on its own loaded the whole
-    record every time, which made syncing an admin's store quadratic."""
+    one trainee, from one load of the record: building each observation's payload with
+    its own load made syncing an admin's store quadratic."""
     record = load_practice_record(session, mediator_id)
-    chosen = [o for o in record.observations if o.state in EXPORTABLE_STATES
-              and (observation_ids is None or o.id in observation_ids)]
-    assembler = _Assembler(session, record, exported_by, {o.id for o in chosen})
-    whole = assembler.payload((), whole=True,
-                              parts=_record_parts(session, record, True, logs=True))
-    details = _record_parts(session, record, True, logs=False)
-    return TraineePayloads(whole, {o.id: assembler.payload((o,), whole=False, parts=details)
-                                   for o in chosen})
-
-
-class _Assembler:
-    """Payloads cut from one loaded record, sharing what every cut would read again."""
-
-    def __init__(self, session: Session, record: PracticeRecord, exported_by: str,
-                 observation_ids: Collection[uuid.UUID] | None = None) -> None:
-        self.session, self.record, self.exported_by = session, record, exported_by
-        self._authors = None if observation_ids is None \
-            else stored_provenance(session, set(observation_ids))
-        self._forms = FormVersionRepository(in_session(session))
-        self._form_texts: dict[tuple[str, str], FormText] = {}
-
-    def _form_text(self, form_id: str, version: str) -> FormText:
-        key = (form_id, version)
-        if key not in self._form_texts:
-            stored = self._forms.get(form_id, version)
-            if stored is None:  # pragma: no cover - the observations table's foreign key
-                raise ExchangeError(ExchangeProblem.BAD_INPUT,
-                                    f"Form {form_id} {version} is missing from this store.")
-            self._form_texts[key] = FormText(form_id, version, stored.source)
-        return self._form_texts[key]
-
-    def payload(self, chosen: tuple[Observation, ...], *, whole: bool, parts: dict[str, Any],
-                revocations: tuple[Revocation, ...] = ()) -> ExportPayload:
-        record = self.record
-        ids = {o.id for o in chosen}
-        case_ids = {o.case_id for o in chosen} | ({c.id for c in record.cases} if whole
-                                                 else set())
-        observer_ids = {o.observer_id for o in chosen}
-        if whole:
-            observer_ids |= {c.observer_id for c in record.contacts
-                             if c.observer_id is not None}
-        authors = self._authors if self._authors is not None \
-            else stored_provenance(self.session, ids)
-        return ExportPayload(
-            created_at=utcnow(),
-            exported_by=self.exported_by,
-            mediators=(record.mediator,),
-            observers=tuple(o for o in record.observers if o.id in observer_ids),
-            cases=tuple(c for c in record.cases if c.id in case_ids),
-            observations=chosen,
-            marks=tuple(m for m in record.marks if m.observation_id in ids),
-            debrief_notes=tuple(n for n in record.debrief_notes if n.observation_id in ids),
-            amendments=tuple(a for a in record.amendments if a.observation_id in ids),
-            forms=tuple(self._form_text(f, v)
-                        for f, v in sorted({(o.form_id, o.form_version) for o in chosen})),
-            provenance=tuple(p for o in chosen if (p := authors.get(o.id)) is not None),
-            **parts,
-            revocations=revocations,
-        )
+    observations = {
+        o.id: replace(build_payload(session, mediator_id, exported_by=exported_by,
+                                    observation_ids={o.id}, record=record), revocations=())
+        for o in record.observations
+        if o.state in EXPORTABLE_STATES and (observation_ids is None or o.id in observation_ids)
+    }
+    try:
+        whole = build_payload(session, mediator_id, exported_by=exported_by,
+                              observation_ids=(), scope=ExportScope.RECORD, record=record)
+    except ExchangeError:  # nothing recorded yet: the trainee's details alone
+        whole = ExportPayload(created_at=utcnow(), exported_by=exported_by,
+                              mediators=(record.mediator,), observers=(), cases=(),
+                              observations=(), **_record_parts(session, record, True,
+                                                               logs=False))
+    return TraineePayloads(replace(whole, revocations=()), observations)
 
 
 def _record_parts(session: Session, record: PracticeRecord, remember: bool, *, logs: bool

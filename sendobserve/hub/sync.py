@@ -445,19 +445,26 @@ def _mark_echo(session: Session, incoming: ExportPayload, identity: Identity,
     """Never echo back what every holder of this bundle already has: where what this
     store would now send is the very content received, it has reached them all. Where
     the import merged in something of this store's own, it differs, and goes out."""
+    from sendobserve.exchange.export import build_payload, trainee_payloads
+
     name = _name(session, identity)
-    wanted = content_digest(incoming)
-    if not incoming.mediators:
-        mine = control_payload(session, name)
-        candidates = [] if mine is None else [mine]
-    else:
-        observation_ids = {o.id for o in incoming.observations}
-        candidates = [p for p in _hub_payloads(session, incoming.mediators[0].id, name,
-                                               observation_ids)
-                      if bool(p.observations) == bool(observation_ids)]
-    for payload in candidates:
-        if content_digest(payload) == wanted:
-            _mark_sent(session, wanted, holders, sha)
+    mine: ExportPayload | None
+    try:
+        if not incoming.mediators:
+            mine = control_payload(session, name)
+        elif incoming.observations:  # (push seals one observation per bundle)
+            mine = replace(build_payload(
+                session, incoming.mediators[0].id, exported_by=name,
+                observation_ids={o.id for o in incoming.observations}), revocations=())
+        else:
+            mine = trainee_payloads(session, incoming.mediators[0].id, exported_by=name,
+                                    observation_ids=()).record
+    except ExchangeError:  # nothing of it to send from here: nothing to mark
+        return
+    wanted = content_digest(replace(incoming, revocations=()) if incoming.mediators
+                            else incoming)
+    if mine is not None and content_digest(mine) == wanted:
+        _mark_sent(session, wanted, holders, sha)
 
 
 def _advance(store: Store, cursor: str) -> None:

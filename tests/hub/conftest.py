@@ -132,7 +132,8 @@ def hub_template(pg_server: PgServer) -> Iterator[str]:
     """One database migrated by ``hub init`` for the session; each test's database is a
     copy of it (``CREATE DATABASE … TEMPLATE``), which is a file copy, not a migration."""
     name = f"hub_template_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(database.driver_url(pg_server.admin_url), isolation_level="AUTOCOMMIT")
+    admin = create_engine(database.driver_url(pg_server.admin_url), isolation_level="AUTOCOMMIT",
+                          pool_pre_ping=True)  # a test restarts the server meanwhile
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     database.init(pg_server.url_for(name), ORG)  # its engine is disposed: no connection left
