@@ -121,9 +121,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = subparsers.add_parser(
         "sync",
         help="sync with the organisation's hub (send, then receive)",
-        description="Send this installation's finalised observations to the members who may "
-        "see each trainee, then receive and import what was sent here. Safe to interrupt: "
-        "the next sync resumes. Nothing is deleted here because of the hub.",
+        description="Send each trainee's record and finalised observations to the members "
+        "who may see that trainee, and this installation's revocations to every member; "
+        "then receive and import what was sent here. Safe to interrupt: the next sync "
+        "resumes. Nothing is deleted here because of the hub.",
     )
     p.set_defaults(func=cmd_sync)
 

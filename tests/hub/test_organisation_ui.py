@@ -18,7 +18,7 @@ from sendobserve.storage import exchange as stored
 from sendobserve.ui.common.tasks import TaskRunner
 from sendobserve.ui.exchange.organisation import OrganisationDialog
 from sendobserve.ui.shell.main_window import MainWindow
-from tests.ui.test_screen_rules import accessibility_problems, mnemonics
+from tests.ui.test_screen_rules import accessibility_problems, mnemonic, mnemonics
 
 from .orgkit import Installation, make_admin, observer, roster, trainees
 
@@ -63,6 +63,10 @@ def test_the_admin_approves_refuses_and_revokes_from_the_organisation_screen(
         window.hub_sync.first.stop()  # this test starts every sync itself
         window.show()
         assert window.organisation_action in window.store_actions
+        file_menu = window.menuBar().actions()[0].menu()  # File
+        keys = [mnemonic(a.text()) for a in file_menu.actions() if not a.isSeparator()]
+        assert mnemonic(window.organisation_action.text()) == "g"
+        assert None not in keys and len(keys) == len(set(keys))  # one Alt key each
         window.organisation_action.trigger()
         dialog: OrganisationDialog = window.organisation_dialog
         qtbot.waitExposed(dialog)
