@@ -165,8 +165,12 @@ class ExportPayload:
 
     @property
     def is_empty(self) -> bool:
+        """Carries nothing to import. From schema 2 a file may carry only a trainee's
+        details (a trainee with no record yet) or only control records (revocations),
+        as the hub sends them."""
         return not (self.observations or any(self.log_records(k) for k in LOG_KINDS)
-                    or (self.schema >= 2 and self.cases))
+                    or (self.schema >= 2 and (self.cases or self.mediators
+                                              or self.revocations)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -648,6 +652,10 @@ def _check_references(p: ExportPayload) -> None:
         used_mediators |= {c.mediator_id for c in p.cases}  # a whole record's cases
         used_cases |= {c.id for c in p.cases}
         used_observers |= {c.observer_id for c in p.contacts if c.observer_id is not None}
+        if len(p.mediators) == 1 and not used_mediators:
+            # A trainee's details alone: a record with nothing in it yet (the hub shares
+            # a trainee before their first observation).
+            used_mediators = {p.mediators[0].id}
     for name, ids, used in (("mediators", [m.id for m in p.mediators], used_mediators),
                             ("cases", [c.id for c in p.cases], used_cases),
                             ("observers", [o.id for o in p.observers], used_observers)):

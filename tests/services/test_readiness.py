@@ -10,6 +10,7 @@ from sendobserve.demo import GAPS, PASSPORTED, READY, RENEWING
 from sendobserve.errors import UserError
 from sendobserve.model.readiness import assess_readiness
 from sendobserve.model.renewal import assess_passport, assess_renewal
+from sendobserve.model.vocabulary import fold_name
 from sendobserve.services import documents, people, readiness
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import load_practice_record, load_registry
@@ -49,7 +50,7 @@ def test_the_day_matters(demo_store: Store) -> None:
 
 def test_the_overview_lists_everyone_by_name_with_the_form4_verdict(demo_store: Store) -> None:
     overview = readiness.mediator_overview(demo_store, today=TODAY)
-    assert [o.mediator.name for o in overview] == sorted(NAMES, key=str.casefold)
+    assert [o.mediator.name for o in overview] == sorted(NAMES, key=fold_name)
     verdicts = {o.mediator.name: o.ready_for_form4 for o in overview}
     assert verdicts[READY] is True and verdicts[GAPS] is False
     for o in overview:

@@ -353,19 +353,21 @@ def test_sentences_survive_the_stored_text_whatever_they_hold(lines: list[str]) 
 def test_upgrade_from_json_verdicts_starts_the_panel_again(store: Store) -> None:
     from alembic import command
 
-    from sendobserve.storage import db as store_db
+    from sendobserve.storage import engine as store_engine
     from tests.storage.test_records_migration import diffs_from_metadata
 
     forms = load_registry(store.session)
     before = panel_verdicts(store.session, forms, today=TODAY)
     with store.engine.begin() as conn:
-        command.downgrade(store_db._alembic_config(conn), "0008_exchange_provenance")
+        # The revision just before 0018 on the chain (0019's own downgrade rebuilds
+        # `cases`, and with foreign keys on that takes the observations with it).
+        command.downgrade(store_engine.alembic_config(conn), "0019_case_local_authority")
         conn.execute(text(
             "INSERT INTO panel_verdicts (mediator_id, rules, assessed_on, valid_until, stale,"
             " verdict) VALUES (:m, 'old', '2026-01-01', '2026-12-31', 0, '{}')"),
             {"m": before[0].mediator_id.hex})
     with store.engine.begin() as conn:
-        command.upgrade(store_db._alembic_config(conn), "heads")
+        command.upgrade(store_engine.alembic_config(conn), "heads")
     assert diffs_from_metadata(store.engine) == []
     assert _stale(store) == {}  # nothing of the old format is kept
     assert panel_verdicts(store.session, forms, today=TODAY) == before
