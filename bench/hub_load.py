@@ -60,7 +60,7 @@ class Sim:
     hub_url: str
     scope: list[str]
     role: Role = Role.PPC
-    cursor: int = 0
+    cursor: str = "0"  # the hub's pull cursor
     received: list[str] = field(default_factory=list)  # sha256 of each object fetched
     push_ms: list[float] = field(default_factory=list)
     pull_ms: list[float] = field(default_factory=list)
@@ -118,8 +118,8 @@ def _pull_all(sim: Sim, client: HubClient) -> None:
             data = client.fetch(item["sha256"])  # checks the SHA-256
             sim.fetch_ms.append((time.perf_counter() - start) * 1000)
             sim.received.append(hashlib.sha256(data).hexdigest())
-            sim.cursor = int(item["seq"])
-        sim.cursor = max(sim.cursor, int(page["next"]))
+            sim.cursor = str(item["cursor"])
+        sim.cursor = str(page["next"])
         if not page["more"]:
             return
 

@@ -107,16 +107,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     scope.add_argument("--all-trainees", action="store_true")
     p.set_defaults(func=cmd_approve)
 
-    p = sub.add_parser("revoke", help="admin: refuse an installation from now on")
+    p = sub.add_parser("revoke", help="admin: refuse an installation from now on",
+                       description="Revoke a member (a lost or retired laptop): the hub "
+                       "refuses it from now on, and the next sync sends a signed revocation "
+                       "to every member, so what it signs from now on is refused everywhere, "
+                       "by hub or by file. A pending request is turned down instead. Nothing "
+                       "it sent is removed from anyone's records.")
     p.add_argument("fingerprint")
+    p.add_argument("--reason", metavar="TEXT",
+                   help="why, for the record every member keeps (required for a member)")
     p.set_defaults(func=cmd_revoke)
 
     p = subparsers.add_parser(
         "sync",
         help="sync with the organisation's hub (send, then receive)",
-        description="Send this installation's finalised observations to the members who may "
-        "see each trainee, then receive and import what was sent here. Safe to interrupt: "
-        "the next sync resumes. Nothing is deleted here because of the hub.",
+        description="Send each trainee's record and finalised observations to the members "
+        "who may see that trainee, and this installation's revocations to every member; "
+        "then receive and import what was sent here. Safe to interrupt: the next sync "
+        "resumes. Nothing is deleted here because of the hub.",
     )
     p.set_defaults(func=cmd_sync)
 
@@ -271,10 +279,17 @@ def cmd_approve(args: argparse.Namespace) -> int:
 def cmd_revoke(args: argparse.Namespace) -> int:
     from sendobserve.hub import sync
 
-    with open_store_from_args(args) as store, sync.client_for(store) as client:
-        client.revoke(args.fingerprint)
-    print("Revoked: the hub refuses that installation from now on. Nothing it sent is "
-          "removed from anyone's records.")
+    compact = "".join(ch for ch in args.fingerprint.upper() if ch.isalnum())
+    with open_store_from_args(args) as store:
+        listed = {i["fingerprint"]: i for i in sync.installations(store)}
+        if compact in listed and listed[compact]["status"] == "pending":
+            sync.refuse(store, compact)
+            print("Turned down: the hub refuses that installation from now on.")
+            return 0
+        sync.revoke(store, compact, args.reason or "")
+    print("Revoked: the hub refuses that installation from now on, and the next sync sends "
+          "the revocation to every member. Nothing it sent is removed from anyone's "
+          "records.")
     return 0
 
 

@@ -178,9 +178,13 @@ class ExportPayload:
 
     @property
     def is_empty(self) -> bool:
+        """Carries nothing to import. From schema 2 a file may carry only a trainee's
+        details (a trainee with no record yet) or only control records (revocations),
+        as the hub sends them."""
         return not (self.observations or any(self.log_records(k) for k in LOG_KINDS)
-                    or (self.schema >= 2 and self.cases) or self.certificates
-                    or self.tombstones or self.decisions)
+                    or (self.schema >= 2 and (self.cases or self.mediators
+                                              or self.revocations))
+                    or self.certificates or self.tombstones or self.decisions)
 
 
 # ---------------------------------------------------------------------------------------
@@ -670,6 +674,10 @@ def _check_references(p: ExportPayload) -> None:
         used_mediators |= {c.mediator_id for c in p.certificates}
         used_mediators |= {t.mediator_id for t in p.tombstones}
         used_mediators |= {d.mediator_id for d in p.decisions}
+        if len(p.mediators) == 1 and not used_mediators:
+            # A trainee's details alone: a record with nothing in it yet (the hub shares
+            # a trainee before their first observation).
+            used_mediators = {p.mediators[0].id}
     for name, ids, used in (("mediators", [m.id for m in p.mediators], used_mediators),
                             ("cases", [c.id for c in p.cases], used_cases),
                             ("observers", [o.id for o in p.observers], used_observers)):

@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Collection
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -106,12 +106,14 @@ def build_payload(
     record_history: bool = True,
     since_last_to: str | None = None,
     sent_to: str | None = None,
+    record: PracticeRecord | None = None,
 ) -> ExportPayload:
     """The finalised observations of ``mediator_id`` (or just ``observation_ids``, or
     those of ``observer_id`` for the OBSERVER scope); with RECORD, the whole record; with
     SINCE_LAST, what ``since_last_to`` has not been sent yet. ``sent_to`` (implied by
     SINCE_LAST) records what goes to that person, unless this is a preview
-    (``record_history=False``)."""
+    (``record_history=False``). ``record``: the mediator's record, when the caller
+    already loaded it."""
     if (scope is ExportScope.OBSERVER) != (observer_id is not None):
         raise ValueError("the OBSERVER scope, and only it, needs observer_id")
     if (scope is ExportScope.SINCE_LAST) != (since_last_to is not None):
@@ -121,7 +123,7 @@ def build_payload(
     recipient = None if sent_to is None else recipient_key(sent_to)
     if recipient is not None and not recipient:
         raise ExchangeError(ExchangeProblem.BAD_INPUT, "Name the person the file is for.")
-    record = load_practice_record(session, mediator_id)
+    record = record or load_practice_record(session, mediator_id)
     chosen = tuple(
         o for o in record.observations
         if o.state in EXPORTABLE_STATES
@@ -199,6 +201,42 @@ def _evidence(session: Session, record: PracticeRecord, case_ids: set[uuid.UUID]
     entries += [(EntryKind.CPD, c.id) for c in record.cpd]
     entries += [(EntryKind.CASE, c) for c in sorted(case_ids)]
     return evidence_items_for(session, entries)
+
+
+@dataclass(frozen=True, slots=True)
+class TraineePayloads:
+    """A trainee's record cut for the hub: ``record`` carries the mediator's details,
+    every case and every log record with their histories (no observation; just the
+    details while there is nothing else), ``observations`` each finalised observation on
+    its own. None carries revocations: those travel to every member on their own."""
+
+    record: ExportPayload
+    observations: dict[uuid.UUID, ExportPayload]
+
+
+def trainee_payloads(session: Session, mediator_id: uuid.UUID, *, exported_by: str,
+                     observation_ids: Collection[uuid.UUID] | None = None
+                     ) -> TraineePayloads:
+    """The record part and the finalised observations (all, or ``observation_ids``) of
+    one trainee, from one load of the record: building each observation's payload with
+    its own load made syncing an admin's store quadratic."""
+    record = load_practice_record(session, mediator_id)
+    observations = {
+        o.id: replace(build_payload(session, mediator_id, exported_by=exported_by,
+                                    observation_ids={o.id}, record=record), revocations=())
+        for o in record.observations
+        if o.state in EXPORTABLE_STATES and (observation_ids is None or o.id in observation_ids)
+    }
+    try:
+        whole = build_payload(session, mediator_id, exported_by=exported_by,
+                              observation_ids=(), scope=ExportScope.RECORD, record=record)
+    except ExchangeError:  # nothing recorded yet: the trainee's details alone
+        whole = ExportPayload(created_at=utcnow(), exported_by=exported_by,
+                              mediators=(record.mediator,), observers=(), cases=(),
+                              observations=(), **_record_parts(session, record, logs=False,
+                                                               case_ids=set(),
+                                                               observer_ids=set()))
+    return TraineePayloads(replace(whole, revocations=()), observations)
 
 
 def _record_parts(session: Session, record: PracticeRecord, *, logs: bool,

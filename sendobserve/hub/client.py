@@ -124,20 +124,27 @@ class HubClient:
     def revoke(self, fingerprint: str) -> dict[str, Any]:
         return self._json("POST", "/v1/revoke", payload={"fingerprint": fingerprint})
 
-    def recipients(self, trainee: str) -> list[Member]:
-        members = self._json("GET", "/v1/recipients", [("trainee", trainee)])["members"]
+    def recipients(self, trainee: str | None) -> list[Member]:
+        """Approved members who may see ``trainee``; with None, every approved member."""
+        query = [] if trainee is None else [("trainee", trainee)]
+        members = self._json("GET", "/v1/recipients", query)["members"]
         return [Member.from_json(m) for m in members]
 
-    def push(self, data: bytes, trainee: str, recipients: Sequence[str]) -> dict[str, Any]:
+    def push(self, data: bytes, trainee: str | None, recipients: Sequence[str]
+             ) -> dict[str, Any]:
+        """Upload a bundle for ``trainee``, or (None) a control record for members."""
         sha = hashlib.sha256(data).hexdigest()
-        params = [("trainee", trainee), *(("to", r) for r in recipients)]
+        params = [*([] if trainee is None else [("trainee", trainee)]),
+                  *(("to", r) for r in recipients)]
         response = self._request("PUT", f"/v1/objects/{sha}", params, data,
                                  content_type="application/octet-stream")
         value = response.json()
         return value if isinstance(value, dict) else {}
 
-    def pull(self, after: int, limit: int = 100) -> dict[str, Any]:
-        return self._json("GET", "/v1/pull", [("after", str(after)), ("limit", str(limit))])
+    def pull(self, after: str, limit: int = 100) -> dict[str, Any]:
+        """Routes after the cursor (``"0"``: from the start; else a ``cursor`` or ``next``
+        the hub gave)."""
+        return self._json("GET", "/v1/pull", [("after", after), ("limit", str(limit))])
 
     def fetch(self, sha256: str) -> bytes:
         data = self._request("GET", f"/v1/objects/{sha256}").content

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Connection, Engine, create_engine, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -17,7 +17,7 @@ from sendobserve.errors import UserError
 from sendobserve.hub import schema
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0001_hub"
+HEAD = "0002_broadcast_commit_order"
 VERSION_TABLE = "hub_alembic_version"
 
 
@@ -67,11 +67,32 @@ def init(url: str, organisation: str) -> str:
                                 f"{organisation!r}; nothing was changed")
             connection.execute(insert(schema.settings).values(
                 key="organisation", value=organisation).on_conflict_do_nothing())
+            align_clock(connection)
         return organisation
     except DBAPIError as exc:
         raise UserError(f"cannot set up the hub's database: {_reason(exc)}") from None
     finally:
         engine.dispose()
+
+
+def align_clock(connection: Connection) -> int:
+    """Keep the pull order moving forwards after a restore. Routes are ordered by the
+    inserting transaction's id plus ``hub_clock.xid_offset``; a ``pg_dump`` restored into
+    a new cluster starts from low transaction ids, so the offset is raised until a new
+    route sorts after every stored one. Run by ``hub init`` and by every ``hub serve`` at
+    start (under the clock row's lock, so two processes agree). Returns the offset."""
+    offset = int(connection.execute(text(
+        "SELECT xid_offset FROM hub_clock WHERE slot = 1 FOR UPDATE")).scalar_one())
+    # The newest order per installation, through the (recipient, commit_order) index.
+    newest = connection.execute(text(
+        "SELECT max((SELECT max(r.commit_order) FROM routes r "
+        "WHERE r.recipient = i.fingerprint)) FROM installations i")).scalar()
+    current = int(connection.execute(text("SELECT hub_commit_order()")).scalar_one())
+    if newest is not None and current <= int(newest):
+        offset += int(newest) - current + 1
+        connection.execute(text("UPDATE hub_clock SET xid_offset = :o WHERE slot = 1"),
+                           {"o": offset})
+    return offset
 
 
 def _reason(exc: SQLAlchemyError) -> str:
@@ -97,6 +118,17 @@ def check_current(engine: Engine) -> str:
                         f"(schema {version or 'none'}, expected {HEAD})",
                         hint="Run 'sendobserve hub init --database URL --organisation NAME'.")
     return str(organisation)
+
+
+def prepare_to_serve(engine: Engine) -> str:
+    """``check_current``, then ``align_clock``: what every hub process does at start."""
+    organisation = check_current(engine)
+    try:
+        with engine.begin() as connection:
+            align_clock(connection)
+    except DBAPIError as exc:
+        raise UserError(f"cannot reach the hub's database: {_reason(exc)}") from None
+    return organisation
 
 
 def bootstrap_admin(url: str, fingerprint: str) -> str:

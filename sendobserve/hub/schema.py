@@ -3,9 +3,15 @@
 - ``hub_settings``: the organisation's name.
 - ``installations``: who asked to join, their public signing and exchange keys, status,
   role, trainee scope, and the admin's signed approval.
-- ``objects``: immutable exchange files, keyed by the SHA-256 of their bytes.
-- ``routes``: which object goes to which installation, for which trainee, from whom;
-  ``seq`` is the pull cursor (assigned under a transaction lock, so it commits in order).
+- ``objects``: immutable exchange files, keyed by the SHA-256 of their bytes; a NULL
+  trainee marks a signed control record (revocation, tombstone, erasure…) for members
+  whatever their scope.
+- ``routes``: which object goes to which installation, for which trainee, from whom.
+  The pull cursor is ``(commit_order, seq)``: ``commit_order`` is the inserting
+  transaction's id (plus ``hub_clock``'s offset), and a pull reads only below the oldest
+  transaction still running (``hub_pull_horizon()``), so nothing can appear behind it.
+- ``hub_clock``: the offset added to transaction ids, raised when a restored dump starts
+  a cluster whose transaction ids are lower than the orders already stored.
 - ``request_nonces``: nonces seen in the last minutes, so a replayed request is refused.
 """
 
@@ -25,6 +31,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -71,7 +78,7 @@ objects = Table(
     Column("size", Integer, nullable=False),
     Column("data", LargeBinary, nullable=False),
     Column("uploaded_by", String(32), ForeignKey("installations.fingerprint"), nullable=False),
-    Column("trainee", String(32), nullable=False),
+    Column("trainee", String(32)),  # NULL: a control record for every member
     Column("created_at", DateTime(timezone=True), nullable=False),
     CheckConstraint("octet_length(data) = size", name="size"),
 )
@@ -81,11 +88,20 @@ routes = Table(
     Column("seq", BigInteger, primary_key=True, autoincrement=True),
     Column("sha256", String(64), ForeignKey("objects.sha256"), nullable=False),
     Column("recipient", String(32), ForeignKey("installations.fingerprint"), nullable=False),
-    Column("trainee", String(32), nullable=False),
+    Column("trainee", String(32)),  # NULL: a control record
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("commit_order", BigInteger, nullable=False,
+           server_default=text("hub_commit_order()")),
     UniqueConstraint("recipient", "sha256", name="uq_routes_recipient_sha256"),
-    Index("ix_routes_recipient_seq", "recipient", "seq"),
+    Index("ix_routes_recipient_commit_order", "recipient", "commit_order", "seq"),
     Index("ix_routes_sha256", "sha256"),
+)
+
+hub_clock = Table(
+    "hub_clock", metadata,
+    Column("slot", Integer, primary_key=True),
+    Column("xid_offset", BigInteger, nullable=False),
+    CheckConstraint("slot = 1", name="single_row"),
 )
 
 request_nonces = Table(
@@ -96,4 +112,5 @@ request_nonces = Table(
     Index("ix_request_nonces_seen_at", "seen_at"),
 )
 
-HUB_TABLES = ("hub_settings", "installations", "objects", "routes", "request_nonces")
+HUB_TABLES = ("hub_settings", "installations", "objects", "routes", "request_nonces",
+              "hub_clock")

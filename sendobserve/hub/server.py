@@ -1,6 +1,5 @@
 """The hub service: a Starlette app over the hub's PostgreSQL database. Stateless: any
-number of processes can serve one database (every fact is in PostgreSQL, and the pull
-cursor is assigned under a transaction-scoped advisory lock so it commits in order).
+number of processes can serve one database (every fact is in PostgreSQL).
 
 Every route but ``/healthz`` needs a signed request (``protocol``). Routes::
 
@@ -11,9 +10,23 @@ Every route but ``/healthz`` needs a signed request (``protocol``). Routes::
     POST /v1/approve                    admin: a signed approval statement
     POST /v1/revoke                     admin: refuse an installation from now on
     GET  /v1/recipients?trainee=ID      approved members who may see that trainee
+    GET  /v1/recipients                 every approved member (for control records)
     PUT  /v1/objects/SHA256?trainee=ID&to=FP…   store a bundle, route it (idempotent)
-    GET  /v1/pull?after=SEQ&limit=N     what was routed to me after the cursor
+    PUT  /v1/objects/SHA256?to=FP…      store a control record, route it to members
+    GET  /v1/pull?after=CURSOR&limit=N  what was routed to me after the cursor
     GET  /v1/objects/SHA256             the bytes, if routed to me or uploaded by me
+
+**Routing.** A bundle names its trainee and goes to members whose scope includes it. A
+*control record* (a signed exchange file carrying only revocations, tombstones,
+erasures…: no trainee's record) names no trainee and may go to any approved member;
+the hub cannot tell the kinds apart (it never decrypts), and does not need to: each
+laptop checks the signer and applies the records through the import rules.
+
+**Commit order without a lock.** Pushes run concurrently. Each route row carries its
+transaction's id (``commit_order``, see ``schema``); a pull returns rows in
+``(commit_order, seq)`` order, only those below the oldest transaction still running.
+Every transaction below that horizon has finished, so no route can later appear behind
+a cursor that has passed it; a route committed meanwhile shows on the next pull.
 
 The hub never decrypts: it checks sizes, hashes, signatures of requests and approvals,
 roles and scopes, and stores what it is given byte for byte.
@@ -30,7 +43,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, func, or_, select, text
+from sqlalchemy import Connection, Engine, Row, and_, func, or_, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
@@ -46,8 +59,23 @@ from sendobserve.hub.schema import installations, objects, request_nonces, route
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _TRAINEE = re.compile(r"^[0-9a-f]{32}$")
 _FINGERPRINT = re.compile(r"^[A-Z2-7]{32}$")
-_ROUTE_LOCK = 0x5E4D0B5  # pg_advisory_xact_lock key: route sequence numbers commit in order
+_CURSOR = re.compile(r"^(\d{1,19})\.(\d{1,19})$")
 MAX_PULL = 500
+
+
+def cursor_text(commit_order: int, seq: int) -> str:
+    return f"{commit_order}.{seq}"
+
+
+def parse_cursor(text_: str) -> tuple[int, int]:
+    """A pull cursor: ``"0"`` (from the start) or ``"ORDER.SEQ"`` as the hub gave it."""
+    if text_ == "0":
+        return (0, 0)
+    found = _CURSOR.match(text_)
+    if found is None:
+        raise HubError(400, "the pull cursor is not one this hub gave (an older version's? "
+                            "update sendobserve on this computer)")
+    return int(found.group(1)), int(found.group(2))
 
 
 class HubError(Exception):
@@ -68,14 +96,15 @@ class Caller:
         assert self.row is not None and self.row.role is not None
         return Role(self.row.role)
 
-    def may_see(self, trainee: str) -> bool:
+    def may_see(self, trainee: str | None) -> bool:
         return _may_see(self.row, trainee)
 
 
-def _may_see(row: Row[Any] | None, trainee: str) -> bool:
+def _may_see(row: Row[Any] | None, trainee: str | None) -> bool:
+    """``trainee`` None: a control record, for every approved member."""
     if row is None or row.status != Status.APPROVED or row.role is None:
         return False
-    if Role(row.role).sees_all or row.trainees is None:
+    if trainee is None or Role(row.role).sees_all or row.trainees is None:
         return True
     return trainee in row.trainees
 
@@ -223,13 +252,15 @@ class Hub:
 
     # -- routing -------------------------------------------------------------------------
 
-    def _members(self, conn: Connection, trainee: str) -> list[Row[Any]]:
+    def _members(self, conn: Connection, trainee: str | None) -> list[Row[Any]]:
         rows = conn.execute(select(installations).where(
             installations.c.status == Status.APPROVED)).all()
         return [r for r in rows if _may_see(r, trainee)]
 
-    def recipients(self, conn: Connection, caller: Caller, trainee: str) -> dict[str, Any]:
-        if not _TRAINEE.match(trainee):
+    def recipients(self, conn: Connection, caller: Caller, trainee: str | None
+                   ) -> dict[str, Any]:
+        """Who may see ``trainee``; with None, every approved member."""
+        if trainee is not None and not _TRAINEE.match(trainee):
             raise HubError(400, "trainee must be a mediator id (32 hex digits)")
         if not caller.may_see(trainee):
             raise HubError(403, "this trainee is outside this installation's scope")
@@ -249,11 +280,13 @@ class Hub:
             "approved_by": b64(admins[r.approved_by]) if r.approved_by in admins else None,
         } for r in members]}
 
-    def push(self, conn: Connection, caller: Caller, sha256: str, trainee: str, to: list[str],
-             body: bytes) -> dict[str, Any]:
+    def push(self, conn: Connection, caller: Caller, sha256: str, trainee: str | None,
+             to: list[str], body: bytes) -> dict[str, Any]:
+        """Store ``body`` once and route it to ``to``: for ``trainee``, to members who may
+        see it; for None (a control record), to any approved member."""
         if not _SHA256.match(sha256):
             raise HubError(400, "an object is named by its SHA-256 (64 lowercase hex digits)")
-        if not _TRAINEE.match(trainee):
+        if trainee is not None and not _TRAINEE.match(trainee):
             raise HubError(400, "trainee must be a mediator id (32 hex digits)")
         if not to or len(to) > 64 or not all(_FINGERPRINT.match(t) for t in to):
             raise HubError(400, "name the recipients by their fingerprints")
@@ -267,6 +300,9 @@ class Hub:
         outside = sorted(set(to) - members)
         if outside:
             raise HubError(403, "recipient(s) not enrolled or outside the trainee's scope: "
+                           + ", ".join(protocol.spaced(t) for t in outside)
+                           if trainee is not None else
+                           "recipient(s) not approved members: "
                            + ", ".join(protocol.spaced(t) for t in outside))
         new_object = conn.execute(insert(objects).values(
             sha256=sha256, size=len(body), data=body, uploaded_by=caller.fingerprint,
@@ -277,22 +313,26 @@ class Hub:
                 objects.c.sha256 == sha256)).scalar_one()
             if existing != trainee:
                 raise HubError(409, "this object is already stored for another trainee")
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ROUTE_LOCK})
-        now = _now()
+        now = _now()  # no lock: commit_order and the pull horizon keep the order
         added = conn.execute(insert(routes).values([
             {"sha256": sha256, "recipient": r, "trainee": trainee, "created_at": now}
             for r in sorted(set(to))
         ]).on_conflict_do_nothing().returning(routes.c.seq)).all()
         return {"sha256": sha256, "new_object": new_object, "new_routes": len(added)}
 
-    def pull(self, conn: Connection, caller: Caller, after: int, limit: int) -> dict[str, Any]:
+    def pull(self, conn: Connection, caller: Caller, after: str, limit: int) -> dict[str, Any]:
+        """Routes to the caller after the cursor ``after`` (``"ORDER.SEQ"``, or ``"0"``),
+        in commit order, up to the horizon below which every transaction has finished."""
+        position = parse_cursor(after)
         limit = max(1, min(limit, MAX_PULL))
         rows = conn.execute(
-            select(routes.c.seq, routes.c.sha256, routes.c.trainee, objects.c.uploaded_by,
-                   objects.c.size)
+            select(routes.c.seq, routes.c.commit_order, routes.c.sha256, routes.c.trainee,
+                   objects.c.uploaded_by, objects.c.size)
             .join(objects, objects.c.sha256 == routes.c.sha256)
-            .where(and_(routes.c.recipient == caller.fingerprint, routes.c.seq > after))
-            .order_by(routes.c.seq).limit(limit + 1)).all()
+            .where(and_(routes.c.recipient == caller.fingerprint,
+                        tuple_(routes.c.commit_order, routes.c.seq) > tuple_(*position),
+                        routes.c.commit_order < func.hub_pull_horizon()))
+            .order_by(routes.c.commit_order, routes.c.seq).limit(limit + 1)).all()
         more = len(rows) > limit
         rows = rows[:limit]
         shas = sorted({r.sha256 for r in rows})
@@ -302,11 +342,12 @@ class Hub:
                     select(routes.c.sha256, routes.c.recipient).where(
                         routes.c.sha256.in_(shas)).order_by(routes.c.recipient)):
                 recipients.setdefault(sha, []).append(recipient)
-        items = [{"seq": r.seq, "sha256": r.sha256, "trainee": r.trainee,
-                  "uploader": r.uploaded_by, "size": r.size,
-                  "recipients": recipients.get(r.sha256, [])}
+        items = [{"cursor": cursor_text(r.commit_order, r.seq), "seq": r.seq,
+                  "sha256": r.sha256, "trainee": r.trainee, "uploader": r.uploaded_by,
+                  "size": r.size, "recipients": recipients.get(r.sha256, [])}
                  for r in rows if caller.may_see(r.trainee)]
-        return {"items": items, "next": rows[-1].seq if rows else after, "more": more}
+        last = cursor_text(rows[-1].commit_order, rows[-1].seq) if rows else after
+        return {"items": items, "next": last, "more": more}
 
     def fetch(self, conn: Connection, caller: Caller, sha256: str) -> bytes:
         if not _SHA256.match(sha256):
@@ -417,12 +458,12 @@ def create_app(engine: Engine, organisation: str) -> Starlette:
 
     def recipients(conn: Connection, request: Request, body: bytes) -> dict[str, Any]:
         return hub.recipients(conn, auth(conn, request, body),
-                              request.query_params.get("trainee", ""))
+                              request.query_params.get("trainee"))
 
     def push(conn: Connection, request: Request, body: bytes) -> dict[str, Any]:
         caller = auth(conn, request, body)
         return hub.push(conn, caller, request.path_params["sha256"],
-                        request.query_params.get("trainee", ""),
+                        request.query_params.get("trainee"),
                         request.query_params.getlist("to"), body)
 
     def fetch(conn: Connection, request: Request, body: bytes) -> bytes:
@@ -431,11 +472,10 @@ def create_app(engine: Engine, organisation: str) -> Starlette:
     def pull(conn: Connection, request: Request, body: bytes) -> dict[str, Any]:
         caller = auth(conn, request, body)
         try:
-            after = int(request.query_params.get("after", "0"))
             limit = int(request.query_params.get("limit", "100"))
         except ValueError:
-            raise HubError(400, "after and limit are whole numbers") from None
-        return hub.pull(conn, caller, after, limit)
+            raise HubError(400, "limit is a whole number") from None
+        return hub.pull(conn, caller, request.query_params.get("after", "0"), limit)
 
     async def healthz(request: Request) -> Response:
         ok = await run_in_threadpool(hub.healthy)
@@ -463,7 +503,7 @@ def serve(database_url: str, *, host: str, port: int, certificate: str | None,
     import uvicorn
 
     engine = database.connect(database_url, pool_size=pool_size)
-    organisation = database.check_current(engine)
+    organisation = database.prepare_to_serve(engine)
     app = create_app(engine, organisation)
     config = uvicorn.Config(app, host=host, port=port, ssl_certfile=certificate,
                             ssl_keyfile=key, log_level="warning", access_log=False,

@@ -1,19 +1,28 @@
 """Syncing a store with its organisation's hub: push what others in scope should have,
 pull what was routed here, import it through the exchange layer. Qt-free.
 
-- **Push** is idempotent by content hash. Each finalised observation is sealed on its own
-  (one observation version, signed by this installation, encrypted to at most four
-  members' exchange keys per object, with a random passphrase nobody keeps). The sealed
-  bytes are first written to the outbox in the store, then uploaded; a retry after a
-  dropped connection or a killed hub sends the *same* bytes, which the hub stores once.
-  What reached whom is remembered by the digest of the observation's content, so an
-  unchanged observation is never sent twice and an amendment is.
-- **Pull** follows the hub's cursor: each bundle is fetched, checked (SHA-256, signature,
-  signer is a member vouched for by a trusted admin, the trainee is the one routed) and
-  imported with ``apply_import`` in one transaction together with the new cursor, so a
-  cut anywhere resumes exactly where it stopped, and importing twice changes nothing.
+- **What travels.** Per trainee, from one load of the record (``trainee_payloads``): a
+  *record* bundle (the mediator's details, every case, every log record with their
+  histories: a trainee with no finalised observation yet is shared too) and one bundle
+  per finalised observation. Besides, one *control* bundle carries this store's signed
+  control records (``CONTROL_RECORDS``: revocations today) to every member, whatever
+  their trainee scope. Each is signed by this installation and encrypted to at most
+  four members' exchange keys per object, with a random passphrase nobody keeps.
+- **Push** is idempotent by content hash. The sealed bytes are first written to the
+  outbox in the store, then uploaded; a retry after a dropped connection or a killed hub
+  sends the *same* bytes, which the hub stores once. What reached whom is remembered by
+  the digest of the content, so unchanged content is never sent twice and a change is.
+- **Pull** follows the hub's cursor (commit order): each bundle is fetched, checked
+  (SHA-256, signature, signer is a member vouched for by a trusted admin, the trainee is
+  the one routed; a control bundle carries control records and nothing of any trainee)
+  and imported with ``apply_import``, the same path as a file, in one transaction
+  together with the new cursor, so a cut anywhere resumes exactly where it stopped, and
+  importing twice changes nothing. A member the admin vouched for counts as a known
+  signer, so its revocations apply: a revocation synced from the hub refuses what the
+  revoked installation signs from then on, by hub or by file.
 - **Nothing is deleted locally** because the hub says so: pull only ever adds or updates
-  through the exchange rules (which keep conflicting versions).
+  through the exchange rules (which keep conflicting versions), and the control records
+  apply only through those rules, signed.
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ import json
 import secrets
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -32,12 +41,13 @@ from sqlalchemy.orm import Session
 
 from sendobserve.errors import UserError
 from sendobserve.exchange.bundle import MAX_RECIPIENTS, MIN_LOG2_N, open_bundle, seal
-from sendobserve.exchange.codec import EXPORTABLE_STATES, ExportPayload, encode_payload
+from sendobserve.exchange.codec import ExportPayload, payload_json
 from sendobserve.exchange.errors import ExchangeError
 from sendobserve.hub import protocol, tls
 from sendobserve.hub.client import HubClient, HubRefused
 from sendobserve.hub.protocol import Member, Role
 from sendobserve.model.domain import utcnow
+from sendobserve.pki.canonical import canonical_json
 from sendobserve.pki.identity import (
     Identity,
     exchange_public_key,
@@ -60,7 +70,7 @@ class HubLink:
     url: str
     root_pem: bytes
     trusted_admins: tuple[str, ...]
-    cursor: int
+    cursor: str  # the hub's pull cursor ("0": from the start)
     last_synced_at: datetime | None
     last_error: str | None
 
@@ -89,7 +99,7 @@ def load_link(session: Session) -> HubLink | None:
     if row is None:
         return None
     return HubLink(row.url, row.root_pem.encode("ascii"), tuple(json.loads(row.trusted_admins)),
-                   row.cursor, row.last_synced_at, row.last_error)
+                   row.pull_cursor, row.last_synced_at, row.last_error)
 
 
 def _link_row(session: Session) -> records.HubLinkRecord:
@@ -148,10 +158,10 @@ def join(store: Store, url: str, root_pem: bytes, trusted_admins: Iterable[str],
         if row is None:
             session.add(records.HubLinkRecord(
                 slot=1, url=url, root_pem=root.decode("ascii"), trusted_admins=json.dumps(admins),
-                cursor=0, joined_at=utcnow()))
+                pull_cursor="0", joined_at=utcnow()))
         else:
             if row.url != url:
-                row.cursor = 0  # another hub's cursor means nothing here
+                row.pull_cursor = "0"  # another hub's cursor means nothing here
             row.url, row.root_pem, row.trusted_admins = url, root.decode("ascii"), \
                 json.dumps(admins)
     return answer
@@ -170,33 +180,71 @@ def client_for(store: Store) -> HubClient:
 # ---------------------------------------------------------------------------------------
 # Push
 
+ControlReader = Callable[["Session"], tuple[Any, ...]]
+
+
+def _revocations(session: Session) -> tuple[Any, ...]:
+    from sendobserve.storage.exchange import revocations
+
+    return tuple(r for _fp, r in sorted(revocations(session).items()))
+
+
+CONTROL_RECORDS: dict[str, ControlReader] = {"revocations": _revocations}
+"""The signed control records that go to every member, by ``ExportPayload`` field: the
+field's name and what this store holds of that kind (sorted, so unchanged records give
+the same content). A new kind plugs in by (1) its field on ``ExportPayload`` with the
+codec, (2) its rule in ``exchange.apply.apply_import``, (3) one entry here. The hub needs
+no change (it routes control bundles without opening them), and a control bundle that
+carries any other field is refused on arrival."""
+
+_PAYLOAD_FRAME = ("created_at", "exported_by", "schema")
+
 
 def content_digest(payload: ExportPayload) -> str:
-    """What makes two exports 'the same content': the payload without when and by whom."""
-    return hashlib.sha256(encode_payload(replace(payload, created_at=_EPOCH,
-                                                 exported_by="hub"))).hexdigest()
+    """What makes two exports 'the same content': the payload without when and by whom.
+    An observation's bundle is told by its observation (with its marks, notes,
+    amendments, case, observer, form and author's signature), not by the mediator's
+    details it carries along: those are the record bundle's, so a change to them resends
+    the record, not every observation."""
+    normal = replace(payload, created_at=_EPOCH, exported_by="hub")
+    if payload.observations:
+        normal = replace(normal, mediators=(), history=())
+    # The canonical bytes, unchecked: this payload is sealed (and checked) only if sent.
+    return hashlib.sha256(canonical_json(payload_json(normal))).hexdigest()
 
 
-def _exportable(session: Session, scope: tuple[str, ...] | None
-                ) -> dict[uuid.UUID, list[uuid.UUID]]:
-    from sendobserve.storage.records import ObservationRecord
-
-    rows = session.execute(select(ObservationRecord.mediator_id, ObservationRecord.id).where(
-        ObservationRecord.state.in_([s.value for s in EXPORTABLE_STATES])).order_by(
-        ObservationRecord.mediator_id, ObservationRecord.id)).all()
-    out: dict[uuid.UUID, list[uuid.UUID]] = {}
-    for mediator_id, observation_id in rows:
-        if scope is None or mediator_id.hex in scope:
-            out.setdefault(mediator_id, []).append(observation_id)
-    return out
+def control_payload(session: Session, exported_by: str) -> ExportPayload | None:
+    """This store's control records as one payload with no trainee in it; None if none."""
+    held: dict[str, Any] = {name: read(session) for name, read in CONTROL_RECORDS.items()}
+    if not any(held.values()):
+        return None
+    return ExportPayload(created_at=utcnow(), exported_by=exported_by, mediators=(),
+                         observers=(), cases=(), observations=(), **held)
 
 
-def _payload(session: Session, mediator_id: uuid.UUID, observation_id: uuid.UUID,
-             exported_by: str) -> ExportPayload:
-    from sendobserve.exchange.export import build_payload
+def carries_only_control_records(payload: ExportPayload) -> bool:
+    return all(not getattr(payload, f.name) for f in fields(payload)
+               if f.name not in _PAYLOAD_FRAME and f.name not in CONTROL_RECORDS) \
+        and any(getattr(payload, name) for name in CONTROL_RECORDS)
 
-    return build_payload(session, mediator_id, exported_by=exported_by,
-                         observation_ids={observation_id})
+
+def _trainees(session: Session, scope: tuple[str, ...] | None) -> list[uuid.UUID]:
+    """Every trainee in scope this store holds, with or without observations."""
+    from sendobserve.storage.records import MediatorRecord
+
+    ids = session.scalars(select(MediatorRecord.id).order_by(MediatorRecord.id)).all()
+    return [i for i in ids if scope is None or i.hex in scope]
+
+
+def _hub_payloads(session: Session, mediator_id: uuid.UUID, exported_by: str,
+                  observation_ids: set[uuid.UUID] | None = None) -> list[ExportPayload]:
+    """The record bundle's payload and each observation's (all, or ``observation_ids``),
+    from one load of the record."""
+    from sendobserve.exchange.export import trainee_payloads
+
+    cut = trainee_payloads(session, mediator_id, exported_by=exported_by,
+                           observation_ids=observation_ids)
+    return [cut.record, *cut.observations.values()]
 
 
 def _mark_sent(session: Session, digest: str, recipients: Iterable[str], sha256: str) -> None:
@@ -215,7 +263,7 @@ def _upload_outbox(store: Store, client: HubClient, result: SyncResult,
                        records.HubOutboxRecord.created_at))]
     for sha, digest, trainee, recipients, data in waiting:
         try:
-            client.push(data, trainee.hex, recipients)
+            client.push(data, None if trainee is None else trainee.hex, recipients)
         except HubRefused as exc:
             # e.g. a recipient revoked since: seal again next time for whoever is left.
             result.refused.append(f"upload {sha[:12]}: {exc.reason}")
@@ -232,16 +280,35 @@ def _upload_outbox(store: Store, client: HubClient, result: SyncResult,
             progress(f"Sent {result.uploaded} bundle(s)…")
 
 
-def _directory(client: HubClient, link: HubLink, trainee: str,
-               cache: dict[str, list[Member]]) -> list[Member]:
+def _directory(client: HubClient, link: HubLink, trainee: str | None,
+               cache: dict[str | None, list[Member]]) -> list[Member]:
+    """The trusted members who may see ``trainee``; with None, every trusted member."""
     if trainee not in cache:
         cache[trainee] = protocol.trusted_members(client.recipients(trainee),
                                                   link.trusted_admins, trainee)
     return cache[trainee]
 
 
+def _seal_missing(session: Session, identity: Identity, payload: ExportPayload,
+                  trainee: uuid.UUID | None, members: list[Member]) -> int:
+    """Seal ``payload`` for the members it has not reached yet, into the outbox."""
+    digest = content_digest(payload)
+    done = set(session.scalars(select(records.HubSentRecord.recipient).where(
+        records.HubSentRecord.digest == digest)))
+    missing = [m for m in members if m.fingerprint not in done]
+    for i in range(0, len(missing), MAX_RECIPIENTS):
+        group = missing[i:i + MAX_RECIPIENTS]
+        data = seal(payload, passphrase=secrets.token_urlsafe(32), signing_key=identity,
+                    recipients=[m.exchange_key for m in group], kdf_log2_n=MIN_LOG2_N)
+        session.add(records.HubOutboxRecord(
+            sha256=hashlib.sha256(data).hexdigest(), digest=digest, trainee=trainee,
+            recipients=json.dumps([m.fingerprint for m in group]), data=data,
+            created_at=utcnow()))
+    return len(missing)
+
+
 def push(store: Store, client: HubClient, link: HubLink, me: dict[str, Any],
-         result: SyncResult, directory: dict[str, list[Member]],
+         result: SyncResult, directory: dict[str | None, list[Member]],
          progress: Progress | None = None) -> None:
     _upload_outbox(store, client, result, progress)  # what a cut left behind, same bytes
     if not Role(me["role"]).may_push:
@@ -252,88 +319,87 @@ def push(store: Store, client: HubClient, link: HubLink, me: dict[str, Any],
     with store.session() as session:
         identity, _ = _identity(session)
         exported_by = _name(session, identity)
-        work = _exportable(session, scope)
-    for mediator_id, observation_ids in work.items():
+        work = _trainees(session, scope)
+        control = control_payload(session, exported_by)
+    if control is not None:
+        members = [m for m in _directory(client, link, None, directory)
+                   if m.fingerprint != own]
+        with store.session() as session:
+            sealed = _seal_missing(session, identity, control, None, members)
+        if sealed:
+            _upload_outbox(store, client, result, progress)
+    for mediator_id in work:
         members = [m for m in _directory(client, link, mediator_id.hex, directory)
                    if m.fingerprint != own]
         if not members:
             continue
-        for observation_id in observation_ids:
-            with store.session() as session:
-                payload = _payload(session, mediator_id, observation_id, exported_by)
-                digest = content_digest(payload)
-                done = set(session.scalars(select(records.HubSentRecord.recipient).where(
-                    records.HubSentRecord.digest == digest)))
-                missing = [m for m in members if m.fingerprint not in done]
-                batches = []
-                for i in range(0, len(missing), MAX_RECIPIENTS):
-                    group = missing[i:i + MAX_RECIPIENTS]
-                    data = seal(payload, passphrase=secrets.token_urlsafe(32),
-                                signing_key=identity,
-                                recipients=[m.exchange_key for m in group],
-                                kdf_log2_n=MIN_LOG2_N)
-                    sha = hashlib.sha256(data).hexdigest()
-                    fps = [m.fingerprint for m in group]
-                    session.add(records.HubOutboxRecord(
-                        sha256=sha, digest=digest, trainee=mediator_id,
-                        recipients=json.dumps(fps), data=data, created_at=utcnow()))
-                    batches.append(sha)
-            if batches:  # sealed and committed: now send them (a cut leaves them queued)
-                _upload_outbox(store, client, result, progress)
+        with store.session() as session:
+            sealed = sum(_seal_missing(session, identity, payload, mediator_id, members)
+                         for payload in _hub_payloads(session, mediator_id, exported_by))
+        if sealed:  # sealed and committed: now send them (a cut leaves them queued)
+            _upload_outbox(store, client, result, progress)
 
 
 # ---------------------------------------------------------------------------------------
 # Pull
 
 
-def _check_opened(opened: Any, trainee: str, signer_ok: bool) -> str | None:
+def _check_opened(opened: Any, trainee: str | None, signer_ok: bool) -> str | None:
     if not signer_ok:
-        return (f"signed by {opened.fingerprint}, which no trusted admin has approved for "
-                "this trainee")
-    mediators = {m.id.hex for m in opened.payload.mediators}
-    observed = {o.mediator_id.hex for o in opened.payload.observations}
+        return (f"signed by {opened.fingerprint}, which no trusted admin has approved"
+                + ("" if trainee is None else " for this trainee"))
+    payload = opened.payload
+    if trainee is None:
+        if not carries_only_control_records(payload):
+            return "a bundle routed to every member carries more than control records"
+        return None
+    mediators = {m.id.hex for m in payload.mediators}
+    observed = {o.mediator_id.hex for o in payload.observations}
     if mediators | observed != {trainee}:
         return "the bundle holds another trainee than the one it was routed for"
     return None
 
 
 def pull(store: Store, client: HubClient, link: HubLink, me: dict[str, Any],
-         result: SyncResult, directory: dict[str, list[Member]],
+         result: SyncResult, directory: dict[str | None, list[Member]],
          progress: Progress | None = None, page: int = 100) -> None:
     with store.session() as session:
         identity, exchange_key = _identity(session)
-        cursor = _link_row(session).cursor
+        cursor = _link_row(session).pull_cursor
     own = me["fingerprint"]
     while True:
         answer = client.pull(cursor, page)
         items = answer["items"]
         for item in items:
-            seq, sha, trainee = int(item["seq"]), str(item["sha256"]), str(item["trainee"])
+            position, sha = str(item["cursor"]), str(item["sha256"])
+            trainee = None if item["trainee"] is None else str(item["trainee"])
             with store.session() as session:
                 seen = session.get(records.HubReceivedRecord, sha) is not None
             if seen:
-                _advance(store, seq)
-                cursor = seq
+                _advance(store, position)
+                cursor = position
                 continue
             data = client.fetch(sha)
             result.received += 1
             reason: str | None = None
             opened: Any = None
+            signer: Member | None = None
             try:
                 opened = open_bundle(data, recipient_key=exchange_key)
                 members = _directory(client, link, trainee, directory)
-                signer = protocol.compact_fingerprint(opened.signer_public_key)
-                signer_ok = signer == own or any(m.fingerprint == signer for m in members)
-                reason = _check_opened(opened, trainee, signer_ok)
+                compact = protocol.compact_fingerprint(opened.signer_public_key)
+                signer = next((m for m in members if m.fingerprint == compact
+                               and m.public_key == opened.signer_public_key), None)
+                reason = _check_opened(opened, trainee, compact == own or signer is not None)
             except ExchangeError as exc:
                 reason = exc.message
             try:
-                outcome = _receive(store, opened if reason is None else None, identity, item,
-                                   reason)
+                outcome = _receive(store, opened if reason is None else None, signer,
+                                   identity, item, reason)
             except UserError as exc:  # refused by the import rules: rolled back, recorded
                 reason = exc.message
-                outcome = _receive(store, None, identity, item, reason)
-            cursor = seq
+                outcome = _receive(store, None, None, identity, item, reason)
+            cursor = position
             if outcome == "refused":
                 result.refused.append(f"bundle {sha[:12]}: {reason}")
             elif outcome == "imported":
@@ -343,45 +409,71 @@ def pull(store: Store, client: HubClient, link: HubLink, me: dict[str, Any],
                 result.unchanged += 1
             if progress:
                 progress(f"Received {result.received} bundle(s)…")
-        next_cursor = int(answer["next"])
-        if next_cursor > cursor:  # items out of this installation's scope: skip past them
-            _advance(store, next_cursor)
-            cursor = next_cursor
+        if str(answer["next"]) != cursor:  # items out of this installation's scope
+            cursor = str(answer["next"])
+            _advance(store, cursor)
         if not answer.get("more"):
             return
 
 
-def _receive(store: Store, opened: Any, identity: Identity, item: dict[str, Any],
-             reason: str | None) -> str:
+def _receive(store: Store, opened: Any, signer: Member | None, identity: Identity,
+             item: dict[str, Any], reason: str | None) -> str:
     """Import ``opened`` (or record why not) with the new cursor, in one transaction."""
     from sendobserve.exchange.apply import apply_import
+    from sendobserve.storage import exchange as stored
 
     seq, sha = int(item["seq"]), str(item["sha256"])
+    trainee = None if item["trainee"] is None else str(item["trainee"])
     outcome = "refused"
     with store.session() as session:
         if opened is not None:
+            if signer is not None:
+                # A trusted admin signed this member's approval: as good as comparing its
+                # fingerprint on a first file, so its control records apply here.
+                stored.remember_signer(session, opened.fingerprint, signer.public_key,
+                                       opened.payload.exported_by, utcnow())
             imported = apply_import(session, opened, own=identity)
-            changed = imported.added + imported.updated + imported.conflicts
+            changed = imported.written and imported.preview.changes_store
             outcome = "imported" if changed else "unchanged"
-            # What this store would now send for these observations has reached every
-            # recipient of this bundle: never echo it back.
-            name = _name(session, identity)
-            for obs in opened.payload.observations:
-                payload = _payload(session, obs.mediator_id, obs.id, name)
-                _mark_sent(session, content_digest(payload),
-                           [*item["recipients"], str(item["uploader"])], sha)
+            _mark_echo(session, opened.payload, identity,
+                       [*item["recipients"], str(item["uploader"])], sha)
         session.add(records.HubReceivedRecord(
-            sha256=sha, seq=seq, trainee=str(item["trainee"]), outcome=outcome, reason=reason,
+            sha256=sha, seq=seq, trainee=trainee, outcome=outcome, reason=reason,
             received_at=utcnow()))
-        row = _link_row(session)
-        row.cursor = max(row.cursor, seq)
+        _link_row(session).pull_cursor = str(item["cursor"])
     return outcome
 
 
-def _advance(store: Store, seq: int) -> None:
+def _mark_echo(session: Session, incoming: ExportPayload, identity: Identity,
+               holders: list[str], sha: str) -> None:
+    """Never echo back what every holder of this bundle already has: where what this
+    store would now send is the very content received, it has reached them all. Where
+    the import merged in something of this store's own, it differs, and goes out."""
+    from sendobserve.exchange.export import build_payload, trainee_payloads
+
+    name = _name(session, identity)
+    mine: ExportPayload | None
+    try:
+        if not incoming.mediators:
+            mine = control_payload(session, name)
+        elif incoming.observations:  # (push seals one observation per bundle)
+            mine = replace(build_payload(
+                session, incoming.mediators[0].id, exported_by=name,
+                observation_ids={o.id for o in incoming.observations}), revocations=())
+        else:
+            mine = trainee_payloads(session, incoming.mediators[0].id, exported_by=name,
+                                    observation_ids=()).record
+    except ExchangeError:  # nothing of it to send from here: nothing to mark
+        return
+    wanted = content_digest(replace(incoming, revocations=()) if incoming.mediators
+                            else incoming)
+    if mine is not None and content_digest(mine) == wanted:
+        _mark_sent(session, wanted, holders, sha)
+
+
+def _advance(store: Store, cursor: str) -> None:
     with store.session() as session:
-        row = _link_row(session)
-        row.cursor = max(row.cursor, seq)
+        _link_row(session).pull_cursor = cursor
 
 
 # ---------------------------------------------------------------------------------------
@@ -409,7 +501,7 @@ def sync(store: Store, *, progress: Progress | None = None, page: int = 100) -> 
                             hint="Tell the organisation's admin: the hub may have been "
                             "tampered with.")
         _ensure_self_approval(client, me)
-        directory: dict[str, list[Member]] = {}
+        directory: dict[str | None, list[Member]] = {}
         if progress:
             progress("Sending…")
         push(store, client, link, me, result, directory, progress)
@@ -472,3 +564,61 @@ def _send_approval(client: HubClient, me: dict[str, Any], compact: str, role: Ro
         role=role, trainees=None if trainees is None else tuple(sorted(trainees)),
         approved_at=utcnow().isoformat(timespec="seconds"))
     return client.approve(approval.to_bytes(), approval.sign(client.identity))
+
+
+# ---------------------------------------------------------------------------------------
+# The admin's decisions
+
+
+def installations(store: Store) -> list[dict[str, Any]]:
+    """Everyone who asked to join, as the hub lists them (admin only)."""
+    with client_for(store) as client:
+        return client.installations()
+
+
+def refuse(store: Store, fingerprint: str) -> dict[str, Any]:
+    """Turn down a pending request to join: the hub refuses that installation from now
+    on. It never was a member, so nothing of its is in anyone's records to revoke."""
+    compact = "".join(ch for ch in fingerprint.upper() if ch.isalnum())
+    with client_for(store) as client:
+        wanted = [i for i in client.installations() if i["fingerprint"] == compact]
+        if not wanted:
+            raise UserError(f"no installation {protocol.spaced(compact)} has asked to join")
+        if wanted[0]["status"] != protocol.Status.PENDING:
+            raise UserError(f"{wanted[0]['name']} is not waiting for a decision "
+                            f"({wanted[0]['status']}); revoke it instead")
+        return client.revoke(compact)
+
+
+def revoke(store: Store, fingerprint: str, reason: str) -> dict[str, Any]:
+    """Revoke a member (a lost or retired laptop): the hub refuses it from now on, and
+    this store records a signed revocation from this moment, which the next sync sends
+    to every member as a control record. Wherever it arrives, whatever that installation
+    signs from now on is refused, by hub or by file; what it signed before stays, marked.
+    Nothing is removed from anyone's records."""
+    from sendobserve.pki.identity import Revocation
+    from sendobserve.storage import exchange as stored
+
+    reason = reason.strip()
+    if not reason:
+        raise UserError("say why (for the record every member keeps), e.g. 'laptop lost'")
+    compact = "".join(ch for ch in fingerprint.upper() if ch.isalnum())
+    with client_for(store) as client:
+        me = client.me()
+        if compact == me["fingerprint"]:
+            raise UserError("an admin cannot revoke itself (ask another admin)")
+        wanted = [i for i in client.installations() if i["fingerprint"] == compact]
+        if not wanted:
+            raise UserError(f"no installation {protocol.spaced(compact)} is known to the hub")
+        public_key = protocol.unb64(wanted[0]["public_key"], size=32)
+        if protocol.compact_fingerprint(public_key) != compact:
+            raise UserError("the hub's entry for that installation does not match its "
+                            "fingerprint; nothing was revoked",
+                            hint="The hub may have been tampered with.")
+        answer = client.revoke(compact)
+    with store.session() as session:
+        identity, _ = _identity(session)
+        stored.record_revocation(session, Revocation(
+            public_key, utcnow(), reason, _name(session, identity)),
+            recorded_by=identity.fingerprint, at=utcnow())
+    return {**answer, "name": wanted[0]["name"]}

@@ -1,7 +1,8 @@
-"""What the store keeps about its organisation hub (migration 0009_hub_sync): the link
-(URL, pinned root, the admin fingerprints compared when joining, the pull cursor, when it
-last synced), which content went to which member, sealed uploads not yet confirmed, and
-every bundle received with its outcome.
+"""What the store keeps about its organisation hub (migrations 0009_hub_sync and
+0017_hub_control): the link (URL, pinned root, the admin fingerprints compared when
+joining, the hub's pull cursor, when it last synced), which content went to which
+member, sealed uploads not yet confirmed, and every bundle received with its outcome.
+A NULL trainee marks a control record (revocations, …), which goes to every member.
 
 Nothing here is a record of the Standards: losing these tables loses no observation, and
 the hub can never make the store delete one.
@@ -28,14 +29,15 @@ class HubLinkRecord(Base):
     url: Mapped[str] = mapped_column(String(500))
     root_pem: Mapped[str] = mapped_column(Text())
     trusted_admins: Mapped[str] = mapped_column(Text())  # JSON list of compact fingerprints
-    cursor: Mapped[int] = mapped_column(Integer())
+    pull_cursor: Mapped[str] = mapped_column(String(64), server_default="0")  # the hub's
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text(), nullable=True)
 
 
 class HubSentRecord(Base):
-    """This content (digest of one observation version) reached this member."""
+    """This content (digest of one bundle's content: an observation, a trainee's record,
+    or the control records) reached this member."""
 
     __tablename__ = "hub_sent"
 
@@ -53,7 +55,7 @@ class HubOutboxRecord(Base):
 
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     digest: Mapped[str] = mapped_column(String(64))
-    trainee: Mapped[uuid.UUID] = mapped_column(GUID())
+    trainee: Mapped[uuid.UUID | None] = mapped_column(GUID(), nullable=True)
     recipients: Mapped[str] = mapped_column(Text())  # JSON list of compact fingerprints
     data: Mapped[bytes] = mapped_column(LargeBinary())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -66,7 +68,7 @@ class HubReceivedRecord(Base):
 
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer())
-    trainee: Mapped[str] = mapped_column(String(32))
+    trainee: Mapped[str | None] = mapped_column(String(32), nullable=True)
     outcome: Mapped[str] = mapped_column(String(16))  # imported | unchanged | refused
     reason: Mapped[str | None] = mapped_column(Text(), nullable=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())

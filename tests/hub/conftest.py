@@ -3,7 +3,8 @@
 ``pg_server`` (session): ``HUB_TEST_DATABASE_URL`` if set (a role that may CREATE
 DATABASE), else a throw-away cluster made with Debian's ``initdb`` in a temporary folder,
 owned by the ``postgres`` user when the tests run as root (PostgreSQL refuses root), on a
-free loopback port. ``hub_db`` gives each test its own database with the hub's schema.
+free loopback port. ``hub_template`` (session) is migrated once; ``hub_db`` gives each
+test its own database, a copy of the template.
 ``hubs`` starts hub processes (``sendobserve hub serve``) over HTTPS on 127.0.0.1.
 """
 
@@ -112,7 +113,8 @@ def pg_server() -> Iterator[PgServer]:
     with (datadir / "postgresql.conf").open("a") as conf:
         conf.write(f"\nport = {port}\nlisten_addresses = '127.0.0.1'\n"
                    f"unix_socket_directories = '{folder}'\nmax_connections = 200\n"
-                   "fsync = off\nfull_page_writes = off\n")  # a throw-away test cluster
+                   "fsync = off\nfull_page_writes = off\nsynchronous_commit = off\n")
+        # (a throw-away test cluster: nothing in it must survive a crash)
     server = PgServer(f"postgresql://postgres@127.0.0.1:{port}/postgres", bindir, datadir,
                       as_user)
     server.start()
@@ -125,16 +127,33 @@ def pg_server() -> Iterator[PgServer]:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def hub_template(pg_server: PgServer) -> Iterator[str]:
+    """One database migrated by ``hub init`` for the session; each test's database is a
+    copy of it (``CREATE DATABASE … TEMPLATE``), which is a file copy, not a migration."""
+    name = f"hub_template_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(database.driver_url(pg_server.admin_url), isolation_level="AUTOCOMMIT",
+                          pool_pre_ping=True)  # a test restarts the server meanwhile
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    database.init(pg_server.url_for(name), ORG)  # its engine is disposed: no connection left
+    try:
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture
-def hub_db(pg_server: PgServer) -> Iterator[str]:
-    """A new database with the hub's schema (dropped afterwards)."""
+def hub_db(pg_server: PgServer, hub_template: str) -> Iterator[str]:
+    """A new database with the hub's schema, copied from the template (dropped after)."""
     name = f"hub_{uuid.uuid4().hex[:12]}"
     admin = create_engine(database.driver_url(pg_server.admin_url), isolation_level="AUTOCOMMIT",
                           pool_pre_ping=True)  # a test may restart the server meanwhile
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{hub_template}"'))
     url = pg_server.url_for(name)
-    database.init(url, ORG)
     try:
         yield url
     finally:

@@ -81,6 +81,11 @@ class Installation:
         with self.ts.session() as s:
             return [(r.sha256, r.outcome) for r in s.scalars(select(hub_sync.HubReceivedRecord))]
 
+    def sent_shas(self) -> set[str]:
+        """Every object this installation's hub_sent says reached the hub."""
+        with self.ts.session() as s:
+            return set(s.scalars(select(hub_sync.HubSentRecord.sha256)))
+
     def outbox(self) -> int:
         with self.ts.session() as s:
             return int(s.scalar(select(func.count()).select_from(hub_sync.HubOutboxRecord)) or 0)
@@ -117,6 +122,25 @@ def hub_counts(db_url: str) -> tuple[int, int, int]:
                 "SELECT count(*) FROM (SELECT DISTINCT recipient, sha256 FROM routes) d")
             ).scalar_one()
         return int(n_objects), int(n_routes), int(distinct)
+    finally:
+        engine.dispose()
+
+
+def hub_object_shas(db_url: str) -> set[str]:
+    engine = create_engine(database.driver_url(db_url))
+    try:
+        with engine.connect() as conn:
+            return set(conn.execute(select(objects.c.sha256)).scalars())
+    finally:
+        engine.dispose()
+
+
+def routed_to(db_url: str, fingerprint: str) -> int:
+    engine = create_engine(database.driver_url(db_url))
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(routes).where(
+                routes.c.recipient == fingerprint)).scalar_one())
     finally:
         engine.dispose()
 

@@ -83,13 +83,16 @@ def test_an_organisation_sets_up_its_hub_from_the_command_line(
         assert code == 0 and "Approved PPC" in out and "as ppc" in out
 
         for folder in (laptop_dir, admin_dir):
-            code, out, _ = _run(capsys, "--data-dir", str(folder), "sync")
-            assert code == 0 and out.startswith("Synced: sent 0 bundle(s)")
+            code, out, err = _run(capsys, "--data-dir", str(folder), "sync")
+            assert code == 0 and out.startswith("Synced: sent "), err
         code, out, _ = _run(capsys, "--data-dir", str(laptop_dir), "hub", "status")
         assert code == 0 and "Last synced: 20" in out and "approved (ppc, 1 trainee(s))" in out
 
-        code, out, _ = _run(capsys, "--data-dir", str(admin_dir), "hub", "revoke", laptop_fp)
-        assert code == 0 and "Revoked" in out
+        code, _, err = _run(capsys, "--data-dir", str(admin_dir), "hub", "revoke", laptop_fp)
+        assert code == 1 and "say why" in err  # a member's revocation needs a reason
+        code, out, _ = _run(capsys, "--data-dir", str(admin_dir), "hub", "revoke", laptop_fp,
+                            "--reason", "laptop lost")
+        assert code == 0 and "Revoked" in out and "every member" in out
         code, _, err = _run(capsys, "--data-dir", str(laptop_dir), "sync")
         assert code == 1 and "revoked" in err
     finally:

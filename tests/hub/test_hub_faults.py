@@ -26,7 +26,16 @@ from sendobserve.pki.identity import Identity
 from tests.exchange.storekit import add_finalised_observation
 
 from .cutproxy import CutProxy
-from .orgkit import Installation, hub_counts, make_admin, observer, roster, trainees
+from .orgkit import (
+    Installation,
+    hub_counts,
+    hub_object_shas,
+    make_admin,
+    observer,
+    roster,
+    routed_to,
+    trainees,
+)
 
 
 def _org(tmp_path: Path, hub: Any, hub_db: str, root: bytes, n_laptops: int = 1,
@@ -170,7 +179,7 @@ def test_a_trainee_outside_the_scope_is_refused_at_the_hub_and_on_the_laptop(
     (rhys_observation,) = admin.observation_ids()
     admin_identity = admin.ts.identity()
     with admin.ts.session() as s:
-        payload = sync._payload(s, t2.id, rhys_observation, "Admin Desk")
+        payload = sync._hub_payloads(s, t2.id, "Admin Desk", {rhys_observation})[1]
     mislabelled = seal(payload, passphrase=secrets.token_urlsafe(16),
                        signing_key=admin_identity, recipients=[member_exchange],
                        kdf_log2_n=MIN_LOG2_N)
@@ -223,8 +232,11 @@ def test_connection_cut_at_random_byte_offsets_loses_and_duplicates_nothing(
         proxy.close()
     assert sent <= receiver.observation_ids() and sent <= admin.observation_ids()
     assert receiver.records() == admin.records()
-    n_objects, n_routes, distinct = hub_counts(hub_db)
-    assert n_objects == len(sent) and n_routes == distinct  # each once, whatever was retried
+    _n_objects, n_routes, distinct = hub_counts(hub_db)
+    # Each object once, whatever was retried: exactly what the laptops recorded as sent.
+    assert hub_object_shas(hub_db) == set().union(*(x.sent_shas() for x in (sender, receiver,
+                                                                             admin)))
+    assert n_routes == distinct
     for laptop in (sender, receiver, admin):
         assert laptop.outbox() == 0
         assert [o for _, o in laptop.received() if o == "refused"] == []
@@ -248,19 +260,22 @@ def test_hub_killed_mid_upload_and_mid_download_then_another_process_resumes(
         sync.sync(store, progress=kill_at(hub1, "Sent 3 "))
     assert hub_counts(hub_db)[0] == 3
     laptop.sync(hub2.url)  # the other process carries on from the same database
-    assert hub_counts(hub_db)[0] == len(made)
+    # Eight observations and the two trainees' records, each once.
+    assert hub_counts(hub_db)[0] == len(made) + 2 == len(laptop.sent_shas())
 
     hub3 = start_hubs(1)[0]
     with admin.ts.open() as store, pytest.raises(HubUnreachable):
         Installation.point_at(store, hub2.url)
         sync.sync(store, progress=kill_at(hub2, "Received 3 "))
-    assert len(admin.received()) == 3 and len(admin.observation_ids() & made) == 3
+    assert len(admin.received()) == 3 and admin.observation_ids() <= made
+    assert all(outcome != "refused" for _, outcome in admin.received())
     with pytest.raises(HubUnreachable):  # no hub at all: a clear error, nothing changes
         admin.sync(hub2.url)
     admin.sync(hub3.url)
     assert made <= admin.observation_ids()
-    assert len(admin.received()) == len(made)  # each bundle received exactly once
-    assert hub_counts(hub_db)[0] == len(made)
+    # Each bundle routed to the admin received exactly once.
+    assert len(admin.received()) == routed_to(hub_db, admin.fingerprint) == len(made) + 2
+    assert hub_object_shas(hub_db) == laptop.sent_shas() | admin.sent_shas()
 
 
 def test_postgresql_restarted_during_a_sync(
@@ -289,7 +304,8 @@ def test_postgresql_restarted_during_a_sync(
     laptop.sync(hub2.url)
     admin.sync(hub1.url)
     assert made <= admin.observation_ids()
-    assert hub_counts(hub_db)[0] == len(made)
+    assert hub_object_shas(hub_db) == laptop.sent_shas() | admin.sent_shas()
+    assert len(laptop.sent_shas()) == len(made) + 2  # and the two trainees' records
     with httpx.Client(verify=tls.pinned_context(root)) as http:
         for hub in (hub1, hub2):
             assert http.get(hub.url + "/healthz").json()["status"] == "ok"

@@ -54,7 +54,8 @@ def test_the_sync_action_sends_receives_and_shows_when_it_last_synced(
         window.sync_action.trigger()
         assert label.text().startswith("Last synced: today ")
         assert label.accessibleName() == f"Hub sync: {label.text()}"
-        assert "Synced: sent 2 bundle(s)" in window.statusBar().currentMessage()
+        # Two observations and Siobhán's record.
+        assert "Synced: sent 3 bundle(s)" in window.statusBar().currentMessage()
         qtbot.wait(100)  # let the status bar lay out the new text
         window.grab().save(os.environ.get("HUB_UI_SHOT", str(tmp_path / "synced.png")))
 

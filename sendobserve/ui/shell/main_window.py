@@ -147,6 +147,10 @@ class MainWindow(QMainWindow):
         self.conflicts_action = self._action(
             file_menu, "Con&flicts…", "", self._conflicts,
             "Records edited differently on two laptops: compare both and keep one")
+        self.organisation_action = self._action(
+            file_menu, "Or&ganisation…", "", self._organisation,
+            "Admin: approve or refuse requests to join the organisation's hub, and revoke "
+            "members")
         file_menu.addSeparator()
         self.privacy_action = self._action(
             file_menu, "Data &protection…", "", self._privacy,
@@ -216,9 +220,11 @@ class MainWindow(QMainWindow):
                               self.print_form4_action, self.print_form5_action,
                               self.print_portfolio_action, self.identity_action,
                               self.privacy_action, self.panel_action, self.sync_action,
-                              self.remove_demo_action, self.provider_action]
+                              self.remove_demo_action, self.provider_action,
+                              self.organisation_action]
         self.store_actions += [self.signers_action, self.conflicts_action]
         self.store_actions += [self.spot_check_action, self.register_pack_action]
+        self.organisation_dialog: Any = None  # OrganisationDialog, while open
         self.hub_sync: Any = None  # HubSyncController, once the store is open
         if store is None:
             self.setCentralWidget(OpeningPage())
@@ -325,6 +331,20 @@ class MainWindow(QMainWindow):
     def _sync(self) -> None:
         if self.hub_sync is not None:
             self.hub_sync.sync_now()
+
+    def _organisation(self) -> None:
+        from sendobserve.ui.exchange.organisation import OrganisationDialog
+
+        if self.store is None:
+            return
+        if self.organisation_dialog is not None and self.organisation_dialog.isVisible():
+            self.organisation_dialog.raise_()
+            self.organisation_dialog.activateWindow()
+            return
+        dialog = OrganisationDialog(self.store, self.runner, self)
+        dialog.revoked.connect(self._sync)  # send the revocation to every member now
+        self.organisation_dialog = dialog
+        dialog.open()
 
     def _import(self) -> None:
         self._exchanger().start_import()
