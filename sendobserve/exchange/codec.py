@@ -40,6 +40,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from sendobserve.errors import UserError
+from sendobserve.exchange.control import ControlRecordError, ErasureRecord
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
 from sendobserve.exchange.identity import Revocation
 from sendobserve.exchange.logs import LOG_KINDS, SPECS, LogRecord, read_record, record_json
@@ -142,6 +143,9 @@ class ExportPayload:
     discretions: tuple[Discretion, ...] = ()
     history: tuple[RecordHistory, ...] = ()
     revocations: tuple[Revocation, ...] = ()  # installations revoked by the sender's store
+    # Schema 2, present only when not empty: mediators erased on some installation, each
+    # signed by it (``exchange.control``), relayed by every store that holds them.
+    erasures: tuple[ErasureRecord, ...] = ()
     schema: int = PAYLOAD_SCHEMA
 
     def log_records(self, kind: str) -> tuple[LogRecord, ...]:
@@ -151,7 +155,7 @@ class ExportPayload:
     @property
     def is_empty(self) -> bool:
         return not (self.observations or any(self.log_records(k) for k in LOG_KINDS)
-                    or (self.schema >= 2 and self.cases))
+                    or (self.schema >= 2 and (self.cases or self.erasures)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -335,7 +339,9 @@ def payload_json(payload: ExportPayload) -> dict[str, Any]:
             {"public_key": base64.b64encode(r.public_key).decode("ascii"),
              "revoked_from": _dt(r.revoked_from), "reason": r.reason,
              "decided_by": r.decided_by} for r in payload.revocations]
-    elif payload.provenance or payload.history or payload.revocations or any(
+        if payload.erasures:  # absent when empty, so older readers still read the file
+            value["erasures"] = [e.to_json() for e in payload.erasures]
+    elif payload.provenance or payload.history or payload.revocations or payload.erasures or any(
             payload.log_records(k)
                                                       for k in LOG_KINDS):
         raise ValueError("schema 1 carries observations only")
@@ -701,6 +707,13 @@ def _read_revocation(value: Any, path: str) -> Revocation:
     )
 
 
+def _read_erasure(value: Any, path: str) -> ErasureRecord:
+    try:
+        return ErasureRecord.from_json(value)
+    except ControlRecordError as exc:
+        raise _fail(path, str(exc)) from None
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
@@ -757,6 +770,7 @@ def _check_references(p: ExportPayload) -> None:
         _unique(p.log_records(kind), lambda r: r.id, kind)
     _unique(p.history, lambda h: (h.kind, h.id), "history")
     _unique(p.revocations, lambda r: r.public_key, "revocations")
+    _unique(p.erasures, lambda e: e.record.statement, "erasures")
     if p.is_empty:
         raise _fail("observations", "the file carries no observations")
     mediators = {m.id for m in p.mediators}
@@ -902,6 +916,8 @@ def decode_payload(data: bytes) -> ExportPayload:
               "observations", "marks", "debrief_notes", "amendments", "forms"]
     if schema >= 2:
         fields.extend(["provenance", *LOG_KINDS, "history", "revocations"])
+        if isinstance(value, dict) and "erasures" in value:
+            fields.append("erasures")
     top = _Obj(value, "payload", fields)
     logs: dict[str, Any] = ({kind: _rows(top, kind, _log_reader(kind)) for kind in LOG_KINDS}
                             if schema >= 2 else {})
@@ -921,6 +937,7 @@ def decode_payload(data: bytes) -> ExportPayload:
         **logs,
         history=_rows(top, "history", _read_history) if schema >= 2 else (),
         revocations=_rows(top, "revocations", _read_revocation) if schema >= 2 else (),
+        erasures=(_rows(top, "erasures", _read_erasure) if "erasures" in fields else ()),
     )
     _check_references(payload)
     return payload

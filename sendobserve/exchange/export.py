@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from sendobserve.exchange.bundle import DEFAULT_LOG2_N, seal
 from sendobserve.exchange.codec import EXPORTABLE_STATES, ExportPayload, FormText, RecordHistory
+from sendobserve.exchange.control import ErasureRecord
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
 from sendobserve.exchange.identity import Identity
 from sendobserve.exchange.logs import KIND_OF, LOG_KINDS, Versioned, record_digest
@@ -118,6 +119,28 @@ def build_payload(
         provenance=tuple(p for o in chosen if (p := authors.get(o.id)) is not None),
         **_record_parts(session, record, record_history, logs=whole),
         revocations=tuple(r for _fp, r in sorted(stored_revocations(session).items())),
+        erasures=_held_erasures(session),
+    )
+
+
+def _held_erasures(session: Session) -> tuple[ErasureRecord, ...]:
+    from sendobserve.storage.erasure_records import held_erasures
+
+    return held_erasures(session)
+
+
+def erasure_payload(session: Session, *, exported_by: str) -> ExportPayload:
+    """A file with no records at all, only the erasure records this store holds (and its
+    revocations): what ``sendobserve erase --record FILE`` writes for other laptops."""
+    erasures = _held_erasures(session)
+    if not erasures:
+        raise ExchangeError(ExchangeProblem.BAD_INPUT,
+                            "This store holds no erasure record to send.")
+    return ExportPayload(
+        created_at=utcnow(), exported_by=exported_by, mediators=(), observers=(), cases=(),
+        observations=(),
+        revocations=tuple(r for _fp, r in sorted(stored_revocations(session).items())),
+        erasures=erasures,
     )
 
 

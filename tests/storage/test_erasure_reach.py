@@ -1,0 +1,190 @@
+"""The signed erasure record reaches a second store by file, and is refused from an
+installation that may not erase there.
+
+Canary proof as in ``test_erasure``: a second store imports the mediator's whole record
+(100 planted strings, minus the undo history that never travels), backs itself up twice,
+then imports the erasure record; its decrypted pages, log and both backups (``pagedump``:
+free pages included) hold none of the 100 afterwards.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from sendobserve.exchange.bundle import open_bundle, seal
+from sendobserve.exchange.control import ControlRecord, ControlRecordError, ErasureRecord
+from sendobserve.exchange.errors import ExchangeError
+from sendobserve.exchange.export import ExportScope, erasure_payload, export_bundle
+from sendobserve.exchange.identity import Identity, load_or_create_identity
+from sendobserve.model.domain import ObservationState, Signature
+from sendobserve.storage import erasure_records
+from sendobserve.storage import exchange as stored
+from sendobserve.storage.backup import all_encrypted_copies, make_backup
+from sendobserve.storage.db import Store
+from sendobserve.storage.erasure import complete_erasures, erase_mediator
+from sendobserve.storage.privacy_log import ErasureRecordRow
+from sendobserve.storage.records import ObservationRecord
+from sendobserve.storage.repositories import ObservationRepository
+from tests.exchange.factories import tiny_png
+from tests.exchange.storekit import FAST_KDF, PASS, TempStore
+from tests.storage.pagedump import contains, plaintext_of
+from tests.storage.test_erasure import TODAY, plant
+
+
+def finalise_all(store: Store, mediator_id: uuid.UUID) -> int:
+    with store.session() as s:
+        drafts = s.scalars(select(ObservationRecord).where(
+            ObservationRecord.mediator_id == mediator_id,
+            ObservationRecord.state == ObservationState.DRAFT.value)).all()
+        ids = [(o.id, o.observer_id) for o in drafts]
+    repo = ObservationRepository(store.session)
+    for n, (oid, _observer) in enumerate(ids):
+        repo.finalise(oid, Signature(name="Observer Kept", role=_role(store, _observer),
+                                     signed_on=TODAY, drawing_png=tiny_png(n)),
+                      today=max(TODAY, date.today()))
+    return len(ids)
+
+
+def _role(store: Store, observer_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    from sendobserve.storage.repositories import ObserverRepository
+
+    return ObserverRepository(store.session).get(observer_id).role
+
+
+def export_record(store: Store, mediator_id: uuid.UUID) -> bytes:
+    with store.session() as s:
+        identity = load_or_create_identity(stored.StoredSigningKey(s))
+        data, _ = export_bundle(s, mediator_id, passphrase=PASS, identity=identity,
+                                exported_by="Admin laptop", kdf_log2_n=FAST_KDF,
+                                scope=ExportScope.RECORD)
+    return data
+
+
+def erasure_file(store: Store) -> bytes:
+    with store.session() as s:
+        identity = load_or_create_identity(stored.StoredSigningKey(s))
+        payload = erasure_payload(s, exported_by="Admin laptop")
+    return seal(payload, passphrase=PASS, signing_key=identity, kdf_log2_n=FAST_KDF)
+
+
+def held_canaries(ts: TempStore, canaries: list[str]) -> dict[str, list[str]]:
+    paths = [ts.data_dir / "sendobserve.db", *all_encrypted_copies(ts.data_dir)]
+    out = {}
+    for path in paths:
+        plain = plaintext_of(path, ts.key)
+        out[path.name] = [c for c in canaries if contains(plain, c)]
+    return out
+
+
+@pytest.fixture
+def two_stores(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Store A (the admin's) with a planted mediator and a kept one; store B holding both
+    whole records by import, and two backups."""
+    a, b = TempStore.create(tmp_path / "a"), TempStore.create(tmp_path / "b")
+    with a.open() as store:
+        erased_id, erased = plant(store, count=100)
+        kept_id, kept = plant(store, count=20, prefix="K")
+        assert finalise_all(store, erased_id) == 15
+        finalise_all(store, kept_id)
+        files = [export_record(store, erased_id), export_record(store, kept_id)]
+        with store.session() as s:
+            admin = load_or_create_identity(stored.StoredSigningKey(s))
+    for data in files:
+        b.import_bytes(data)
+    with b.open() as store:
+        make_backup(store)
+        make_backup(store, reason="second")
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    a.stale = files[0]  # type: ignore[attr-defined]  # a copy made before the erasure
+    return a, b, admin, erased_id, erased, kept
+
+
+def test_the_second_store_holds_the_record_before(two_stores) -> None:  # type: ignore[no-untyped-def]
+    _a, b, _admin, _id, erased, kept = two_stores
+    for name, present in held_canaries(b, erased + kept).items():
+        # The undo history of a mark (mark_events) stays on the laptop that ticked it:
+        # every other canary travelled.
+        assert len([c for c in present if c in erased]) >= 80, name
+        assert [c for c in kept if c not in present] == [], name
+
+
+def test_importing_the_erasure_record_reaches_the_second_store_and_its_backups(
+        two_stores) -> None:  # type: ignore[no-untyped-def]
+    a, b, admin, erased_id, erased, kept = two_stores
+    with a.open() as store:
+        result = erase_mediator(store, erased_id)
+        assert result.record is not None and result.record.subject == erased_id
+        data = erasure_file(store)
+    with b.session() as s:
+        erasure_records.allow(s, admin.fingerprint, named_by="Provider's decision")
+
+    opened = open_bundle(data, passphrase=PASS)
+    assert [e.subject for e in opened.payload.erasures] == [erased_id]
+    outcome = b.import_opened(opened)
+    assert outcome.written
+    (line,) = outcome.preview.erasures
+    assert line.applies and line.held_name is not None
+    with b.open() as store:
+        done = complete_erasures(store)
+        assert [r.record.subject for r in done if r.record] == [erased_id]
+        assert all(copy.rewritten for r in done for copy in r.copies)
+        assert complete_erasures(store) == []  # done once
+    for name, present in held_canaries(b, erased).items():
+        assert present == [], f"{name} still holds {len(present)} erased canaries"
+    for name, present in held_canaries(b, kept).items():
+        assert present == kept, f"{name} lost another mediator's records"
+    with b.open() as store, store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+        (row,) = conn.execute(text("SELECT subject_id, received_from, completed_at "
+                                   "FROM erasure_records")).all()
+        assert row.subject_id == erased_id.hex and row.completed_at is not None
+    # The erased person does not come back: a file made before the erasure (kept on a USB
+    # stick, say) is refused, and changes nothing.
+    b_digests = b.file_digests()
+    with pytest.raises(ExchangeError, match="erased"):
+        b.import_bytes(a.stale)
+    assert b.file_digests() == b_digests
+
+
+def test_an_erasure_from_an_installation_not_allowed_is_refused_and_changes_nothing(
+        two_stores) -> None:  # type: ignore[no-untyped-def]
+    a, b, _admin, erased_id, erased, _kept = two_stores
+    with a.open() as store:
+        erase_mediator(store, erased_id)
+        data = erasure_file(store)
+    before = b.file_digests()
+    with pytest.raises(ExchangeError, match="may not erase here"):
+        b.import_bytes(data)
+    assert b.file_digests() == before
+    assert len([c for c in held_canaries(b, erased)["sendobserve.db"]]) >= 80
+
+
+def test_a_record_altered_or_signed_by_another_key_is_refused() -> None:
+    admin, other = Identity.generate(), Identity.generate()
+    record = ErasureRecord.make(admin, uuid.uuid4(), erased_at=datetime.now(UTC),
+                                certificates=False)
+    forged = ControlRecord(record.record.statement.replace(b'"certificates":false',
+                                                           b'"certificates":true'),
+                           record.record.signature)
+    with pytest.raises(ControlRecordError):
+        ErasureRecord.read(forged)
+    resigned = ControlRecord(record.record.statement, other.sign(record.record.statement))
+    with pytest.raises(ControlRecordError):
+        ErasureRecord.read(resigned)
+    assert ErasureRecord.read(record.record) == record
+
+
+def test_erasure_records_are_kept_by_id_only(two_stores) -> None:  # type: ignore[no-untyped-def]
+    a, _b, _admin, erased_id, erased, _kept = two_stores
+    with a.open() as store:
+        erase_mediator(store, erased_id)
+        with store.session() as s:
+            (row,) = s.scalars(select(ErasureRecordRow)).all()
+            assert not any(c.encode() in bytes(row.statement) for c in erased)
+            assert erased_id.hex.encode() in bytes(row.statement)
