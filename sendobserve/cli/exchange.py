@@ -87,7 +87,14 @@ def register(subparsers: Any) -> None:
     p.add_argument("--from", dest="revoke_from", metavar="YYYY-MM-DD[THH:MM]",
                    help="with --revoke: from when (UTC)")
     p.add_argument("--reason", metavar="TEXT", help="with --revoke: why")
-    p.add_argument("--by", metavar="NAME", help="with --revoke: who decides")
+    p.add_argument("--by", metavar="NAME",
+                   help="with --revoke or --allow-erasure: who decides")
+    p.add_argument("--allow-erasure", metavar="FINGERPRINT",
+                   help="allow this installation (the provider's admin or PPC laptop, its "
+                   "fingerprint compared aloud) to erase a mediator here: its signed erasure "
+                   "records, in any file or from the hub, are applied. Needs --by")
+    p.add_argument("--disallow-erasure", metavar="FINGERPRINT",
+                   help="stop applying erasure records signed by this installation")
     p.set_defaults(func=cmd_identity)
 
     p = subparsers.add_parser(
@@ -190,12 +197,28 @@ def cmd_identity(args: argparse.Namespace) -> int:
         except ValueError:
             raise UserError(f"--from {args.revoke_from!r}: expected YYYY-MM-DD or "
                             "YYYY-MM-DDTHH:MM") from None
+    if args.allow_erasure and not (args.by or "").strip():
+        raise UserError("--allow-erasure needs --by (who decides)")
+    from sendobserve.storage import erasure_records
+
     with open_store_from_args(args) as store, store.session() as session:
         keys = stored.StoredSigningKey(session)
         identity = load_or_create_identity(keys)
         exchange_key = load_or_create_exchange_key(keys)
         if name:
             stored.set_identity_name(session, name)
+        if args.allow_erasure:
+            try:
+                fp = erasure_records.allow(session, args.allow_erasure, named_by=args.by)
+            except ValueError as exc:
+                raise UserError(f"--allow-erasure {args.allow_erasure!r}: {exc}") from None
+            print(f"Erasure records signed by {fp} are applied here from now on.")
+        if args.disallow_erasure:
+            if not erasure_records.disallow(session, args.disallow_erasure):
+                raise UserError(f"{args.disallow_erasure!r} is not allowed to erase here")
+            print(f"Erasure records signed by {args.disallow_erasure} are no longer applied "
+                  "here.")
+        allowed = erasure_records.authorities(session)
         if args.revoke and revoke_from is not None:
             wanted = normalise_fingerprint(args.revoke)
             signer = stored.known_signer(session, wanted)
@@ -225,6 +248,10 @@ def cmd_identity(args: argparse.Namespace) -> int:
                     f"{r.decided_by})" if r else "")
             print(f"  {s.fingerprint}  {s.name}  (first {s.first_seen_at:%Y-%m-%d}, "
                   f"last {s.last_seen_at:%Y-%m-%d}){mark}")
+    if allowed:
+        print("Installations allowed to erase here (besides this one and the hub's admins):")
+        for fp, (by, at) in sorted(allowed.items()):
+            print(f"  {fp}  (named by {by} on {at:%Y-%m-%d})")
     return 0
 
 
@@ -354,6 +381,13 @@ def cmd_import(args: argparse.Namespace) -> int:
                 return 1
         with store.session() as session:
             result = apply_import(session, opened, own=own)
+        if any(e.applies for e in result.preview.erasures):
+            from sendobserve.storage.erasure import complete_erasures
+
+            for done in complete_erasures(store):
+                print(f"Erased mediator {done.mediator_id} as the file's erasure record asks:")
+                for line in done.summary_lines():
+                    print(f"  {line}")
     print(f"Imported: {result.added} new, {result.updated} updated, {result.conflicts} in "
           f"conflict (both versions kept), {result.unchanged} already here.")
     return 0
