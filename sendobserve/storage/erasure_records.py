@@ -108,6 +108,12 @@ def not_sent_to_hub(session: Session) -> tuple[ErasureRecord, ...]:
     return tuple(_row_to_record(r) for r in rows)
 
 
+def received_from(session: Session, record: ErasureRecord) -> str | None:
+    """The fingerprint of the file or hub member it came from; None: made here."""
+    row = session.get(ErasureRecordRow, record_digest(record))
+    return None if row is None else row.received_from
+
+
 def mark_sent_to_hub(session: Session, record: ErasureRecord) -> None:
     row = session.get(ErasureRecordRow, record_digest(record))
     if row is not None:
