@@ -150,3 +150,7 @@ class HubClient:
         """A signed erasure record (``exchange.control``): the hub drops that trainee's
         bundles and keeps the record for every member."""
         return self._json("POST", "/v1/erasures", payload=record)
+
+    def erasures(self, after: int) -> dict[str, Any]:
+        """The erasure records the hub kept after ``after``."""
+        return self._json("GET", "/v1/erasures", [("after", str(after))])

@@ -12,13 +12,20 @@ transaction (the rows deleted, the record kept, the cursor moved), then
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from sendobserve.exchange.control import ControlRecord, ControlRecordError, ErasureRecord
+from sendobserve.hub import protocol
 from sendobserve.hub.client import HubClient, HubRefused
+from sendobserve.hub.protocol import Role
 from sendobserve.storage import erasure_records
+from sendobserve.storage.meta import get_meta, set_meta
 
 if TYPE_CHECKING:
     from sendobserve.storage.db import Store
+
+CURSOR_KEY = "hub_erasure_cursor"
+
 
 @dataclass(slots=True)
 class ErasureSync:
@@ -47,3 +54,59 @@ def send(store: Store, client: HubClient, outcome: ErasureSync) -> None:
         outcome.sent += 1
         with store.session() as session:
             erasure_records.mark_sent_to_hub(session, record)
+
+
+def _vouched(client: HubClient, trusted_admins: tuple[str, ...], trainee: str) -> set[str]:
+    try:
+        members = client.recipients(trainee)
+    except HubRefused:  # the trainee is outside this installation's scope
+        return set()
+    return {m.fingerprint for m in protocol.trusted_members(members, trusted_admins, trainee)
+            if m.role in (Role.ADMIN, Role.PPC)}
+
+
+def receive(store: Store, client: HubClient, trusted_admins: tuple[str, ...],
+            outcome: ErasureSync) -> None:
+    """Apply the erasure records the hub kept since this store last looked."""
+    from sendobserve.storage.erasure import complete_erasures, erase_in_transaction
+
+    with store.session() as session:
+        cursor = int(get_meta(session, CURSOR_KEY) or 0)
+    while True:
+        answer = client.erasures(cursor)
+        for item in answer["items"]:
+            seq = int(item["seq"])
+            record, reason = _read(item)
+            with store.session() as session:
+                if record is not None and not erasure_records.is_held(session, record):
+                    verdict = erasure_records.erasure_allowed(
+                        session, record,
+                        vouched=_vouched(client, trusted_admins, record.trainee))
+                    if verdict.allowed:
+                        erasure_records.hold(session, record,
+                                             received_from=record.fingerprint)
+                        erasure_records.mark_sent_to_hub(session, record)  # it came from there
+                        erase_in_transaction(session, record.subject,
+                                             keep_certificates=not record.certificates)
+                        outcome.applied += 1
+                    else:
+                        reason = verdict.reason
+                if reason is not None:
+                    outcome.refused.append(f"erasure record {seq}: {reason}")
+                set_meta(session, CURSOR_KEY, str(seq))
+            cursor = seq
+        if not answer.get("more"):
+            break
+    if outcome.applied:
+        complete_erasures(store)
+
+
+def _read(item: dict[str, Any]) -> tuple[ErasureRecord | None, str | None]:
+    try:
+        record = ErasureRecord.read(ControlRecord.from_json(
+            {"statement": item["statement"], "signature": item["signature"]}))
+    except (ControlRecordError, KeyError) as exc:
+        return None, f"not a signed erasure record ({exc})"
+    if record.trainee != item.get("trainee"):
+        return None, "the hub lists it for another trainee than the record names"
+    return record, None

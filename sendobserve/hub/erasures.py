@@ -13,6 +13,7 @@ applied the erasure would otherwise put the person back).
 Routes (``server``)::
 
     POST /v1/erasures                {statement, signature}: act on an erasure record
+    GET  /v1/erasures?after=SEQ      the erasure records kept, for every approved member
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sendobserve.hub.schema import erasures, installations, objects, routes
 if TYPE_CHECKING:
     from sendobserve.hub.server import Caller
 
+MAX_LIST = 500
 ERASERS = frozenset({Role.ADMIN, Role.PPC})
 
 
@@ -100,3 +102,16 @@ def _describe(row: Any) -> dict[str, Any]:
     return {"seq": row.seq, "trainee": row.trainee, "signer": row.signer,
             "statement": b64(bytes(row.statement)), "signature": b64(bytes(row.signature)),
             "objects_dropped": row.objects_dropped, "routes_dropped": row.routes_dropped}
+
+
+def listing(conn: Connection, caller: Caller, after: int) -> dict[str, Any]:
+    """Every kept erasure record after ``after``: to every approved member, whatever its
+    scope (a record names only an id; a laptop that holds the person applies it)."""
+    if caller.row is None or caller.row.status != Status.APPROVED:
+        raise _error(403, "only an approved member may read erasure records")
+    rows = conn.execute(select(erasures).where(erasures.c.seq > after)
+                        .order_by(erasures.c.seq).limit(MAX_LIST + 1)).all()
+    more = len(rows) > MAX_LIST
+    rows = rows[:MAX_LIST]
+    return {"items": [_describe(r) for r in rows],
+            "next": rows[-1].seq if rows else after, "more": more}

@@ -15,6 +15,7 @@ Every route but ``/healthz`` needs a signed request (``protocol``). Routes::
     GET  /v1/pull?after=SEQ&limit=N     what was routed to me after the cursor
     GET  /v1/objects/SHA256             the bytes, if routed to me or uploaded by me
     POST /v1/erasures                   a signed erasure record: drop that trainee's bundles
+    GET  /v1/erasures?after=SEQ         the erasure records kept (``hub.erasures``)
 
 The hub never decrypts: it checks sizes, hashes, signatures of requests and approvals,
 roles and scopes, and stores what it is given byte for byte.
@@ -443,6 +444,14 @@ def create_app(engine: Engine, organisation: str) -> Starlette:
     def erase(conn: Connection, request: Request, body: bytes) -> dict[str, Any]:
         return hub_erasures.act_on(conn, auth(conn, request, body), _json(body))
 
+    def erasure_list(conn: Connection, request: Request, body: bytes) -> dict[str, Any]:
+        caller = auth(conn, request, body)
+        try:
+            after = int(request.query_params.get("after", "0"))
+        except ValueError:
+            raise HubError(400, "after is a whole number") from None
+        return hub_erasures.listing(conn, caller, after)
+
     async def healthz(request: Request) -> Response:
         ok = await run_in_threadpool(hub.healthy)
         return JSONResponse({"status": "ok" if ok else "database unavailable",
@@ -461,6 +470,7 @@ def create_app(engine: Engine, organisation: str) -> Starlette:
               methods=["PUT"]),
         Route("/v1/objects/{sha256}", endpoint(fetch, reads_only=True), methods=["GET"]),
         Route("/v1/erasures", endpoint(erase), methods=["POST"]),
+        Route("/v1/erasures", endpoint(erasure_list, reads_only=True), methods=["GET"]),
     ])
 
 

@@ -427,6 +427,7 @@ def sync(store: Store, *, progress: Progress | None = None, page: int = 100) -> 
         push(store, client, link, me, result, directory, progress)
         if progress:
             progress("Receiving…")
+        erasure_sync.receive(store, client, link.trusted_admins, erasing)
         result.erasures_sent, result.erasures_applied = erasing.sent, erasing.applied
         result.refused.extend(erasing.refused)
         pull(store, client, link, me, result, directory, progress, page)

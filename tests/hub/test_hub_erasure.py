@@ -166,8 +166,8 @@ def _organisation(start_hubs: Any, hub_db: str, org_pki: tuple[Path, Path, bytes
 
 
 @pytest.mark.slow
-def test_an_erasure_makes_the_hub_drop_the_trainees_bundles(org: dict[str, Any]) -> None:
-    admin, ppc = org["admin"], org["ppc"]
+def test_an_erasure_reaches_the_hub_and_every_laptop(org: dict[str, Any]) -> None:
+    admin, ppc, obs_b = org["admin"], org["ppc"], org["obs_b"]
     everyone, erased, kept = org["everyone"], org["erased"], org["kept"]
     assert len(erased) == 100
     # Before: every laptop and the hub's bundles hold the canaries (the proof can see).
@@ -198,20 +198,29 @@ def test_an_erasure_makes_the_hub_drop_the_trainees_bundles(org: dict[str, Any])
     assert row.objects_dropped == bundles_before - bundles_after and left == 0
     assert not any(c.encode() in bytes(row.statement) for c in erased)
 
-    # A laptop that has not applied the erasure yet cannot put the trainee back.
-    amend_observation(ppc.ts, _an_observation_of(ppc, org["t1"].id), CRITERIA[0],
-                      MarkState.NOT_APPLICABLE, by="PPC Laptop")
+    # The PPC amends an observation of the erased trainee before syncing: the hub refuses
+    # the upload; the same sync then applies the erasure on the laptop.
+    with ppc.ts.session() as s:
+        oid = s.scalar(select(func.min(ObservationRecord.id)).where(
+            ObservationRecord.mediator_id == org["t1"].id))
+    amend_observation(ppc.ts, oid, CRITERIA[0], MarkState.NOT_APPLICABLE, by="PPC Laptop")
     result = ppc.sync()
+    assert result.erasures_applied == 1
     assert any("erased" in line for line in result.refused)
+    assert obs_b.sync().erasures_applied == 1
     assert served_by_hub(org["db"], everyone, erased + kept)[1] == sorted(kept)
 
-
-def _an_observation_of(laptop: Installation, trainee_id: uuid.UUID) -> uuid.UUID:
-    with laptop.ts.session() as s:
-        oid = s.scalar(select(func.min(ObservationRecord.id)).where(
-            ObservationRecord.mediator_id == trainee_id))
-    assert oid is not None
-    return oid
+    for laptop in everyone:
+        assert org["t1"].id not in laptop.mediator_ids()
+        for name, present in in_laptop(laptop, erased).items():
+            assert present == [], f"{name} still holds {len(present)} erased canaries"
+        for name, present in in_laptop(laptop, kept).items():
+            assert present == kept, f"{name} lost another trainee's records"
+    # A further round moves nothing and brings nobody back.
+    for laptop in everyone:
+        again = laptop.sync()
+        assert (again.erasures_sent, again.erasures_applied, again.refused) == (0, 0, [])
+        assert org["t1"].id not in laptop.mediator_ids()
 
 
 def test_an_erasure_signed_by_an_observer_is_refused_by_the_hub(
