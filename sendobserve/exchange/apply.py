@@ -612,6 +612,7 @@ def apply_import(session: Session, opened: OpenedBundle, *,
                 stored.record_revocation(session, revocation, recorded_by=opened.fingerprint,
                                          at=utcnow())
         _apply_erasures(session, opened, preview.erasures)
+        _note_sources(session, opened, plan, records)
     except ExchangeError:
         raise
     except UserError as exc:  # a record this store's own rules refuse (e.g. a future date)
@@ -621,6 +622,30 @@ def apply_import(session: Session, opened: OpenedBundle, *,
             hint=exc.hint,
         ) from None
     return ImportResult(preview=preview, written=True, **counts)
+
+
+def _note_sources(session: Session, opened: OpenedBundle, plan: ImportPlan,
+                  records: tuple[RecordPlan, ...]) -> None:
+    """Which records this file brought or changed, for subject access (``storage.sources``)."""
+    from sendobserve.storage.sources import note_sources
+
+    p = opened.payload
+    mediator_of = {o.id: o.mediator_id for o in p.observations}
+    items: list[tuple[str, uuid.UUID, uuid.UUID]] = []
+    items += [("mediators", m.id, m.id) for m in plan.new_mediators]
+    items += [("cases", c.id, c.mediator_id) for c in plan.new_cases]
+    items += [("observations", op.observation_id, mediator_of[op.observation_id])
+              for op in plan.observations if op.changes_store and op.incoming_current]
+    for r in records:
+        if r.action in (RecordAction.ADD, RecordAction.UPDATE):
+            record = r.record
+            if isinstance(record, Mediator):
+                items.append(("mediators", record.id, record.id))
+            else:
+                items.append((r.kind, record.id, record.mediator_id))
+    if items:
+        note_sources(session, items, payload_sha256=_payload_sha256(opened),
+                     signer_fingerprint=opened.fingerprint, at=utcnow())
 
 
 def _apply_erasures(session: Session, opened: OpenedBundle,

@@ -407,7 +407,9 @@ def _erase_in_copy(conn: sqlcipher3.Connection, path: Path, mediator_id: uuid.UU
 
 def subject_access(store: Store, mediator_id: uuid.UUID | None = None, *,
                    observer_id: uuid.UUID | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Every row the live store holds about one person, table by table, as plain values.
+    """Every row the live store holds about one person, table by table, as plain values,
+    each with where it came from under ``sources.SOURCE_KEY`` (the installation that signed
+    it when finalising, the files that brought it: from which installation, when imported).
 
     A person may be in the store as a mediator (their practice record), as an observer or
     signer (what they observed, signed, mentored), or both: give either id or both.
@@ -439,7 +441,10 @@ def subject_access(store: Store, mediator_id: uuid.UUID | None = None, *,
                 rows.extend({n: _plain(v) for n, v in zip(names, row, strict=True)}
                             for row in cur)
             out[table] = rows
-        return out
+    from sendobserve.storage.sources import with_sources
+
+    with store.session() as session:
+        return with_sources(session, out)
 
 
 def _plain(value: Any) -> Any:

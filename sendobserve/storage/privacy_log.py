@@ -1,7 +1,8 @@
 """The privacy tables: what each data-protection action did (erasure, retention), as counts,
 never the content it removed (migration ``0013_privacy_log``); and (``0016_privacy_reach``)
 the signed erasure records this store made or received, the installations the provider
-allows to erase here, and each mediator's leaving date from the panel."""
+allows to erase here, each mediator's leaving date from the panel, and which imported file
+brought each record (for subject access)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,22 @@ class ErasureAuthorityRecord(Base):
     named_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class RecordSourceRecord(Base):
+    """Which imported file brought (or last changed) one record: its signer and when it was
+    imported (the file's exporter and date are in ``exchange_imports``). Written by
+    ``apply_import``; a record entered here has none. Goes with the mediator (erasure)."""
+
+    __tablename__ = "record_sources"
+
+    table_name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    payload_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mediator_id: Mapped[uuid.UUID] = mapped_column(
+        GUID(), ForeignKey("mediators.id", ondelete="CASCADE"), index=True)
+    signer_fingerprint: Mapped[str] = mapped_column(String(39))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class PanelLeavingRecord(Base):
     """The day a mediator left the provider's panel (a retention event), kept here."""
 
@@ -71,4 +88,4 @@ class PanelLeavingRecord(Base):
 
 
 __all__ = ["ErasureAuthorityRecord", "ErasureRecordRow", "PanelLeavingRecord",
-           "PrivacyLogRecord"]
+           "PrivacyLogRecord", "RecordSourceRecord"]

@@ -188,3 +188,38 @@ def test_erasure_records_are_kept_by_id_only(two_stores) -> None:  # type: ignor
             (row,) = s.scalars(select(ErasureRecordRow)).all()
             assert not any(c.encode() in bytes(row.statement) for c in erased)
             assert erased_id.hex.encode() in bytes(row.statement)
+
+
+def test_subject_access_gives_the_source_of_each_item(two_stores) -> None:  # type: ignore[no-untyped-def]
+    from sendobserve.reports.subject_access import subject_access_pdf
+    from sendobserve.storage.erasure import subject_access
+    from sendobserve.storage.sources import SOURCE_KEY
+
+    a, b, admin, erased_id, _erased, _kept = two_stores
+    with b.open() as store:
+        held = subject_access(store, erased_id)
+    for table in ("mediators", "cases", "observations", "training", "reflections", "cpd",
+                  "contacts"):
+        for row in held[table]:
+            (imported,) = row[SOURCE_KEY]["imported"]
+            assert imported["from_installation"] == admin.fingerprint, table
+            assert imported["exported_by"] == "Admin laptop"
+            assert imported["imported_at"][:10] == date.today().isoformat()
+    for row in held["observations"]:
+        assert row[SOURCE_KEY]["signed_by"] == admin.fingerprint
+    observation_sources = {r["id"]: r[SOURCE_KEY] for r in held["observations"]}
+    for row in held["marks"] + held["debrief_notes"]:
+        assert row[SOURCE_KEY] == observation_sources[row["observation_id"]]
+    # On the installation where they were entered, nothing was imported.
+    with a.open() as store:
+        here = subject_access(store, erased_id)
+    assert all(r[SOURCE_KEY]["imported"] == [] for r in here["cases"])
+    assert all(r[SOURCE_KEY]["signed_by"] == admin.fingerprint for r in here["observations"])
+    pdf = subject_access_pdf("The person", held, made_on=TODAY)
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
+    assert f"Imported on {date.today().isoformat()} from installation" in " ".join(text.split())
+    assert "Finalised and signed on installation" in text

@@ -3,6 +3,7 @@
 - ``erasure_records``: the signed erasure records made here or received (by id, no name).
 - ``erasure_authorities``: installations the provider allows to erase here.
 - ``panel_leaving``: the day a mediator left the panel (a retention event).
+- ``record_sources``: which imported file brought each record (subject access).
 
 Revision ID: 0016_privacy_reach
 Revises: 0008_exchange_provenance
@@ -55,9 +56,29 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("mediator_id", name=op.f("pk_panel_leaving")),
     )
+    op.create_table(
+        "record_sources",
+        sa.Column("table_name", sa.String(length=32), nullable=False),
+        sa.Column("record_id", sa.String(length=32), nullable=False),
+        sa.Column("payload_sha256", sa.String(length=64), nullable=False),
+        sa.Column("mediator_id", sa.String(length=32), nullable=False),
+        sa.Column("signer_fingerprint", sa.String(length=39), nullable=False),
+        sa.Column("imported_at", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["mediator_id"],
+            ["mediators.id"],
+            name=op.f("fk_record_sources_mediator_id_mediators"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("table_name", "record_id", "payload_sha256",
+                                name=op.f("pk_record_sources")),
+    )
+    op.create_index(op.f("ix_record_sources_mediator_id"), "record_sources", ["mediator_id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_record_sources_mediator_id"), table_name="record_sources")
+    op.drop_table("record_sources")
     op.drop_table("panel_leaving")
     op.drop_table("erasure_authorities")
     op.drop_table("erasure_records")
