@@ -168,10 +168,6 @@ def cmd_erase(args: argparse.Namespace) -> int:
                                     keep_certificates=not args.certificates)
             for line in result.summary_lines():
                 print(line)
-            if result.record is not None:
-                print(f"Signed erasure record kept (mediator {mediator.id}, installation "
-                      f"{result.record.fingerprint}); every file this store exports and its "
-                      "next sync with the hub carry it.")
         if target is not None:
             output, passphrase, recipients = target
             count = _write_records_file(args, store, output, passphrase, recipients)

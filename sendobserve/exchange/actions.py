@@ -148,7 +148,13 @@ def open_for_import(store: Store, path: str | os.PathLike[str],
 
 
 def apply_pending(store: Store, pending: PendingImport) -> ImportResult:
-    """Import it in one transaction (the plan is recomputed inside it)."""
+    """Import it in one transaction (the plan is recomputed inside it); then finish any
+    erasure the file carried (the log truncated, every backup rewritten)."""
     own = _own_identity(store)
     with store.session() as session:
-        return apply_import(session, pending.opened, own=own)
+        result = apply_import(session, pending.opened, own=own)
+    if any(e.applies for e in result.preview.erasures):
+        from sendobserve.storage.erasure import complete_erasures
+
+        complete_erasures(store)
+    return result

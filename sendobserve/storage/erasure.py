@@ -94,6 +94,12 @@ class ErasureResult:
         for path in self.untouched:
             lines.append(f"Not reached: {path} was kept aside after damage was found and "
                          "cannot be rewritten; delete it once the damage has been dealt with.")
+        if self.record is not None:
+            lines.append(
+                f"Signed erasure record kept (mediator {self.mediator_id}, no name; signed by "
+                f"installation {self.record.fingerprint}): every file this store exports and "
+                "its next sync with the hub carry it, so other laptops that allow this "
+                "installation to erase apply it, and the hub drops its files about them.")
         if self.certificates_kept:
             lines.append(
                 f"Kept {self.certificates_kept} issued certificate(s) and the mediator's name "

@@ -71,6 +71,11 @@ def left_panel_dates(session: Session) -> dict[uuid.UUID, date]:
     return {r.mediator_id: r.left_on for r in session.scalars(select(PanelLeavingRecord))}
 
 
+def left_panel_on(session: Session, mediator_id: uuid.UUID) -> date | None:
+    row = session.get(PanelLeavingRecord, mediator_id)
+    return None if row is None else row.left_on
+
+
 def set_left_panel(session: Session, mediator_id: uuid.UUID, day: date | None, *,
                    today: date | None = None) -> Changes:
     """Record (or, with ``None``, clear) the day a mediator left the panel, in the caller's
