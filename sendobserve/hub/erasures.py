@@ -49,10 +49,13 @@ def _lock_key(trainee: str) -> int:
                           "big", signed=True)
 
 
-def guard_push(conn: Connection, trainee: str) -> None:
+def guard_push(conn: Connection, trainee: str | None) -> None:
     """Refuse an upload for an erased trainee. Takes the trainee's lock shared until the
     upload commits, so an erasure (which takes it exclusively) never runs between this
-    check and the upload's commit: no bundle can slip in behind an erasure."""
+    check and the upload's commit: no bundle can slip in behind an erasure. (None: a
+    control record for every member, about no trainee.)"""
+    if trainee is None:
+        return
     conn.execute(select(func.pg_advisory_xact_lock_shared(_lock_key(trainee))))
     if conn.execute(select(erasures.c.seq).where(
             erasures.c.trainee == trainee).limit(1)).first() is not None:
