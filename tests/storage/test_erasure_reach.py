@@ -29,7 +29,7 @@ from sendobserve.storage.db import Store
 from sendobserve.storage.erasure import complete_erasures, erase_mediator
 from sendobserve.storage.privacy_log import ErasureRecordRow
 from sendobserve.storage.records import ObservationRecord
-from sendobserve.storage.repositories import ObservationRepository
+from sendobserve.storage.repositories import MediatorRepository, ObservationRepository
 from tests.exchange.factories import tiny_png
 from tests.exchange.storekit import FAST_KDF, PASS, TempStore
 from tests.storage.pagedump import contains, plaintext_of
@@ -223,3 +223,51 @@ def test_subject_access_gives_the_source_of_each_item(two_stores) -> None:  # ty
     text = " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
     assert f"Imported on {date.today().isoformat()} from installation" in " ".join(text.split())
     assert "Finalised and signed on installation" in text
+
+
+def test_a_store_relays_the_erasure_record_in_its_own_exports(
+        two_stores, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """B applied A's erasure; C never saw A's file. B's next export of another mediator
+    carries A's record, and C, which allows A, applies it: the record, not the relay, is
+    what is checked."""
+    a, b, admin, erased_id, erased, kept = two_stores
+    c = TempStore.create(tmp_path / "c")
+    with a.open() as store:
+        kept_id = next(m for m in MediatorRepository(store.session).list()
+                       if m.id != erased_id).id
+        c.import_bytes(export_record(store, erased_id))  # C holds the person too
+        erase_mediator(store, erased_id)
+        c_file = erasure_file(store)
+    assert len(held_canaries(c, erased)["sendobserve.db"]) >= 80  # C holds the person
+    with b.session() as s:
+        erasure_records.allow(s, admin.fingerprint, named_by="DPO")
+    b.import_bytes(c_file)
+    with b.open() as store:
+        complete_erasures(store)
+        relayed = export_record(store, kept_id)
+    with c.session() as s:
+        erasure_records.allow(s, admin.fingerprint, named_by="DPO")
+    opened = open_bundle(relayed, passphrase=PASS)
+    assert [e.subject for e in opened.payload.erasures] == [erased_id]
+    assert opened.fingerprint != admin.fingerprint  # signed as a file by B, not A
+    c.import_opened(opened)
+    with c.open() as store:
+        complete_erasures(store)
+    assert held_canaries(c, erased)["sendobserve.db"] == []
+    assert held_canaries(c, kept)["sendobserve.db"] == kept
+
+
+def test_a_payload_with_a_bad_erasure_record_is_refused_before_anything() -> None:
+    from sendobserve.exchange.codec import ExportPayload, decode_payload, encode_payload
+    from sendobserve.exchange.errors import ExchangeError as Refused
+
+    record = ErasureRecord.make(Identity.generate(), uuid.uuid4(), erased_at=datetime.now(UTC),
+                                certificates=False)
+    payload = ExportPayload(created_at=datetime.now(UTC), exported_by="x", mediators=(),
+                            observers=(), cases=(), observations=(), erasures=(record,))
+    data = encode_payload(payload)
+    assert decode_payload(data).erasures == (record,)
+    good_signature = data.split(b'"signature":"')[1].split(b'"')[0]
+    bad = data.replace(good_signature, b"A" * 86 + b"==")
+    with pytest.raises(Refused, match="erasures"):
+        decode_payload(bad)
