@@ -271,3 +271,42 @@ def test_a_payload_with_a_bad_erasure_record_is_refused_before_anything() -> Non
     bad = data.replace(good_signature, b"A" * 86 + b"==")
     with pytest.raises(Refused, match="erasures"):
         decode_payload(bad)
+
+
+def test_a_table_added_later_is_erased_too_attachments_included(
+        initialised) -> None:  # type: ignore[no-untyped-def]
+    """Erasure follows the file's own foreign keys, so a table another part of the program
+    adds later (evidence files attached to a training or CPD entry, or a case) goes with
+    the person, in the live store and in every backup: proved with attachment-like blobs
+    whose bytes carry canaries."""
+    from sendobserve.storage.erasure import find_holdings
+    from tests.storage.test_erasure import copies
+
+    store, key = initialised.store, initialised.data_key
+    erased_id, _ = plant(store, count=100)
+    kept_id, _ = plant(store, count=20, prefix="K")
+    blobs: dict[uuid.UUID, list[str]] = {erased_id: [], kept_id: []}
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE attachments (id INTEGER PRIMARY KEY, training_id VARCHAR(32) "
+            "REFERENCES training(id) ON DELETE CASCADE, cpd_id VARCHAR(32) REFERENCES "
+            "cpd(id) ON DELETE CASCADE, content BLOB NOT NULL)")
+        for who in blobs:
+            for table in ("training", "cpd"):
+                for (row_id,) in conn.exec_driver_sql(
+                        f"SELECT id FROM {table} WHERE mediator_id = ?", (who.hex,)).all():
+                    canary = f"ATTACH{uuid.uuid4().hex}"
+                    blobs[who].append(canary)
+                    conn.exec_driver_sql(
+                        f"INSERT INTO attachments ({table}_id, content) VALUES (?, ?)",
+                        (row_id, b"%PDF-1.7 " + canary.encode() + b" %%EOF"))
+    make_backup(store)
+    make_backup(store, reason="second")
+    with store.engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert len(find_holdings(raw, erased_id).rows["attachments"]) == 10
+    erase_mediator(store, erased_id)
+    for path in copies(store):
+        plain = plaintext_of(path, key)
+        assert [c for c in blobs[erased_id] if contains(plain, c)] == [], path.name
+        assert [c for c in blobs[kept_id] if not contains(plain, c)] == [], path.name
