@@ -33,6 +33,7 @@ from sendobserve.exchange.evidence import items_for as evidence_items_for
 from sendobserve.exchange.logs import KIND_OF, LOG_KINDS, Versioned, record_digest
 from sendobserve.model.domain import PracticeRecord, utcnow
 from sendobserve.model.evidence import EntryKind
+from sendobserve.pki.control import ErasureRecord
 from sendobserve.pki.identity import Identity
 from sendobserve.storage.exchange import provenance_of as stored_provenance
 from sendobserve.storage.exchange import record_histories as stored_histories
@@ -123,6 +124,28 @@ def build_payload(
         **_record_parts(session, record, record_history, logs=whole),
         revocations=tuple(r for _fp, r in sorted(stored_revocations(session).items())),
         evidence=_evidence(session, record, case_ids) if whole else (),
+        erasures=_held_erasures(session),
+    )
+
+
+def _held_erasures(session: Session) -> tuple[ErasureRecord, ...]:
+    from sendobserve.storage.erasure_records import held_erasures
+
+    return held_erasures(session)
+
+
+def erasure_payload(session: Session, *, exported_by: str) -> ExportPayload:
+    """A file with no records at all, only the erasure records this store holds (and its
+    revocations): what ``sendobserve erase --record FILE`` writes for other laptops."""
+    erasures = _held_erasures(session)
+    if not erasures:
+        raise ExchangeError(ExchangeProblem.BAD_INPUT,
+                            "This store holds no erasure record to send.")
+    return ExportPayload(
+        created_at=utcnow(), exported_by=exported_by, mediators=(), observers=(), cases=(),
+        observations=(),
+        revocations=tuple(r for _fp, r in sorted(stored_revocations(session).items())),
+        erasures=erasures,
     )
 
 

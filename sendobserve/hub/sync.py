@@ -13,7 +13,9 @@ pull what was routed here, import it through the exchange layer. Qt-free.
   imported with ``apply_import`` in one transaction together with the new cursor, so a
   cut anywhere resumes exactly where it stopped, and importing twice changes nothing.
 - **Nothing is deleted locally** because the hub says so: pull only ever adds or updates
-  through the exchange rules (which keep conflicting versions).
+  through the exchange rules (which keep conflicting versions). The one exception is a
+  signed erasure record, applied only when its *signer* may erase here
+  (``hub.erasure_sync``, ``storage.erasure_records``): the hub merely relays it.
 """
 
 from __future__ import annotations
@@ -73,12 +75,18 @@ class SyncResult:
     unchanged: int = 0
     refused: list[str] = field(default_factory=list)  # one line per refused bundle
     finished_at: datetime | None = None
+    erasures_sent: int = 0  # signed erasure records the hub acted on
+    erasures_applied: int = 0  # erasure records from others applied here
+
 
     def summary(self) -> str:
         text = (f"sent {self.uploaded} bundle(s); received {self.received}: "
                 f"{self.imported} imported, {self.unchanged} already here")
         if self.refused:
             text += f", {len(self.refused)} refused"
+        if self.erasures_sent or self.erasures_applied:
+            text += (f"; erasures: {self.erasures_sent} sent, {self.erasures_applied} "
+                     "applied here")
         return text
 
 
@@ -170,9 +178,12 @@ def client_for(store: Store) -> HubClient:
 
 
 def content_digest(payload: ExportPayload) -> str:
-    """What makes two exports 'the same content': the payload without when and by whom."""
+    """What makes two exports 'the same content': the payload without when and by whom,
+    and without the erasure records it relays (they reach the hub by their own route; a
+    new one must not make every observation look changed)."""
     return hashlib.sha256(encode_payload(replace(payload, created_at=_EPOCH,
-                                                 exported_by="hub"))).hexdigest()
+                                                 exported_by="hub",
+                                                 erasures=()))).hexdigest()
 
 
 def _exportable(session: Session, scope: tuple[str, ...] | None
@@ -409,9 +420,16 @@ def sync(store: Store, *, progress: Progress | None = None, page: int = 100) -> 
         directory: dict[str, list[Member]] = {}
         if progress:
             progress("Sending…")
+        from sendobserve.hub import erasure_sync
+
+        erasing = erasure_sync.ErasureSync()
+        erasure_sync.send(store, client, erasing)
         push(store, client, link, me, result, directory, progress)
         if progress:
             progress("Receiving…")
+        erasure_sync.receive(store, client, link.trusted_admins, erasing)
+        result.erasures_sent, result.erasures_applied = erasing.sent, erasing.applied
+        result.refused.extend(erasing.refused)
         pull(store, client, link, me, result, directory, progress, page)
     except UserError as exc:
         with store.session() as session:

@@ -308,10 +308,12 @@ def test_every_table_that_holds_evidence_flags_verdicts_on_every_write(store: St
     # The verdicts themselves, the undo log (the marks change with it), the kept
     # versions of conflicting imports (a decision changes the record itself, which has its
     # triggers), the version history of exported records and the authors' signatures on
-    # finalised observations (provenance) carry nothing the rules read.
+    # finalised observations (provenance) carry nothing the rules read; nor do the day a
+    # mediator left the panel (a retention event) and the import each record came from
+    # (0016).
     not_evidence = {"panel_verdicts", "mark_events", "observation_conflicts",
                     "observation_provenance", "record_conflicts", "record_versions",
-                    "conflict_decisions"}
+                    "conflict_decisions", "panel_leaving", "record_sources"}
     assert {"panel_verdicts", "mark_events", "observation_conflicts"} <= evidence
     for table in [*sorted(evidence - not_evidence), "observers", "form_versions"]:
         for event in ("insert", "update", "delete"):

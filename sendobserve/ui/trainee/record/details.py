@@ -2,7 +2,8 @@
 SEND practice since, lead since, accredited on, the passporting route and the provider's
 confirmation, §1.6) and the edition of the Standards their practice period is judged
 under. Each date may be unknown, so each has a "known" box; the repository validates (no
-future date, lead not before SEND practice).
+future date, lead not before SEND practice). The day the mediator left the panel (a
+retention event, ``storage.retention.set_left_panel``) is kept with them in this store.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -85,9 +87,10 @@ class MediatorDetails(QWidget):
     changed = Signal()
 
     def __init__(self, repo: MediatorRepository, today: Callable[[], date],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, sessions: Any = None) -> None:
         super().__init__(parent)
         self._repo = repo
+        self._sessions = sessions  # for the leaving date (None: not shown)
         self._today = today
         self._mediator: Mediator | None = None
         self.name = QLineEdit()
@@ -114,6 +117,10 @@ class MediatorDetails(QWidget):
         self.edition.addItem("The one in force when the practice period began", "")
         for e in shipped_rulebook():
             self.edition.addItem(f"{e.label} [{e.id}]", e.id)
+        # The day they left the provider's panel: retention may count from it.
+        self.left_panel = _OptionalDate("Left the panel on")
+        self.left_panel.setToolTip("Retention periods set to count from leaving the panel "
+                                   "start on this day (File ▸ Data protection…).")
         self.errors: dict[str, QLabel] = {}
         form = QFormLayout()
         for name, label, widget in (
@@ -125,6 +132,8 @@ class MediatorDetails(QWidget):
             ("panel_confirmed_by", "Panel confirmed b&y", self.panel_by),
             ("panel_confirmed_on", "Panel c&onfirmed on", self.panel_on),
             ("rules_edition", "&Edition of the Standards", self.edition),
+            *((("left_on", "Le&ft the panel on", self.left_panel),)
+              if sessions is not None else ()),
         ):
             holder = QWidget()
             column = QVBoxLayout(holder)
@@ -165,6 +174,11 @@ class MediatorDetails(QWidget):
         self.panel_by.setText(mediator.panel_confirmed_by or "")
         self.panel_on.set(mediator.panel_confirmed_on)
         self.edition.setCurrentIndex(max(self.edition.findData(mediator.rules_edition or ""), 0))
+        if self._sessions is not None:
+            from sendobserve.storage.retention import left_panel_on
+
+            with self._sessions() as session:
+                self.left_panel.set(left_panel_on(session, mediator.id))
         self._clear()
 
     def _clear(self) -> None:
@@ -190,8 +204,18 @@ class MediatorDetails(QWidget):
             panel_confirmed_on=self.panel_on.value(),
             rules_edition=self.edition.currentData() or None,
         )
+        left_on = self.left_panel.value()
         try:
+            if self._sessions is not None and left_on is not None and left_on > self._today():
+                raise ValidationError(f"The leaving date ({left_on.isoformat()}) is after "
+                                      "today; record it once the mediator has left",
+                                      field="left_on")
             saved = self._repo.update(changed, today=self._today())
+            if self._sessions is not None:
+                from sendobserve.storage.retention import set_left_panel
+
+                with self._sessions() as session:
+                    set_left_panel(session, saved.id, left_on, today=self._today())
         except ValidationError as exc:
             label = self.errors.get(exc.field)
             if label is None:
