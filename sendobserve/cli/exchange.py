@@ -94,7 +94,14 @@ def register(subparsers: Any) -> None:
     p.add_argument("--from", dest="revoke_from", metavar="YYYY-MM-DD[THH:MM]",
                    help="with --revoke: from when (UTC)")
     p.add_argument("--reason", metavar="TEXT", help="with --revoke: why")
-    p.add_argument("--by", metavar="NAME", help="with --revoke: who decides")
+    p.add_argument("--by", metavar="NAME",
+                   help="with --revoke or --allow-erasure: who decides")
+    p.add_argument("--allow-erasure", metavar="FINGERPRINT",
+                   help="allow this installation (the provider's admin or PPC laptop, its "
+                   "fingerprint compared aloud) to erase a mediator here: its signed erasure "
+                   "records, in any file or from the hub, are applied. Needs --by")
+    p.add_argument("--disallow-erasure", metavar="FINGERPRINT",
+                   help="stop applying erasure records signed by this installation")
     p.set_defaults(func=cmd_identity)
 
     p = subparsers.add_parser(
@@ -181,7 +188,17 @@ def cmd_identity(args: argparse.Namespace) -> int:
         except ValueError:
             raise UserError(f"--from {args.revoke_from!r}: expected YYYY-MM-DD or "
                             "YYYY-MM-DDTHH:MM") from None
+    if args.allow_erasure and not (args.by or "").strip():
+        raise UserError("--allow-erasure needs --by (who decides)")
     with open_store_from_args(args) as store:
+        if args.allow_erasure:
+            fp = exchange.allow_erasure(store, args.allow_erasure, named_by=args.by).value
+            print(f"Erasure records signed by {fp} are applied here from now on.")
+        if args.disallow_erasure:
+            exchange.disallow_erasure(store, args.disallow_erasure)
+            print(f"Erasure records signed by {args.disallow_erasure} are no longer applied "
+                  "here.")
+        allowed = exchange.erasure_authorities(store)
         if args.revoke and revoke_from is not None:
             signer = exchange.revoke_signer(store, args.revoke, revoked_from=revoke_from,
                                             reason=args.reason, decided_by=args.by).value
@@ -203,6 +220,10 @@ def cmd_identity(args: argparse.Namespace) -> int:
                     f"{r.decided_by})" if r else "")
             print(f"  {s.fingerprint}  {s.name}  (first {s.first_seen_at:%Y-%m-%d}, "
                   f"last {s.last_seen_at:%Y-%m-%d}){mark}")
+    if allowed:
+        print("Installations allowed to erase here (besides this one and the hub's admins):")
+        for fp, (by, at) in sorted(allowed.items()):
+            print(f"  {fp}  (named by {by} on {at:%Y-%m-%d})")
     return 0
 
 
@@ -308,7 +329,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             if answer not in ("y", "yes"):
                 print("Not imported; nothing was changed.")
                 return 1
-        result = exchange.apply_pending(store, pending).result
+        done = exchange.apply_pending(store, pending)
+        result = done.result
+        for erased in done.erased:
+            print(f"Erased mediator {erased.mediator_id} as the file's erasure record asks:")
+            for line in erased.summary_lines():
+                print(f"  {line}")
     print(f"Imported: {result.added} new, {result.updated} updated, {result.conflicts} in "
           f"conflict (both versions kept), {result.unchanged} already here.")
     return 0

@@ -29,20 +29,51 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser(
         "erase",
-        help="erase one mediator from the store and from every backup",
+        help="erase one mediator from the store and every backup; send the signed record",
         description="Answer an erasure request (UK GDPR Art. 17): delete every record about "
         "the mediator NAME_OR_ID from the live store (freed pages overwritten, the log "
         "checkpointed and truncated) and rewrite every backup the same way; a backup that "
         "does not open with the store's key is removed. Certificates already issued are "
         "kept with the mediator's name as a register fact unless --certificates is given. "
-        "Files already exported, and other laptops, are not reached by this command.",
+        "The erasure is kept as a record signed by this installation (the mediator's id, "
+        "never the name): every file this store exports carries it, 'sendobserve sync' "
+        "sends it to the hub (which drops the files it holds about the mediator), and "
+        "--record FILE.sendobs writes it alone to a file for other laptops. They apply it "
+        "when this installation may erase there (see 'sendobserve identity "
+        "--allow-erasure'). Without NAME_OR_ID, --record writes the erasure records this "
+        "store holds.",
     )
-    p.add_argument("mediator", metavar="NAME_OR_ID")
+    p.add_argument("mediator", metavar="NAME_OR_ID", nargs="?")
     p.add_argument("--certificates", action="store_true",
                    help="erase issued certificates too (only where the provider need not "
                    "keep them)")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--record", metavar="FILE.sendobs",
+                   help="also write the signed erasure record(s) to this exchange file")
+    p.add_argument("--bundle-passphrase-file", metavar="F",
+                   help="with --record: read the file passphrase from F (or set "
+                   "SENDOBSERVE_BUNDLE_PASSPHRASE; asked for at a terminal)")
+    p.add_argument("--to-key", action="append", default=[], metavar="KEY",
+                   help="with --record: also encrypt to this exchange key (repeatable)")
+    p.add_argument("--as", dest="signer_name", metavar="NAME",
+                   help="with --record: your name as the importer will see it")
+    p.add_argument("--force", action="store_true", help="with --record: replace FILE")
     p.set_defaults(func=cmd_erase)
+
+    p = subparsers.add_parser(
+        "left-panel",
+        help="record the day a mediator left the panel (a retention event), or clear it",
+        description="Record the day the mediator NAME_OR_ID left the provider's panel. "
+        "Retention periods set to count from left_panel (sendobserve retention --set "
+        "KIND=YEARS@left_panel) start that day; nothing is due for a mediator still on the "
+        "panel. The date stays in this store (it does not travel in exchange files).",
+    )
+    p.add_argument("mediator", metavar="NAME_OR_ID")
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--on", metavar="YYYY-MM-DD", type=date.fromisoformat,
+                      help="the day they left")
+    when.add_argument("--clear", action="store_true", help="they are on the panel again")
+    p.set_defaults(func=cmd_left_panel)
 
     register_retention(subparsers)
 
@@ -113,22 +144,96 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
 
 def cmd_erase(args: argparse.Namespace) -> int:
     from sendobserve.errors import UserError
-    from sendobserve.storage.erasure import erase_mediator
+    from sendobserve.storage.erasure import complete_erasures, erase_mediator
     from sendobserve.storage.repositories import MediatorRepository
+
+    if args.mediator is None and not args.record:
+        raise UserError("Name the mediator to erase, or give --record FILE.sendobs to write "
+                        "the erasure records this store holds")
+    target = _record_target(args) if args.record else None
+    with open_store_from_args(args) as store:
+        for done in complete_erasures(store):  # one a crash or an import left to finish
+            print(f"Finished an earlier erasure of mediator {done.mediator_id}.")
+        if args.mediator is not None:
+            mediator = MediatorRepository(store.session).resolve(args.mediator)
+            if not args.yes:
+                if not sys.stdin.isatty():
+                    raise UserError("Erasure cannot be undone: add --yes to confirm it")
+                answer = input(f"Erase every record about {mediator.name}, here and in every "
+                               "backup? This cannot be undone. Type the name to confirm: ")
+                if answer.strip().casefold() != mediator.name.casefold():
+                    print("Nothing was erased.")
+                    return 1
+            result = erase_mediator(store, mediator.id,
+                                    keep_certificates=not args.certificates)
+            for line in result.summary_lines():
+                print(line)
+        if target is not None:
+            output, passphrase, recipients = target
+            count = _write_records_file(args, store, output, passphrase, recipients)
+            print(f"Wrote {count} erasure record(s) to {output}: importing it on another "
+                  "laptop erases there too, if this installation may erase there.")
+    return 0
+
+
+def _record_target(args: argparse.Namespace) -> tuple[Path, str, tuple[bytes, ...]]:
+    """Everything about the --record file checked before anything is erased."""
+    from sendobserve.cli.exchange import _bundle_passphrase
+    from sendobserve.errors import UserError
+    from sendobserve.exchange.bundle import FILE_SUFFIX, check_passphrase
+    from sendobserve.pki.identity import parse_recipient_key
+
+    output = Path(args.record)
+    if output.suffix != FILE_SUFFIX:
+        raise UserError(f"the record file should end in {FILE_SUFFIX}: {output}")
+    if output.exists() and not args.force:
+        raise UserError(f"{output} already exists; nothing was erased or written",
+                        hint="Choose another name, or add --force to replace it.")
+    recipients = []
+    for text in args.to_key:
+        try:
+            recipients.append(parse_recipient_key(text))
+        except ValueError as exc:
+            raise UserError(f"--to-key {text!r}: {exc}") from None
+    passphrase = _bundle_passphrase(args, confirm=True)
+    check_passphrase(passphrase)
+    return output, passphrase, tuple(recipients)
+
+
+def _write_records_file(args: argparse.Namespace, store: Any, output: Path, passphrase: str,
+                        recipients: tuple[bytes, ...]) -> int:
+    from sendobserve.errors import UserError
+    from sendobserve.exchange.bundle import seal
+    from sendobserve.exchange.export import erasure_payload
+    from sendobserve.pki.identity import load_or_create_identity
+    from sendobserve.services.files import write_file
+    from sendobserve.storage import exchange as stored
+
+    with store.session() as session:
+        identity = load_or_create_identity(stored.StoredSigningKey(session))
+        signer = (args.signer_name or "").strip() or stored.identity_name(session)
+        if not signer:
+            raise UserError("say who is sending the record: add --as NAME",
+                            hint="Or set it once with: sendobserve identity --set-name NAME")
+        payload = erasure_payload(session, exported_by=signer)
+    write_file(output, seal(payload, passphrase=passphrase, signing_key=identity,
+                            recipients=recipients), replace=args.force)
+    return len(payload.erasures)
+
+
+def cmd_left_panel(args: argparse.Namespace) -> int:
+    from sendobserve.storage.repositories import MediatorRepository
+    from sendobserve.storage.retention import set_left_panel
 
     with open_store_from_args(args) as store:
         mediator = MediatorRepository(store.session).resolve(args.mediator)
-        if not args.yes:
-            if not sys.stdin.isatty():
-                raise UserError("Erasure cannot be undone: add --yes to confirm it")
-            answer = input(f"Erase every record about {mediator.name}, here and in every "
-                           "backup? This cannot be undone. Type the name to confirm: ")
-            if answer.strip().casefold() != mediator.name.casefold():
-                print("Nothing was erased.")
-                return 1
-        result = erase_mediator(store, mediator.id, keep_certificates=not args.certificates)
-    for line in result.summary_lines():
-        print(line)
+        with store.session() as session:
+            set_left_panel(session, mediator.id, None if args.clear else args.on)
+    if args.clear:
+        print(f"{mediator.name} is on the panel: no leaving date.")
+    else:
+        print(f"{mediator.name} left the panel on {args.on:%d %B %Y}; retention periods "
+              "counted from leaving the panel start that day.")
     return 0
 
 
@@ -141,7 +246,8 @@ def register_retention(subparsers: Any) -> None:
         "unless --apply is given; applying removes the due records in one transaction and "
         "logs what kinds and how many, never their content. Backups roll over within seven "
         "days. Set a period with --set KIND=YEARS[@EVENT] or KIND=keep; events: record, "
-        "accreditation, last_activity.",
+        "accreditation, last_activity, left_panel (the day recorded with 'sendobserve "
+        "left-panel').",
     )
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--dry-run", action="store_true", help="show what would go (the default)")

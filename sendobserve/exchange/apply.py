@@ -85,6 +85,7 @@ from sendobserve.model.validation import (
     validate_training,
 )
 from sendobserve.pki.canonical import canonical_json
+from sendobserve.pki.control import ErasureRecord
 from sendobserve.pki.identity import Identity, Revocation, fingerprint
 from sendobserve.pki.provenance import Provenance, identity_fields, verify_origin
 from sendobserve.storage import exchange as stored
@@ -156,6 +157,14 @@ KIND_LABELS = {"training": "Training", "reflections": "Reflection", "cpd": "CPD"
 
 
 @dataclass(frozen=True, slots=True)
+class ErasureLine:
+    record: ErasureRecord
+    applies: bool
+    reason: str
+    held_name: str | None  # the mediator's name here, when this store holds them
+
+
+@dataclass(frozen=True, slots=True)
 class ImportPreview:
     signer: SignerInfo
     exported_at: datetime
@@ -178,6 +187,9 @@ class ImportPreview:
     revocations: tuple[tuple[Revocation, bool], ...] = ()
     # Tombstones, decisions and certificates the file carries, with what each does.
     controls: tuple[ControlLine, ...] = ()
+    # Erasure records carried by the file and not yet held here, each with whether this
+    # import applies it, why, and the mediator's name when this store holds them.
+    erasures: tuple[ErasureLine, ...] = ()
 
     def count(self, action: ObservationAction) -> int:
         return sum(1 for line in self.observations if line.action is action)
@@ -205,6 +217,12 @@ class ImportPreview:
                        f"{r.revoked_from:%Y-%m-%d %H:%M} UTC ({r.reason}; {r.decided_by})"
                        + ("" if applies else ": NOT applied, its sender is not known here "
                           "yet"))
+        for e in self.erasures:
+            who = e.held_name or f"mediator {e.record.subject} (not held here)"
+            out.append(f"Erases {who}: erased on installation {e.record.fingerprint} on "
+                       f"{e.record.erased_at:%Y-%m-%d %H:%M} UTC"
+                       + ("" if e.record.certificates else ", issued certificates kept")
+                       + (f" ({e.reason})" if e.applies else f": NOT applied, {e.reason}"))
         out.append(f"Exported: {self.exported_at:%Y-%m-%d %H:%M} UTC")
         if self.already_imported_at is not None:
             out.append(f"This file was already imported on {self.already_imported_at:%Y-%m-%d}.")
@@ -363,8 +381,57 @@ def _revocations_applied(session: Session, opened: OpenedBundle
                  for r in opened.payload.revocations)
 
 
+def _erasures_carried(session: Session, opened: OpenedBundle) -> tuple[ErasureLine, ...]:
+    """The file's erasure records not yet held here, each with whether it applies
+    (``storage.erasure_records.erasure_allowed``: who may erase here)."""
+    from sendobserve.storage import erasure_records
+
+    lines = []
+    for record in opened.payload.erasures:
+        if erasure_records.is_held(session, record):
+            continue
+        verdict = erasure_records.erasure_allowed(session, record)
+        held = stored.mediators_by_id(session, [record.subject]).get(record.subject)
+        lines.append(ErasureLine(record, verdict.allowed, verdict.reason,
+                                 held.name if held else None))
+    return tuple(lines)
+
+
+def _check_not_erased(session: Session, opened: OpenedBundle) -> None:
+    """Refuse a file that carries a mediator erased here, or erased by this very file; and
+    one that would erase a mediator held here on the word of an installation not allowed
+    to erase here."""
+    from sendobserve.storage import erasure_records
+
+    carried = _erasures_carried(session, opened)
+    for line in carried:
+        if line.held_name is not None and not line.applies:
+            raise ExchangeError(
+                ExchangeProblem.BAD_SIGNATURE,
+                f"This file carries an erasure of a mediator held here, signed by an "
+                f"installation that may not erase here ({line.reason}); nothing was "
+                "imported.",
+                hint="Only the provider's admin or PPC installations may erase. If the "
+                "provider decided this one may, compare its fingerprint with them and name "
+                "it with `sendobserve identity --allow-erasure`.",
+            )
+    erased = set(erasure_records.erased_subjects(session))
+    erased |= {e.record.subject for e in carried if e.applies}
+    p = opened.payload
+    people = {m.id for m in p.mediators} | {c.mediator_id for c in p.cases}
+    if people & erased:
+        raise ExchangeError(
+            ExchangeProblem.BAD_INPUT,
+            "This file carries the records of a mediator whose records were erased; "
+            "nothing was imported.",
+            hint="An erasure reaches every copy: ask the sender to import the erasure "
+            "record (any file from this installation carries it) before sending again.",
+        )
+
+
 def _plan(session: Session, opened: OpenedBundle) -> ImportPlan:
     _check_not_revoked(session, opened)
+    _check_not_erased(session, opened)
     p = opened.payload
     held = stored.stored_observations(session, [o.id for o in p.observations])
     authors = stored.provenance_of(session, list(held))
@@ -522,6 +589,7 @@ def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
     if revoked is not None:
         signer = replace(signer, revoked_from=revoked.revoked_from)
     revocations = _revocations_applied(session, opened)
+    erasures = _erasures_carried(session, opened)
     observers = {o.id: o.name for o in p.observers}
     cases = {c.id: c.reference for c in p.cases}
     authors = {v.observation_id: v.public_key for v in p.provenance}
@@ -553,11 +621,13 @@ def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
         changes_store=plan.changes_store or _records_change_store(records)
         or evidence.changes_store
         or _revocations_change_store(session, revocations)
-        or any(c.action in ("new", "conflict") for c in controls),
+        or any(c.action in ("new", "conflict") for c in controls)
+        or any(e.applies for e in erasures),
         controls=controls,
         record_counts=_record_counts(records) + evidence_count,
         content_schema=p.schema,
         revocations=revocations,
+        erasures=erasures,
         record_conflicts=tuple(_record_label(r) for r in records
                                if r.action is RecordAction.CONFLICT),
     )
@@ -605,6 +675,8 @@ def apply_import(session: Session, opened: OpenedBundle, *,
                        plan_controls(session, p.tombstones, p.decisions, p.certificates))
         crash_point(CRASH_MID_CONTROLS)
         settle(session, {m.id for m in p.mediators})
+        _apply_erasures(session, opened, preview.erasures)
+        _note_sources(session, opened, plan, records)
     except ExchangeError:
         raise
     except UserError as exc:  # a record this store's own rules refuse (e.g. a future date)
@@ -614,6 +686,50 @@ def apply_import(session: Session, opened: OpenedBundle, *,
             hint=exc.hint,
         ) from None
     return ImportResult(preview=preview, written=True, **counts)
+
+
+def _note_sources(session: Session, opened: OpenedBundle, plan: ImportPlan,
+                  records: tuple[RecordPlan, ...]) -> None:
+    """Which records this file brought or changed, for subject access (``storage.sources``)."""
+    from sendobserve.storage.sources import note_sources
+
+    p = opened.payload
+    mediator_of = {o.id: o.mediator_id for o in p.observations}
+    items: list[tuple[str, uuid.UUID, uuid.UUID]] = []
+    items += [("mediators", m.id, m.id) for m in plan.new_mediators]
+    items += [("cases", c.id, c.mediator_id) for c in plan.new_cases]
+    items += [("observations", op.observation_id, mediator_of[op.observation_id])
+              for op in plan.observations if op.changes_store and op.incoming_current]
+    for r in records:
+        if r.action in (RecordAction.ADD, RecordAction.UPDATE):
+            record = r.record
+            if isinstance(record, Mediator):
+                items.append(("mediators", record.id, record.id))
+            elif isinstance(record, Observer):
+                continue  # an observer belongs to no mediator (subject access finds them)
+            else:
+                items.append((r.kind, record.id, record.mediator_id))
+    if items:
+        note_sources(session, items, payload_sha256=_payload_sha256(opened),
+                     signer_fingerprint=opened.fingerprint, at=utcnow())
+
+
+def _apply_erasures(session: Session, opened: OpenedBundle,
+                    erasures: tuple[ErasureLine, ...]) -> None:
+    """Keep each erasure that applies and delete its mediator's rows in this transaction;
+    the caller finishes it after committing (``storage.erasure.complete_erasures``: the
+    log truncated, the file vacuumed, every backup rewritten)."""
+    from sendobserve.storage import erasure_records
+    from sendobserve.storage.erasure import erase_in_transaction
+
+    for line in erasures:
+        if not line.applies:
+            continue
+        erasure_records.hold(session, line.record, received_from=opened.fingerprint)
+        session.flush()
+        erase_in_transaction(session, line.record.subject,
+                             keep_certificates=not line.record.certificates)
+        session.expire_all()
 
 
 def _write(session: Session, opened: OpenedBundle, plan: ImportPlan) -> None:

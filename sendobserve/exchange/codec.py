@@ -87,6 +87,7 @@ from sendobserve.model.shapes import (
     Shape,
 )
 from sendobserve.pki.canonical import canonical_json, timestamp_text
+from sendobserve.pki.control import ControlRecordError, ErasureRecord
 from sendobserve.pki.identity import Revocation
 from sendobserve.pki.provenance import Provenance, verify_origin
 
@@ -168,6 +169,9 @@ class ExportPayload:
     certificates: tuple[IssuedCertificate, ...] = ()
     tombstones: tuple[Tombstone, ...] = ()
     decisions: tuple[ConflictDecision, ...] = ()
+    # Schema 2, present only when not empty: mediators erased on some installation, each
+    # signed by it (``pki.control``), relayed by every store that holds them.
+    erasures: tuple[ErasureRecord, ...] = ()
     schema: int = PAYLOAD_SCHEMA
     # Schema 2, when there are any: evidence files of the entries in the file.
     evidence: tuple[EvidenceItem, ...] = ()
@@ -183,7 +187,7 @@ class ExportPayload:
         as the hub sends them."""
         return not (self.observations or any(self.log_records(k) for k in LOG_KINDS)
                     or (self.schema >= 2 and (self.cases or self.mediators
-                                              or self.revocations))
+                                              or self.revocations or self.erasures))
                     or self.certificates or self.tombstones or self.decisions)
 
 
@@ -256,10 +260,11 @@ def payload_json(payload: ExportPayload) -> dict[str, Any]:
         if payload.evidence:  # only then, so a file without evidence reads as before
             value["evidence"] = [item_json(e, _dt) for e in payload.evidence]
         value.update(sections_json(payload))
-    elif payload.evidence or payload.provenance or payload.history or payload.revocations \
-            or payload.certificates or payload.tombstones or payload.decisions or any(
-            payload.log_records(k)
-                                                      for k in LOG_KINDS):
+        if payload.erasures:  # absent when empty, so older readers still read the file
+            value["erasures"] = [e.to_json() for e in payload.erasures]
+    elif (payload.evidence or payload.provenance or payload.history or payload.revocations
+          or payload.certificates or payload.tombstones or payload.decisions
+          or payload.erasures or any(payload.log_records(k) for k in LOG_KINDS)):
         raise ValueError("schema 1 carries observations only")
     return value
 
@@ -527,6 +532,13 @@ def _read_revocation(value: Any, path: str) -> Revocation:
     )
 
 
+def _read_erasure(value: Any, path: str) -> ErasureRecord:
+    try:
+        return ErasureRecord.from_json(value)
+    except ControlRecordError as exc:
+        raise _fail(path, str(exc)) from None
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
@@ -584,6 +596,7 @@ def _check_references(p: ExportPayload) -> None:
     _unique(p.history, lambda h: (h.kind, h.id), "history")
     _unique(p.revocations, lambda r: r.public_key, "revocations")
     _unique(p.evidence, lambda e: e.file.id, "evidence")
+    _unique(p.erasures, lambda e: e.record.statement, "erasures")
     if p.is_empty:
         raise _fail("observations", "the file carries no observations")
     mediators = {m.id for m in p.mediators}
@@ -744,6 +757,8 @@ def decode_payload(data: bytes) -> ExportPayload:
         fields.extend(["provenance", *LOG_KINDS, "history", "revocations"])
         if isinstance(value, dict) and "evidence" in value:
             fields.append("evidence")
+        if isinstance(value, dict) and "erasures" in value:
+            fields.append("erasures")
     top = _Obj(value, "payload", fields)
     logs: dict[str, Any] = ({kind: _rows(top, kind, _log_reader(kind)) for kind in LOG_KINDS}
                             if schema >= 2 else {})
@@ -764,6 +779,7 @@ def decode_payload(data: bytes) -> ExportPayload:
         history=_rows(top, "history", _read_history) if schema >= 2 else (),
         revocations=_rows(top, "revocations", _read_revocation) if schema >= 2 else (),
         **sections,
+        erasures=(_rows(top, "erasures", _read_erasure) if "erasures" in fields else ()),
     )
     if "evidence" in fields:
         payload = replace(payload, evidence=_read_evidence(top, payload))

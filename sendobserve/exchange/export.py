@@ -57,6 +57,7 @@ from sendobserve.model.domain import (
 )
 from sendobserve.model.evidence import EntryKind
 from sendobserve.pki.canonical import canonical_json
+from sendobserve.pki.control import ErasureRecord
 from sendobserve.pki.identity import Identity
 from sendobserve.storage import exchange_controls as controls_store
 from sendobserve.storage.exchange import observers_by_id as stored_observers
@@ -177,7 +178,9 @@ def build_payload(
         **extras,
         revocations=tuple(r for _fp, r in sorted(stored_revocations(session).items())),
         evidence=_evidence(session, record, case_ids) if whole else (),
+        erasures=_held_erasures(session),
     )
+
     if since_last_to is not None:
         payload = without_sent(payload, sent_items(session, recipient or "", record.mediator.id))
         if payload.is_empty:
@@ -192,6 +195,27 @@ def build_payload(
         if recipient:
             remember_sent(session, recipient, record.mediator.id, items_of(payload), utcnow())
     return payload
+
+
+def _held_erasures(session: Session) -> tuple[ErasureRecord, ...]:
+    from sendobserve.storage.erasure_records import held_erasures
+
+    return held_erasures(session)
+
+
+def erasure_payload(session: Session, *, exported_by: str) -> ExportPayload:
+    """A file with no records at all, only the erasure records this store holds (and its
+    revocations): what ``sendobserve erase --record FILE`` writes for other laptops."""
+    erasures = _held_erasures(session)
+    if not erasures:
+        raise ExchangeError(ExchangeProblem.BAD_INPUT,
+                            "This store holds no erasure record to send.")
+    return ExportPayload(
+        created_at=utcnow(), exported_by=exported_by, mediators=(), observers=(), cases=(),
+        observations=(),
+        revocations=tuple(r for _fp, r in sorted(stored_revocations(session).items())),
+        erasures=erasures,
+    )
 
 
 def _evidence(session: Session, record: PracticeRecord, case_ids: set[uuid.UUID]

@@ -152,3 +152,12 @@ class HubClient:
             raise HubUnreachable("a download was cut short or altered on the way (its SHA-256 "
                                  "does not match); it will be fetched again")
         return data
+
+    def send_erasure(self, record: dict[str, str]) -> dict[str, Any]:
+        """A signed erasure record (``pki.control``): the hub drops that trainee's
+        bundles and keeps the record for every member."""
+        return self._json("POST", "/v1/erasures", payload=record)
+
+    def erasures(self, after: int) -> dict[str, Any]:
+        """The erasure records the hub kept after ``after``."""
+        return self._json("GET", "/v1/erasures", [("after", str(after))])

@@ -17,7 +17,7 @@ from sendobserve.errors import UserError
 from sendobserve.hub import schema
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0002_broadcast_commit_order"
+HEAD = "0003_hub_erasures"
 VERSION_TABLE = "hub_alembic_version"
 
 

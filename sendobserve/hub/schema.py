@@ -13,6 +13,8 @@
 - ``hub_clock``: the offset added to transaction ids, raised when a restored dump starts
   a cluster whose transaction ids are lower than the orders already stored.
 - ``request_nonces``: nonces seen in the last minutes, so a replayed request is refused.
+- ``erasures``: each signed erasure record the hub acted on (``hub.erasures``): the
+  trainee's id, the signer, the record itself, how many objects and routes it dropped.
 """
 
 from __future__ import annotations
@@ -112,5 +114,20 @@ request_nonces = Table(
     Index("ix_request_nonces_seen_at", "seen_at"),
 )
 
+erasures = Table(
+    "erasures", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=True),
+    Column("digest", String(64), nullable=False, unique=True),  # SHA-256 of the statement
+    Column("trainee", String(32), nullable=False),
+    Column("signer", String(32), ForeignKey("installations.fingerprint"), nullable=False),
+    Column("statement", LargeBinary, nullable=False),
+    Column("signature", LargeBinary, nullable=False),
+    Column("erased_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("objects_dropped", Integer, nullable=False),
+    Column("routes_dropped", Integer, nullable=False),
+    Index("ix_erasures_trainee", "trainee"),
+)
+
 HUB_TABLES = ("hub_settings", "installations", "objects", "routes", "request_nonces",
-              "hub_clock")
+              "hub_clock", "erasures")

@@ -15,6 +15,8 @@ Every route but ``/healthz`` needs a signed request (``protocol``). Routes::
     PUT  /v1/objects/SHA256?to=FP…      store a control record, route it to members
     GET  /v1/pull?after=CURSOR&limit=N  what was routed to me after the cursor
     GET  /v1/objects/SHA256             the bytes, if routed to me or uploaded by me
+    POST /v1/erasures                   a signed erasure record: drop that trainee's bundles
+    GET  /v1/erasures?after=SEQ         the erasure records kept (``hub.erasures``)
 
 **Routing.** A bundle names its trainee and goes to members whose scope includes it. A
 *control record* (a signed exchange file carrying only revocations, tombstones,
@@ -53,6 +55,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sendobserve.hub import database, protocol
+from sendobserve.hub import erasures as hub_erasures
 from sendobserve.hub.protocol import Approval, AuthError, Role, Status, b64, unb64
 from sendobserve.hub.schema import installations, objects, request_nonces, routes
 
@@ -296,6 +299,7 @@ class Hub:
             raise HubError(403, "this trainee is outside this installation's scope")
         if hashlib.sha256(body).hexdigest() != sha256:
             raise HubError(400, "the upload's bytes do not match its SHA-256 (cut short?)")
+        hub_erasures.guard_push(conn, trainee)
         members = {r.fingerprint for r in self._members(conn, trainee)}
         outside = sorted(set(to) - members)
         if outside:
@@ -477,6 +481,17 @@ def create_app(engine: Engine, organisation: str) -> Starlette:
             raise HubError(400, "limit is a whole number") from None
         return hub.pull(conn, caller, request.query_params.get("after", "0"), limit)
 
+    def erase(conn: Connection, request: Request, body: bytes) -> dict[str, Any]:
+        return hub_erasures.act_on(conn, auth(conn, request, body), _json(body))
+
+    def erasure_list(conn: Connection, request: Request, body: bytes) -> dict[str, Any]:
+        caller = auth(conn, request, body)
+        try:
+            after = int(request.query_params.get("after", "0"))
+        except ValueError:
+            raise HubError(400, "after is a whole number") from None
+        return hub_erasures.listing(conn, caller, after)
+
     async def healthz(request: Request) -> Response:
         ok = await run_in_threadpool(hub.healthy)
         return JSONResponse({"status": "ok" if ok else "database unavailable",
@@ -494,6 +509,8 @@ def create_app(engine: Engine, organisation: str) -> Starlette:
         Route("/v1/objects/{sha256}", endpoint(push, limit=protocol.MAX_OBJECT_BYTES),
               methods=["PUT"]),
         Route("/v1/objects/{sha256}", endpoint(fetch, reads_only=True), methods=["GET"]),
+        Route("/v1/erasures", endpoint(erase), methods=["POST"]),
+        Route("/v1/erasures", endpoint(erasure_list, reads_only=True), methods=["GET"]),
     ])
 
 

@@ -22,7 +22,9 @@ pull what was routed here, import it through the exchange layer. Qt-free.
   revoked installation signs from then on, by hub or by file.
 - **Nothing is deleted locally** because the hub says so: pull only ever adds or updates
   through the exchange rules (which keep conflicting versions), and the control records
-  apply only through those rules, signed.
+  apply only through those rules, signed. A signed erasure record is applied only when
+  its *signer* may erase here (``hub.erasure_sync``, ``storage.erasure_records``): the hub
+  merely relays it.
 """
 
 from __future__ import annotations
@@ -85,12 +87,18 @@ class SyncResult:
     # The trainees an imported bundle added to or changed (open screens refresh them).
     mediators: set[uuid.UUID] = field(default_factory=set)
     finished_at: datetime | None = None
+    erasures_sent: int = 0  # signed erasure records the hub acted on
+    erasures_applied: int = 0  # erasure records from others applied here
+
 
     def summary(self) -> str:
         text = (f"sent {self.uploaded} bundle(s); received {self.received}: "
                 f"{self.imported} imported, {self.unchanged} already here")
         if self.refused:
             text += f", {len(self.refused)} refused"
+        if self.erasures_sent or self.erasures_applied:
+            text += (f"; erasures: {self.erasures_sent} sent, {self.erasures_applied} "
+                     "applied here")
         return text
 
 
@@ -201,12 +209,13 @@ _PAYLOAD_FRAME = ("created_at", "exported_by", "schema")
 
 
 def content_digest(payload: ExportPayload) -> str:
-    """What makes two exports 'the same content': the payload without when and by whom.
-    An observation's bundle is told by its observation (with its marks, notes,
-    amendments, case, observer, form and author's signature), not by the mediator's
-    details it carries along: those are the record bundle's, so a change to them resends
-    the record, not every observation."""
-    normal = replace(payload, created_at=_EPOCH, exported_by="hub")
+    """What makes two exports 'the same content': the payload without when and by whom,
+    and without the erasure records it relays (they reach the hub by their own route; a
+    new one must not make every observation look changed). An observation's bundle is
+    told by its observation (with its marks, notes, amendments, case, observer, form and
+    author's signature), not by the mediator's details it carries along: those are the
+    record bundle's, so a change to them resends the record, not every observation."""
+    normal = replace(payload, created_at=_EPOCH, exported_by="hub", erasures=())
     if payload.observations:
         normal = replace(normal, mediators=(), history=())
     # The canonical bytes, unchecked: this payload is sealed (and checked) only if sent.
@@ -504,9 +513,16 @@ def sync(store: Store, *, progress: Progress | None = None, page: int = 100) -> 
         directory: dict[str | None, list[Member]] = {}
         if progress:
             progress("Sending…")
+        from sendobserve.hub import erasure_sync
+
+        erasing = erasure_sync.ErasureSync()
+        erasure_sync.send(store, client, erasing)
         push(store, client, link, me, result, directory, progress)
         if progress:
             progress("Receiving…")
+        erasure_sync.receive(store, client, link.trusted_admins, erasing)
+        result.erasures_sent, result.erasures_applied = erasing.sent, erasing.applied
+        result.refused.extend(erasing.refused)
         pull(store, client, link, me, result, directory, progress, page)
     except UserError as exc:
         with store.session() as session:

@@ -12,6 +12,9 @@ Events:
   for a mediator who is not accredited.
 - ``last_activity``: the latest date anywhere in the mediator's record, so nothing of a
   practice period still going on is ever due.
+- ``left_panel``: the day the mediator left the provider's panel, as the provider recorded
+  it (the record editor, ``sendobserve left-panel``); nothing is due for a mediator still on
+  the panel.
 
 The defaults and their reasons are in ``DEFAULT_SCHEDULE``; every one can be changed by the
 provider (``sendobserve retention --set KIND=YEARS[@EVENT]``).
@@ -25,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
+from functools import partial
 
 from sendobserve.errors import UserError
 from sendobserve.model.domain import PracticeRecord
@@ -34,6 +38,7 @@ class Event(StrEnum):
     RECORD = "record"
     ACCREDITATION = "accreditation"
     LAST_ACTIVITY = "last_activity"
+    LEFT_PANEL = "left_panel"
 
 
 class Kind(StrEnum):
@@ -73,7 +78,8 @@ class Rule:
         if self.years is None:
             return "kept"
         event = {Event.RECORD: "the record's own date", Event.ACCREDITATION: "accreditation",
-                 Event.LAST_ACTIVITY: "the mediator's last activity"}[self.counted_from]
+                 Event.LAST_ACTIVITY: "the mediator's last activity",
+                 Event.LEFT_PANEL: "the mediator left the panel"}[self.counted_from]
         return f"{self.years} year{'s' if self.years != 1 else ''} after {event}"
 
 
@@ -171,7 +177,8 @@ def last_activity(record: PracticeRecord) -> date | None:
     return max(dates) if dates else None
 
 
-def _due(rule: Rule, *, own: date | None, record: PracticeRecord, today: date) -> date | None:
+def _due(rule: Rule, *, own: date | None, record: PracticeRecord, today: date,
+         left_on: date | None = None) -> date | None:
     """The date the item became due to go, or None if it is not due today."""
     if rule.years is None:
         return None
@@ -179,6 +186,8 @@ def _due(rule: Rule, *, own: date | None, record: PracticeRecord, today: date) -
         start = own
     elif rule.counted_from is Event.ACCREDITATION:
         start = record.mediator.accredited_on
+    elif rule.counted_from is Event.LEFT_PANEL:
+        start = left_on
     else:
         start = last_activity(record)
     if start is None:
@@ -189,20 +198,23 @@ def _due(rule: Rule, *, own: date | None, record: PracticeRecord, today: date) -
 
 def plan_retention(records: Iterable[PracticeRecord], schedule: Mapping[Kind, Rule], *,
                    today: date,
-                   import_log: Iterable[tuple[str, date]] = ()) -> RetentionPlan:
+                   import_log: Iterable[tuple[str, date]] = (),
+                   left_panel: Mapping[uuid.UUID, date] | None = None) -> RetentionPlan:
     """Everything due to go under ``schedule`` on ``today``.
 
-    ``import_log``: (payload hash, date imported) of each imported file. Notes are listed
+    ``import_log``: (payload hash, date imported) of each imported file. ``left_panel``:
+    mediator id -> the day they left the panel (the ``left_panel`` event). Notes are listed
     per observation (their text is cleared, the marks stay). A case is due only when it is
     due itself and every observation of it is due too.
     """
     items: list[DueItem] = []
+    left = left_panel or {}
     for record in records:
         mid = record.mediator.id
+        due_of = partial(_due, record=record, today=today, left_on=left.get(mid))
         going_obs: set[uuid.UUID] = set()
         for obs in record.observations:
-            due = _due(schedule[Kind.OBSERVATIONS], own=obs.observed_on, record=record,
-                       today=today)
+            due = due_of(schedule[Kind.OBSERVATIONS], own=obs.observed_on)
             if due:
                 going_obs.add(obs.id)
                 items.append(DueItem(Kind.OBSERVATIONS, "observations", obs.id, mid, due))
@@ -210,12 +222,11 @@ def plan_retention(records: Iterable[PracticeRecord], schedule: Mapping[Kind, Ru
         noted |= {n.observation_id for n in record.debrief_notes if n.text}
         for obs in record.observations:
             if obs.id in noted and obs.id not in going_obs:
-                due = _due(schedule[Kind.NOTES], own=obs.observed_on, record=record,
-                           today=today)
+                due = due_of(schedule[Kind.NOTES], own=obs.observed_on)
                 if due:
                     items.append(DueItem(Kind.NOTES, "observations", obs.id, mid, due))
         for case in record.cases:
-            due = _due(schedule[Kind.CASES], own=case.case_date, record=record, today=today)
+            due = due_of(schedule[Kind.CASES], own=case.case_date)
             of_case = [o.id for o in record.observations if o.case_id == case.id]
             if due and all(o in going_obs for o in of_case):
                 items.append(DueItem(Kind.CASES, "cases", case.id, mid, due))
@@ -226,7 +237,7 @@ def plan_retention(records: Iterable[PracticeRecord], schedule: Mapping[Kind, Ru
             + [("contacts", c.id, c.met_on) for c in record.contacts]
         )
         for table, item_id, own in logs:
-            due = _due(schedule[Kind.PRACTICE_LOGS], own=own, record=record, today=today)
+            due = due_of(schedule[Kind.PRACTICE_LOGS], own=own)
             if due:
                 items.append(DueItem(Kind.PRACTICE_LOGS, table, item_id, mid, due))
     rule = schedule[Kind.IMPORT_LOG]

@@ -2,8 +2,9 @@
 
 Input is what ``storage.erasure.subject_access`` returns (table → rows of plain values);
 each table becomes a titled section, each row a small two-column table of field and value,
-so nothing is cut off however wide a row is. Binary values (drawn signatures) appear as
-their size, as in the JSON.
+so nothing is cut off however wide a row is, ending with the row's source (which
+installation signed it, which file brought it and when it was imported). Binary values
+(drawn signatures) appear as their size, as in the JSON.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def subject_access_pdf(person: str, held: Mapping[str, Sequence[Mapping[str, Any
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
+    from sendobserve.model.sources import SOURCE_KEY, describe
+
     s = st.styles()
     width = (210 - 36) * 72 / 25.4
     story: list[Any] = [
@@ -77,7 +80,10 @@ def subject_access_pdf(person: str, held: Mapping[str, Sequence[Mapping[str, Any
         story.append(Paragraph(st.esc(f"{TABLE_TITLES.get(table, table)} ({len(rows)})"), s.h2))
         for n, row in enumerate(rows, start=1):
             data = [[Paragraph(st.esc(k), s.cell_bold), Paragraph(st.esc(_value(v)), s.cell)]
-                    for k, v in row.items()]
+                    for k, v in row.items() if k != SOURCE_KEY]
+            if SOURCE_KEY in row:
+                data.append([Paragraph("Source", s.cell_bold),
+                             Paragraph(st.esc(describe(row[SOURCE_KEY])), s.cell)])
             grid = Table(data, colWidths=[width * 0.3, width * 0.7], hAlign="LEFT")
             grid.setStyle(TableStyle([
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#B0B7C3")),

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from sendobserve.model.domain import Mediator
     from sendobserve.pki.identity import Identity, Revocation
     from sendobserve.services import Sessions
+    from sendobserve.storage.db import Store
+    from sendobserve.storage.erasure import ErasureResult
     from sendobserve.storage.exchange import KnownSigner
 
 
@@ -104,6 +106,39 @@ def revoke_signer(store: Sessions, fingerprint: str, *, revoked_from: datetime, 
             signer.public_key, revoked_from, reason.strip(), decided_by.strip()),
             recorded_by=identity.fingerprint, at=utcnow())
     return Done(signer, Changes(trust=True))
+
+
+def allow_erasure(store: Sessions, fingerprint: str, *, named_by: str) -> Done[str]:
+    """Name an installation whose signed erasure records are applied here from now on
+    (``storage.erasure_records.erasure_allowed``); the canonical fingerprint."""
+    from sendobserve.storage import erasure_records
+
+    if not named_by.strip():
+        raise UserError("say who decides that this installation may erase here")
+    with store.session() as session:
+        try:
+            fp = erasure_records.allow(session, fingerprint, named_by=named_by)
+        except ValueError as exc:
+            raise UserError(f"the fingerprint {fingerprint!r}: {exc}") from None
+    return Done(fp, Changes(trust=True))
+
+
+def disallow_erasure(store: Sessions, fingerprint: str) -> Done[None]:
+    """No longer apply erasure records signed by ``fingerprint`` (named earlier)."""
+    from sendobserve.storage import erasure_records
+
+    with store.session() as session:
+        if not erasure_records.disallow(session, fingerprint):
+            raise UserError(f"{fingerprint!r} is not allowed to erase here")
+    return Done(None, Changes(trust=True))
+
+
+def erasure_authorities(store: Sessions) -> dict[str, tuple[str, datetime]]:
+    """Fingerprint -> (who named it, when), for the installations allowed to erase here."""
+    from sendobserve.storage import erasure_records
+
+    with store.session() as session:
+        return erasure_records.authorities(session)
 
 
 def own_identity(store: Sessions) -> Identity | None:
@@ -268,6 +303,8 @@ class PendingImport:
 class ImportDone:
     result: ImportResult
     changes: Changes
+    # Erasures the file carried, finished after the commit (log, file, every backup).
+    erased: tuple[ErasureResult, ...] = ()
 
 
 def open_with_passphrase(data: bytes, passphrase: str) -> OpenedBundle:
@@ -323,19 +360,27 @@ def import_changes(opened: OpenedBundle, result: ImportResult) -> Changes:
     """What an import changed: every kind it carries, for the trainees it names."""
     if not result.written:
         return NOTHING
+    erased = frozenset(e.record.subject for e in result.preview.erasures if e.applies)
     return Changes(people=True, cases=True, observations=True, marks=True, record=True,
-                   forms=True, trust=True,
-                   mediators=frozenset(m.id for m in opened.payload.mediators))
+                   forms=True, trust=True, certificates=bool(erased),
+                   mediators=frozenset(m.id for m in opened.payload.mediators) | erased)
 
 
-def apply_pending(store: Sessions, pending: PendingImport) -> ImportDone:
-    """Import it in one transaction (the plan is recomputed inside it)."""
+def apply_pending(store: Store, pending: PendingImport) -> ImportDone:
+    """Import it in one transaction (the plan is recomputed inside it); then finish any
+    erasure the file carried (the log truncated, the file vacuumed, every backup
+    rewritten: ``storage.erasure.complete_erasures``)."""
     from sendobserve.exchange.apply import apply_import
 
     own = own_identity(store)
     with store.session() as session:
         result = apply_import(session, pending.opened, own=own)
-    return ImportDone(result, import_changes(pending.opened, result))
+    erased: tuple[ErasureResult, ...] = ()
+    if any(e.applies for e in result.preview.erasures):
+        from sendobserve.storage.erasure import complete_erasures
+
+        erased = tuple(complete_erasures(store))
+    return ImportDone(result, import_changes(pending.opened, result), erased)
 
 
 # --- conflicts ---------------------------------------------------------------------------

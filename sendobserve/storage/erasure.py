@@ -25,10 +25,10 @@ import contextlib
 import json
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
 
@@ -36,6 +36,9 @@ from sendobserve.storage.backup import all_encrypted_copies
 from sendobserve.storage.db import Store
 from sendobserve.storage.errors import StoreError
 from sendobserve.storage.fsutil import fsync_dir, fsync_file
+
+if TYPE_CHECKING:
+    from sendobserve.pki.control import ErasureRecord
 
 # Kept as register facts when ``keep_certificates`` (and what they need to stand).
 REGISTER_TABLES = frozenset({"certificates", "certificate_prints", "mediators"})
@@ -77,6 +80,8 @@ class ErasureResult:
     # Kept aside after damage was found (a damaged log cannot be opened to rewrite): named so
     # that the provider removes them once the damage has been dealt with.
     untouched: tuple[Path, ...] = ()
+    # The signed record that carries this erasure to other copies (files, the hub).
+    record: ErasureRecord | None = None
 
     def summary_lines(self) -> list[str]:
         lines = [f"Deleted {sum(self.rows_deleted.values())} rows from the live store."]
@@ -89,6 +94,12 @@ class ErasureResult:
         for path in self.untouched:
             lines.append(f"Not reached: {path} was kept aside after damage was found and "
                          "cannot be rewritten; delete it once the damage has been dealt with.")
+        if self.record is not None:
+            lines.append(
+                f"Signed erasure record kept (mediator {self.mediator_id}, no name; signed by "
+                f"installation {self.record.fingerprint}): every file this store exports and "
+                "its next sync with the hub carry it, so other laptops that allow this "
+                "installation to erase apply it, and the hub drops its files about them.")
         if self.certificates_kept:
             lines.append(
                 f"Kept {self.certificates_kept} issued certificate(s) and the mediator's name "
@@ -219,6 +230,10 @@ def _erase_in(conn: sqlcipher3.Connection, schema: str, mediator_id: uuid.UUID, 
     conn.execute("BEGIN IMMEDIATE")
     try:
         _delete(conn, schema, holdings, keep=keep)
+        counts.update(_forget_hub_traffic(conn, schema, mediator_id))
+        if not counts:  # nothing here (already erased by an import): nothing to log
+            conn.execute("COMMIT")
+            return counts, 0
         if "privacy_log" in _tables(conn, schema):
             conn.execute(
                 f'INSERT INTO "{schema}".privacy_log (at, action, subject_id, summary) '
@@ -249,15 +264,99 @@ def _store_connection(store: Store) -> Iterator[sqlcipher3.Connection]:
 
 def erase_mediator(store: Store, mediator_id: uuid.UUID, *,
                    keep_certificates: bool = True) -> ErasureResult:
-    """Erase one mediator from the live store and from every database copy it keeps.
+    """Erase one mediator from the live store and from every database copy it keeps, and
+    keep the signed erasure record that carries the erasure to other copies.
 
-    The copies in the backups folder are attached to the store's own connection without a
-    key of their own, so SQLCipher opens them with the store's key (backups are made with
-    it, and a key rotation re-encrypts them); one that does not open with it is removed.
+    The record is kept first (so a crash part-way is finished by ``complete_erasures``),
+    and dropped again if the erasure itself is refused.
     """
+    from sendobserve.pki.control import ErasureRecord
+    from sendobserve.storage import erasure_records
+    from sendobserve.storage.privacy_log import ErasureRecordRow
+
     with _store_connection(store) as conn:
         if _mediator_key(conn, mediator_id) is None:
             raise StoreError(f"there is no mediator with the id {mediator_id} in this store")
+    with store.session() as session:
+        record = ErasureRecord.make(erasure_records.own_identity(session), mediator_id,
+                                    erased_at=datetime.now(UTC),
+                                    certificates=not keep_certificates)
+        erasure_records.hold(session, record, received_from=None)
+    try:
+        result = _erase_everywhere(store, mediator_id, keep_certificates=keep_certificates)
+    except BaseException:
+        with store.session() as session:
+            row = session.get(ErasureRecordRow,
+                              erasure_records.record_digest(record))
+            if row is not None:
+                session.delete(row)
+        raise
+    with store.session() as session:
+        erasure_records.mark_complete(session, record)
+    return replace(result, record=record)
+
+
+def complete_erasures(store: Store) -> list[ErasureResult]:
+    """Finish every erasure held here and not yet complete: one received in an import
+    (whose rows the import already deleted, in its own transaction) or one a crash cut
+    short. Each: the live store's rows (if any are left), its log truncated and the file
+    vacuumed, every backup rewritten; then marked complete. Safe to run again."""
+    from sendobserve.storage import erasure_records
+
+    with store.session() as session:
+        pending = erasure_records.incomplete(session)
+    results = []
+    for record in pending:
+        result = _erase_everywhere(store, record.subject,
+                                   keep_certificates=not record.certificates)
+        with store.session() as session:
+            erasure_records.mark_complete(session, record)
+        results.append(replace(result, record=record))
+    return results
+
+
+def erase_in_transaction(session: Any, mediator_id: uuid.UUID, *,
+                         keep_certificates: bool) -> dict[str, int]:
+    """Delete the mediator's rows inside the caller's open transaction (an import that
+    carries an erasure record), freed content overwritten; ``complete_erasures`` then
+    truncates the log, vacuums and rewrites the backups once the caller has committed."""
+    conn = session.connection().connection.driver_connection
+    conn.execute("PRAGMA secure_delete = ON")
+    holdings = find_holdings(conn, mediator_id, "main")
+    if not holdings.rows:
+        return _forget_hub_traffic(conn, "main", mediator_id)
+    certificates = len(holdings.rows.get("certificates", ()))
+    keep = REGISTER_TABLES if keep_certificates and certificates else frozenset()
+    counts = {t: n for t, n in holdings.count().items() if t not in keep}
+    _delete(conn, "main", holdings, keep=keep)
+    counts.update(_forget_hub_traffic(conn, "main", mediator_id))
+    conn.execute(
+        "INSERT INTO privacy_log (at, action, subject_id, summary) VALUES (?, ?, ?, ?)",
+        (datetime.now(UTC).isoformat(timespec="seconds"), "erasure", str(mediator_id),
+         json.dumps({"rows_deleted": counts, "certificates_kept": certificates if keep else 0,
+                     "by_record": True})),
+    )
+    return counts
+
+
+def _forget_hub_traffic(conn: sqlcipher3.Connection, schema: str,
+                        mediator_id: uuid.UUID) -> dict[str, int]:
+    """The hub outbox (sealed files waiting to be sent) and the log of files received for
+    this trainee: keyed by the trainee's id, not a foreign key, so removed by name here."""
+    counts: dict[str, int] = {}
+    tables = set(_tables(conn, schema))
+    for table in ("hub_outbox", "hub_received"):
+        if table in tables:
+            n = conn.execute(f'DELETE FROM "{schema}"."{table}" WHERE trainee = ?',
+                             (mediator_id.hex,)).rowcount
+            if n:
+                counts[table] = n
+    return counts
+
+
+def _erase_everywhere(store: Store, mediator_id: uuid.UUID, *,
+                      keep_certificates: bool) -> ErasureResult:
+    with _store_connection(store) as conn:
         counts, kept = _erase_in(conn, "main", mediator_id, keep_certificates=keep_certificates)
         # No freed page and no log frame keeps erased text.
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -300,9 +399,6 @@ def _erase_in_copy(conn: sqlcipher3.Connection, path: Path, mediator_id: uuid.UU
             path.unlink(missing_ok=True)
             return CopyOutcome(path, rewritten=False, rows_deleted=0)
         conn.execute('PRAGMA "erasure_copy".secure_delete = ON')
-        if _mediator_key(conn, mediator_id, "erasure_copy") is None:
-            conn.execute("DETACH DATABASE erasure_copy")
-            return CopyOutcome(path, rewritten=True, rows_deleted=0)
         counts, _kept = _erase_in(conn, "erasure_copy", mediator_id,
                                   keep_certificates=keep_certificates)
         conn.execute('VACUUM "erasure_copy"')
@@ -317,7 +413,9 @@ def _erase_in_copy(conn: sqlcipher3.Connection, path: Path, mediator_id: uuid.UU
 
 def subject_access(store: Store, mediator_id: uuid.UUID | None = None, *,
                    observer_id: uuid.UUID | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Every row the live store holds about one person, table by table, as plain values.
+    """Every row the live store holds about one person, table by table, as plain values,
+    each with where it came from under ``sources.SOURCE_KEY`` (the installation that signed
+    it when finalising, the files that brought it: from which installation, when imported).
 
     A person may be in the store as a mediator (their practice record), as an observer or
     signer (what they observed, signed, mentored), or both: give either id or both.
@@ -349,7 +447,10 @@ def subject_access(store: Store, mediator_id: uuid.UUID | None = None, *,
                 rows.extend({n: _plain(v) for n, v in zip(names, row, strict=True)}
                             for row in cur)
             out[table] = rows
-        return out
+    from sendobserve.storage.sources import with_sources
+
+    with store.session() as session:
+        return with_sources(session, out)
 
 
 def _plain(value: Any) -> Any:

@@ -9,12 +9,14 @@ roll over on their own, so a record retention removed is gone from every copy wi
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from sendobserve.errors import UserError
 from sendobserve.model.retention import (
     Kind,
     RetentionPlan,
@@ -23,10 +25,11 @@ from sendobserve.model.retention import (
     schedule_from_json,
     schedule_to_json,
 )
+from sendobserve.model.validation import ValidationError
 from sendobserve.storage.db import Store
 from sendobserve.storage.exchange import ExchangeImportRecord
 from sendobserve.storage.meta import get_meta, set_meta
-from sendobserve.storage.privacy_log import PrivacyLogRecord
+from sendobserve.storage.privacy_log import PanelLeavingRecord, PrivacyLogRecord
 from sendobserve.storage.records import (
     AmendmentChangeRecord,
     AmendmentRecord,
@@ -36,6 +39,7 @@ from sendobserve.storage.records import (
     DebriefNoteRecord,
     MarkEventRecord,
     MarkRecord,
+    MediatorRecord,
     ObservationRecord,
     ReflectionRecord,
     TrainingRecord,
@@ -61,13 +65,46 @@ def save_schedule(store: Store, schedule: dict[Kind, Rule]) -> None:
         set_meta(session, META_SCHEDULE, schedule_to_json(schedule))
 
 
+def left_panel_dates(session: Session) -> dict[uuid.UUID, date]:
+    """Mediator id -> the day they left the panel (the ``left_panel`` retention event)."""
+    return {r.mediator_id: r.left_on for r in session.scalars(select(PanelLeavingRecord))}
+
+
+def left_panel_on(session: Session, mediator_id: uuid.UUID) -> date | None:
+    row = session.get(PanelLeavingRecord, mediator_id)
+    return None if row is None else row.left_on
+
+
+def set_left_panel(session: Session, mediator_id: uuid.UUID, day: date | None, *,
+                   today: date | None = None) -> None:
+    """Record (or, with ``None``, clear) the day a mediator left the panel, in the caller's
+    transaction. A day after ``today`` is refused: leaving is recorded once it happened."""
+    today = today or date.today()
+    if session.get(MediatorRecord, mediator_id) is None:
+        raise UserError(f"there is no mediator with the id {mediator_id} in this store")
+    if day is not None and day > today:
+        raise ValidationError(f"The leaving date ({day.isoformat()}) is after today; record "
+                              "it once the mediator has left", field="left_on")
+    row = session.get(PanelLeavingRecord, mediator_id)
+    if day is None:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(PanelLeavingRecord(mediator_id=mediator_id, left_on=day,
+                                       recorded_at=datetime.now(UTC)))
+    else:
+        row.left_on, row.recorded_at = day, datetime.now(UTC)
+    session.flush()
+
+
 def plan_for_store(store: Store, *, today: date) -> RetentionPlan:
     with store.session() as session:
         schedule = load_schedule(session)
         records = load_practice_records(session).values()
         imports = [(row.payload_sha256, row.imported_at.date())
                    for row in session.scalars(select(ExchangeImportRecord))]
-        return plan_retention(records, schedule, today=today, import_log=imports)
+        return plan_retention(records, schedule, today=today, import_log=imports,
+                              left_panel=left_panel_dates(session))
 
 
 def apply_retention(store: Store, plan: RetentionPlan) -> dict[str, int]:

@@ -80,3 +80,92 @@ def test_subject_access_for_an_observer_lists_what_they_observed(
     assert main(["--data-dir", str(demo_dir), "subject-access", "Nobody At All",
                  "--json", str(out_json)]) != 0
     assert "No mediator or observer" in capsys.readouterr().err
+
+
+def _fingerprint(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(["--data-dir", str(data_dir), "identity", "--set-name", "Admin"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("Fingerprint"))
+    return line.split(":", 1)[1].strip()
+
+
+@pytest.fixture
+def second_laptop(demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                  ) -> tuple[Path, Path, str]:
+    """A second store holding the GAPS mediator's whole record, imported from the first."""
+    from tests.helpers import FAST_SCRYPT
+
+    other = tmp_path / "laptop2"
+    vault.initialise(other, TEST_PASSPHRASE, scrypt=FAST_SCRYPT).store.close()
+    phrase = tmp_path / "phrase.txt"
+    phrase.write_text("a long shared file passphrase", "utf-8")
+    admin = _fingerprint(demo_dir, capsys)
+    bundle = tmp_path / "gaps.sendobs"
+    assert main(["--data-dir", str(demo_dir), "export", "--mediator", demo.GAPS, "--scope",
+                 "record", "-o", str(bundle), "--bundle-passphrase-file", str(phrase)]) == 0
+    assert main(["--data-dir", str(other), "import", str(bundle), "--yes",
+                 "--bundle-passphrase-file", str(phrase)]) == 0
+    assert main(["--data-dir", str(other), "backup"]) == 0
+    capsys.readouterr()
+    return other, phrase, admin
+
+
+def _names(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> set[str]:
+    assert main(["--data-dir", str(data_dir), "mediators", "--json"]) == 0
+    return {row["name"] for row in json.loads(capsys.readouterr().out)}
+
+
+def test_the_erasure_record_travels_by_file_to_a_laptop_that_allows_its_signer(
+    demo_dir: Path, second_laptop: tuple[Path, Path, str], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    other, phrase, admin = second_laptop
+    record = tmp_path / "erasure.sendobs"
+    assert main(["--data-dir", str(demo_dir), "erase", demo.GAPS, "--yes", "--record",
+                 str(record), "--bundle-passphrase-file", str(phrase)]) == 0
+    out = capsys.readouterr().out
+    assert "Signed erasure record kept" in out and "Wrote 1 erasure record(s)" in out
+    assert main(["--data-dir", str(other), "identity", "--allow-erasure", admin,
+                 "--by", "The provider's DPO"]) == 0
+    assert "applied here from now on" in capsys.readouterr().out
+    assert main(["--data-dir", str(other), "import", str(record), "--yes",
+                 "--bundle-passphrase-file", str(phrase)]) == 0
+    out = capsys.readouterr().out
+    assert f"Erases {demo.GAPS}" in out and "Rewrote the backup" in out
+    assert demo.GAPS not in _names(other, capsys)
+
+
+def test_the_erasure_record_is_refused_where_its_signer_may_not_erase(
+    demo_dir: Path, second_laptop: tuple[Path, Path, str], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.helpers import durable_snapshot
+
+    other, phrase, _admin = second_laptop
+    record = tmp_path / "erasure.sendobs"
+    assert main(["--data-dir", str(demo_dir), "erase", demo.GAPS, "--yes", "--record",
+                 str(record), "--bundle-passphrase-file", str(phrase)]) == 0
+    capsys.readouterr()
+    before = durable_snapshot(other)
+    assert main(["--data-dir", str(other), "import", str(record), "--yes",
+                 "--bundle-passphrase-file", str(phrase)]) != 0
+    err = capsys.readouterr().err
+    assert "may not erase here" in err and "--allow-erasure" in err
+    assert durable_snapshot(other) == before
+    assert demo.GAPS in _names(other, capsys)
+
+
+def test_left_panel_is_recorded_and_cleared(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--data-dir", str(demo_dir), "left-panel", demo.READY,
+                 "--on", "2020-01-31"]) == 0
+    assert "left the panel on 31 January 2020" in capsys.readouterr().out
+    assert main(["--data-dir", str(demo_dir), "retention", "--set",
+                 "practice_logs=1@left_panel"]) == 0
+    out = capsys.readouterr().out
+    assert "1 year after the mediator left the panel" in out and "due to go" in out
+    assert main(["--data-dir", str(demo_dir), "left-panel", demo.READY, "--clear"]) == 0
+    assert "on the panel" in capsys.readouterr().out
+    assert main(["--data-dir", str(demo_dir), "left-panel", demo.READY,
+                 "--on", "2999-01-01"]) != 0
+    assert "after today" in capsys.readouterr().err

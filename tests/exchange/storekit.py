@@ -49,7 +49,8 @@ FAST_KDF = 14
 
 # Bookkeeping that legitimately differs between stores holding the same records: when
 # something was stored or imported here, autoincrement row ids, and this store's own key.
-IGNORED_TABLES = {"alembic_version", "store_meta", "installation_identity", "exchange_imports"}
+IGNORED_TABLES = {"alembic_version", "store_meta", "installation_identity", "exchange_imports",
+                  "record_sources"}
 IGNORED_COLUMNS = {
     "mediators": {"updated_at"},
     "observers": {"updated_at"},

@@ -308,7 +308,9 @@ def test_every_table_that_holds_evidence_flags_verdicts_on_every_write(store: St
     # The verdicts themselves, the undo log (the marks change with it), the kept
     # versions of conflicting imports (a decision changes the record itself, which has its
     # triggers), the version history of exported records and the authors' signatures on
-    # finalised observations (provenance) carry nothing the rules read.
+    # finalised observations (provenance) carry nothing the rules read; nor do the day a
+    # mediator left the panel (a retention event) and the import each record came from
+    # (0016).
     not_evidence = {"panel_verdicts", "mark_events", "observation_conflicts",
                     "observation_provenance", "record_conflicts", "record_versions",
                     "conflict_decisions",
@@ -316,7 +318,10 @@ def test_every_table_that_holds_evidence_flags_verdicts_on_every_write(store: St
                     # records themselves (which have their triggers); a certificate kept
                     # in conflict and the log of what was sent are read by no rule.
                     "record_tombstones", "exchange_decisions", "certificate_conflicts",
-                    "exchange_sent"}
+                    "exchange_sent",
+                    # Data protection: the leaving date is a retention event and the
+                    # source of each record is bookkeeping; no rule reads either.
+                    "panel_leaving", "record_sources"}
     assert {"panel_verdicts", "mark_events", "observation_conflicts"} <= evidence
     for table in [*sorted(evidence - not_evidence), "observers", "form_versions"]:
         for event in ("insert", "update", "delete"):

@@ -46,7 +46,12 @@ from sendobserve.model.retention import (
 )
 from sendobserve.storage import vault
 from sendobserve.storage.repositories import FormVersionRepository, put_practice_record
-from sendobserve.storage.retention import apply_retention, plan_for_store, save_schedule
+from sendobserve.storage.retention import (
+    apply_retention,
+    plan_for_store,
+    save_schedule,
+    set_left_panel,
+)
 from tests.helpers import FAST_SCRYPT, TEST_PASSPHRASE
 
 TODAY = date(2026, 11, 30)
@@ -64,12 +69,14 @@ class Generated:
     case_dates: dict[uuid.UUID, date]
     cpd_dates: dict[uuid.UUID, date]
     case_of: dict[uuid.UUID, uuid.UUID]
+    left_on: date | None = None  # left the panel (the left_panel event)
 
 
 @st.composite
 def mediators(draw: st.DrawFn, observer: Observer) -> Generated:
     mid = new_id()
     accredited = draw(st.none() | days)
+    left_on = draw(st.none() | days)
     cases, observations, marks, cpd = [], [], [], []
     obs_dates, case_dates, cpd_dates, case_of = {}, {}, {}, {}
     for _ in range(draw(st.integers(0, 3))):
@@ -98,7 +105,7 @@ def mediators(draw: st.DrawFn, observer: Observer) -> Generated:
         observers=(observer,), cases=tuple(cases), observations=tuple(observations),
         marks=tuple(marks), cpd=tuple(cpd),
     )
-    return Generated(record, obs_dates, case_dates, cpd_dates, case_of)
+    return Generated(record, obs_dates, case_dates, cpd_dates, case_of, left_on)
 
 
 rules = st.builds(Rule, st.none() | st.sampled_from([1, 3, 6]), st.sampled_from(list(Event)),
@@ -112,6 +119,8 @@ def oracle_due(rule: Rule, own: date, g: Generated) -> bool:
         start: date | None = own
     elif rule.counted_from is Event.ACCREDITATION:
         start = g.record.mediator.accredited_on
+    elif rule.counted_from is Event.LEFT_PANEL:
+        start = g.left_on
     else:
         all_dates = [*g.obs_dates.values(), *g.case_dates.values(), *g.cpd_dates.values()]
         if g.record.mediator.accredited_on:
@@ -144,6 +153,8 @@ def test_retention_leaves_exactly_what_the_schedule_keeps(
         with store.session() as session:
             for g in generated:
                 put_practice_record(session, g.record, today=TODAY)
+                if g.left_on is not None:
+                    set_left_panel(session, g.record.mediator.id, g.left_on, today=TODAY)
         save_schedule(store, schedule)
         apply_retention(store, plan_for_store(store, today=TODAY))
 
@@ -223,3 +234,39 @@ def test_bad_settings_are_refused_with_a_sentence(setting: str, message: str) ->
 def test_settings_parse() -> None:
     assert parse_setting("notes=3@record") == (Kind.NOTES, 3, Event.RECORD)
     assert parse_setting("certificates=keep") == (Kind.CERTIFICATES, None, None)
+
+
+def test_leaving_the_panel_is_an_event_retention_counts_from(
+        initialised: vault.Initialised) -> None:
+    store = initialised.store
+    observer = Observer(new_id(), "Pat Observer", ObserverRole.PPC)
+    mid = new_id()
+    recent = Cpd(new_id(), mid, date(2026, 1, 1), Decimal(3), CpdKind.READING, "recent")
+    record = PracticeRecord(Mediator(mid, "Leaver"), observers=(observer,), cpd=(recent,))
+    with store.session() as session:
+        put_practice_record(session, record, today=TODAY)
+    save_schedule(store, {**DEFAULT_SCHEDULE,
+                          Kind.PRACTICE_LOGS: Rule(1, Event.LEFT_PANEL, "test")})
+    assert plan_for_store(store, today=TODAY).items == ()  # still on the panel
+    with store.session() as session:
+        set_left_panel(session, mid, date(2025, 11, 30), today=TODAY)
+    plan = plan_for_store(store, today=TODAY)
+    assert [(i.kind, i.item_id, i.due_since) for i in plan.items] == [
+        (Kind.PRACTICE_LOGS, recent.id, date(2026, 11, 30))]
+    assert "1 year after the mediator left the panel" in "\n".join(plan.lines())
+    with store.session() as session:  # cleared: on the panel again, nothing due
+        set_left_panel(session, mid, None, today=TODAY)
+    assert plan_for_store(store, today=TODAY).items == ()
+
+
+def test_a_leaving_date_in_the_future_is_refused(initialised: vault.Initialised) -> None:
+    from sendobserve.model.validation import ValidationError
+
+    store = initialised.store
+    mid = new_id()
+    with store.session() as session:
+        put_practice_record(session, PracticeRecord(Mediator(mid, "Stayer")), today=TODAY)
+    with pytest.raises(ValidationError, match="after today"), store.session() as session:
+        set_left_panel(session, mid, date(2026, 12, 1), today=TODAY)
+    with store.session() as session:
+        assert session.execute(text("SELECT count(*) FROM panel_leaving")).scalar_one() == 0

@@ -127,11 +127,15 @@ class PrivacyDialog(QDialog):
         box = QVBoxLayout(person)
         box.addLayout(row)
         box.addWidget(QLabel(
-            "A subject-access report lists every record about the mediator, as a readable "
-            "PDF and as JSON. Erasure removes them from this store and from every backup; "
-            "certificates already issued are kept with the name as a register fact the "
-            "provider may have to keep. Files already exported and other laptops are not "
-            "reached: erase there too.", person, wordWrap=True))
+            "A subject-access report lists every record about the mediator, with where each "
+            "came from, as a readable PDF and as JSON. Erasure removes them from this store "
+            "and from every backup; certificates already issued are kept with the name as a "
+            "register fact the provider may have to keep. It also keeps an erasure record "
+            "signed by this installation (the mediator's id, never the name): every file "
+            "this store exports and its next hub sync carry it, so laptops that allow this "
+            "installation to erase apply it and the hub drops its files about the mediator. "
+            "Files already exported stay as they are, but a laptop that has the record "
+            "refuses them.", person, wordWrap=True))
         box.addWidget(self.access_button, alignment=Qt.AlignmentFlag.AlignLeft)
         box.addWidget(self.erase_button, alignment=Qt.AlignmentFlag.AlignLeft)
         box.addWidget(self.person_status)

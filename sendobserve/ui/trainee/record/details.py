@@ -2,14 +2,17 @@
 SEND practice since, lead since, accredited on, the passporting route and the provider's
 confirmation, §1.6) and the edition of the Standards their practice period is judged
 under. Each date may be unknown, so each has a "known" box; the repository validates (no
-future date, lead not before SEND practice).
+future date, lead not before SEND practice). The day the mediator left the panel (a
+retention event, ``storage.retention.set_left_panel``) is kept with them in this store.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from typing import Protocol
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -32,6 +35,14 @@ from sendobserve.model.rulebook import shipped_rulebook
 from sendobserve.model.validation import ValidationError
 from sendobserve.services import Done
 from sendobserve.ui.trainee.style import status_colour
+
+
+class LeavingDoor(Protocol):
+    """The leaving date's reads and writes (the trainee page's door)."""
+
+    def left_panel_on(self, mediator_id: uuid.UUID) -> date | None: ...
+    def set_left_panel(self, mediator_id: uuid.UUID, day: date | None, *,
+                       today: date) -> Done[date | None]: ...
 
 BODIES = (
     (ProfessionalBody.COM, "College of Mediators"),
@@ -88,9 +99,10 @@ class MediatorDetails(QWidget):
     changed = Signal(object)  # Changes
 
     def __init__(self, save: Callable[..., Done[Mediator]], today: Callable[[], date],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, leaving: LeavingDoor | None = None) -> None:
         super().__init__(parent)
         self._save = save
+        self._leaving = leaving  # the leaving date's reads and writes (None: not shown)
         self._today = today
         self._mediator: Mediator | None = None
         self.name = QLineEdit()
@@ -117,6 +129,10 @@ class MediatorDetails(QWidget):
         self.edition.addItem("The one in force when the practice period began", "")
         for e in shipped_rulebook():
             self.edition.addItem(f"{e.label} [{e.id}]", e.id)
+        # The day they left the provider's panel: retention may count from it.
+        self.left_panel = _OptionalDate("Left the panel on")
+        self.left_panel.setToolTip("Retention periods set to count from leaving the panel "
+                                   "start on this day (File ▸ Data protection…).")
         self.errors: dict[str, QLabel] = {}
         form = QFormLayout()
         for name, label, widget in (
@@ -128,6 +144,8 @@ class MediatorDetails(QWidget):
             ("panel_confirmed_by", "Panel confirmed b&y", self.panel_by),
             ("panel_confirmed_on", "Panel c&onfirmed on", self.panel_on),
             ("rules_edition", "&Edition of the Standards", self.edition),
+            *((("left_on", "Le&ft the panel on", self.left_panel),)
+              if leaving is not None else ()),
         ):
             holder = QWidget()
             column = QVBoxLayout(holder)
@@ -168,6 +186,8 @@ class MediatorDetails(QWidget):
         self.panel_by.setText(mediator.panel_confirmed_by or "")
         self.panel_on.set(mediator.panel_confirmed_on)
         self.edition.setCurrentIndex(max(self.edition.findData(mediator.rules_edition or ""), 0))
+        if self._leaving is not None:
+            self.left_panel.set(self._leaving.left_panel_on(mediator.id))
         self._clear()
 
     def _clear(self) -> None:
@@ -193,8 +213,17 @@ class MediatorDetails(QWidget):
             panel_confirmed_on=self.panel_on.value(),
             rules_edition=self.edition.currentData() or None,
         )
+        left_on = self.left_panel.value()
         try:
+            if self._leaving is not None and left_on is not None and left_on > self._today():
+                raise ValidationError(f"The leaving date ({left_on.isoformat()}) is after "
+                                      "today; record it once the mediator has left",
+                                      field="left_on")
             written = self._save(changed, today=self._today())
+            if self._leaving is not None:
+                left = self._leaving.set_left_panel(written.value.id, left_on,
+                                                    today=self._today())
+                written = Done(written.value, written.changes | left.changes)
         except ValidationError as exc:
             label = self.errors.get(exc.field)
             if label is None:

@@ -118,7 +118,7 @@ class RecordEditor(QWidget):
             page = self._make_page(spec)
             self.pages[spec.key] = page
             self.tabs.addTab(page.widget, spec.tab)
-        self.details = MediatorDetails(door.save_mediator, today)
+        self.details = MediatorDetails(door.save_mediator, today, leaving=door)
         self.details.changed.connect(self._details_saved)
         self.tabs.addTab(self.details, "Mediator detai&ls")
         layout = QVBoxLayout(self)

@@ -281,3 +281,30 @@ def test_the_passporting_route_and_the_providers_confirmation(
     assert passport.requirements.text_of(R.PASSPORT_ROUTE).startswith("✓ Met")
     assert passport.requirements.edition.text().startswith(
         "Judged under the Professional Standards for Mediators Working With SEND")
+
+
+def test_the_leaving_date_is_recorded_in_the_details_tab(qtbot: QtBot, demo_store: Store) -> None:
+    from sendobserve.storage.retention import left_panel_on
+
+    screen = _screen(qtbot, demo_store, RENEWING)
+    details = screen.record.details
+    assert details.left_panel.known.isChecked() is False  # on the panel
+    assert details.left_panel.edit.accessibleName() == "Left the panel on"
+    # A day after today is refused beside the field, and nothing is stored.
+    files = snapshot(demo_store.data_dir)
+    details.left_panel.set(TODAY + timedelta(days=1))
+    assert not details.save()
+    assert details.errors["left_on"].text().startswith("⚠ The leaving date")
+    assert snapshot(demo_store.data_dir) == files
+    details.left_panel.set(TODAY - timedelta(days=30))
+    with qtbot.waitSignal(screen.record.changed, timeout=2000):
+        assert details.save()
+    with demo_store.session() as session:
+        assert left_panel_on(session, mediator_id(RENEWING)) == TODAY - timedelta(days=30)
+    details.show_mediator(details._mediator)  # shown again as stored
+    assert details.left_panel.value() == TODAY - timedelta(days=30)
+    details.left_panel.known.setChecked(False)  # back on the panel
+    with qtbot.waitSignal(screen.record.changed, timeout=2000):
+        assert details.save()
+    with demo_store.session() as session:
+        assert left_panel_on(session, mediator_id(RENEWING)) is None
