@@ -183,7 +183,7 @@ def build_payload(
 
     if since_last_to is not None:
         payload = without_sent(payload, sent_items(session, recipient or "", record.mediator.id))
-        if payload.is_empty:
+        if _nothing_new(payload):
             raise ExchangeError(
                 ExchangeProblem.BAD_INPUT,
                 f"Nothing of {record.mediator.name}'s record has changed since the last "
@@ -349,6 +349,16 @@ def items_of(payload: ExportPayload) -> set[tuple[str, uuid.UUID, str]]:
 def sent_items(session: Session, recipient: str, mediator_id: uuid.UUID
                ) -> frozenset[tuple[str, uuid.UUID, str]]:
     return controls_store.sent_to(session, recipient, mediator_id)
+
+
+def _nothing_new(payload: ExportPayload) -> bool:
+    """What is left after ``without_sent`` is only context: the mediator's details, the
+    revocations and erasure records every file carries (``is_empty`` counts those, as a
+    hub bundle of a trainee's details alone is worth sending; a since-last file is not)."""
+    return not (payload.observations or payload.cases
+                or any(payload.log_records(k) for k in LOG_KINDS)
+                or payload.certificates or payload.tombstones or payload.decisions
+                or payload.evidence)
 
 
 def without_sent(payload: ExportPayload, sent: frozenset[tuple[str, uuid.UUID, str]]

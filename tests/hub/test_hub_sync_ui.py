@@ -95,7 +95,9 @@ def test_a_sync_refreshes_the_open_page_of_the_trainee_it_brought_news_of(
     for member in (admin, laptop):
         roster(member.ts, [t1, t2], observer(member.name, ObserverRole.PPC))
     made = _observe(laptop, t1, 2)
-    assert laptop.sync(hub.url).uploaded == 2
+    # Two observations, and a record bundle for each trainee on the laptop's roster (every
+    # trainee is shared, with or without a finalised observation).
+    assert laptop.sync(hub.url).uploaded == 2 + 2
 
     with admin.ts.open() as store:
         runner = Runner(synchronous=True)

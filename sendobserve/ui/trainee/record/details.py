@@ -144,7 +144,7 @@ class MediatorDetails(QWidget):
             ("panel_confirmed_by", "Panel confirmed b&y", self.panel_by),
             ("panel_confirmed_on", "Panel c&onfirmed on", self.panel_on),
             ("rules_edition", "&Edition of the Standards", self.edition),
-            *((("left_on", "Le&ft the panel on", self.left_panel),)
+            *((("left_on", "Date of leavin&g the panel", self.left_panel),)
               if leaving is not None else ()),
         ):
             holder = QWidget()
