@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.errors import UserError
+from sendobserve.model.vocabulary import plural
 from sendobserve.ui.common.a11y import LiveLabel
 from sendobserve.ui.common.geometry import remember_geometry
 from sendobserve.ui.common.lock import FILE_DIALOG_OPTIONS
@@ -348,7 +349,7 @@ class ImportPreviewDialog(QDialog):
                   f"{preview.count(ObservationAction.CONFLICT)} in conflict · "
                   f"{preview.count(ObservationAction.ALREADY_HERE)} already here")
         n = len(preview.observations)
-        heading = f"{n} observation{'' if n == 1 else 's'}"
+        heading = plural(n, "observation")
         self.summary = QLabel(f"<b>{heading}:</b> {html.escape(counts)}")
         self.summary.setAccessibleName(f"{heading}: {counts}")
         layout.addWidget(self.summary)
