@@ -67,7 +67,6 @@ from sendobserve.model.domain import (
     DebriefNote,
     Discretion,
     Mark,
-    MarkChange,
     Mediator,
     Observation,
     ObservationState,
@@ -76,11 +75,11 @@ from sendobserve.model.domain import (
     Training,
 )
 from sendobserve.model.shapes import (
+    AMENDMENT,
     CASE,
     DEBRIEF_NOTE,
     LOG_SHAPES,
     MARK,
-    MARK_CHANGE,
     MEDIATOR,
     OBSERVATION,
     OBSERVER,
@@ -212,14 +211,7 @@ def debrief_note_json(n: DebriefNote) -> dict[str, Any]:
 
 
 def amendment_json(a: Amendment) -> dict[str, Any]:
-    return {
-        "id": a.id.hex,
-        "observation_id": a.observation_id.hex,
-        "reason": a.reason,
-        "amended_by": a.amended_by,
-        "amended_at": _dt(a.amended_at),
-        "changes": [to_json(ch) for ch in a.changes],
-    }
+    return to_json(a)
 
 
 def provenance_json(p: Provenance) -> dict[str, Any]:
@@ -466,20 +458,7 @@ def _read_observation(value: Any, path: str) -> Observation:
 
 _read_mark: Callable[[Any, str], Mark] = _reader(MARK)
 _read_debrief_note: Callable[[Any, str], DebriefNote] = _reader(DEBRIEF_NOTE)
-_read_change: Callable[[Any, str], MarkChange] = _reader(MARK_CHANGE)
-
-
-def _read_amendment(value: Any, path: str) -> Amendment:
-    o = _Obj(value, path, ("id", "observation_id", "reason", "amended_by", "amended_at",
-                           "changes"))
-    return Amendment(
-        id=o.uuid("id"),
-        observation_id=o.uuid("observation_id"),
-        reason=o.text("reason", MAX_TEXT, multiline=True),
-        amended_by=o.text("amended_by", MAX_NAME),
-        amended_at=o.moment("amended_at"),
-        changes=_rows(o, "changes", _read_change),
-    )
+_read_amendment: Callable[[Any, str], Amendment] = _reader(AMENDMENT)
 
 
 def _read_form(value: Any, path: str) -> FormText:

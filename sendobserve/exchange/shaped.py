@@ -3,9 +3,9 @@
 How each kind of value travels: ids as 32 lowercase hex digits, calendar dates as
 YYYY-MM-DD, timestamps as ISO 8601 UTC to the microsecond, hours as decimal strings
 (never floats, never "1E+1"), enums by their value, a signature drawing as base64 PNG,
-a nested record as an object (or null). Reading checks every value against its field:
-type, enum, text limit, lines, emptiness, range (``codec._Obj`` does the checking and
-names the field in its message).
+a nested record as an object (or null), rows of them as a list. Reading checks every
+value against its field: type, enum, text limit, lines, emptiness, range (``codec._Obj``
+does the checking and names the field in its message).
 
 Writing (``to_json``, ``value_json``) is ``pki.versions``, re-exported here: a version's
 digest is taken below the store. Which fields a file must carry follows
@@ -67,7 +67,14 @@ def _read(f: Field, obj: Any) -> Any:
         return obj.integer(name, f.low, f.high)
     if kind is FieldType.ENUM:
         return obj.enum(name, f.enum)
-    assert kind is FieldType.RECORD and f.record is not None
+    assert f.record is not None
+    if kind is FieldType.ROWS:
+        nested_shape = f.record
+        return tuple(
+            from_json(nested_shape, type(obj)(item, f"{obj.at(name)}[{i}]",
+                                              expected_fields(nested_shape, item)))
+            for i, item in enumerate(obj.items(name)))
+    assert kind is FieldType.RECORD
     raw = obj.raw(name)
     nested = type(obj)(raw, obj.at(name), expected_fields(f.record, raw))
     return from_json(f.record, nested)

@@ -32,6 +32,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from sendobserve.model.domain import (
+    Amendment,
     Case,
     CaseKind,
     Contact,
@@ -81,6 +82,7 @@ class FieldType(StrEnum):
     ENUM = "enum"
     PNG = "png"  # a drawn signature, PNG bytes
     RECORD = "record"  # a nested record with its own table (the observation's signature)
+    ROWS = "rows"  # a tuple of nested records, each with its own table, in their order
 
 
 class InFile(StrEnum):
@@ -112,7 +114,7 @@ class Field:
     fixed: bool = False  # set when the record is made, never by an edit (ids, owner, created)
     column: str = ""  # the row's column, when not the field's name
     in_file: InFile = InFile.ALWAYS
-    record: Shape | None = None  # FieldType.RECORD: the nested record's table
+    record: Shape | None = None  # RECORD, ROWS: the nested record's table
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,11 +321,22 @@ MARK_CHANGE = Shape("mark_change", MarkChange, (
     _prose("new_note"),
 ))
 
+# A correction to a finalised observation; its changes are rows of their own (stored in
+# a child table in their order, travelling as a list).
+AMENDMENT = Shape("amendment", Amendment, (
+    _ID,
+    Field("observation_id", FieldType.UUID, fixed=True),
+    Field("reason", FieldType.TEXT, limit=LONG_TEXT, multiline=True),
+    Field("amended_by", FieldType.TEXT, limit=NAME),
+    Field("amended_at", FieldType.MOMENT),
+    Field("changes", FieldType.ROWS, record=MARK_CHANGE),
+))
+
 # The practice-period log, by the name of its list in the exchange file.
 LOG_SHAPES: dict[str, Shape] = {s.kind: s for s in (TRAINING, REFLECTION, CPD, CONTACT,
                                                      DISCRETION)}
 SHAPES: tuple[Shape, ...] = (MEDIATOR, OBSERVER, CASE, OBSERVATION, *LOG_SHAPES.values(),
-                              MARK, DEBRIEF_NOTE, MARK_CHANGE)
+                              MARK, DEBRIEF_NOTE, MARK_CHANGE, AMENDMENT)
 SHAPE_OF: dict[type[Any], Shape] = {s.cls: s for s in (*SHAPES, SIGNATURE)}
 
 

@@ -55,6 +55,10 @@ def _encoder(f: Field) -> Callable[[Any], Any]:
         nested = f.record
         assert nested is not None
         return lambda v: to_json(v, shape=nested)
+    if kind is FieldType.ROWS:
+        rows = f.record
+        assert rows is not None
+        return lambda v: [to_json(item, shape=rows) for item in v]
     return lambda v: v  # text, bool, int
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -486,9 +486,8 @@ def write_observation(
     for amendment in amendments:
         if amendment.id in held_ids:
             continue  # amendments never change once made
-        session.add(AmendmentRecord(
-            id=amendment.id, observation_id=observation.id, reason=amendment.reason,
-            amended_by=amendment.amended_by, amended_at=amendment.amended_at))
+        session.add(to_row(AmendmentRecord, replace(amendment,
+                                                    observation_id=observation.id)))
         session.flush()
         for position, change in enumerate(amendment.changes):
             session.add(to_row(AmendmentChangeRecord, change, amendment_id=amendment.id,

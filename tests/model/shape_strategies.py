@@ -49,6 +49,9 @@ def value(f: Field) -> st.SearchStrategy[Any]:
         base = st.sampled_from(list(f.enum))
     elif kind is FieldType.PNG:
         base = st.binary(max_size=32).map(lambda b: _PNG + b)
+    elif kind is FieldType.ROWS:
+        assert f.record is not None
+        base = st.lists(records(f.record), max_size=3).map(tuple)
     else:
         assert f.record is not None
         base = records(f.record)

@@ -42,7 +42,8 @@ def test_every_field_says_enough_to_be_walked(shape: Shape) -> None:
         if f.kind is FieldType.TEXT:
             assert f.limit > 0, f.name
         assert (f.kind is FieldType.ENUM) == (f.enum is not None), f.name
-        assert (f.kind is FieldType.RECORD) == (f.record is not None), f.name
+        assert (f.kind in (FieldType.RECORD, FieldType.ROWS)) == (f.record is not None), \
+            f.name
         if f.kind is FieldType.INT:
             assert 0 <= f.low <= f.high, f.name
         if f.in_file is not InFile.ALWAYS:
@@ -56,7 +57,8 @@ def test_every_stored_kind_has_a_table() -> None:
     kinds = [s.kind for s in SHAPES]
     assert len(set(kinds)) == len(kinds)
     assert {"mediator", "observer", "case", "observation", "training", "reflections", "cpd",
-            "contacts", "discretions", "mark", "debrief_note", "mark_change"} == set(kinds)
+            "contacts", "discretions", "mark", "debrief_note", "mark_change",
+            "amendment"} == set(kinds)
 
 
 def test_clean_trims_what_a_person_typed() -> None:

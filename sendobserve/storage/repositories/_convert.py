@@ -2,13 +2,15 @@
 
 A row has one column per field, named as the field (or ``Field.column``); enums are
 stored as their values; a nested record (the observation's signature) has columns
-``<field>_<column>`` and is absent when its required columns are NULL. Columns a row
+``<field>_<column>`` and is absent when its required columns are NULL; rows of nested
+records (an amendment's changes) live in a child table the caller reads and writes. Columns a row
 has beyond its record (``name_folded``, ``updated_at``, ``marked_by``) are the writer's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from operator import attrgetter
 from typing import Any, TypeVar
 
@@ -28,6 +30,7 @@ from sendobserve.model.domain import (
     Training,
 )
 from sendobserve.model.shapes import (
+    AMENDMENT,
     CASE,
     CONTACT,
     CPD,
@@ -71,6 +74,8 @@ def _from_column(f: Field) -> Callable[[Any], Any] | None:
 
 
 def _getter(f: Field, prefix: str = "") -> Callable[[Any], Any]:
+    if f.kind is FieldType.ROWS:
+        return lambda row: ()  # a child table's rows: the reader's caller adds them
     if f.kind is FieldType.RECORD:
         assert f.record is not None
         return _reader(f.record, prefix=f"{prefix}{f.name}_", absent_when_null=True)
@@ -107,6 +112,8 @@ def columns(record: object, *, skip: Collection[str] = (), prefix: str = "",
     for f in shape.fields:
         if f.name in skip:
             continue
+        if f.kind is FieldType.ROWS:
+            continue  # rows of a child table, written by the caller
         value = None if record is None else getattr(record, f.name)
         if f.kind is FieldType.RECORD:
             assert f.record is not None
@@ -149,12 +156,10 @@ debrief_note: Callable[[Any], DebriefNote] = _reader(DEBRIEF_NOTE)
 mark_change: Callable[[Any], MarkChange] = _reader(MARK_CHANGE)
 
 
+_amendment_header: Callable[[Any], Amendment] = _reader(AMENDMENT)
+
+
 def amendment(r: AmendmentRecord, changes: list[AmendmentChangeRecord]) -> Amendment:
-    return Amendment(
-        id=r.id,
-        observation_id=r.observation_id,
-        reason=r.reason,
-        amended_by=r.amended_by,
-        amended_at=r.amended_at,
-        changes=tuple(mark_change(c) for c in sorted(changes, key=lambda c: c.position)),
-    )
+    """The amendment's row with its changes' rows, in the order they were made."""
+    return replace(_amendment_header(r), changes=tuple(
+        mark_change(c) for c in sorted(changes, key=lambda c: c.position)))

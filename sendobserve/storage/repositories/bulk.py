@@ -195,13 +195,7 @@ def _put(session: Session, record: PracticeRecord, today: date | None) -> PutRes
         to_row(DebriefNoteRecord, n) for n in record.debrief_notes if n.observation_id in new_ids
     ])
     new_amendments = fresh(AmendmentRecord, record.amendments)
-    insert("amendments", [
-        AmendmentRecord(
-            id=a.id, observation_id=a.observation_id, reason=a.reason,
-            amended_by=a.amended_by, amended_at=a.amended_at,
-        )
-        for a in new_amendments
-    ])
+    insert("amendments", [to_row(AmendmentRecord, a) for a in new_amendments])
     insert("amendment_changes", [
         to_row(AmendmentChangeRecord, c, amendment_id=a.id, position=i)
         for a in new_amendments

@@ -436,10 +436,9 @@ class ObservationRepository:
                     "A draft is edited directly; only a finalised observation is amended"
                 )
             now = utcnow()
-            amendment = AmendmentRecord(
+            amendment = to_row(AmendmentRecord, Amendment(
                 id=new_id(), observation_id=observation_id, reason=reason, amended_by=by,
-                amended_at=now,
-            )
+                amended_at=now, changes=()))
             change_rows: list[AmendmentChangeRecord] = []
             pending: list[tuple[MarkRecord | None, MarkEdit, MarkState, str]] = []
             for edit in edits:
