@@ -98,7 +98,7 @@ def _today(args: argparse.Namespace) -> date:
 def cmd_panel(args: argparse.Namespace) -> int:
     from sendobserve.errors import UserError
     from sendobserve.model.panel import PanelStatus, panel_row
-    from sendobserve.storage.repositories import load_registry, panel_verdicts
+    from sendobserve.services.panel import verdicts
 
     today = _today(args)
     wanted: set[PanelStatus] = set()
@@ -109,9 +109,8 @@ def cmd_panel(args: argparse.Namespace) -> int:
             names = ", ".join(f"'{s.value}'" for s in PanelStatus)
             raise UserError(f"unknown status '{text}': use one of {names}") from None
     with open_store_from_args(args) as store:
-        forms = load_registry(store.session)
-        verdicts = panel_verdicts(store.session, forms, today=today)
-    rows = [panel_row(v, today) for v in verdicts]
+        found = verdicts(store, today=today)
+    rows = [panel_row(v, today) for v in found]
     if wanted:
         rows = [r for r in rows if r.status in wanted]
     data = [r.to_json() for r in rows]
@@ -143,13 +142,11 @@ def cmd_panel(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from sendobserve.storage.repositories import check_verdicts, load_registry
+    from sendobserve.services.panel import check
 
     today = _today(args)
     with open_store_from_args(args) as store:
-        forms = load_registry(store.session)
-        with store.session() as session:
-            result = check_verdicts(session, forms, today=today)
+        result = check(store, today=today)
     print(f"{result.mediators} mediators: {result.current} stored verdicts current, "
           f"{result.to_assess} to be assessed when next read.")
     if result.ok:

@@ -16,16 +16,15 @@ from typing import TYPE_CHECKING
 
 from sendobserve.services import Done
 from sendobserve.services.changes import EVERYTHING, NOTHING, Changes
+from sendobserve.services.privacy import apply_retention, erase_mediator  # and the CLI's
 
 if TYPE_CHECKING:
     from sendobserve.exchange.apply import ImportResult
     from sendobserve.hub.sync import SyncResult
     from sendobserve.model.domain import Observer
-    from sendobserve.model.retention import RetentionPlan
     from sendobserve.services.documents import CertificatePlan, IssuedDocument
     from sendobserve.services.exchange import PendingImport
     from sendobserve.storage.db import Store
-    from sendobserve.storage.erasure import ErasureResult
 
 
 def _evidence(mediators: frozenset[uuid.UUID]) -> Changes:
@@ -74,19 +73,6 @@ def remove_demo_data(store: Store, *, today: date) -> Done[dict[str, int]]:
 
     removed = remove_demo(store, today=today)
     return Done(removed, EVERYTHING if removed else NOTHING)
-
-
-def apply_retention(store: Store, plan: RetentionPlan) -> Done[dict[str, int]]:
-    from sendobserve.storage import retention
-
-    done = retention.apply_retention(store, plan)
-    return Done(done, EVERYTHING if any(done.values()) else NOTHING)
-
-
-def erase_mediator(store: Store, mediator_id: uuid.UUID) -> Done[ErasureResult]:
-    from sendobserve.storage import erasure
-
-    return Done(erasure.erase_mediator(store, mediator_id), EVERYTHING)
 
 
 __all__ = ["apply_retention", "erase_mediator", "import_file", "issue_certificate",
