@@ -15,8 +15,10 @@ from pathlib import Path
 from sendobserve.errors import UserError
 
 
-def write_file(path: str | os.PathLike[str], data: bytes, *, replace: bool = True) -> Path:
-    """Put all of ``data`` at ``path`` or nothing; returns the path written."""
+def write_file(path: str | os.PathLike[str], data: bytes, *, replace: bool = True,
+               private: bool = True) -> Path:
+    """Put all of ``data`` at ``path`` or nothing (readable by its owner only unless not
+    ``private``: a certificate meant to be handed out); returns the path written."""
     target = Path(path).expanduser()
     if target.is_dir():
         raise UserError(f"{target} is a folder; give a file name")
@@ -29,7 +31,7 @@ def write_file(path: str | os.PathLike[str], data: bytes, *, replace: bool = Tru
     from sendobserve.storage.fsutil import atomic_write_bytes
 
     try:
-        atomic_write_bytes(target, data)
+        atomic_write_bytes(target, data, private=private)
     except OSError as exc:
         raise UserError(f"could not write {target}: {exc.strerror or exc}") from None
     return target
