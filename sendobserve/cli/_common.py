@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,14 @@ if TYPE_CHECKING:
 
 def data_dir_from_args(args: argparse.Namespace) -> Path:
     return resolve_data_dir(getattr(args, "data_dir", None))
+
+
+def parse_uuid(text: str) -> uuid.UUID | None:
+    """An id as typed (hex, with or without hyphens), or None if it is not one."""
+    try:
+        return uuid.UUID(text.strip())
+    except ValueError:
+        return None
 
 
 def read_secret_file(path: str) -> str:

@@ -76,9 +76,9 @@ def register(subparsers: Any) -> None:
 
 
 def _mediator(store: Any, text: str) -> Any:
-    from sendobserve.storage.repositories import MediatorRepository
+    from sendobserve.services.people import resolve_mediator
 
-    return MediatorRepository(store.session).resolve(text)
+    return resolve_mediator(store, text)
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -343,8 +343,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_conflicts(args: argparse.Namespace) -> int:
     import json
 
+    from sendobserve.cli._common import parse_uuid
     from sendobserve.services import exchange
-    from sendobserve.storage.repositories._common import parse_uuid
 
     if args.action == "resolve":
         kind, _, rid = (args.record or "").partition(":")
