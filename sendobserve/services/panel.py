@@ -36,4 +36,16 @@ def check(store: Sessions, *, today: date) -> CheckResult:
         return check_verdicts(session, forms, today=today)
 
 
-__all__ = ["check", "verdicts"]
+def members(store: Sessions) -> int:
+    """How many mediators are on the panel (accredited or passported): what a spot check
+    draws from and a register pack covers."""
+    from sqlalchemy import func, select
+
+    from sendobserve.storage.records import MediatorRecord
+
+    with store.session() as s:
+        return int(s.scalar(select(func.count()).select_from(MediatorRecord).where(
+            MediatorRecord.accredited_on.is_not(None))) or 0)
+
+
+__all__ = ["check", "members", "verdicts"]
