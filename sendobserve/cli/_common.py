@@ -20,7 +20,7 @@ import getpass
 import sys
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sendobserve.environment import PASSPHRASE_ENV, environment_secret
 from sendobserve.errors import UserError
@@ -30,6 +30,8 @@ from sendobserve.paths import resolve_data_dir
 # storage stack, about half a second): the desktop app reads its secret through here
 # before its first paint.
 if TYPE_CHECKING:
+    from datetime import date
+
     from sendobserve.services.store import KeyCache, Store, UnlockedKeys
 
 
@@ -125,3 +127,29 @@ def open_store_from_args(args: argparse.Namespace, *, use_keyring: bool = True) 
     return open_store(data_dir_from_args(args), secret=given_secret(args),
                       ask=lambda: require_secret(args),
                       cache=key_cache() if use_keyring else None)
+
+
+# --- options and output several commands share -----------------------------------------
+
+def add_as_of(parser: argparse.ArgumentParser, what: str = "as on this date") -> None:
+    """``--as-of YYYY-MM-DD``: judge as on another day (``today(args)`` reads it)."""
+    from datetime import date
+
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
+                        help=f"{what} (default: today)")
+
+
+def today(args: argparse.Namespace) -> date:
+    """The day a command judges as on: ``--as-of``, else today."""
+    from datetime import date
+
+    as_of: date | None = getattr(args, "as_of", None)
+    return as_of or date.today()
+
+
+def print_json(data: Any) -> None:
+    """``--json`` output: indented, non-ASCII as it is, one newline at the end."""
+    import json
+
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")

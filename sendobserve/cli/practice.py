@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import date
 from typing import Any
 
-from sendobserve.cli._common import open_store_from_args
+from sendobserve.cli._common import add_as_of, open_store_from_args, print_json, today
 
 
 def register(subparsers: Any) -> None:
@@ -42,8 +40,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("mediator", metavar="NAME_OR_ID")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
-                   help="assess as on this date (default: today)")
+    add_as_of(p, "assess as on this date")
     p.set_defaults(func=cmd_readiness)
 
     p = subparsers.add_parser(
@@ -55,19 +52,8 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("mediator", metavar="NAME_OR_ID")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
-                   help="assess as on this date (default: today)")
+    add_as_of(p, "assess as on this date")
     p.set_defaults(func=cmd_renewal)
-
-
-def _today(args: argparse.Namespace) -> date:
-    as_of: date | None = getattr(args, "as_of", None)
-    return as_of or date.today()
-
-
-def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -98,7 +84,7 @@ def cmd_mediators(args: argparse.Namespace) -> int:
     from sendobserve.services.readiness import mediator_overview
 
     with open_store_from_args(args) as store:
-        overview = mediator_overview(store, today=_today(args))
+        overview = mediator_overview(store, today=today(args))
     rows: list[dict[str, Any]] = [
         {
             "id": str(o.mediator.id),
@@ -109,7 +95,7 @@ def cmd_mediators(args: argparse.Namespace) -> int:
         for o in overview
     ]
     if args.json:
-        _print_json(rows)
+        print_json(rows)
         return 0
     if not rows:
         print("No mediators yet. Add one in the app, or run 'sendobserve demo'.")
@@ -131,7 +117,7 @@ def _load_one(args: argparse.Namespace) -> Any:
 
     with open_store_from_args(args) as store:
         mediator = resolve_mediator(store, args.mediator)
-        return load_readiness(store, mediator.id, today=_today(args))
+        return load_readiness(store, mediator.id, today=today(args))
 
 
 def cmd_readiness(args: argparse.Namespace) -> int:
@@ -139,7 +125,7 @@ def cmd_readiness(args: argparse.Namespace) -> int:
 
     report = _load_one(args).readiness
     if args.json:
-        _print_json(report.to_json())
+        print_json(report.to_json())
     else:
         print(render_readiness_text(report))
     return 0
@@ -155,7 +141,7 @@ def cmd_renewal(args: argparse.Namespace) -> int:
         out = renewal.to_json()
         if passport is not None:
             out["passport"] = passport.to_json()
-        _print_json(out)
+        print_json(out)
     else:
         print(render_renewal_text(renewal))
         if passport is not None:

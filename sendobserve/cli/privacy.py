@@ -8,7 +8,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sendobserve.cli._common import open_store_from_args
+from sendobserve.cli._common import add_as_of, open_store_from_args, today
+from sendobserve.cli._sealed import (
+    add_sealing_options,
+    new_file_passphrase,
+    recipient_keys,
+    sealed_output,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -48,14 +54,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.add_argument("--record", metavar="FILE.sendobs",
                    help="also write the signed erasure record(s) to this exchange file")
-    p.add_argument("--bundle-passphrase-file", metavar="F",
-                   help="with --record: read the file passphrase from F (or set "
-                   "SENDOBSERVE_BUNDLE_PASSPHRASE; asked for at a terminal)")
-    p.add_argument("--to-key", action="append", default=[], metavar="KEY",
-                   help="with --record: also encrypt to this exchange key (repeatable)")
-    p.add_argument("--as", dest="signer_name", metavar="NAME",
-                   help="with --record: your name as the importer will see it")
-    p.add_argument("--force", action="store_true", help="with --record: replace FILE")
+    add_sealing_options(p, when="with --record: ")
     p.set_defaults(func=cmd_erase)
 
     p = subparsers.add_parser(
@@ -138,26 +137,10 @@ def cmd_erase(args: argparse.Namespace) -> int:
 
 def _record_target(args: argparse.Namespace) -> tuple[Path, str, tuple[bytes, ...]]:
     """Everything about the --record file checked before anything is erased."""
-    from sendobserve.cli.exchange import _bundle_passphrase
-    from sendobserve.errors import UserError
-    from sendobserve.exchange.bundle import FILE_SUFFIX, check_passphrase
-    from sendobserve.pki.identity import parse_recipient_key
-
-    output = Path(args.record)
-    if output.suffix != FILE_SUFFIX:
-        raise UserError(f"the record file should end in {FILE_SUFFIX}: {output}")
-    if output.exists() and not args.force:
-        raise UserError(f"{output} already exists; nothing was erased or written",
-                        hint="Choose another name, or add --force to replace it.")
-    recipients = []
-    for text in args.to_key:
-        try:
-            recipients.append(parse_recipient_key(text))
-        except ValueError as exc:
-            raise UserError(f"--to-key {text!r}: {exc}") from None
-    passphrase = _bundle_passphrase(args, confirm=True)
-    check_passphrase(passphrase)
-    return output, passphrase, tuple(recipients)
+    output = sealed_output(args.record, args, which="the record file",
+                           unchanged="nothing was erased or written")
+    recipients = recipient_keys(args)
+    return output, new_file_passphrase(args), recipients
 
 
 def cmd_left_panel(args: argparse.Namespace) -> int:
@@ -192,8 +175,7 @@ def register_retention(subparsers: Any) -> None:
     mode.add_argument("--apply", action="store_true", help="remove what is due now")
     p.add_argument("--set", metavar="KIND=YEARS[@EVENT]", action="append", default=[],
                    help="change one kind's period (repeatable); stored in the store")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
-                   help="plan as on this date (default: today)")
+    add_as_of(p, "plan as on this date")
     p.set_defaults(func=cmd_retention)
 
 
@@ -206,12 +188,12 @@ def cmd_retention(args: argparse.Namespace) -> int:
     )
 
     changes = [parse_setting(text) for text in args.set]  # all checked before any change
-    today = args.as_of or date.today()
+    as_of = today(args)
     with open_store_from_args(args) as store:
         if changes:
             set_retention_periods(store, changes)
-        plan = retention_plan(store, today=today)
-        print(f"Retention as of {today:%d %B %Y}:")
+        plan = retention_plan(store, today=as_of)
+        print(f"Retention as of {as_of:%d %B %Y}:")
         for kind, rule in plan.schedule.items():
             print(f"  {kind.value}: {rule.describe()}. {rule.reason}")
         print()
