@@ -57,11 +57,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--size", type=int, required=True, metavar="N", help="members to draw")
     p.add_argument("--seed", type=int, metavar="N",
                    help="repeat a draw with this seed (default: a new random seed)")
-    p.add_argument("--signer", required=True, metavar="NAME",
-                   help="who signs the packs (the provider's admin or lead PPC)")
-    p.add_argument("-o", "--output", required=True, metavar="DIR",
-                   help="an empty or new folder for the packs")
-    add_as_of(p)
+    _pack_options(p, "who signs the packs (the provider's admin or lead PPC)", "the packs")
     p.set_defaults(func=cmd_spot_check)
 
     p = subparsers.add_parser(
@@ -76,12 +72,16 @@ def register(subparsers: Any) -> None:
         "file's SHA-256, and a signed panel declaration (§1.4.2 ii, §1.6 A). Check the PDFs "
         "with 'sendobserve verify'.",
     )
-    p.add_argument("--signer", required=True, metavar="NAME",
-                   help="who signs the pack and the declaration")
-    p.add_argument("-o", "--output", required=True, metavar="DIR",
-                   help="an empty or new folder for the pack")
-    add_as_of(p)
+    _pack_options(p, "who signs the pack and the declaration", "the pack")
     p.set_defaults(func=cmd_register_pack)
+
+
+def _pack_options(p: argparse.ArgumentParser, signer: str, written: str) -> None:
+    """What a signed pack written into a folder needs: who signs it, where, as on when."""
+    p.add_argument("--signer", required=True, metavar="NAME", help=signer)
+    p.add_argument("-o", "--output", required=True, metavar="DIR",
+                   help=f"an empty or new folder for {written}")
+    add_as_of(p)
 
 
 def cmd_panel(args: argparse.Namespace) -> int:

@@ -38,9 +38,7 @@ def register(subparsers: Any) -> None:
         "Standards (training, casework, reflection, cases, de-briefs, every criterion of "
         "Forms 1–3, an eligible signer). NAME_OR_ID is a name (or its unique start) or an id.",
     )
-    p.add_argument("mediator", metavar="NAME_OR_ID")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
-    add_as_of(p, "assess as on this date")
+    _report_options(p)
     p.set_defaults(func=cmd_readiness)
 
     p = subparsers.add_parser(
@@ -50,33 +48,34 @@ def register(subparsers: Any) -> None:
         "cases, mentoring or supervision accessed. For a passported mediator, also the facts "
         "Form 5 certifies.",
     )
-    p.add_argument("mediator", metavar="NAME_OR_ID")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
-    add_as_of(p, "assess as on this date")
+    _report_options(p)
     p.set_defaults(func=cmd_renewal)
 
 
+def _report_options(p: argparse.ArgumentParser) -> None:
+    """One mediator's assessment: whom, as text or JSON, as on when."""
+    p.add_argument("mediator", metavar="NAME_OR_ID")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_as_of(p, "assess as on this date")
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    from sendobserve.demo import fill_store, remove_demo
+    from sendobserve.services.screens_writes import add_demo_data, remove_demo_data
 
     if args.remove:
-        with open_store_from_args(args) as store:
-            removed = remove_demo(store, today=date.today())
-        if removed:
-            print("Removed the demo practice period:")
-            for table, count in sorted(removed.items()):
-                print(f"  {count:5d}  {table}")
-        else:
-            print("There are no demo records in the store; nothing was removed.")
-        return 0
-    with open_store_from_args(args) as store:
-        added = fill_store(store, today=date.today())
-    if added:
-        print("Added the demo practice period:")
-        for table, count in sorted(added.items()):
-            print(f"  {count:5d}  {table}")
+        change, done = remove_demo_data, "Removed"
+        none = "There are no demo records in the store; nothing was removed."
     else:
-        print("The demo records are already in the store; nothing was added.")
+        change, done = add_demo_data, "Added"
+        none = "The demo records are already in the store; nothing was added."
+    with open_store_from_args(args) as store:
+        counts = change(store, today=date.today()).value
+    if not counts:
+        print(none)
+        return 0
+    print(f"{done} the demo practice period:")
+    for table, count in sorted(counts.items()):
+        print(f"  {count:5d}  {table}")
     return 0
 
 

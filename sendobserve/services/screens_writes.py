@@ -49,6 +49,14 @@ def issue_certificate(store: Store, plan: CertificatePlan, signer: Observer, *,
     return Done(issued, issued.changes)
 
 
+def add_demo_data(store: Store, *, today: date) -> Done[dict[str, int]]:
+    """The fictional practice period (``sendobserve demo``): what it added, per table."""
+    from sendobserve.demo import fill_store
+
+    added = fill_store(store, today=today)
+    return Done(added, EVERYTHING if added else NOTHING)
+
+
 def remove_demo_data(store: Store, *, today: date) -> Done[dict[str, int]]:
     from sendobserve.demo import remove_demo
 
@@ -56,5 +64,5 @@ def remove_demo_data(store: Store, *, today: date) -> Done[dict[str, int]]:
     return Done(removed, EVERYTHING if removed else NOTHING)
 
 
-__all__ = ["apply_retention", "erase_mediator", "import_file", "issue_certificate",
+__all__ = ["add_demo_data", "apply_retention", "erase_mediator", "import_file", "issue_certificate",
            "remove_demo_data", "sync_with_hub"]
