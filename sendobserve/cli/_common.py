@@ -18,24 +18,34 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sendobserve.environment import PASSPHRASE_ENV, environment_secret
 from sendobserve.errors import UserError
 from sendobserve.paths import resolve_data_dir
 
-# The storage stack (SQLAlchemy, sqlcipher3: about half a second) is imported where it is
-# used: the desktop app reads its secret through here before its first paint.
+# The services that open the store are imported where they are used (they load the
+# storage stack, about half a second): the desktop app reads its secret through here
+# before its first paint.
 if TYPE_CHECKING:
-    from sendobserve.storage import keys
-    from sendobserve.storage.db import Store
-    from sendobserve.storage.keyring_cache import KeyCache
+    from datetime import date
+
+    from sendobserve.services.store import KeyCache, Store, UnlockedKeys
 
 
 
 def data_dir_from_args(args: argparse.Namespace) -> Path:
     return resolve_data_dir(getattr(args, "data_dir", None))
+
+
+def parse_uuid(text: str) -> uuid.UUID | None:
+    """An id as typed (hex, with or without hyphens), or None if it is not one."""
+    try:
+        return uuid.UUID(text.strip())
+    except ValueError:
+        return None
 
 
 def read_secret_file(path: str) -> str:
@@ -75,7 +85,7 @@ def require_secret(args: argparse.Namespace, prompt: str = "Passphrase or recove
 
 def ask_new_passphrase(given: str | None, what: str = "new passphrase") -> str:
     """A new passphrase: the given one, or typed twice at a terminal; checked for length."""
-    from sendobserve.storage import keys
+    from sendobserve.services.store import passphrase_problem, passphrase_strength
 
     if given is None:
         if not _interactive():
@@ -84,42 +94,62 @@ def ask_new_passphrase(given: str | None, what: str = "new passphrase") -> str:
                 "(see --help)"
             )
         first = getpass.getpass(f"Choose a {what}: ")
-        problem = keys.passphrase_problem(first)
+        problem = passphrase_problem(first)
         if problem:
             raise UserError(problem)
-        _score, hint = keys.passphrase_strength(first)
+        _score, hint = passphrase_strength(first)
         print(f"Strength: {hint}", file=sys.stderr)
         if getpass.getpass(f"Type the {what} again: ") != first:
             raise UserError("the two passphrases differ; nothing was changed")
         given = first
-    problem = keys.passphrase_problem(given)
+    problem = passphrase_problem(given)
     if problem:
         raise UserError(problem)
     return given
 
 
 def key_cache() -> KeyCache:
-    from sendobserve.storage.keyring_cache import KeyCache
+    from sendobserve.services.store import key_cache as cache
 
-    return KeyCache()
+    return cache()
 
 
-def unlock_from_args(args: argparse.Namespace) -> keys.UnlockedKeys:
-    from sendobserve.storage import vault
+def unlock_from_args(args: argparse.Namespace) -> UnlockedKeys:
+    from sendobserve.services.store import unlock
 
-    data_dir = data_dir_from_args(args)
-    return vault.unlock(data_dir, require_secret(args))
+    return unlock(data_dir_from_args(args), require_secret(args))
 
 
 def open_store_from_args(args: argparse.Namespace, *, use_keyring: bool = True) -> Store:
     """Resolve the data folder, unlock (keyring cache or secret) and open the store."""
-    from sendobserve.storage import vault
+    from sendobserve.services.store import open_store
 
-    data_dir = data_dir_from_args(args)
-    cache = key_cache()
-    if use_keyring and given_secret(args) is None:
-        opened = vault.open_from_cache(data_dir, cache)
-        if opened is not None:
-            return opened.store
-    opened = vault.open_with_secret(data_dir, require_secret(args), cache if use_keyring else None)
-    return opened.store
+    return open_store(data_dir_from_args(args), secret=given_secret(args),
+                      ask=lambda: require_secret(args),
+                      cache=key_cache() if use_keyring else None)
+
+
+# --- options and output several commands share -----------------------------------------
+
+def add_as_of(parser: argparse.ArgumentParser, what: str = "as on this date") -> None:
+    """``--as-of YYYY-MM-DD``: judge as on another day (``today(args)`` reads it)."""
+    from datetime import date
+
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
+                        help=f"{what} (default: today)")
+
+
+def today(args: argparse.Namespace) -> date:
+    """The day a command judges as on: ``--as-of``, else today."""
+    from datetime import date
+
+    as_of: date | None = getattr(args, "as_of", None)
+    return as_of or date.today()
+
+
+def print_json(data: Any) -> None:
+    """``--json`` output: indented, non-ASCII as it is, one newline at the end."""
+    import json
+
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")

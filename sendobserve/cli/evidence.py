@@ -4,11 +4,10 @@ a training, CPD or case entry; list, save a copy, remove."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
-from sendobserve.cli._common import open_store_from_args
+from sendobserve.cli._common import open_store_from_args, print_json
 from sendobserve.model.evidence import (
     KIND_PHRASES,
     KIND_WORDS,
@@ -76,9 +75,9 @@ def register(subparsers: Any) -> None:
 
 
 def _mediator(store: Any, text: str) -> Any:
-    from sendobserve.storage.repositories import MediatorRepository
+    from sendobserve.services.people import resolve_mediator
 
-    return MediatorRepository(store.session).resolve(text)
+    return resolve_mediator(store, text)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -88,14 +87,12 @@ def cmd_list(args: argparse.Namespace) -> int:
         mediator = _mediator(store, args.mediator)
         found = evidence.entries(store, mediator.id)
     if args.json:
-        json.dump([{
+        print_json([{
             "entry": e.kind.value, "id": e.id.hex, "label": e.label,
             "files": [{"id": f.id.hex, "kind": f.kind.value, "name": f.name,
                        "media_type": f.media_type, "size": f.size, "sha256": f.sha256,
                        "added_at": f.added_at.isoformat(), "added_by": f.added_by}
-                      for f in e.files]} for e in found], sys.stdout, indent=2,
-            ensure_ascii=False)
-        sys.stdout.write("\n")
+                      for f in e.files]} for e in found])
         return 0
     if not found:
         print(f"{mediator.name} has no training, CPD or case entries to attach evidence to.")

@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import argparse
 import csv
-import getpass
 import io
 import sys
 from pathlib import Path
 from typing import Any
 
-from sendobserve.cli._common import open_store_from_args, read_secret_file
+from sendobserve.cli._common import open_store_from_args
+from sendobserve.cli._sealed import (
+    BUNDLE_PASSPHRASE_ENV,
+    add_sealing_options,
+    bundle_passphrase,
+    given_bundle_passphrase,
+    new_file_passphrase,
+    recipient_keys,
+    sealed_output,
+)
 from sendobserve.errors import UserError
-
-BUNDLE_PASSPHRASE_ENV = "SENDOBSERVE_BUNDLE_PASSPHRASE"
 
 
 def register(subparsers: Any) -> None:
@@ -32,18 +38,9 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--mediator", required=True, metavar="NAME_OR_ID",
                    help="the mediator (trainee) whose observations to export")
-    p.add_argument("--bundle-passphrase-file", metavar="F",
-                   help="read the file passphrase from F (or set "
-                   f"{BUNDLE_PASSPHRASE_ENV}; asked for at a terminal)")
     p.add_argument("-o", "--output", metavar="FILE.sendobs",
                    help="the file to write (needed unless --preview)")
-    p.add_argument("--as", dest="signer_name", metavar="NAME",
-                   help="your name as the importer will see it (default: the name set "
-                   "with 'sendobserve identity --set-name')")
-    p.add_argument("--to-key", action="append", default=[], metavar="KEY",
-                   help="also encrypt to this exchange key (shown by 'sendobserve identity' "
-                   "on the recipient's installation); may be repeated")
-    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    add_sealing_options(p)
     p.add_argument("--scope", choices=("observations", "record", "observer"),
                    default="observations",
                    help="observations: the finalised observations (default); record: the "
@@ -150,27 +147,6 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_export_csv)
 
 
-def _given_bundle_passphrase(args: argparse.Namespace) -> str | None:
-    if args.bundle_passphrase_file:
-        return read_secret_file(args.bundle_passphrase_file)
-    from sendobserve.environment import environment_secret
-
-    return environment_secret(BUNDLE_PASSPHRASE_ENV)
-
-
-def _bundle_passphrase(args: argparse.Namespace, *, confirm: bool) -> str:
-    given = _given_bundle_passphrase(args)
-    if given is not None:
-        return given
-    if sys.stdin is None or not sys.stdin.isatty():
-        raise UserError("no file passphrase given: use --bundle-passphrase-file F "
-                        f"(or set {BUNDLE_PASSPHRASE_ENV})")
-    first = getpass.getpass("File passphrase: ")
-    if confirm and getpass.getpass("Type it again: ") != first:
-        raise UserError("the two passphrases differ; nothing was written")
-    return first
-
-
 def cmd_identity(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
@@ -228,18 +204,11 @@ def cmd_identity(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from sendobserve.exchange.bundle import FILE_SUFFIX, check_passphrase
     from sendobserve.exchange.export import ExportScope
-    from sendobserve.pki.identity import parse_recipient_key
     from sendobserve.services import exchange
     from sendobserve.services.people import resolve_observer
 
-    recipients = []
-    for text in args.to_key:
-        try:
-            recipients.append(parse_recipient_key(text))
-        except ValueError as exc:
-            raise UserError(f"--to-key {text!r}: {exc}") from None
+    recipients = recipient_keys(args)
     scope = ExportScope(args.scope)
     if (scope is ExportScope.OBSERVER) != bool(args.observer):
         raise UserError("--observer goes with --scope observer, and it needs one")
@@ -261,14 +230,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 0
     if not args.output:
         raise UserError("say where to write the file: -o FILE.sendobs (or --preview)")
-    output = Path(args.output)
-    if output.suffix != FILE_SUFFIX:
-        raise UserError(f"the output file should end in {FILE_SUFFIX}: {output}")
-    if output.exists() and not args.force:
-        raise UserError(f"{output} already exists; nothing was written",
-                        hint="Choose another name, or add --force to replace it.")
-    passphrase = _bundle_passphrase(args, confirm=True)
-    check_passphrase(passphrase)
+    output = sealed_output(args.output, args, which="the output file",
+                           unchanged="nothing was written")
+    passphrase = new_file_passphrase(args)
     with open_store_from_args(args) as store:
         mediator = exchange.mediator_of(store, args.mediator)
         observer_id = (resolve_observer(store, args.observer).id if args.observer else None)
@@ -277,7 +241,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise UserError("say who is exporting: add --as NAME",
                             hint="Or set it once with: sendobserve identity --set-name NAME")
         summary = exchange.export_file(store, mediator.id, output, passphrase=passphrase,
-                                       exported_by=signer_name, recipients=tuple(recipients),
+                                       exported_by=signer_name, recipients=recipients,
                                        scope=scope, observer_id=observer_id,
                                        replace=args.force, since_last_to=since,
                                        sent_to=(args.sent_to or "").strip() or None)
@@ -302,7 +266,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from sendobserve.services import exchange
 
     data = read_bundle_file(args.file)
-    passphrase = _given_bundle_passphrase(args)
+    passphrase = given_bundle_passphrase(args)
     opened: OpenedBundle | None = None
     if passphrase is not None:
         # The whole file is checked before the store is unlocked: a bad file touches nothing.
@@ -315,7 +279,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 if exc.problem is not ExchangeProblem.WRONG_KEY:
                     raise
                 opened = exchange.open_with_passphrase(
-                    data, _bundle_passphrase(args, confirm=False))
+                    data, bundle_passphrase(args, confirm=False))
         pending = exchange.preview_import(store, opened)
         preview = pending.preview
         for line in preview.lines():
@@ -343,8 +307,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_conflicts(args: argparse.Namespace) -> int:
     import json
 
+    from sendobserve.cli._common import parse_uuid
     from sendobserve.services import exchange
-    from sendobserve.storage.repositories._common import parse_uuid
 
     if args.action == "resolve":
         kind, _, rid = (args.record or "").partition(":")

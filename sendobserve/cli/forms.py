@@ -11,11 +11,11 @@ on it). Observations already made keep the version they were made on.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from sendobserve.cli._common import print_json
 from sendobserve.errors import UserError
 from sendobserve.forms.definition import FormDefinition
 from sendobserve.forms.loader import FormFileError, load_form_file
@@ -77,7 +77,7 @@ def list_forms(args: argparse.Namespace) -> int:
     registry = FormRegistry.standard()
     rows = [_summary(registry, form) for form in registry]
     if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print_json(rows)
         return 0
     headings = ("FORM", "VERSION", "TITLE", "PROVIDER", "CRITERIA", "TICK ITEMS", "CORE", "")
     table = [headings] + [

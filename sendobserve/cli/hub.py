@@ -180,35 +180,32 @@ def cmd_bootstrap(args: argparse.Namespace) -> int:
 
 
 def cmd_certificate(args: argparse.Namespace) -> int:
-    from sendobserve.hub.tls import issue_server_certificate
     from sendobserve.pki.certificates import fingerprint
-    from sendobserve.services.documents import ensure_signing_root
+    from sendobserve.services import hub
+    from sendobserve.services.files import write_file
 
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     with open_store_from_args(args) as store:
-        root = ensure_signing_root(store, args.organisation)
-    issued = issue_server_certificate(root, args.hosts)
-    from sendobserve.storage.fsutil import atomic_write_bytes
-
+        issued = hub.server_certificate(store, args.hosts, organisation=args.organisation)
     key_path = out / "hub.key"
-    atomic_write_bytes(key_path, issued.key_pem)  # 0600
-    atomic_write_bytes(out / "hub.crt", issued.cert_pem, private=False)
-    atomic_write_bytes(out / "root.pem", issued.root_pem, private=False)
+    write_file(key_path, issued.key_pem)  # 0600
+    write_file(out / "hub.crt", issued.cert_pem, private=False)
+    write_file(out / "root.pem", issued.root_pem, private=False)
     print(f"Wrote {out / 'hub.crt'}, {key_path} (keep it secret) and {out / 'root.pem'}.")
     print(f"Root fingerprint (clients check it): {fingerprint(issued.root_pem)}")
     return 0
 
 
 def cmd_join(args: argparse.Namespace) -> int:
-    from sendobserve.hub import sync
+    from sendobserve.services import hub
 
     try:
         root = Path(args.root).read_bytes()
     except OSError as exc:
         raise UserError(f"cannot read {args.root}: {exc.strerror or exc}") from None
     with open_store_from_args(args) as store:
-        answer = sync.join(store, args.url, root, args.admins, name=args.name)
+        answer = hub.join(store, args.url, root, args.admins, name=args.name).value
     _print_me(answer)
     if answer["status"] == "pending":
         print("Read the fingerprint above to the admin; once approved, run 'sendobserve sync'.")
@@ -226,10 +223,10 @@ def _print_me(me: dict[str, Any]) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from sendobserve.hub import sync
+    from sendobserve.services import hub
 
     with open_store_from_args(args) as store:
-        link = sync.hub_link(store)
+        link = hub.link(store)
         if link is None:
             print("Not linked to a hub (see 'sendobserve hub join --help').")
             return 0
@@ -238,17 +235,16 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"Last synced: {when}")
         if link.last_error:
             print(f"Last attempt failed: {link.last_error}")
-        with sync.client_for(store) as client:
-            _print_me(client.me())
+        _print_me(hub.me(store))
     return 0
 
 
 def cmd_installations(args: argparse.Namespace) -> int:
-    from sendobserve.hub import sync
     from sendobserve.hub.protocol import spaced
+    from sendobserve.services import hub
 
-    with open_store_from_args(args) as store, sync.client_for(store) as client:
-        rows = client.installations()
+    with open_store_from_args(args) as store:
+        rows = hub.installations(store)
     for row in rows:
         scope = "all" if row["trainees"] is None else str(len(row["trainees"]))
         print(f"{spaced(row['fingerprint'])}  {row['status']:<8}  {row['role'] or '-':<8}  "
@@ -257,9 +253,8 @@ def cmd_installations(args: argparse.Namespace) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    from sendobserve.hub import sync
     from sendobserve.hub.protocol import Role, spaced
-    from sendobserve.storage.repositories import MediatorRepository, in_session
+    from sendobserve.services import hub
 
     role = Role(args.role)
     with open_store_from_args(args) as store:
@@ -268,25 +263,20 @@ def cmd_approve(args: argparse.Namespace) -> int:
             if not args.trainee:
                 raise UserError("name the trainees it may see (--trainee, repeatable) or "
                                 "give --all-trainees")
-            with store.session() as session:
-                repo = MediatorRepository(in_session(session))
-                trainees = tuple(sorted({repo.resolve(t).id.hex for t in args.trainee}))
-        answer = sync.approve(store, args.fingerprint, role, trainees)
+            trainees = hub.trainee_ids(store, args.trainee)
+        answer = hub.approve(store, args.fingerprint, role, trainees)
     print(f"Approved {answer['name']} ({spaced(answer['fingerprint'])}) as {answer['role']}.")
     return 0
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
-    from sendobserve.hub import sync
+    from sendobserve.services import hub
 
-    compact = "".join(ch for ch in args.fingerprint.upper() if ch.isalnum())
     with open_store_from_args(args) as store:
-        listed = {i["fingerprint"]: i for i in sync.installations(store)}
-        if compact in listed and listed[compact]["status"] == "pending":
-            sync.refuse(store, compact)
-            print("Turned down: the hub refuses that installation from now on.")
-            return 0
-        sync.revoke(store, compact, args.reason or "")
+        revoked = hub.refuse_or_revoke(store, args.fingerprint, args.reason or "").value
+    if not revoked:
+        print("Turned down: the hub refuses that installation from now on.")
+        return 0
     print("Revoked: the hub refuses that installation from now on, and the next sync sends "
           "the revocation to every member. Nothing it sent is removed from anyone's "
           "records.")
@@ -294,10 +284,10 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from sendobserve.hub import sync
+    from sendobserve.services.hub import sync_with_hub
 
     with open_store_from_args(args) as store:
-        result = sync.sync(store, progress=None)
+        result = sync_with_hub(store).value
     print(f"Synced: {result.summary()}.")
     for line in result.refused:
         print(f"  refused {line}")

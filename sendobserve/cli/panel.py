@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from datetime import date
 from typing import Any
 
-from sendobserve.cli._common import open_store_from_args
+from sendobserve.cli._common import add_as_of, open_store_from_args, print_json, today
 
 PANEL_COLUMNS = (
     "name", "status", "needed", "last_observation", "ppc", "mentor", "re_registration_due",
@@ -30,8 +28,7 @@ def register(subparsers: Any) -> None:
     out.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     p.add_argument("--status", metavar="STATUS", action="append",
                    help="only this stage (repeatable), e.g. 'in training' or 'lapsed'")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
-                   help="as on this date (default: today)")
+    add_as_of(p)
     p.set_defaults(func=cmd_panel)
 
     p = subparsers.add_parser(
@@ -43,8 +40,7 @@ def register(subparsers: Any) -> None:
         "any differs (the panel is then wrong: report it; 'sendobserve panel' assesses the "
         "listed mediators again after their next change).",
     )
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
-                   help="as on this date (default: today)")
+    add_as_of(p)
     p.set_defaults(func=cmd_check)
 
     p = subparsers.add_parser(
@@ -61,12 +57,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--size", type=int, required=True, metavar="N", help="members to draw")
     p.add_argument("--seed", type=int, metavar="N",
                    help="repeat a draw with this seed (default: a new random seed)")
-    p.add_argument("--signer", required=True, metavar="NAME",
-                   help="who signs the packs (the provider's admin or lead PPC)")
-    p.add_argument("-o", "--output", required=True, metavar="DIR",
-                   help="an empty or new folder for the packs")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
-                   help="as on this date (default: today)")
+    _pack_options(p, "who signs the packs (the provider's admin or lead PPC)", "the packs")
     p.set_defaults(func=cmd_spot_check)
 
     p = subparsers.add_parser(
@@ -81,26 +72,24 @@ def register(subparsers: Any) -> None:
         "file's SHA-256, and a signed panel declaration (§1.4.2 ii, §1.6 A). Check the PDFs "
         "with 'sendobserve verify'.",
     )
-    p.add_argument("--signer", required=True, metavar="NAME",
-                   help="who signs the pack and the declaration")
-    p.add_argument("-o", "--output", required=True, metavar="DIR",
-                   help="an empty or new folder for the pack")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
-                   help="as on this date (default: today)")
+    _pack_options(p, "who signs the pack and the declaration", "the pack")
     p.set_defaults(func=cmd_register_pack)
 
 
-def _today(args: argparse.Namespace) -> date:
-    as_of: date | None = getattr(args, "as_of", None)
-    return as_of or date.today()
+def _pack_options(p: argparse.ArgumentParser, signer: str, written: str) -> None:
+    """What a signed pack written into a folder needs: who signs it, where, as on when."""
+    p.add_argument("--signer", required=True, metavar="NAME", help=signer)
+    p.add_argument("-o", "--output", required=True, metavar="DIR",
+                   help=f"an empty or new folder for {written}")
+    add_as_of(p)
 
 
 def cmd_panel(args: argparse.Namespace) -> int:
     from sendobserve.errors import UserError
     from sendobserve.model.panel import PanelStatus, panel_row
-    from sendobserve.storage.repositories import load_registry, panel_verdicts
+    from sendobserve.services.panel import verdicts
 
-    today = _today(args)
+    day = today(args)
     wanted: set[PanelStatus] = set()
     for text in args.status or ():
         try:
@@ -109,16 +98,13 @@ def cmd_panel(args: argparse.Namespace) -> int:
             names = ", ".join(f"'{s.value}'" for s in PanelStatus)
             raise UserError(f"unknown status '{text}': use one of {names}") from None
     with open_store_from_args(args) as store:
-        forms = load_registry(store.session)
-        verdicts = panel_verdicts(store.session, forms, today=today)
-    rows = [panel_row(v, today) for v in verdicts]
+        found = verdicts(store, today=day)
+    rows = [panel_row(v, day) for v in found]
     if wanted:
         rows = [r for r in rows if r.status in wanted]
     data = [r.to_json() for r in rows]
     if args.json:
-        json.dump({"as_of": today.isoformat(), "mediators": data}, sys.stdout, indent=2,
-                  ensure_ascii=False)
-        sys.stdout.write("\n")
+        print_json({"as_of": day.isoformat(), "mediators": data})
         return 0
     if args.csv:
         from sendobserve.exchange.csv_export import write_csv
@@ -143,13 +129,11 @@ def cmd_panel(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from sendobserve.storage.repositories import check_verdicts, load_registry
+    from sendobserve.services.panel import check
 
-    today = _today(args)
+    day = today(args)
     with open_store_from_args(args) as store:
-        forms = load_registry(store.session)
-        with store.session() as session:
-            result = check_verdicts(session, forms, today=today)
+        result = check(store, today=day)
     print(f"{result.mediators} mediators: {result.current} stored verdicts current, "
           f"{result.to_assess} to be assessed when next read.")
     if result.ok:
@@ -168,7 +152,7 @@ def cmd_spot_check(args: argparse.Namespace) -> int:
 
     with open_store_from_args(args) as store:
         result = run_spot_check(store, size=args.size, out_dir=Path(args.output),
-                                signer=args.signer, seed=args.seed, today=_today(args))
+                                signer=args.signer, seed=args.seed, today=today(args))
     print(f"Spot check {result.check_id}: {len(result.files)} of {result.population} panel "
           f"members drawn with seed {result.seed} (repeat with --seed {result.seed}).")
     for name, met in result.met.items():
@@ -184,7 +168,7 @@ def cmd_register_pack(args: argparse.Namespace) -> int:
 
     with open_store_from_args(args) as store:
         pack = build_register_pack(store, out_dir=Path(args.output), signer=args.signer,
-                                   today=_today(args))
+                                   today=today(args))
     print(f"Register pack: {pack.members} panel members, {pack.declared} declared as meeting "
           f"the standards, {len(pack.certificates)} Form 4/5 certificates re-printed; "
           f"summaries, declaration.pdf, manifest.json and the signed manifest.pdf in "

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import date
 from typing import Any
 
-from sendobserve.cli._common import open_store_from_args
+from sendobserve.cli._common import add_as_of, open_store_from_args, print_json, today
 
 
 def register(subparsers: Any) -> None:
@@ -40,10 +38,7 @@ def register(subparsers: Any) -> None:
         "Standards (training, casework, reflection, cases, de-briefs, every criterion of "
         "Forms 1–3, an eligible signer). NAME_OR_ID is a name (or its unique start) or an id.",
     )
-    p.add_argument("mediator", metavar="NAME_OR_ID")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
-                   help="assess as on this date (default: today)")
+    _report_options(p)
     p.set_defaults(func=cmd_readiness)
 
     p = subparsers.add_parser(
@@ -53,44 +48,34 @@ def register(subparsers: Any) -> None:
         "cases, mentoring or supervision accessed. For a passported mediator, also the facts "
         "Form 5 certifies.",
     )
-    p.add_argument("mediator", metavar="NAME_OR_ID")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
-                   help="assess as on this date (default: today)")
+    _report_options(p)
     p.set_defaults(func=cmd_renewal)
 
 
-def _today(args: argparse.Namespace) -> date:
-    as_of: date | None = getattr(args, "as_of", None)
-    return as_of or date.today()
-
-
-def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+def _report_options(p: argparse.ArgumentParser) -> None:
+    """One mediator's assessment: whom, as text or JSON, as on when."""
+    p.add_argument("mediator", metavar="NAME_OR_ID")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_as_of(p, "assess as on this date")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from sendobserve.demo import fill_store, remove_demo
+    from sendobserve.services.screens_writes import add_demo_data, remove_demo_data
 
     if args.remove:
-        with open_store_from_args(args) as store:
-            removed = remove_demo(store, today=date.today())
-        if removed:
-            print("Removed the demo practice period:")
-            for table, count in sorted(removed.items()):
-                print(f"  {count:5d}  {table}")
-        else:
-            print("There are no demo records in the store; nothing was removed.")
-        return 0
-    with open_store_from_args(args) as store:
-        added = fill_store(store, today=date.today())
-    if added:
-        print("Added the demo practice period:")
-        for table, count in sorted(added.items()):
-            print(f"  {count:5d}  {table}")
+        change, done = remove_demo_data, "Removed"
+        none = "There are no demo records in the store; nothing was removed."
     else:
-        print("The demo records are already in the store; nothing was added.")
+        change, done = add_demo_data, "Added"
+        none = "The demo records are already in the store; nothing was added."
+    with open_store_from_args(args) as store:
+        counts = change(store, today=date.today()).value
+    if not counts:
+        print(none)
+        return 0
+    print(f"{done} the demo practice period:")
+    for table, count in sorted(counts.items()):
+        print(f"  {count:5d}  {table}")
     return 0
 
 
@@ -98,7 +83,7 @@ def cmd_mediators(args: argparse.Namespace) -> int:
     from sendobserve.services.readiness import mediator_overview
 
     with open_store_from_args(args) as store:
-        overview = mediator_overview(store, today=_today(args))
+        overview = mediator_overview(store, today=today(args))
     rows: list[dict[str, Any]] = [
         {
             "id": str(o.mediator.id),
@@ -109,7 +94,7 @@ def cmd_mediators(args: argparse.Namespace) -> int:
         for o in overview
     ]
     if args.json:
-        _print_json(rows)
+        print_json(rows)
         return 0
     if not rows:
         print("No mediators yet. Add one in the app, or run 'sendobserve demo'.")
@@ -131,7 +116,7 @@ def _load_one(args: argparse.Namespace) -> Any:
 
     with open_store_from_args(args) as store:
         mediator = resolve_mediator(store, args.mediator)
-        return load_readiness(store, mediator.id, today=_today(args))
+        return load_readiness(store, mediator.id, today=today(args))
 
 
 def cmd_readiness(args: argparse.Namespace) -> int:
@@ -139,7 +124,7 @@ def cmd_readiness(args: argparse.Namespace) -> int:
 
     report = _load_one(args).readiness
     if args.json:
-        _print_json(report.to_json())
+        print_json(report.to_json())
     else:
         print(render_readiness_text(report))
     return 0
@@ -155,7 +140,7 @@ def cmd_renewal(args: argparse.Namespace) -> int:
         out = renewal.to_json()
         if passport is not None:
             out["passport"] = passport.to_json()
-        _print_json(out)
+        print_json(out)
     else:
         print(render_renewal_text(renewal))
         if passport is not None:

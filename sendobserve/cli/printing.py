@@ -19,10 +19,10 @@ import argparse
 import sys
 import uuid
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from sendobserve.errors import UserError
+from sendobserve.services.files import PendingFile
 
 
 def register(subparsers: Any) -> None:
@@ -87,40 +87,6 @@ def _output(parser: argparse.ArgumentParser, metavar: str = "FILE.pdf") -> None:
                         help="where to write it (replaced if it exists)")
 
 
-class _PendingFile:
-    """A file written beside its destination and moved into place only on ``commit``."""
-
-    def __init__(self, destination: str) -> None:
-        self.path = Path(destination).expanduser()
-        folder = self.path.parent if str(self.path.parent) else Path(".")
-        if self.path.is_dir():
-            raise UserError(f"{destination} is a folder; give a file name")
-        if not folder.is_dir():
-            raise UserError(f"the folder for {destination} does not exist")
-        self._tmp: Path | None = None
-        self._folder = folder
-
-    def write(self, data: bytes) -> None:
-        from sendobserve.storage.fsutil import stage_bytes
-
-        try:
-            self._tmp = stage_bytes(self.path, data)
-        except OSError as exc:
-            raise UserError(f"cannot write {self.path}: {exc.strerror or exc}") from None
-
-    def commit(self) -> None:
-        from sendobserve.storage.fsutil import replace_durably
-
-        assert self._tmp is not None
-        replace_durably(self._tmp, self.path)
-        self._tmp = None
-
-    def discard(self) -> None:
-        if self._tmp is not None:
-            self._tmp.unlink(missing_ok=True)
-            self._tmp = None
-
-
 def _progress_to_stderr(done: int, total: int) -> None:
     if sys.stderr.isatty():
         print(f"\r  laying out… {100 * done // max(total, 1):3d}%", end="", file=sys.stderr)
@@ -131,7 +97,7 @@ def _progress_to_stderr(done: int, total: int) -> None:
 def run(args: argparse.Namespace) -> int:
     from sendobserve.cli._common import open_store_from_args
 
-    pending = _PendingFile(args.output)
+    pending = PendingFile(args.output)
     # Before the store opens (which may migrate or back up): a bad PNG changes nothing.
     drawings = _read_drawings(args)
     with open_store_from_args(args) as store:
@@ -152,7 +118,7 @@ def _read_drawings(args: argparse.Namespace) -> tuple[bytes | None, bytes | None
             read_drawing(mediator, "--mediator-drawing") if mediator else None)
 
 
-def _print(args: argparse.Namespace, store: Any, pending: _PendingFile,
+def _print(args: argparse.Namespace, store: Any, pending: PendingFile,
            drawings: tuple[bytes | None, bytes | None] = (None, None)) -> str:
     from sendobserve.services import documents, people
 
@@ -184,10 +150,12 @@ def _print(args: argparse.Namespace, store: Any, pending: _PendingFile,
 
 
 def _parse_uuid(text: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text.strip())
-    except ValueError:
-        raise UserError(f"{text!r} is not an {what}") from None
+    from sendobserve.cli._common import parse_uuid
+
+    parsed = parse_uuid(text)
+    if parsed is None:
+        raise UserError(f"{text!r} is not an {what}")
+    return parsed
 
 
 def _pick_signer(store: Any, given: str | None, eligible: Any, purpose: str) -> Any:
@@ -205,7 +173,7 @@ def _pick_signer(store: Any, given: str | None, eligible: Any, purpose: str) -> 
                     hint="Choose one with --signer (or --verified-by) NAME.")
 
 
-def _certificate(args: argparse.Namespace, store: Any, pending: _PendingFile,
+def _certificate(args: argparse.Namespace, store: Any, pending: PendingFile,
                  mediator_id: uuid.UUID, today: date,
                  drawings: tuple[bytes | None, bytes | None]) -> str:
     from sendobserve.reports import build
@@ -248,7 +216,7 @@ def run_export_root(args: argparse.Namespace) -> int:
     from sendobserve.pki.certificates import fingerprint
     from sendobserve.services import documents
 
-    pending = _PendingFile(args.output)
+    pending = PendingFile(args.output)
     with open_store_from_args(args) as store:
         try:
             root = documents.ensure_signing_root(store, args.organisation)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sendobserve.cli._common import open_store_from_args
+from sendobserve.cli._common import add_as_of, open_store_from_args, today
+from sendobserve.cli._sealed import (
+    add_sealing_options,
+    new_file_passphrase,
+    recipient_keys,
+    sealed_output,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -50,14 +54,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.add_argument("--record", metavar="FILE.sendobs",
                    help="also write the signed erasure record(s) to this exchange file")
-    p.add_argument("--bundle-passphrase-file", metavar="F",
-                   help="with --record: read the file passphrase from F (or set "
-                   "SENDOBSERVE_BUNDLE_PASSPHRASE; asked for at a terminal)")
-    p.add_argument("--to-key", action="append", default=[], metavar="KEY",
-                   help="with --record: also encrypt to this exchange key (repeatable)")
-    p.add_argument("--as", dest="signer_name", metavar="NAME",
-                   help="with --record: your name as the importer will see it")
-    p.add_argument("--force", action="store_true", help="with --record: replace FILE")
+    add_sealing_options(p, when="with --record: ")
     p.set_defaults(func=cmd_erase)
 
     p = subparsers.add_parser(
@@ -78,84 +75,44 @@ def register(subparsers: Any) -> None:
     register_retention(subparsers)
 
 
-def _sources(store: Any) -> list[str]:
-    from sqlalchemy import select
-
-    from sendobserve.storage.exchange import ExchangeImportRecord
-
-    with store.session() as session:
-        rows = session.scalars(select(ExchangeImportRecord)).all()
-        return [
-            f"Imported on {r.imported_at:%d %b %Y}: a file exported by {r.exported_by} "
-            f"(installation {r.signer_fingerprint}) on {r.exported_at:%d %b %Y}."
-            for r in rows
-        ]
-
-
-def _resolve_person(store: Any, text: str) -> tuple[str, Any, Any]:
-    """(name, mediator id or None, observer id or None) for what a person typed."""
-    from sendobserve.errors import UserError
-    from sendobserve.model.vocabulary import fold_name
-    from sendobserve.storage.repositories import MediatorRepository, ObserverRepository
-
-    mediator = None
-    with contextlib.suppress(UserError):
-        mediator = MediatorRepository(store.session).resolve(text)
-    wanted = fold_name(mediator.name if mediator else text)
-    observers = [o for o in ObserverRepository(store.session).find(text)
-                 if fold_name(o.name) == wanted]
-    if mediator is None and not observers:
-        raise UserError(f"No mediator or observer called {text!r}",
-                        hint="`sendobserve mediators` lists the mediators.")
-    if len(observers) > 1:
-        raise UserError(f"More than one observer is called {text!r}; answer for each by hand")
-    observer = observers[0] if observers else None
-    name = mediator.name if mediator else observer.name  # type: ignore[union-attr]
-    return name, mediator.id if mediator else None, observer.id if observer else None
-
-
 def cmd_subject_access(args: argparse.Namespace) -> int:
     from sendobserve.errors import UserError
-    from sendobserve.storage.erasure import subject_access
-    from sendobserve.storage.fsutil import atomic_write_bytes
+    from sendobserve.services.files import write_file
+    from sendobserve.services.privacy import resolve_person, subject_access
 
     if not args.json and not args.pdf:
         raise UserError("Say where to write the answer: --json FILE, --pdf FILE, or both")
     with open_store_from_args(args) as store:
-        name, mediator_id, observer_id = _resolve_person(store, args.mediator)
-        held = subject_access(store, mediator_id, observer_id=observer_id)
-        sources = _sources(store)
+        answer = subject_access(store, resolve_person(store, args.mediator),
+                                made_on=date.today())
     if args.json:
-        payload = {"person": name,
-                   "mediator_id": str(mediator_id) if mediator_id else None,
-                   "observer_id": str(observer_id) if observer_id else None,
-                   "made_on": date.today().isoformat(), "sources": sources, "records": held}
-        atomic_write_bytes(Path(args.json), json.dumps(
-            payload, indent=2, ensure_ascii=False, default=str).encode("utf-8"))
+        write_file(args.json, answer.json_bytes())
     if args.pdf:
-        from sendobserve.reports.subject_access import subject_access_pdf
-
-        atomic_write_bytes(Path(args.pdf), subject_access_pdf(
-            name, held, made_on=date.today(), sources=sources))
-    total = sum(len(rows) for rows in held.values())
-    print(f"{total} records about {name} in {len(held)} kinds written.")
+        write_file(args.pdf, answer.pdf_bytes())
+    print(f"{answer.count} records about {answer.person.name} in {len(answer.records)} "
+          "kinds written.")
     return 0
 
 
 def cmd_erase(args: argparse.Namespace) -> int:
     from sendobserve.errors import UserError
-    from sendobserve.storage.erasure import complete_erasures, erase_mediator
-    from sendobserve.storage.repositories import MediatorRepository
+    from sendobserve.services.files import write_file
+    from sendobserve.services.people import resolve_mediator
+    from sendobserve.services.privacy import (
+        erase_mediator,
+        erasure_records_file,
+        finish_erasures,
+    )
 
     if args.mediator is None and not args.record:
         raise UserError("Name the mediator to erase, or give --record FILE.sendobs to write "
                         "the erasure records this store holds")
     target = _record_target(args) if args.record else None
     with open_store_from_args(args) as store:
-        for done in complete_erasures(store):  # one a crash or an import left to finish
+        for done in finish_erasures(store).value:  # one a crash or an import left to finish
             print(f"Finished an earlier erasure of mediator {done.mediator_id}.")
         if args.mediator is not None:
-            mediator = MediatorRepository(store.session).resolve(args.mediator)
+            mediator = resolve_mediator(store, args.mediator)
             if not args.yes:
                 if not sys.stdin.isatty():
                     raise UserError("Erasure cannot be undone: add --yes to confirm it")
@@ -165,12 +122,14 @@ def cmd_erase(args: argparse.Namespace) -> int:
                     print("Nothing was erased.")
                     return 1
             result = erase_mediator(store, mediator.id,
-                                    keep_certificates=not args.certificates)
+                                    keep_certificates=not args.certificates).value
             for line in result.summary_lines():
                 print(line)
         if target is not None:
             output, passphrase, recipients = target
-            count = _write_records_file(args, store, output, passphrase, recipients)
+            data, count = erasure_records_file(store, signer_name=args.signer_name,
+                                               passphrase=passphrase, recipients=recipients)
+            write_file(output, data, replace=args.force)
             print(f"Wrote {count} erasure record(s) to {output}: importing it on another "
                   "laptop erases there too, if this installation may erase there.")
     return 0
@@ -178,57 +137,19 @@ def cmd_erase(args: argparse.Namespace) -> int:
 
 def _record_target(args: argparse.Namespace) -> tuple[Path, str, tuple[bytes, ...]]:
     """Everything about the --record file checked before anything is erased."""
-    from sendobserve.cli.exchange import _bundle_passphrase
-    from sendobserve.errors import UserError
-    from sendobserve.exchange.bundle import FILE_SUFFIX, check_passphrase
-    from sendobserve.pki.identity import parse_recipient_key
-
-    output = Path(args.record)
-    if output.suffix != FILE_SUFFIX:
-        raise UserError(f"the record file should end in {FILE_SUFFIX}: {output}")
-    if output.exists() and not args.force:
-        raise UserError(f"{output} already exists; nothing was erased or written",
-                        hint="Choose another name, or add --force to replace it.")
-    recipients = []
-    for text in args.to_key:
-        try:
-            recipients.append(parse_recipient_key(text))
-        except ValueError as exc:
-            raise UserError(f"--to-key {text!r}: {exc}") from None
-    passphrase = _bundle_passphrase(args, confirm=True)
-    check_passphrase(passphrase)
-    return output, passphrase, tuple(recipients)
-
-
-def _write_records_file(args: argparse.Namespace, store: Any, output: Path, passphrase: str,
-                        recipients: tuple[bytes, ...]) -> int:
-    from sendobserve.errors import UserError
-    from sendobserve.exchange.bundle import seal
-    from sendobserve.exchange.export import erasure_payload
-    from sendobserve.pki.identity import load_or_create_identity
-    from sendobserve.services.files import write_file
-    from sendobserve.storage import exchange as stored
-
-    with store.session() as session:
-        identity = load_or_create_identity(stored.StoredSigningKey(session))
-        signer = (args.signer_name or "").strip() or stored.identity_name(session)
-        if not signer:
-            raise UserError("say who is sending the record: add --as NAME",
-                            hint="Or set it once with: sendobserve identity --set-name NAME")
-        payload = erasure_payload(session, exported_by=signer)
-    write_file(output, seal(payload, passphrase=passphrase, signing_key=identity,
-                            recipients=recipients), replace=args.force)
-    return len(payload.erasures)
+    output = sealed_output(args.record, args, which="the record file",
+                           unchanged="nothing was erased or written")
+    recipients = recipient_keys(args)
+    return output, new_file_passphrase(args), recipients
 
 
 def cmd_left_panel(args: argparse.Namespace) -> int:
-    from sendobserve.storage.repositories import MediatorRepository
-    from sendobserve.storage.retention import set_left_panel
+    from sendobserve.services.people import resolve_mediator
+    from sendobserve.services.privacy import set_left_panel
 
     with open_store_from_args(args) as store:
-        mediator = MediatorRepository(store.session).resolve(args.mediator)
-        with store.session() as session:
-            set_left_panel(session, mediator.id, None if args.clear else args.on)
+        mediator = resolve_mediator(store, args.mediator)
+        set_left_panel(store, mediator.id, None if args.clear else args.on)
     if args.clear:
         print(f"{mediator.name} is on the panel: no leaving date.")
     else:
@@ -254,42 +175,32 @@ def register_retention(subparsers: Any) -> None:
     mode.add_argument("--apply", action="store_true", help="remove what is due now")
     p.add_argument("--set", metavar="KIND=YEARS[@EVENT]", action="append", default=[],
                    help="change one kind's period (repeatable); stored in the store")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
-                   help="plan as on this date (default: today)")
+    add_as_of(p, "plan as on this date")
     p.set_defaults(func=cmd_retention)
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
     from sendobserve.model.retention import parse_setting
-    from sendobserve.storage.retention import (
+    from sendobserve.services.privacy import (
         apply_retention,
-        load_schedule,
-        plan_for_store,
-        save_schedule,
+        retention_plan,
+        set_retention_periods,
     )
 
     changes = [parse_setting(text) for text in args.set]  # all checked before any change
-    today = args.as_of or date.today()
+    as_of = today(args)
     with open_store_from_args(args) as store:
         if changes:
-            with store.session() as session:
-                schedule = load_schedule(session)
-            for kind, years, event in changes:
-                schedule[kind] = replace(schedule[kind], years=years,
-                                         counted_from=event or schedule[kind].counted_from,
-                                         reason="Set by the provider.")
-            save_schedule(store, schedule)
-        plan = plan_for_store(store, today=today)
-        print(f"Retention as of {today:%d %B %Y}:")
+            set_retention_periods(store, changes)
+        plan = retention_plan(store, today=as_of)
+        print(f"Retention as of {as_of:%d %B %Y}:")
         for kind, rule in plan.schedule.items():
             print(f"  {kind.value}: {rule.describe()}. {rule.reason}")
         print()
         for line in plan.lines():
             print(f"  {line}")
         if args.apply and plan.items:
-            done = apply_retention(store, plan)
+            done = apply_retention(store, plan).value
             print(f"Removed or cleared {sum(done.values())} records; logged without content.")
         elif plan.items:
             print("Nothing was changed. Run with --apply to remove what is due.")

@@ -7,10 +7,10 @@ one mediator's practice period is judged under (and ``--set`` records another).
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import date
 from typing import Any
 
+from sendobserve.cli._common import add_as_of, print_json, today
 from sendobserve.errors import UserError
 
 
@@ -26,8 +26,7 @@ def register(subparsers: Any) -> None:
         "the edition in force today. Editions are files in sendobserve/resources/editions/.",
     )
     p.add_argument("--edition", metavar="ID", help="print this edition instead")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=date.fromisoformat,
-                   help="the edition in force on this date (default: today)")
+    add_as_of(p, "the edition in force on this date")
     p.add_argument("--list", action="store_true", help="list the editions known")
     p.add_argument("--mediator", metavar="NAME_OR_ID",
                    help="the edition this mediator's practice period is judged under (opens "
@@ -43,14 +42,14 @@ def cmd_rules(args: argparse.Namespace) -> int:
     from sendobserve.model.rulebook import shipped_rulebook
 
     book = shipped_rulebook()
-    today = args.as_of or date.today()
+    day = today(args)
     if args.set_edition and not args.mediator:
         raise UserError("--set needs --mediator NAME", hint="sendobserve rules --mediator "
                         "NAME --set EDITION")
     if args.list:
-        rows = [e.to_json() | {"in_force_today": e is book.in_force_on(today)} for e in book]
+        rows = [e.to_json() | {"in_force_today": e is book.in_force_on(day)} for e in book]
         if args.json:
-            print(json.dumps(rows, ensure_ascii=False, indent=2))
+            print_json(rows)
         else:
             for e, row in zip(book, rows, strict=True):
                 mark = "*" if row["in_force_today"] else " "
@@ -58,10 +57,10 @@ def cmd_rules(args: argparse.Namespace) -> int:
                       f"{e.label}")
         return 0
     if args.mediator:
-        return _for_mediator(args, today)
-    edition = book.get(args.edition) if args.edition else book.in_force_on(today)
+        return _for_mediator(args, day)
+    edition = book.get(args.edition) if args.edition else book.in_force_on(day)
     if args.json:
-        print(json.dumps(edition_json(edition), ensure_ascii=False, indent=2))
+        print_json(edition_json(edition))
     else:
         print(render_edition(edition), end="")
     return 0
@@ -87,10 +86,9 @@ def _for_mediator(args: argparse.Namespace, today: date) -> int:
         "in force when their practice period began" if start else
         "in force today (their practice period has not begun)")
     if args.json:
-        print(json.dumps({"mediator": record.mediator.name, "edition": edition.to_json(),
-                          "recorded": record.mediator.rules_edition is not None,
-                          "practice_start": start.isoformat() if start else None},
-                         ensure_ascii=False, indent=2))
+        print_json({"mediator": record.mediator.name, "edition": edition.to_json(),
+                    "recorded": record.mediator.rules_edition is not None,
+                    "practice_start": start.isoformat() if start else None})
     else:
         print(f"{record.mediator.name} is judged under {edition.id} ({edition.label}), {how}.")
     return 0

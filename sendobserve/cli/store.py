@@ -17,10 +17,11 @@ from sendobserve.cli._common import (
     unlock_from_args,
 )
 from sendobserve.environment import NEW_PASSPHRASE_ENV, environment_secret
-from sendobserve.storage import BACKUPS_KEPT
+from sendobserve.errors import UserError
+from sendobserve.services.store import BACKUPS_KEPT
 
-# The storage stack (SQLAlchemy, SQLCipher: about 0.3 s) is imported inside each command,
-# so that building the parser, --help and the commands of other modules do not pay for it.
+# The services load the storage stack (SQLAlchemy, SQLCipher: about 0.3 s) inside each
+# function, so that building the parser, --help and the other commands do not pay for it.
 
 
 def register(subparsers: Any) -> None:
@@ -109,20 +110,16 @@ def _warn(warnings: Any) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from sendobserve.storage import vault
-    from sendobserve.storage.errors import StoreError
+    from sendobserve.services import store as stores
 
     data_dir = data_dir_from_args(args)
-    blocker = vault.init_blocker(data_dir)
+    blocker = stores.init_blocker(data_dir)
     if blocker:  # before asking for a passphrase that could not be used
-        raise StoreError(blocker)
+        raise UserError(blocker)
     passphrase = ask_new_passphrase(given_secret(args), "passphrase")
-    created = vault.initialise(data_dir, passphrase)
     cache = key_cache()
-    try:
-        note = cache.save(created.store_id, created.data_key)
-    finally:
-        created.store.close()
+    created = stores.create_store(data_dir, passphrase, cache)
+    created.store.close()
     _out(f"Created an encrypted store in {data_dir}")
     _out()
     _out("RECOVERY KEY (shown only this once; print it or write it down, keep it safe):")
@@ -131,7 +128,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     _out()
     _out("It opens the store if the passphrase is forgotten. Anyone holding it and a copy of")
     _out("the data folder can read the records, so keep it apart from the computer.")
-    if note:  # in words, not the keyring library's class names
+    if created.keyring_note:  # in words, not the keyring library's class names
         status = cache.status()
         why = "the OS keyring refused the key" if status.trusted else status.plain()
         _out(f"The passphrase will be asked for each time: {why}.")
@@ -139,62 +136,47 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from sendobserve.storage import backup, keys
-    from sendobserve.storage.db import db_path, head_revisions
+    from sendobserve.services import store as stores
 
-    data_dir = data_dir_from_args(args)
-    store = open_store_from_args(args)
-    try:
-        revision = store.schema_revision()
-        counts = store.table_counts()
-        store_id = store.store_id()
-        warnings = list(store.warnings)
-    finally:
-        store.close()
-    heads = head_revisions()
-    path = db_path(data_dir)
-    size_kib = path.stat().st_size / 1024
-    _out(f"data folder:  {data_dir}")
-    _out(f"database:     {path} ({size_kib:.0f} KiB, encrypted)")
-    _out(f"key file:     {keys.key_file_path(data_dir)}")
-    _out(f"store id:     {store_id}")
-    state = "up to date" if revision in heads else f"this version expects {', '.join(heads)}"
-    _out(f"schema:       {revision} ({state})")
+    with open_store_from_args(args) as store:
+        found = stores.status(store, key_cache())
+    _out(f"data folder:  {found.data_dir}")
+    _out(f"database:     {found.database} ({found.size_kib():.0f} KiB, encrypted)")
+    _out(f"key file:     {found.key_file}")
+    _out(f"store id:     {found.store_id}")
+    state = "up to date" if found.up_to_date else \
+        f"this version expects {', '.join(found.heads)}"
+    _out(f"schema:       {found.revision} ({state})")
     _out("records:")
-    for table, count in counts.items():
+    for table, count in found.counts.items():
         _out(f"  {table:<28} {count}")
-    _out(f"keyring:      {key_cache().status().describe()}")
-    backups = backup.list_backups(data_dir)
-    if backups:
-        last = backup.last_backup_time(data_dir)
-        _out(f"last backup:  {last:%Y-%m-%d %H:%M} UTC, {backups[0]}")
-        _out(f"backups kept: {len(backups)} in {backup.backup_dir(data_dir)}")
+    _out(f"keyring:      {found.keyring}")
+    if found.backups:
+        _out(f"last backup:  {found.last_backup:%Y-%m-%d %H:%M} UTC, {found.backups[0]}")
+        _out(f"backups kept: {len(found.backups)} in {found.backup_dir}")
     else:
         _out("last backup:  none yet")
-    for warning in warnings:
+    for warning in found.warnings:
         _out(f"warning:      {warning}")
     return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from sendobserve.storage import backup
+    from sendobserve.services.store import make_backup
 
-    store = open_store_from_args(args)
-    try:
-        made = backup.make_backup(store)
-    finally:
-        store.close()
+    with open_store_from_args(args) as store:
+        made = make_backup(store).value
     _out(f"Backup written: {made}")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from sendobserve.storage import vault
+    from sendobserve.services.store import restore_backup
 
     data_dir = data_dir_from_args(args)
     unlocked = unlock_from_args(args)
     _warn(unlocked.warnings)
-    result = vault.restore_backup(data_dir, unlocked, Path(args.file))
+    result = restore_backup(data_dir, unlocked, Path(args.file)).value
     _out(f"Restored {result.restored_from}")
     if result.replaced_copy is not None:
         _out(f"The database it replaced is kept as {result.replaced_copy}")
@@ -204,26 +186,26 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_passphrase_change(args: argparse.Namespace) -> int:
-    from sendobserve.storage import vault
+    from sendobserve.services.store import change_passphrase
 
     data_dir = data_dir_from_args(args)
     unlocked = unlock_from_args(args)
     given: str | None = environment_secret(NEW_PASSPHRASE_ENV)
     if args.new_passphrase_file:
         given = read_secret_file(args.new_passphrase_file)
-    still = vault.change_passphrase(data_dir, unlocked, ask_new_passphrase(given))
+    still = change_passphrase(data_dir, unlocked, ask_new_passphrase(given)).value
     _out("Passphrase changed. The recovery key is unchanged.")
     _warn(still)
     return 0
 
 
 def cmd_key_rotate(args: argparse.Namespace) -> int:
-    from sendobserve.storage import vault
+    from sendobserve.services.store import rotate_data_key
 
     data_dir = data_dir_from_args(args)
     unlocked = unlock_from_args(args)
     _warn(unlocked.warnings)
-    rotated = vault.rotate_data_key(data_dir, unlocked, key_cache())
+    rotated = rotate_data_key(data_dir, unlocked, key_cache()).value
     _out(
         f"Data key rotated (key id {rotated.key_id[:8]}…); the database and its backups are "
         "re-encrypted."
@@ -234,16 +216,14 @@ def cmd_key_rotate(args: argparse.Namespace) -> int:
 
 
 def cmd_key_recovery(args: argparse.Namespace) -> int:
-    from sendobserve.storage import vault
+    from sendobserve.services.store import new_recovery_key
 
     data_dir = data_dir_from_args(args)
     unlocked = unlock_from_args(args)
-    recovery = vault.new_recovery_key(data_dir, unlocked)
+    recovery = new_recovery_key(data_dir, unlocked).value
     _out("NEW RECOVERY KEY (shown only this once; the old one no longer works):")
     _out()
     _out(f"    {recovery}")
     _out()
     _out("Print it or write it down and keep it apart from the computer.")
     return 0
-
-

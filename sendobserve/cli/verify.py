@@ -51,23 +51,14 @@ def register(subparsers: Any) -> None:
 def _store_root(args: argparse.Namespace) -> bytes | None:
     """The local store's root certificate, if a store opens without asking for anything."""
     from sendobserve.cli._common import data_dir_from_args, given_secret, key_cache
-    from sendobserve.storage import vault
-    from sendobserve.storage.db import db_path
-
-    data_dir = data_dir_from_args(args)
-    if not db_path(data_dir).exists():
-        return None
-    secret = given_secret(args)
-    if secret is not None:
-        opened = vault.open_with_secret(data_dir, secret)
-    else:
-        maybe = vault.open_from_cache(data_dir, key_cache())
-        if maybe is None:
-            return None
-        opened = maybe
     from sendobserve.services.documents import signing_root_certificate
+    from sendobserve.services.store import open_without_asking
 
-    with opened.store as store:
+    opened = open_without_asking(data_dir_from_args(args), lambda: given_secret(args),
+                                 key_cache())
+    if opened is None:
+        return None
+    with opened as store:
         return signing_root_certificate(store)
 
 

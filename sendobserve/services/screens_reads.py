@@ -8,16 +8,15 @@ store's own private settings (``StoreMeta``). Each takes an open store.
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sendobserve.services.panel import verdicts as panel  # the dashboard's; and the CLI's
+
 if TYPE_CHECKING:
     from sendobserve.model.domain import Mediator, Observer
-    from sendobserve.model.panel import Verdict
     from sendobserve.model.retention import RetentionPlan
     from sendobserve.storage.db import Store
 
@@ -46,36 +45,25 @@ def export_choices(store: Store) -> tuple[tuple[Mediator, ...], str, tuple[Obser
     return mediators(store), name, ObserverRepository(store.session).list()
 
 
-def panel(store: Store, *, today: date,
-          progress: Callable[[int, int], None] | None = None) -> list[Verdict]:
-    """Every mediator's verdict: the stored ones, and the stale ones assessed again."""
-    from sendobserve.storage.repositories import load_registry, panel_verdicts
-
-    forms = load_registry(store.session)
-    return panel_verdicts(store.session, forms, today=today, progress=progress)
-
-
 def retention_choices(store: Store, *, today: date) -> tuple[RetentionPlan, list[Mediator]]:
     """What the retention schedule says may go today, and the people one may ask about."""
-    from sendobserve.storage.retention import plan_for_store
+    from sendobserve.services.privacy import retention_plan
 
-    return plan_for_store(store, today=today), list(mediators(store))
+    return retention_plan(store, today=today), list(mediators(store))
 
 
 def save_subject_access(store: Store, mediator_id: uuid.UUID, name: str, target: Path, *,
                         made_on: date) -> int:
-    """Write a person's subject-access report (PDF, and the same as JSON beside it);
+    """Write a mediator's subject-access report (PDF, and the same as JSON beside it:
+    ``services.privacy.subject_access``, as ``sendobserve subject-access`` writes it);
     returns how many records it lists. Reads the store only."""
-    from sendobserve.reports.subject_access import subject_access_pdf
-    from sendobserve.storage.erasure import subject_access
-    from sendobserve.storage.fsutil import atomic_write_bytes
+    from sendobserve.services.files import write_file
+    from sendobserve.services.privacy import Person, subject_access
 
-    held = subject_access(store, mediator_id)
-    atomic_write_bytes(target, subject_access_pdf(name, held, made_on=made_on))
-    atomic_write_bytes(target.with_suffix(".json"), json.dumps(
-        {"person": name, "mediator_id": str(mediator_id), "records": held},
-        indent=2, ensure_ascii=False, default=str).encode("utf-8"))
-    return sum(len(rows) for rows in held.values())
+    answer = subject_access(store, Person(name, mediator_id), made_on=made_on)
+    write_file(target, answer.pdf_bytes())
+    write_file(target.with_suffix(".json"), answer.json_bytes())
+    return answer.count
 
 
 class StoreMeta:
@@ -101,3 +89,7 @@ class StoreMeta:
         with self._store.session() as session:
             set_meta(session, key, value)
         self._cache[key] = value
+
+
+__all__ = ["StoreMeta", "export_choices", "mediator", "mediators", "panel",
+           "retention_choices", "save_subject_access"]

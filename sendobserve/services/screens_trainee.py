@@ -109,19 +109,17 @@ class TraineeRecord:
 
     def left_panel_on(self, mediator_id: uuid.UUID) -> date | None:
         """The day the mediator left the provider's panel, if recorded (a retention event)."""
-        from sendobserve.storage.retention import left_panel_on
+        from sendobserve.services.privacy import left_panel_on
 
-        with self.store.session() as session:
-            return left_panel_on(session, mediator_id)
+        return left_panel_on(self.store, mediator_id)
 
     def set_left_panel(self, mediator_id: uuid.UUID, day: date | None, *,
                        today: date) -> Done[date | None]:
-        """Record (or clear) the leaving day; a day after ``today`` is refused."""
-        from sendobserve.storage.retention import set_left_panel
+        """Record (or clear) the leaving day; a day after ``today`` is refused (the same
+        as ``sendobserve left-panel``)."""
+        from sendobserve.services.privacy import set_left_panel
 
-        with self.store.session() as session:
-            set_left_panel(session, mediator_id, day, today=today)
-        return Done(day, Changes(people=True, mediators=frozenset({mediator_id})))
+        return set_left_panel(self.store, mediator_id, day, today=today)
 
     def add_entry(self, item: Any, *, today: date) -> Done[Any]:
         saved: Any = (self._cases.add(item, today=today) if isinstance(item, Case)

@@ -9,29 +9,20 @@ the demo, retention and an erasure take people out of every list (``EVERYTHING``
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
 from sendobserve.services import Done
-from sendobserve.services.changes import EVERYTHING, NOTHING, Changes
+from sendobserve.services.changes import EVERYTHING, NOTHING
+from sendobserve.services.hub import sync_with_hub  # and 'sendobserve sync'
+from sendobserve.services.privacy import apply_retention, erase_mediator  # and the CLI's
 
 if TYPE_CHECKING:
     from sendobserve.exchange.apply import ImportResult
-    from sendobserve.hub.sync import SyncResult
     from sendobserve.model.domain import Observer
-    from sendobserve.model.retention import RetentionPlan
     from sendobserve.services.documents import CertificatePlan, IssuedDocument
     from sendobserve.services.exchange import PendingImport
     from sendobserve.storage.db import Store
-    from sendobserve.storage.erasure import ErasureResult
-
-
-def _evidence(mediators: frozenset[uuid.UUID]) -> Changes:
-    """What an import may have changed about these trainees: anything in their record."""
-    return Changes(people=True, cases=True, observations=True, marks=True, record=True,
-                   trust=True, forms=True, mediators=mediators)
 
 
 def import_file(store: Store, pending: PendingImport) -> Done[ImportResult]:
@@ -42,17 +33,6 @@ def import_file(store: Store, pending: PendingImport) -> Done[ImportResult]:
 
     done = apply_pending(store, pending)
     return Done(done.result, done.changes)
-
-
-def sync_with_hub(store: Store, *, progress: Callable[[str], None] | None = None
-                  ) -> Done[SyncResult]:
-    """Send, then receive, through the organisation's hub."""
-    from sendobserve.hub.sync import sync
-
-    result = sync(store, progress=progress)
-    if not result.imported:
-        return Done(result, NOTHING)
-    return Done(result, _evidence(frozenset(result.mediators)))
 
 
 def issue_certificate(store: Store, plan: CertificatePlan, signer: Observer, *,
@@ -69,6 +49,14 @@ def issue_certificate(store: Store, plan: CertificatePlan, signer: Observer, *,
     return Done(issued, issued.changes)
 
 
+def add_demo_data(store: Store, *, today: date) -> Done[dict[str, int]]:
+    """The fictional practice period (``sendobserve demo``): what it added, per table."""
+    from sendobserve.demo import fill_store
+
+    added = fill_store(store, today=today)
+    return Done(added, EVERYTHING if added else NOTHING)
+
+
 def remove_demo_data(store: Store, *, today: date) -> Done[dict[str, int]]:
     from sendobserve.demo import remove_demo
 
@@ -76,18 +64,5 @@ def remove_demo_data(store: Store, *, today: date) -> Done[dict[str, int]]:
     return Done(removed, EVERYTHING if removed else NOTHING)
 
 
-def apply_retention(store: Store, plan: RetentionPlan) -> Done[dict[str, int]]:
-    from sendobserve.storage import retention
-
-    done = retention.apply_retention(store, plan)
-    return Done(done, EVERYTHING if any(done.values()) else NOTHING)
-
-
-def erase_mediator(store: Store, mediator_id: uuid.UUID) -> Done[ErasureResult]:
-    from sendobserve.storage import erasure
-
-    return Done(erasure.erase_mediator(store, mediator_id), EVERYTHING)
-
-
-__all__ = ["apply_retention", "erase_mediator", "import_file", "issue_certificate",
+__all__ = ["add_demo_data", "apply_retention", "erase_mediator", "import_file", "issue_certificate",
            "remove_demo_data", "sync_with_hub"]

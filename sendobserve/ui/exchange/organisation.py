@@ -88,13 +88,12 @@ class Snapshot:
 def load_snapshot(store: Store) -> Snapshot:
     """Runs on the task runner: the hub's list (admin only) and this store's trainees."""
     from sendobserve.hub import sync
-    from sendobserve.storage.repositories import MediatorRepository, in_session
+    from sendobserve.services.screens_reads import mediators as trainees
 
     with sync.client_for(store) as client:
         me = client.me()
         rows = client.installations()
-    with store.session() as session:
-        mediators = MediatorRepository(in_session(session)).list()
+    mediators = trainees(store)
     order = {Status.PENDING: 0, Status.APPROVED: 1, Status.REVOKED: 2}
     rows.sort(key=lambda r: (order.get(r["status"], 3), r["requested_at"]))
     return Snapshot(tuple(rows), tuple(sorted((Trainee(m.id.hex, m.name) for m in mediators),

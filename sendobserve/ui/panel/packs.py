@@ -300,10 +300,6 @@ class RegisterPackDialog(_PackDialog):
 
 def panel_members(store: Any) -> int:
     """How many mediators are on the panel (accredited or passported)."""
-    from sqlalchemy import func, select
+    from sendobserve.services.panel import members
 
-    from sendobserve.storage.records import MediatorRecord
-
-    with store.session() as s:
-        return int(s.scalar(select(func.count()).select_from(MediatorRecord).where(
-            MediatorRecord.accredited_on.is_not(None))) or 0)
+    return members(store)

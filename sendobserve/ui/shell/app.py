@@ -111,7 +111,6 @@ def open_with_secret(data_dir: Path, secret: str, cache: KeyCache) -> Store:
 def ask_for_store(data_dir: Path, cache: KeyCache, found: Found,
                   parent: QWidget | None = None) -> Store | None:
     """Run the first-run or unlock dialog ``found`` asks for; None if the user quits."""
-    from sendobserve.storage import vault
     from sendobserve.storage.db import Store
     from sendobserve.ui.shell.dialogs import FirstRunDialog, UnlockDialog
 
@@ -121,12 +120,13 @@ def ask_for_store(data_dir: Path, cache: KeyCache, found: Found,
         return value
     status: KeyringStatus = value
     if kind == "first-run":
-        created: dict[str, vault.Initialised] = {}
+        from sendobserve.services.store import Created, create_store
+
+        created: dict[str, Created] = {}
 
         def create(passphrase: str) -> str:
-            made = vault.initialise(data_dir, passphrase)
+            made = create_store(data_dir, passphrase, cache)  # the same as 'sendobserve init'
             created["store"] = made
-            cache.save(made.store_id, made.data_key)
             if first.chosen_provider:
                 from sendobserve.services.documents import set_provider_name
 
