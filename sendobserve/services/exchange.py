@@ -437,11 +437,25 @@ def decide_conflict(store: Sessions, kind: str, record_id: uuid.UUID, *, keep: s
     return Done(decision, decision_changes(decision))
 
 
+def decide_certificate_conflict(store: Sessions, mediator_id: uuid.UUID, form_number: int,
+                                *, keep: str, decided_by: str, reason: str) -> Done[Decision]:
+    """A person whose role may decide picks which of two certificates issued for one
+    trainee and form stands: ``keep`` is "current" or the other one's serial. The other
+    stays, superseded by the signed decision, which travels (``exchange.decide``)."""
+    from sendobserve.exchange.decide import decide_certificate
+
+    with store.session() as session:
+        decision = decide_certificate(session, mediator_id, form_number, keep=keep,
+                                      decided_by=decided_by, reason=reason)
+    return Done(decision, decision_changes(decision))
+
+
 def decision_changes(decision: Decision) -> Changes:
     """What taking ``decision`` changed, for the screens (``services.changes``)."""
     flags = {"observation": {"observations": True, "marks": True},
              "case": {"cases": True}, "observer": {"people": True},
-             "mediator": {"people": True}}.get(decision.kind, {"record": True})
+             "mediator": {"people": True},
+             "certificate": {"certificates": True}}.get(decision.kind, {"record": True})
     return Changes(trust=True, mediators=frozenset({decision.mediator_id}), **flags)
 
 
