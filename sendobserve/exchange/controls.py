@@ -66,6 +66,12 @@ def sections_json(payload: ExportPayload) -> dict[str, Any]:
 _SERIAL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
 
 
+def _is_code(code: str) -> bool:
+    """A verification code as ``pki.certificates.verification_code`` writes it
+    ("7KQ2M-XW4PA"): letters and digits, in groups joined by hyphens."""
+    return all(part.isascii() and part.isalnum() for part in code.split("-"))
+
+
 def _digests(o: _Obj, key: str, fail: Callable[[str, str], Exception]) -> tuple[str, ...]:
     from sendobserve.exchange.codec import _DIGEST
 
@@ -128,8 +134,8 @@ def _read_certificate(value: Any, path: str) -> IssuedCertificate:
     if not set(serial) <= _SERIAL_CHARS:
         raise _fail(o.at("serial"), "expected a certificate serial (A-Z, 0-9, -)")
     code = o.text("verification_code", 16)
-    if not code.isascii() or not code.isalnum():
-        raise _fail(o.at("verification_code"), "expected letters and digits")
+    if not _is_code(code):
+        raise _fail(o.at("verification_code"), "expected letters and digits (groups joined by -)")
     return IssuedCertificate(
         serial=serial, form_number=o.integer("form_number", 4, 5),
         mediator_id=o.uuid("mediator_id"),
@@ -152,8 +158,8 @@ def read_certificate_choice(value: Any, path: str) -> dict[str, Any]:
     if not set(serial) <= _SERIAL_CHARS:
         raise _fail(o.at("serial"), "expected a certificate serial (A-Z, 0-9, -)")
     code = o.text("verification_code", 16)
-    if not code.isascii() or not code.isalnum():
-        raise _fail(o.at("verification_code"), "expected letters and digits")
+    if not _is_code(code):
+        raise _fail(o.at("verification_code"), "expected letters and digits (groups joined by -)")
     return certificate_identity(serial, o.integer("form_number", 4, 5), o.uuid("mediator_id"),
                                 code)
 
