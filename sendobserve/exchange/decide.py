@@ -170,6 +170,56 @@ def list_certificate_conflicts(session: Session) -> tuple[CertificateConflict, .
     return tuple(out)
 
 
+def superseded_line(c: IssuedCertificate, d: Decision | None) -> str:
+    """A superseded certificate in words, for the register and the verification."""
+    by = (f"{d.decided_by}'s decision of {d.decided_at:%-d %b %Y} ({d.reason})" if d
+          else "a decision")
+    return (f"{certificate_label(c)} (code {c.verification_code}): SUPERSEDED by {by}; "
+            "kept, not re-printed")
+
+
+def superseded_certificates(session: Session, mediator_id: uuid.UUID
+                            ) -> tuple[tuple[IssuedCertificate, Decision | None], ...]:
+    """The trainee's certificates a person's decision superseded (kept, marked), with it."""
+    by_id = {d.id: d for d in controls_store.decisions(session, mediator_id=mediator_id)
+             if d.kind == CERTIFICATE}
+    return tuple((h.certificate, by_id.get(h.superseded_by))
+                 for h in controls_store.held_certificates(session, mediator_id)
+                 if h.superseded_by is not None)
+
+
+def certificate_standing(session: Session, serial: str) -> str | None:
+    """What this store holds of the certificate with ``serial``, in words: that it stands,
+    that a decision superseded it (and which one stands), or that it is in conflict with
+    another; None when no certificate with that serial is held here."""
+    from sendobserve.storage.certificates import CertificateRecord
+
+    row: Any = session.get(CertificateRecord, serial) or session.get(
+        controls_store.CertificateConflictRecord, serial)
+    held = None if row is None else next(
+        (h for h in controls_store.held_certificates(session, row.mediator_id, row.form_number)
+         if h.certificate.serial == serial), None)
+    if held is None:
+        return None
+    c = held.certificate
+    others = controls_store.held_certificates(session, c.mediator_id, c.form_number)
+    standing = next((h.certificate for h in others if h.stands), None)
+    if held.stands:
+        kept = sum(1 for h in others if h.kept and h.superseded_by is None)
+        return ("stands: re-prints use it" + (
+            f"; {kept} other certificate(s) for the same trainee and form are in conflict "
+            "with it, for a person to decide" if kept else ""))
+    if held.superseded_by is not None:
+        decision = next((d for d in controls_store.decisions(session,
+                                                             mediator_id=c.mediator_id)
+                         if d.id == held.superseded_by), None)
+        line = superseded_line(c, decision).split(": SUPERSEDED ", 1)[1]
+        return (f"SUPERSEDED {line}" + (f"; {standing.serial} stands" if standing else ""))
+    return ("in conflict: another certificate for the same trainee and form"
+            + (f" ({standing.serial})" if standing else "") + " stands until a person "
+            "decides")
+
+
 # ---------------------------------------------------------------------------------------
 # Deciding
 

@@ -5,14 +5,17 @@ verification code, and the decision file brings the other laptop to the same."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from sendobserve.cli import main
 from sendobserve.demo import READY, fill_store
 from sendobserve.exchange.export import ExportScope
 from sendobserve.services import documents, exchange
+from sendobserve.services.packs import build_register_pack
 from sendobserve.storage import vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import ObserverRepository
@@ -50,7 +53,8 @@ def _text(pdf: bytes) -> str:
 
 
 def test_the_form4_reprint_uses_the_certificate_that_stands(
-        laptops: tuple[Store, Store], tmp_path: Path) -> None:
+        laptops: tuple[Store, Store], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
     trainee_laptop, ppc_laptop = laptops
     mid = mediator_id(READY)
     plan = documents.plan_certificate(ppc_laptop, mid, 4, today=TODAY)
@@ -90,6 +94,35 @@ def test_the_form4_reprint_uses_the_certificate_that_stands(
     assert exchange.control_conflicts(ppc_laptop)[1] == ()
     for laptop in laptops:
         assert CertificateRepository(laptop.session).find(mid, 4).serial == on_trainee.serial
+    # The other stays, marked, where the register and the verification look. (On the
+    # trainee's laptop the PPC laptop's serial names the filler certificate, so it is
+    # reported there, not kept: serials are numbered per installation.)
+    old = documents.certificate_standing(ppc_laptop, on_ppc.serial)
+    assert old is not None and old.startswith(f"SUPERSEDED by {signer.name}'s decision")
+    assert old.endswith(f"{on_trainee.serial} stands")
+    for laptop in laptops:
+        assert documents.certificate_standing(laptop, on_trainee.serial) == (
+            "stands: re-prints use it")
+    assert documents.certificate_standing(ppc_laptop, "SO4-1999-000001") is None
+    pack = build_register_pack(ppc_laptop, out_dir=tmp_path / "pack", signer="Dana Whitfield",
+                               today=TODAY)
+    (member,) = [m for m in json.loads(pack.manifest.read_text())["members"]
+                 if m["mediator_id"] == str(mid)]
+    assert member["certificates"] == [on_trainee.serial]  # the one that stands, re-printed
+    assert member["superseded_certificates"] == [on_ppc.serial]
+    summary = next(f for f in pack.files if f.name == member["file"])
+    assert "SUPERSEDED" in _text(summary.read_bytes())
+    # ``sendobserve verify`` on the superseded certificate's PDF, with the store.
+    ppc_laptop.close()
+    secret = tmp_path / "passphrase.txt"
+    secret.write_text(TEST_PASSPHRASE, encoding="utf-8")
+    old_pdf = tmp_path / "old-form4.pdf"
+    old_pdf.write_bytes(on_ppc.pdf)
+    assert main(["--data-dir", str(tmp_path / "ppc"), "--passphrase-file", str(secret),
+                 "verify", str(old_pdf)]) == 0
+    out = capsys.readouterr().out
+    assert f"Certificate: {on_ppc.serial}" in out
+    assert f"Here:        SUPERSEDED by {signer.name}'s decision" in out
 
 
 def _mediators(store: Store) -> list:  # type: ignore[type-arg]
