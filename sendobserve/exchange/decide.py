@@ -8,7 +8,11 @@ trainee and form (``list_certificate_conflicts``: both kept, never overwritten).
 ``decide_record`` and ``decide_observation`` take a decision: keep the current version, a
 kept one (by the first characters of its digest), a merged version (``merged``: the
 record's fields, as ``conflicts`` lists them), or, against a tombstone, let the record
-stay deleted (``keep="deleted"``). Only someone whose role may decide
+stay deleted (``keep="deleted"``). ``decide_certificate`` picks which of two
+certificates for one trainee and form stands (``keep`` = "current" or a serial): the other
+stays, superseded by the decision (``settle.settle_certificates``); the register and
+``sendobserve verify`` show it marked (``superseded_certificates``,
+``certificate_standing``). Only someone whose role may decide
 (``model.deciders``), named as an observer held here, can. The decision is signed by this
 installation (``exchange.controls.Decision``), kept, applied here at once
 (``exchange.settle``) and carried by every whole-record export, so every store that

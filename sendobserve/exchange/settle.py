@@ -18,6 +18,10 @@ the tombstones and decisions held, whatever order they arrived in:
   ``chosen = "deleted"`` deletes the retired versions like a tombstone; a decision that
   keeps a record retires the tombstone whose base it names. For an observation, the chosen
   version (current or kept here) becomes current and the retired kept versions go.
+- **Certificate decisions.** Per trainee and form, followed in the same order from the
+  certificate standing here (``certificate_outcome``): the chosen one stands when the
+  decision knew the one standing; every one it retires is marked superseded by it, never
+  deleted (``settle_certificates``).
 - **Refused, and reported, not stored:** a tombstone or decision signed by an
   installation revoked here, dated from its revocation on; a decision by someone whose
   role may not decide (``model.deciders``).

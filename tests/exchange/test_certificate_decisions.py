@@ -171,3 +171,17 @@ def test_a_certificate_decision_changed_in_the_file_is_refused(tmp_path: Path) -
     for changed in bad:
         with pytest.raises(ExchangeError):
             decode_payload(encode_payload(replace(payload, decisions=(changed,))))
+
+
+def test_the_hubs_record_bundle_carries_a_certificate_decision(tmp_path: Path) -> None:
+    """The hub sends each trainee's record bundle (``trainee_payloads``): the decision and
+    both certificates ride in it as in a whole-record file."""
+    from sendobserve.exchange.export import trainee_payloads
+
+    a, _b, trainee, ppc, serial_a, serial_b = _two_laptops(tmp_path)
+    with a.session() as s:
+        decision = decide_certificate(s, trainee.id, 4, keep=serial_b, decided_by=ppc.name,
+                                      reason=REASON)
+        record = trainee_payloads(s, trainee.id, exported_by="hub").record
+    assert decision in record.decisions
+    assert {c.serial for c in record.certificates} == {serial_a, serial_b}
