@@ -10,6 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sendobserve.errors import UserError
 from sendobserve.exchange.bundle import open_bundle
@@ -185,3 +187,46 @@ def test_the_hubs_record_bundle_carries_a_certificate_decision(tmp_path: Path) -
         record = trainee_payloads(s, trainee.id, exported_by="hub").record
     assert decision in record.decisions
     assert {c.serial for c in record.certificates} == {serial_a, serial_b}
+
+
+_T0 = utcnow()
+
+
+def _held(n: int, standing: int) -> tuple[controls_store.HeldCertificate, ...]:
+    from sendobserve.pki.controls import IssuedCertificate
+
+    mid = uuid.UUID(int=7)
+    certs = [IssuedCertificate(f"SO4-2026-{i + 1:06d}", 4, mid, None, "Ann Lee",
+                               _T0.date(), f"CODE{i}", _T0, None) for i in range(n)]
+    return tuple(controls_store.HeldCertificate(c, i != standing, None)
+                 for i, c in enumerate(certs))
+
+
+@settings(max_examples=150, deadline=None)
+@given(n=st.integers(2, 4), data=st.data())
+def test_the_latest_informed_decision_stands_from_any_start(n: int, data: st.DataObject) -> None:
+    """Whatever certificate stood on a store before (its arrival order), decisions that
+    each knew every certificate settle it the same way: the latest one's choice stands,
+    and every other is superseded by the latest decision that retired it."""
+    from sendobserve.exchange.controls import Decision
+    from sendobserve.exchange.settle import certificate_outcome
+
+    choices = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=5))
+    start = data.draw(st.integers(0, n - 1))
+    held = _held(n, start)
+    digests = [h.certificate.digest for h in held]
+    decisions = tuple(
+        Decision(uuid.UUID(int=100 + i), CERTIFICATE, uuid.UUID(int=1), uuid.UUID(int=7),
+                 digests[c], held[c].certificate.identity(),
+                 tuple(sorted(set(digests) - {digests[c]})), "why", "Ann Lee",
+                 ObserverRole.PPC, True, _T0 + timedelta(minutes=i))
+        for i, c in enumerate(choices))
+    standing, superseded = certificate_outcome(held, decisions)
+    assert standing == digests[choices[-1]]
+    assert set(superseded) == set(digests) - {standing}
+    for digest, by in superseded.items():
+        last = max(i for i, c in enumerate(choices) if digests[c] != digest)
+        assert by == decisions[last].id
+    # A decision whose certificate has not arrived changes nothing yet.
+    unknown = replace(decisions[-1], chosen="f" * 64)
+    assert certificate_outcome(held, (unknown,)) == (digests[start], {})
