@@ -107,8 +107,8 @@ def _text(value: Any) -> str:
 
 
 def _fields(rows: Sequence[tuple[str, tuple[Any, ...]]]) -> tuple[Field, ...]:
-    fields = [Field(name.replace("_", " "), tuple(_text(v) for v in values))
-              for name, values in rows]
+    fields = [Field(name if "(" in name else name.replace("_", " "),
+                    tuple(_text(v) for v in values)) for name, values in rows]
     return tuple(sorted(fields, key=lambda f: not f.differs))  # stable: what differs first
 
 
@@ -148,7 +148,9 @@ def _letter(i: int) -> str:
 # Each kind as a view
 
 
-def observation_view(c: ObservationConflict) -> ConflictView:
+def observation_view(c: ObservationConflict,
+                     wording: dict[str, str] | None = None) -> ConflictView:
+    """``wording``: each tick item's text by its id (a criterion is shown by its words)."""
     versions = [Version("A", "held here (current)", _amended(c.current_amendments), "current",
                         "Keep A (the version held here)")]
     versions += [Version(_letter(i + 1), f"kept from a file (version {k.digest[:12]})",
@@ -166,7 +168,11 @@ def observation_view(c: ObservationConflict) -> ConflictView:
             diff = next((d for d in k.differences if d.criterion_id == criterion), None)
             values.append(current[criterion] if diff is None
                           else _mark(diff.kept, diff.kept_note))
-        rows.append((criterion, tuple(values)))
+        text = (wording or {}).get(criterion)
+        if text:
+            text = " ".join(text.split())
+            text = text if len(text) <= 60 else text[:59] + "…"
+        rows.append((f"{text} ({criterion})" if text else criterion, tuple(values)))
     rows.append(("amendments", tuple(str(len(v)) for v in (
         c.current_amendments, *(k.amendments for k in c.kept)))))
     return ConflictView(OBSERVATION, "observation", c.observation_id, c.mediator_name,
@@ -247,11 +253,13 @@ def conflict_views(store: Sessions) -> tuple[ConflictView, ...]:
     """Every conflict held here, of every kind. Reads only."""
     from sendobserve.exchange.conflicts import list_conflicts, list_record_conflicts
     from sendobserve.exchange.decide import list_certificate_conflicts, list_tombstone_conflicts
+    from sendobserve.services.readiness import load_forms
     from sendobserve.storage import exchange as stored
 
+    wording = {item.id: item.text for form in load_forms(store) for item in form.tick_items()}
     with store.session() as session:
         names = {s.fingerprint: s.name for s in stored.known_signers(session)}
-        return (*(observation_view(c) for c in list_conflicts(session)),
+        return (*(observation_view(c, wording) for c in list_conflicts(session)),
                 *(record_view(c, names) for c in list_record_conflicts(session)),
                 *(deletion_view(c, names) for c in list_tombstone_conflicts(session)),
                 *(certificate_view(c) for c in list_certificate_conflicts(session)))

@@ -586,6 +586,6 @@ class ConflictsDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, UserError):
             hint = f" {exc.hint}" if exc.hint else ""
-            self.message.setText(f"⚠ Nothing was decided: {exc.message}.{hint}")
+            self.message.setText(f"⚠ Nothing was decided: {exc.message.rstrip('.')}.{hint}")
         else:
             self.message.setText(f"⚠ Nothing was decided: {exc}")
