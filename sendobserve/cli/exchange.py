@@ -111,18 +111,21 @@ def register(subparsers: Any) -> None:
         "deleted on one machine and edited on another; two certificates issued for one "
         "trainee and form. Both stay; the current one is what readiness and certificates "
         "use. resolve: a person decides which version stays (--record KIND:ID --keep "
-        "current|DIGEST|deleted|merged --by NAME --reason TEXT). Only a PPC, mentor, "
+        "current|DIGEST|deleted|merged --by NAME --reason TEXT), or which certificate "
+        "stands (--record certificate:TRAINEE_ID/FORM --keep current|SERIAL: the other "
+        "stays, superseded, and a re-print uses the one that stands). Only a PPC, mentor, "
         "regional manager, service director or experienced SEND mediator held here as an "
         "observer may decide. The decision is signed by this installation and travels in "
         "every whole-record file this store sends, so every store converges on it.",
     )
     p.add_argument("action", nargs="?", choices=("list", "resolve"), default="list")
     p.add_argument("--record", metavar="KIND:ID",
-                   help="e.g. reflections:3f2a…, case:…, observation:… (from list)")
-    p.add_argument("--keep", metavar="current|DIGEST|deleted|merged",
+                   help="e.g. reflections:3f2a…, case:…, observation:…, "
+                   "certificate:TRAINEE_ID/4 (from list)")
+    p.add_argument("--keep", metavar="current|DIGEST|deleted|merged|SERIAL",
                    help="'current', the first characters of a kept version's digest, "
-                   "'deleted' (a record deleted elsewhere stays deleted) or 'merged' (with "
-                   "--merged)")
+                   "'deleted' (a record deleted elsewhere stays deleted), 'merged' (with "
+                   "--merged) or, for a certificate, the serial of the one that stands")
     p.add_argument("--merged", metavar="FILE.json",
                    help="with --keep merged: the record's fields as JSON ('list' prints the "
                    "current version's, to edit)")
@@ -304,6 +307,27 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _resolve_certificate(args: argparse.Namespace, text: str) -> int:
+    from sendobserve.exchange.decide import parse_certificate_record
+    from sendobserve.services import exchange
+
+    mediator_id, form_number = parse_certificate_record(text)
+    if not args.keep or not args.by or not args.reason:
+        raise UserError("resolve needs --record certificate:TRAINEE_ID/FORM, --keep "
+                        "current|SERIAL, --by and --reason",
+                        hint="'sendobserve conflicts' lists them.")
+    with open_store_from_args(args) as store:
+        decision = exchange.decide_certificate_conflict(
+            store, mediator_id, form_number, keep=args.keep, decided_by=args.by,
+            reason=args.reason).value
+    serial = (decision.version or {}).get("serial", "?")
+    print(f"Decided: Form {form_number} {serial} stands for that trainee "
+          f"({decision.decided_by}, {decision.role.value.replace('_', ' ')}); the other "
+          "certificate stays, superseded. The decision is signed by this installation and "
+          "travels in its next whole-record file.")
+    return 0
+
+
 def cmd_conflicts(args: argparse.Namespace) -> int:
     import json
 
@@ -312,6 +336,8 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
     if args.action == "resolve":
         kind, _, rid = (args.record or "").partition(":")
+        if kind.strip() == "certificate":
+            return _resolve_certificate(args, rid)
         record_id = parse_uuid(rid.strip())
         if record_id is None or not kind or not args.keep or not args.by or not args.reason:
             raise UserError("resolve needs --record KIND:ID, --keep, --by and --reason",

@@ -2,7 +2,9 @@
 
 Known roots are those given with ``--trust`` and, when this machine has a store that
 opens without a prompt (a passphrase file or variable, or the OS keyring), the
-store's own signing root. ``--no-store`` leaves the store alone.
+store's own signing root. ``--no-store`` leaves the store alone. With the store, it also
+says whether the certificate stands there or a person's decision superseded it (two
+certificates issued for one trainee and form, see ``sendobserve conflicts``).
 
 Exit status: 0 only for an intact file signed under a known root; 2 when the file is
 intact but its signer is not from a known root; 3 when it is altered, damaged or not
@@ -48,18 +50,13 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _store_root(args: argparse.Namespace) -> bytes | None:
-    """The local store's root certificate, if a store opens without asking for anything."""
+def _open_store(args: argparse.Namespace) -> Any:
+    """The local store, if one opens without asking for anything (else None)."""
     from sendobserve.cli._common import data_dir_from_args, given_secret, key_cache
-    from sendobserve.services.documents import signing_root_certificate
     from sendobserve.services.store import open_without_asking
 
-    opened = open_without_asking(data_dir_from_args(args), lambda: given_secret(args),
-                                 key_cache())
-    if opened is None:
-        return None
-    with opened as store:
-        return signing_root_certificate(store)
+    return open_without_asking(data_dir_from_args(args), lambda: given_secret(args),
+                               key_cache())
 
 
 def _read(path_text: str, what: str) -> bytes:
@@ -75,18 +72,28 @@ def _read(path_text: str, what: str) -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
+    from contextlib import ExitStack
+
     from sendobserve.reports.signing import verify_pdf
+    from sendobserve.services.documents import certificate_standing, signing_root_certificate
 
     pdf = _read(args.file, "PDF")
     roots = [_read(p, "trusted root") for p in args.trust]
-    store_root = None if args.no_store else _store_root(args)
-    if store_root is not None:
-        roots.append(store_root)
-    try:
-        result = verify_pdf(pdf, roots)
-    except ValueError as exc:
-        raise UserError(str(exc), hint="Give --trust a root certificate (.pem) exported "
-                        "from the issuing organisation.") from None
+    standing = None
+    with ExitStack() as stack:
+        opened = None if args.no_store else _open_store(args)
+        store = stack.enter_context(opened) if opened is not None else None
+        store_root = signing_root_certificate(store) if store is not None else None
+        if store_root is not None:
+            roots.append(store_root)
+        try:
+            result = verify_pdf(pdf, roots)
+        except ValueError as exc:
+            raise UserError(str(exc), hint="Give --trust a root certificate (.pem) exported "
+                            "from the issuing organisation.") from None
+        if store is not None and result.serial:
+            # Two certificates issued for one trainee and form: which one stands here.
+            standing = certificate_standing(store, result.serial)
     print(result.message)
     if result.signer_name:
         print(f"  Signed by:   {result.signer_name}")
@@ -96,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  Signed at:   {result.signed_at:%d %B %Y %H:%M %Z} (the signer's clock)")
     if result.serial:
         print(f"  Certificate: {result.serial}")
+    if standing:
+        print(f"  Here:        {standing}")
     if result.ok:
         return EXIT_OK
     if result.intact:

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sendobserve.model.domain import ObserverRole
+from sendobserve.pki.controls import CERTIFICATE as CERTIFICATE
 from sendobserve.pki.controls import DECISION_KINDS as DECISION_KINDS
 from sendobserve.pki.controls import DELETED as DELETED
 from sendobserve.pki.controls import MAX_CONTROL_HISTORY as MAX_CONTROL_HISTORY
@@ -36,6 +37,9 @@ from sendobserve.pki.controls import Decision as Decision
 from sendobserve.pki.controls import IssuedCertificate as IssuedCertificate
 from sendobserve.pki.controls import Tombstone as Tombstone
 from sendobserve.pki.controls import _b64 as _b64
+from sendobserve.pki.controls import certificate_digest as certificate_digest
+from sendobserve.pki.controls import certificate_identity as certificate_identity
+from sendobserve.pki.controls import certificate_record_id as certificate_record_id
 from sendobserve.pki.controls import control_message as control_message
 from sendobserve.pki.controls import control_statement as control_statement
 from sendobserve.pki.controls import sign_control as sign_control
@@ -60,6 +64,12 @@ def sections_json(payload: ExportPayload) -> dict[str, Any]:
 
 
 _SERIAL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+
+
+def _is_code(code: str) -> bool:
+    """A verification code as ``pki.certificates.verification_code`` writes it
+    ("7KQ2M-XW4PA"): letters and digits, in groups joined by hyphens."""
+    return all(part.isascii() and part.isalnum() for part in code.split("-"))
 
 
 def _digests(o: _Obj, key: str, fail: Callable[[str, str], Exception]) -> tuple[str, ...]:
@@ -124,8 +134,8 @@ def _read_certificate(value: Any, path: str) -> IssuedCertificate:
     if not set(serial) <= _SERIAL_CHARS:
         raise _fail(o.at("serial"), "expected a certificate serial (A-Z, 0-9, -)")
     code = o.text("verification_code", 16)
-    if not code.isascii() or not code.isalnum():
-        raise _fail(o.at("verification_code"), "expected letters and digits")
+    if not _is_code(code):
+        raise _fail(o.at("verification_code"), "expected letters and digits (groups joined by -)")
     return IssuedCertificate(
         serial=serial, form_number=o.integer("form_number", 4, 5),
         mediator_id=o.uuid("mediator_id"),
@@ -134,6 +144,42 @@ def _read_certificate(value: Any, path: str) -> IssuedCertificate:
         verification_code=code, created_at=o.moment("created_at"),
         edition=o.opt_text("edition", MAX_NAME), signer_drawing=o.png("signer_drawing"),
         mediator_drawing=o.png("mediator_drawing"))
+
+
+def read_certificate_choice(value: Any, path: str) -> dict[str, Any]:
+    """A certificate decision's ``version``: the identity of the certificate that stands
+    (``IssuedCertificate.identity``), read strictly."""
+    from sendobserve.exchange.codec import _fail, _Obj
+
+    if not isinstance(value, dict):
+        raise _fail(path, "expected the chosen certificate's serial, form, trainee and code")
+    o = _Obj(value, path, ("serial", "form_number", "mediator_id", "verification_code"))
+    serial = o.text("serial", 32)
+    if not set(serial) <= _SERIAL_CHARS:
+        raise _fail(o.at("serial"), "expected a certificate serial (A-Z, 0-9, -)")
+    code = o.text("verification_code", 16)
+    if not _is_code(code):
+        raise _fail(o.at("verification_code"), "expected letters and digits (groups joined by -)")
+    return certificate_identity(serial, o.integer("form_number", 4, 5), o.uuid("mediator_id"),
+                                code)
+
+
+def _check_certificate_decision(d: Decision, path: str) -> None:
+    """A certificate decision names the certificate that stands (its identity, whose
+    digest is ``chosen``), for the trainee and form its ``record_id`` names."""
+    from sendobserve.exchange.codec import _fail
+
+    if d.chosen == DELETED:
+        raise _fail(f"{path}.chosen", "a certificate is never deleted: one is chosen")
+    choice = read_certificate_choice(d.version, f"{path}.version")
+    if choice != d.version:
+        raise _fail(f"{path}.version", "is not written as a certificate's identity")
+    if certificate_digest(choice) != d.chosen:
+        raise _fail(f"{path}.version", "is not the certificate it names")
+    if choice["mediator_id"] != d.mediator_id.hex:
+        raise _fail(f"{path}.mediator_id", "is not the trainee of its certificate")
+    if certificate_record_id(d.mediator_id, choice["form_number"]) != d.record_id:
+        raise _fail(f"{path}.record_id", "is not that trainee's certificate on that form")
 
 
 def read_sections(top: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -174,6 +220,9 @@ def check_sections(p: ExportPayload, mediators: set[uuid.UUID],
     from sendobserve.exchange.settle import parse_version
 
     for i, d in enumerate(p.decisions):
+        if d.kind == CERTIFICATE:
+            _check_certificate_decision(d, f"decisions[{i}]")
+            continue
         if d.kind == "observation" or d.chosen == DELETED:
             if d.version is not None:
                 raise _fail(f"decisions[{i}].version", "must be null for this decision")

@@ -8,7 +8,11 @@ trainee and form (``list_certificate_conflicts``: both kept, never overwritten).
 ``decide_record`` and ``decide_observation`` take a decision: keep the current version, a
 kept one (by the first characters of its digest), a merged version (``merged``: the
 record's fields, as ``conflicts`` lists them), or, against a tombstone, let the record
-stay deleted (``keep="deleted"``). Only someone whose role may decide
+stay deleted (``keep="deleted"``). ``decide_certificate`` picks which of two
+certificates for one trainee and form stands (``keep`` = "current" or a serial): the other
+stays, superseded by the decision (``settle.settle_certificates``); the register and
+``sendobserve verify`` show it marked (``superseded_certificates``,
+``certificate_standing``). Only someone whose role may decide
 (``model.deciders``), named as an observer held here, can. The decision is signed by this
 installation (``exchange.controls.Decision``), kept, applied here at once
 (``exchange.settle``) and carried by every whole-record export, so every store that
@@ -26,7 +30,14 @@ from sqlalchemy.orm import Session
 
 from sendobserve.errors import UserError
 from sendobserve.exchange.codec import ObservationVersion, decode_version
-from sendobserve.exchange.controls import DELETED, Decision, IssuedCertificate, Tombstone
+from sendobserve.exchange.controls import (
+    CERTIFICATE,
+    DELETED,
+    Decision,
+    IssuedCertificate,
+    Tombstone,
+    certificate_record_id,
+)
 from sendobserve.exchange.errors import ExchangeError
 from sendobserve.exchange.logs import Versioned, record_digest, record_json
 from sendobserve.exchange.settle import (
@@ -72,18 +83,38 @@ class TombstoneConflict:
 
 @dataclass(frozen=True, slots=True)
 class CertificateConflict:
+    """Two (or more) certificates issued for one trainee and form: the one that stands
+    here (``current``, what a re-print uses), those beside it no decision has settled
+    (``kept``), and those a decision superseded (``superseded``: kept, marked)."""
+
+    mediator_id: uuid.UUID
     mediator_name: str
     form_number: int
     current: IssuedCertificate
     kept: tuple[IssuedCertificate, ...]
+    superseded: tuple[tuple[IssuedCertificate, Decision | None], ...] = ()
+
+    @property
+    def record_id(self) -> uuid.UUID:
+        return certificate_record_id(self.mediator_id, self.form_number)
+
+    @property
+    def record(self) -> str:
+        """How the command line names it: ``certificate:MEDIATOR_ID/FORM``."""
+        return f"{CERTIFICATE}:{self.mediator_id.hex}/{self.form_number}"
 
     def lines(self) -> list[str]:
         out = [f"{self.mediator_name}: two certificates on Form {self.form_number}",
-               f"  Current: {certificate_label(self.current)} (code "
-               f"{self.current.verification_code})"]
+               f"  Stands: {certificate_label(self.current)} (code "
+               f"{self.current.verification_code}; re-prints here use it)"]
         out += [f"  Also issued: {certificate_label(k)} (code {k.verification_code})"
                 for k in self.kept]
-        out.append("  Both are kept; re-prints here use the current one.")
+        out += [f"  Superseded: {certificate_label(c)} (code {c.verification_code})"
+                + (f", by {d.decided_by}'s decision of {d.decided_at:%Y-%m-%d}: {d.reason}"
+                   if d else "") for c, d in self.superseded]
+        out.append("  Both are kept; a person picks the one that stands (decide with: "
+                   f"sendobserve conflicts resolve --record {self.record} --keep "
+                   "current|SERIAL --by NAME --reason TEXT)")
         return out
 
 
@@ -116,18 +147,81 @@ def list_tombstone_conflicts(session: Session) -> tuple[TombstoneConflict, ...]:
     return tuple(out)
 
 
+def certificate_conflict(session: Session, mediator_id: uuid.UUID, form_number: int
+                         ) -> CertificateConflict | None:
+    """The trainee's certificates on that form, when more than one is held and one
+    beside the one standing is not settled by a decision."""
+    held = controls_store.held_certificates(session, mediator_id, form_number)
+    current = next((h.certificate for h in held if h.stands), None)
+    kept = tuple(h.certificate for h in held if h.kept and h.superseded_by is None)
+    if current is None or not kept:
+        return None
+    by_id = {d.id: d for d in controls_store.decisions(session, mediator_id=mediator_id)
+             if d.kind == CERTIFICATE}
+    return CertificateConflict(
+        mediator_id, _mediator_name(session, mediator_id), form_number, current, kept,
+        tuple((h.certificate, by_id.get(h.superseded_by)) for h in held
+              if h.superseded_by is not None))
+
+
 def list_certificate_conflicts(session: Session) -> tuple[CertificateConflict, ...]:
-    kept = controls_store.kept_certificates(session)
+    keys = {(c.mediator_id, c.form_number) for c in controls_store.kept_certificates(session)}
     out = []
-    for key in sorted({(c.mediator_id, c.form_number) for c in kept},
-                      key=lambda k: (k[0].hex, k[1])):
-        held = [c for c in controls_store.certificates_of(session, key[0])
-                if c.form_number == key[1]]
-        if held:
-            out.append(CertificateConflict(_mediator_name(session, key[0]), key[1], held[0],
-                                           tuple(c for c in kept if (c.mediator_id,
-                                                                     c.form_number) == key)))
+    for mediator_id, form_number in sorted(keys, key=lambda k: (k[0].hex, k[1])):
+        conflict = certificate_conflict(session, mediator_id, form_number)
+        if conflict is not None:
+            out.append(conflict)
     return tuple(out)
+
+
+def superseded_line(c: IssuedCertificate, d: Decision | None) -> str:
+    """A superseded certificate in words, for the register and the verification."""
+    by = (f"{d.decided_by}'s decision of {d.decided_at:%-d %b %Y} ({d.reason})" if d
+          else "a decision")
+    return (f"{certificate_label(c)} (code {c.verification_code}): SUPERSEDED by {by}; "
+            "kept, not re-printed")
+
+
+def superseded_certificates(session: Session, mediator_id: uuid.UUID
+                            ) -> tuple[tuple[IssuedCertificate, Decision | None], ...]:
+    """The trainee's certificates a person's decision superseded (kept, marked), with it."""
+    by_id = {d.id: d for d in controls_store.decisions(session, mediator_id=mediator_id)
+             if d.kind == CERTIFICATE}
+    return tuple((h.certificate, by_id.get(h.superseded_by))
+                 for h in controls_store.held_certificates(session, mediator_id)
+                 if h.superseded_by is not None)
+
+
+def certificate_standing(session: Session, serial: str) -> str | None:
+    """What this store holds of the certificate with ``serial``, in words: that it stands,
+    that a decision superseded it (and which one stands), or that it is in conflict with
+    another; None when no certificate with that serial is held here."""
+    from sendobserve.storage.certificates import CertificateRecord
+
+    row: Any = session.get(CertificateRecord, serial) or session.get(
+        controls_store.CertificateConflictRecord, serial)
+    held = None if row is None else next(
+        (h for h in controls_store.held_certificates(session, row.mediator_id, row.form_number)
+         if h.certificate.serial == serial), None)
+    if held is None:
+        return None
+    c = held.certificate
+    others = controls_store.held_certificates(session, c.mediator_id, c.form_number)
+    standing = next((h.certificate for h in others if h.stands), None)
+    if held.stands:
+        kept = sum(1 for h in others if h.kept and h.superseded_by is None)
+        return ("stands: re-prints use it" + (
+            f"; {kept} other certificate(s) for the same trainee and form are in conflict "
+            "with it, for a person to decide" if kept else ""))
+    if held.superseded_by is not None:
+        decision = next((d for d in controls_store.decisions(session,
+                                                             mediator_id=c.mediator_id)
+                         if d.id == held.superseded_by), None)
+        line = superseded_line(c, decision).split(": SUPERSEDED ", 1)[1]
+        return (f"SUPERSEDED {line}" + (f"; {standing.serial} stands" if standing else ""))
+    return ("in conflict: another certificate for the same trainee and form"
+            + (f" ({standing.serial})" if standing else "") + " stands until a person "
+            "decides")
 
 
 # ---------------------------------------------------------------------------------------
@@ -261,9 +355,52 @@ def decide_observation(session: Session, observation_id: uuid.UUID, *, keep: str
                                         {current.digest, *kept}, decider, reason, at))
 
 
+def parse_certificate_record(text: str) -> tuple[uuid.UUID, int]:
+    """``MEDIATOR_ID/FORM`` (as ``conflicts list`` prints it) → (mediator id, form)."""
+    from sendobserve.storage.repositories._common import parse_uuid
+
+    mid, _, form = text.strip().partition("/")
+    mediator_id = parse_uuid(mid.strip())
+    if mediator_id is None or form.strip() not in ("4", "5"):
+        raise UserError(f"{text!r} does not name a trainee's certificate",
+                        hint="Give certificate:TRAINEE_ID/4 (or /5), as 'sendobserve "
+                        "conflicts' lists it.")
+    return mediator_id, int(form)
+
+
+def decide_certificate(session: Session, mediator_id: uuid.UUID, form_number: int, *,
+                       keep: str, decided_by: str, reason: str,
+                       at: datetime | None = None) -> Decision:
+    """Pick which of the certificates issued for one trainee and form stands: ``keep``
+    is "current" (the one standing here) or the serial of another one held. The others
+    stay, superseded by the decision; a re-print uses the one that stands."""
+    reason = validate_required_text(reason, label="The reason for the decision",
+                                    field="reason")
+    decider = find_decider(session, decided_by)
+    conflict = certificate_conflict(session, mediator_id, form_number)
+    if conflict is None:
+        raise UserError(f"No two certificates on Form {form_number} are in conflict here "
+                        "for that trainee")
+    held = controls_store.held_certificates(session, mediator_id, form_number)
+    if keep.strip().lower() == "current":
+        chosen = conflict.current
+    else:
+        matches = [h.certificate for h in held
+                   if h.certificate.serial.casefold() == keep.strip().casefold()]
+        if len(matches) != 1:
+            raise UserError(f"{keep!r} is not the serial of a certificate on Form "
+                            f"{form_number} held for that trainee",
+                            hint="Give 'current' or a serial 'sendobserve conflicts' lists.")
+        chosen = matches[0]
+    retired = {h.certificate.digest for h in held}
+    return _take(session, _new_decision(
+        CERTIFICATE, certificate_record_id(mediator_id, form_number), mediator_id,
+        chosen.digest, chosen.identity(), retired, decider, reason, at))
+
+
 def record_kind(text: str) -> str:
     """A kind as typed on the command line (``reflections``, ``case``, ``observation``)."""
-    kinds = {*stored._LOG_TABLES, "observation"}
+    kinds = {*stored._LOG_TABLES, "observation", CERTIFICATE}
     if text not in kinds:
         raise UserError(f"{text!r} is not a kind of record",
                         hint="One of: " + ", ".join(sorted(kinds)))

@@ -18,6 +18,10 @@ the tombstones and decisions held, whatever order they arrived in:
   ``chosen = "deleted"`` deletes the retired versions like a tombstone; a decision that
   keeps a record retires the tombstone whose base it names. For an observation, the chosen
   version (current or kept here) becomes current and the retired kept versions go.
+- **Certificate decisions.** Per trainee and form, followed in the same order from the
+  certificate standing here (``certificate_outcome``): the chosen one stands when the
+  decision knew the one standing; every one it retires is marked superseded by it, never
+  deleted (``settle_certificates``).
 - **Refused, and reported, not stored:** a tombstone or decision signed by an
   installation revoked here, dated from its revocation on; a decision by someone whose
   role may not decide (``model.deciders``).
@@ -34,7 +38,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sendobserve.exchange.codec import ObservationVersion, decode_version
-from sendobserve.exchange.controls import DELETED, Decision, IssuedCertificate, Tombstone
+from sendobserve.exchange.controls import (
+    CERTIFICATE,
+    DELETED,
+    Decision,
+    IssuedCertificate,
+    Tombstone,
+    certificate_record_id,
+)
 from sendobserve.exchange.logs import (
     VERSIONED_SHAPES,
     RecordAction,
@@ -119,8 +130,10 @@ def plan_controls(session: Session, tombstones: tuple[Tombstone, ...],
                        f"{t.deleted_at:%Y-%m-%d} by {t.deleted_by}", tombstone_action(session, t))
            for t in tombstones]
     out += [ControlLine("decision", f"{d.kind} {d.record_id.hex[:12]}: "
-                        f"{'stays deleted' if d.chosen == DELETED else 'keep ' + d.chosen[:12]}"
-                        f" ({d.decided_by}, {d.role.value.replace('_', ' ')}: {d.reason})",
+                        + (f"Form {d.version['form_number']} {d.version['serial']} stands"
+                           if d.kind == CERTIFICATE and d.version else
+                           'stays deleted' if d.chosen == DELETED else 'keep ' + d.chosen[:12])
+                        + f" ({d.decided_by}, {d.role.value.replace('_', ' ')}: {d.reason})",
                         decision_action(session, d)) for d in decisions]
     actions = {"added": "new", "already_here": "already_here", "conflict": "conflict",
                "clash": "refused: its serial names another certificate here"}
@@ -188,7 +201,10 @@ def _delete_row(session: Session, kind: str, record_id: uuid.UUID) -> None:
 def settle(session: Session, mediator_ids: set[uuid.UUID]) -> None:
     """Apply the held decisions, then the held tombstones, to these mediators' records."""
     for mid in sorted(mediator_ids, key=lambda i: i.hex):
+        settle_certificates(session, mid)
         for d in controls_store.decisions(session, mediator_id=mid):
+            if d.kind == CERTIFICATE:
+                continue  # settled above, per form
             if d.kind == "observation":
                 _settle_observation(session, d)
             elif d.chosen != DELETED and d.version is not None:
@@ -255,3 +271,50 @@ def _settle_observation(session: Session, d: Decision) -> None:
     # always among those it retires, see above).
     stored.replace_conflicts(session, d.record_id, {
         k: v.to_bytes() for k, v in kept.items() if k not in retired and k != chosen.digest})
+
+
+def certificate_outcome(held: tuple[controls_store.HeldCertificate, ...],
+                        decisions: tuple[Decision, ...]
+                        ) -> tuple[str | None, dict[str, uuid.UUID]]:
+    """Which certificate stands (its digest) and which are superseded (digest → the
+    decision that retired it), for one mediator and form.
+
+    From the one standing now, the decisions are followed in the order they were taken
+    (then by id, the same order everywhere): a decision whose chosen certificate is held
+    makes it stand when the one standing is among those it retires (it knew of it);
+    every certificate it retires is superseded, by the latest decision that retired it.
+    Two decisions that each knew both certificates: the later one stands on every store,
+    whatever order they arrived in. A certificate no decision retired, beside the one
+    standing, is still in conflict."""
+    digests = {h.certificate.digest for h in held}
+    standing = next((h.certificate.digest for h in held if h.stands), None)
+    superseded: dict[str, uuid.UUID] = {}
+    for d in decisions:
+        if d.chosen not in digests:
+            continue  # its certificate has not arrived yet: settled when it does
+        if standing is None or standing == d.chosen or standing in d.retired:
+            standing = d.chosen
+        for digest in d.retired:
+            if digest in digests:
+                superseded[digest] = d.id
+        if standing is not None:
+            superseded.pop(standing, None)
+    return standing, superseded
+
+
+def settle_certificates(session: Session, mediator_id: uuid.UUID) -> None:
+    """Bring the mediator's certificates in line with the certificate decisions held."""
+    decisions = [d for d in controls_store.decisions(session, mediator_id=mediator_id)
+                 if d.kind == CERTIFICATE]
+    for form_number in sorted({d.version["form_number"] for d in decisions
+                               if d.version is not None}):
+        record_id = certificate_record_id(mediator_id, form_number)
+        held = controls_store.held_certificates(session, mediator_id, form_number)
+        standing, superseded = certificate_outcome(
+            held, tuple(d for d in decisions if d.record_id == record_id))
+        for h in held:
+            stands = h.certificate.digest == standing
+            by = superseded.get(h.certificate.digest)
+            if (stands, by) != (h.stands, h.superseded_by):
+                controls_store.set_certificate_standing(
+                    session, h.certificate.serial, stands=stands, superseded_by=by)

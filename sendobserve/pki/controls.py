@@ -28,8 +28,11 @@ _LOG_KINDS: tuple[str, ...] = tuple(LOG_SHAPES)  # (the exchange's ``logs.LOG_KI
 TOMBSTONE_KINDS: tuple[str, ...] = (*_LOG_KINDS, "case")
 # What a decision can settle: every versioned record (also against a tombstone: keep it
 # or let it stay deleted) and an observation's kept amendments.
+# A certificate decision picks which of two certificates issued for one trainee and form
+# stands (``certificate_record_id`` names the pair; the others stay, superseded).
+CERTIFICATE = "certificate"
 DECISION_KINDS: tuple[str, ...] = (*_LOG_KINDS, "mediator", "case", "observer",
-                                   "observation")
+                                   "observation", CERTIFICATE)
 DELETED = "deleted"  # a decision's ``chosen`` when the record stays deleted
 MAX_CONTROL_HISTORY = 1000
 SECTIONS = ("certificates", "tombstones", "decisions")
@@ -172,6 +175,16 @@ class IssuedCertificate:
     def kind(self) -> str:
         return f"Form {self.form_number}"
 
+    def identity(self) -> dict[str, Any]:
+        """What identifies this certificate (its serial, and the trainee, form and
+        verification code it was issued with): a certificate decision names it by this."""
+        return certificate_identity(self.serial, self.form_number, self.mediator_id,
+                                    self.verification_code)
+
+    @property
+    def digest(self) -> str:
+        return certificate_digest(self.identity())
+
     def json(self) -> dict[str, Any]:
         from sendobserve.pki.canonical import timestamp_text
 
@@ -185,3 +198,32 @@ class IssuedCertificate:
                 else _b64(self.signer_drawing),
                 "mediator_drawing": None if self.mediator_drawing is None
                 else _b64(self.mediator_drawing)}
+
+
+# ---------------------------------------------------------------------------------------
+# Certificates in a decision
+
+# Fixed: the id of "the certificate of trainee M on form N" must be the same everywhere.
+_CERTIFICATE_IDS = uuid.UUID("5e3d0b52-8d2c-4c1e-9a57-3f1c0b7e4a21")
+
+
+def certificate_record_id(mediator_id: uuid.UUID, form_number: int) -> uuid.UUID:
+    """The record a certificate decision is about: one trainee's certificate on one form
+    (the same id on every installation)."""
+    return uuid.uuid5(_CERTIFICATE_IDS, f"{mediator_id.hex}/form{form_number}")
+
+
+def certificate_identity(serial: str, form_number: int, mediator_id: uuid.UUID,
+                         verification_code: str) -> dict[str, Any]:
+    return {"serial": serial, "form_number": form_number, "mediator_id": mediator_id.hex,
+            "verification_code": verification_code}
+
+
+def certificate_digest(identity: dict[str, Any]) -> str:
+    """SHA-256 of a certificate's identity (canonical JSON): a decision's ``chosen`` and
+    ``retired`` name certificates by it."""
+    import hashlib
+
+    from sendobserve.pki.canonical import canonical_json
+
+    return hashlib.sha256(canonical_json(identity)).hexdigest()

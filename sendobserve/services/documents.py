@@ -210,6 +210,16 @@ def _issued_before(store: Sessions, mediator_id: uuid.UUID, form_number: int) ->
     return CertificateRepository(store.session).find(mediator_id, form_number) is not None
 
 
+def certificate_standing(store: Sessions, serial: str) -> str | None:
+    """Whether the certificate with ``serial`` stands here, was superseded by a person's
+    decision (two issued for one trainee and form), or is in conflict; None when this
+    store holds no certificate with that serial (``exchange.decide``). Reads only."""
+    from sendobserve.exchange.decide import certificate_standing as standing
+
+    with store.session() as session:
+        return standing(session, serial.strip().upper())
+
+
 def provider_name(store: Sessions) -> str | None:
     """The provider's name set for this store (printed on Form 4 and 5), if any."""
     from sendobserve.storage.meta import META_PROVIDER_NAME, get_meta

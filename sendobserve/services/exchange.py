@@ -181,6 +181,9 @@ _COUNT_WORDS = {
     "discretions": ("discretion", "discretions"),
     "author signatures": ("author's signature", "authors' signatures"),
     "evidence files": ("evidence file", "evidence files"),
+    "certificates": ("certificate issued", "certificates issued"),
+    "deletions": ("deletion", "deletions"),
+    "decisions": ("decision on a conflict", "decisions on conflicts"),
 }
 
 
@@ -192,12 +195,26 @@ def counts_text(counts: dict[str, int] | tuple[tuple[str, int], ...]) -> str:
 
 
 def export_counts(store: Sessions, mediator_id: uuid.UUID, scope: str = "observations",
-                  observer_id: uuid.UUID | None = None) -> dict[str, int]:
-    """The export dialog's preview: ``export_preview`` for a scope given by its name."""
+                  observer_id: uuid.UUID | None = None,
+                  since_last_to: str | None = None) -> dict[str, int]:
+    """The export dialog's preview: ``export_preview`` for a scope given by its name
+    ("since_last" with the person's name in ``since_last_to``)."""
     from sendobserve.exchange.export import ExportScope
 
     return export_preview(store, mediator_id, scope=ExportScope(scope),
-                          observer_id=observer_id)
+                          observer_id=observer_id,
+                          since_last_to=_since_last_to(scope, since_last_to))
+
+
+def _since_last_to(scope: str, name: str | None) -> str | None:
+    """The person a "changed since the last export to" scope names (None for another)."""
+    if scope != "since_last":
+        return None
+    name = (name or "").strip()
+    if not name:
+        raise UserError("Type the name of the person the file is for: what they have "
+                        "not been sent yet will travel.")
+    return name
 
 
 def export_preview(store: Sessions, mediator_id: uuid.UUID, *, scope: ExportScope,
@@ -273,10 +290,13 @@ def export_file(
 
 def export_to_file(store: Sessions, mediator_id: uuid.UUID, path: str | os.PathLike[str], *,
                    passphrase: str, exported_by: str, scope: str = "observations",
-                   observer_id: uuid.UUID | None = None) -> ExportSummary:
+                   observer_id: uuid.UUID | None = None,
+                   since_last_to: str | None = None) -> ExportSummary:
     """The app's export: the mediator's finalised observations into ``path`` (``.sendobs``
     added when missing; replaced if it exists), refused when there are none, and
-    ``exported_by`` kept as this installation's name when none is set yet."""
+    ``exported_by`` kept as this installation's name when none is set yet. The scope
+    "since_last" sends what ``since_last_to`` has not been sent yet (refused, writing
+    nothing, when that is nothing) and remembers what it sent them."""
     from sendobserve.exchange.bundle import FILE_SUFFIX
 
     target = Path(path)
@@ -286,7 +306,8 @@ def export_to_file(store: Sessions, mediator_id: uuid.UUID, path: str | os.PathL
 
     return export_file(store, mediator_id, target, passphrase=passphrase,
                        exported_by=exported_by, remember_name=True, refuse_empty=True,
-                       scope=ExportScope(scope), observer_id=observer_id)
+                       scope=ExportScope(scope), observer_id=observer_id,
+                       since_last_to=_since_last_to(scope, since_last_to))
 
 
 # --- import ------------------------------------------------------------------------------
@@ -437,11 +458,25 @@ def decide_conflict(store: Sessions, kind: str, record_id: uuid.UUID, *, keep: s
     return Done(decision, decision_changes(decision))
 
 
+def decide_certificate_conflict(store: Sessions, mediator_id: uuid.UUID, form_number: int,
+                                *, keep: str, decided_by: str, reason: str) -> Done[Decision]:
+    """A person whose role may decide picks which of two certificates issued for one
+    trainee and form stands: ``keep`` is "current" or the other one's serial. The other
+    stays, superseded by the signed decision, which travels (``exchange.decide``)."""
+    from sendobserve.exchange.decide import decide_certificate
+
+    with store.session() as session:
+        decision = decide_certificate(session, mediator_id, form_number, keep=keep,
+                                      decided_by=decided_by, reason=reason)
+    return Done(decision, decision_changes(decision))
+
+
 def decision_changes(decision: Decision) -> Changes:
     """What taking ``decision`` changed, for the screens (``services.changes``)."""
     flags = {"observation": {"observations": True, "marks": True},
              "case": {"cases": True}, "observer": {"people": True},
-             "mediator": {"people": True}}.get(decision.kind, {"record": True})
+             "mediator": {"people": True},
+             "certificate": {"certificates": True}}.get(decision.kind, {"record": True})
     return Changes(trust=True, mediators=frozenset({decision.mediator_id}), **flags)
 
 

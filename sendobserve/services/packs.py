@@ -10,6 +10,7 @@ import hashlib
 import json
 import secrets
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -226,6 +227,10 @@ def build_register_pack(store: Sessions, *, out_dir: Path, signer: str,
         issued = tuple(c for f in (4, 5)
                        if (c := certs.find(record.mediator.id, f)) is not None)
         summary = summarise(record, forms, issued, today=today)
+        superseded = _superseded(store, record.mediator.id)
+        if superseded:  # kept, marked: a person's decision chose the one that stands
+            summary = replace(summary, certificates=summary.certificates
+                              + tuple(line for _serial, line in superseded))
         pdf = signing.sign_pdf(summary_pdf(summary, batch), creds, root.cert_pem,
                                serial=f"register-{batch}-{n:04d}")
         name = f"register-{batch}-{n:04d}.pdf"
@@ -250,6 +255,7 @@ def build_register_pack(store: Sessions, *, out_dir: Path, signer: str,
             "meets": summary.meets, "discretions": list(summary.discretions),
             "form_versions": list(summary.forms), "certificates": [c.serial for c in issued],
             "signers": sorted({c.signer_name for c in issued}),
+            "superseded_certificates": [serial for serial, _line in superseded],
             "certificate_pdfs": printed,
             "requirements": [{"requirement": r[0], "status": r[1], "detail": r[2]}
                              for r in summary.requirements],
@@ -297,3 +303,12 @@ def build_register_pack(store: Sessions, *, out_dir: Path, signer: str,
     pdf_path = write_file(out_dir / "manifest.pdf", signed_manifest)
     return RegisterPack(written, json_path, pdf_path, decl_path, len(files), declared,
                         certificates, tuple(refused))
+
+
+def _superseded(store: Sessions, mediator_id: uuid.UUID) -> tuple[tuple[str, str], ...]:
+    """(serial, line) of each of the trainee's certificates a decision superseded."""
+    from sendobserve.exchange.decide import superseded_certificates, superseded_line
+
+    with store.session() as session:
+        return tuple((c.serial, superseded_line(c, d))
+                     for c, d in superseded_certificates(session, mediator_id))

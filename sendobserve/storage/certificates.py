@@ -59,6 +59,10 @@ class CertificateRecord(Base):
     # The rulebook edition the certificate was issued under, when it came with the record
     # (migration 0014_exchange_controls; NULL: issued here, read from the mediator's record).
     edition: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Two certificates issued for one mediator and form (on two laptops): a person's signed
+    # decision chose another one, which stands; this one stays, superseded by that decision
+    # (its id; migration 0021_certificate_decisions). NULL: it stands.
+    superseded_by: Mapped[uuid.UUID | None] = mapped_column(GUID(), nullable=True)
 
 
 class CertificatePrintRecord(Base):

@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -100,6 +102,9 @@ class CertificateConflictRecord(Base):
     edition: Mapped[str | None] = mapped_column(String(200), nullable=True)
     signer_drawing: Mapped[bytes | None] = mapped_column(LargeBinary(), nullable=True)
     mediator_drawing: Mapped[bytes | None] = mapped_column(LargeBinary(), nullable=True)
+    # A person's signed decision chose another certificate for this mediator and form:
+    # this one is settled, kept as superseded by it (migration 0021_certificate_decisions).
+    superseded_by: Mapped[uuid.UUID | None] = mapped_column(GUID(), nullable=True)
 
 
 class ExchangeSentRecord(Base):
@@ -307,6 +312,75 @@ def store_certificate(session: Session, c: IssuedCertificate) -> str:
         session.add(CertificateConflictRecord(**values))
     session.flush()
     return action
+
+
+@dataclass(frozen=True, slots=True)
+class HeldCertificate:
+    """A certificate held here for a mediator and form: the one that stands (in
+    ``certificates``, not superseded), one kept beside it from a file (``kept``), or one
+    a person's decision superseded (``superseded_by``, the decision's id)."""
+
+    certificate: IssuedCertificate
+    kept: bool  # held in ``certificate_conflicts`` (arrived while another was held)
+    superseded_by: uuid.UUID | None
+
+    @property
+    def stands(self) -> bool:
+        return not self.kept and self.superseded_by is None
+
+
+def _held(r: Any, kept: bool) -> HeldCertificate:
+    return HeldCertificate(IssuedCertificate(
+        r.serial, r.form_number, r.mediator_id, r.signer_id, r.signer_name, r.issued_on,
+        r.verification_code, r.created_at, r.edition, r.signer_drawing, r.mediator_drawing),
+        kept, r.superseded_by)
+
+
+def held_certificates(session: Session, mediator_id: uuid.UUID,
+                      form_number: int | None = None) -> tuple[HeldCertificate, ...]:
+    """Every certificate held for the mediator (and form): the ones in ``certificates``
+    first (the one that stands before those superseded, then by issue), then those kept."""
+    from sendobserve.storage.certificates import CertificateRecord
+
+    out = []
+    for table, kept in ((CertificateRecord, False), (CertificateConflictRecord, True)):
+        stmt = select(table).where(table.mediator_id == mediator_id)
+        if form_number is not None:
+            stmt = stmt.where(table.form_number == form_number)
+        out += [_held(r, kept) for r in session.scalars(stmt)]
+    return tuple(sorted(out, key=lambda h: (h.kept, h.superseded_by is not None,
+                                            h.certificate.form_number,
+                                            h.certificate.created_at, h.certificate.serial)))
+
+
+def set_certificate_standing(session: Session, serial: str, *, stands: bool,
+                             superseded_by: uuid.UUID | None) -> None:
+    """Mark a held certificate: the one that stands (a kept one moves into
+    ``certificates``, where a re-print finds it), or superseded by a decision, or (a kept
+    one, ``superseded_by=None``) still in conflict. Nothing is ever deleted."""
+    from sendobserve.storage.certificates import CertificateRecord
+    from sendobserve.storage.records import ObserverRecord
+
+    row = session.get(CertificateRecord, serial)
+    kept = session.get(CertificateConflictRecord, serial)
+    if stands and row is None and kept is not None:
+        signer = kept.signer_id
+        if signer is not None and session.get(ObserverRecord, signer) is None:
+            signer = None  # its signer is not held here: the name on it still says who
+        row = CertificateRecord(
+            serial=kept.serial, form_number=kept.form_number, mediator_id=kept.mediator_id,
+            signer_id=signer, signer_name=kept.signer_name, issued_on=kept.issued_on,
+            verification_code=kept.verification_code, created_at=kept.created_at,
+            edition=kept.edition, signer_drawing=kept.signer_drawing,
+            mediator_drawing=kept.mediator_drawing)
+        session.delete(kept)
+        session.flush()
+        session.add(row)
+        kept = None
+    target = row if row is not None else kept
+    if target is not None:
+        target.superseded_by = None if stands else superseded_by
+    session.flush()
 
 
 # ---------------------------------------------------------------------------------------

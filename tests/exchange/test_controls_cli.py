@@ -113,3 +113,45 @@ def test_a_merged_version_written_from_the_listing_settles_a_record_conflict(
     assert _record(b.temp, trainee.id).reflections[0].hours == Decimal("2.25")
     assert b.run("conflicts") == 0
     assert "No conflicting versions" in capsys.readouterr().out
+
+
+def test_conflicts_lists_two_certificates_as_decidable_and_resolves_by_serial(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from datetime import timedelta
+
+    from sendobserve.model.domain import utcnow
+    from sendobserve.storage.repositories import in_session
+    from sendobserve.storage.repositories.certificates import CertificateRepository
+
+    a, b = Installation(tmp_path, "a"), Installation(tmp_path, "b")
+    trainee, ppc = add_people(a.temp)
+    add_finalised_observation(a.temp, trainee, ppc, "LA-1")
+    b.temp.import_bytes(_export_record(a.temp, trainee.id))
+    serials = []
+    for store, code, days in ((a.temp, "AAAA1111", 0), (b.temp, "BBBB2222", 366)):
+        with store.session() as s:
+            serials.append(CertificateRepository(in_session(s)).issue_or_reprint(
+                form_number=4, mediator_id=trainee.id, signer_id=ppc.id,
+                signer_name=ppc.name, issued_on=utcnow().date() - timedelta(days=days),
+                code_for=lambda _s, c=code: c)[0].serial)
+    a.temp.import_bytes(_export_record(b.temp, trainee.id))
+    assert a.run("conflicts") == 0
+    listing = capsys.readouterr().out
+    record = f"certificate:{trainee.id.hex}/4"
+    assert "two certificates on Form 4" in listing and f"--record {record}" in listing
+    before = snapshot(a.data_dir)
+    assert a.run("conflicts", "resolve", "--record", record, "--keep", "SO4-1999-000009",
+                 "--by", ppc.name, "--reason", "The PPC's") == 1
+    assert "is not the serial" in capsys.readouterr().err
+    assert a.run("conflicts", "resolve", "--record", f"certificate:{trainee.id.hex}/7",
+                 "--keep", serials[1], "--by", ppc.name, "--reason", "The PPC's") == 1
+    assert "does not name a trainee's certificate" in capsys.readouterr().err
+    assert snapshot(a.data_dir) == before
+    assert a.run("conflicts", "resolve", "--record", record, "--keep", serials[1], "--by",
+                 ppc.name, "--reason", "Issued first, on the PPC's laptop") == 0
+    assert f"Form 4 {serials[1]} stands" in capsys.readouterr().out
+    assert a.run("conflicts") == 0
+    assert "No conflicting versions" in capsys.readouterr().out
+    with a.temp.session() as s:
+        assert CertificateRepository(in_session(s)).find(trainee.id, 4).serial == serials[1]

@@ -152,6 +152,15 @@ def each_screen(qtbot: Any, store: Store, forms: Any, settings: WorkspaceSetting
 
     yield from _dialog(qtbot, KnownSignersDialog(store, window))
     yield from _dialog(qtbot, ConflictsDialog(store, window))
+    # The same screen holding a conflict of every kind: two laptops that disagreed about
+    # an observation, a reflection, a deleted training course and a Form 4.
+    from tests.exchange.conflictkit import disagreeing_laptops
+
+    laptops = disagreeing_laptops(store.data_dir.parent / "disagreeing")
+    with laptops.b.open() as disagreeing:
+        conflicts = ConflictsDialog(disagreeing, window)
+        assert conflicts.list_model.rowCount() == 4
+        yield from _dialog(qtbot, conflicts)
 
     from sendobserve.model.domain import ObserverRole
     from sendobserve.ui.common.progress import ProgressDialog

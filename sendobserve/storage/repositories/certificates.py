@@ -94,12 +94,14 @@ class CertificateRepository:
         self._sessions = as_factory(sessions)
 
     def find(self, mediator_id: uuid.UUID, form_number: int) -> IssuedCertificate | None:
-        """The certificate already issued to this mediator on this form, if any."""
+        """The certificate already issued to this mediator on this form, if any: the one that
+        stands (not one a person's decision superseded, see ``exchange.decide``)."""
         with self._sessions() as session:
             row = session.scalars(
                 select(CertificateRecord)
                 .where(CertificateRecord.mediator_id == mediator_id,
-                       CertificateRecord.form_number == form_number)
+                       CertificateRecord.form_number == form_number,
+                       CertificateRecord.superseded_by.is_(None))  # the one that stands
                 .order_by(CertificateRecord.created_at)
                 .limit(1)
             ).first()
@@ -133,7 +135,8 @@ class CertificateRepository:
             row = session.scalars(
                 select(CertificateRecord)
                 .where(CertificateRecord.mediator_id == mediator_id,
-                       CertificateRecord.form_number == form_number)
+                       CertificateRecord.form_number == form_number,
+                       CertificateRecord.superseded_by.is_(None))  # the one that stands
                 .order_by(CertificateRecord.created_at)
                 .limit(1)
             ).first()

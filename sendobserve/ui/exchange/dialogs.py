@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
@@ -73,16 +73,20 @@ def _path_row(edit: QLineEdit, browse: QPushButton) -> QWidget:
 # What an export carries (``exchange.export.ExportScope``), as a person chooses it.
 SCOPES = (("observations", "Finalised observations only"),
           ("record", "This trainee's whole record"),
-          ("observer", "Everything one observer wrote about this trainee"))
-CountFn = Callable[[uuid.UUID, str, "uuid.UUID | None"], dict[str, int]]
+          ("observer", "Everything one observer wrote about this trainee"),
+          ("since_last", "What changed since the last export to a person"))
+# (trainee, scope, observer for "observer", the person's name for "since_last")
+CountFn = Callable[[uuid.UUID, str, "uuid.UUID | None", "str | None"], dict[str, int]]
 
 
 class ExportDialog(QDialog):
     """Trainee, what to export (the scope, with what will travel per kind before anything
     is written), your name, the file passphrase twice, and where to write the file.
 
-    ``count(mediator_id, scope, observer_id)`` gives the per-kind counts; it runs on
-    ``runner`` each time the choice changes (without it no counts are shown)."""
+    ``count(mediator_id, scope, observer_id, since_last_to)`` gives the per-kind counts;
+    it runs on ``runner`` each time the choice changes (without it no counts are shown).
+    The scope "since_last" names a person (``sent_to``): the file carries what they have
+    not been sent yet, and what it carries is remembered as sent to them."""
 
     def __init__(self, mediators: Sequence[Mediator], signer_name: str = "",
                  current: uuid.UUID | None = None, parent: QWidget | None = None, *,
@@ -97,8 +101,9 @@ class ExportDialog(QDialog):
         self.setAccessibleName("Export observations")
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
-        intro = QLabel("Writes the trainee's finalised observations (or their whole record, or "
-                       "what one observer wrote) to one encrypted file, signed by this "
+        intro = QLabel("Writes the trainee's finalised observations (or their whole record, "
+                       "what one observer wrote, or what changed since the last export to a "
+                       "person) to one encrypted file, signed by this "
                        "installation. Agree the passphrase with the person who "
                        "will import it, and tell it to them by another way than the file.")
         intro.setWordWrap(True)
@@ -131,6 +136,14 @@ class ExportDialog(QDialog):
         self.observer.setAccessibleName("Observer whose work to export")
         for o in self.observers:
             self.observer.addItem(o.name, o.id)
+        self.sent_to = QLineEdit()
+        self.sent_to.setAccessibleName("Last sent to (the person the file is for)")
+        self.sent_to.setPlaceholderText("e.g. Dev Patel (only with the last choice above)")
+        self._names_settle = QTimer(self)
+        self._names_settle.setSingleShot(True)
+        self._names_settle.setInterval(300)
+        self._names_settle.timeout.connect(self.refresh_counts)
+        self.sent_to.textChanged.connect(lambda _t: self._names_settle.start())
         self.counts = LiveLabel("Will travel")
         self.counts.setWordWrap(True)
         self.counts.setMinimumHeight(self.counts.fontMetrics().lineSpacing() * 3)
@@ -138,6 +151,7 @@ class ExportDialog(QDialog):
         form.addRow("&Trainee:", self.trainee)
         form.addRow("&What to export:", self.scope)
         form.addRow("&Observer:", self.observer)
+        form.addRow("&Last sent to:", self.sent_to)
         form.addRow("Will travel:", self.counts)
         form.addRow("&Your name:", self.signer)
         form.addRow("File &passphrase:", self.passphrase)
@@ -166,6 +180,12 @@ class ExportDialog(QDialog):
     def scope_value(self) -> str:
         return str(self.scope.currentData() or "observations")
 
+    def since_last_to(self) -> str | None:
+        """The person named for the "since_last" scope (None for another scope)."""
+        if self.scope_value() != "since_last":
+            return None
+        return self.sent_to.text().strip() or None
+
     def observer_id(self) -> uuid.UUID | None:
         if self.scope_value() != "observer" or self.observer.currentIndex() < 0:
             return None
@@ -174,28 +194,39 @@ class ExportDialog(QDialog):
 
     def refresh_counts(self) -> None:
         """What the chosen scope will carry, per kind, computed off the GUI thread."""
+        self._names_settle.stop()
         self.observer.setEnabled(self.scope_value() == "observer")
+        self.sent_to.setEnabled(self.scope_value() == "since_last")
         mediator, scope, observer = self.mediator_id(), self.scope_value(), self.observer_id()
+        to = self.since_last_to()
         if self._count is None or mediator is None:
             self.counts.setText("")
             return
         if scope == "observer" and observer is None:
             self.counts.setText("Choose the observer.")
             return
+        if scope == "since_last" and to is None:
+            self.counts.setText("Type the name of the person the file is for.")
+            return
         self.counts.setText("counting…")
-        count, key = self._count, (mediator, scope, observer)
+        count, key = self._count, (mediator, scope, observer, to)
+
+        def current() -> tuple[Any, ...]:
+            return (self.mediator_id(), self.scope_value(), self.observer_id(),
+                    self.since_last_to())
 
         def work() -> dict[str, int]:
-            return count(mediator, scope, observer)
+            return count(mediator, scope, observer, to)
 
         def shown(counts: dict[str, int]) -> None:
             from sendobserve.services.exchange import counts_text
 
-            if key == (self.mediator_id(), self.scope_value(), self.observer_id()):
-                self.counts.setText(f"{counts_text(counts)}.")
+            if key == current():
+                since = f" (what {to} has not been sent yet)" if to else ""
+                self.counts.setText(f"{counts_text(counts)}{since}.")
 
         def failed(exc: BaseException) -> None:
-            if key == (self.mediator_id(), self.scope_value(), self.observer_id()):
+            if key == current():
                 self.counts.setText(getattr(exc, "message", None) or str(exc))
 
         runner = self._runner or Runner(self, synchronous=True)
@@ -227,6 +258,8 @@ class ExportDialog(QDialog):
             return "Choose the trainee whose observations to export."
         if self.scope_value() == "observer" and self.observer_id() is None:
             return "Choose the observer whose work to export."
+        if self.scope_value() == "since_last" and self.since_last_to() is None:
+            return "Type the name of the person the file is for (Last sent to)."
         if not self.signer.text().strip():
             return "Type your name: the importer sees it with the file."
         if len(self.passphrase.text().strip()) < MIN_PASSPHRASE_CHARS:
@@ -460,9 +493,9 @@ class ExchangeController(QObject):
 
         store = self.store
 
-        def count(mediator_id: uuid.UUID, scope: str,
-                  observer_id: uuid.UUID | None) -> dict[str, int]:
-            return export_counts(self.store, mediator_id, scope, observer_id)
+        def count(mediator_id: uuid.UUID, scope: str, observer_id: uuid.UUID | None,
+                  since_last_to: str | None) -> dict[str, int]:
+            return export_counts(self.store, mediator_id, scope, observer_id, since_last_to)
 
         def ask(loaded: tuple[tuple[Mediator, ...], str, tuple[Observer, ...]]) -> None:
             mediators, name, observers = loaded
@@ -482,12 +515,15 @@ class ExchangeController(QObject):
         path, passphrase, name = (dialog.path.text().strip(), dialog.passphrase.text(),
                                   dialog.signer.text())
         scope, observer_id = dialog.scope_value(), dialog.observer_id()
+        since_last_to = dialog.since_last_to()
 
         def done(summary: ExportSummary) -> None:
             from sendobserve.services.exchange import counts_text
 
             what = (f"{summary.observations} finalised observation(s)"
                     if summary.scope == "observations" else counts_text(summary.counts))
+            if since_last_to:
+                what += f" (what {since_last_to} had not been sent yet)"
             self._inform("Exported",
                          f"Wrote {what} to {summary.path} ({summary.size:,} bytes).",
                          f"Signed by {summary.signed_as}, fingerprint {summary.fingerprint}. "
@@ -497,7 +533,8 @@ class ExchangeController(QObject):
         self._busy("Encrypting and signing",
                    lambda: export_to_file(self.store, mediator_id, path, passphrase=passphrase,
                                           exported_by=name, scope=scope,
-                                          observer_id=observer_id), done)
+                                          observer_id=observer_id,
+                                          since_last_to=since_last_to), done)
 
     # --- import -----------------------------------------------------------------------
     def start_import(self) -> None:

@@ -5,10 +5,13 @@ fingerprint in groups of four (to read aloud and compare), first seen, last impo
 REVOKED mark with its date. *Revoke…* asks from when, why and who decides, then asks once
 more before recording it (a lost laptop: files it signs from then on are refused).
 
-``ConflictsDialog`` lists the records kept in conflict after imports: which record, the
-version held here (A) and the one kept from a file (B) side by side, field by field, with
-who sent each and when; a person keeps A or B with their name and a reason. Both are Qt item
-models; writes go through ``services.trust`` and emit the window's change signal.
+``ConflictsDialog`` lists every conflict held here (``services.conflict_views``: an
+observation or a record edited in two ways, a record deleted on one laptop and edited on
+another, two certificates for one trainee and form): which record, its versions side by
+side, field by field, what differs first, who wrote each and when; a person whose role
+may decide keeps one (or writes a merged record) with their name and a reason. Both lists
+are Qt item models; reads and decisions run on the window's runner, whose change signal
+carries what a decision changed.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from PySide6.QtCore import (
     QTimeZone,
     Signal,
 )
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -43,15 +47,14 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.errors import UserError
+from sendobserve.model.vocabulary import plural
+from sendobserve.services.conflict_views import ConflictView
 from sendobserve.services.trust import SignerLine
 from sendobserve.ui.common.a11y import LiveLabel
 from sendobserve.ui.common.tasks import Runner
 
 _ROOT = QModelIndex()
 _DISPLAY = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
-KIND_WORDS = {"training": "Training", "reflections": "Reflection", "cpd": "CPD",
-              "contacts": "Mentoring or supervision", "discretions": "Discretion",
-              "mediator": "Mediator details"}
 
 
 def _emit(widget: QWidget, changes: Any) -> None:
@@ -273,217 +276,316 @@ class RevokeDialog(QDialog):
         return True
 
 
-class VersionsModel(_Table):
-    """The two versions field by field. A field that differs can be ticked (Space): a
-    merged version takes B's value there and A's everywhere else."""
+class ConflictListModel(_Table):
+    """One row per conflict held here, of every kind."""
 
-    headers = ("Field (ticked: merged takes B)", "A: held here", "B: kept from a file")
+    headers = ("Kind", "Trainee", "Record", "Versions")
+
+    def set_views(self, views: list[ConflictView]) -> None:
+        self.views = views
+        self.set_rows([(v.kind_label, v.trainee, v.what, str(len(v.versions)))
+                       for v in views])
+
+
+class SideBySideModel(QAbstractTableModel):
+    """A conflict's versions side by side, one column each, field by field (what differs
+    first, marked in words and in bold). In a record conflict between two versions a
+    field that differs can be ticked (Space): a merged version takes B's value there and
+    A's everywhere else."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.fields: list[str] = []
+        self.view: ConflictView | None = None
         self.take_b: set[str] = set()
 
-    def set_versions(self, rows: list[tuple[str, str, str]]) -> None:
-        """(field, A, B) rows; what differs first."""
-        rows = sorted(rows, key=lambda r: r[1] == r[2])
-        self.fields = [r[0] for r in rows]
+    def set_view(self, view: ConflictView | None) -> None:
+        self.beginResetModel()
+        self.view = view
         self.take_b = set()
-        self.set_rows([(f.replace("_", " ") + (" — differs" if a != b else ""), a, b)
-                       for f, a, b in rows])
+        self.endResetModel()
 
-    def differs(self, row: int) -> bool:
-        return self.rows[row][1] != self.rows[row][2]
+    @property
+    def fields(self) -> tuple[Any, ...]:
+        return self.view.fields if self.view is not None else ()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.fields)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        if parent.isValid() or self.view is None:
+            return 0
+        return 1 + len(self.view.versions)
+
+    def _tickable(self, row: int) -> bool:
+        return self.view is not None and self.view.mergeable and self.fields[row].differs
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role not in _DISPLAY \
+                or self.view is None:
+            return None
+        if section == 0:
+            return "Field (ticked: merged takes B)" if self.view.mergeable else "Field"
+        v = self.view.versions[section - 1]
+        return f"{v.letter}: {v.title}"
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         base = super().flags(index)
-        if index.isValid() and index.column() == 0 and self.differs(index.row()):
+        if index.isValid() and index.column() == 0 and self._tickable(index.row()):
             return base | Qt.ItemFlag.ItemIsUserCheckable
         return base
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if not index.isValid() or self.view is None:
             return None
-        row = index.row()
-        if index.column() == 0 and self.differs(row):
-            taken = self.fields[row] in self.take_b
-            if role == Qt.ItemDataRole.CheckStateRole:
+        field = self.fields[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.FontRole and field.differs:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if column == 0:
+            taken = field.name in self.take_b
+            if role == Qt.ItemDataRole.CheckStateRole and self._tickable(index.row()):
                 return Qt.CheckState.Checked if taken else Qt.CheckState.Unchecked
+            if role == Qt.ItemDataRole.DisplayRole:
+                return field.name + (" — differs" if field.differs else "")
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return (f"{self.fields[row].replace('_', ' ')}: differs; a merged version takes "
-                        f"{'B' if taken else 'A'}")
-        if role == Qt.ItemDataRole.AccessibleTextRole and index.column() == 0:
-            return f"{self.fields[row].replace('_', ' ')}: the same in both"
-        return super().data(index, role)
+                if not field.differs:
+                    return f"{field.name}: the same in every version"
+                if self._tickable(index.row()):
+                    return (f"{field.name}: differs; a merged version takes "
+                            f"{'B' if taken else 'A'}")
+                return f"{field.name}: differs"
+            return None
+        if role in _DISPLAY:
+            text = field.values[column - 1]
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                v = self.view.versions[column - 1]
+                return f"{v.letter}, {v.title}, {field.name}: {text}"
+            return text
+        return None
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
                 role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.CheckStateRole or index.column() != 0 \
-                or not self.differs(index.row()):
+                or not self._tickable(index.row()):
             return False
-        field = self.fields[index.row()]
+        name = self.fields[index.row()].name
         if Qt.CheckState(value) == Qt.CheckState.Checked:
-            self.take_b.add(field)
+            self.take_b.add(name)
         else:
-            self.take_b.discard(field)
+            self.take_b.discard(name)
         self.dataChanged.emit(index, index, [role, Qt.ItemDataRole.AccessibleTextRole])
         return True
 
 
 class ConflictsDialog(QDialog):
-    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+    """File ▸ Conflicts…: every conflict held here (observations, records, deletions,
+    certificates), each with its versions side by side; a person whose role may decide
+    keeps one (or writes a merged record) with a reason. Reads and decisions run on the
+    window's runner; a decision's ``Changes`` reach the open screens through it."""
+
+    def __init__(self, store: Any, parent: QWidget | None = None, *,
+                 runner: Runner | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        found = getattr(parent.window(), "runner", None) if parent is not None else None
+        self.runner = runner or (found if isinstance(found, Runner)
+                                 else Runner(self, synchronous=True))
+        self.views: list[ConflictView] = []
         self.setWindowTitle("Conflicts")
         self.setObjectName("conflicts")
-        intro = QLabel("A record edited on two laptops in different ways is kept in both "
-                       "versions until a person decides. Compare them, keep one or merge them, and "
-                       "say why: "
-                       "the decision travels with this store's next whole-record file.")
+        intro = QLabel("What two laptops hold differently is kept in both versions until a "
+                       "person decides: an observation or a record edited in two ways, a "
+                       "record deleted on one laptop and edited on another, two certificates "
+                       "issued for one trainee. Compare the versions, keep one (or merge a "
+                       "record) and say why: the decision is signed by this installation and "
+                       "travels with its next whole-record file.")
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.PlainText)
-        self.choice = QComboBox()
-        self.choice.setAccessibleName("Record in conflict")
-        self.choice.currentIndexChanged.connect(lambda _i: self._show())
-        choice_label = QLabel("&Record in conflict:")
-        choice_label.setBuddy(self.choice)
+        self.list_model = ConflictListModel(self)
+        self.list = _table(self.list_model, "Conflicts")
+        self.list.selectionModel().currentRowChanged.connect(lambda *_: self._show())
+        self.list.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.list.setMinimumHeight(self.list.fontMetrics().lineSpacing() * 8)
+        list_label = QLabel("&Conflicts:")
+        list_label.setBuddy(self.list)
         self.who = QLabel()
         self.who.setTextFormat(Qt.TextFormat.PlainText)
         self.who.setWordWrap(True)
-        self.versions = VersionsModel(self)
+        self.versions = SideBySideModel(self)
+        self.versions.dataChanged.connect(lambda *_: self._enable())
         self.table = _table(self.versions, "Both versions, field by field")
+        table_label = QLabel("Both &versions, field by field:")
+        table_label.setBuddy(self.table)
+        self.keep = QComboBox()
+        self.keep.setAccessibleName("Keep (which version stays)")
+        self.keep.currentIndexChanged.connect(lambda _i: self._enable())
         self.decided_by = QLineEdit()
-        self.decided_by.setAccessibleName("Who decides")
+        self.decided_by.setAccessibleName("Who decides (an observer held here)")
+        self.decided_by.setPlaceholderText("A PPC, mentor, manager or experienced SEND "
+                                           "mediator held here")
         self.reason = QLineEdit()
         self.reason.setAccessibleName("Reason for the decision")
         form = QFormLayout()
+        form.addRow("&Keep:", self.keep)
         form.addRow("&Who decides:", self.decided_by)
         form.addRow("Reaso&n:", self.reason)
-        self.keep_a = QPushButton("Keep &A (held here)")
-        self.keep_a.clicked.connect(lambda: self.decide("current"))
-        self.keep_b = QPushButton("Keep &B (from the file)")
-        self.keep_b.clicked.connect(lambda: self.decide(self._kept_digest()))
+        self.decide_button = QPushButton("&Decide")
+        self.decide_button.clicked.connect(self.decide)
         self.merge = QPushButton("Write a &merged version")
-        self.merge.setAccessibleName("Write a merged version: A, with the ticked fields "
-                                     "from B")
         self.merge.clicked.connect(self.decide_merged)
         close = QPushButton("Close")
         close.setAccessibleName("Close")
         close.clicked.connect(self.accept)
+        for button in (self.decide_button, self.merge, close):
+            button.setAutoDefault(False)
         self.message = LiveLabel("Conflicts", alert=True)
         self.message.setWordWrap(True)
-        row = QHBoxLayout()
-        row.addWidget(choice_label)
-        row.addWidget(self.choice, 1)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.keep_a)
-        buttons.addWidget(self.keep_b)
+        buttons.addWidget(self.decide_button)
         buttons.addWidget(self.merge)
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addLayout(row)
+        layout.addWidget(list_label)
+        layout.addWidget(self.list, 1)
         layout.addWidget(self.who)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(table_label)
+        layout.addWidget(self.table, 2)
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
-        self.resize(980, 560)
-        self.reload()
-        self.choice.setFocus()
-
-    def reload(self) -> None:
-        from sendobserve.services import trust
-
-        self.conflicts = list(trust.record_conflicts(self.store))
-        self.observation_conflicts = len(trust.observation_conflicts(self.store))
-        self.choice.blockSignals(True)
-        self.choice.clear()
-        for c in self.conflicts:
-            self.choice.addItem(f"{c.mediator_name}: {KIND_WORDS.get(c.kind, c.kind)} "
-                                f"({len(c.kept)} other version{'s' if len(c.kept) != 1 else ''})")
-        self.choice.blockSignals(False)
+        self.resize(1000, 680)
+        self.busy = False
         self._show()
+        self.reload()
+        self.list.setFocus()
 
-    def current(self) -> Any:
-        i = self.choice.currentIndex()
-        return self.conflicts[i] if 0 <= i < len(self.conflicts) else None
+    # --- reading ------------------------------------------------------------------------
+    def reload(self, then: str = "") -> None:
+        """Read every conflict on the runner; ``then`` is said once they are shown."""
+        from sendobserve.services.conflict_views import conflict_views
 
-    def _kept_digest(self) -> str:
-        c = self.current()
-        return c.kept[0].digest if c is not None and c.kept else ""
+        store = self.store
+        self.runner.op(lambda: conflict_views(store)).success(
+            lambda views: self._loaded(views, then)).failure(self._failed).owned_by(self).run()
+
+    def _loaded(self, views: tuple[ConflictView, ...], then: str) -> None:
+        previous = self.current()
+        row = self.list.currentIndex().row()
+        self.views = list(views)
+        self.list_model.set_views(self.views)
+        keys = [v.key for v in self.views]
+        if previous is not None and previous.key in keys:
+            row = keys.index(previous.key)
+        if self.views:
+            self.list.setCurrentIndex(self.list_model.index(
+                min(max(row, 0), len(self.views) - 1), 0))
+        self.list.setAccessibleName(
+            f"Conflicts: {plural(len(self.views), 'to decide', 'to decide')}"
+            if self.views else "Conflicts: none")
+        self._show()
+        if then:
+            self.message.setText(then)
+        elif not self.views:
+            self.message.setText("No conflict: every record has one version here.")
+
+    def current(self) -> ConflictView | None:
+        index = self.list.currentIndex()
+        return self.views[index.row()] if index.isValid() and index.row() < len(
+            self.views) else None
 
     def _show(self) -> None:
-        c = self.current()
-        has = c is not None
-        for widget in (self.keep_a, self.keep_b, self.merge, self.table, self.decided_by,
-                       self.reason):
-            widget.setEnabled(has)
-        if c is None:
-            self.versions.set_rows([])
-            observations = (f" {self.observation_conflicts} observation(s) amended differently "
-                            "on two laptops are kept in both versions; they cannot be decided "
-                            "on this screen yet." if self.observation_conflicts else "")
-            self.who.setText("No record is in conflict." + observations)
+        view = self.current()
+        self.versions.set_view(view)
+        self.keep.blockSignals(True)
+        self.keep.clear()
+        if view is not None:
+            for v in view.versions:
+                self.keep.addItem(v.choice, v.keep)
+        self.keep.blockSignals(False)
+        if view is None:
+            self.who.setText("Choose a conflict above." if self.views else
+                             "No record is in conflict.")
+            self.table.setAccessibleName("Both versions, field by field: no conflict chosen")
+        else:
+            self.who.setText("\n".join(f"{v.letter}: {v.title}: {v.source}."
+                                       for v in view.versions))
+            self.table.setAccessibleName(
+                f"Both versions of {view.trainee}'s {view.kind_label.lower()}, field by "
+                f"field: {plural(view.differing, 'field differs', 'fields differ')}")
+        self._enable()
+
+    def _enable(self) -> None:
+        view = self.current()
+        ready = view is not None and not self.busy
+        for widget in (self.keep, self.decided_by, self.reason, self.decide_button):
+            widget.setEnabled(ready)
+        self.merge.setEnabled(ready and view is not None and view.mergeable)
+        self.table.setEnabled(view is not None)
+        if view is None:
+            self.decide_button.setAccessibleName("Decide (choose a conflict first)")
+        else:
+            self.decide_button.setAccessibleName(
+                f"Decide: {self.keep.currentText()}, for {view.trainee}'s "
+                f"{view.kind_label.lower()}")
+        if view is not None and view.mergeable:
+            self.merge.setAccessibleName(
+                "Write a merged version: A, with the ticked fields from B "
+                f"({plural(len(self.versions.take_b), 'field')} ticked)")
+        else:
+            self.merge.setAccessibleName("Write a merged version (only for a record kept "
+                                         "in two versions)")
+
+    # --- deciding -----------------------------------------------------------------------
+    def decide(self) -> None:
+        """Keep the version chosen in Keep, for the chosen conflict."""
+        from sendobserve.services import conflict_views
+
+        view, keep = self.current(), self.keep.currentData()
+        if view is None or not isinstance(keep, str):
             return
-        kept = c.kept[0]
-        self.who.setText(f"A: the version held here. B: received on "
-                         f"{kept.received_at:%-d %b %Y %H:%M} UTC in a file signed by "
-                         f"installation {kept.signer_fingerprint}.")
-        names = sorted(set(c.current) | set(kept.fields))
-        rows = [(name, _text(c.current.get(name)), _text(kept.fields.get(name)))
-                for name in names if name not in ("id", "mediator_id")]
-        self.versions.set_versions(rows)
-        self.merge.setEnabled(len(c.kept) == 1)
-        differ = sum(1 for r in rows if r[1] != r[2])
-        self.table.setAccessibleName(f"Both versions, field by field: {differ} field"
-                                     f"{'s' if differ != 1 else ''} differ")
+        store, by, reason = self.store, self.decided_by.text(), self.reason.text()
+        self._run(lambda: conflict_views.decide(store, view, keep, decided_by=by,
+                                                reason=reason))
 
-    def decide_merged(self) -> bool:
-        from sendobserve.services import trust
+    def decide_merged(self) -> None:
+        from sendobserve.services import conflict_views
 
-        c = self.current()
-        if c is None:
-            return False
-        try:
-            changes = trust.decide_merged(self.store, c.kind, c.record_id,
-                                          from_kept=frozenset(self.versions.take_b),
-                                          decided_by=self.decided_by.text(),
-                                          reason=self.reason.text())
-        except UserError as exc:
-            self.message.setText(f"⚠ {exc.message}")
-            return False
+        view = self.current()
+        if view is None:
+            return
+        store, by, reason = self.store, self.decided_by.text(), self.reason.text()
+        take_b = frozenset(self.versions.take_b)
+        self._run(lambda: conflict_views.decide_merged(store, view, take_b, decided_by=by,
+                                                       reason=reason))
+
+    def _run(self, work: Any) -> None:
+        self.busy = True
+        self._enable()
+        self.message.setText("Deciding…")
+        self.runner.op(work).success(self._decided).failure(self._refused) \
+            .owned_by(self).run()
+
+    def _decided(self, done: Any) -> None:
+        self.busy = False
         self.reason.clear()
-        self.reload()
-        self.message.setText("Wrote the merged version; it travels with the next file.")
-        _emit(self, changes)
-        return True
+        self.reload(then=f"{done.value}. The decision is signed by this installation and "
+                    "travels with its next whole-record file.")
 
-    def decide(self, keep: str) -> bool:
-        from sendobserve.services import trust
+    def _refused(self, exc: BaseException) -> None:
+        self.busy = False
+        self._enable()
+        self._failed(exc)
 
-        c = self.current()
-        if c is None or not keep:
-            return False
-        try:
-            changes = trust.decide(self.store, c.kind, c.record_id, keep=keep,
-                                   decided_by=self.decided_by.text(), reason=self.reason.text())
-        except UserError as exc:
-            self.message.setText(f"⚠ {exc.message}")
-            return False
-        self.reason.clear()
-        self.reload()
-        self.message.setText(f"Kept {'A, the version held here' if keep == 'current' else 'B'}"
-                             " for that record; the decision travels with the next file.")
-        _emit(self, changes)
-        return True
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, UserError):
+            hint = f" {exc.hint}" if exc.hint else ""
+            self.message.setText(f"⚠ Nothing was decided: {exc.message.rstrip('.')}.{hint}")
+        else:
+            self.message.setText(f"⚠ Nothing was decided: {exc}")

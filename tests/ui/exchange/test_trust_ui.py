@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from sendobserve.services import trust
 from sendobserve.storage import exchange as stored
 from sendobserve.storage.repositories import PracticeRepository, in_session
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.exchange.trust import ConflictsDialog, KnownSignersDialog
 from tests.exchange.test_whole_record import _export_record, _record
 from tests.exchange.trustkit import two_stores
@@ -63,28 +64,30 @@ def stored_revocations(store: object) -> dict[str, object]:
 def test_a_conflict_side_by_side_decided_with_a_reason(qtbot: QtBot, tmp_path: Path) -> None:
     _a, b, reflection = _two_stores(tmp_path)
     with b.open() as store:
-        dialog = ConflictsDialog(store)
+        dialog = ConflictsDialog(store, runner=Runner(synchronous=True))
         qtbot.addWidget(dialog)
         dialog.show()
-        assert dialog.choice.count() == 1 and "Reflection" in dialog.choice.currentText()
-        first = dialog.versions.rows[0]
+        assert dialog.list_model.rowCount() == 1 and dialog.list_model.rows[0][0] == "Reflection"
+        first = tuple(dialog.versions.data(dialog.versions.index(0, c)) for c in range(3))
         assert first == ("hours — differs", "2.5", "2")  # what differs comes first
         index = dialog.versions.index(0, 0)
         assert "differs; a merged version takes A" in dialog.versions.data(
             index, Qt.ItemDataRole.AccessibleTextRole)
         assert not dialog.versions.flags(dialog.versions.index(1, 0)) \
             & Qt.ItemFlag.ItemIsUserCheckable  # the same in both: nothing to choose
-        assert "1 field differ" in dialog.table.accessibleName()
-        assert "signed by installation" in dialog.who.text()
+        assert "1 field differs" in dialog.table.accessibleName()
+        assert "signed by Pat on laptop A (installation" in dialog.who.text()
         if SHOTS:
             QApplication.processEvents()
             dialog.grab().save(str(Path(SHOTS) / "conflicts.png"))
-        assert not dialog.decide(dialog._kept_digest())  # no name, no reason
-        assert "Who decides" in dialog.message.accessibleName()
+        dialog.keep.setCurrentIndex(1)  # B, kept from the file
+        dialog.decide()  # no name, no reason
+        assert "Nothing was decided" in dialog.message.accessibleName()
+        assert dialog.list_model.rowCount() == 1
         dialog.decided_by.setText("Dana Whitfield")
         dialog.reason.setText("The co-mediator's log says two hours.")
-        assert dialog.decide(dialog._kept_digest())
-        assert dialog.choice.count() == 0 and trust.record_conflicts(store) == ()
+        dialog.decide()
+        assert dialog.list_model.rowCount() == 0 and trust.record_conflicts(store) == ()
         with store.session() as s:
             (held,) = [r for r in PracticeRepository(in_session(s)).list(
                 type(reflection), reflection.mediator_id)]
@@ -94,12 +97,12 @@ def test_a_conflict_side_by_side_decided_with_a_reason(qtbot: QtBot, tmp_path: P
 def test_a_merged_version_takes_the_ticked_fields_from_b(qtbot: QtBot, tmp_path: Path) -> None:
     a, b, reflection = _two_stores(tmp_path)
     with b.open() as store:
-        dialog = ConflictsDialog(store)
+        dialog = ConflictsDialog(store, runner=Runner(synchronous=True))
         qtbot.addWidget(dialog)
         dialog.show()
         dialog.decided_by.setText("Dana Whitfield")
         dialog.reason.setText("Hours from the log, nothing else changed.")
-        assert not dialog.decide_merged()  # nothing ticked: keep A or B instead
+        dialog.decide_merged()  # nothing ticked: keep A or B instead
         assert "Choose at least one field" in dialog.message.accessibleName()
         dialog.table.setFocus()
         dialog.table.setCurrentIndex(dialog.versions.index(0, 0))
@@ -107,7 +110,7 @@ def test_a_merged_version_takes_the_ticked_fields_from_b(qtbot: QtBot, tmp_path:
         assert dialog.versions.take_b == {"hours"}
         assert "takes B" in dialog.versions.data(dialog.versions.index(0, 0),
                                                  Qt.ItemDataRole.AccessibleTextRole)
-        assert dialog.decide_merged()
+        dialog.decide_merged()
         assert trust.record_conflicts(store) == ()
     held = _record(b, reflection.mediator_id).reflections[0]
     assert held.hours == Decimal("2") and held.summary == reflection.summary
