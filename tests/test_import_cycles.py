@@ -159,6 +159,9 @@ BELOW = {
     "sendobserve.storage": {"sendobserve.reports", "sendobserve.exchange", "sendobserve.hub",
                             "sendobserve.services", "sendobserve.cli", "sendobserve.ui"},
     "sendobserve.services": {"sendobserve.cli", "sendobserve.ui"},
+    # Reading a file a person named: beneath every layer that reads one.
+    "sendobserve.named_file": {"sendobserve.model", "sendobserve.forms", "sendobserve.pki"}
+    | ABOVE_STORAGE,
 }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sendobserve.cli._common import open_store_from_args
 from sendobserve.errors import UserError
+from sendobserve.named_file import read_named_file
 
 DATABASE_ENV = "SENDOBSERVE_HUB_DATABASE"
 ROLES = ("admin", "ppc", "observer", "trainee", "assessor")
@@ -200,10 +201,8 @@ def cmd_certificate(args: argparse.Namespace) -> int:
 def cmd_join(args: argparse.Namespace) -> int:
     from sendobserve.services import hub
 
-    try:
-        root = Path(args.root).read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read {args.root}: {exc.strerror or exc}") from None
+    root = read_named_file(args.root, lambda _why, _target, detail: UserError(
+        f"cannot read {args.root}: {detail}"))
     with open_store_from_args(args) as store:
         answer = hub.join(store, args.url, root, args.admins, name=args.name).value
     _print_me(answer)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sendobserve.errors import UserError
+from sendobserve.named_file import Unread, read_named_file
 
 EXIT_OK = 0
 EXIT_NOT_TRUSTED = 2
@@ -60,15 +61,14 @@ def _open_store(args: argparse.Namespace) -> Any:
 
 
 def _read(path_text: str, what: str) -> bytes:
-    path = Path(path_text)
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{what} not found: {path_text}") from None
-    except IsADirectoryError:
-        raise UserError(f"{what} is a folder, not a file: {path_text}") from None
-    except OSError as exc:
-        raise UserError(f"cannot read {what} {path_text}: {exc.strerror}") from None
+    def refuse(why: Unread, target: Path, detail: str) -> UserError:
+        if why is Unread.MISSING:
+            return UserError(f"{what} not found: {path_text}")
+        if why is Unread.FOLDER:
+            return UserError(f"{what} is a folder, not a file: {path_text}")
+        return UserError(f"cannot read {what} {path_text}: {detail}")
+
+    return read_named_file(path_text, refuse)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -57,6 +57,7 @@ from sendobserve.exchange.codec import (
     json_elements,
 )
 from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
+from sendobserve.named_file import Unread, read_named_file
 from sendobserve.pki.identity import (
     PUBLIC_KEY_BYTES,
     SIGNATURE_BYTES,
@@ -435,21 +436,13 @@ def open_bundle(
 
 def read_bundle_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_BUNDLE_BYTES) -> bytes:
     """Read an exchange file, refusing an oversized one before reading it all."""
-    try:
-        with Path(path).open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > max_bytes:
-                raise _too_large(size, max_bytes)
-            data = handle.read(max_bytes + 1)  # a file that grows while we read
-    except FileNotFoundError:
-        raise _error(ExchangeProblem.BAD_INPUT, f"No such file: {path}") from None
-    except IsADirectoryError:
-        raise _error(ExchangeProblem.BAD_INPUT, f"That is a folder, not a file: {path}") from None
-    except PermissionError:
-        raise _error(ExchangeProblem.BAD_INPUT, f"Not allowed to read {path}") from None
-    except OSError as exc:
-        raise _error(ExchangeProblem.BAD_INPUT,
-                     f"Could not read {path}: {exc.strerror or exc}") from None
-    if len(data) > max_bytes:
-        raise _too_large(len(data), max_bytes)
-    return data
+    def refuse(why: Unread, target: Path, detail: str) -> ExchangeError:
+        if why is Unread.TOO_BIG:
+            return _too_large(int(detail), max_bytes)
+        return _error(ExchangeProblem.BAD_INPUT, {
+            Unread.MISSING: f"No such file: {path}",
+            Unread.FOLDER: f"That is a folder, not a file: {path}",
+            Unread.DENIED: f"Not allowed to read {path}",
+        }.get(why, f"Could not read {path}: {detail}"))
+
+    return read_named_file(path, refuse, limit=max_bytes)

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from sendobserve.errors import UserError
+from sendobserve.named_file import Unread, read_named_file
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_DRAWING_BYTES = 512 * 1024
@@ -49,18 +50,16 @@ def check_drawing(data: bytes, what: str = "the drawn signature") -> bytes:
 
 def read_drawing(path: str | os.PathLike[str], what: str) -> bytes:
     """The checked PNG at ``path``: read at most one byte past the limit."""
-    target = Path(path).expanduser()
-    try:
-        with target.open("rb") as handle:
-            data = handle.read(MAX_DRAWING_BYTES + 1)
-    except FileNotFoundError:
-        raise UserError(f"{what}: no such file {target}") from None
-    except IsADirectoryError:
-        raise UserError(f"{what}: {target} is a folder; give a PNG file") from None
-    except OSError as exc:
-        raise UserError(f"{what}: cannot read {target}: {exc.strerror or exc}") from None
-    if len(data) > MAX_DRAWING_BYTES:
-        raise UserError(f"{what} ({target}) is larger than the limit of "
-                        f"{MAX_DRAWING_BYTES // 1024} KiB",
-                        hint="Export the signature smaller, or crop it.")
-    return check_drawing(data, f"{what} ({target.name})")
+    def refuse(why: Unread, target: Path, detail: str) -> UserError:
+        if why is Unread.MISSING:
+            return UserError(f"{what}: no such file {target}")
+        if why is Unread.FOLDER:
+            return UserError(f"{what}: {target} is a folder; give a PNG file")
+        if why is Unread.TOO_BIG:
+            return UserError(f"{what} ({target}) is larger than the limit of "
+                             f"{MAX_DRAWING_BYTES // 1024} KiB",
+                             hint="Export the signature smaller, or crop it.")
+        return UserError(f"{what}: cannot read {target}: {detail}")
+
+    data = read_named_file(path, refuse, limit=MAX_DRAWING_BYTES)
+    return check_drawing(data, f"{what} ({Path(path).expanduser().name})")

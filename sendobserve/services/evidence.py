@@ -31,6 +31,7 @@ from sendobserve.model.evidence import (
     prepare_content,
     size_text,
 )
+from sendobserve.named_file import Unread, read_named_file
 from sendobserve.services.changes import Changes
 
 if TYPE_CHECKING:
@@ -95,24 +96,21 @@ def list_files(store: Sessions, mediator_id: uuid.UUID) -> list[EvidenceFile]:
 def read_path(path: str | os.PathLike[str]) -> bytes:
     """The bytes of the file at ``path``, read at most one byte past the limit; one
     sentence if it is missing, a folder, unreadable or too big."""
-    target = Path(path).expanduser()
-    try:
-        with target.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise UserError(f"The file {target} is not there (it may have been moved or "
-                        "deleted); nothing was attached.") from None
-    except IsADirectoryError:
-        raise UserError(f"{target} is a folder; choose a PDF, PNG or JPEG file.") from None
-    except OSError as exc:
-        raise UserError(f"The file {target} cannot be read ({exc.strerror or exc}); nothing "
-                        "was attached.") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise UserError(f"The file {target.name} is larger than "
-                        f"{size_text(MAX_FILE_BYTES)}, the limit for an evidence file; "
-                        "nothing was attached.",
-                        hint="Scan it at a lower resolution, or save the PDF smaller.")
-    return data
+    def refuse(why: Unread, target: Path, detail: str) -> UserError:
+        if why is Unread.MISSING:
+            return UserError(f"The file {target} is not there (it may have been moved or "
+                             "deleted); nothing was attached.")
+        if why is Unread.FOLDER:
+            return UserError(f"{target} is a folder; choose a PDF, PNG or JPEG file.")
+        if why is Unread.TOO_BIG:
+            return UserError(f"The file {target.name} is larger than "
+                             f"{size_text(MAX_FILE_BYTES)}, the limit for an evidence file; "
+                             "nothing was attached.",
+                             hint="Scan it at a lower resolution, or save the PDF smaller.")
+        return UserError(f"The file {target} cannot be read ({detail}); nothing "
+                         "was attached.")
+
+    return read_named_file(path, refuse, limit=MAX_FILE_BYTES)
 
 
 def attach(store: Sessions, entry_kind: EntryKind, entry_id: uuid.UUID, data: bytes, *,
