@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
 
+from sendobserve.storage._crash import crash_point
 from sendobserve.storage.backup import all_encrypted_copies
 from sendobserve.storage.db import Store
 from sendobserve.storage.errors import StoreError
@@ -362,6 +363,7 @@ def _erase_everywhere(store: Store, mediator_id: uuid.UUID, *,
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("VACUUM")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        crash_point("erase:before-copies")  # the live store done, its backups not yet
         outcomes = [_erase_in_copy(conn, copy, mediator_id, keep_certificates=keep_certificates)
                     for copy in all_encrypted_copies(store.data_dir)]
     fsync_file(store.path)

@@ -175,8 +175,26 @@ def _finish_rotation(
     return skipped
 
 
+def _opened(data_dir: Path, data_key: bytes) -> Store:
+    """Open the store, then finish any erasure a crash cut short (the person's records
+    may still be in a backup): every way in does it, before anything else reads them.
+    One that cannot be finished now is said, and tried again at the next opening."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from sendobserve.storage.erasure import complete_erasures
+
+    store = open_store(data_dir, data_key)
+    try:
+        complete_erasures(store)
+    except (StoreError, sqlcipher3.Error, SQLAlchemyError, OSError) as exc:
+        store.warnings.append(
+            f"An erasure a crash interrupted could not be finished yet ({exc}); it is "
+            "tried again each time the store opens.")
+    return store
+
+
 def open_with_keys(data_dir: Path, unlocked: keys.UnlockedKeys) -> Store:
-    return open_store(Path(data_dir), _select_key(Path(data_dir), unlocked))
+    return _opened(Path(data_dir), _select_key(Path(data_dir), unlocked))
 
 
 @dataclass(frozen=True)
@@ -197,14 +215,14 @@ def open_from_cache(data_dir: Path, cache: KeyCache) -> Opened | None:
         return None
     if key_file.pending is not None or not database_accepts_key(db_path(data_dir), cached):
         return None  # a rotation to finish, or a stale cache: the passphrase is needed
-    return Opened(open_store(data_dir, cached), "keyring", None)
+    return Opened(_opened(data_dir, cached), "keyring", None)
 
 
 def open_with_secret(data_dir: Path, secret: str, cache: KeyCache | None = None) -> Opened:
     data_dir = Path(data_dir)
     unlocked = unlock(data_dir, secret)
     key = _select_key(data_dir, unlocked)
-    store = open_store(data_dir, key)
+    store = _opened(data_dir, key)
     store.warnings[:0] = unlocked.warnings
     note: str | None = None
     if cache is not None:

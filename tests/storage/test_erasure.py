@@ -213,3 +213,54 @@ def test_copies_kept_aside_after_damage_are_named_not_claimed(planted) -> None:
     result = erase_mediator(store, erased_id)
     assert result.untouched == (aside,)
     assert any(str(aside) in line and "Not reached" in line for line in result.summary_lines())
+
+
+def test_an_erasure_a_crash_cut_short_is_finished_by_the_next_opening(
+        planted, tmp_path: Path) -> None:
+    # Killed after the live store was erased and before its backups were rewritten: the
+    # person is still in the backups. Whatever opens the store next (the app, any
+    # command) finishes it before anything reads them.
+    import subprocess
+    import sys
+
+    from sendobserve.storage import erasure_records
+    from sendobserve.storage.db import open_store
+    from tests.helpers import TEST_PASSPHRASE, subprocess_env
+
+    store, key, erased_id, erased, kept = planted
+    data_dir = store.data_dir
+    store.close()
+    child = (
+        "import sys, uuid; from pathlib import Path\n"
+        "from sendobserve.storage.db import open_store\n"
+        "from sendobserve.storage.erasure import erase_mediator\n"
+        "store = open_store(Path(sys.argv[1]), bytes.fromhex(sys.argv[2]), daily_backup=False)\n"
+        "erase_mediator(store, uuid.UUID(sys.argv[3]))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", child, str(data_dir), key.hex(), str(erased_id)],
+        env=subprocess_env(SENDOBSERVE_CRASH_AT="erase:before-copies"),
+        capture_output=True, timeout=120)
+    assert run.returncode != 0  # killed where it was told to die
+    half = open_store(data_dir, key, daily_backup=False)  # opened without finishing it
+    try:
+        with half.session() as s:
+            assert [r.subject for r in erasure_records.incomplete(s)] == [erased_id]
+        backups = {p.name for p in all_encrypted_copies(data_dir)}
+        assert len(backups) == 2 and all(
+            present == erased for name, present in found(half, key, erased).items()
+            if name in backups), "the crash came before the backups were rewritten"
+    finally:
+        half.close()
+
+    again = vault.open_with_secret(data_dir, TEST_PASSPHRASE).store
+    try:
+        for name, present in found(again, key, erased).items():
+            assert present == [], f"{name} still holds {len(present)} erased canaries"
+        for name, present in found(again, key, kept).items():
+            assert present == kept, f"{name} lost another mediator's records"
+        with again.session() as s:
+            assert erasure_records.incomplete(s) == ()
+        assert not any("erasure" in w for w in again.warnings)
+    finally:
+        again.close()
