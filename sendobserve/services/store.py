@@ -37,6 +37,13 @@ def passphrase_problem(passphrase: str) -> str | None:
     return keys.passphrase_problem(passphrase)
 
 
+def as_reason(problem: str) -> str:
+    """A refusal from ``passphrase_problem`` as a sentence: a capital, a full stop."""
+    from sendobserve.storage import keys
+
+    return keys.as_reason(problem)
+
+
 def passphrase_strength(passphrase: str) -> tuple[int, str]:
     """zxcvbn's score (0–4) and a hint in words."""
     from sendobserve.storage import keys

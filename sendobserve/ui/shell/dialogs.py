@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase, QTextDocument
@@ -32,8 +33,11 @@ from PySide6.QtWidgets import (
 
 from sendobserve import APP_DISPLAY_NAME
 from sendobserve.errors import UserError
-from sendobserve.storage import keys
-from sendobserve.storage.keyring_cache import KeyringStatus
+from sendobserve.services.files import write_file
+from sendobserve.services.store import as_reason, passphrase_problem, passphrase_strength
+
+if TYPE_CHECKING:
+    from sendobserve.storage.keyring_cache import KeyringStatus
 from sendobserve.ui.common.a11y import LiveLabel
 from sendobserve.ui.common.lock import FILE_DIALOG_OPTIONS
 from sendobserve.ui.common.secret_field import PasswordField
@@ -200,14 +204,14 @@ class FirstRunDialog(QDialog):
 
     def _update_strength(self) -> None:
         text = self.passphrase.text()
-        score, hint = keys.passphrase_strength(text)
+        score, hint = passphrase_strength(text)
         self.strength.setValue(score if text else 0)
         self.strength.setFormat(STRENGTH_NAMES[score] if text else "")
         self.strength.setAccessibleDescription(STRENGTH_NAMES[score])
-        problem = keys.passphrase_problem(text) if text else None
+        problem = passphrase_problem(text) if text else None
         if text and not problem and self.confirm.text() and self.confirm.text() != text:
             hint = "The two passphrases differ."
-        self.strength_hint.setText(keys.as_reason(problem) if problem else hint)
+        self.strength_hint.setText(as_reason(problem) if problem else hint)
         ok = bool(text) and problem is None and self.confirm.text() == text
         self.create_button.setEnabled(ok)
 
@@ -314,9 +318,7 @@ class FirstRunDialog(QDialog):
         return recovery_sheet_text(self.recovery_key or "", self.data_dir)
 
     def save_to(self, path: Path) -> None:
-        from sendobserve.storage.fsutil import atomic_write_bytes
-
-        atomic_write_bytes(Path(path), self.sheet_text().encode("utf-8"))  # 0600
+        write_file(path, self.sheet_text().encode("utf-8"))  # whole or nothing, 0600
 
     def _on_save(self) -> None:
         name, _ = QFileDialog.getSaveFileName(
@@ -327,8 +329,8 @@ class FirstRunDialog(QDialog):
             return
         try:
             self.save_to(Path(name))
-        except OSError as exc:
-            QMessageBox.warning(self, "Not saved", f"Could not save: {exc.strerror or exc}")
+        except UserError as exc:
+            QMessageBox.warning(self, "Not saved", f"Not saved: {exc.message}")
 
     def _on_print(self) -> None:
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter

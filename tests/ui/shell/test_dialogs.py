@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve import __version__
+from sendobserve.errors import UserError
 from sendobserve.storage import keys, vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.keyring_cache import KeyCache
@@ -83,6 +84,11 @@ def test_first_run_asks_twice_hints_strength_and_shows_the_recovery_key(
     sheet = tmp_path / "sheet.txt"
     dialog.save_to(sheet)
     assert shown in sheet.read_text()
+    assert sheet.stat().st_mode & 0o777 == 0o600  # the recovery key: its owner only
+    nowhere = tmp_path / "no such folder" / "sheet.txt"
+    with pytest.raises(UserError, match="does not exist"):  # one sentence, nothing written
+        dialog.save_to(nowhere)
+    assert not nowhere.parent.exists()
     dialog.kept.setChecked(True)
     assert dialog.continue_button.isEnabled()
     dialog.continue_button.click()
