@@ -48,10 +48,11 @@ from PySide6.QtWidgets import (
 
 from sendobserve.errors import UserError
 from sendobserve.model.vocabulary import plural
+from sendobserve.services.changes import Changes
 from sendobserve.services.conflict_views import ConflictView
 from sendobserve.services.trust import SignerLine
 from sendobserve.ui.common.a11y import LiveLabel
-from sendobserve.ui.common.tasks import Runner
+from sendobserve.ui.common.tasks import ChangeFollower, Runner, changes_in
 
 _ROOT = QModelIndex()
 _DISPLAY = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
@@ -395,6 +396,11 @@ class ConflictsDialog(QDialog):
         self.runner = runner or (found if isinstance(found, Runner)
                                  else Runner(self, synchronous=True))
         self.views: list[ConflictView] = []
+        # An import or a hub sync that lands while the screen is open (the sync runs every
+        # ten minutes) can add or settle a conflict: the list follows it. Its own
+        # decisions reload with their sentence instead (``_decided``).
+        self._own: Changes | None = None
+        self.follower = ChangeFollower(self, self.runner, self._cares, self.reload)
         self.setWindowTitle("Conflicts")
         self.setObjectName("conflicts")
         intro = QLabel("What two laptops hold differently is kept in both versions until a "
@@ -572,7 +578,14 @@ class ConflictsDialog(QDialog):
         self.runner.op(work).success(self._decided).failure(self._refused) \
             .owned_by(self).run()
 
+    def _cares(self, changes: Changes) -> bool:
+        if changes is self._own:
+            return False
+        return changes.everything or changes.trust or changes.observations or \
+            changes.record or changes.cases or changes.people or changes.certificates
+
     def _decided(self, done: Any) -> None:
+        self._own = changes_in(done)  # announced right after this: not a change elsewhere
         self.busy = False
         self.reason.clear()
         self.reload(then=f"{done.value}. The decision is signed by this installation and "

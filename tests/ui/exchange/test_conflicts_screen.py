@@ -192,3 +192,32 @@ def test_a_certificate_decided_with_the_keyboard_only(qtbot: QtBot, tmp_path: Pa
         assert "Certificate (Form 4)" not in [r[0] for r in dialog.list_model.rows]
         cert = CertificateRepository(store.session).find(d.trainee.id, 4)
         assert cert is not None and cert.serial == d.serials[0]
+
+
+def test_the_list_follows_a_decision_that_lands_while_it_is_open(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    # The hub sync runs every ten minutes: what it imports can settle a conflict the open
+    # screen still lists. A change announced elsewhere reloads the list; the screen's own
+    # decision reloads once, with its sentence.
+    from sendobserve.services import conflict_views as views
+
+    d = disagreeing_laptops(tmp_path)
+    with d.b.open() as store:
+        dialog = _dialog(qtbot, store)
+        assert dialog.list_model.rowCount() == 4
+        dialog.decided_by.setText(d.decider.name)
+        _select(dialog, "Observation")
+        dialog.reason.setText("Checked against the paper notes")
+        dialog.decide()
+        assert dialog.follower.refreshes == 0  # its own: reloaded by _decided alone
+        assert "The decision is signed" in dialog.message.text()
+        certificate = next(v for v in conflict_views(store)
+                           if v.kind_label == "Certificate (Form 4)")
+        elsewhere = views.decide(store, certificate, certificate.versions[0].keep,
+                                 decided_by=d.decider.name, reason="Decided elsewhere")
+        assert dialog.list_model.rowCount() == 3  # not yet told
+        dialog.runner.announce(elsewhere.changes)
+        assert dialog.follower.refreshes == 1
+        assert sorted(r[0] for r in dialog.list_model.rows) == [
+            "Deleted and edited: Training", "Reflection"]
+        assert dialog.list.accessibleName() == "Conflicts: 2 to decide"
