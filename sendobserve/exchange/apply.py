@@ -57,6 +57,7 @@ from sendobserve.exchange.settle import (
     deleted_versions,
     plan_controls,
     settle,
+    tombstone_action,
     write_controls,
 )
 from sendobserve.forms.loader import load_form_text
@@ -86,6 +87,7 @@ from sendobserve.model.validation import (
 )
 from sendobserve.pki.canonical import canonical_json
 from sendobserve.pki.control import ErasureRecord
+from sendobserve.pki.controls import EVIDENCE
 from sendobserve.pki.identity import Identity, Revocation, fingerprint
 from sendobserve.pki.provenance import Provenance, identity_fields, verify_origin
 from sendobserve.storage import exchange as stored
@@ -563,7 +565,10 @@ def _plan_evidence(session: Session, opened: OpenedBundle,
     items = tuple(i for i in opened.payload.evidence
                   if (i.file.entry_kind.value, i.file.entry_id) in added
                   or entry_owner(session, i.file.entry_kind, i.file.entry_id) is not None)
-    return plan_evidence(session, items)
+    # A file removed elsewhere, whose signed removal the same file carries, is not added.
+    removed = [t.record_id for t in opened.payload.tombstones if t.kind == EVIDENCE
+               and not tombstone_action(session, t).startswith("refused")]
+    return plan_evidence(session, items, removed)
 
 
 def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,

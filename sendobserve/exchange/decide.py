@@ -38,6 +38,7 @@ from sendobserve.exchange.settle import (
 from sendobserve.model.deciders import decider_refusal
 from sendobserve.model.domain import Mediator, Observer, utcnow
 from sendobserve.model.validation import validate_required_text
+from sendobserve.pki.controls import EVIDENCE
 from sendobserve.pki.identity import load_or_create_identity
 from sendobserve.storage import exchange as stored
 from sendobserve.storage import exchange_controls as controls_store
@@ -108,6 +109,8 @@ def list_tombstone_conflicts(session: Session) -> tuple[TombstoneConflict, ...]:
     out = []
     for (kind, rid), t in sorted(controls_store.tombstones(session).items(),
                                  key=lambda kv: (kv[0][0], kv[0][1].hex)):
+        if kind == EVIDENCE:
+            continue  # an evidence file is never edited: its tombstone always applies
         held = stored.versioned_by_id(session, kind, [rid]).get(rid)
         if held is None or live_tombstone(session, kind, rid) is None:
             continue

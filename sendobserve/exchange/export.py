@@ -58,6 +58,7 @@ from sendobserve.model.domain import (
 from sendobserve.model.evidence import EntryKind
 from sendobserve.pki.canonical import canonical_json
 from sendobserve.pki.control import ErasureRecord
+from sendobserve.pki.controls import EVIDENCE
 from sendobserve.pki.identity import Identity
 from sendobserve.storage import exchange_controls as controls_store
 from sendobserve.storage.exchange import observers_by_id as stored_observers
@@ -299,6 +300,8 @@ def _remember_history(session: Session, payload: ExportPayload) -> None:
     a conflicting one later)."""
     for r in _versioned(payload):
         remember_versions(session, KIND_OF[type(r)], r.id, [record_digest(r)])
+    for e in payload.evidence:  # so that removing it later signs a tombstone
+        remember_versions(session, EVIDENCE, e.file.id, [e.file.sha256])
 
 
 def _controls(session: Session, record: PracticeRecord) -> dict[str, Any]:

@@ -10,7 +10,8 @@ the tombstones and decisions held, whatever order they arrived in:
   it is newer. A record edited elsewhere after or without seeing the deletion stays: the
   tombstone and the record together are a visible conflict (``list_tombstone_conflicts``)
   until a person decides. A case some observation refers to is never deleted (that is
-  evidence): it stays in conflict. For one record the earliest tombstone is kept.
+  evidence): it stays in conflict. For one record the earliest tombstone is kept. An
+  evidence file's tombstone (kind ``evidence``) always removes it: a file is never edited.
 - **Decisions.** In the order they were taken (then by id): for a record (training,
   reflection, CPD, contact, discretion, mediator details, case, observer) the chosen
   version is applied as an incoming version whose history is the versions it retires
@@ -46,8 +47,10 @@ from sendobserve.exchange.logs import (
 from sendobserve.exchange.shaped import expected_fields, from_json
 from sendobserve.model.deciders import decider_refusal
 from sendobserve.pki.canonical import canonical_json
+from sendobserve.pki.controls import EVIDENCE
 from sendobserve.storage import exchange as stored
 from sendobserve.storage import exchange_controls as controls_store
+from sendobserve.storage.evidence import remove_evidence
 
 _EPOCH = "2000-01-01T00:00:00.000000+00:00"
 
@@ -195,6 +198,9 @@ def settle(session: Session, mediator_ids: set[uuid.UUID]) -> None:
                 _settle_record(session, d)
     gone = deleted_versions(session, mediator_ids)
     for (kind, rid), versions in sorted(gone.items(), key=lambda kv: (kv[0][0], kv[0][1].hex)):
+        if kind == EVIDENCE:  # never edited: its tombstone always applies
+            remove_evidence(session, rid)
+            continue
         held = stored.versioned_by_id(session, kind, [rid]).get(rid)
         if held is None:
             continue

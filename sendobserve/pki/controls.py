@@ -25,7 +25,8 @@ from sendobserve.pki.identity import Identity, fingerprint, verify
 
 _CONTROL_CONTEXT = b"sendobserve.control.v1\x00"
 _LOG_KINDS: tuple[str, ...] = tuple(LOG_SHAPES)  # (the exchange's ``logs.LOG_KINDS``)
-TOMBSTONE_KINDS: tuple[str, ...] = (*_LOG_KINDS, "case")
+EVIDENCE = "evidence"  # an evidence file removed: its tombstone's base is the content's SHA-256
+TOMBSTONE_KINDS: tuple[str, ...] = (*_LOG_KINDS, "case", EVIDENCE)
 # What a decision can settle: every versioned record (also against a tombstone: keep it
 # or let it stay deleted) and an observation's kept amendments.
 DECISION_KINDS: tuple[str, ...] = (*_LOG_KINDS, "mediator", "case", "observer",
@@ -69,7 +70,7 @@ def _b64(raw: bytes) -> str:
 @dataclass(frozen=True, slots=True)
 class Tombstone:
     kind: str  # a ``TOMBSTONE_KINDS`` entry
-    record_id: uuid.UUID
+    record_id: uuid.UUID  # for an evidence file, the file's id (``model.evidence``)
     mediator_id: uuid.UUID
     base: str  # digest of the version deleted
     history: tuple[str, ...]  # digests of the versions it followed (sorted)

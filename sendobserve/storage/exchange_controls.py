@@ -5,7 +5,9 @@ and what was sent to whom (the "changed since the last export to" scope).
 
 Deleting a record that has travelled (its versions are in ``record_versions``) leaves a
 tombstone signed by this installation (``note_deletion``, called by the repositories in
-the same transaction as the delete), so the deletion travels too.
+the same transaction as the delete), so the deletion travels too. Removing an evidence
+file that has travelled does the same (``note_evidence_removal``): its tombstone names the
+file's id and content (an evidence file is never edited, so nothing can conflict with it).
 """
 
 from __future__ import annotations
@@ -177,6 +179,12 @@ def note_restored(session: Session, kind: str, record_id: uuid.UUID) -> None:
         session.flush()
 
 
+def tombstone_sent(session: Session, kind: str, record_id: uuid.UUID) -> bool:
+    """Whether the tombstone held for the record has travelled (None held: False)."""
+    row = session.get(RecordTombstoneRecord, (kind, record_id))
+    return row is not None and bool(row.sent)
+
+
 def drop_tombstone(session: Session, kind: str, record_id: uuid.UUID) -> None:
     session.execute(delete(RecordTombstoneRecord).where(
         RecordTombstoneRecord.kind == kind, RecordTombstoneRecord.record_id == record_id))
@@ -203,6 +211,38 @@ def note_deletion(session: Session, kind: str, record: object) -> None:
     drop_tombstone(session, kind, rid)
     keep_tombstone(session, t, sent=False)
     stored.drop_record_conflicts(session, kind, rid)
+
+
+def evidence_travelled(session: Session, evidence_id: uuid.UUID, entry_kind: str,
+                       entry_id: uuid.UUID) -> bool:
+    """Whether an evidence file may be held elsewhere: it left or entered this store
+    (``record_versions`` kind ``evidence``), or its entry did (a file travels only with its
+    entry, and files that travelled before they were remembered are covered by it)."""
+    from sendobserve.pki.controls import EVIDENCE
+    from sendobserve.storage import exchange as stored
+
+    return bool(stored.record_histories(session, [(EVIDENCE, evidence_id),
+                                                  (entry_kind, entry_id)]))
+
+
+def note_evidence_removal(session: Session, *, evidence_id: uuid.UUID,
+                          mediator_id: uuid.UUID, sha256: str, entry_kind: str,
+                          entry_id: uuid.UUID) -> Tombstone | None:
+    """Called with an evidence file just removed here: if it may be held elsewhere, sign a
+    tombstone (base: the content's SHA-256), in the removal's transaction, so the removal
+    travels and no file still carrying it brings it back. The tombstone, or None."""
+    from sendobserve.pki.controls import EVIDENCE
+    from sendobserve.pki.identity import load_or_create_identity
+    from sendobserve.storage import exchange as stored
+
+    if not evidence_travelled(session, evidence_id, entry_kind, entry_id):
+        return None
+    identity = load_or_create_identity(stored.StoredSigningKey(session))
+    t = Tombstone(EVIDENCE, evidence_id, mediator_id, sha256, (), utcnow(),
+                  stored.identity_name(session) or "this installation").signed(identity)
+    drop_tombstone(session, EVIDENCE, evidence_id)
+    keep_tombstone(session, t, sent=False)
+    return t
 
 
 # ---------------------------------------------------------------------------------------
