@@ -168,10 +168,27 @@ class IssuedCertificate:
     edition: str | None  # the rulebook edition the mediator's record was assessed under
     signer_drawing: bytes | None = None
     mediator_drawing: bytes | None = None
+    # The fingerprint of the installation that issued it: each numbers its own, so a
+    # serial is known together with its issuer. '' : not known (received before issuers
+    # travelled); the JSON carries it only when known, so such files read as before.
+    issuer: str = ""
 
     @property
     def kind(self) -> str:
         return f"Form {self.form_number}"
+
+    @property
+    def key(self) -> str:
+        """What tells this certificate from another issued with the same serial."""
+        return f"{self.serial} {self.issuer}" if self.issuer else self.serial
+
+    def same_certificate(self, other: IssuedCertificate) -> bool:
+        """The same certificate (an issuer not known matches any): the same serial for the
+        same mediator and form with the same verification code (a code is a keyed digest
+        of the serial and the certificate's facts by its issuer's key)."""
+        return (self.serial, self.mediator_id, self.form_number, self.verification_code) == (
+            other.serial, other.mediator_id, other.form_number, other.verification_code) \
+            and (not self.issuer or not other.issuer or self.issuer == other.issuer)
 
     def json(self) -> dict[str, Any]:
         from sendobserve.pki.canonical import timestamp_text
@@ -185,4 +202,5 @@ class IssuedCertificate:
                 "signer_drawing": None if self.signer_drawing is None
                 else _b64(self.signer_drawing),
                 "mediator_drawing": None if self.mediator_drawing is None
-                else _b64(self.mediator_drawing)}
+                else _b64(self.mediator_drawing),
+                **({"issuer": self.issuer} if self.issuer else {})}

@@ -16,6 +16,7 @@ import json
 import uuid
 from collections.abc import Collection, Iterable
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -91,6 +92,7 @@ class CertificateConflictRecord(Base):
     __tablename__ = "certificate_conflicts"
 
     serial: Mapped[str] = mapped_column(String(32), primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(39), primary_key=True)  # as ``certificates``
     form_number: Mapped[int] = mapped_column(Integer())
     mediator_id: Mapped[uuid.UUID] = mapped_column(
         GUID(), ForeignKey("mediators.id", ondelete="CASCADE"))
@@ -285,50 +287,54 @@ def keep_decision(session: Session, d: Decision) -> bool:
 # Certificates
 
 
+def _certificate(r: Any) -> IssuedCertificate:
+    """A ``certificates`` or ``certificate_conflicts`` row as it travels."""
+    return IssuedCertificate(
+        r.serial, r.form_number, r.mediator_id, r.signer_id, r.signer_name, r.issued_on,
+        r.verification_code, r.created_at, r.edition, r.signer_drawing, r.mediator_drawing,
+        r.issuer)
+
+
 def certificates_of(session: Session, mediator_id: uuid.UUID) -> tuple[IssuedCertificate, ...]:
-    """Every certificate held for ``mediator_id``: the issued ones, oldest first."""
+    """Every certificate held for ``mediator_id``: the issued ones, by serial and issuer."""
     from sendobserve.storage.certificates import CertificateRecord
 
     rows = session.scalars(select(CertificateRecord).where(
-        CertificateRecord.mediator_id == mediator_id).order_by(CertificateRecord.serial))
-    return tuple(IssuedCertificate(
-        r.serial, r.form_number, r.mediator_id, r.signer_id, r.signer_name, r.issued_on,
-        r.verification_code, r.created_at, r.edition, r.signer_drawing, r.mediator_drawing)
-        for r in rows)
+        CertificateRecord.mediator_id == mediator_id).order_by(CertificateRecord.serial,
+                                                               CertificateRecord.issuer))
+    return tuple(_certificate(r) for r in rows)
 
 
 def kept_certificates(session: Session, mediator_id: uuid.UUID | None = None
                       ) -> tuple[IssuedCertificate, ...]:
-    stmt = select(CertificateConflictRecord).order_by(CertificateConflictRecord.serial)
+    stmt = select(CertificateConflictRecord).order_by(CertificateConflictRecord.serial,
+                                                      CertificateConflictRecord.issuer)
     if mediator_id is not None:
         stmt = stmt.where(CertificateConflictRecord.mediator_id == mediator_id)
-    return tuple(IssuedCertificate(
-        r.serial, r.form_number, r.mediator_id, r.signer_id, r.signer_name, r.issued_on,
-        r.verification_code, r.created_at, r.edition, r.signer_drawing, r.mediator_drawing)
-        for r in session.scalars(stmt))
-
-
-def _same(row: object, c: IssuedCertificate) -> bool:
-    return (getattr(row, "mediator_id"), getattr(row, "form_number"),  # noqa: B009
-            getattr(row, "verification_code")) == (  # noqa: B009
-        c.mediator_id, c.form_number, c.verification_code)
+    return tuple(_certificate(r) for r in session.scalars(stmt))
 
 
 def certificate_action(session: Session, c: IssuedCertificate) -> str:
     """What ``store_certificate`` would do, reading only: "added" (none held for that
-    mediator and form), "already_here" (this certificate is held, current or kept),
+    mediator and form), "already_here" (this certificate is held, current or kept: the
+    same serial, mediator, form and code, from the same issuer or one not known),
     "conflict" (another is held for them: this one is kept beside it), or "clash" (its
-    serial names another certificate here: it cannot be kept, and is reported)."""
+    serial and issuer name another certificate here: it cannot be kept, and is reported).
+    Another installation's certificate with a serial also used here is simply another
+    certificate: serials are counted per issuer."""
     from sendobserve.storage.certificates import CertificateRecord
 
     for table in (CertificateRecord, CertificateConflictRecord):
-        row = session.get(table, c.serial)
-        if row is not None:
-            return "already_here" if _same(row, c) else "clash"
-    held = session.scalars(select(CertificateRecord.serial).where(
+        rows = session.scalars(select(table).where(table.serial == c.serial))
+        held = [_certificate(r) for r in rows]
+        if any(h.same_certificate(c) for h in held):
+            return "already_here"
+        if any(h.issuer == c.issuer for h in held):
+            return "clash"
+    held_one = session.scalars(select(CertificateRecord.serial).where(
         CertificateRecord.mediator_id == c.mediator_id,
         CertificateRecord.form_number == c.form_number).limit(1)).first()
-    return "added" if held is None else "conflict"
+    return "added" if held_one is None else "conflict"
 
 
 def store_certificate(session: Session, c: IssuedCertificate) -> str:
@@ -336,8 +342,9 @@ def store_certificate(session: Session, c: IssuedCertificate) -> str:
     from sendobserve.storage.certificates import CertificateRecord
 
     action = certificate_action(session, c)
-    values = dict(serial=c.serial, form_number=c.form_number, mediator_id=c.mediator_id,
-                  signer_id=c.signer_id, signer_name=c.signer_name, issued_on=c.issued_on,
+    values = dict(serial=c.serial, issuer=c.issuer, form_number=c.form_number,
+                  mediator_id=c.mediator_id, signer_id=c.signer_id,
+                  signer_name=c.signer_name, issued_on=c.issued_on,
                   verification_code=c.verification_code, created_at=c.created_at,
                   edition=c.edition, signer_drawing=c.signer_drawing,
                   mediator_drawing=c.mediator_drawing)
