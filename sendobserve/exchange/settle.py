@@ -112,7 +112,10 @@ def decision_action(session: Session, d: Decision) -> str:
 
 
 def certificate_label(c: IssuedCertificate) -> str:
-    return f"{c.kind} {c.serial} issued {c.issued_on:%-d %b %Y}, signed by {c.signer_name}"
+    from sendobserve.model.vocabulary import issuer_text
+
+    return (f"{c.kind} {c.serial} ({issuer_text(c.issuer)}) issued "
+            f"{c.issued_on:%-d %b %Y}, signed by {c.signer_name}")
 
 
 def plan_controls(session: Session, tombstones: tuple[Tombstone, ...],
