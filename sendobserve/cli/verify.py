@@ -2,7 +2,10 @@
 
 Known roots are those given with ``--trust`` and, when this machine has a store that
 opens without a prompt (a passphrase file or variable, or the OS keyring), the
-store's own signing root. ``--no-store`` leaves the store alone.
+store's own signing root. ``--no-store`` leaves the store alone. With the store, the
+certificate is also looked up in its register by serial and the verification code
+printed on it (two installations may both have issued a serial; the code tells them
+apart), and the register's entry is shown with the installation that issued it.
 
 Exit status: 0 only for an intact file signed under a known root; 2 when the file is
 intact but its signer is not from a known root; 3 when it is altered, damaged or not
@@ -12,6 +15,8 @@ signed; 1 for a usage problem (missing file, a --trust file that is not a certif
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +34,10 @@ def register(subparsers: Any) -> None:
         description=(
             "Check a signed PDF offline: whether it is intact or altered, who signed it, and "
             "whether the signer's certificate comes from a known signing root. Exit status 0 "
-            "only for an intact file from a known root; 2 not trusted; 3 altered or unsigned."
+            "only for an intact file from a known root; 2 not trusted; 3 altered or unsigned. "
+            "With this machine's store, the certificate is looked up in its register by its "
+            "serial and printed verification code, and shown with the installation that "
+            "issued it (each installation numbers its own)."
         ),
     )
     parser.add_argument("file", metavar="FILE.pdf", help="the signed PDF to check")
@@ -48,27 +56,45 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _store_root(args: argparse.Namespace) -> bytes | None:
-    """The local store's root certificate, if a store opens without asking for anything."""
+@contextmanager
+def _local_store(args: argparse.Namespace) -> Iterator[Any]:
+    """The local store, if one opens without asking for anything (else None)."""
     from sendobserve.cli._common import data_dir_from_args, given_secret, key_cache
     from sendobserve.storage import vault
     from sendobserve.storage.db import db_path
 
     data_dir = data_dir_from_args(args)
-    if not db_path(data_dir).exists():
-        return None
+    if args.no_store or not db_path(data_dir).exists():
+        yield None
+        return
     secret = given_secret(args)
     if secret is not None:
         opened = vault.open_with_secret(data_dir, secret)
     else:
         maybe = vault.open_from_cache(data_dir, key_cache())
         if maybe is None:
-            return None
+            yield None
+            return
         opened = maybe
-    from sendobserve.services.documents import signing_root_certificate
-
     with opened.store as store:
-        return signing_root_certificate(store)
+        yield store
+
+
+def _register(store: Any, pdf: bytes, serial: str) -> None:
+    """Print what this store's register holds for the certificate's serial and code."""
+    from sendobserve.reports.signing import printed_verification_code
+    from sendobserve.services.documents import register_entries
+
+    code = printed_verification_code(pdf)
+    found = register_entries(store, serial, code=code)
+    if found:
+        for entry in found:
+            print(f"  Register:    {entry.line()}")
+    elif code is not None and register_entries(store, serial):
+        print(f"  Register:    no certificate here has serial {serial} with the code printed "
+              f"on this file ({code}): check it with the organisation that issued it")
+    else:
+        print(f"  Register:    this store holds no certificate with serial {serial}")
 
 
 def _read(path_text: str, what: str) -> bytes:
@@ -84,11 +110,18 @@ def _read(path_text: str, what: str) -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sendobserve.reports.signing import verify_pdf
 
     pdf = _read(args.file, "PDF")
     roots = [_read(p, "trusted root") for p in args.trust]
-    store_root = None if args.no_store else _store_root(args)
+    with _local_store(args) as store:
+        return _report(pdf, roots, store)
+
+
+def _report(pdf: bytes, roots: list[bytes], store: Any) -> int:
+    from sendobserve.reports.signing import verify_pdf
+    from sendobserve.services.documents import signing_root_certificate
+
+    store_root = None if store is None else signing_root_certificate(store)
     if store_root is not None:
         roots.append(store_root)
     try:
@@ -105,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  Signed at:   {result.signed_at:%d %B %Y %H:%M %Z} (the signer's clock)")
     if result.serial:
         print(f"  Certificate: {result.serial}")
+        if store is not None and result.intact:
+            _register(store, pdf, result.serial)
     if result.ok:
         return EXIT_OK
     if result.intact:

@@ -362,6 +362,58 @@ def issue_certificate(
                                           mediators=frozenset({record.mediator.id})))
 
 
+@dataclass(frozen=True, slots=True)
+class RegisterEntry:
+    """A certificate this store holds, as the register names it: its serial with the
+    installation that issued it (each numbers its own)."""
+
+    form_number: int
+    serial: str
+    issuer: str  # the issuing installation's fingerprint ('' : not recorded)
+    mediator_name: str
+    issued_on: date
+    signer_name: str
+    verification_code: str
+    kept: bool = False  # kept beside another for the same trainee and form (a conflict)
+
+    def line(self) -> str:
+        from sendobserve.model.vocabulary import issuer_text
+
+        return (f"Form {self.form_number} {self.serial} ({issuer_text(self.issuer)}) for "
+                f"{self.mediator_name}, issued {self.issued_on:%-d %B %Y}, signed by "
+                f"{self.signer_name}, code {self.verification_code}"
+                + (" (kept beside another: a conflict)" if self.kept else ""))
+
+
+def register_entries(store: Sessions, serial: str, *, code: str | None = None
+                     ) -> tuple[RegisterEntry, ...]:
+    """The certificates held here with ``serial`` (issued here or received, current or
+    kept in conflict), each with its issuer; with ``code`` (as printed), only the one(s)
+    it belongs to: a serial and its printed code name one certificate, even where two
+    installations issued the same serial."""
+    from sqlalchemy import select
+
+    from sendobserve.storage import exchange as stored
+    from sendobserve.storage.certificates import CertificateRecord
+    from sendobserve.storage.exchange_controls import CertificateConflictRecord
+
+    wanted = None if code is None else code.strip().upper().replace(" ", "")
+    out = []
+    with store.session() as session:
+        tables: tuple[tuple[Any, bool], ...] = (
+            (CertificateRecord, False), (CertificateConflictRecord, True))
+        for table, kept in tables:
+            rows = session.scalars(select(table).where(table.serial == serial.strip())
+                                   .order_by(table.created_at, table.issuer)).all()
+            names = stored.mediators_by_id(session, [r.mediator_id for r in rows])
+            out += [RegisterEntry(r.form_number, r.serial, r.issuer,
+                                  names[r.mediator_id].name if r.mediator_id in names
+                                  else "?", r.issued_on, r.signer_name, r.verification_code,
+                                  kept)
+                    for r in rows if wanted is None or r.verification_code == wanted]
+    return tuple(out)
+
+
 def _record_accreditation(session: Any, mediator_id: uuid.UUID, issued_on: date) -> None:
     """The first Form 4 or Form 5 issued makes the mediator accredited from that day, in
     the same transaction as the certificate (re-registration is counted from it; the
