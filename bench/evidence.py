@@ -9,7 +9,8 @@ them, then attaches ``--files`` of them (alternating) to the training and CPD en
 trainee in a real encrypted store, exports the whole record at the production scrypt cost,
 opens it and imports it into a second new store; then removes one file on that store (a
 signed tombstone) and imports its record back where the file came from, which removes it
-there. Prints the median of ``--repeat`` runs. Not part of the test suite: timings on a shared machine vary.
+there. Prints the median of ``--repeat`` runs. Not part of the test suite: timings on a
+shared machine vary.
 """
 
 from __future__ import annotations
