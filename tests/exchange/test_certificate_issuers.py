@@ -11,6 +11,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sendobserve.demo import READY, _trainee, build_demo, demo_id, fill_store
 from sendobserve.exchange.export import ExportScope
@@ -121,7 +126,7 @@ def test_two_laptops_both_issue_serial_1_and_both_certificates_are_held_everywhe
     with a.open() as store:
         forms = load_forms(store)
         certs = CertificateRepository(store.session)
-        lines = []
+        lines: list[str] = []
         for mediator_id in (first, second):
             with store.session() as s:
                 record = load_practice_record(s, mediator_id)
@@ -146,3 +151,54 @@ def test_two_laptops_both_issue_serial_1_and_both_certificates_are_held_everywhe
     reprint = _issue(b, first)
     assert reprint.reprint and (reprint.serial, reprint.verification_code) == (
         on_a.serial, on_a.verification_code)
+
+
+_LAPTOPS: dict[str, Any] = {}
+
+
+def _two_issuers(root: Path) -> dict[str, Any]:
+    """A and B each issue serial 1 (for different trainees); the three files that carry
+    them: A's two whole records and B's."""
+    from sendobserve.exchange.bundle import open_bundle
+
+    if _LAPTOPS:
+        return _LAPTOPS
+    a, b = TempStore.create(root / "a"), TempStore.create(root / "b")
+    with a.open() as store:
+        fill_store(store, today=TODAY)
+    first, second = demo_id("mediator", READY), _second_trainee(a)
+    b.import_bytes(_export(a, second))
+    with b.open() as store:
+        documents.set_provider_name(store, "Second provider")
+    _issue(a, first)
+    _issue(b, second)
+    files = [_export(a, first), _export(a, second), _export(b, second)]
+    _LAPTOPS.update(trainees=(first, second), files=[
+        open_bundle(f, passphrase=PASS) for f in files])
+    return _LAPTOPS
+
+
+@pytest.mark.slow
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=st.permutations(range(3)))
+def test_a_third_laptop_holds_both_certificates_whatever_the_order(
+        tmp_path_factory: pytest.TempPathFactory, order: list[int]) -> None:
+    from sendobserve.exchange.apply import apply_import
+    from sendobserve.storage import exchange_controls as controls_store
+
+    laptops = _two_issuers(tmp_path_factory.mktemp("issuers"))
+    c = TempStore.create(tmp_path_factory.mktemp("c") / "c")
+    for i in order:
+        with c.session() as s:
+            apply_import(s, laptops["files"][i])
+    with c.session() as s:
+        held = tuple(cert for mediator_id in laptops["trainees"]
+                     for cert in controls_store.certificates_of(s, mediator_id))
+        kept = controls_store.kept_certificates(s)
+    assert len(held) == 2 and kept == ()
+    assert len({c.serial for c in held}) == 1 and len({c.issuer for c in held}) == 2
+    decisions = tuple(_decision(c, m) for m in laptops["trainees"])
+    assert all(d[0] is None and d[1] for d in decisions)  # issued: a re-print, no refusal
+    reference = _LAPTOPS.setdefault("reference", (held, decisions))
+    assert (held, decisions) == reference
