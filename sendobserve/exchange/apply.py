@@ -256,7 +256,8 @@ class ImportPreview:
             out.append(f"  CONFLICT (edited differently; ours kept, theirs kept beside): "
                        f"{label}")
         words_of = {"new": "new", "already_here": "already here",
-                    "conflict": "CONFLICT (another is held: both kept)"}
+                    "conflict": "CONFLICT (another is held: both kept)",
+                    "issuer": "already here; the file names the installation that issued it"}
         for control in self.controls:
             out.append(f"{control.what.capitalize()}: {control.label}: "
                        + (control.action.upper() if control.refused
@@ -626,7 +627,7 @@ def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
         changes_store=plan.changes_store or _records_change_store(records)
         or evidence.changes_store
         or _revocations_change_store(session, revocations)
-        or any(c.action in ("new", "conflict") for c in controls)
+        or any(c.action in ("new", "conflict", "issuer") for c in controls)
         or any(e.applies for e in erasures),
         controls=controls,
         record_counts=_record_counts(records) + evidence_count,

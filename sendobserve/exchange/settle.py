@@ -76,7 +76,7 @@ def parse_version(kind: str, fields: dict[str, Any], path: str = "version") -> V
 class ControlLine:
     what: str  # "tombstone" | "decision" | "certificate"
     label: str
-    action: str  # "new", "already_here", "conflict", "refused: …"
+    action: str  # "new", "already_here", "conflict", "issuer" (a certificate), "refused: …"
 
     @property
     def refused(self) -> bool:
@@ -129,6 +129,7 @@ def plan_controls(session: Session, tombstones: tuple[Tombstone, ...],
                         f" ({d.decided_by}, {d.role.value.replace('_', ' ')}: {d.reason})",
                         decision_action(session, d)) for d in decisions]
     actions = {"added": "new", "already_here": "already_here", "conflict": "conflict",
+               "issuer": "issuer",  # held; the file names the installation that issued it
                "clash": "refused: its serial names another certificate here"}
     out += [ControlLine("certificate", certificate_label(c),
                         actions[controls_store.certificate_action(session, c)])

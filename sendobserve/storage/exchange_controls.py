@@ -318,8 +318,9 @@ def certificate_action(session: Session, c: IssuedCertificate) -> str:
     """What ``store_certificate`` would do, reading only: "added" (none held for that
     mediator and form), "already_here" (this certificate is held, current or kept: the
     same serial, mediator, form and code, from the same issuer or one not known),
-    "conflict" (another is held for them: this one is kept beside it), or "clash" (its
-    serial and issuer name another certificate here: it cannot be kept, and is reported).
+    "issuer" (held, its issuer not recorded here: the file says who issued it), "conflict"
+    (another is held for them: this one is kept beside it), or "clash" (its serial and
+    issuer name another certificate here: it cannot be kept, and is reported).
     Another installation's certificate with a serial also used here is simply another
     certificate: serials are counted per issuer."""
     from sendobserve.storage.certificates import CertificateRecord
@@ -327,8 +328,9 @@ def certificate_action(session: Session, c: IssuedCertificate) -> str:
     for table in (CertificateRecord, CertificateConflictRecord):
         rows = session.scalars(select(table).where(table.serial == c.serial))
         held = [_certificate(r) for r in rows]
-        if any(h.same_certificate(c) for h in held):
-            return "already_here"
+        same = [h for h in held if h.same_certificate(c)]
+        if same:
+            return "issuer" if c.issuer and not same[0].issuer else "already_here"
         if any(h.issuer == c.issuer for h in held):
             return "clash"
     held_one = session.scalars(select(CertificateRecord.serial).where(
@@ -352,8 +354,35 @@ def store_certificate(session: Session, c: IssuedCertificate) -> str:
         session.add(CertificateRecord(**values))
     elif action == "conflict":
         session.add(CertificateConflictRecord(**values))
+    elif action == "issuer":
+        _record_issuer(session, c)
     session.flush()
     return action
+
+
+def _record_issuer(session: Session, c: IssuedCertificate) -> None:
+    """A certificate held with its issuer not recorded (received before issuers
+    travelled) learns it from a file, so every store ends up naming it alike. The key
+    changes: the row is copied under the new key, its prints follow, the old row goes
+    (nothing else about it changes)."""
+    from sendobserve.storage.certificates import CertificatePrintRecord, CertificateRecord
+
+    for table in (CertificateRecord, CertificateConflictRecord):
+        old = session.get(table, (c.serial, ""))
+        if old is None or not _certificate(old).same_certificate(c):
+            continue
+        columns = {col.key: getattr(old, col.key) for col in table.__table__.columns}
+        session.add(table(**{**columns, "issuer": c.issuer}))
+        session.flush()
+        if table is CertificateRecord:
+            for p in session.scalars(select(CertificatePrintRecord).where(
+                    CertificatePrintRecord.serial == c.serial,
+                    CertificatePrintRecord.issuer == "")):
+                p.issuer = c.issuer
+            session.flush()
+        session.delete(old)
+        session.flush()
+        return
 
 
 # ---------------------------------------------------------------------------------------

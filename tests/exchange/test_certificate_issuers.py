@@ -202,3 +202,51 @@ def test_a_third_laptop_holds_both_certificates_whatever_the_order(
     assert all(d[0] is None and d[1] for d in decisions)  # issued: a re-print, no refusal
     reference = _LAPTOPS.setdefault("reference", (held, decisions))
     assert (held, decisions) == reference
+
+
+def test_a_certificate_held_without_its_issuer_learns_it_from_a_file(tmp_path: Path) -> None:
+    """Received before issuers travelled (and re-printed here), a certificate takes the
+    issuer a later file names, its prints with it; a file without issuers never takes one
+    away. Every store then names it alike."""
+    from sendobserve.exchange.bundle import seal
+    from sendobserve.exchange.export import build_payload
+    from sendobserve.storage import exchange_controls as controls_store
+    from sendobserve.storage.repositories import in_session
+
+    from .test_controls import _issue as issue_code
+    from .test_controls import _setup
+
+    (a, b), trainee, ppc = _setup(tmp_path, "a", "b")
+    serial, _code = issue_code(a, trainee.id, ppc.id, ppc.name, "K7QF2-XA9PQ")
+    data = _export(a, trainee.id)
+    with a.session() as s:
+        (cert,) = build_payload(s, trainee.id, exported_by="A", scope=ExportScope.RECORD,
+                                record_history=False).certificates
+    issuer = a.identity().fingerprint
+    assert cert.issuer == issuer
+    with b.session() as s:  # as an earlier version received it, then re-printed here
+        assert controls_store.store_certificate(s, replace(cert, issuer="")) == "added"
+        _again, reprint = CertificateRepository(in_session(s)).issue_or_reprint(
+            form_number=4, mediator_id=trainee.id, signer_id=ppc.id, signer_name=ppc.name,
+            issued_on=TODAY, code_for=lambda _s: "UNUSED")
+        assert reprint
+    result = b.import_bytes(data)
+    assert result.written
+    assert any(f"Form 4 {serial}" in line and "names the installation that issued it" in line
+               for line in result.preview.lines())
+    with b.open() as store:
+        certs = CertificateRepository(store.session)
+        assert [(c.issuer, c.verification_code) for c in certs.with_serial(serial)] == [
+            (issuer, "K7QF2-XA9PQ")]
+        assert [p.issuer for p in certs.prints(serial)] == [issuer]
+    assert not b.import_bytes(data).written  # known now: nothing to do
+    # A file that does not name issuers (an earlier version's) never takes it away.
+    with a.session() as s:
+        payload = build_payload(s, trainee.id, exported_by="A", scope=ExportScope.RECORD,
+                                record_history=False)
+    legacy = replace(payload, certificates=(replace(cert, issuer=""),))
+    b.import_bytes(seal(legacy, passphrase=PASS, signing_key=a.identity(),
+                        kdf_log2_n=FAST_KDF))
+    with b.open() as store:
+        (held,) = CertificateRepository(store.session).with_serial(serial)
+    assert held.issuer == issuer
