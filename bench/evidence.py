@@ -7,8 +7,10 @@ Makes a noisy JPEG photo and a multi-page PDF of about ``--size-mb`` each (noise
 compress: the worst case for size), times ``check_content`` and ``prepare_content`` on
 them, then attaches ``--files`` of them (alternating) to the training and CPD entries of a
 trainee in a real encrypted store, exports the whole record at the production scrypt cost,
-opens it and imports it into a second new store. Prints the median of ``--repeat`` runs.
-Not part of the test suite: timings on a shared machine vary.
+opens it and imports it into a second new store; then removes one file on that store (a
+signed tombstone) and imports its record back where the file came from, which removes it
+there. Prints the median of ``--repeat`` runs. Not part of the test suite: timings on a
+shared machine vary.
 """
 
 from __future__ import annotations
@@ -143,6 +145,25 @@ def main() -> None:
             again = apply_import(s, opened)
         print(f"import again (nothing to do): {time.perf_counter() - start:.2f} s "
               f"(written: {again.written})")
+        # A removal travels: one file removed where it arrived signs a tombstone; the
+        # record sent back removes it on the laptop it came from.
+        gone = evidence.list_files(b, who)[0]
+        start = time.perf_counter()
+        evidence.remove(b, gone.id)
+        t_remove = time.perf_counter() - start
+        with b.session() as s:
+            identity_b = load_or_create_identity(stored.StoredSigningKey(s))
+            back = build_payload(s, who, exported_by="bench-b", scope=ExportScope.RECORD)
+        opened_back = open_bundle(seal(back, passphrase=PASS, signing_key=identity_b),
+                                  passphrase=PASS)
+        start = time.perf_counter()
+        with a.session() as s:
+            apply_import(s, opened_back)
+        t_back = time.perf_counter() - start
+        print(f"remove one file where it arrived (signs a tombstone): {t_remove * 1000:.0f} ms; "
+              f"the record back ({len(back.tombstones)} deletion) imported where the file "
+              f"came from: {t_back:.2f} s, files left there: "
+              f"{len(evidence.list_files(a, who))} of {args.files}")
         a.close()
         b.close()
 

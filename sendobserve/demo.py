@@ -523,7 +523,7 @@ def remove_demo(store: Store, *, today: date) -> dict[str, int]:
     anything was added to a demo mediator since (a case, an observation, a training…),
     nothing is removed and ``UserError`` says what: it would otherwise be lost.
     """
-    from sqlalchemy import delete, func, select
+    from sqlalchemy import delete, func, select, tuple_
 
     from sendobserve.errors import UserError
     from sendobserve.forms.registry import FormRegistry
@@ -575,11 +575,15 @@ def remove_demo(store: Store, *, today: date) -> dict[str, int]:
                 f"Nothing was removed: records were added to the demo mediators since ({what}), "
                 "and removing the demo would lose them.",
                 hint="Delete those records in the app first if they are not wanted.")
-        serials = list(session.scalars(select(CertificateRecord.serial).where(
-            CertificateRecord.mediator_id.in_(present))))
+        # A certificate is known by its serial and issuer: another installation may have
+        # issued the same serial to someone else.
+        issued = [tuple(k) for k in session.execute(select(
+            CertificateRecord.serial, CertificateRecord.issuer).where(
+            CertificateRecord.mediator_id.in_(present)))]
         counts = [
-            (CertificatePrintRecord, CertificatePrintRecord.serial.in_(serials)),
-            (CertificateRecord, CertificateRecord.serial.in_(serials)),
+            (CertificatePrintRecord, tuple_(CertificatePrintRecord.serial,
+                                            CertificatePrintRecord.issuer).in_(issued)),
+            (CertificateRecord, CertificateRecord.mediator_id.in_(present)),
             *((kind, kind.mediator_id.in_(present)) for kind in own),
             (MediatorRecord, MediatorRecord.id.in_(present)),
         ]

@@ -66,9 +66,11 @@ def register(subparsers: Any) -> None:
     q.set_defaults(func=cmd_export)
 
     q = sub.add_parser("remove", help="remove an evidence file from the store",
-                       description="Remove the evidence file whose id starts with ID. (A "
-                       "removal does not travel: a store that still holds it sends it back "
-                       "in its next whole-record file.)")
+                       description="Remove the evidence file whose id starts with ID. If "
+                       "it (or its entry) has travelled, the removal is signed by this "
+                       "installation and travels with the record (whole-record and "
+                       "since-last files, the hub), so other laptops remove it too and a file "
+                       "still carrying it does not bring it back.")
     q.add_argument("evidence", metavar="ID")
     q.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     q.set_defaults(func=cmd_remove)

@@ -57,6 +57,7 @@ from sendobserve.exchange.settle import (
     deleted_versions,
     plan_controls,
     settle,
+    tombstone_action,
     write_controls,
 )
 from sendobserve.forms.loader import load_form_text
@@ -86,6 +87,7 @@ from sendobserve.model.validation import (
 )
 from sendobserve.pki.canonical import canonical_json
 from sendobserve.pki.control import ErasureRecord
+from sendobserve.pki.controls import EVIDENCE
 from sendobserve.pki.identity import Identity, Revocation, fingerprint
 from sendobserve.pki.provenance import Provenance, identity_fields, verify_origin
 from sendobserve.storage import exchange as stored
@@ -254,7 +256,8 @@ class ImportPreview:
             out.append(f"  CONFLICT (edited differently; ours kept, theirs kept beside): "
                        f"{label}")
         words_of = {"new": "new", "already_here": "already here",
-                    "conflict": "CONFLICT (another is held: both kept)"}
+                    "conflict": "CONFLICT (another is held: both kept)",
+                    "issuer": "already here; the file names the installation that issued it"}
         for control in self.controls:
             out.append(f"{control.what.capitalize()}: {control.label}: "
                        + (control.action.upper() if control.refused
@@ -563,7 +566,10 @@ def _plan_evidence(session: Session, opened: OpenedBundle,
     items = tuple(i for i in opened.payload.evidence
                   if (i.file.entry_kind.value, i.file.entry_id) in added
                   or entry_owner(session, i.file.entry_kind, i.file.entry_id) is not None)
-    return plan_evidence(session, items)
+    # A file removed elsewhere, whose signed removal the same file carries, is not added.
+    removed = [t.record_id for t in opened.payload.tombstones if t.kind == EVIDENCE
+               and not tombstone_action(session, t).startswith("refused")]
+    return plan_evidence(session, items, removed)
 
 
 def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
@@ -621,7 +627,7 @@ def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
         changes_store=plan.changes_store or _records_change_store(records)
         or evidence.changes_store
         or _revocations_change_store(session, revocations)
-        or any(c.action in ("new", "conflict") for c in controls)
+        or any(c.action in ("new", "conflict", "issuer") for c in controls)
         or any(e.applies for e in erasures),
         controls=controls,
         record_counts=_record_counts(records) + evidence_count,

@@ -5,7 +5,9 @@
 - ``Decision``: a person's decision on a conflict (which version stays, or a merged one,
   or that a deleted record stays deleted), with who, in what role, and why.
 - ``IssuedCertificate``: a Form 4 or Form 5 issued (serial, verification code, who
-  signed, edition, date, drawings): not signed separately, the file's signature covers it.
+  signed, edition, date, drawings, and the issuing installation's fingerprint, which
+  qualifies the serial: each installation numbers its own): not signed separately, the
+  file's signature covers it.
 
 The records and their signing are ``pki.controls`` (re-exported here). Tombstones and
 decisions are each signed by the installation that made them: Ed25519 over
@@ -22,6 +24,7 @@ payload schema 2 files written before they existed carry none and are still read
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -64,6 +67,7 @@ def sections_json(payload: ExportPayload) -> dict[str, Any]:
 
 
 _SERIAL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+_FINGERPRINT = re.compile(r"[A-Z2-7]{4}( [A-Z2-7]{4}){7}")
 
 
 def _is_code(code: str) -> bool:
@@ -127,9 +131,18 @@ def _read_decision(value: Any, path: str) -> Decision:
 def _read_certificate(value: Any, path: str) -> IssuedCertificate:
     from sendobserve.exchange.codec import MAX_NAME, _fail, _Obj
 
-    o = _Obj(value, path, ("serial", "form_number", "mediator_id", "signer_id",
-                           "signer_name", "issued_on", "verification_code", "created_at",
-                           "edition", "signer_drawing", "mediator_drawing"))
+    fields = ("serial", "form_number", "mediator_id", "signer_id", "signer_name",
+              "issued_on", "verification_code", "created_at", "edition", "signer_drawing",
+              "mediator_drawing")
+    # ``issuer`` is written only when known: files from before it still read.
+    has_issuer = isinstance(value, dict) and "issuer" in value
+    o = _Obj(value, path, (*fields, "issuer") if has_issuer else fields)
+    issuer = ""
+    if has_issuer:
+        issuer = o.text("issuer", 39)
+        if not _FINGERPRINT.fullmatch(issuer):
+            raise _fail(o.at("issuer"), "expected an installation's fingerprint (eight "
+                        "groups of four letters A-Z and digits 2-7)")
     serial = o.text("serial", 32)
     if not set(serial) <= _SERIAL_CHARS:
         raise _fail(o.at("serial"), "expected a certificate serial (A-Z, 0-9, -)")
@@ -143,7 +156,7 @@ def _read_certificate(value: Any, path: str) -> IssuedCertificate:
         signer_name=o.text("signer_name", MAX_NAME), issued_on=o.day("issued_on"),
         verification_code=code, created_at=o.moment("created_at"),
         edition=o.opt_text("edition", MAX_NAME), signer_drawing=o.png("signer_drawing"),
-        mediator_drawing=o.png("mediator_drawing"))
+        mediator_drawing=o.png("mediator_drawing"), issuer=issuer)
 
 
 def read_certificate_choice(value: Any, path: str) -> dict[str, Any]:
@@ -202,7 +215,7 @@ def check_sections(p: ExportPayload, mediators: set[uuid.UUID],
     from sendobserve.exchange.codec import _fail, _unique
     from sendobserve.exchange.errors import ExchangeError, ExchangeProblem
 
-    _unique(p.certificates, lambda c: c.serial, "certificates")
+    _unique(p.certificates, lambda c: c.key, "certificates")
     _unique(p.tombstones, lambda t: (t.kind, t.record_id, t.signature), "tombstones")
     _unique(p.decisions, lambda d: d.id, "decisions")
     owners: tuple[tuple[str, list[uuid.UUID]], ...] = (

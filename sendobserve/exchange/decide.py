@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sendobserve.errors import UserError
@@ -49,6 +50,7 @@ from sendobserve.exchange.settle import (
 from sendobserve.model.deciders import decider_refusal
 from sendobserve.model.domain import Mediator, Observer, utcnow
 from sendobserve.model.validation import validate_required_text
+from sendobserve.pki.controls import EVIDENCE
 from sendobserve.pki.identity import load_or_create_identity
 from sendobserve.storage import exchange as stored
 from sendobserve.storage import exchange_controls as controls_store
@@ -139,6 +141,8 @@ def list_tombstone_conflicts(session: Session) -> tuple[TombstoneConflict, ...]:
     out = []
     for (kind, rid), t in sorted(controls_store.tombstones(session).items(),
                                  key=lambda kv: (kv[0][0], kv[0][1].hex)):
+        if kind == EVIDENCE:
+            continue  # an evidence file is never edited: its tombstone always applies
         held = stored.versioned_by_id(session, kind, [rid]).get(rid)
         if held is None or live_tombstone(session, kind, rid) is None:
             continue
@@ -192,17 +196,28 @@ def superseded_certificates(session: Session, mediator_id: uuid.UUID
                  if h.superseded_by is not None)
 
 
-def certificate_standing(session: Session, serial: str) -> str | None:
-    """What this store holds of the certificate with ``serial``, in words: that it stands,
-    that a decision superseded it (and which one stands), or that it is in conflict with
-    another; None when no certificate with that serial is held here."""
+def certificate_standing(session: Session, serial: str, code: str | None = None
+                         ) -> str | None:
+    """What this store holds of the certificate with ``serial`` (and the verification
+    ``code`` printed on it: two installations may both have issued a serial), in words:
+    that it stands, that a decision superseded it (and which one stands), or that it is
+    in conflict with another; None when no such certificate is held here."""
     from sendobserve.storage.certificates import CertificateRecord
 
-    row: Any = session.get(CertificateRecord, serial) or session.get(
-        controls_store.CertificateConflictRecord, serial)
-    held = None if row is None else next(
+    found: list[Any] = []
+    for table in (CertificateRecord, controls_store.CertificateConflictRecord):
+        stmt = select(table).where(table.serial == serial)
+        if code is not None:
+            stmt = stmt.where(table.verification_code == code)
+        found += session.scalars(stmt).all()
+    if len(found) != 1:
+        return None if not found else (
+            f"{len(found)} certificates here have the serial {serial} (issued by different "
+            "installations): the code printed on the certificate tells them apart")
+    row = found[0]
+    held = next(
         (h for h in controls_store.held_certificates(session, row.mediator_id, row.form_number)
-         if h.certificate.serial == serial), None)
+         if (h.certificate.serial, h.certificate.issuer) == (row.serial, row.issuer)), None)
     if held is None:
         return None
     c = held.certificate

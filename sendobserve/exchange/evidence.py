@@ -11,8 +11,15 @@ it is attached, and the entry it names must travel in the same file.
 An import adds a file not held here and leaves one held alone: the id is derived from the
 entry and the content, so importing the same file twice, or the same document attached on
 two laptops, is one record (idempotent, in any order). A file's details (its name, who
-added it) never replace ours. A removal here does not travel (yet): the next import from a
-store that still holds the file brings it back.
+added it) never replace ours.
+
+A removal travels: removing a file that has travelled (it, or its entry, left or entered
+this store) signs a tombstone (``storage.exchange_controls.note_evidence_removal``, kind
+``evidence``, base the content's SHA-256), carried like every other tombstone by whole
+record and since-last files and the hub's record bundle. An import never adds a file a
+tombstone held here, or accepted from the same file, covers (``plan_evidence``), and
+``exchange.settle`` removes a held one. An evidence file is never edited, so its tombstone
+cannot be in conflict: every store that has both ends without the file, in any order.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -120,20 +127,32 @@ class EvidencePlan:
         return bool(self.new)
 
 
-def plan_evidence(session: Session, items: tuple[EvidenceItem, ...]) -> EvidencePlan:
+def plan_evidence(session: Session, items: tuple[EvidenceItem, ...],
+                  removed: Collection[uuid.UUID] = ()) -> EvidencePlan:
+    """What an import adds: the files not held here and not ``removed`` (covered by a
+    tombstone held here or accepted from the same file)."""
+    from sendobserve.pki.controls import EVIDENCE
     from sendobserve.storage import evidence as stored
+    from sendobserve.storage.exchange_controls import tombstones
 
-    held = stored.held_ids(session, [i.file.id for i in items])
-    new = tuple(i for i in items if i.file.id not in held)
+    ids = [i.file.id for i in items]
+    held = stored.held_ids(session, ids)
+    gone = set(removed) | {rid for _k, rid in tombstones(
+        session, keys=[(EVIDENCE, i) for i in ids])}
+    new = tuple(i for i in items if i.file.id not in held and i.file.id not in gone)
     return EvidencePlan(new, len(items) - len(new))
 
 
 def write_evidence(session: Session, plan: EvidencePlan) -> None:
     """Add the new files (after their entries are written, in the same transaction)."""
+    from sendobserve.pki.controls import EVIDENCE
     from sendobserve.storage import evidence as stored
+    from sendobserve.storage.exchange import remember_versions
 
     for item in plan.new:
         owner = stored.entry_owner(session, item.file.entry_kind, item.file.entry_id)
         if owner != item.file.mediator_id:  # pragma: no cover - entries never move trainee
             raise AssertionError("an evidence file's entry is not held for its trainee")
         stored.add_evidence(session, item.file, item.content)
+        # It came from elsewhere: removing it here later must travel (a tombstone).
+        remember_versions(session, EVIDENCE, item.file.id, [item.file.sha256])

@@ -58,6 +58,7 @@ from sendobserve.model.domain import (
 from sendobserve.model.evidence import EntryKind
 from sendobserve.pki.canonical import canonical_json
 from sendobserve.pki.control import ErasureRecord
+from sendobserve.pki.controls import EVIDENCE
 from sendobserve.pki.identity import Identity
 from sendobserve.storage import exchange_controls as controls_store
 from sendobserve.storage.exchange import observers_by_id as stored_observers
@@ -299,6 +300,8 @@ def _remember_history(session: Session, payload: ExportPayload) -> None:
     a conflicting one later)."""
     for r in _versioned(payload):
         remember_versions(session, KIND_OF[type(r)], r.id, [record_digest(r)])
+    for e in payload.evidence:  # so that removing it later signs a tombstone
+        remember_versions(session, EVIDENCE, e.file.id, [e.file.sha256])
 
 
 def _controls(session: Session, record: PracticeRecord) -> dict[str, Any]:
@@ -340,7 +343,7 @@ def items_of(payload: ExportPayload) -> set[tuple[str, uuid.UUID, str]]:
     items |= {("observation", v.observation.id, v.digest) for v in versions_of(payload)}
     items |= {("tombstone", t.record_id, _sha(t.signature)) for t in payload.tombstones}
     items |= {("decision", d.id, _sha(d.signature)) for d in payload.decisions}
-    items |= {("certificate", uuid.uuid5(_CERT_NS, c.serial), _sha(canonical_json(c.json())))
+    items |= {("certificate", uuid.uuid5(_CERT_NS, c.key), _sha(canonical_json(c.json())))
               for c in payload.certificates}
     items |= {("evidence", e.file.id, e.file.sha256) for e in payload.evidence}
     return items
@@ -386,7 +389,7 @@ def without_sent(payload: ExportPayload, sent: frozenset[tuple[str, uuid.UUID, s
         "training": training, "reflections": reflections, "cpd": cpd, "contacts": contacts,
         "discretions": discretions}
     certificates = tuple(c for c in payload.certificates
-                         if new("certificate", uuid.uuid5(_CERT_NS, c.serial),
+                         if new("certificate", uuid.uuid5(_CERT_NS, c.key),
                                 _sha(canonical_json(c.json()))))
     needed_cases = {v.observation.case_id for v in versions}
     needed_cases |= {rid for kind, rid in entries if kind == EntryKind.CASE.value}

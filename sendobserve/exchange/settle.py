@@ -10,7 +10,8 @@ the tombstones and decisions held, whatever order they arrived in:
   it is newer. A record edited elsewhere after or without seeing the deletion stays: the
   tombstone and the record together are a visible conflict (``list_tombstone_conflicts``)
   until a person decides. A case some observation refers to is never deleted (that is
-  evidence): it stays in conflict. For one record the earliest tombstone is kept.
+  evidence): it stays in conflict. For one record the earliest tombstone is kept. An
+  evidence file's tombstone (kind ``evidence``) always removes it: a file is never edited.
 - **Decisions.** In the order they were taken (then by id): for a record (training,
   reflection, CPD, contact, discretion, mediator details, case, observer) the chosen
   version is applied as an incoming version whose history is the versions it retires
@@ -57,8 +58,10 @@ from sendobserve.exchange.logs import (
 from sendobserve.exchange.shaped import expected_fields, from_json
 from sendobserve.model.deciders import decider_refusal
 from sendobserve.pki.canonical import canonical_json
+from sendobserve.pki.controls import EVIDENCE
 from sendobserve.storage import exchange as stored
 from sendobserve.storage import exchange_controls as controls_store
+from sendobserve.storage.evidence import remove_evidence
 
 _EPOCH = "2000-01-01T00:00:00.000000+00:00"
 
@@ -84,7 +87,7 @@ def parse_version(kind: str, fields: dict[str, Any], path: str = "version") -> V
 class ControlLine:
     what: str  # "tombstone" | "decision" | "certificate"
     label: str
-    action: str  # "new", "already_here", "conflict", "refused: …"
+    action: str  # "new", "already_here", "conflict", "issuer" (a certificate), "refused: …"
 
     @property
     def refused(self) -> bool:
@@ -120,7 +123,10 @@ def decision_action(session: Session, d: Decision) -> str:
 
 
 def certificate_label(c: IssuedCertificate) -> str:
-    return f"{c.kind} {c.serial} issued {c.issued_on:%-d %b %Y}, signed by {c.signer_name}"
+    from sendobserve.model.vocabulary import issuer_text
+
+    return (f"{c.kind} {c.serial} ({issuer_text(c.issuer)}) issued "
+            f"{c.issued_on:%-d %b %Y}, signed by {c.signer_name}")
 
 
 def plan_controls(session: Session, tombstones: tuple[Tombstone, ...],
@@ -136,6 +142,7 @@ def plan_controls(session: Session, tombstones: tuple[Tombstone, ...],
                         + f" ({d.decided_by}, {d.role.value.replace('_', ' ')}: {d.reason})",
                         decision_action(session, d)) for d in decisions]
     actions = {"added": "new", "already_here": "already_here", "conflict": "conflict",
+               "issuer": "issuer",  # held; the file names the installation that issued it
                "clash": "refused: its serial names another certificate here"}
     out += [ControlLine("certificate", certificate_label(c),
                         actions[controls_store.certificate_action(session, c)])
@@ -211,6 +218,9 @@ def settle(session: Session, mediator_ids: set[uuid.UUID]) -> None:
                 _settle_record(session, d)
     gone = deleted_versions(session, mediator_ids)
     for (kind, rid), versions in sorted(gone.items(), key=lambda kv: (kv[0][0], kv[0][1].hex)):
+        if kind == EVIDENCE:  # never edited: its tombstone always applies
+            remove_evidence(session, rid)
+            continue
         held = stored.versioned_by_id(session, kind, [rid]).get(rid)
         if held is None:
             continue
@@ -317,4 +327,5 @@ def settle_certificates(session: Session, mediator_id: uuid.UUID) -> None:
             by = superseded.get(h.certificate.digest)
             if (stands, by) != (h.stands, h.superseded_by):
                 controls_store.set_certificate_standing(
-                    session, h.certificate.serial, stands=stands, superseded_by=by)
+                    session, h.certificate.serial, h.certificate.issuer, stands=stands,
+                    superseded_by=by)

@@ -120,6 +120,14 @@ _DROPPED = {"'", "’", "‘", "ʼ", "`", "´"}
 _SPACES = {"-", "‐", "‑", "–", "—", ".", ",", "_", "/"}
 
 
+def issuer_text(fingerprint: str) -> str:
+    """How the installation that issued a certificate is named beside its serial (each
+    installation numbers its own): the first two groups of its fingerprint, read aloud
+    like the whole one, or that it was not recorded (received before issuers travelled)."""
+    groups = fingerprint.split()
+    return f"installation {' '.join(groups[:2])}" if groups else "installation not recorded"
+
+
 def fold_name(text: str) -> str:
     """The one form names are compared in: no accents, no case, no apostrophes, single
     spaces.

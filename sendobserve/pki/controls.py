@@ -25,7 +25,8 @@ from sendobserve.pki.identity import Identity, fingerprint, verify
 
 _CONTROL_CONTEXT = b"sendobserve.control.v1\x00"
 _LOG_KINDS: tuple[str, ...] = tuple(LOG_SHAPES)  # (the exchange's ``logs.LOG_KINDS``)
-TOMBSTONE_KINDS: tuple[str, ...] = (*_LOG_KINDS, "case")
+EVIDENCE = "evidence"  # an evidence file removed: its tombstone's base is the content's SHA-256
+TOMBSTONE_KINDS: tuple[str, ...] = (*_LOG_KINDS, "case", EVIDENCE)
 # What a decision can settle: every versioned record (also against a tombstone: keep it
 # or let it stay deleted) and an observation's kept amendments.
 # A certificate decision picks which of two certificates issued for one trainee and form
@@ -72,7 +73,7 @@ def _b64(raw: bytes) -> str:
 @dataclass(frozen=True, slots=True)
 class Tombstone:
     kind: str  # a ``TOMBSTONE_KINDS`` entry
-    record_id: uuid.UUID
+    record_id: uuid.UUID  # for an evidence file, the file's id (``model.evidence``)
     mediator_id: uuid.UUID
     base: str  # digest of the version deleted
     history: tuple[str, ...]  # digests of the versions it followed (sorted)
@@ -170,6 +171,10 @@ class IssuedCertificate:
     edition: str | None  # the rulebook edition the mediator's record was assessed under
     signer_drawing: bytes | None = None
     mediator_drawing: bytes | None = None
+    # The fingerprint of the installation that issued it: each numbers its own, so a
+    # serial is known together with its issuer. '' : not known (received before issuers
+    # travelled); the JSON carries it only when known, so such files read as before.
+    issuer: str = ""
 
     @property
     def kind(self) -> str:
@@ -185,6 +190,19 @@ class IssuedCertificate:
     def digest(self) -> str:
         return certificate_digest(self.identity())
 
+    @property
+    def key(self) -> str:
+        """What tells this certificate from another issued with the same serial."""
+        return f"{self.serial} {self.issuer}" if self.issuer else self.serial
+
+    def same_certificate(self, other: IssuedCertificate) -> bool:
+        """The same certificate (an issuer not known matches any): the same serial for the
+        same mediator and form with the same verification code (a code is a keyed digest
+        of the serial and the certificate's facts by its issuer's key)."""
+        return (self.serial, self.mediator_id, self.form_number, self.verification_code) == (
+            other.serial, other.mediator_id, other.form_number, other.verification_code) \
+            and (not self.issuer or not other.issuer or self.issuer == other.issuer)
+
     def json(self) -> dict[str, Any]:
         from sendobserve.pki.canonical import timestamp_text
 
@@ -197,7 +215,8 @@ class IssuedCertificate:
                 "signer_drawing": None if self.signer_drawing is None
                 else _b64(self.signer_drawing),
                 "mediator_drawing": None if self.mediator_drawing is None
-                else _b64(self.mediator_drawing)}
+                else _b64(self.mediator_drawing),
+                **({"issuer": self.issuer} if self.issuer else {})}
 
 
 # ---------------------------------------------------------------------------------------

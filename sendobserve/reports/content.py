@@ -105,6 +105,8 @@ class IssuedFacts(Protocol):
     def signer_name(self) -> str: ...
     @property
     def verification_code(self) -> str: ...
+    @property
+    def issuer(self) -> str: ...  # the issuing installation's fingerprint ('' not known)
 
 
 @dataclass(frozen=True, slots=True)

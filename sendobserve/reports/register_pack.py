@@ -62,8 +62,12 @@ def summarise(record: PracticeRecord, forms: FormLookup,
 
     m = record.mediator
     assert m.accredited_on is not None
-    lines = tuple(f"Form {c.form_number} {c.serial} issued {c.issued_on.isoformat()}, "
-                  f"signed by {c.signer_name} (code {c.verification_code})" for c in issued)
+    from sendobserve.model.vocabulary import issuer_text
+
+    # A serial with its issuer: two installations may both have issued serial N.
+    lines = tuple(f"Form {c.form_number} {c.serial} ({issuer_text(c.issuer)}) issued "
+                  f"{c.issued_on.isoformat()}, signed by {c.signer_name} "
+                  f"(code {c.verification_code})" for c in issued)
     used: tuple[str, ...] = ()
     report: Any
     form = 5 if m.passported else 4

@@ -322,3 +322,29 @@ def _issuer_org(cert: Any) -> str | None:
         return None
     name = issuer.get("organization_name") or issuer.get("common_name")
     return str(name) if name else None
+
+
+# As ``pki.certificates.verification_code`` writes it (base32: A-Z, 2-7), printed after the
+# "Verification code" label (PDFium may read the labels before their values).
+_PRINTED_CODE = re.compile(r"Verification code.*?\b([A-Z2-7]{5}-[A-Z2-7]{5})\b", re.DOTALL)
+
+
+def printed_verification_code(pdf: bytes) -> str | None:
+    """The verification code printed on a certificate's first page, as PDFium reads the
+    text (None when there is none, or the file is not a PDF it opens). With the serial it
+    names one certificate, even where two installations issued the same serial."""
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(pdf)
+    except pypdfium2.PdfiumError:
+        return None
+    try:
+        if len(document) == 0:
+            return None
+        page = document[0]
+        text = page.get_textpage().get_text_range()
+    finally:
+        document.close()
+    match = _PRINTED_CODE.search(text)
+    return match.group(1) if match else None

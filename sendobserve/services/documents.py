@@ -210,14 +210,17 @@ def _issued_before(store: Sessions, mediator_id: uuid.UUID, form_number: int) ->
     return CertificateRepository(store.session).find(mediator_id, form_number) is not None
 
 
-def certificate_standing(store: Sessions, serial: str) -> str | None:
-    """Whether the certificate with ``serial`` stands here, was superseded by a person's
-    decision (two issued for one trainee and form), or is in conflict; None when this
-    store holds no certificate with that serial (``exchange.decide``). Reads only."""
+def certificate_standing(store: Sessions, serial: str, code: str | None = None
+                         ) -> str | None:
+    """Whether the certificate with ``serial`` (and the verification ``code`` printed on
+    it) stands here, was superseded by a person's decision (two issued for one trainee
+    and form), or is in conflict; None when this store holds no such certificate
+    (``exchange.decide``). Reads only."""
     from sendobserve.exchange.decide import certificate_standing as standing
 
+    wanted = None if code is None else code.strip().upper().replace(" ", "")
     with store.session() as session:
-        return standing(session, serial.strip().upper())
+        return standing(session, serial.strip().upper(), wanted)
 
 
 def provider_name(store: Sessions) -> str | None:
@@ -370,6 +373,58 @@ def issue_certificate(
                           + (issued.mediator_drawing is not None),
                           changes=Changes(certificates=True, people=not reprint,
                                           mediators=frozenset({record.mediator.id})))
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterEntry:
+    """A certificate this store holds, as the register names it: its serial with the
+    installation that issued it (each numbers its own)."""
+
+    form_number: int
+    serial: str
+    issuer: str  # the issuing installation's fingerprint ('' : not recorded)
+    mediator_name: str
+    issued_on: date
+    signer_name: str
+    verification_code: str
+    kept: bool = False  # kept beside another for the same trainee and form (a conflict)
+
+    def line(self) -> str:
+        from sendobserve.model.vocabulary import issuer_text
+
+        return (f"Form {self.form_number} {self.serial} ({issuer_text(self.issuer)}) for "
+                f"{self.mediator_name}, issued {self.issued_on:%-d %B %Y}, signed by "
+                f"{self.signer_name}, code {self.verification_code}"
+                + (" (kept beside another: a conflict)" if self.kept else ""))
+
+
+def register_entries(store: Sessions, serial: str, *, code: str | None = None
+                     ) -> tuple[RegisterEntry, ...]:
+    """The certificates held here with ``serial`` (issued here or received, current or
+    kept in conflict), each with its issuer; with ``code`` (as printed), only the one(s)
+    it belongs to: a serial and its printed code name one certificate, even where two
+    installations issued the same serial."""
+    from sqlalchemy import select
+
+    from sendobserve.storage import exchange as stored
+    from sendobserve.storage.certificates import CertificateRecord
+    from sendobserve.storage.exchange_controls import CertificateConflictRecord
+
+    wanted = None if code is None else code.strip().upper().replace(" ", "")
+    out = []
+    with store.session() as session:
+        tables: tuple[tuple[Any, bool], ...] = (
+            (CertificateRecord, False), (CertificateConflictRecord, True))
+        for table, kept in tables:
+            rows = session.scalars(select(table).where(table.serial == serial.strip())
+                                   .order_by(table.created_at, table.issuer)).all()
+            names = stored.mediators_by_id(session, [r.mediator_id for r in rows])
+            out += [RegisterEntry(r.form_number, r.serial, r.issuer,
+                                  names[r.mediator_id].name if r.mediator_id in names
+                                  else "?", r.issued_on, r.signer_name, r.verification_code,
+                                  kept)
+                    for r in rows if wanted is None or r.verification_code == wanted]
+    return tuple(out)
 
 
 def _record_accreditation(session: Any, mediator_id: uuid.UUID, issued_on: date) -> None:

@@ -35,6 +35,8 @@ from sendobserve.named_file import Unread, read_named_file
 from sendobserve.services.changes import Changes
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from sendobserve.services import Sessions
 
 
@@ -137,6 +139,7 @@ def attach(store: Sessions, entry_kind: EntryKind, entry_id: uuid.UUID, data: by
         if stored.held_ids(session, [file.id]):
             raise UserError(f"{shown} is already attached to this "
                             f"{ENTRY_WORDS[entry_kind]}; nothing was changed.")
+        _withdraw_removal(session, file, shown)
         total = stored.total_size(session, owner)
         if total + file.size > MAX_FILES_BYTES:
             raise UserError(
@@ -207,7 +210,10 @@ def save_copy(store: Sessions, evidence_id_: uuid.UUID, target: str | os.PathLik
 
 
 def remove(store: Sessions, evidence_id_: uuid.UUID) -> tuple[EvidenceFile, Changes]:
+    """Remove one file. If it may be held elsewhere (it, or its entry, has travelled), a
+    signed tombstone in the same unit of work makes the removal travel with the record."""
     from sendobserve.storage import evidence as stored
+    from sendobserve.storage.exchange_controls import note_evidence_removal
 
     with store.session() as session:
         file = stored.get_evidence(session, evidence_id_)
@@ -215,7 +221,33 @@ def remove(store: Sessions, evidence_id_: uuid.UUID) -> tuple[EvidenceFile, Chan
             raise UserError("That evidence file is no longer in the store; nothing was "
                             "removed.")
         stored.remove_evidence(session, evidence_id_)
+        note_evidence_removal(session, evidence_id=file.id, mediator_id=file.mediator_id,
+                              sha256=file.sha256, entry_kind=file.entry_kind.value,
+                              entry_id=file.entry_id)
     return file, Changes(record=True, mediators=frozenset({file.mediator_id}))
+
+
+def _withdraw_removal(session: Session, file: EvidenceFile, shown: str) -> None:
+    """The same document attached again to the same entry (it has the same id) after it
+    was removed here: the removal's tombstone is withdrawn while no file has carried it,
+    as for an undone delete. Once it has travelled, other laptops remove the file on
+    their next import whatever this one holds, so attaching it again is refused with a
+    way forward (the file, changed at all, is a new attachment)."""
+    from sendobserve.pki.controls import EVIDENCE
+    from sendobserve.storage.exchange_controls import note_restored, tombstone_sent, tombstones
+
+    held = tombstones(session, keys=[(EVIDENCE, file.id)]).get((EVIDENCE, file.id))
+    if held is None:
+        return
+    if not tombstone_sent(session, EVIDENCE, file.id):
+        note_restored(session, EVIDENCE, file.id)
+        return
+    raise UserError(
+        f"{shown} was removed from this {ENTRY_WORDS[file.entry_kind]} on "
+        f"{held.deleted_at:%-d %b %Y} and that removal has already gone to other laptops, "
+        "which will go on removing this exact file; nothing was attached.",
+        hint="Attach a new scan or a re-saved copy of the document: a different file is a "
+        "new attachment that travels.")
 
 
 def find_entry(store: Sessions, mediator_id: uuid.UUID, prefix: str) -> Entry:

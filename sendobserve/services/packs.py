@@ -238,7 +238,8 @@ def build_register_pack(store: Sessions, *, out_dir: Path, signer: str,
         for c in issued:
             again, why = reprint_certificate(store, c)
             entry: dict[str, Any] = {
-                "form": c.form_number, "serial": c.serial, "issued_on": c.issued_on.isoformat(),
+                "form": c.form_number, "serial": c.serial, "issuer": c.issuer,
+                "issued_on": c.issued_on.isoformat(),
                 "verification_code": c.verification_code, "signer": c.signer_name}
             if again is None:
                 refused.append(f"Form {c.form_number} {c.serial} of {record.mediator.name}: "

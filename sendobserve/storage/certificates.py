@@ -4,6 +4,12 @@ every print of them. They never leave ``sendobserve.storage``.
 The root's private key rests here, inside the encrypted database, and nowhere else.
 A certificate is issued once per mediator and form: re-printing keeps its serial,
 date and verification code, and each print (or re-print) is logged.
+
+Each installation numbers its own certificates, so a serial is unique only together with
+the installation that issued it (``issuer``, its fingerprint; migration
+``0020_certificate_issuer_serial``): two laptops can both issue ``SO4-2026-000001`` and a
+store holds both. ``issuer`` is empty for a certificate received before issuers travelled
+(its issuer is not known); the printed serial and code are never changed.
 """
 
 from __future__ import annotations
@@ -11,7 +17,16 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sendobserve.storage.base import GUID, Base, ISODate, UTCDateTime
@@ -41,6 +56,9 @@ class CertificateRecord(Base):
     )
 
     serial: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # The fingerprint of the installation that issued it ('' : received before issuers
+    # travelled, not known).
+    issuer: Mapped[str] = mapped_column(String(39), primary_key=True)
     form_number: Mapped[int] = mapped_column(Integer)
     mediator_id: Mapped[uuid.UUID] = mapped_column(
         GUID(), ForeignKey("mediators.id", ondelete="RESTRICT")
@@ -69,14 +87,16 @@ class CertificatePrintRecord(Base):
     __tablename__ = "certificate_prints"
     __table_args__ = (
         CheckConstraint("kind IN ('issue', 'reprint')", name="kind"),
+        ForeignKeyConstraint(["serial", "issuer"],
+                             ["certificates.serial", "certificates.issuer"],
+                             ondelete="RESTRICT"),
         # Print history of one certificate, oldest first.
-        Index("ix_certificate_prints_serial", "serial", "printed_at"),
+        Index("ix_certificate_prints_serial", "serial", "issuer", "printed_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
-    serial: Mapped[str] = mapped_column(
-        String(32), ForeignKey("certificates.serial", ondelete="RESTRICT")
-    )
+    serial: Mapped[str] = mapped_column(String(32))
+    issuer: Mapped[str] = mapped_column(String(39))
     kind: Mapped[str] = mapped_column(String(8))
     printed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

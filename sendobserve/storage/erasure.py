@@ -50,9 +50,9 @@ _NOT_FOLLOWED = frozenset({"privacy_log"})
 @dataclass(frozen=True, slots=True)
 class _ForeignKey:
     child: str
-    child_column: str
+    child_columns: tuple[str, ...]
     parent: str
-    parent_column: str | None  # None: the parent's primary key
+    parent_columns: tuple[str, ...] | None  # None: the parent's primary key
 
 
 @dataclass
@@ -125,16 +125,20 @@ def _foreign_keys(conn: sqlcipher3.Connection, schema: str) -> list[_ForeignKey]
         for row in conn.execute(f'PRAGMA "{schema}".foreign_key_list("{table}")'):
             by_id.setdefault(row[0], []).append(row)
         for rows in by_id.values():
-            if len(rows) != 1:
-                continue  # composite keys point at form versions, never at a person's rows
-            _id, _seq, parent, child_column, parent_column = rows[0][:5]
-            found.append(_ForeignKey(table, child_column, parent, parent_column))
+            # A composite key too: a certificate's prints name it by serial and issuer.
+            rows.sort(key=lambda r: r[1])
+            parent = rows[0][2]
+            parents = tuple(r[4] for r in rows)
+            found.append(_ForeignKey(table, tuple(r[3] for r in rows), parent,
+                                     None if None in parents else parents))
     return found
 
 
-def _primary_key(conn: sqlcipher3.Connection, schema: str, table: str) -> str:
-    pk = [r[1] for r in conn.execute(f'PRAGMA "{schema}".table_info("{table}")') if r[5] == 1]
-    return pk[0] if len(pk) == 1 else "rowid"
+def _primary_key(conn: sqlcipher3.Connection, schema: str, table: str
+                 ) -> tuple[str, ...]:
+    pk = sorted((r[5], r[1]) for r in conn.execute(
+        f'PRAGMA "{schema}".table_info("{table}")') if r[5] >= 1)
+    return tuple(name for _n, name in pk) or ("rowid",)
 
 
 def _mediator_key(conn: sqlcipher3.Connection, mediator_id: uuid.UUID,
@@ -166,14 +170,16 @@ def find_holdings(conn: sqlcipher3.Connection, mediator_id: uuid.UUID,
         for fk in fks:
             if fk.parent != table:
                 continue
-            column = fk.parent_column or _primary_key(conn, schema, table)
+            columns = fk.parent_columns or _primary_key(conn, schema, table)
+            child = ", ".join(f'c."{c}"' for c in fk.child_columns)
+            parent = ", ".join(f'p."{c}"' for c in columns)
             for offset in range(0, len(rowids), 500):
                 chunk = rowids[offset:offset + 500]
                 marks = ",".join("?" * len(chunk))
                 found = [r[0] for r in conn.execute(
                     f'SELECT c.rowid FROM "{schema}"."{fk.child}" c '
-                    f'WHERE c."{fk.child_column}" IN '
-                    f'(SELECT p."{column}" FROM "{schema}"."{table}" p '
+                    f'WHERE ({child}) IN '
+                    f'(SELECT {parent} FROM "{schema}"."{table}" p '
                     f'WHERE p.rowid IN ({marks}))',
                     chunk,
                 )]

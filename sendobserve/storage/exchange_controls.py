@@ -5,7 +5,9 @@ and what was sent to whom (the "changed since the last export to" scope).
 
 Deleting a record that has travelled (its versions are in ``record_versions``) leaves a
 tombstone signed by this installation (``note_deletion``, called by the repositories in
-the same transaction as the delete), so the deletion travels too.
+the same transaction as the delete), so the deletion travels too. Removing an evidence
+file that has travelled does the same (``note_evidence_removal``): its tombstone names the
+file's id and content (an evidence file is never edited, so nothing can conflict with it).
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ class CertificateConflictRecord(Base):
     __tablename__ = "certificate_conflicts"
 
     serial: Mapped[str] = mapped_column(String(32), primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(39), primary_key=True)  # as ``certificates``
     form_number: Mapped[int] = mapped_column(Integer())
     mediator_id: Mapped[uuid.UUID] = mapped_column(
         GUID(), ForeignKey("mediators.id", ondelete="CASCADE"))
@@ -182,6 +185,12 @@ def note_restored(session: Session, kind: str, record_id: uuid.UUID) -> None:
         session.flush()
 
 
+def tombstone_sent(session: Session, kind: str, record_id: uuid.UUID) -> bool:
+    """Whether the tombstone held for the record has travelled (None held: False)."""
+    row = session.get(RecordTombstoneRecord, (kind, record_id))
+    return row is not None and bool(row.sent)
+
+
 def drop_tombstone(session: Session, kind: str, record_id: uuid.UUID) -> None:
     session.execute(delete(RecordTombstoneRecord).where(
         RecordTombstoneRecord.kind == kind, RecordTombstoneRecord.record_id == record_id))
@@ -208,6 +217,38 @@ def note_deletion(session: Session, kind: str, record: object) -> None:
     drop_tombstone(session, kind, rid)
     keep_tombstone(session, t, sent=False)
     stored.drop_record_conflicts(session, kind, rid)
+
+
+def evidence_travelled(session: Session, evidence_id: uuid.UUID, entry_kind: str,
+                       entry_id: uuid.UUID) -> bool:
+    """Whether an evidence file may be held elsewhere: it left or entered this store
+    (``record_versions`` kind ``evidence``), or its entry did (a file travels only with its
+    entry, and files that travelled before they were remembered are covered by it)."""
+    from sendobserve.pki.controls import EVIDENCE
+    from sendobserve.storage import exchange as stored
+
+    return bool(stored.record_histories(session, [(EVIDENCE, evidence_id),
+                                                  (entry_kind, entry_id)]))
+
+
+def note_evidence_removal(session: Session, *, evidence_id: uuid.UUID,
+                          mediator_id: uuid.UUID, sha256: str, entry_kind: str,
+                          entry_id: uuid.UUID) -> Tombstone | None:
+    """Called with an evidence file just removed here: if it may be held elsewhere, sign a
+    tombstone (base: the content's SHA-256), in the removal's transaction, so the removal
+    travels and no file still carrying it brings it back. The tombstone, or None."""
+    from sendobserve.pki.controls import EVIDENCE
+    from sendobserve.pki.identity import load_or_create_identity
+    from sendobserve.storage import exchange as stored
+
+    if not evidence_travelled(session, evidence_id, entry_kind, entry_id):
+        return None
+    identity = load_or_create_identity(stored.StoredSigningKey(session))
+    t = Tombstone(EVIDENCE, evidence_id, mediator_id, sha256, (), utcnow(),
+                  stored.identity_name(session) or "this installation").signed(identity)
+    drop_tombstone(session, EVIDENCE, evidence_id)
+    keep_tombstone(session, t, sent=False)
+    return t
 
 
 # ---------------------------------------------------------------------------------------
@@ -250,50 +291,56 @@ def keep_decision(session: Session, d: Decision) -> bool:
 # Certificates
 
 
+def _certificate(r: Any) -> IssuedCertificate:
+    """A ``certificates`` or ``certificate_conflicts`` row as it travels."""
+    return IssuedCertificate(
+        r.serial, r.form_number, r.mediator_id, r.signer_id, r.signer_name, r.issued_on,
+        r.verification_code, r.created_at, r.edition, r.signer_drawing, r.mediator_drawing,
+        r.issuer)
+
+
 def certificates_of(session: Session, mediator_id: uuid.UUID) -> tuple[IssuedCertificate, ...]:
-    """Every certificate held for ``mediator_id``: the issued ones, oldest first."""
+    """Every certificate held for ``mediator_id``: the issued ones, by serial and issuer."""
     from sendobserve.storage.certificates import CertificateRecord
 
     rows = session.scalars(select(CertificateRecord).where(
-        CertificateRecord.mediator_id == mediator_id).order_by(CertificateRecord.serial))
-    return tuple(IssuedCertificate(
-        r.serial, r.form_number, r.mediator_id, r.signer_id, r.signer_name, r.issued_on,
-        r.verification_code, r.created_at, r.edition, r.signer_drawing, r.mediator_drawing)
-        for r in rows)
+        CertificateRecord.mediator_id == mediator_id).order_by(CertificateRecord.serial,
+                                                               CertificateRecord.issuer))
+    return tuple(_certificate(r) for r in rows)
 
 
 def kept_certificates(session: Session, mediator_id: uuid.UUID | None = None
                       ) -> tuple[IssuedCertificate, ...]:
-    stmt = select(CertificateConflictRecord).order_by(CertificateConflictRecord.serial)
+    stmt = select(CertificateConflictRecord).order_by(CertificateConflictRecord.serial,
+                                                      CertificateConflictRecord.issuer)
     if mediator_id is not None:
         stmt = stmt.where(CertificateConflictRecord.mediator_id == mediator_id)
-    return tuple(IssuedCertificate(
-        r.serial, r.form_number, r.mediator_id, r.signer_id, r.signer_name, r.issued_on,
-        r.verification_code, r.created_at, r.edition, r.signer_drawing, r.mediator_drawing)
-        for r in session.scalars(stmt))
-
-
-def _same(row: object, c: IssuedCertificate) -> bool:
-    return (getattr(row, "mediator_id"), getattr(row, "form_number"),  # noqa: B009
-            getattr(row, "verification_code")) == (  # noqa: B009
-        c.mediator_id, c.form_number, c.verification_code)
+    return tuple(_certificate(r) for r in session.scalars(stmt))
 
 
 def certificate_action(session: Session, c: IssuedCertificate) -> str:
     """What ``store_certificate`` would do, reading only: "added" (none held for that
-    mediator and form), "already_here" (this certificate is held, current or kept),
-    "conflict" (another is held for them: this one is kept beside it), or "clash" (its
-    serial names another certificate here: it cannot be kept, and is reported)."""
+    mediator and form), "already_here" (this certificate is held, current or kept: the
+    same serial, mediator, form and code, from the same issuer or one not known),
+    "issuer" (held, its issuer not recorded here: the file says who issued it), "conflict"
+    (another is held for them: this one is kept beside it), or "clash" (its serial and
+    issuer name another certificate here: it cannot be kept, and is reported).
+    Another installation's certificate with a serial also used here is simply another
+    certificate: serials are counted per issuer."""
     from sendobserve.storage.certificates import CertificateRecord
 
     for table in (CertificateRecord, CertificateConflictRecord):
-        row = session.get(table, c.serial)
-        if row is not None:
-            return "already_here" if _same(row, c) else "clash"
-    held = session.scalars(select(CertificateRecord.serial).where(
+        rows = session.scalars(select(table).where(table.serial == c.serial))
+        held = [_certificate(r) for r in rows]
+        same = [h for h in held if h.same_certificate(c)]
+        if same:
+            return "issuer" if c.issuer and not same[0].issuer else "already_here"
+        if any(h.issuer == c.issuer for h in held):
+            return "clash"
+    held_one = session.scalars(select(CertificateRecord.serial).where(
         CertificateRecord.mediator_id == c.mediator_id,
         CertificateRecord.form_number == c.form_number).limit(1)).first()
-    return "added" if held is None else "conflict"
+    return "added" if held_one is None else "conflict"
 
 
 def store_certificate(session: Session, c: IssuedCertificate) -> str:
@@ -301,8 +348,9 @@ def store_certificate(session: Session, c: IssuedCertificate) -> str:
     from sendobserve.storage.certificates import CertificateRecord
 
     action = certificate_action(session, c)
-    values = dict(serial=c.serial, form_number=c.form_number, mediator_id=c.mediator_id,
-                  signer_id=c.signer_id, signer_name=c.signer_name, issued_on=c.issued_on,
+    values = dict(serial=c.serial, issuer=c.issuer, form_number=c.form_number,
+                  mediator_id=c.mediator_id, signer_id=c.signer_id,
+                  signer_name=c.signer_name, issued_on=c.issued_on,
                   verification_code=c.verification_code, created_at=c.created_at,
                   edition=c.edition, signer_drawing=c.signer_drawing,
                   mediator_drawing=c.mediator_drawing)
@@ -310,6 +358,8 @@ def store_certificate(session: Session, c: IssuedCertificate) -> str:
         session.add(CertificateRecord(**values))
     elif action == "conflict":
         session.add(CertificateConflictRecord(**values))
+    elif action == "issuer":
+        _record_issuer(session, c)
     session.flush()
     return action
 
@@ -330,10 +380,7 @@ class HeldCertificate:
 
 
 def _held(r: Any, kept: bool) -> HeldCertificate:
-    return HeldCertificate(IssuedCertificate(
-        r.serial, r.form_number, r.mediator_id, r.signer_id, r.signer_name, r.issued_on,
-        r.verification_code, r.created_at, r.edition, r.signer_drawing, r.mediator_drawing),
-        kept, r.superseded_by)
+    return HeldCertificate(_certificate(r), kept, r.superseded_by)
 
 
 def held_certificates(session: Session, mediator_id: uuid.UUID,
@@ -350,10 +397,11 @@ def held_certificates(session: Session, mediator_id: uuid.UUID,
         out += [_held(r, kept) for r in session.scalars(stmt)]
     return tuple(sorted(out, key=lambda h: (h.kept, h.superseded_by is not None,
                                             h.certificate.form_number,
-                                            h.certificate.created_at, h.certificate.serial)))
+                                            h.certificate.created_at, h.certificate.serial,
+                                            h.certificate.issuer)))
 
 
-def set_certificate_standing(session: Session, serial: str, *, stands: bool,
+def set_certificate_standing(session: Session, serial: str, issuer: str, *, stands: bool,
                              superseded_by: uuid.UUID | None) -> None:
     """Mark a held certificate: the one that stands (a kept one moves into
     ``certificates``, where a re-print finds it), or superseded by a decision, or (a kept
@@ -361,14 +409,15 @@ def set_certificate_standing(session: Session, serial: str, *, stands: bool,
     from sendobserve.storage.certificates import CertificateRecord
     from sendobserve.storage.records import ObserverRecord
 
-    row = session.get(CertificateRecord, serial)
-    kept = session.get(CertificateConflictRecord, serial)
+    row = session.get(CertificateRecord, (serial, issuer))
+    kept = session.get(CertificateConflictRecord, (serial, issuer))
     if stands and row is None and kept is not None:
         signer = kept.signer_id
         if signer is not None and session.get(ObserverRecord, signer) is None:
             signer = None  # its signer is not held here: the name on it still says who
         row = CertificateRecord(
-            serial=kept.serial, form_number=kept.form_number, mediator_id=kept.mediator_id,
+            serial=kept.serial, issuer=kept.issuer, form_number=kept.form_number,
+            mediator_id=kept.mediator_id,
             signer_id=signer, signer_name=kept.signer_name, issued_on=kept.issued_on,
             verification_code=kept.verification_code, created_at=kept.created_at,
             edition=kept.edition, signer_drawing=kept.signer_drawing,
@@ -381,6 +430,31 @@ def set_certificate_standing(session: Session, serial: str, *, stands: bool,
     if target is not None:
         target.superseded_by = None if stands else superseded_by
     session.flush()
+
+
+def _record_issuer(session: Session, c: IssuedCertificate) -> None:
+    """A certificate held with its issuer not recorded (received before issuers
+    travelled) learns it from a file, so every store ends up naming it alike. The key
+    changes: the row is copied under the new key, its prints follow, the old row goes
+    (nothing else about it changes)."""
+    from sendobserve.storage.certificates import CertificatePrintRecord, CertificateRecord
+
+    for table in (CertificateRecord, CertificateConflictRecord):
+        old = session.get(table, (c.serial, ""))
+        if old is None or not _certificate(old).same_certificate(c):
+            continue
+        columns = {col.key: getattr(old, col.key) for col in table.__table__.columns}
+        session.add(table(**{**columns, "issuer": c.issuer}))
+        session.flush()
+        if table is CertificateRecord:
+            for p in session.scalars(select(CertificatePrintRecord).where(
+                    CertificatePrintRecord.serial == c.serial,
+                    CertificatePrintRecord.issuer == "")):
+                p.issuer = c.issuer
+            session.flush()
+        session.delete(old)
+        session.flush()
+        return
 
 
 # ---------------------------------------------------------------------------------------

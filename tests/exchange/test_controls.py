@@ -112,10 +112,15 @@ def test_a_form4_issued_elsewhere_travels_and_a_reprint_there_keeps_serial_and_c
         (cert,) = build_payload(s, trainee.id, exported_by="x",
                                 scope=ExportScope.RECORD).certificates
     assert cert.edition  # the edition travels with it
-    # A new certificate issued on the signer's laptop never reuses a received serial.
+    # The signer's laptop numbers its own certificates: the same serial, told apart by
+    # the installation that issued it.
     other, _ppc = add_people(signer_laptop, mediator_name="Rhys ap Dafydd")
     serial2, _code = _issue(signer_laptop, other.id, ppc.id, ppc.name, "ZZZZ1111")
-    assert serial2 != serial
+    assert serial2 == serial
+    with signer_laptop.session() as s:
+        held = CertificateRepository(in_session(s)).with_serial(serial)
+    assert {c.issuer for c in held} == {trainee_laptop.identity().fingerprint,
+                                        signer_laptop.identity().fingerprint}
 
 
 def test_two_certificates_for_one_trainee_are_a_visible_conflict_never_overwritten(
@@ -142,7 +147,7 @@ def test_two_certificates_for_one_trainee_are_a_visible_conflict_never_overwritt
     assert durable_snapshot(b.data_dir) == before
 
 
-def test_a_certificate_whose_serial_names_another_here_is_reported_not_stored(
+def test_a_certificate_with_a_serial_also_issued_here_is_kept_by_its_issuer(
     tmp_path: Path,
 ) -> None:
     (a, b), trainee, ppc = _setup(tmp_path, "a", "b")
@@ -150,6 +155,28 @@ def test_a_certificate_whose_serial_names_another_here_is_reported_not_stored(
     serial_b, _ = _issue(b, trainee.id, ppc.id, ppc.name, "BBBB2222")
     assert serial_a == serial_b  # each installation numbers its own
     result = b.import_bytes(_export_record(a, trainee.id))
+    assert any(serial_a in line and "CONFLICT" in line for line in result.preview.lines())
+    with b.session() as s:
+        held = CertificateRepository(in_session(s)).find(trainee.id, 4)
+        assert held is not None and held.verification_code == "BBBB2222"
+        (kept,) = controls_store.kept_certificates(s)
+    assert (kept.serial, kept.issuer, kept.verification_code) == (
+        serial_a, a.identity().fingerprint, "AAAA1111")
+
+
+def test_a_certificate_whose_serial_and_issuer_name_another_here_is_reported_not_stored(
+    tmp_path: Path,
+) -> None:
+    """Only a file that says this installation issued something it did not can clash."""
+    (a, b), trainee, ppc = _setup(tmp_path, "a", "b")
+    _issue(a, trainee.id, ppc.id, ppc.name, "AAAA1111")
+    _issue(b, trainee.id, ppc.id, ppc.name, "BBBB2222")
+    with a.session() as s:
+        payload = build_payload(s, trainee.id, exported_by="A", scope=ExportScope.RECORD)
+    (cert,) = payload.certificates
+    forged = replace(payload, certificates=(replace(cert, issuer=b.identity().fingerprint),))
+    data = seal(forged, passphrase=PASS, signing_key=a.identity(), kdf_log2_n=FAST_KDF)
+    result = b.import_bytes(data)
     assert any("REFUSED: ITS SERIAL NAMES ANOTHER" in line for line in result.preview.lines())
     with b.session() as s:
         held = CertificateRepository(in_session(s)).find(trainee.id, 4)

@@ -30,7 +30,7 @@ def test_certificates_and_their_prints_survive_going_back_and_forth(db: RecordsD
                            signer_name=signer.name, issued_on=date(2026, 3, 9),
                            code_for=lambda _s: "UNUSED00")  # a re-print, logged
     with db.engine.begin() as conn:
-        command.downgrade(alembic_config(conn), "0016_privacy_reach")
+        command.downgrade(alembic_config(conn), "0020_certificate_issuer_serial")
     for table in ("certificates", "certificate_conflicts"):
         assert "superseded_by" not in _columns(db, table)
     assert db.count("certificates") == 1 and db.count("certificate_prints") == 2

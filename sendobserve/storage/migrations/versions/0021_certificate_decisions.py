@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0021_certificate_decisions"
-down_revision: str | Sequence[str] | None = "0016_privacy_reach"
+down_revision: str | Sequence[str] | None = "0020_certificate_issuer_serial"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

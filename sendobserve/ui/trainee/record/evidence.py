@@ -341,7 +341,8 @@ class EvidenceDialog(QDialog):
             self.message.setText("Choose a file to remove.")
             return
         if not self.confirm("Remove evidence file",
-                            f"Remove {file.name} from {self.label}?"):
+                            f"Remove {file.name} from {self.label}? If it has been "
+                            "shared, the removal is shared with the record too."):
             return
         try:
             gone, changes = evidence.remove(self.store, file.id)
