@@ -56,6 +56,7 @@ from sendobserve.exchange.logs import (
 )
 from sendobserve.exchange.shaped import expected_fields, from_json
 from sendobserve.model.deciders import decider_refusal
+from sendobserve.model.vocabulary import day_text
 from sendobserve.pki.canonical import canonical_json
 from sendobserve.storage import exchange as stored
 from sendobserve.storage import exchange_controls as controls_store
@@ -120,7 +121,7 @@ def decision_action(session: Session, d: Decision) -> str:
 
 
 def certificate_label(c: IssuedCertificate) -> str:
-    return f"{c.kind} {c.serial} issued {c.issued_on:%-d %b %Y}, signed by {c.signer_name}"
+    return f"{c.kind} {c.serial} issued {day_text(c.issued_on)}, signed by {c.signer_name}"
 
 
 def plan_controls(session: Session, tombstones: tuple[Tombstone, ...],

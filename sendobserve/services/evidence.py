@@ -31,6 +31,7 @@ from sendobserve.model.evidence import (
     prepare_content,
     size_text,
 )
+from sendobserve.model.vocabulary import day_text
 from sendobserve.named_file import Unread, read_named_file
 from sendobserve.services.changes import Changes
 
@@ -53,17 +54,17 @@ def entry_label(record: PracticeRecord, kind: EntryKind, entry_id: uuid.UUID) ->
     if kind is EntryKind.TRAINING:
         for t in record.training:
             if t.id == entry_id:
-                return f"Training: {t.title} ({t.start_date:%-d %b %Y})"
+                return f"Training: {t.title} ({day_text(t.start_date)})"
     elif kind is EntryKind.CPD:
         for c in record.cpd:
             if c.id == entry_id:
                 text = " ".join(c.description.split())
                 short = text if len(text) <= 50 else text[:49] + "…"
-                return f"CPD: {short or c.kind.value} ({c.done_on:%-d %b %Y})"
+                return f"CPD: {short or c.kind.value} ({day_text(c.done_on)})"
     else:
         for case in record.cases:
             if case.id == entry_id:
-                return f"Case {case.reference} ({case.case_date:%-d %b %Y})"
+                return f"Case {case.reference} ({day_text(case.case_date)})"
     return f"{ENTRY_WORDS[kind].capitalize()} {entry_id.hex[:8]}"
 
 
