@@ -15,6 +15,7 @@ from sendobserve.cli._sealed import (
     recipient_keys,
     sealed_output,
 )
+from sendobserve.model.vocabulary import day_text
 
 
 def register(subparsers: Any) -> None:
@@ -153,8 +154,8 @@ def cmd_left_panel(args: argparse.Namespace) -> int:
     if args.clear:
         print(f"{mediator.name} is on the panel: no leaving date.")
     else:
-        print(f"{mediator.name} left the panel on {args.on:%d %B %Y}; retention periods "
-              "counted from leaving the panel start that day.")
+        print(f"{mediator.name} left the panel on {day_text(args.on, long=True)}; retention "
+              "periods counted from leaving the panel start that day.")
     return 0
 
 
@@ -193,7 +194,7 @@ def cmd_retention(args: argparse.Namespace) -> int:
         if changes:
             set_retention_periods(store, changes)
         plan = retention_plan(store, today=as_of)
-        print(f"Retention as of {as_of:%d %B %Y}:")
+        print(f"Retention as of {day_text(as_of, long=True)}:")
         for kind, rule in plan.schedule.items():
             print(f"  {kind.value}: {rule.describe()}. {rule.reason}")
         print()

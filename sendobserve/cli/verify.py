@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sendobserve.errors import UserError
+from sendobserve.model.vocabulary import day_text
 from sendobserve.named_file import Unread, read_named_file
 
 EXIT_OK = 0
@@ -131,7 +132,9 @@ def _report(pdf: bytes, roots: list[bytes], store: Any) -> int:
     if result.issuer:
         print(f"  Issued by:   {result.issuer} (signing root)")
     if result.signed_at:
-        print(f"  Signed at:   {result.signed_at:%d %B %Y %H:%M %Z} (the signer's clock)")
+        signed = result.signed_at
+        print(f"  Signed at:   {day_text(signed, long=True)} {signed:%H:%M %Z} "
+              "(the signer's clock)")
     if result.serial:
         print(f"  Certificate: {result.serial}")
         if store is not None and result.intact:

@@ -85,6 +85,7 @@ from sendobserve.model.validation import (
     validate_reflection,
     validate_training,
 )
+from sendobserve.model.vocabulary import day_text
 from sendobserve.pki.canonical import canonical_json
 from sendobserve.pki.control import ErasureRecord
 from sendobserve.pki.controls import EVIDENCE
@@ -606,7 +607,7 @@ def _preview(session: Session, opened: OpenedBundle, plan: ImportPlan,
         ObservationLine(
             op.observation_id,
             f"{observation_label(o.form_id, o.ordinal)}, case {cases[o.case_id]}, "
-            f"{o.observed_on:%-d %b %Y} by {observers[o.observer_id]}",
+            f"{day_text(o.observed_on)} by {observers[o.observer_id]}",
             op.action,
             fingerprint(authors[o.id]) if o.id in authors else None,
         )

@@ -33,6 +33,7 @@ from sendobserve.exchange.logs import (
 from sendobserve.exchange.shaped import expected_fields, from_json, value_json
 from sendobserve.model.domain import Amendment, MarkState, Mediator
 from sendobserve.model.shapes import shape_of
+from sendobserve.model.vocabulary import day_text
 from sendobserve.storage import exchange as stored
 from sendobserve.storage.repositories import load_practice_record
 
@@ -118,7 +119,7 @@ def list_conflicts(session: Session) -> tuple[ObservationConflict, ...]:
         o = obs.observation
         label = (f"{observation_label(o.form_id, o.ordinal)}, "
                  f"case {case.reference if case else '?'}, "
-                 f"{o.observed_on:%-d %b %Y} by {observer.name if observer else '?'}")
+                 f"{day_text(o.observed_on)} by {observer.name if observer else '?'}")
         kept = tuple(
             KeptVersion(v.digest, v.amendments, _differences(current, v))
             for v in (decode_version(data) for data in obs.conflicts)

@@ -50,6 +50,7 @@ from sendobserve.exchange.settle import (
 from sendobserve.model.deciders import decider_refusal
 from sendobserve.model.domain import Mediator, Observer, utcnow
 from sendobserve.model.validation import validate_required_text
+from sendobserve.model.vocabulary import day_text
 from sendobserve.pki.controls import EVIDENCE
 from sendobserve.pki.identity import load_or_create_identity
 from sendobserve.storage import exchange as stored
@@ -180,7 +181,7 @@ def list_certificate_conflicts(session: Session) -> tuple[CertificateConflict, .
 
 def superseded_line(c: IssuedCertificate, d: Decision | None) -> str:
     """A superseded certificate in words, for the register and the verification."""
-    by = (f"{d.decided_by}'s decision of {d.decided_at:%-d %b %Y} ({d.reason})" if d
+    by = (f"{d.decided_by}'s decision of {day_text(d.decided_at)} ({d.reason})" if d
           else "a decision")
     return (f"{certificate_label(c)} (code {c.verification_code}): SUPERSEDED by {by}; "
             "kept, not re-printed")

@@ -57,6 +57,7 @@ from sendobserve.exchange.logs import (
 )
 from sendobserve.exchange.shaped import expected_fields, from_json
 from sendobserve.model.deciders import decider_refusal
+from sendobserve.model.vocabulary import day_text
 from sendobserve.pki.canonical import canonical_json
 from sendobserve.pki.controls import EVIDENCE
 from sendobserve.storage import exchange as stored
@@ -126,7 +127,7 @@ def certificate_label(c: IssuedCertificate) -> str:
     from sendobserve.model.vocabulary import issuer_text
 
     return (f"{c.kind} {c.serial} ({issuer_text(c.issuer)}) issued "
-            f"{c.issued_on:%-d %b %Y}, signed by {c.signer_name}")
+            f"{day_text(c.issued_on)}, signed by {c.signer_name}")
 
 
 def plan_controls(session: Session, tombstones: tuple[Tombstone, ...],

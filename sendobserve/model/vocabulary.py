@@ -1,5 +1,5 @@
 """The product's words, in one place: what states, roles and kinds are called, their
-glyphs, how hours, counts and ordinals are written, and how names are folded and matched
+glyphs, how hours, counts, ordinals and dates are written, and how names are folded and matched
 by every search. The app, the reports and the command line all take them from here.
 
 Marks show as a glyph *and* a word everywhere (on screen, on paper, to a screen
@@ -16,6 +16,7 @@ as LIKE patterns; a property test holds the three to one answer.
 from __future__ import annotations
 
 import unicodedata
+from datetime import date, datetime
 from decimal import Decimal
 
 from sendobserve.model.domain import (
@@ -109,6 +110,34 @@ def ordinal(n: int) -> str:
     """1 → "1st", 2 → "2nd", 11 → "11th", 22 → "22nd"."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+# Dates in words, the same on every system: ``strftime``'s "%-d" is not known on Windows
+# (it raises there) and "%b"/"%B" follow the process's locale, which Qt sets from the
+# desktop's; these write English month names whatever the machine.
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def month_word(day: date, *, long: bool = False) -> str:
+    """"Nov" (``long``: "November")."""
+    month = _MONTHS[day.month - 1]
+    return month if long else month[:3]
+
+
+def day_text(day: date, *, long: bool = False) -> str:
+    """"30 Nov 2026" (``long``: "30 November 2026")."""
+    return f"{day.day} {month_word(day, long=long)} {day.year}"
+
+
+def month_text(day: date) -> str:
+    """"Nov 2026"."""
+    return f"{month_word(day)} {day.year}"
+
+
+def moment_text(moment: datetime) -> str:
+    """"30 Nov 2026 14:05", as the moment reads on its own clock (callers give UTC)."""
+    return f"{day_text(moment)} {moment:%H:%M}"
 
 
 # Letters that Unicode does not decompose into a base letter plus an accent.

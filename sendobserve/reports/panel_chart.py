@@ -12,9 +12,11 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
+from sendobserve.model.vocabulary import month_text, month_word
+
 
 def month_label(first: date) -> str:
-    return first.strftime("%b %Y")
+    return month_text(first)
 
 
 def renewals_text(months: Sequence[tuple[date, int]]) -> str:
@@ -42,8 +44,8 @@ def renewals_svg(months: Sequence[tuple[date, int]], *, width: int = 520,
     chart.width, chart.height = width - 50, height - 62
     counts = [n for _, n in months] or [0]
     chart.data = [counts]
-    chart.categoryAxis.categoryNames = [m.strftime("%b\n%Y") if i == 0 or m.month == 1
-                                        else m.strftime("%b") for i, (m, _) in enumerate(months)]
+    chart.categoryAxis.categoryNames = [f"{month_word(m)}\n{m.year}" if i == 0 or m.month == 1
+                                        else month_word(m) for i, (m, _) in enumerate(months)]
     chart.categoryAxis.labels.fontSize = 8
     chart.categoryAxis.labels.dy = -2
     top = max(counts)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sendobserve.model.domain import MarkState
+from sendobserve.model.vocabulary import month_word
 from sendobserve.reports import styles as st
 from sendobserve.reports.content import MatrixGroup, ReadinessContent
 from sendobserve.reports.observation import MARK_COLOURS
@@ -22,7 +23,7 @@ READINESS_TITLE = "SEND mediator readiness for accreditation"
 
 def _short_date(d: Any) -> str:
     """'3 Feb': fits a matrix column; the full date is in the column key below."""
-    return f"{d.day} {d.strftime('%b')}"
+    return f"{d.day} {month_word(d)}"
 
 
 def is_landscape(content: ReadinessContent) -> bool:

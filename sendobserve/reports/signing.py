@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sendobserve.model.vocabulary import moment_text
 from sendobserve.pki.certificates import SignerCredentials
 from sendobserve.reports import styles as st
 from sendobserve.reports.certificate import SEAL_BOX
@@ -68,7 +69,7 @@ def _seal_pdf(width: float, height: float, signer: str, when: datetime, serial: 
     c.drawString(7, height - 23, signer)
     c.setFillColor(colors.HexColor(st.MUTED))
     c.setFont(st.SANS, 6.5)
-    stamp = when.astimezone(UTC).strftime("%d %b %Y %H:%M UTC")
+    stamp = f"{moment_text(when.astimezone(UTC))} UTC"
     c.drawString(7, 6, f"{stamp} · {serial}" if serial else stamp)
     c.showPage()
     c.save()

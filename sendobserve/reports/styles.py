@@ -18,6 +18,7 @@ from typing import Any
 
 from sendobserve.model import vocabulary
 from sendobserve.model.domain import MarkState
+from sendobserve.model.vocabulary import day_text, month_word
 from sendobserve.paths import resource_path
 
 SANS = "SO-Sans"
@@ -210,12 +211,12 @@ def esc(text: str) -> str:
 
 def fmt_date(d: Any) -> str:
     """'22 November 2026': unambiguous on both sides of the Atlantic."""
-    return f"{d.day} {d.strftime('%B %Y')}"
+    return day_text(d, long=True)
 
 
 def fmt_short_date(d: Any) -> str:
     """'17 Sep 2026': for table cells, where the long month would wrap."""
-    return f"{d.day} {d.strftime('%b %Y')}"
+    return day_text(d)
 
 
 def fmt_date_range(start: Any, end: Any) -> str:
@@ -225,7 +226,7 @@ def fmt_date_range(start: Any, end: Any) -> str:
     if (start.year, start.month) == (end.year, end.month):
         return f"{start.day}\u2013{fmt_date(end)}"
     if start.year == end.year:
-        return f"{start.day} {start.strftime('%B')} \u2013 {fmt_date(end)}"
+        return f"{start.day} {month_word(start, long=True)} \u2013 {fmt_date(end)}"
     return f"{fmt_date(start)} \u2013 {fmt_date(end)}"
 
 

@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sendobserve.errors import UserError
+from sendobserve.model.vocabulary import day_text, moment_text
 from sendobserve.services import Done, Sessions
 from sendobserve.services.changes import Changes
 
@@ -102,7 +103,7 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
-        return f"{value:%-d %b %Y %H:%M} UTC"
+        return f"{moment_text(value)} UTC"
     return str(value)
 
 
@@ -116,7 +117,7 @@ def _amended(amendments: Sequence[Any]) -> str:
     if not amendments:
         return "as finalised (not amended)"
     return "amended by " + "; ".join(
-        f"{a.amended_by} on {a.amended_at:%-d %b %Y %H:%M} UTC ({a.reason})"
+        f"{a.amended_by} on {moment_text(a.amended_at)} UTC ({a.reason})"
         for a in amendments)
 
 
@@ -190,9 +191,9 @@ def record_view(c: RecordConflict, names: dict[str, str]) -> ConflictView:
     versions = [Version("A", "held here (current)", "the version readiness and certificates "
                         "use here", "current", "Keep A (the version held here)")]
     versions += [Version(_letter(i + 1), "kept from a file",
-                         f"received {k.received_at:%-d %b %Y %H:%M} UTC in a file signed by "
+                         f"received {moment_text(k.received_at)} UTC in a file signed by "
                          f"{_signer(names, k.signer_fingerprint)}", k.digest,
-                         f"Keep {_letter(i + 1)} (received {k.received_at:%-d %b %Y})")
+                         f"Keep {_letter(i + 1)} (received {day_text(k.received_at)})")
                  for i, k in enumerate(c.kept)]
     names_ = sorted((set(c.current) | {f for k in c.kept for f in k.fields}) - _HIDDEN_FIELDS)
     rows = [(n, (c.current.get(n), *(k.fields.get(n) for k in c.kept))) for n in names_]
@@ -206,7 +207,7 @@ def deletion_view(c: TombstoneConflict, names: dict[str, str]) -> ConflictView:
     versions = (
         Version("A", "held here (edited)", "edited after, or without seeing, the deletion",
                 "current", "Keep A (the record as held here)"),
-        Version("B", "deleted", f"deleted {t.deleted_at:%-d %b %Y %H:%M} UTC"
+        Version("B", "deleted", f"deleted {moment_text(t.deleted_at)} UTC"
                 + ("" if t.deleted_by == "this installation" else f" by {t.deleted_by}")
                 + f", signed by {_signer(names, t.fingerprint)}", "deleted",
                 "Keep B (the record stays deleted)"))
@@ -226,7 +227,7 @@ def certificate_view(c: CertificateConflict) -> ConflictView:
                  for i, k in enumerate(c.kept)]
     rows: list[tuple[str, tuple[Any, ...]]] = [
         ("serial", tuple(x.serial for x in certs)),
-        ("issued on", tuple(f"{x.issued_on:%-d %b %Y}" for x in certs)),
+        ("issued on", tuple(f"{day_text(x.issued_on)}" for x in certs)),
         ("signed by", tuple(x.signer_name for x in certs)),
         ("verification code", tuple(x.verification_code for x in certs)),
         ("edition", tuple(x.edition for x in certs)),
@@ -241,7 +242,7 @@ def certificate_view(c: CertificateConflict) -> ConflictView:
 
 
 def _issued(c: IssuedCertificate) -> str:
-    return (f"issued {c.issued_on:%-d %b %Y} (recorded {c.created_at:%-d %b %Y %H:%M} UTC), "
+    return (f"issued {day_text(c.issued_on)} (recorded {moment_text(c.created_at)} UTC), "
             f"signed by {c.signer_name}")
 
 

@@ -390,10 +390,10 @@ class RegisterEntry:
     kept: bool = False  # kept beside another for the same trainee and form (a conflict)
 
     def line(self) -> str:
-        from sendobserve.model.vocabulary import issuer_text
+        from sendobserve.model.vocabulary import day_text, issuer_text
 
         return (f"Form {self.form_number} {self.serial} ({issuer_text(self.issuer)}) for "
-                f"{self.mediator_name}, issued {self.issued_on:%-d %B %Y}, signed by "
+                f"{self.mediator_name}, issued {day_text(self.issued_on, long=True)}, signed by "
                 f"{self.signer_name}, code {self.verification_code}"
                 + (" (kept beside another: a conflict)" if self.kept else ""))
 

@@ -31,6 +31,7 @@ from sendobserve.model.evidence import (
     prepare_content,
     size_text,
 )
+from sendobserve.model.vocabulary import day_text
 from sendobserve.named_file import Unread, read_named_file
 from sendobserve.services.changes import Changes
 
@@ -55,17 +56,17 @@ def entry_label(record: PracticeRecord, kind: EntryKind, entry_id: uuid.UUID) ->
     if kind is EntryKind.TRAINING:
         for t in record.training:
             if t.id == entry_id:
-                return f"Training: {t.title} ({t.start_date:%-d %b %Y})"
+                return f"Training: {t.title} ({day_text(t.start_date)})"
     elif kind is EntryKind.CPD:
         for c in record.cpd:
             if c.id == entry_id:
                 text = " ".join(c.description.split())
                 short = text if len(text) <= 50 else text[:49] + "…"
-                return f"CPD: {short or c.kind.value} ({c.done_on:%-d %b %Y})"
+                return f"CPD: {short or c.kind.value} ({day_text(c.done_on)})"
     else:
         for case in record.cases:
             if case.id == entry_id:
-                return f"Case {case.reference} ({case.case_date:%-d %b %Y})"
+                return f"Case {case.reference} ({day_text(case.case_date)})"
     return f"{ENTRY_WORDS[kind].capitalize()} {entry_id.hex[:8]}"
 
 
@@ -244,7 +245,7 @@ def _withdraw_removal(session: Session, file: EvidenceFile, shown: str) -> None:
         return
     raise UserError(
         f"{shown} was removed from this {ENTRY_WORDS[file.entry_kind]} on "
-        f"{held.deleted_at:%-d %b %Y} and that removal has already gone to other laptops, "
+        f"{day_text(held.deleted_at)} and that removal has already gone to other laptops, "
         "which will go on removing this exact file; nothing was attached.",
         hint="Attach a new scan or a re-saved copy of the document: a different file is a "
         "new attachment that travels.")

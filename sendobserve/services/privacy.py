@@ -17,7 +17,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sendobserve.errors import UserError
-from sendobserve.model.vocabulary import fold_name
+from sendobserve.model.vocabulary import day_text, fold_name
 from sendobserve.services import Done
 from sendobserve.services.changes import EVERYTHING, NOTHING, Changes
 
@@ -72,8 +72,8 @@ def import_sources(store: Sessions) -> list[str]:
     with store.session() as session:
         rows = session.scalars(select(ExchangeImportRecord)).all()
         return [
-            f"Imported on {r.imported_at:%d %b %Y}: a file exported by {r.exported_by} "
-            f"(installation {r.signer_fingerprint}) on {r.exported_at:%d %b %Y}."
+            f"Imported on {day_text(r.imported_at)}: a file exported by {r.exported_by} "
+            f"(installation {r.signer_fingerprint}) on {day_text(r.exported_at)}."
             for r in rows
         ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -108,3 +110,44 @@ def test_the_role_and_state_words_are_written_once() -> None:
         text = path.read_text(encoding="utf-8")
         for label in once:
             assert label not in text, f"{label} is written again in {path.name}"
+
+
+# --- dates in words ----------------------------------------------------------------------
+
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"]
+
+
+@given(day=st.dates(date(1900, 1, 1), date(2200, 12, 31)))
+def test_a_day_in_words_reads_back_as_the_same_day(day: date) -> None:
+    from sendobserve.model.vocabulary import day_text, month_text
+
+    number, month, year = day_text(day).split(" ")
+    assert (int(number), _MONTHS.index(next(m for m in _MONTHS if m[:3] == month)) + 1,
+            int(year)) == (day.day, day.month, day.year)
+    assert not number.startswith("0")  # "5 Nov", not "05 Nov"
+    assert day_text(day, long=True) == f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    assert month_text(day) == f"{month} {year}"
+
+
+def test_a_moment_in_words() -> None:
+    from sendobserve.model.vocabulary import moment_text
+
+    assert moment_text(datetime(2026, 11, 5, 9, 7, tzinfo=UTC)) == "5 Nov 2026 09:07"
+
+
+def test_dates_are_written_the_same_on_every_system() -> None:
+    # "%-d" raises on Windows, and "%b"/"%B"/"%a"/"%A" follow the locale Qt sets from the
+    # desktop: every date in words goes through the vocabulary instead.
+    import re
+    from pathlib import Path
+
+    import sendobserve
+
+    root = Path(sendobserve.__file__).parent
+    pattern = re.compile(r"%-[a-zA-Z]|%[bBaA]")
+    found = [f"{path.relative_to(root)}:{n}" for path in root.rglob("*.py")
+             if "migrations" not in path.parts
+             for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+             if pattern.search(line) and not line.lstrip().startswith("#")]
+    assert found == []

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.errors import UserError
-from sendobserve.model.vocabulary import plural
+from sendobserve.model.vocabulary import day_text, plural
 from sendobserve.ui.common.a11y import LiveLabel
 from sendobserve.ui.common.geometry import remember_geometry
 from sendobserve.ui.common.lock import FILE_DIALOG_OPTIONS
@@ -353,7 +353,7 @@ class ImportPreviewDialog(QDialog):
         s = preview.signer
         status, advice = _STATUS_WORDS[s.status.value]
         if s.status.value == "known" and s.first_seen_at is not None:
-            status = f"Already known (first seen {s.first_seen_at:%d %b %Y})"
+            status = f"Already known (first seen {day_text(s.first_seen_at)})"
         self.head = QLabel(f"<b>Signed by {html.escape(s.name)}</b> — {html.escape(status)}")
         self.head.setAccessibleName(f"Signed by {s.name}, {status}")
         self.head.setWordWrap(True)

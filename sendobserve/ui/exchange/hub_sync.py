@@ -18,6 +18,8 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
 
+from sendobserve.model.vocabulary import moment_text
+
 if TYPE_CHECKING:
     from sendobserve.services import Done
     from sendobserve.storage.db import Store
@@ -34,7 +36,7 @@ def _when(moment: datetime | None) -> str:
     local = moment.astimezone()
     if local.date() == datetime.now().astimezone().date():
         return f"today {local:%H:%M}"
-    return f"{local:%d %b %Y %H:%M}"
+    return f"{moment_text(local)}"
 
 
 class HubSyncController(QObject):

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 
 from sendobserve.errors import UserError
 from sendobserve.hub.protocol import Role, Status, spaced
+from sendobserve.model.vocabulary import moment_text
 from sendobserve.services.changes import Changes
 from sendobserve.ui.common.a11y import LiveLabel, clear_on_escape
 
@@ -106,7 +107,7 @@ def _asked(text: str) -> str:
         moment = datetime.fromisoformat(text).astimezone()
     except ValueError:
         return text
-    return f"{moment:%d %b %Y %H:%M}"
+    return f"{moment_text(moment)}"
 
 
 class InstallationsModel(QAbstractTableModel):

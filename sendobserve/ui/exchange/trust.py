@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.errors import UserError
-from sendobserve.model.vocabulary import plural
+from sendobserve.model.vocabulary import day_text, moment_text, plural
 from sendobserve.services.changes import Changes
 from sendobserve.services.conflict_views import ConflictView
 from sendobserve.services.trust import SignerLine
@@ -107,8 +107,8 @@ class SignersModel(_Table):
         self.signers = signers
         self.set_rows([(
             s.name + (" (this installation)" if s.this_installation else ""),
-            s.fingerprint, f"{s.first_seen_at:%-d %b %Y}", f"{s.last_import_at:%-d %b %Y}",
-            (f"REVOKED from {s.revoked_from:%-d %b %Y %H:%M} UTC ({s.revoked_reason}; "
+            s.fingerprint, f"{day_text(s.first_seen_at)}", f"{day_text(s.last_import_at)}",
+            (f"REVOKED from {moment_text(s.revoked_from)} UTC ({s.revoked_reason}; "
              f"{s.revoked_by})" if s.revoked_from else "—"))
             for s in signers])
 
@@ -206,7 +206,7 @@ class KnownSignersDialog(QDialog):
             return False
         self.reload()
         self.message.setText(f"Revoked {signer.name}'s installation from "
-                             f"{when:%-d %b %Y %H:%M} UTC.")
+                             f"{moment_text(when)} UTC.")
         _emit(self, changes)
         return True
 
@@ -268,7 +268,7 @@ class RevokeDialog(QDialog):
         when: Any = self.when.dateTime().toPython()
         when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
         if not self.confirm(f"Revoke {self.signer.name}'s installation from "
-                            f"{when:%-d %b %Y %H:%M} UTC? Files it signs from then on will be "
+                            f"{moment_text(when)} UTC? Files it signs from then on will be "
                             "refused here and, once this store's files reach them, on other "
                             "laptops. This cannot be undone."):
             return False

@@ -63,6 +63,7 @@ from sendobserve.model.domain import (
 from sendobserve.model.vocabulary import (
     CASE_KIND_LABELS,
     TRAINEE_ROLE_LABELS,
+    day_text,
     fold_name,
     name_matches,
     ordinal,
@@ -169,7 +170,7 @@ class CaseListModel(QAbstractListModel):
             return None
         case = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return (f"{case.reference}\n{case.case_date.strftime('%d %b %Y')} · "
+            return (f"{case.reference}\n{day_text(case.case_date)} · "
                     f"{TRAINEE_ROLE_LABELS[case.trainee_role].lower()} · "
                     f"{CASE_KIND_LABELS[case.kind].lower()}")
         if role == OBJECT_ROLE:
@@ -202,7 +203,7 @@ class ObservationListModel(QAbstractListModel):
         state = {ObservationState.DRAFT: "draft", ObservationState.FINALISED: "finalised",
                  ObservationState.AMENDED: "finalised, amended"}[obs.state]
         return (f"Form {number}, {ordinal_text(obs.ordinal)} {word} — {state}",
-                f"{ref} · {obs.observed_on.strftime('%d %b %Y')} · {observer}")
+                f"{ref} · {day_text(obs.observed_on)} · {observer}")
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.model.domain import Amendment, MarkState, Observation
+from sendobserve.model.vocabulary import moment_text
 from sendobserve.services.workspace import MarkEdit
 from sendobserve.ui.common.a11y import LiveLabel, on_back, plain_text, tell
 from sendobserve.ui.common.minimisation import minimisation_label, watch
@@ -200,7 +201,7 @@ class HistoryModel(QAbstractTableModel):
                     else:
                         text += f"\nnote “{change.old_note}” → “{change.new_note}”"
                 self._rows.append((
-                    amendment.amended_at.astimezone().strftime("%d %b %Y %H:%M"),
+                    moment_text(amendment.amended_at.astimezone()),
                     amendment.amended_by, self._item_text(change.criterion_id), text,
                     amendment.reason))
         self.endResetModel()

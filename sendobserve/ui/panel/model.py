@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from sendobserve.model.panel import STATUS_ORDER, PanelRow, PanelStatus, Verdict, panel_row
-from sendobserve.model.vocabulary import fold_name
+from sendobserve.model.vocabulary import day_text, fold_name
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -63,7 +63,7 @@ _TINT = {
 
 
 def _day(value: date | None) -> str:
-    return value.strftime("%d %b %Y") if value else "—"
+    return day_text(value) if value else "—"
 
 
 @dataclass(frozen=True)

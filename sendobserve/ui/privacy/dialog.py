@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.model.retention import KIND_WORDS, Kind, RetentionPlan, Rule
+from sendobserve.model.vocabulary import day_text
 from sendobserve.storage.db import Store
 from sendobserve.ui.common.lock import FILE_DIALOG_OPTIONS
 from sendobserve.ui.common.tasks import Runner
@@ -105,7 +106,7 @@ class PrivacyDialog(QDialog):
         self.apply_button.clicked.connect(self._confirm_apply)
         self.retention_status = _Status(retention)
         box = QVBoxLayout(retention)
-        box.addWidget(QLabel(f"As of {self.today:%d %B %Y}:", retention))
+        box.addWidget(QLabel(f"As of {day_text(self.today, long=True)}:", retention))
         box.addWidget(self.plan_view)
         box.addWidget(self.apply_button, alignment=Qt.AlignmentFlag.AlignLeft)
         box.addWidget(self.retention_status)

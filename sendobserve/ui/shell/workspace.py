@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.model.domain import Case, Mediator, Observation
+from sendobserve.model.vocabulary import day_text
 from sendobserve.services.workspace import WorkspaceService
 from sendobserve.ui.common.a11y import on_back
 from sendobserve.ui.common.lock import Curtain, IdleWatcher, LockPage
@@ -49,7 +50,7 @@ def observation_heading(observation: Observation, mediator: Mediator | None, cas
         parts.append(f"Mediator: {html.escape(mediator.name)}")
     if case is not None:
         parts.append(f"Case {html.escape(case.reference)}")
-    parts.append(observation.observed_on.strftime("%d %b %Y"))
+    parts.append(day_text(observation.observed_on))
     return " · ".join(parts)
 
 

@@ -41,7 +41,7 @@ from sendobserve.model.readiness import (
     ObservationRef,
     ReadinessReport,
 )
-from sendobserve.model.vocabulary import fold_name
+from sendobserve.model.vocabulary import day_text, fold_name
 from sendobserve.ui.trainee.style import (
     GAP_GLYPH,
     GAP_WORD,
@@ -84,7 +84,7 @@ class _Row:
 
 
 def _day(ref: ObservationRef) -> str:
-    return ref.observed_on.strftime("%-d %b %Y")
+    return day_text(ref.observed_on)
 
 
 def _observer(ref: ObservationRef) -> str:
@@ -470,7 +470,7 @@ class ReadinessTableModel(QAbstractTableModel):
                 ref = refs[0]
                 case = next(c for c in self._report.cases if c.case_id == ref.case_id) if (
                     self._report) else None
-                when = case.case_date.strftime("%-d %b %Y") if case else _day(ref)
+                when = day_text(case.case_date) if case else _day(ref)
                 return (
                     f"{self.case_label(ref).capitalize()}\n"
                     f"{self._case_ref.get(ref.case_id, '?')}\n{when}"

@@ -28,6 +28,7 @@ from sendobserve.model.outcome import RequirementResult, Status, fmt_hours
 from sendobserve.model.readiness import ReadinessReport
 from sendobserve.model.renewal import PassportReport, RenewalReport
 from sendobserve.model.rulebook import Edition, default_edition
+from sendobserve.model.vocabulary import day_text
 from sendobserve.ui.trainee.style import STATUS_GLYPH, STATUS_WORD, status_colour
 
 # requirement id → (what, figure key, unit) for the short figure; the threshold is the
@@ -223,7 +224,7 @@ class ReadinessPanel(RequirementList):
             n = len(needed)
             verdict = (f"{STATUS_GLYPH[Status.NOT_MET]} Not ready for Form 4 — "
                        f"{n} thing{'s' if n != 1 else ''} still needed")
-        period = (f"; practice period from {report.practice_start.strftime('%-d %B %Y')}"
+        period = (f"; practice period from {day_text(report.practice_start, long=True)}"
                   if report.practice_start else
                   "; the practice period begins after the SEND-specific training")
         self.show_results(verdict, report.ready, report.requirements, needed, report.edition,
@@ -287,7 +288,7 @@ class PassportPanel(QWidget):
 
     def show_report(self, report: PassportReport, passported: bool) -> None:
         def iso(d: object) -> str:
-            return d.strftime("%-d %B %Y") if d is not None else "not recorded"  # type: ignore[attr-defined]
+            return day_text(d, long=True) if d is not None else "not recorded"  # type: ignore[arg-type]
 
         lines = [
             f"Working as a SEND mediator since: {iso(report.send_practice_since)}",

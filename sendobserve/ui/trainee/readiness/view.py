@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from sendobserve.model.domain import MarkState as M
 from sendobserve.model.outcome import fmt_hours
 from sendobserve.model.renewal import last_twelve_months
+from sendobserve.model.vocabulary import day_text
 from sendobserve.services.readiness import ReadinessData
 from sendobserve.services.screens_trainee import TraineeRecord
 from sendobserve.ui.common.a11y import LiveLabel, clear_on_escape
@@ -379,7 +380,7 @@ class ReadinessView(QWidget):
         self._arrange()
         self._restore(keep)
 
-        self.title.setText(f"{mediator.name} — readiness as of {report.as_of:%-d %B %Y}")
+        self.title.setText(f"{mediator.name} — readiness as of {day_text(report.as_of, long=True)}")
         self.title.setAccessibleName(self.title.text())
         summary = self._summary(data)
         self.status.setText(summary)
@@ -399,7 +400,7 @@ class ReadinessView(QWidget):
 
         window = last_twelve_months(report.as_of)
         cpd_lines = [
-            f"{c.done_on:%-d %b %Y}   {fmt_hours(c.hours)} h   "
+            f"{day_text(c.done_on)}   {fmt_hours(c.hours)} h   "
             f"{c.kind.value.replace('_', ' ')}: {c.description}"
             for c in sorted(data.record.cpd, key=lambda c: c.done_on, reverse=True)
             if c.done_on in window
@@ -427,7 +428,7 @@ class ReadinessView(QWidget):
                     " needed).")
         if mediator.accredited_on is not None:
             r = data.renewal
-            return (f"Accredited on {mediator.accredited_on:%-d %B %Y}. "
+            return (f"Accredited on {day_text(mediator.accredited_on, long=True)}. "
                     + ("Meets the annual re-registration requirements." if r.ready else
                        f"Re-registration: {len(r.still_needed)} still needed."))
         report = data.readiness

@@ -43,6 +43,7 @@ from sendobserve.model.evidence import (
     EvidenceKind,
     size_text,
 )
+from sendobserve.model.vocabulary import day_text
 from sendobserve.ui.common.a11y import LiveLabel
 from sendobserve.ui.common.lock import FILE_DIALOG_OPTIONS
 from sendobserve.ui.common.tasks import Runner
@@ -54,7 +55,7 @@ FILE_FILTER = "Certificates and outlines (*.pdf *.png *.jpg *.jpeg);;All files (
 
 def describe(file: EvidenceFile) -> str:
     return (f"{KIND_WORDS[file.kind]}: {file.name} ({MEDIA_WORDS[file.media_type]}, "
-            f"{file.size_text}), added by {file.added_by} on {file.added_at:%-d %b %Y}")
+            f"{file.size_text}), added by {file.added_by} on {day_text(file.added_at)}")
 
 
 class EvidenceListModel(QAbstractListModel):

@@ -33,7 +33,7 @@ from sendobserve.model.domain import (
     TrainingKind,
 )
 from sendobserve.model.outcome import fmt_hours, role_label
-from sendobserve.model.vocabulary import BODY_NAMES, CASE_KIND_LABELS, TRAINEE_ROLE_LABELS
+from sendobserve.model.vocabulary import BODY_NAMES, CASE_KIND_LABELS, TRAINEE_ROLE_LABELS, day_text
 
 
 class FieldKind(Enum):
@@ -80,7 +80,7 @@ class KindSpec:
 
 
 def _d(day: date) -> str:
-    return day.strftime("%-d %b %Y")
+    return day_text(day)
 
 
 def _label(value: str) -> str:
