@@ -3,6 +3,7 @@ input shows a message by the field and stores nothing."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -308,3 +309,40 @@ def test_the_leaving_date_is_recorded_in_the_details_tab(qtbot: QtBot, demo_stor
         assert details.save()
     with demo_store.session() as session:
         assert left_panel_on(session, mediator_id(RENEWING)) is None
+
+
+class _Watched(TraineeRecord):
+    """The real door, noting the thread each leaving-date read and write ran on."""
+
+    threads: list[tuple[str, bool]]
+
+    def left_panel_on(self, mediator_id: Any) -> Any:
+        self.threads.append(("read", threading.current_thread() is threading.main_thread()))
+        return super().left_panel_on(mediator_id)
+
+    def set_left_panel(self, mediator_id: Any, day: Any, *, today: Any) -> Any:
+        self.threads.append(("write", threading.current_thread() is threading.main_thread()))
+        return super().set_left_panel(mediator_id, day, today=today)
+
+
+def test_the_leaving_date_is_read_and_saved_on_the_runner(qtbot: QtBot, demo_store: Store) -> None:
+    from sendobserve.storage.retention import left_panel_on
+
+    door = _Watched.of(demo_store)
+    door.threads = []
+    runner = Runner()  # a worker thread, as in the window
+    screen = TraineeScreen(door, mediator_id(RENEWING), runner=runner, today=lambda: TODAY)
+    qtbot.addWidget(screen)
+    details = screen.record.details
+    qtbot.waitUntil(details.left_panel.isEnabled, timeout=5000)  # disabled until read
+    assert door.threads == [("read", False)]
+    details.left_panel.set(TODAY - timedelta(days=3))
+    with qtbot.waitSignal(screen.record.changed, timeout=5000):
+        assert details.save()
+        assert not details.save_button.isEnabled()  # while the write runs
+    assert details.message.text() == "Saved."
+    assert details.save_button.isEnabled()
+    assert door.threads[1:] == [("write", False)]
+    with demo_store.session() as session:
+        assert left_panel_on(session, mediator_id(RENEWING)) == TODAY - timedelta(days=3)
+    runner.wait()
