@@ -19,6 +19,7 @@ from sendobserve.errors import UserError
 from sendobserve.forms.definition import FormDefinition
 from sendobserve.model import requirements as R
 from sendobserve.model.domain import (
+    Case,
     Mark,
     MarkState,
     Observation,
@@ -351,8 +352,11 @@ def _training_fact_lines(facts: Sequence[TrainingFact]) -> tuple[TrainingLine, .
     )
 
 
-def report_case_lines(report: ReadinessReport) -> tuple[CaseLine, ...]:
-    """The cases as the readiness engine counted them, each with its observers."""
+def report_case_lines(report: ReadinessReport, cases: Sequence[Case] = ()
+                      ) -> tuple[CaseLine, ...]:
+    """The cases as the readiness engine counted them, each with its observers (and,
+    from ``cases``, the records, its local authority)."""
+    authority = {c.id: c.local_authority for c in cases}
     lines = []
     for c in report.cases:
         observers: list[str] = []
@@ -367,6 +371,7 @@ def report_case_lines(report: ReadinessReport) -> tuple[CaseLine, ...]:
             observed_by=tuple(observers),
             casework_hours=c.casework_hours,
             kind=c.kind.replace("_", " ").capitalize(),
+            local_authority=authority.get(c.case_id) or "",
         ))
     return tuple(lines)
 
@@ -547,7 +552,7 @@ def portfolio_content(
             line for kind in (TrainingKind.FOUNDATION, TrainingKind.SEND, TrainingKind.OTHER)
             for line in training_lines(record, kind)
         ),
-        cases=report_case_lines(report),
+        cases=report_case_lines(report, record.cases),
         reflections=tuple(
             ReflectionLine(r.reflected_on, r.hours, r.with_whom, r.summary)
             for r in sorted(record.reflections, key=lambda r: r.reflected_on)
