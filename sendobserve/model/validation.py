@@ -240,3 +240,26 @@ def validate_record_hours(record: PracticeRecord) -> None:
 def validate_signature(s: Signature, *, today: date | None = None) -> None:
     validate_required_text(s.name, label="The signer's name", field="signature_name")
     validate_not_future(s.signed_on, label="The signature date", field="signed_on", today=today)
+
+
+Validated = Mediator | Observer | Case | Training | Reflection | Cpd | Contact | Discretion
+
+
+def validate_record(record: Validated, *, today: date | None = None) -> None:
+    """The check of ``record``'s own kind (the bulk writer and an import meet every kind)."""
+    if isinstance(record, Observer):
+        validate_observer(record)
+    elif isinstance(record, Mediator):
+        validate_mediator(record, today=today)
+    elif isinstance(record, Case):
+        validate_case(record, today=today)
+    elif isinstance(record, Training):
+        validate_training(record, today=today)
+    elif isinstance(record, Reflection):
+        validate_reflection(record, today=today)
+    elif isinstance(record, Cpd):
+        validate_cpd(record, today=today)
+    elif isinstance(record, Contact):
+        validate_contact(record, today=today)
+    else:
+        validate_discretion(record, today=today)

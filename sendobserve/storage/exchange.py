@@ -33,20 +33,16 @@ from sendobserve.pki.identity import Revocation, load_or_create_identity
 from sendobserve.pki.provenance import Provenance, sign_origin
 from sendobserve.storage.base import GUID, Base, UTCDateTime
 from sendobserve.storage.records import (
+    LOG_ROWS,
     AmendmentChangeRecord,
     AmendmentRecord,
     CaseRecord,
-    ContactRecord,
-    CpdRecord,
     DebriefNoteRecord,
-    DiscretionRecord,
     FormVersionRecord,
     MarkRecord,
     MediatorRecord,
     ObservationRecord,
     ObserverRecord,
-    ReflectionRecord,
-    TrainingRecord,
 )
 from sendobserve.storage.repositories import _convert
 from sendobserve.storage.repositories._common import fold_name
@@ -549,11 +545,7 @@ def sign_finalised(session: Session, observation_id: uuid.UUID) -> Provenance:
 
 
 _LOG_TABLES: dict[str, tuple[Any, Callable[[Any], Any]]] = {
-    "training": (TrainingRecord, _convert.training),
-    "reflections": (ReflectionRecord, _convert.reflection),
-    "cpd": (CpdRecord, _convert.cpd),
-    "contacts": (ContactRecord, _convert.contact),
-    "discretions": (DiscretionRecord, _convert.discretion),
+    **{kind: (row, _convert.LOG_READERS[kind]) for kind, row in LOG_ROWS.items()},
     "mediator": (MediatorRecord, _convert.mediator),
     "case": (CaseRecord, _convert.case),
     "observer": (ObserverRecord, _convert.observer),
