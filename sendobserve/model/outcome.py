@@ -105,6 +105,28 @@ class RequirementResult:
         }
 
 
+class Judged:
+    """What every assessment (readiness, re-registration, passporting) answers about its
+    ``requirements``: met (each satisfied), what is still needed, and one result by id."""
+
+    __slots__ = ()
+    requirements: tuple[RequirementResult, ...]
+
+    @property
+    def all_met(self) -> bool:
+        return all(r.satisfied for r in self.requirements)
+
+    @property
+    def still_needed(self) -> tuple[str, ...]:
+        return tuple(s for r in self.requirements for s in r.still_needed)
+
+    def requirement(self, requirement_id: str) -> RequirementResult:
+        for r in self.requirements:
+            if r.id == requirement_id:
+                return r
+        raise KeyError(requirement_id)
+
+
 def discretion_problem(d: Discretion, edition: Edition) -> str | None:
     """Why ``d`` cannot stand under ``edition`` (a sentence naming the paragraph), or None.
 

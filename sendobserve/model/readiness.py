@@ -64,6 +64,7 @@ from sendobserve.model.domain import (
 )
 from sendobserve.model.outcome import (
     Figure,
+    Judged,
     RequirementResult,
     Status,
     TrainingFact,
@@ -283,7 +284,7 @@ class CaseSummary:
 
 
 @dataclass(frozen=True, slots=True)
-class ReadinessReport:
+class ReadinessReport(Judged):
     mediator_id: uuid.UUID
     mediator_name: str
     as_of: date
@@ -304,17 +305,11 @@ class ReadinessReport:
 
     @property
     def ready(self) -> bool:
-        return all(r.satisfied for r in self.requirements)
+        return self.all_met
 
     @property
     def still_needed(self) -> tuple[str, ...]:
         return tuple(s for r in _merge_final_case(self.requirements) for s in r)
-
-    def requirement(self, requirement_id: str) -> RequirementResult:
-        for r in self.requirements:
-            if r.id == requirement_id:
-                return r
-        raise KeyError(requirement_id)
 
     def criterion(self, item_id: str, form_number: int | None = None) -> CriterionProgress:
         for c in self.criteria:

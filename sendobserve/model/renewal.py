@@ -44,6 +44,7 @@ from sendobserve.model.domain import (
 )
 from sendobserve.model.outcome import (
     Figure,
+    Judged,
     RequirementResult,
     TrainingFact,
     figure_json,
@@ -105,7 +106,7 @@ def _judge(
 
 
 @dataclass(frozen=True, slots=True)
-class RenewalReport:
+class RenewalReport(Judged):
     mediator_id: uuid.UUID
     mediator_name: str
     as_of: date
@@ -116,14 +117,7 @@ class RenewalReport:
 
     @property
     def ready(self) -> bool:
-        return all(r.satisfied for r in self.requirements)
-
-    @property
-    def still_needed(self) -> tuple[str, ...]:
-        return tuple(s for r in self.requirements for s in r.still_needed)
-
-    def requirement(self, requirement_id: str) -> RequirementResult:
-        return next(r for r in self.requirements if r.id == requirement_id)
+        return self.all_met
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -243,7 +237,7 @@ class YearFacts:
 
 
 @dataclass(frozen=True, slots=True)
-class PassportReport:
+class PassportReport(Judged):
     mediator_id: uuid.UUID
     mediator_name: str
     as_of: date
@@ -261,14 +255,7 @@ class PassportReport:
 
     @property
     def eligible(self) -> bool:
-        return all(r.satisfied for r in self.requirements)
-
-    @property
-    def still_needed(self) -> tuple[str, ...]:
-        return tuple(s for r in self.requirements for s in r.still_needed)
-
-    def requirement(self, requirement_id: str) -> RequirementResult:
-        return next(r for r in self.requirements if r.id == requirement_id)
+        return self.all_met
 
     def to_json(self) -> dict[str, Any]:
         def iso(d: date | None) -> str | None:

@@ -31,7 +31,7 @@ from sendobserve.model.domain import (
     TraineeRole,
     TrainingKind,
 )
-from sendobserve.model.outcome import RequirementResult, Status, TrainingFact
+from sendobserve.model.outcome import Judged, RequirementResult, Status, TrainingFact
 from sendobserve.model.readiness import (
     CriterionProgress,
     ObservationRef,
@@ -250,16 +250,6 @@ def form5_missing(record: PracticeRecord, *, today: date | None = None) -> list[
     return list(assess_passport(record, today=today or date.today()).still_needed)
 
 
-def passport_discretion_lines(report: PassportReport) -> tuple[DiscretionLine, ...]:
-    return tuple(
-        DiscretionLine(r.title, d.decided_by, ROLE_LABELS[d.role], d.reason, d.decided_on,
-                       d.paragraph, d.parties_text)
-        for r in report.requirements
-        if r.status is Status.DISCRETION
-        for d in r.discretion
-    )
-
-
 def _route_note(report: PassportReport) -> str:
     if report.route is PassportRoute.PANEL and report.panel_confirmed_on:
         return (f"(A) On the panel of a SEND Mediation Provider Organisation, confirmed by "
@@ -312,7 +302,7 @@ def form5_content(
         organisation=organisation,
         edition=report.edition.label if report.edition else "",
         route_note=_route_note(report),
-        discretions=passport_discretion_lines(report),
+        discretions=discretion_lines(report),
     )
 
 
@@ -376,7 +366,7 @@ def report_case_lines(report: ReadinessReport, cases: Sequence[Case] = ()
     return tuple(lines)
 
 
-def discretion_lines(report: ReadinessReport) -> tuple[DiscretionLine, ...]:
+def discretion_lines(report: Judged) -> tuple[DiscretionLine, ...]:
     """Each requirement met by a recorded discretion, with who decided and why."""
     return tuple(
         DiscretionLine(r.title, d.decided_by, ROLE_LABELS[d.role], d.reason, d.decided_on,

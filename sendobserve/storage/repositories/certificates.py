@@ -14,29 +14,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from sendobserve.model.domain import utcnow
 from sendobserve.pki.certificates import RootCA, fingerprint
+from sendobserve.pki.controls import IssuedCertificate as IssuedCertificate
 from sendobserve.storage.certificates import (
     CertificatePrintRecord,
     CertificateRecord,
     SigningRootRecord,
 )
 from sendobserve.storage.repositories._common import Sessions, as_factory
-
-
-@dataclass(frozen=True, slots=True)
-class IssuedCertificate:
-    serial: str
-    form_number: int
-    mediator_id: uuid.UUID
-    signer_id: uuid.UUID | None
-    signer_name: str
-    issued_on: date
-    verification_code: str
-    created_at: datetime
-    signer_drawing: bytes | None = None  # PNG of the first issue; kept for every re-print
-    mediator_drawing: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +36,8 @@ class CertificatePrint:
 
 def _issued(r: CertificateRecord) -> IssuedCertificate:
     return IssuedCertificate(r.serial, r.form_number, r.mediator_id, r.signer_id, r.signer_name,
-                             r.issued_on, r.verification_code, r.created_at, r.signer_drawing,
-                             r.mediator_drawing)
+                             r.issued_on, r.verification_code, r.created_at, r.edition,
+                             r.signer_drawing, r.mediator_drawing)
 
 
 def format_serial(form_number: int, year: int, sequence: int) -> str:
@@ -89,6 +77,18 @@ class PkiRepository:
             ))
 
 
+def _first_issue(session: Session, mediator_id: uuid.UUID,
+                 form_number: int) -> CertificateRecord | None:
+    """The mediator's certificate on this form: the first issued (a re-print is it)."""
+    return session.scalars(
+        select(CertificateRecord)
+        .where(CertificateRecord.mediator_id == mediator_id,
+               CertificateRecord.form_number == form_number)
+        .order_by(CertificateRecord.created_at)
+        .limit(1)
+    ).first()
+
+
 class CertificateRepository:
     def __init__(self, sessions: Sessions):
         self._sessions = as_factory(sessions)
@@ -96,13 +96,7 @@ class CertificateRepository:
     def find(self, mediator_id: uuid.UUID, form_number: int) -> IssuedCertificate | None:
         """The certificate already issued to this mediator on this form, if any."""
         with self._sessions() as session:
-            row = session.scalars(
-                select(CertificateRecord)
-                .where(CertificateRecord.mediator_id == mediator_id,
-                       CertificateRecord.form_number == form_number)
-                .order_by(CertificateRecord.created_at)
-                .limit(1)
-            ).first()
+            row = _first_issue(session, mediator_id, form_number)
             return None if row is None else _issued(row)
 
     def get(self, serial: str) -> IssuedCertificate | None:
@@ -130,13 +124,7 @@ class CertificateRepository:
         transaction.
         """
         with self._sessions() as session:
-            row = session.scalars(
-                select(CertificateRecord)
-                .where(CertificateRecord.mediator_id == mediator_id,
-                       CertificateRecord.form_number == form_number)
-                .order_by(CertificateRecord.created_at)
-                .limit(1)
-            ).first()
+            row = _first_issue(session, mediator_id, form_number)
             reprint = row is not None
             if row is None:
                 prefix = format_serial(form_number, issued_on.year, 0)[:-6]
