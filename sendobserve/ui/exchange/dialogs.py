@@ -37,7 +37,7 @@ from sendobserve.model.vocabulary import plural
 from sendobserve.ui.common.a11y import LiveLabel
 from sendobserve.ui.common.geometry import remember_geometry
 from sendobserve.ui.common.lock import FILE_DIALOG_OPTIONS
-from sendobserve.ui.common.progress import ProgressDialog
+from sendobserve.ui.common.progress import ProgressDialog, run_behind_progress
 from sendobserve.ui.common.secret_field import PasswordField
 from sendobserve.ui.common.tasks import Runner
 
@@ -549,20 +549,8 @@ class ExchangeController(QObject):
 
     # --- plumbing ---------------------------------------------------------------------
     def _busy(self, title: str, work: Any, then: Any) -> None:
-        op = self.runner.op(work)
-        progress = ProgressDialog(title, op.job, self.parent_widget, cancellable=False)
-        self.progress = progress
-        progress.open()
-
-        def done(value: Any) -> None:
-            progress.finish()
-            then(value)
-
-        def failed(exc: BaseException) -> None:
-            progress.finish()
-            self._failed(exc)
-
-        op.success(done).failure(failed).run()
+        self.progress = run_behind_progress(self.runner.op(work), title, self.parent_widget,
+                                            then, self._failed, cancellable=False)
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, UserError):
