@@ -11,6 +11,7 @@ reference instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -248,18 +249,13 @@ Validated = Mediator | Observer | Case | Training | Reflection | Cpd | Contact |
 def validate_record(record: Validated, *, today: date | None = None) -> None:
     """The check of ``record``'s own kind (the bulk writer and an import meet every kind)."""
     if isinstance(record, Observer):
-        validate_observer(record)
-    elif isinstance(record, Mediator):
-        validate_mediator(record, today=today)
-    elif isinstance(record, Case):
-        validate_case(record, today=today)
-    elif isinstance(record, Training):
-        validate_training(record, today=today)
-    elif isinstance(record, Reflection):
-        validate_reflection(record, today=today)
-    elif isinstance(record, Cpd):
-        validate_cpd(record, today=today)
-    elif isinstance(record, Contact):
-        validate_contact(record, today=today)
+        validate_observer(record)  # an observer has no date to bound
     else:
-        validate_discretion(record, today=today)
+        _CHECKS[type(record)](record, today=today)
+
+
+_CHECKS: dict[type, Callable[..., None]] = {
+    Mediator: validate_mediator, Case: validate_case, Training: validate_training,
+    Reflection: validate_reflection, Cpd: validate_cpd, Contact: validate_contact,
+    Discretion: validate_discretion,
+}

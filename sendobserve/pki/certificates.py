@@ -101,17 +101,7 @@ def create_root(org_name: str, *, now: datetime | None = None) -> RootCA:
         .not_valid_after(start + ROOT_VALIDITY)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            key_usage(certificates=True),
             critical=True,
         )
         .add_extension(ski, critical=False)
@@ -124,6 +114,25 @@ def create_root(org_name: str, *, now: datetime | None = None) -> RootCA:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         ),
+    )
+
+
+def key_usage(*, certificates: bool = False, signatures: bool = False,
+              non_repudiation: bool = False) -> Any:
+    """A key's usage: issuing certificates (and their revocation lists), signing, or
+    signing with non-repudiation; never encryption or key agreement."""
+    from cryptography import x509
+
+    return x509.KeyUsage(
+        digital_signature=signatures,
+        content_commitment=non_repudiation,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=certificates,
+        crl_sign=certificates,
+        encipher_only=False,
+        decipher_only=False,
     )
 
 
@@ -166,17 +175,7 @@ def issue_leaf(root: RootCA, subject: Callable[[Any], list[Any]], validity: time
         .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=non_repudiation,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            key_usage(signatures=True, non_repudiation=non_repudiation),
             critical=True,
         )
     )
