@@ -87,6 +87,21 @@ def named(widget: W, name: str, description: str = "") -> W:
     return widget
 
 
+def act_or_cancel(dialog: QDialog, text: str, act: Callable[[], object], *,
+                  name: str = "") -> QDialogButtonBox:
+    """A dialog's one action (``text`` on the button, ``name`` read aloud: the text
+    without its ``&`` unless given) and Cancel, which closes it with nothing done. The
+    action's button is ``buttons.button(QDialogButtonBox.StandardButton.Ok)``."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel)
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(text)
+    ok.setAccessibleName(name or text.replace("&", ""))
+    buttons.accepted.connect(act)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 def save_or_cancel(dialog: QDialog, save: Callable[[], object]) -> QDialogButtonBox:
     """A dialog's Save and Cancel: Save (or Enter) runs ``save``, which accepts the dialog
     when what was typed is right; Cancel (or Escape) closes it with nothing kept."""

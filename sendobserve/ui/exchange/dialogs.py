@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from sendobserve.errors import UserError
 from sendobserve.model.vocabulary import plural
-from sendobserve.ui.common.a11y import LiveLabel
+from sendobserve.ui.common.a11y import LiveLabel, act_or_cancel
 from sendobserve.ui.common.geometry import remember_geometry
 from sendobserve.ui.common.lock import FILE_DIALOG_OPTIONS
 from sendobserve.ui.common.progress import ProgressDialog, run_behind_progress
@@ -149,14 +149,7 @@ class ExportDialog(QDialog):
         self.error.setStyleSheet("font-weight: bold;")
         self.error.setAccessibleName("Problem")
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Export")
-        ok.setAccessibleName("Export")
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(act_or_cancel(self, "Export", self._check, name="Export"))
         self.trainee.currentIndexChanged.connect(lambda _i: self._suggest_path())
         self._suggest_path()
         for combo in (self.trainee, self.scope, self.observer):
@@ -274,14 +267,8 @@ class ImportDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Problem")
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Open and check")
-        ok.setAccessibleName("Open and check the file")
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(act_or_cancel(self, "Open and check", self._check,
+                                       name="Open and check the file"))
 
     def _browse(self) -> None:
         name, _f = QFileDialog.getOpenFileName(self, "Import", str(Path.home()),
