@@ -44,16 +44,7 @@ def register(subparsers: Any) -> None:
                        "stored if any value is refused (a future date, hours out of range, "
                        "a blank reference, text too long).")
     q.add_argument("mediator", metavar="NAME_OR_ID")
-    q.add_argument("--reference", required=True, metavar="REF",
-                   help="the service's case reference (never a child's name)")
-    q.add_argument("--date", required=True, metavar="YYYY-MM-DD", type=date.fromisoformat,
-                   help="the case's date")
-    q.add_argument("--kind", choices=KINDS, default=CaseKind.MEDIATION.value,
-                   help="the kind of case (default: mediation)")
-    q.add_argument("--role", choices=ROLES, required=True,
-                   help="the trainee's part in the case")
-    q.add_argument("--hours", required=True, metavar="H", help="casework hours, e.g. 4.5")
-    q.add_argument("--local-authority", metavar="AREA", help=AUTHORITY_HELP)
+    _case_options(q, adding=True)
     q.set_defaults(func=cmd_add)
 
     q = sub.add_parser("edit", help="change a case's details",
@@ -62,13 +53,24 @@ def register(subparsers: Any) -> None:
                        "--local-authority '' clears the local authority.")
     q.add_argument("mediator", metavar="NAME_OR_ID")
     q.add_argument("case", metavar="CASE", help="the start of the case's id")
-    q.add_argument("--reference", metavar="REF")
-    q.add_argument("--date", metavar="YYYY-MM-DD", type=date.fromisoformat)
-    q.add_argument("--kind", choices=KINDS)
-    q.add_argument("--role", choices=ROLES)
-    q.add_argument("--hours", metavar="H")
-    q.add_argument("--local-authority", metavar="AREA", help=AUTHORITY_HELP)
+    _case_options(q, adding=False)
     q.set_defaults(func=cmd_edit)
+
+
+def _case_options(q: argparse.ArgumentParser, *, adding: bool) -> None:
+    """A case's details: all but kind and local authority needed to add one; any of them
+    to change one (what is not given stays)."""
+    q.add_argument("--reference", required=adding, metavar="REF",
+                   help="the service's case reference (never a child's name)")
+    q.add_argument("--date", required=adding, metavar="YYYY-MM-DD", type=date.fromisoformat,
+                   help="the case's date")
+    q.add_argument("--kind", choices=KINDS,
+                   default=CaseKind.MEDIATION.value if adding else None,
+                   help="the kind of case" + (" (default: mediation)" if adding else ""))
+    q.add_argument("--role", choices=ROLES, required=adding,
+                   help="the trainee's part in the case")
+    q.add_argument("--hours", required=adding, metavar="H", help="casework hours, e.g. 4.5")
+    q.add_argument("--local-authority", metavar="AREA", help=AUTHORITY_HELP)
 
 
 def _hours(text: str) -> Any:

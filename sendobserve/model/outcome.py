@@ -10,7 +10,7 @@ the detail names who agreed and why.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -110,6 +110,7 @@ class Judged:
     ``requirements``: met (each satisfied), what is still needed, and one result by id."""
 
     __slots__ = ()
+    mediator_name: str
     requirements: tuple[RequirementResult, ...]
 
     @property
@@ -125,6 +126,17 @@ class Judged:
             if r.id == requirement_id:
                 return r
         raise KeyError(requirement_id)
+
+
+def certificate_refusal(form: str, report: Judged,
+                        signer_problem: Callable[[], str | None]) -> str | None:
+    """Why ``form`` (a certificate) may not be issued now, or None: the print gate is the
+    assessment ``report`` (every requirement met), then ``signer_problem()``."""
+    if not report.all_met:
+        return (f"{form} cannot be issued for {report.mediator_name}: "
+                + "; ".join(report.still_needed) + ".")
+    why = signer_problem()
+    return why + "." if why else None
 
 
 def discretion_problem(d: Discretion, edition: Edition) -> str | None:

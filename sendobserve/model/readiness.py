@@ -68,6 +68,7 @@ from sendobserve.model.outcome import (
     RequirementResult,
     Status,
     TrainingFact,
+    certificate_refusal,
     figure_json,
     fmt_hours,
     plural,
@@ -1181,14 +1182,8 @@ def signer_refusal(report: ReadinessReport, signer: Observer) -> str | None:
 
 def form4_refusal(report: ReadinessReport, signer: Observer | None = None) -> str | None:
     """Why Form 4 may not be issued now, or None: the print gate is this assessment."""
-    if not report.ready:
-        return (f"Form 4 cannot be issued for {report.mediator_name}: "
-                + "; ".join(report.still_needed) + ".")
-    if signer is not None:
-        why = signer_refusal(report, signer)
-        if why:
-            return why + "."
-    return None
+    return certificate_refusal(
+        "Form 4", report, lambda: signer_refusal(report, signer) if signer else None)
 
 
 def portfolio_refusal(report: ReadinessReport, verifier: Observer) -> str | None:

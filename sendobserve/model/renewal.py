@@ -47,6 +47,7 @@ from sendobserve.model.outcome import (
     Judged,
     RequirementResult,
     TrainingFact,
+    certificate_refusal,
     figure_json,
     fmt_hours,
     one_year_before,
@@ -490,14 +491,8 @@ def passport_signer_refusal(report: PassportReport, signer: Observer) -> str | N
 
 def form5_refusal(report: PassportReport, signer: Observer | None = None) -> str | None:
     """Why Form 5 may not be issued now, or None: the print gate is this assessment."""
-    if not report.eligible:
-        return (f"Form 5 cannot be issued for {report.mediator_name}: "
-                + "; ".join(report.still_needed) + ".")
-    if signer is not None:
-        why = passport_signer_refusal(report, signer)
-        if why:
-            return why + "."
-    return None
+    return certificate_refusal(
+        "Form 5", report, lambda: passport_signer_refusal(report, signer) if signer else None)
 
 
 # --- Plain text -------------------------------------------------------------------------

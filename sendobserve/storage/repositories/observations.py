@@ -171,7 +171,7 @@ class ObservationRepository:
             rows = s.scalars(
                 select(ObservationRecord)
                 .where(ObservationRecord.mediator_id == mediator_id)
-                .order_by(*_OBSERVATION_ORDER)
+                .order_by(*OBSERVATION_ORDER)
             )
             return tuple(_convert.observation(r) for r in rows)
 
@@ -180,7 +180,7 @@ class ObservationRepository:
             rows = s.scalars(
                 select(ObservationRecord)
                 .where(ObservationRecord.case_id == case_id)
-                .order_by(*_OBSERVATION_ORDER)
+                .order_by(*OBSERVATION_ORDER)
             )
             return tuple(_convert.observation(r) for r in rows)
 
@@ -500,7 +500,8 @@ class ObservationRepository:
             return tuple(_event(r) for r in rows)
 
 
-_OBSERVATION_ORDER = (
+# The order observations happened in, wherever they are listed (the loaders' too).
+OBSERVATION_ORDER = (
     ObservationRecord.observed_on,
     ObservationRecord.form_id,
     ObservationRecord.ordinal,
