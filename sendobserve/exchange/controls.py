@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sendobserve.model.domain import ObserverRole
+from sendobserve.pki.canonical import b64 as _b64
 from sendobserve.pki.controls import DECISION_KINDS as DECISION_KINDS
 from sendobserve.pki.controls import DELETED as DELETED
 from sendobserve.pki.controls import MAX_CONTROL_HISTORY as MAX_CONTROL_HISTORY
@@ -35,7 +36,6 @@ from sendobserve.pki.controls import TOMBSTONE_KINDS as TOMBSTONE_KINDS
 from sendobserve.pki.controls import Decision as Decision
 from sendobserve.pki.controls import IssuedCertificate as IssuedCertificate
 from sendobserve.pki.controls import Tombstone as Tombstone
-from sendobserve.pki.controls import _b64 as _b64
 from sendobserve.pki.controls import control_message as control_message
 from sendobserve.pki.controls import control_statement as control_statement
 from sendobserve.pki.controls import sign_control as sign_control

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sendobserve.model.domain import Amendment, MarkState, Observation
+from sendobserve.model.domain import Amendment, Mark, MarkState, Observation
 from sendobserve.services.workspace import MarkEdit
 from sendobserve.ui.common.a11y import (
     LiveLabel,
@@ -401,14 +401,14 @@ class ObservationPage(QWidget):
         self.session.set_state(item_id, MarkState(state))
 
     def undo(self) -> None:
-        mark = self.session.undo()
-        if mark is None and self.session.is_final:
-            tell(self, "A finalised observation is changed by amending it (Ctrl+E).")
-        if mark is not None:
-            self.view.select_item(mark.criterion_id)
+        self._stepped(self.session.undo())
 
     def redo(self) -> None:
-        mark = self.session.redo()
+        self._stepped(self.session.redo())
+
+    def _stepped(self, mark: Mark | None) -> None:
+        """After undo or redo: the item it changed is selected (a finalised observation
+        says how it is changed instead)."""
         if mark is None and self.session.is_final:
             tell(self, "A finalised observation is changed by amending it (Ctrl+E).")
         if mark is not None:
