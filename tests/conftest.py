@@ -63,6 +63,25 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
         keyring.set_keyring(keyring.backends.fail.Keyring())
 
 
+@pytest.fixture(autouse=True)
+def _idle_lock_off(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every workspace a test builds has the idle lock off unless its settings say
+    otherwise: a workspace a test leaves alive would otherwise lock five minutes later
+    and hide a later test's windows. A test of the shipped default asks for
+    ``idle_lock_as_shipped``; one that sets the minutes (or the watcher's interval) gets
+    what it set. Ctrl+L locks as ever."""
+    if "idle_lock_as_shipped" in request.fixturenames:
+        return
+    from sendobserve.ui.common import settings  # Qt: imported only for this default
+
+    monkeypatch.setattr(settings, "DEFAULT_IDLE_MINUTES", 0)
+
+
+@pytest.fixture
+def idle_lock_as_shipped() -> None:
+    """The idle lock's shipped default (five minutes) for this test's settings."""
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """A data folder that does not exist yet (``init`` creates it)."""

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -65,26 +63,12 @@ from sendobserve.forms.registry import FormAdaptationError, FormRegistry
 from sendobserve.model import vocabulary
 from sendobserve.model.domain import (
     Case,
-    Contact,
-    Cpd,
-    Discretion,
     Mediator,
     ObservationState,
     Observer,
-    Reflection,
-    Training,
     utcnow,
 )
-from sendobserve.model.validation import (
-    validate_case,
-    validate_contact,
-    validate_cpd,
-    validate_discretion,
-    validate_mediator,
-    validate_observer,
-    validate_reflection,
-    validate_training,
-)
+from sendobserve.model.validation import validate_record
 from sendobserve.model.vocabulary import day_text
 from sendobserve.pki.canonical import canonical_json
 from sendobserve.pki.control import ErasureRecord
@@ -790,20 +774,13 @@ def _write(session: Session, opened: OpenedBundle, plan: ImportPlan) -> None:
                       conflicts=plan.count(ObservationAction.CONFLICT))
 
 
-_VALIDATE: dict[type[Any], Callable[..., None]] = {
-    Training: validate_training, Reflection: validate_reflection, Cpd: validate_cpd,
-    Contact: validate_contact, Discretion: validate_discretion, Mediator: validate_mediator,
-    Case: validate_case, Observer: validate_observer,
-}
-
-
 def _write_records(session: Session, opened: OpenedBundle,
                    plans: tuple[RecordPlan, ...]) -> None:
     now = utcnow()
     for plan in plans:
         record = plan.record
         if plan.action in (RecordAction.ADD, RecordAction.UPDATE):
-            _VALIDATE[type(record)](record)
+            validate_record(record)
             if not (plan.action is RecordAction.ADD
                     and isinstance(record, Mediator | Case | Observer)):
                 stored.write_versioned(session, plan.kind, record)  # (new ones: added above)

@@ -392,28 +392,28 @@ class _Obj:
             raise _fail(self.at(key), f"more than {MAX_HOURS} hours")
         return value
 
-    def png(self, key: str) -> bytes | None:
+    def _base64(self, key: str, most: int, too_long: str, not_base64: str) -> bytes:
+        """The bytes of base64 text at ``key``, its length bounded before decoding."""
         v = self.value[key]
-        if v is None:
-            return None
-        if not isinstance(v, str) or len(v) > (MAX_SIGNATURE_PNG * 4) // 3 + 4:
-            raise _fail(self.at(key), f"expected a PNG of at most {MAX_SIGNATURE_PNG} bytes")
+        if not isinstance(v, str) or len(v) > (most * 4) // 3 + 4:
+            raise _fail(self.at(key), too_long)
         try:
-            raw = base64.b64decode(v.encode("ascii"), validate=True)
+            return base64.b64decode(v.encode("ascii"), validate=True)
         except (binascii.Error, UnicodeEncodeError, ValueError):
-            raise _fail(self.at(key), "expected base64 PNG data") from None
+            raise _fail(self.at(key), not_base64) from None
+
+    def png(self, key: str) -> bytes | None:
+        if self.value[key] is None:
+            return None
+        raw = self._base64(key, MAX_SIGNATURE_PNG,
+                           f"expected a PNG of at most {MAX_SIGNATURE_PNG} bytes",
+                           "expected base64 PNG data")
         if not raw.startswith(_PNG_MAGIC):
             raise _fail(self.at(key), "is not a PNG image")
         return raw
 
     def raw_bytes(self, key: str, size: int) -> bytes:
-        v = self.value[key]
-        if not isinstance(v, str) or len(v) > (size * 4) // 3 + 4:
-            raise _fail(self.at(key), f"expected {size} bytes in base64")
-        try:
-            raw = base64.b64decode(v.encode("ascii"), validate=True)
-        except (binascii.Error, UnicodeEncodeError, ValueError):
-            raise _fail(self.at(key), "expected base64 data") from None
+        raw = self._base64(key, size, f"expected {size} bytes in base64", "expected base64 data")
         if len(raw) != size:
             raise _fail(self.at(key), f"expected {size} bytes in base64")
         return raw

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sendobserve.model.domain import ObserverRole
+from sendobserve.pki.canonical import b64 as _b64
 from sendobserve.pki.controls import CERTIFICATE as CERTIFICATE
 from sendobserve.pki.controls import DECISION_KINDS as DECISION_KINDS
 from sendobserve.pki.controls import DELETED as DELETED
@@ -39,7 +40,6 @@ from sendobserve.pki.controls import TOMBSTONE_KINDS as TOMBSTONE_KINDS
 from sendobserve.pki.controls import Decision as Decision
 from sendobserve.pki.controls import IssuedCertificate as IssuedCertificate
 from sendobserve.pki.controls import Tombstone as Tombstone
-from sendobserve.pki.controls import _b64 as _b64
 from sendobserve.pki.controls import certificate_digest as certificate_digest
 from sendobserve.pki.controls import certificate_identity as certificate_identity
 from sendobserve.pki.controls import certificate_record_id as certificate_record_id

@@ -248,9 +248,9 @@ def _settle_record(session: Session, d: Decision) -> None:
     if getattr(ours, "mediator_id", None) != getattr(chosen, "mediator_id", None):
         return  # a record never moves to another trainee (the decoder refuses it too)
     if plan.action is RecordAction.UPDATE:
-        from sendobserve.exchange.apply import _VALIDATE
+        from sendobserve.model.validation import validate_record
 
-        _VALIDATE[type(chosen)](chosen)  # this store's own rules (e.g. no future dates)
+        validate_record(chosen)  # this store's own rules (e.g. no future dates)
         stored.write_versioned(session, d.kind, chosen)
     if plan.joins_history:
         stored.remember_versions(session, d.kind, d.record_id, plan.history)

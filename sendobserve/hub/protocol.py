@@ -15,7 +15,6 @@ installation, so the hub cannot slip in a key of its own.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import secrets
@@ -25,6 +24,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from sendobserve.pki.canonical import b64 as b64
+from sendobserve.pki.canonical import unb64 as unb64
 from sendobserve.pki.identity import Identity, fingerprint, verify
 
 PROTOCOL = b"sendobserve.hub.v1"
@@ -65,20 +66,6 @@ class Status(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REVOKED = "revoked"
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def unb64(text: str, *, size: int | None = None) -> bytes:
-    try:
-        raw = base64.b64decode(text.encode("ascii"), validate=True)
-    except (ValueError, UnicodeEncodeError):
-        raise ValueError("not base64") from None
-    if size is not None and len(raw) != size:
-        raise ValueError(f"expected {size} bytes")
-    return raw
 
 
 def compact_fingerprint(public_key: bytes) -> str:

@@ -412,6 +412,14 @@ def _json(body: bytes) -> dict[str, Any]:
 Handler = Callable[[Request], Awaitable[Response]]
 
 
+def _whole_number(request: Request, name: str, default: str) -> int:
+    """The query parameter ``name`` as a whole number; a 400 that names it if not."""
+    try:
+        return int(request.query_params.get(name, default))
+    except ValueError:
+        raise HubError(400, f"{name} is a whole number") from None
+
+
 def create_app(engine: Engine, organisation: str) -> Starlette:
     hub = Hub(engine, organisation)
     Work = Callable[[Connection, Request, bytes], Any]
@@ -475,22 +483,15 @@ def create_app(engine: Engine, organisation: str) -> Starlette:
 
     def pull(conn: Connection, request: Request, body: bytes) -> dict[str, Any]:
         caller = auth(conn, request, body)
-        try:
-            limit = int(request.query_params.get("limit", "100"))
-        except ValueError:
-            raise HubError(400, "limit is a whole number") from None
-        return hub.pull(conn, caller, request.query_params.get("after", "0"), limit)
+        return hub.pull(conn, caller, request.query_params.get("after", "0"),
+                        _whole_number(request, "limit", "100"))
 
     def erase(conn: Connection, request: Request, body: bytes) -> dict[str, Any]:
         return hub_erasures.act_on(conn, auth(conn, request, body), _json(body))
 
     def erasure_list(conn: Connection, request: Request, body: bytes) -> dict[str, Any]:
         caller = auth(conn, request, body)
-        try:
-            after = int(request.query_params.get("after", "0"))
-        except ValueError:
-            raise HubError(400, "after is a whole number") from None
-        return hub_erasures.listing(conn, caller, after)
+        return hub_erasures.listing(conn, caller, _whole_number(request, "after", "0"))
 
     async def healthz(request: Request) -> Response:
         ok = await run_in_threadpool(hub.healthy)

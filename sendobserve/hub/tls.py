@@ -9,9 +9,9 @@ import ipaddress
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sendobserve.pki.certificates import RootCA
+from sendobserve.pki.certificates import RootCA, issue_leaf
 
 SERVER_VALIDITY = timedelta(days=825)
 
@@ -27,8 +27,7 @@ def issue_server_certificate(root: RootCA, hosts: Sequence[str], *,
                              now: datetime | None = None) -> ServerCertificate:
     """A TLS server certificate for ``hosts`` (names or IP addresses), signed by ``root``."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives import serialization
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     names = [h.strip() for h in hosts if h.strip()]
@@ -40,32 +39,12 @@ def issue_server_certificate(root: RootCA, hosts: Sequence[str], *,
             alt.append(x509.IPAddress(ipaddress.ip_address(host)))
         except ValueError:
             alt.append(x509.DNSName(host))
-    root_cert = x509.load_pem_x509_certificate(root.cert_pem)
-    root_key = serialization.load_pem_private_key(root.key_pem, password=None)
-    if not isinstance(root_key, ec.EllipticCurvePrivateKey):
-        raise ValueError("the organisation's root key is not an EC key")
-    start = (now or datetime.now(UTC)) - timedelta(minutes=10)
-    end = min(start + SERVER_VALIDITY, root_cert.not_valid_after_utc)
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
-        .issuer_name(root_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(
-            digital_signature=True, content_commitment=False, key_encipherment=False,
-            data_encipherment=False, key_agreement=False, key_cert_sign=False,
-            crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(x509.SubjectAlternativeName(alt), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
-            root_key.public_key()), critical=False)
-        .sign(root_key, hashes.SHA256())
-    )
+    cert, key = issue_leaf(
+        root, lambda _root: [x509.NameAttribute(NameOID.COMMON_NAME, names[0])],
+        SERVER_VALIDITY, now=now, non_repudiation=False,
+        extensions=lambda _key: (
+            (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False),
+            (x509.SubjectAlternativeName(alt), False)))
     return ServerCertificate(
         cert_pem=cert.public_bytes(serialization.Encoding.PEM) + root.cert_pem,
         key_pem=key.private_bytes(serialization.Encoding.PEM,

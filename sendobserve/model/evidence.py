@@ -29,6 +29,8 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -202,9 +204,10 @@ def _check_pdf(data: bytes, what: str) -> None:
 
 def _open_image(data: bytes, what: str, expected: str) -> Any:
     """The decoded Pillow image (every row read), checked for format and pixel count."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
-    try:
+    with readable_image(f"{what} is not a readable {expected} image.",
+                        "The file is damaged or incomplete; save it again."):
         image = Image.open(io.BytesIO(data))
         if image.format != expected:
             raise UserError(f"{what} starts like a {expected} image but is not one.")
@@ -216,13 +219,22 @@ def _open_image(data: bytes, what: str, expected: str) -> Any:
                             f"at most {MAX_PIXELS // 1_000_000} million.",
                             hint="Scan it at a lower resolution.")
         image.load()  # decodes every row: a truncated or corrupt file fails here
+    return image
+
+
+@contextmanager
+def readable_image(message: str, hint: str) -> Iterator[None]:
+    """What Pillow raises on a damaged, truncated or hostile image file, as ``message``
+    (a ``UserError`` raised inside passes as it is)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        yield
     except UserError:
         raise
     except (OSError, ValueError, SyntaxError, UnidentifiedImageError,
             Image.DecompressionBombError):
-        raise UserError(f"{what} is not a readable {expected} image.",
-                        hint="The file is damaged or incomplete; save it again.") from None
-    return image
+        raise UserError(message, hint=hint) from None
 
 
 def _check_image(data: bytes, what: str, expected: str) -> None:

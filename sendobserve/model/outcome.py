@@ -10,7 +10,7 @@ the detail names who agreed and why.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -103,6 +103,40 @@ class RequirementResult:
             "discretion": [d.to_json() for d in self.discretion],
             "decisions": list(self.decisions),
         }
+
+
+class Judged:
+    """What every assessment (readiness, re-registration, passporting) answers about its
+    ``requirements``: met (each satisfied), what is still needed, and one result by id."""
+
+    __slots__ = ()
+    mediator_name: str
+    requirements: tuple[RequirementResult, ...]
+
+    @property
+    def all_met(self) -> bool:
+        return all(r.satisfied for r in self.requirements)
+
+    @property
+    def still_needed(self) -> tuple[str, ...]:
+        return tuple(s for r in self.requirements for s in r.still_needed)
+
+    def requirement(self, requirement_id: str) -> RequirementResult:
+        for r in self.requirements:
+            if r.id == requirement_id:
+                return r
+        raise KeyError(requirement_id)
+
+
+def certificate_refusal(form: str, report: Judged,
+                        signer_problem: Callable[[], str | None]) -> str | None:
+    """Why ``form`` (a certificate) may not be issued now, or None: the print gate is the
+    assessment ``report`` (every requirement met), then ``signer_problem()``."""
+    if not report.all_met:
+        return (f"{form} cannot be issued for {report.mediator_name}: "
+                + "; ".join(report.still_needed) + ".")
+    why = signer_problem()
+    return why + "." if why else None
 
 
 def discretion_problem(d: Discretion, edition: Edition) -> str | None:

@@ -64,9 +64,11 @@ from sendobserve.model.domain import (
 )
 from sendobserve.model.outcome import (
     Figure,
+    Judged,
     RequirementResult,
     Status,
     TrainingFact,
+    certificate_refusal,
     figure_json,
     fmt_hours,
     plural,
@@ -283,7 +285,7 @@ class CaseSummary:
 
 
 @dataclass(frozen=True, slots=True)
-class ReadinessReport:
+class ReadinessReport(Judged):
     mediator_id: uuid.UUID
     mediator_name: str
     as_of: date
@@ -304,17 +306,11 @@ class ReadinessReport:
 
     @property
     def ready(self) -> bool:
-        return all(r.satisfied for r in self.requirements)
+        return self.all_met
 
     @property
     def still_needed(self) -> tuple[str, ...]:
         return tuple(s for r in _merge_final_case(self.requirements) for s in r)
-
-    def requirement(self, requirement_id: str) -> RequirementResult:
-        for r in self.requirements:
-            if r.id == requirement_id:
-                return r
-        raise KeyError(requirement_id)
 
     def criterion(self, item_id: str, form_number: int | None = None) -> CriterionProgress:
         for c in self.criteria:
@@ -1186,14 +1182,8 @@ def signer_refusal(report: ReadinessReport, signer: Observer) -> str | None:
 
 def form4_refusal(report: ReadinessReport, signer: Observer | None = None) -> str | None:
     """Why Form 4 may not be issued now, or None: the print gate is this assessment."""
-    if not report.ready:
-        return (f"Form 4 cannot be issued for {report.mediator_name}: "
-                + "; ".join(report.still_needed) + ".")
-    if signer is not None:
-        why = signer_refusal(report, signer)
-        if why:
-            return why + "."
-    return None
+    return certificate_refusal(
+        "Form 4", report, lambda: signer_refusal(report, signer) if signer else None)
 
 
 def portfolio_refusal(report: ReadinessReport, verifier: Observer) -> str | None:

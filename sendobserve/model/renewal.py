@@ -44,8 +44,10 @@ from sendobserve.model.domain import (
 )
 from sendobserve.model.outcome import (
     Figure,
+    Judged,
     RequirementResult,
     TrainingFact,
+    certificate_refusal,
     figure_json,
     fmt_hours,
     one_year_before,
@@ -105,7 +107,7 @@ def _judge(
 
 
 @dataclass(frozen=True, slots=True)
-class RenewalReport:
+class RenewalReport(Judged):
     mediator_id: uuid.UUID
     mediator_name: str
     as_of: date
@@ -116,14 +118,7 @@ class RenewalReport:
 
     @property
     def ready(self) -> bool:
-        return all(r.satisfied for r in self.requirements)
-
-    @property
-    def still_needed(self) -> tuple[str, ...]:
-        return tuple(s for r in self.requirements for s in r.still_needed)
-
-    def requirement(self, requirement_id: str) -> RequirementResult:
-        return next(r for r in self.requirements if r.id == requirement_id)
+        return self.all_met
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -243,7 +238,7 @@ class YearFacts:
 
 
 @dataclass(frozen=True, slots=True)
-class PassportReport:
+class PassportReport(Judged):
     mediator_id: uuid.UUID
     mediator_name: str
     as_of: date
@@ -261,14 +256,7 @@ class PassportReport:
 
     @property
     def eligible(self) -> bool:
-        return all(r.satisfied for r in self.requirements)
-
-    @property
-    def still_needed(self) -> tuple[str, ...]:
-        return tuple(s for r in self.requirements for s in r.still_needed)
-
-    def requirement(self, requirement_id: str) -> RequirementResult:
-        return next(r for r in self.requirements if r.id == requirement_id)
+        return self.all_met
 
     def to_json(self) -> dict[str, Any]:
         def iso(d: date | None) -> str | None:
@@ -503,14 +491,8 @@ def passport_signer_refusal(report: PassportReport, signer: Observer) -> str | N
 
 def form5_refusal(report: PassportReport, signer: Observer | None = None) -> str | None:
     """Why Form 5 may not be issued now, or None: the print gate is this assessment."""
-    if not report.eligible:
-        return (f"Form 5 cannot be issued for {report.mediator_name}: "
-                + "; ".join(report.still_needed) + ".")
-    if signer is not None:
-        why = passport_signer_refusal(report, signer)
-        if why:
-            return why + "."
-    return None
+    return certificate_refusal(
+        "Form 5", report, lambda: passport_signer_refusal(report, signer) if signer else None)
 
 
 # --- Plain text -------------------------------------------------------------------------

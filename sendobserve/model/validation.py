@@ -11,6 +11,7 @@ reference instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -240,3 +241,21 @@ def validate_record_hours(record: PracticeRecord) -> None:
 def validate_signature(s: Signature, *, today: date | None = None) -> None:
     validate_required_text(s.name, label="The signer's name", field="signature_name")
     validate_not_future(s.signed_on, label="The signature date", field="signed_on", today=today)
+
+
+Validated = Mediator | Observer | Case | Training | Reflection | Cpd | Contact | Discretion
+
+
+def validate_record(record: Validated, *, today: date | None = None) -> None:
+    """The check of ``record``'s own kind (the bulk writer and an import meet every kind)."""
+    if isinstance(record, Observer):
+        validate_observer(record)  # an observer has no date to bound
+    else:
+        _CHECKS[type(record)](record, today=today)
+
+
+_CHECKS: dict[type, Callable[..., None]] = {
+    Mediator: validate_mediator, Case: validate_case, Training: validate_training,
+    Reflection: validate_reflection, Cpd: validate_cpd, Contact: validate_contact,
+    Discretion: validate_discretion,
+}

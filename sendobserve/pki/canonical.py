@@ -6,6 +6,7 @@ bytes, so there is exactly one definition, here below the store and the exchange
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -23,3 +24,19 @@ def timestamp_text(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError("timestamps must be timezone-aware")
     return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def b64(data: bytes) -> str:
+    """Bytes as they travel in JSON: standard base64."""
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: str, *, size: int | None = None) -> bytes:
+    """Strict base64 back to bytes (of exactly ``size`` when given); ``ValueError`` if not."""
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        raise ValueError("not base64") from None
+    if size is not None and len(raw) != size:
+        raise ValueError(f"expected {size} bytes")
+    return raw

@@ -14,10 +14,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 # Signatures are checked against "now" when no timestamp authority is used (PAdES
 # B-B, offline), so the certificates are long-lived: a framed certificate must still
@@ -101,17 +101,7 @@ def create_root(org_name: str, *, now: datetime | None = None) -> RootCA:
         .not_valid_after(start + ROOT_VALIDITY)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            key_usage(certificates=True),
             critical=True,
         )
         .add_extension(ski, critical=False)
@@ -127,31 +117,57 @@ def create_root(org_name: str, *, now: datetime | None = None) -> RootCA:
     )
 
 
-def issue_signer(
-    root: RootCA, signer_name: str, *, now: datetime | None = None
-) -> SignerCredentials:
-    """A signing certificate for one person (digitalSignature + nonRepudiation)."""
+def key_usage(*, certificates: bool = False, signatures: bool = False,
+              non_repudiation: bool = False) -> Any:
+    """A key's usage: issuing certificates (and their revocation lists), signing, or
+    signing with non-repudiation; never encryption or key agreement."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
 
-    if not signer_name.strip():
-        raise ValueError("the signer's name is empty")
+    return x509.KeyUsage(
+        digital_signature=signatures,
+        content_commitment=non_repudiation,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=certificates,
+        crl_sign=certificates,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def root_parts(root: RootCA) -> tuple[Any, Any]:
+    """``root``'s certificate and EC private key (cryptography objects)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     root_cert = x509.load_pem_x509_certificate(root.cert_pem)
     root_key = serialization.load_pem_private_key(root.key_pem, password=None)
     if not isinstance(root_key, ec.EllipticCurvePrivateKey):
-        raise ValueError("the signing root's key is not an EC key")
+        raise ValueError("the root's key is not an EC key")
+    return root_cert, root_key
+
+
+def issue_leaf(root: RootCA, subject: Callable[[Any], list[Any]], validity: timedelta, *,
+               now: datetime | None, non_repudiation: bool,
+               extensions: Callable[[Any], Sequence[tuple[Any, bool]]] = lambda _key: ()
+               ) -> tuple[Any, Any]:
+    """A new P-256 key and its certificate from ``root``: not a CA, valid from ten minutes
+    before ``now`` for ``validity`` (never past the root's own end), for digital signatures
+    (and non-repudiation when asked), naming the root's key. ``subject(root_cert)`` gives
+    the subject's name attributes; ``extensions(key)`` any more (extension, critical)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    root_cert, root_key = root_parts(root)
     start = _now(now) - _BACKDATE
-    end = min(start + SIGNER_VALIDITY, root_cert.not_valid_after_utc)
+    end = min(start + validity, root_cert.not_valid_after_utc)
     key = ec.generate_private_key(ec.SECP256R1())
-    org = root_cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
-    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, fit_name(signer_name))]
-    if org:
-        attrs.insert(0, x509.NameAttribute(NameOID.ORGANIZATION_NAME, str(org[0].value)))
-    cert = (
+    builder = (
         x509.CertificateBuilder()
-        .subject_name(x509.Name(attrs))
+        .subject_name(x509.Name(subject(root_cert)))
         .issuer_name(root_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -159,25 +175,40 @@ def issue_signer(
         .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,  # nonRepudiation
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            key_usage(signatures=True, non_repudiation=non_repudiation),
             critical=True,
         )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False
-        )
-        .sign(root_key, hashes.SHA256())
     )
+    for extension, critical in extensions(key):
+        builder = builder.add_extension(extension, critical=critical)
+    cert = builder.add_extension(
+        x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False
+    ).sign(root_key, hashes.SHA256())
+    return cert, key
+
+
+def issue_signer(
+    root: RootCA, signer_name: str, *, now: datetime | None = None
+) -> SignerCredentials:
+    """A signing certificate for one person (digitalSignature + nonRepudiation)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.x509.oid import NameOID
+
+    if not signer_name.strip():
+        raise ValueError("the signer's name is empty")
+
+    def subject(root_cert: Any) -> list[Any]:
+        org = root_cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+        attrs = [x509.NameAttribute(NameOID.COMMON_NAME, fit_name(signer_name))]
+        if org:
+            attrs.insert(0, x509.NameAttribute(NameOID.ORGANIZATION_NAME, str(org[0].value)))
+        return attrs
+
+    cert, key = issue_leaf(
+        root, subject, SIGNER_VALIDITY, now=now, non_repudiation=True,
+        extensions=lambda key: ((x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                                 False),))
     return SignerCredentials(
         signer_name=signer_name.strip(),
         cert_pem=cert.public_bytes(serialization.Encoding.PEM),

@@ -17,7 +17,6 @@ this module's. It sits below the store (with the keys) so the store can hold suc
 
 from __future__ import annotations
 
-import base64
 import json
 import uuid
 from collections.abc import Mapping
@@ -25,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sendobserve.pki.canonical import canonical_json
+from sendobserve.pki.canonical import b64, canonical_json, unb64
 from sendobserve.pki.identity import Identity, fingerprint, verify
 
 CONTEXT = b"sendobserve.control.v1\x00"
@@ -44,20 +43,16 @@ def _canonical(obj: Mapping[str, Any]) -> bytes:
         raise ControlRecordError("the statement is not a canonical control statement") from None
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+_b64 = b64
 
 
 def _unb64(text: Any, size: int | None = None) -> bytes:
     if not isinstance(text, str):
         raise ControlRecordError("expected base64 text")
     try:
-        raw = base64.b64decode(text.encode("ascii"), validate=True)
-    except (ValueError, UnicodeEncodeError):
-        raise ControlRecordError("not base64") from None
-    if size is not None and len(raw) != size:
-        raise ControlRecordError(f"expected {size} bytes")
-    return raw
+        return unb64(text, size=size)
+    except ValueError as exc:
+        raise ControlRecordError(str(exc)) from None
 
 
 @dataclass(frozen=True, slots=True)

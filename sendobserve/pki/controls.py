@@ -13,14 +13,14 @@ relayed by any store and still be checked. Another kind of control record adds a
 
 from __future__ import annotations
 
-import base64
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from sendobserve.model.domain import ObserverRole
 from sendobserve.model.shapes import LOG_SHAPES
+from sendobserve.pki.canonical import b64
 from sendobserve.pki.identity import Identity, fingerprint, verify
 
 _CONTROL_CONTEXT = b"sendobserve.control.v1\x00"
@@ -47,7 +47,7 @@ def control_statement(kind: str, body: dict[str, Any], public_key: bytes) -> byt
     from sendobserve.pki.canonical import canonical_json
 
     fields = {("record_kind" if k == "kind" else k): v for k, v in body.items()}
-    return canonical_json({**fields, "v": 1, "kind": kind, "installation": _b64(public_key)})
+    return canonical_json({**fields, "v": 1, "kind": kind, "installation": b64(public_key)})
 
 
 def control_message(kind: str, body: dict[str, Any], public_key: bytes) -> bytes:
@@ -66,12 +66,36 @@ def verify_control(public_key: bytes, signature: bytes, kind: str,
     return verify(public_key, signature, control_message(kind, body, public_key))
 
 
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
+class _SignedControl:
+    """A control record signed by an installation: ``kind`` names it in the signed
+    statement (``control_message``), ``body()`` is what it says."""
+
+    __slots__ = ()
+    CONTROL: ClassVar[str]
+    public_key: bytes
+    signature: bytes
+
+    def body(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.public_key)
+
+    def verifies(self) -> bool:
+        return verify_control(self.public_key, self.signature, self.CONTROL, self.body())
+
+    def signed(self, identity: Identity) -> Self:
+        from dataclasses import replace
+
+        return replace(self, public_key=identity.public_key,  # type: ignore[type-var]
+                       signature=sign_control(identity, self.CONTROL, self.body()))
 
 
 @dataclass(frozen=True, slots=True)
-class Tombstone:
+class Tombstone(_SignedControl):
+    CONTROL: ClassVar[str] = "tombstone"
+
     kind: str  # a ``TOMBSTONE_KINDS`` entry
     record_id: uuid.UUID  # for an evidence file, the file's id (``model.evidence``)
     mediator_id: uuid.UUID
@@ -95,27 +119,16 @@ class Tombstone:
         """Every version this deletion removes (the base and what it followed)."""
         return frozenset({self.base, *self.history})
 
-    @property
-    def fingerprint(self) -> str:
-        return fingerprint(self.public_key)
-
-    def verifies(self) -> bool:
-        return verify_control(self.public_key, self.signature, "tombstone", self.body())
-
-    def signed(self, identity: Identity) -> Tombstone:
-        from dataclasses import replace
-
-        return replace(self, public_key=identity.public_key,
-                       signature=sign_control(identity, "tombstone", self.body()))
-
     def order_key(self) -> tuple[datetime, bytes]:
         """Two stores deleting the same record: the earliest tombstone is kept everywhere."""
         return (self.deleted_at, self.signature)
 
 
 @dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(_SignedControl):
     """A person's decision on a conflict, signed by the installation where it was taken."""
+
+    CONTROL: ClassVar[str] = "decision"
 
     id: uuid.UUID
     kind: str  # a ``DECISION_KINDS`` entry
@@ -142,18 +155,6 @@ class Decision:
                 "role": self.role.value, "experienced": self.experienced,
                 "decided_at": timestamp_text(self.decided_at)}
 
-    @property
-    def fingerprint(self) -> str:
-        return fingerprint(self.public_key)
-
-    def verifies(self) -> bool:
-        return verify_control(self.public_key, self.signature, "decision", self.body())
-
-    def signed(self, identity: Identity) -> Decision:
-        from dataclasses import replace
-
-        return replace(self, public_key=identity.public_key,
-                       signature=sign_control(identity, "decision", self.body()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,9 +214,9 @@ class IssuedCertificate:
                 "verification_code": self.verification_code,
                 "created_at": timestamp_text(self.created_at), "edition": self.edition,
                 "signer_drawing": None if self.signer_drawing is None
-                else _b64(self.signer_drawing),
+                else b64(self.signer_drawing),
                 "mediator_drawing": None if self.mediator_drawing is None
-                else _b64(self.mediator_drawing),
+                else b64(self.mediator_drawing),
                 **({"issuer": self.issuer} if self.issuer else {})}
 
 

@@ -19,6 +19,7 @@ from sendobserve.errors import UserError
 from sendobserve.forms.definition import FormDefinition
 from sendobserve.model import requirements as R
 from sendobserve.model.domain import (
+    Case,
     Mark,
     MarkState,
     Observation,
@@ -30,7 +31,7 @@ from sendobserve.model.domain import (
     TraineeRole,
     TrainingKind,
 )
-from sendobserve.model.outcome import RequirementResult, Status, TrainingFact
+from sendobserve.model.outcome import Judged, RequirementResult, Status, TrainingFact
 from sendobserve.model.readiness import (
     CriterionProgress,
     ObservationRef,
@@ -249,16 +250,6 @@ def form5_missing(record: PracticeRecord, *, today: date | None = None) -> list[
     return list(assess_passport(record, today=today or date.today()).still_needed)
 
 
-def passport_discretion_lines(report: PassportReport) -> tuple[DiscretionLine, ...]:
-    return tuple(
-        DiscretionLine(r.title, d.decided_by, ROLE_LABELS[d.role], d.reason, d.decided_on,
-                       d.paragraph, d.parties_text)
-        for r in report.requirements
-        if r.status is Status.DISCRETION
-        for d in r.discretion
-    )
-
-
 def _route_note(report: PassportReport) -> str:
     if report.route is PassportRoute.PANEL and report.panel_confirmed_on:
         return (f"(A) On the panel of a SEND Mediation Provider Organisation, confirmed by "
@@ -311,7 +302,7 @@ def form5_content(
         organisation=organisation,
         edition=report.edition.label if report.edition else "",
         route_note=_route_note(report),
-        discretions=passport_discretion_lines(report),
+        discretions=discretion_lines(report),
     )
 
 
@@ -351,8 +342,11 @@ def _training_fact_lines(facts: Sequence[TrainingFact]) -> tuple[TrainingLine, .
     )
 
 
-def report_case_lines(report: ReadinessReport) -> tuple[CaseLine, ...]:
-    """The cases as the readiness engine counted them, each with its observers."""
+def report_case_lines(report: ReadinessReport, cases: Sequence[Case] = ()
+                      ) -> tuple[CaseLine, ...]:
+    """The cases as the readiness engine counted them, each with its observers (and,
+    from ``cases``, the records, its local authority)."""
+    authority = {c.id: c.local_authority for c in cases}
     lines = []
     for c in report.cases:
         observers: list[str] = []
@@ -367,11 +361,12 @@ def report_case_lines(report: ReadinessReport) -> tuple[CaseLine, ...]:
             observed_by=tuple(observers),
             casework_hours=c.casework_hours,
             kind=c.kind.replace("_", " ").capitalize(),
+            local_authority=authority.get(c.case_id) or "",
         ))
     return tuple(lines)
 
 
-def discretion_lines(report: ReadinessReport) -> tuple[DiscretionLine, ...]:
+def discretion_lines(report: Judged) -> tuple[DiscretionLine, ...]:
     """Each requirement met by a recorded discretion, with who decided and why."""
     return tuple(
         DiscretionLine(r.title, d.decided_by, ROLE_LABELS[d.role], d.reason, d.decided_on,
@@ -547,7 +542,7 @@ def portfolio_content(
             line for kind in (TrainingKind.FOUNDATION, TrainingKind.SEND, TrainingKind.OTHER)
             for line in training_lines(record, kind)
         ),
-        cases=report_case_lines(report),
+        cases=report_case_lines(report, record.cases),
         reflections=tuple(
             ReflectionLine(r.reflected_on, r.hours, r.with_whom, r.summary)
             for r in sorted(record.reflections, key=lambda r: r.reflected_on)

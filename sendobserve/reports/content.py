@@ -60,6 +60,7 @@ class CaseLine:
     observed_by: tuple[str, ...]  # "Name (PPC)"
     casework_hours: Decimal = Decimal("0")
     kind: str = "Mediation"
+    local_authority: str = ""  # the area the case arose in, when recorded
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,21 +28,18 @@ def check_drawing(data: bytes, what: str = "the drawn signature") -> bytes:
                         hint="Export the signature smaller, or crop it.")
     if not data.startswith(PNG_MAGIC):
         raise UserError(f"{what} is not a PNG image", hint="Give a PNG file.")
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-            if width > max_w or height > max_h:
-                raise UserError(f"{what} is {width}×{height} pixels; the limit is "
-                                f"{max_w}×{max_h}", hint="Scale the signature down.")
-            image.load()  # decodes every row: a truncated or corrupt file fails here
-    except UserError:
-        raise
-    except (OSError, ValueError, SyntaxError, UnidentifiedImageError,
-            Image.DecompressionBombError):
-        raise UserError(f"{what} is not a readable PNG image",
-                        hint="The file is damaged; export it again.") from None
+    from sendobserve.model.evidence import readable_image
+
+    with readable_image(f"{what} is not a readable PNG image",
+                        "The file is damaged; export it again."), \
+            Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+        if width > max_w or height > max_h:
+            raise UserError(f"{what} is {width}×{height} pixels; the limit is "
+                            f"{max_w}×{max_h}", hint="Scale the signature down.")
+        image.load()  # decodes every row: a truncated or corrupt file fails here
     if width < 1 or height < 1:
         raise UserError(f"{what} is an empty image")
     return data

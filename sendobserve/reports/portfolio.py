@@ -156,12 +156,13 @@ def _cases(lines: Sequence[CaseLine]) -> list[Any]:
     s = st.styles()
     if not lines:
         return [Paragraph("No cases recorded.", s.body)]
-    rows: list[list[Any]] = [_head("Date", "Case reference", "Kind", "Role", "Observed by",
-                                   "Hours")]
+    rows: list[list[Any]] = [_head("Date", "Case reference, local authority", "Kind", "Role",
+                                   "Observed by", "Hours")]
     for c in lines:
+        where = f"<br/>{st.esc(c.local_authority)}" if c.local_authority else ""
         rows.append([
             Paragraph(st.fmt_date(c.case_date), s.cell),
-            Paragraph(st.esc(c.reference), s.cell),
+            Paragraph(st.esc(c.reference) + where, s.cell),
             Paragraph(st.esc(c.kind), s.cell),
             Paragraph(st.esc(c.role), s.cell),
             Paragraph(st.esc(", ".join(c.observed_by) or "—"), s.cell),

@@ -125,11 +125,10 @@ def decide_merged(store: Sessions, kind: str, record_id: uuid.UUID, *,
     the same way."""
     import json
 
-    from sendobserve.exchange.apply import _VALIDATE
     from sendobserve.exchange.conflicts import _decode_kept
     from sendobserve.exchange.decide import decide_record
     from sendobserve.exchange.logs import record_json
-    from sendobserve.model.validation import validate_required_text
+    from sendobserve.model.validation import validate_record, validate_required_text
     from sendobserve.storage import exchange as stored
 
     validate_required_text(decided_by, label="Who decides", field="decided_by")
@@ -149,7 +148,7 @@ def decide_merged(store: Sessions, kind: str, record_id: uuid.UUID, *,
         if unknown:
             raise UserError(f"{unknown[0]!r} cannot be taken from the other version.")
         merged = _decode_kept(kind, {**ours, **{f: theirs[f] for f in from_kept}}, current)
-        _VALIDATE[type(merged)](merged)
+        validate_record(merged)
         decide_record(session, kind, record_id, keep="merged", merged=record_json(merged),
                       decided_by=decided_by, reason=reason)
     owner = getattr(merged, "mediator_id", None) or getattr(merged, "id", None)

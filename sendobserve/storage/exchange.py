@@ -33,20 +33,16 @@ from sendobserve.pki.identity import Revocation, load_or_create_identity
 from sendobserve.pki.provenance import Provenance, sign_origin
 from sendobserve.storage.base import GUID, Base, UTCDateTime
 from sendobserve.storage.records import (
+    LOG_ROWS,
     AmendmentChangeRecord,
     AmendmentRecord,
     CaseRecord,
-    ContactRecord,
-    CpdRecord,
     DebriefNoteRecord,
-    DiscretionRecord,
     FormVersionRecord,
     MarkRecord,
     MediatorRecord,
     ObservationRecord,
     ObserverRecord,
-    ReflectionRecord,
-    TrainingRecord,
 )
 from sendobserve.storage.repositories import _convert
 from sendobserve.storage.repositories._common import fold_name
@@ -430,6 +426,26 @@ def observations_with_conflicts(session: Session) -> tuple[uuid.UUID, ...]:
 # Writing an observation version
 
 
+def _rows_as(session: Session, row_cls: Any, observation_id: uuid.UUID,
+             records: Iterable[Any]) -> list[Any]:
+    """Make the observation's rows of ``row_cls`` (one per item, by ``criterion_id``)
+    exactly ``records``: each held row updated, a missing one added, the rest deleted.
+    Returns the rows written, in the order of ``records``."""
+    held = {r.criterion_id: r for r in session.scalars(
+        select(row_cls).where(row_cls.observation_id == observation_id))}
+    written = []
+    for record in records:
+        row = held.pop(record.criterion_id, None)
+        if row is None:
+            row = row_cls()
+            session.add(row)
+        set_columns(row, record)
+        written.append(row)
+    for stale in held.values():
+        session.delete(stale)
+    return written
+
+
 def write_observation(
     session: Session,
     observation: Observation,
@@ -452,28 +468,9 @@ def write_observation(
     session.flush()
 
     by = sig.name if sig else ""
-    held_marks = {m.criterion_id: m for m in session.scalars(
-        select(MarkRecord).where(MarkRecord.observation_id == observation.id))}
-    for mark in marks:
-        mrow = held_marks.pop(mark.criterion_id, None)
-        if mrow is None:
-            mrow = MarkRecord()
-            session.add(mrow)
-        set_columns(mrow, mark)
+    for mrow in _rows_as(session, MarkRecord, observation.id, marks):
         mrow.marked_by = by
-    for stale in held_marks.values():
-        session.delete(stale)
-
-    held_notes = {n.criterion_id: n for n in session.scalars(
-        select(DebriefNoteRecord).where(DebriefNoteRecord.observation_id == observation.id))}
-    for note in debrief_notes:
-        nrow = held_notes.pop(note.criterion_id, None)
-        if nrow is None:
-            nrow = DebriefNoteRecord()
-            session.add(nrow)
-        set_columns(nrow, note)
-    for stale_note in held_notes.values():
-        session.delete(stale_note)
+    _rows_as(session, DebriefNoteRecord, observation.id, debrief_notes)
 
     wanted = {a.id: a for a in amendments}
     held_ids = set(session.scalars(
@@ -548,11 +545,7 @@ def sign_finalised(session: Session, observation_id: uuid.UUID) -> Provenance:
 
 
 _LOG_TABLES: dict[str, tuple[Any, Callable[[Any], Any]]] = {
-    "training": (TrainingRecord, _convert.training),
-    "reflections": (ReflectionRecord, _convert.reflection),
-    "cpd": (CpdRecord, _convert.cpd),
-    "contacts": (ContactRecord, _convert.contact),
-    "discretions": (DiscretionRecord, _convert.discretion),
+    **{kind: (row, _convert.LOG_READERS[kind]) for kind, row in LOG_ROWS.items()},
     "mediator": (MediatorRecord, _convert.mediator),
     "case": (CaseRecord, _convert.case),
     "observer": (ObserverRecord, _convert.observer),

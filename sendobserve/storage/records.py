@@ -443,6 +443,14 @@ for _name in APPEND_ONLY_TABLES:
     event.listen(Base.metadata.tables[_name], "after_create", _create_append_only_trigger)
 
 
+LOG_ROWS: dict[str, type[Base]] = {
+    row.__tablename__: row
+    for row in (TrainingRecord, ReflectionRecord, CpdRecord, ContactRecord, DiscretionRecord)
+}
+"""The practice-period log's rows, by table name: the name of its list on
+``PracticeRecord`` and in the exchange file too (``model.shapes.LOG_SHAPES``)."""
+
+
 RECORD_TABLES: tuple[str, ...] = (
     "mediators",
     "observers",

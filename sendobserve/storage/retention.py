@@ -31,30 +31,19 @@ from sendobserve.storage.exchange import ExchangeImportRecord
 from sendobserve.storage.meta import get_meta, set_meta
 from sendobserve.storage.privacy_log import PanelLeavingRecord, PrivacyLogRecord
 from sendobserve.storage.records import (
+    LOG_ROWS,
     AmendmentChangeRecord,
     AmendmentRecord,
     CaseRecord,
-    ContactRecord,
-    CpdRecord,
     DebriefNoteRecord,
     MarkEventRecord,
     MarkRecord,
     MediatorRecord,
     ObservationRecord,
-    ReflectionRecord,
-    TrainingRecord,
 )
 from sendobserve.storage.repositories.loading import load_practice_records
 
 META_SCHEDULE = "retention_schedule"
-
-_LOG_TABLES: dict[str, Any] = {
-    "training": TrainingRecord,
-    "reflections": ReflectionRecord,
-    "cpd": CpdRecord,
-    "contacts": ContactRecord,
-}
-
 
 def load_schedule(session: Session) -> dict[Kind, Rule]:
     return schedule_from_json(get_meta(session, META_SCHEDULE))
@@ -155,7 +144,7 @@ def _carry_out(s: Session, by_kind: dict[Kind, list[Any]]) -> None:
     for chunk in _chunks([i.item_id for i in by_kind.get(Kind.CASES, [])]):
         s.execute(delete(CaseRecord).where(CaseRecord.id.in_(chunk)))
     for item in by_kind.get(Kind.PRACTICE_LOGS, []):
-        table = _LOG_TABLES[item.table]
+        table: Any = LOG_ROWS[item.table]
         s.execute(delete(table).where(table.id == item.item_id))
     for chunk in _chunks([i.item_id for i in by_kind.get(Kind.IMPORT_LOG, [])]):
         s.execute(delete(ExchangeImportRecord).where(ExchangeImportRecord.payload_sha256.in_(chunk)))

@@ -106,7 +106,6 @@ def test_a_sync_refreshes_the_open_page_of_the_trainee_it_brought_news_of(
         window.hub_sync.first.stop()  # this test starts the sync itself
         settings = WorkspaceSettings(QSettings(str(tmp_path / "settings.ini"),
                                                QSettings.Format.IniFormat))
-        settings.idle_lock_minutes = 0  # never locks: a later test's windows stay its own
         workspace = build_workspace(store, settings, runner=runner)
         window.set_central_widget(workspace)
         window.show()

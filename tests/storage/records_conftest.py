@@ -10,7 +10,7 @@ store and opens it again with its data key, as after a restart.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -85,7 +85,28 @@ def db(initialised: vault.Initialised) -> Iterator[RecordsDb]:
 
 # ---- small builders shared by the records tests ---------------------------------------
 
-FORM2_YAML = "form_id: form2\nversion: test-1\ncriteria: [a, b, c]\n"
+def form2_yaml(version: str, process_items: Iterable[str]) -> str:
+    """A small valid Form 2 with these Process Management items (``f2.pm.<slug>``) and one
+    Skills and Knowledge item, ``f2.sk.reality_test``: a tick must name one of a form's
+    items (``set_mark`` refuses others)."""
+    criteria = "".join(f"      - {{id: {item}, text: Item {item}, core: false}}\n"
+                       for item in process_items)
+    return (
+        f"form_id: form2\nnumber: 2\ntitle: Mediation\nversion: {version}\n"
+        "provider: null\nbased_on: null\n"
+        "header: {mediator: Mediator, observer: Observer, date: Date, ordinal: Observation}\n"
+        "sections:\n"
+        "  - kind: process_management\n    title: Process Management\n    criteria:\n"
+        f"{criteria}"
+        "  - kind: skills_and_knowledge\n    title: Skills and Knowledge\n    criteria:\n"
+        "      - {id: f2.sk.reality_test, text: Reality test, core: true}\n"
+    )
+
+
+FORM2_YAML = form2_yaml("test-1", ("f2.pm.intro", "f2.pm.arrive_punctually", "f2.pm.a", "f2.pm.b",
+                                   "f2.pm.c"))
+# Its items, as the records tests name them.
+A, B, C = "f2.pm.a", "f2.pm.b", "f2.pm.c"
 
 
 @dataclass

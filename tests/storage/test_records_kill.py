@@ -8,7 +8,7 @@ import sys
 
 from tests.helpers import REPO_ROOT as ROOT
 from tests.helpers import subprocess_env
-from tests.storage.records_conftest import RecordsDb, db, repos, start_draft
+from tests.storage.records_conftest import RecordsDb, db, form2_yaml, repos, start_draft
 
 __all__ = ["db"]
 
@@ -26,14 +26,20 @@ offset = int(sys.argv[4])
 states = [MarkState.DEMONSTRATED, MarkState.DEVELOPMENT_NEEDED, MarkState.NOT_APPLICABLE]
 i = 0
 while True:
-    mark = observations.set_mark(obs_id, f"item{offset + i}", states[i % 3], f"n{i}", by="AP")
+    mark = observations.set_mark(obs_id, f"f2.pm.item{offset + i}", states[i % 3], f"n{i}", by="AP")
     print(f"saved {mark.criterion_id} {mark.state.value} {mark.note}", flush=True)
     i += 1
 """
 
 
 def test_kill_right_after_saved_loses_nothing(db: RecordsDb) -> None:
-    obs = start_draft(repos(db))
+    r = repos(db)
+    draft = start_draft(r)
+    # A form with an item for every tick the runs can make (each run starts 1000 further on
+    # and may run ahead of what is read by a pipe's worth of lines).
+    r.forms.store("form2", "kill-1", form2_yaml(
+        "kill-1", (f"f2.pm.item{n}" for n in range(6000))))
+    obs = r.observations.start(draft.case_id, draft.observer_id, "form2", "kill-1")
     db.close()
     shown: dict[str, tuple[str, str]] = {}
     for run, kill_after in enumerate((5, 37, 120)):

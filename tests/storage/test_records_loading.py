@@ -45,6 +45,7 @@ from tests.storage.records_conftest import (
     add_mediator,
     add_observer,
     db,
+    form2_yaml,
     repos,
 )
 
@@ -66,10 +67,16 @@ def counting(engine: Engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", count)
 
 
+MOST_CASES = 20
+# One form for every fill: an item a/b/c per case number (a tick names an item of its form).
+FORM = form2_yaml("v1", (f"f2.pm.{item}{i}" for i in range(MOST_CASES) for item in "abc"))
+
+
 def fill(r: Repos, mediator: Mediator, n_cases: int, start: date = date(2025, 1, 6)) -> None:
     """n_cases cases, each with a finalised Form 2 (3 marks) and a de-brief note, one
     amendment, and one entry of every log kind per case."""
-    r.forms.store("form2", "v1", "form_id: form2\n")
+    assert n_cases <= MOST_CASES
+    r.forms.store("form2", "v1", FORM)
     ppc = add_observer(r, f"Observer of {mediator.name}")
     mentor = add_observer(r, f"Mentor of {mediator.name}", ObserverRole.MENTOR)
     for i in range(n_cases):
@@ -77,12 +84,12 @@ def fill(r: Repos, mediator: Mediator, n_cases: int, start: date = date(2025, 1,
         case = add_case(r, mediator.id, day, "3.5", TraineeRole.CO_MEDIATING, f"REF-{i}")
         obs = r.observations.start(case.id, ppc.id, "form2", "v1")
         for item in ("a", "b", "c"):
-            r.observations.set_mark(obs.id, f"{item}{i}", MarkState.DEMONSTRATED, by="P")
+            r.observations.set_mark(obs.id, f"f2.pm.{item}{i}", MarkState.DEMONSTRATED, by="P")
         r.observations.set_debrief_note(obs.id, "debrief", f"note {i}")
         r.observations.finalise(obs.id, Signature(ppc.name, ObserverRole.PPC, day))
         if i == 0:
-            r.observations.amend(obs.id, [MarkEdit("a0", MarkState.NOT_APPLICABLE)], "wrong row",
-                                 by=ppc.name)
+            r.observations.amend(obs.id, [MarkEdit("f2.pm.a0", MarkState.NOT_APPLICABLE)],
+                                 "wrong row", by=ppc.name)
         r.practice.add(Training(new_id(), mediator.id, TrainingKind.SEND, f"T{i}", "Prov",
                                 RecognisingBody.CMC, day, day, Decimal(6)))
         r.practice.add(Reflection(new_id(), mediator.id, day, Decimal("0.5"), mentor.name, "r"))

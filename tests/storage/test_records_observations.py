@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -23,10 +24,15 @@ from sendobserve.storage.repositories import (
     MarkEdit,
     MarkEventKind,
     ObservationLocked,
+    ObservationRepository,
     RecordNotFound,
+    in_session,
 )
 from tests.storage.records_conftest import (
     FORM2_YAML,
+    A,
+    B,
+    C,
     RecordsDb,
     add_case,
     add_mediator,
@@ -147,26 +153,26 @@ def test_undo_and_redo_survive_a_restart_between_every_step(db: RecordsDb) -> No
         observations = repos(db).observations
         return getattr(observations, action)(obs.id, *args, by="AP")
 
-    step("set_mark", "a", D)
-    step("set_mark", "b", DN, "needs work")
-    step("set_mark", "a", NA)
+    step("set_mark", A, D)
+    step("set_mark", B, DN, "needs work")
+    step("set_mark", A, NA)
     assert step("undo") is not None  # a: NA -> D
     assert step("undo") is not None  # b: DN -> unseen
     db.reopen()
     r = repos(db)
-    assert as_dict(r.observations.marks(obs.id)) == {"a": (D, "")}
+    assert as_dict(r.observations.marks(obs.id)) == {A: (D, "")}
     assert r.observations.can_undo(obs.id) and r.observations.can_redo(obs.id)
     redone = step("redo")  # b comes back with its note
     assert redone is not None
     assert (redone.criterion_id, redone.state, redone.note) == (  # type: ignore[attr-defined]
-        "b", DN, "needs work"
+        B, DN, "needs work"
     )
-    step("set_mark", "c", D)  # a new tick forgets what could be redone
+    step("set_mark", C, D)  # a new tick forgets what could be redone
     assert step("redo") is None
     db.reopen()
     r = repos(db)
     assert as_dict(r.observations.marks(obs.id)) == {
-        "a": (D, ""), "b": (DN, "needs work"), "c": (D, "")
+        A: (D, ""), B: (DN, "needs work"), C: (D, "")
     }
     assert not r.observations.can_redo(obs.id)
     for _ in range(3):
@@ -182,7 +188,7 @@ def test_undo_and_redo_survive_a_restart_between_every_step(db: RecordsDb) -> No
 def test_finalised_observation_is_read_only(db: RecordsDb) -> None:
     r = repos(db)
     obs = start_draft(r)
-    r.observations.set_mark(obs.id, "a", D, by="AP")
+    r.observations.set_mark(obs.id, A, D, by="AP")
     r.observations.set_debrief_note(obs.id, "f3.db.goals", "Agreed two goals")
     with pytest.raises(ValidationError, match="The signer's name must not be empty"):
         r.observations.finalise(obs.id, Signature("", ObserverRole.PPC, date(2026, 3, 2)))
@@ -196,8 +202,8 @@ def test_finalised_observation_is_read_only(db: RecordsDb) -> None:
     r = repos(db)
     assert r.observations.get(obs.id).signature == SIGNATURE  # PNG bytes intact
     for attempt in (
-        lambda: r.observations.set_mark(obs.id, "a", DN, by="AP"),
-        lambda: r.observations.set_note(obs.id, "a", "later", by="AP"),
+        lambda: r.observations.set_mark(obs.id, A, DN, by="AP"),
+        lambda: r.observations.set_note(obs.id, A, "later", by="AP"),
         lambda: r.observations.undo(obs.id, by="AP"),
         lambda: r.observations.redo(obs.id, by="AP"),
         lambda: r.observations.set_debrief_note(obs.id, "f3.db.goals", "changed"),
@@ -207,69 +213,69 @@ def test_finalised_observation_is_read_only(db: RecordsDb) -> None:
         with pytest.raises(ObservationLocked, match="finalised and cannot be changed"):
             attempt()
     assert not r.observations.can_undo(obs.id)
-    assert as_dict(r.observations.marks(obs.id)) == {"a": (D, "")}
+    assert as_dict(r.observations.marks(obs.id)) == {A: (D, "")}
     assert [n.text for n in r.observations.debrief_notes(obs.id)] == ["Agreed two goals"]
 
 
 def test_amendment_keeps_the_original_and_the_history(db: RecordsDb) -> None:
     r = repos(db)
     obs = start_draft(r)
-    r.observations.set_mark(obs.id, "a", D, "good", by="Aisha Patel")
-    r.observations.set_mark(obs.id, "b", DN, by="Aisha Patel")
+    r.observations.set_mark(obs.id, A, D, "good", by="Aisha Patel")
+    r.observations.set_mark(obs.id, B, DN, by="Aisha Patel")
     with pytest.raises(UserError, match="only a finalised observation is amended"):
-        r.observations.amend(obs.id, [MarkEdit("a", NA)], "typo", by="Aisha Patel")
+        r.observations.amend(obs.id, [MarkEdit(A, NA)], "typo", by="Aisha Patel")
     r.observations.finalise(obs.id, SIGNATURE)
     before_events = db.count("mark_events")
     with pytest.raises(ValidationError, match="The reason for the amendment must not be empty"):
-        r.observations.amend(obs.id, [MarkEdit("b", D)], "  ", by="Aisha Patel")
+        r.observations.amend(obs.id, [MarkEdit(B, D)], "  ", by="Aisha Patel")
     with pytest.raises(ValidationError, match="The amendment changes nothing"):
-        r.observations.amend(obs.id, [MarkEdit("a", D, "good")], "no-op", by="Aisha Patel")
-    with pytest.raises(ValidationError, match="changes b twice"):
-        r.observations.amend(obs.id, [MarkEdit("b", D), MarkEdit("b", NA)], "x", by="AP")
+        r.observations.amend(obs.id, [MarkEdit(A, D, "good")], "no-op", by="Aisha Patel")
+    with pytest.raises(ValidationError, match=r"changes f2\.pm\.b twice"):
+        r.observations.amend(obs.id, [MarkEdit(B, D), MarkEdit(B, NA)], "x", by="AP")
     assert db.count("amendments") == 0 and db.count("mark_events") == before_events
 
     amendment = r.observations.amend(
         obs.id,
-        [MarkEdit("b", D, "seen in the second session"), MarkEdit("a", D, "good")],
+        [MarkEdit(B, D, "seen in the second session"), MarkEdit(A, D, "good")],
         "Ticked the wrong row in the room",
         by="Aisha Patel",
     )
     assert amendment.reason == "Ticked the wrong row in the room"
     assert amendment.amended_by == "Aisha Patel"
     assert [(c.criterion_id, c.old_state, c.new_state, c.old_note, c.new_note)
-            for c in amendment.changes] == [("b", DN, D, "", "seen in the second session")]
+            for c in amendment.changes] == [(B, DN, D, "", "seen in the second session")]
     db.reopen()
     r = repos(db)
     got = r.observations.get(obs.id)
     assert got.state is ObservationState.AMENDED and got.signature == SIGNATURE
-    assert as_dict(r.observations.marks(obs.id))["b"] == (D, "seen in the second session")
+    assert as_dict(r.observations.marks(obs.id))[B] == (D, "seen in the second session")
     assert r.observations.amendments(obs.id) == (amendment,)
     last = r.observations.history(obs.id)[-1]
     assert (last.kind, last.criterion_id, last.old_state, last.new_state, last.by,
-            last.amendment_id) == (MarkEventKind.AMENDMENT, "b", DN, D, "Aisha Patel",
+            last.amendment_id) == (MarkEventKind.AMENDMENT, B, DN, D, "Aisha Patel",
                                    amendment.id)
     assert last.at == amendment.amended_at
     # The original tick is still in the history, untouched.
-    first_b = next(e for e in r.observations.history(obs.id) if e.criterion_id == "b")
+    first_b = next(e for e in r.observations.history(obs.id) if e.criterion_id == B)
     assert (first_b.kind, first_b.new_state) == (MarkEventKind.TICK, DN)
     # A second amendment is allowed, still locked for ticking.
-    r.observations.amend(obs.id, [MarkEdit("a", NA)], "Not applicable after all", by="Tom")
+    r.observations.amend(obs.id, [MarkEdit(A, NA)], "Not applicable after all", by="Tom")
     assert len(r.observations.amendments(obs.id)) == 2
     with pytest.raises(ObservationLocked, match="amended"):
-        r.observations.set_mark(obs.id, "a", D, by="AP")
+        r.observations.set_mark(obs.id, A, D, by="AP")
 
 
 def test_refused_writes_leave_the_files_byte_identical(db: RecordsDb) -> None:
     r = repos(db)
     obs = start_draft(r)
-    r.observations.set_mark(obs.id, "a", D, by="AP")
+    r.observations.set_mark(obs.id, A, D, by="AP")
     locked = start_draft(r)
     r.observations.finalise(locked.id, SIGNATURE)
     before = db.file_bytes()
     refusals = [
-        (lambda: r.observations.set_mark(locked.id, "a", DN, by="AP"), ObservationLocked),
+        (lambda: r.observations.set_mark(locked.id, A, DN, by="AP"), ObservationLocked),
         (lambda: r.observations.set_mark(obs.id, " ", DN, by="AP"), ValidationError),
-        (lambda: r.observations.amend(obs.id, [MarkEdit("a", NA)], "x", by="AP"), UserError),
+        (lambda: r.observations.amend(obs.id, [MarkEdit(A, NA)], "x", by="AP"), UserError),
         (lambda: r.observations.amend(locked.id, [], "nothing", by="AP"), ValidationError),
         (lambda: r.observations.finalise(obs.id, Signature(" ", ObserverRole.PPC,
                                                            date(2026, 3, 2))), ValidationError),
@@ -281,12 +287,34 @@ def test_refused_writes_leave_the_files_byte_identical(db: RecordsDb) -> None:
     assert db.file_bytes() == before
 
 
+def test_a_tick_on_an_item_not_in_the_form_is_refused_and_changes_nothing(
+        db: RecordsDb) -> None:
+    r = repos(db)
+    obs = start_draft(r)
+    r.observations.set_mark(obs.id, A, D, "kept", by="AP")
+    form3_item = "f3.pm.arrange_review"  # an item, but of another form
+    before = db.file_bytes()
+    for item in ("f2.pm.not_on_this_form", form3_item, "a"):
+        with pytest.raises(ValidationError, match=re.escape(
+                f"'{item}' is not an item of form form2 version test-1")) as refused:
+            r.observations.set_mark(obs.id, item, DN, "no", by="AP")
+        assert refused.value.field == "criterion_id"
+        with pytest.raises(ValidationError, match="is not an item of form form2"):
+            r.observations.set_note(obs.id, item, "no", by="AP")
+    # Inside a caller's unit of work too (the same statements on its connection).
+    with db.sessions() as s, pytest.raises(ValidationError, match="is not an item"):
+        ObservationRepository(in_session(s)).set_mark(obs.id, form3_item, D, by="AP")
+    assert db.file_bytes() == before
+    assert as_dict(r.observations.marks(obs.id)) == {A: (D, "kept")}
+    assert len(r.observations.history(obs.id)) == 1
+
+
 def test_the_database_refuses_to_rewrite_history(db: RecordsDb) -> None:
     r = repos(db)
     obs = start_draft(r)
-    r.observations.set_mark(obs.id, "a", D, by="AP")
+    r.observations.set_mark(obs.id, A, D, by="AP")
     r.observations.finalise(obs.id, SIGNATURE)
-    r.observations.amend(obs.id, [MarkEdit("a", NA)], "wrong row", by="AP")
+    r.observations.amend(obs.id, [MarkEdit(A, NA)], "wrong row", by="AP")
     for statement in (
         "UPDATE mark_events SET by = 'someone else'",
         "UPDATE amendments SET reason = 'another reason'",
@@ -314,7 +342,7 @@ def test_debrief_notes_saved_as_typed(db: RecordsDb) -> None:
 def test_discard_draft_removes_it_and_its_marks(db: RecordsDb) -> None:
     r = repos(db)
     obs = start_draft(r)
-    r.observations.set_mark(obs.id, "a", D, by="AP")
+    r.observations.set_mark(obs.id, A, D, by="AP")
     r.observations.set_debrief_note(obs.id, "n", "x")
     r.observations.discard_draft(obs.id)
     for table in ("observations", "marks", "mark_events", "debrief_notes"):
@@ -325,7 +353,7 @@ def test_discard_draft_removes_it_and_its_marks(db: RecordsDb) -> None:
 
 # ---- property: any sequence of set_mark / undo / redo matches a plain model ----------
 
-ITEMS = ("a", "b", "c")
+ITEMS = (A, B, C)
 NOTES = (None, "", "note", "other")
 actions = st.lists(
     st.one_of(
@@ -405,7 +433,7 @@ def _table_rows(db: RecordsDb) -> dict[str, list[tuple[object, ...]]]:
 
 @settings(max_examples=6, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(ticks=st.lists(st.tuples(st.sampled_from(("a", "b", "c")),
+@given(ticks=st.lists(st.tuples(st.sampled_from((A, B, C)),
                                 st.sampled_from((D, DN, NA, NYS))), max_size=8),
        undos=st.integers(min_value=0, max_value=3))
 def test_a_discarded_draft_comes_back_exactly_with_undo(

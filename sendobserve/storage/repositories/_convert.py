@@ -36,6 +36,7 @@ from sendobserve.model.shapes import (
     CPD,
     DEBRIEF_NOTE,
     DISCRETION,
+    LOG_SHAPES,
     MARK,
     MARK_CHANGE,
     MEDIATOR,
@@ -149,6 +150,8 @@ reflection: Callable[[Any], Reflection] = _reader(REFLECTION)
 cpd: Callable[[Any], Cpd] = _reader(CPD)
 contact: Callable[[Any], Contact] = _reader(CONTACT)
 discretion: Callable[[Any], Discretion] = _reader(DISCRETION)
+LOG_READERS: dict[str, Callable[[Any], Any]] = {
+    kind: _reader(shape) for kind, shape in LOG_SHAPES.items()}  # by table (``LOG_ROWS``)
 
 
 mark: Callable[[Any], Mark] = _reader(MARK)

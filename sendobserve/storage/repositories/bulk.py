@@ -23,32 +23,22 @@ from sendobserve.errors import UserError
 from sendobserve.model.domain import PracticeRecord, utcnow
 from sendobserve.model.shapes import prepared
 from sendobserve.model.validation import (
+    Validated,
     ValidationError,
-    validate_case,
-    validate_contact,
-    validate_cpd,
-    validate_discretion,
-    validate_mediator,
-    validate_observer,
-    validate_reflection,
+    validate_record,
     validate_signature,
-    validate_training,
 )
 from sendobserve.storage.records import (
+    LOG_ROWS,
     AmendmentChangeRecord,
     AmendmentRecord,
     CaseRecord,
-    ContactRecord,
-    CpdRecord,
     DebriefNoteRecord,
-    DiscretionRecord,
     FormVersionRecord,
     MarkRecord,
     MediatorRecord,
     ObservationRecord,
     ObserverRecord,
-    ReflectionRecord,
-    TrainingRecord,
 )
 from sendobserve.storage.repositories._common import Sessions, fold_name, unit_of_work
 from sendobserve.storage.repositories._convert import to_row
@@ -85,11 +75,10 @@ _SHAPED = ("observers", "cases", "observations", "training", "reflections", "cpd
 
 
 def _validate(record: PracticeRecord, today: date | None) -> None:
-    validate_mediator(record.mediator, today=today)
-    for o in record.observers:
-        validate_observer(o)
-    for c in record.cases:
-        validate_case(c, today=today)
+    people_and_cases: tuple[Validated, ...] = (record.mediator, *record.observers,
+                                               *record.cases)
+    for one in people_and_cases:
+        validate_record(one, today=today)
     for obs in record.observations:
         if obs.signature is not None:
             validate_signature(obs.signature, today=today)
@@ -98,16 +87,10 @@ def _validate(record: PracticeRecord, today: date | None) -> None:
                 f"Observation {obs.id} is {obs.state.value} but has no signature",
                 field="signature",
             )
-    for t in record.training:
-        validate_training(t, today=today)
-    for r in record.reflections:
-        validate_reflection(r, today=today)
-    for cpd in record.cpd:
-        validate_cpd(cpd, today=today)
-    for contact in record.contacts:
-        validate_contact(contact, today=today)
-    for d in record.discretions:
-        validate_discretion(d, today=today)
+    log: tuple[Validated, ...] = (*record.training, *record.reflections, *record.cpd,
+                                  *record.contacts, *record.discretions)
+    for log_entry in log:
+        validate_record(log_entry, today=today)
     for items, what in (
         (record.cases, "case"), (record.observations, "observation"),
         (record.training, "training entry"), (record.reflections, "reflection"),
@@ -201,12 +184,7 @@ def _put(session: Session, record: PracticeRecord, today: date | None) -> PutRes
         for a in new_amendments
         for i, c in enumerate(a.changes)
     ])
-    for table, record_cls, items in (
-        ("training", TrainingRecord, record.training),
-        ("reflections", ReflectionRecord, record.reflections),
-        ("cpd", CpdRecord, record.cpd),
-        ("contacts", ContactRecord, record.contacts),
-        ("discretions", DiscretionRecord, record.discretions),
-    ):
-        insert(table, [to_row(record_cls, item) for item in fresh(record_cls, items)])
+    for table, record_cls in LOG_ROWS.items():
+        insert(table, [to_row(record_cls, item)
+                       for item in fresh(record_cls, getattr(record, table))])
     return PutResult(added=added, already_present=present)

@@ -20,27 +20,13 @@ from sqlalchemy.orm import Session
 
 from sendobserve.model.domain import utcnow
 from sendobserve.pki.certificates import RootCA, fingerprint
+from sendobserve.pki.controls import IssuedCertificate as IssuedCertificate
 from sendobserve.storage.certificates import (
     CertificatePrintRecord,
     CertificateRecord,
     SigningRootRecord,
 )
 from sendobserve.storage.repositories._common import Sessions, as_factory
-
-
-@dataclass(frozen=True, slots=True)
-class IssuedCertificate:
-    serial: str
-    form_number: int
-    mediator_id: uuid.UUID
-    signer_id: uuid.UUID | None
-    signer_name: str
-    issued_on: date
-    verification_code: str
-    created_at: datetime
-    signer_drawing: bytes | None = None  # PNG of the first issue; kept for every re-print
-    mediator_drawing: bytes | None = None
-    issuer: str = ""  # the issuing installation's fingerprint ('' : not known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +39,8 @@ class CertificatePrint:
 
 def _issued(r: CertificateRecord) -> IssuedCertificate:
     return IssuedCertificate(r.serial, r.form_number, r.mediator_id, r.signer_id, r.signer_name,
-                             r.issued_on, r.verification_code, r.created_at, r.signer_drawing,
-                             r.mediator_drawing, r.issuer)
+                             r.issued_on, r.verification_code, r.created_at, r.edition,
+                             r.signer_drawing, r.mediator_drawing, r.issuer)
 
 
 def own_issuer(session: Session) -> str:
@@ -103,6 +89,20 @@ class PkiRepository:
             ))
 
 
+def _first_issue(session: Session, mediator_id: uuid.UUID,
+                 form_number: int) -> CertificateRecord | None:
+    """The mediator's certificate on this form: the first issued (a re-print is it) of
+    those that stand (not one a person's decision superseded, see ``exchange.decide``)."""
+    return session.scalars(
+        select(CertificateRecord)
+        .where(CertificateRecord.mediator_id == mediator_id,
+               CertificateRecord.form_number == form_number,
+               CertificateRecord.superseded_by.is_(None))
+        .order_by(CertificateRecord.created_at)
+        .limit(1)
+    ).first()
+
+
 class CertificateRepository:
     def __init__(self, sessions: Sessions):
         self._sessions = as_factory(sessions)
@@ -111,14 +111,7 @@ class CertificateRepository:
         """The certificate already issued to this mediator on this form, if any: the one that
         stands (not one a person's decision superseded, see ``exchange.decide``)."""
         with self._sessions() as session:
-            row = session.scalars(
-                select(CertificateRecord)
-                .where(CertificateRecord.mediator_id == mediator_id,
-                       CertificateRecord.form_number == form_number,
-                       CertificateRecord.superseded_by.is_(None))  # the one that stands
-                .order_by(CertificateRecord.created_at)
-                .limit(1)
-            ).first()
+            row = _first_issue(session, mediator_id, form_number)
             return None if row is None else _issued(row)
 
     def get(self, serial: str, issuer: str | None = None) -> IssuedCertificate | None:
@@ -161,14 +154,7 @@ class CertificateRepository:
         installation's), whatever other installations have issued.
         """
         with self._sessions() as session:
-            row = session.scalars(
-                select(CertificateRecord)
-                .where(CertificateRecord.mediator_id == mediator_id,
-                       CertificateRecord.form_number == form_number,
-                       CertificateRecord.superseded_by.is_(None))  # the one that stands
-                .order_by(CertificateRecord.created_at)
-                .limit(1)
-            ).first()
+            row = _first_issue(session, mediator_id, form_number)
             reprint = row is not None
             if row is None:
                 issuer = own_issuer(session) if issuer is None else issuer

@@ -48,6 +48,7 @@ from sendobserve.storage.records import (
 )
 from sendobserve.storage.repositories import _convert
 from sendobserve.storage.repositories._common import RecordNotFound, Sessions, unit_of_work
+from sendobserve.storage.repositories.observations import OBSERVATION_ORDER
 
 S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 
@@ -68,15 +69,6 @@ def load_practice_record(session: Sessions, mediator_id: uuid.UUID) -> PracticeR
     if mediator_id not in records:
         raise RecordNotFound("mediator", mediator_id)
     return records[mediator_id]
-
-
-_OBSERVATION_ORDER = (
-    ObservationRecord.observed_on,
-    ObservationRecord.form_id,
-    ObservationRecord.ordinal,
-    ObservationRecord.created_at,
-    ObservationRecord.id,
-)
 
 
 def _columns(record: Any) -> Select[Any]:
@@ -104,12 +96,12 @@ def _queries(scoped: bool) -> dict[str, Any]:
         "cases": where(_columns(CaseRecord), CaseRecord.mediator_id).order_by(
             CaseRecord.case_date, CaseRecord.created_at, CaseRecord.id),
         "observations": where(_columns(ObservationRecord), ObservationRecord.mediator_id)
-        .order_by(*_OBSERVATION_ORDER),
+        .order_by(*OBSERVATION_ORDER),
         "debrief_notes": where(
             select(*DebriefNoteRecord.__table__.columns, ObservationRecord.mediator_id).join(
                 ObservationRecord, DebriefNoteRecord.observation_id == ObservationRecord.id),
             ObservationRecord.mediator_id,
-        ).order_by(*_OBSERVATION_ORDER, DebriefNoteRecord.criterion_id),
+        ).order_by(*OBSERVATION_ORDER, DebriefNoteRecord.criterion_id),
         "amendment_changes": where(
             _columns(AmendmentChangeRecord)
             .join(AmendmentRecord, AmendmentChangeRecord.amendment_id == AmendmentRecord.id)

@@ -21,6 +21,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, selectinload
 
 from sendobserve.errors import UserError
+from sendobserve.forms.loader import load_form_text
 from sendobserve.model.domain import (
     Amendment,
     DebriefNote,
@@ -170,7 +171,7 @@ class ObservationRepository:
             rows = s.scalars(
                 select(ObservationRecord)
                 .where(ObservationRecord.mediator_id == mediator_id)
-                .order_by(*_OBSERVATION_ORDER)
+                .order_by(*OBSERVATION_ORDER)
             )
             return tuple(_convert.observation(r) for r in rows)
 
@@ -179,7 +180,7 @@ class ObservationRepository:
             rows = s.scalars(
                 select(ObservationRecord)
                 .where(ObservationRecord.case_id == case_id)
-                .order_by(*_OBSERVATION_ORDER)
+                .order_by(*OBSERVATION_ORDER)
             )
             return tuple(_convert.observation(r) for r in rows)
 
@@ -498,7 +499,8 @@ class ObservationRepository:
             return tuple(_event(r) for r in rows)
 
 
-_OBSERVATION_ORDER = (
+# The order observations happened in, wherever they are listed (the loaders' too).
+OBSERVATION_ORDER = (
     ObservationRecord.observed_on,
     ObservationRecord.form_id,
     ObservationRecord.ordinal,
@@ -647,9 +649,15 @@ def _event(r: MarkEventRecord) -> MarkEvent:
 # (``GUID``), times as UTC ISO 8601 with microseconds (``UTCDateTime``).
 
 _TICK_READ = (
-    "SELECT o.state, m.state, m.note, m.marked_at FROM observations o LEFT JOIN marks m"
+    "SELECT o.state, m.state, m.note, m.marked_at, f.sha256, f.form_id, f.version"
+    " FROM observations o JOIN form_versions f"
+    " ON f.form_id = o.form_id AND f.version = o.form_version LEFT JOIN marks m"
     " ON m.observation_id = o.id AND m.criterion_id = ? WHERE o.id = ?"
 )
+_FORM_SOURCE = "SELECT source FROM form_versions WHERE form_id = ? AND version = ?"
+# A stored form version's tick item ids, by the SHA-256 of its YAML (a stored version never
+# changes, so this is read and parsed once a process, not once a tick).
+_ITEM_IDS: dict[str, frozenset[str]] = {}
 _TICK_DELETE = "DELETE FROM marks WHERE observation_id = ? AND criterion_id = ?"
 _TICK_UPSERT = (
     "INSERT INTO marks (observation_id, criterion_id, state, note, marked_at, marked_by)"
@@ -698,7 +706,12 @@ def _tick(db: Any, observation_id: uuid.UUID, criterion_id: str, state: MarkStat
         raise RecordNotFound("observation", observation_id)
     if found[0] != _DRAFT:
         raise ObservationLocked(observation_id, found[0])
-    current = None if found[1] is None else found[1:]
+    sha256, form_id, version = found[4:7]
+    if criterion_id not in _item_ids(db, sha256, form_id, version):
+        raise ValidationError(
+            f"{criterion_id!r} is not an item of form {form_id} version {version}, the form "
+            "this observation is made on", field="criterion_id")
+    current = None if found[1] is None else found[1:4]
     old_state, old_note = ((MarkState.NOT_YET_SEEN, "") if current is None
                            else (MarkState(current[0]), current[1]))
     new_note = old_note if note is None else note
@@ -723,6 +736,15 @@ def _tick(db: Any, observation_id: uuid.UUID, criterion_id: str, state: MarkStat
                     state=MarkState.NOT_YET_SEEN)
     return Mark(observation_id=observation_id, criterion_id=criterion_id, state=state,
                 note=new_note, marked_at=now)
+
+
+def _item_ids(db: Any, sha256: str, form_id: str, version: str) -> frozenset[str]:
+    ids = _ITEM_IDS.get(sha256)
+    if ids is None:
+        (source,) = db.execute(_FORM_SOURCE, (form_id, version)).fetchone()
+        definition = load_form_text(source, f"form {form_id} version {version}")
+        ids = _ITEM_IDS[sha256] = frozenset(item.id for item in definition.tick_items())
+    return ids
 
 
 def _tick_time(at: datetime) -> str:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sendobserve.errors import UserError
 from sendobserve.model.domain import Mediator, Observer, utcnow
-from sendobserve.model.shapes import MEDIATOR, OBSERVER, prepared
+from sendobserve.model.shapes import MEDIATOR, OBSERVER, Shape, prepared
 from sendobserve.model.validation import validate_mediator, validate_observer
 from sendobserve.storage.records import MediatorRecord, ObserverRecord
 from sendobserve.storage.repositories import _convert
@@ -26,6 +27,7 @@ from sendobserve.storage.repositories._common import (
 from sendobserve.storage.repositories._convert import fixed_fields, set_columns, to_row
 
 DEFAULT_FIND_LIMIT = 20
+P = TypeVar("P", Mediator, Observer)
 
 
 def _name_matches(column: InstrumentedAttribute[str], query: str) -> ColumnElement[bool]:
@@ -43,62 +45,89 @@ def _whole_name_first(column: InstrumentedAttribute[str], query: str) -> ColumnE
     return case((column.like(like_prefix(fold_name(query)), escape="\\"), 0), else_=1)
 
 
-class MediatorRepository:
+class _People(Generic[P]):
+    """A repository of people (mediators or observers): each row keeps its name folded
+    (``name_folded``) for the one search rule, and when it was last changed."""
+
+    _row: type[MediatorRecord] | type[ObserverRecord]
+    _shape: Shape
+    _noun: str
+
     def __init__(self, sessions: Sessions):
         self._sessions = as_factory(sessions)
 
-    def add(self, mediator: Mediator, *, today: date | None = None) -> Mediator:
-        """Store a new mediator (the caller chose ``mediator.id``, e.g. ``new_id()``)."""
-        mediator = prepared(mediator)
-        validate_mediator(mediator, today=today)
+    def _read(self, row: Any) -> P:
+        raise NotImplementedError
+
+    def _check(self, person: P, today: date | None) -> None:
+        raise NotImplementedError
+
+    def _get_row(self, s: Session, person_id: uuid.UUID) -> Any:
+        row = s.get(self._row, person_id)
+        if row is None:
+            raise RecordNotFound(self._noun, person_id)
+        return row
+
+    def add(self, person: P, *, today: date | None = None) -> P:
+        """Store a new person (the caller chose ``person.id``, e.g. ``new_id()``)."""
+        person = prepared(person)
+        self._check(person, today)
         with self._sessions() as s:
-            row = to_row(MediatorRecord, mediator, name_folded=fold_name(mediator.name),
+            row = to_row(self._row, person, name_folded=fold_name(person.name),
                          updated_at=utcnow())
             s.add(row)
             s.flush()
-            return _convert.mediator(row)
+            return self._read(row)
 
-    def update(self, mediator: Mediator, *, today: date | None = None) -> Mediator:
+    def update(self, person: P, *, today: date | None = None) -> P:
         """Replace every editable field; ``created_at`` stays as first stored."""
-        mediator = prepared(mediator)
-        validate_mediator(mediator, today=today)
+        person = prepared(person)
+        self._check(person, today)
         with self._sessions() as s:
-            row = _get_mediator_row(s, mediator.id)
-            set_columns(row, mediator, skip=fixed_fields(MEDIATOR))
-            row.name_folded = fold_name(mediator.name)
+            row = self._get_row(s, person.id)
+            set_columns(row, person, skip=fixed_fields(self._shape))
+            row.name_folded = fold_name(person.name)
             row.updated_at = utcnow()
             s.flush()
-            return _convert.mediator(row)
+            return self._read(row)
 
-    def get(self, mediator_id: uuid.UUID) -> Mediator:
+    def get(self, person_id: uuid.UUID) -> P:
         with self._sessions() as s:
-            return _convert.mediator(_get_mediator_row(s, mediator_id))
+            return self._read(self._get_row(s, person_id))
 
-    def list(self) -> tuple[Mediator, ...]:
+    def list(self) -> tuple[P, ...]:
         """Everyone, alphabetically as a person reads it (accents ignored)."""
         with self._sessions() as s:
-            rows = s.scalars(
-                select(MediatorRecord).order_by(MediatorRecord.name_folded, MediatorRecord.id)
-            )
-            return tuple(_convert.mediator(r) for r in rows)
+            rows = s.scalars(select(self._row).order_by(self._row.name_folded, self._row.id))
+            return tuple(self._read(r) for r in rows)
 
-    def find(self, query: str, *, limit: int = DEFAULT_FIND_LIMIT) -> tuple[Mediator, ...]:
+    def find(self, query: str, *, limit: int = DEFAULT_FIND_LIMIT) -> tuple[P, ...]:
         """Type-ahead: names whose start, or any word's start, matches ``query``.
 
         Case, accents and apostrophes are ignored: "siob" and "o dal" both find
         "Siobhán Ó Dálaigh". Names that start with the query come first, then
         alphabetical. An empty query lists the first ``limit`` names.
         """
+        folded = self._row.name_folded
         with self._sessions() as s:
-            stmt = select(MediatorRecord)
+            stmt = select(self._row)
             if fold_name(query):
-                stmt = stmt.where(_name_matches(MediatorRecord.name_folded, query)).order_by(
-                    _whole_name_first(MediatorRecord.name_folded, query)
-                )
-            rows = s.scalars(
-                stmt.order_by(MediatorRecord.name_folded, MediatorRecord.id).limit(limit)
-            )
-            return tuple(_convert.mediator(r) for r in rows)
+                stmt = stmt.where(_name_matches(folded, query)).order_by(
+                    _whole_name_first(folded, query))
+            rows = s.scalars(stmt.order_by(folded, self._row.id).limit(limit))
+            return tuple(self._read(r) for r in rows)
+
+
+class MediatorRepository(_People[Mediator]):
+    _row = MediatorRecord
+    _shape = MEDIATOR
+    _noun = "mediator"
+
+    def _read(self, row: Any) -> Mediator:
+        return _convert.mediator(row)
+
+    def _check(self, person: Mediator, today: date | None) -> None:
+        validate_mediator(person, today=today)
 
     def resolve(self, name_or_id: str) -> Mediator:
         """One mediator from what a person typed on the command line: an id, or a name.
@@ -139,65 +168,13 @@ class MediatorRepository:
             return s.scalar(select(func.count()).select_from(MediatorRecord)) or 0
 
 
-class ObserverRepository:
-    def __init__(self, sessions: Sessions):
-        self._sessions = as_factory(sessions)
+class ObserverRepository(_People[Observer]):
+    _row = ObserverRecord
+    _shape = OBSERVER
+    _noun = "observer"
 
-    def add(self, observer: Observer) -> Observer:
-        observer = prepared(observer)
-        validate_observer(observer)
-        with self._sessions() as s:
-            row = to_row(ObserverRecord, observer, name_folded=fold_name(observer.name),
-                         updated_at=utcnow())
-            s.add(row)
-            s.flush()
-            return _convert.observer(row)
+    def _read(self, row: Any) -> Observer:
+        return _convert.observer(row)
 
-    def update(self, observer: Observer) -> Observer:
-        observer = prepared(observer)
-        validate_observer(observer)
-        with self._sessions() as s:
-            row = _get_observer_row(s, observer.id)
-            set_columns(row, observer, skip=fixed_fields(OBSERVER))
-            row.name_folded = fold_name(observer.name)
-            row.updated_at = utcnow()
-            s.flush()
-            return _convert.observer(row)
-
-    def get(self, observer_id: uuid.UUID) -> Observer:
-        with self._sessions() as s:
-            return _convert.observer(_get_observer_row(s, observer_id))
-
-    def list(self) -> tuple[Observer, ...]:
-        with self._sessions() as s:
-            rows = s.scalars(
-                select(ObserverRecord).order_by(ObserverRecord.name_folded, ObserverRecord.id)
-            )
-            return tuple(_convert.observer(r) for r in rows)
-
-    def find(self, query: str, *, limit: int = DEFAULT_FIND_LIMIT) -> tuple[Observer, ...]:
-        """Type-ahead, as ``MediatorRepository.find``."""
-        with self._sessions() as s:
-            stmt = select(ObserverRecord)
-            if fold_name(query):
-                stmt = stmt.where(_name_matches(ObserverRecord.name_folded, query)).order_by(
-                    _whole_name_first(ObserverRecord.name_folded, query)
-                )
-            rows = s.scalars(
-                stmt.order_by(ObserverRecord.name_folded, ObserverRecord.id).limit(limit)
-            )
-            return tuple(_convert.observer(r) for r in rows)
-
-
-def _get_mediator_row(s: Session, mediator_id: uuid.UUID) -> MediatorRecord:
-    row = s.get(MediatorRecord, mediator_id)
-    if row is None:
-        raise RecordNotFound("mediator", mediator_id)
-    return row
-
-
-def _get_observer_row(s: Session, observer_id: uuid.UUID) -> ObserverRecord:
-    row = s.get(ObserverRecord, observer_id)
-    if row is None:
-        raise RecordNotFound("observer", observer_id)
-    return row
+    def _check(self, person: Observer, today: date | None) -> None:
+        validate_observer(person)  # an observer has no date to bound

@@ -13,10 +13,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAccessible, QAccessibleEvent, QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QLineEdit, QMainWindow, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QWidget,
+)
 
 BACK_KEY = "Esc"
 
@@ -54,12 +62,54 @@ class LiveLabel(QLabel):
         self.setText("")
 
 
-def on_back(page: QWidget, slot: Callable[[], object]) -> QShortcut:
-    """Escape anywhere on ``page`` (not in its dialogs) goes back."""
-    shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), page)
+def on_keys(page: QWidget, keys: str | QKeySequence | QKeySequence.StandardKey,
+            slot: Callable[[], object]) -> QShortcut:
+    """``keys`` anywhere on ``page`` (not in its dialogs) run ``slot``."""
+    shortcut = QShortcut(QKeySequence(keys), page)
     shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     shortcut.activated.connect(slot)
     return shortcut
+
+
+def on_back(page: QWidget, slot: Callable[[], object]) -> QShortcut:
+    """Escape anywhere on ``page`` (not in its dialogs) goes back."""
+    return on_keys(page, QKeySequence(Qt.Key.Key_Escape), slot)
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str, description: str = "") -> W:
+    """``widget`` with the accessible name (and description) a screen reader says."""
+    widget.setAccessibleName(name)
+    if description:
+        widget.setAccessibleDescription(description)
+    return widget
+
+
+def act_or_cancel(dialog: QDialog, text: str, act: Callable[[], object], *,
+                  name: str = "") -> QDialogButtonBox:
+    """A dialog's one action (``text`` on the button, ``name`` read aloud: the text
+    without its ``&`` unless given) and Cancel, which closes it with nothing done. The
+    action's button is ``buttons.button(QDialogButtonBox.StandardButton.Ok)``."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel)
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(text)
+    ok.setAccessibleName(name or text.replace("&", ""))
+    buttons.accepted.connect(act)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def save_or_cancel(dialog: QDialog, save: Callable[[], object]) -> QDialogButtonBox:
+    """A dialog's Save and Cancel: Save (or Enter) runs ``save``, which accepts the dialog
+    when what was typed is right; Cancel (or Escape) closes it with nothing kept."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                               | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(save)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
 
 
 class _ClearOnEscape(QObject):

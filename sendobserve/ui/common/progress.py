@@ -4,6 +4,9 @@ stops the job (printing, the portfolio, an import).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -13,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sendobserve.ui.common.tasks import Job
+from sendobserve.ui.common.tasks import Job, Op
 
 # --- progress with a Cancel that really stops the job ------------------------------------
 
@@ -65,3 +68,21 @@ class ProgressDialog(QDialog):
         self.deleteLater()
 
 
+def run_behind_progress(op: Op[Any], title: str, parent: QWidget | None,
+                        then: Callable[[Any], object], failed: Callable[[BaseException], object],
+                        *, cancellable: bool = True) -> ProgressDialog:
+    """Start ``op`` behind a progress dialog for its job; the dialog is gone before
+    ``then`` (the result) or ``failed`` (the error) is called."""
+    progress = ProgressDialog(title, op.job, parent, cancellable=cancellable)
+    progress.open()
+
+    def done(value: Any) -> None:
+        progress.finish()
+        then(value)
+
+    def refused(exc: BaseException) -> None:
+        progress.finish()
+        failed(exc)
+
+    op.success(done).failure(refused).run()
+    return progress

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -14,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.errors import UserError
-from sendobserve.ui.common.a11y import LiveLabel
+from sendobserve.ui.common.a11y import LiveLabel, save_or_cancel
 
 
 class ProviderNameDialog(QDialog):
@@ -35,10 +34,7 @@ class ProviderNameDialog(QDialog):
         self.name.setPlaceholderText("e.g. Northern SEND Mediation")
         self.error = LiveLabel("Problem", alert=True)
         self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
+        buttons = save_or_cancel(self, self._check)
         layout = QFormLayout(self)
         layout.addRow(intro)
         layout.addRow("Provider's &name:", self.name)

@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
 
 from sendobserve.errors import UserError
 from sendobserve.model.vocabulary import day_text, plural
-from sendobserve.ui.common.a11y import LiveLabel
+from sendobserve.ui.common.a11y import LiveLabel, act_or_cancel
 from sendobserve.ui.common.geometry import remember_geometry
 from sendobserve.ui.common.lock import FILE_DIALOG_OPTIONS
-from sendobserve.ui.common.progress import ProgressDialog
+from sendobserve.ui.common.progress import ProgressDialog, run_behind_progress
 from sendobserve.ui.common.secret_field import PasswordField
 from sendobserve.ui.common.tasks import Runner
 
@@ -163,14 +163,7 @@ class ExportDialog(QDialog):
         self.error.setStyleSheet("font-weight: bold;")
         self.error.setAccessibleName("Problem")
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Export")
-        ok.setAccessibleName("Export")
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(act_or_cancel(self, "Export", self._check, name="Export"))
         self.trainee.currentIndexChanged.connect(lambda _i: self._suggest_path())
         self._suggest_path()
         for combo in (self.trainee, self.scope, self.observer):
@@ -307,14 +300,8 @@ class ImportDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Problem")
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Open and check")
-        ok.setAccessibleName("Open and check the file")
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(act_or_cancel(self, "Open and check", self._check,
+                                       name="Open and check the file"))
 
     def _browse(self) -> None:
         name, _f = QFileDialog.getOpenFileName(self, "Import", str(Path.home()),
@@ -586,20 +573,8 @@ class ExchangeController(QObject):
 
     # --- plumbing ---------------------------------------------------------------------
     def _busy(self, title: str, work: Any, then: Any) -> None:
-        op = self.runner.op(work)
-        progress = ProgressDialog(title, op.job, self.parent_widget, cancellable=False)
-        self.progress = progress
-        progress.open()
-
-        def done(value: Any) -> None:
-            progress.finish()
-            then(value)
-
-        def failed(exc: BaseException) -> None:
-            progress.finish()
-            self._failed(exc)
-
-        op.success(done).failure(failed).run()
+        self.progress = run_behind_progress(self.runner.op(work), title, self.parent_widget,
+                                            then, self._failed, cancellable=False)
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, UserError):

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -70,7 +69,13 @@ from sendobserve.model.vocabulary import (
 )
 from sendobserve.services.changes import Changes
 from sendobserve.services.workspace import WorkspaceService
-from sendobserve.ui.common.a11y import LiveLabel, clear_on_escape
+from sendobserve.ui.common.a11y import (
+    LiveLabel,
+    clear_on_escape,
+    named,
+    on_keys,
+    save_or_cancel,
+)
 from sendobserve.ui.common.minimisation import minimisation_label, watch
 from sendobserve.ui.common.settings import ROLE_LABELS, WorkspaceSettings
 from sendobserve.ui.common.tasks import ChangeFollower, Runner
@@ -84,15 +89,44 @@ OBJECT_ROLE = Qt.ItemDataRole.UserRole + 2
 ordinal_text = ordinal
 
 
-class MediatorListModel(QAbstractListModel):
+class _RecordListModel(QAbstractListModel):
+    """Records with an ``id``, one a row: ``text`` is what a row says and reads aloud; the
+    row's record and its id are there for the page (``OBJECT_ROLE``, ``ID_ROLE``)."""
+
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._rows: list[Mediator] = []
+        self._rows: list[Any] = []
 
-    def set_mediators(self, mediators: Sequence[Mediator]) -> None:
+    def _reset(self, rows: list[Any]) -> None:
         self.beginResetModel()
-        self._rows = sorted(mediators, key=lambda m: fold_name(m.name))
+        self._rows = rows
         self.endResetModel()
+
+    def text(self, record: Any) -> str:
+        raise NotImplementedError
+
+    def row_of(self, record_id: uuid.UUID) -> int:
+        return next((i for i, r in enumerate(self._rows) if r.id == record_id), -1)
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        record = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self.text(record)
+        if role == ID_ROLE:
+            return str(record.id)
+        if role == OBJECT_ROLE:
+            return record
+        return None
+
+
+class MediatorListModel(_RecordListModel):
+    def set_mediators(self, mediators: Sequence[Mediator]) -> None:
+        self._reset(sorted(mediators, key=lambda m: fold_name(m.name)))
 
     def add(self, mediator: Mediator) -> QModelIndex:
         row = sum(1 for m in self._rows if fold_name(m.name) <= fold_name(mediator.name))
@@ -102,25 +136,10 @@ class MediatorListModel(QAbstractListModel):
         return self.index(row, 0)
 
     def mediator(self, row: int) -> Mediator:
-        return self._rows[row]
+        return cast(Mediator, self._rows[row])
 
-    def row_of(self, mediator_id: uuid.UUID) -> int:
-        return next((i for i, m in enumerate(self._rows) if m.id == mediator_id), -1)
-
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        mediator = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return mediator.name
-        if role == ID_ROLE:
-            return str(mediator.id)
-        if role == OBJECT_ROLE:
-            return mediator
-        return None
+    def text(self, record: Any) -> str:
+        return str(record.name)
 
 
 class AccentInsensitiveFilter(QSortFilterProxyModel):
@@ -146,36 +165,17 @@ class AccentInsensitiveFilter(QSortFilterProxyModel):
         return name_matches(self._text, str(index.data(Qt.ItemDataRole.DisplayRole)))
 
 
-class CaseListModel(QAbstractListModel):
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self._rows: list[Case] = []
-
+class CaseListModel(_RecordListModel):
     def set_cases(self, cases: Sequence[Case]) -> None:
-        self.beginResetModel()
-        self._rows = sorted(cases, key=lambda c: (c.case_date, c.reference))
-        self.endResetModel()
+        self._reset(sorted(cases, key=lambda c: (c.case_date, c.reference)))
 
     def case(self, row: int) -> Case:
-        return self._rows[row]
+        return cast(Case, self._rows[row])
 
-    def row_of(self, case_id: uuid.UUID) -> int:
-        return next((i for i, c in enumerate(self._rows) if c.id == case_id), -1)
-
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        case = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return (f"{case.reference}\n{day_text(case.case_date)} · "
-                    f"{TRAINEE_ROLE_LABELS[case.trainee_role].lower()} · "
-                    f"{CASE_KIND_LABELS[case.kind].lower()}")
-        if role == OBJECT_ROLE:
-            return case
-        return None
+    def text(self, record: Any) -> str:
+        return (f"{record.reference}\n{day_text(record.case_date)} · "
+                f"{TRAINEE_ROLE_LABELS[record.trainee_role].lower()} · "
+                f"{CASE_KIND_LABELS[record.kind].lower()}")
 
 
 class ObservationListModel(QAbstractListModel):
@@ -263,10 +263,7 @@ W = TypeVar("W", bound=QWidget)
 
 
 def _named(widget: W, name: str, description: str = "") -> W:
-    widget.setAccessibleName(name)
-    if description:
-        widget.setAccessibleDescription(description)
-    widget.setMinimumHeight(36)
+    named(widget, name, description).setMinimumHeight(36)
     return widget
 
 
@@ -280,11 +277,7 @@ class AddTraineeDialog(QDialog):
         layout.addRow("&Full name:", self.name)
         self.error = LiveLabel("Problem", alert=True)
         layout.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        layout.addRow(buttons)
+        layout.addRow(save_or_cancel(self, self._check))
 
     def _check(self) -> None:
         if not self.name.text().strip():
@@ -332,11 +325,7 @@ class AddCaseDialog(QDialog):
         layout.addRow("Casework &hours:", self.hours)
         self.error = LiveLabel("Problem", alert=True)
         layout.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        layout.addRow(buttons)
+        layout.addRow(save_or_cancel(self, self._check))
 
     def hours_value(self) -> Decimal | None:
         try:
@@ -510,16 +499,12 @@ class NavigationWidget(QWidget):
         delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.observation_list)
         delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete_key.activated.connect(self.delete_selected)
-        undo_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
-        undo_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        undo_key.activated.connect(self.undo_delete)
+        on_keys(self, QKeySequence.StandardKey.Undo, self.undo_delete)
         self.observation_list.activated.connect(lambda _i: self.open_selected())
         for keys, slot in (("Ctrl+N", self.add_trainee), ("Ctrl+Shift+N", self.add_case),
                            ("Ctrl+F", self.search.setFocus),
                            ("Ctrl+R", self.open_trainee_screen)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+            on_keys(self, keys, slot)
         self.setTabOrder(self.search, self.trainee_list)
         # The lists follow the one change signal: people → the trainee list; a trainee's
         # cases and observations → their lists (now if showing, else when shown again).

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -23,7 +23,6 @@ from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -38,10 +37,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sendobserve.model.domain import Amendment, MarkState, Observation
+from sendobserve.model.domain import Amendment, Mark, MarkState, Observation
 from sendobserve.model.vocabulary import moment_text
 from sendobserve.services.workspace import MarkEdit
-from sendobserve.ui.common.a11y import LiveLabel, on_back, plain_text, tell
+from sendobserve.ui.common.a11y import (
+    LiveLabel,
+    named,
+    on_back,
+    on_keys,
+    plain_text,
+    save_or_cancel,
+    tell,
+)
 from sendobserve.ui.common.minimisation import minimisation_label, watch
 from sendobserve.ui.common.states import state_colour, state_label
 from sendobserve.ui.observation.checklist_view import ChecklistView
@@ -55,14 +62,6 @@ HELP = ("Space/1 Demonstrated · 2 Development needed · 3 Not applicable · Bac
         "Ctrl+Return review and sign · Esc back · Ctrl+L lock")
 
 
-W = TypeVar("W", bound=QWidget)
-
-
-def _accessible(widget: W, name: str, description: str = "") -> W:
-    widget.setAccessibleName(name)
-    if description:
-        widget.setAccessibleDescription(description)
-    return widget
 
 
 class NoteDialog(QDialog):
@@ -77,14 +76,11 @@ class NoteDialog(QDialog):
         label.setWordWrap(True)
         self.editor = QPlainTextEdit(note)
         self.editor.setTabChangesFocus(True)
-        _accessible(self.editor, f"Note on {item_text}", "Ctrl+Return saves, Escape cancels.")
+        named(self.editor, f"Note on {item_text}", "Ctrl+Return saves, Escape cancels.")
         label.setBuddy(self.editor)
         # Return makes a new line in the note, so the way to save is said where it is seen.
         keys = QLabel("Ctrl+Return saves the note · Esc cancels")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = save_or_cancel(self, self.accept)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.accept)
         self.privacy = minimisation_label()
         watch(self.editor, self.privacy)
@@ -126,7 +122,7 @@ class DebriefPanel(QWidget):
             text = notes[crit.id].text if crit.id in notes else ""
             editor.setPlainText(text)
             editor.setReadOnly(session.is_final)
-            _accessible(editor, f"De-brief: {crit.text.rstrip(':')}",
+            named(editor, f"De-brief: {crit.text.rstrip(':')}",
                         "Saved about a second after you stop typing, and when you leave it.")
             label.setBuddy(editor)
             timer = QTimer(self)
@@ -255,16 +251,12 @@ class AmendDialog(QDialog):
         for widget, label in ((self.state, "New &state"), (self.note, "&Note"),
                               (self.reason, "&Reason for the change"),
                               (self.by, "&Amended by")):
-            _accessible(widget, label.replace("&", ""), f"Amending {item_text}")
+            named(widget, label.replace("&", ""), f"Amending {item_text}")
             layout.addRow(f"{label}:", widget)
         self.error = LiveLabel("Problem", alert=True)
         self.error.setWordWrap(True)
         layout.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        layout.addRow(buttons)
+        layout.addRow(save_or_cancel(self, self._check))
         self.reason.setFocus()
 
     def _check(self) -> None:
@@ -302,20 +294,20 @@ class ObservationPage(QWidget):
         self.progress = LiveLabel("Progress", session.model.progress_text())
         self.save_state = LiveLabel("Save state", "Saved")
         self.save_state.setMinimumWidth(160)
-        self.undo_button = _accessible(QPushButton("&Undo"), "Undo the last mark",
+        self.undo_button = named(QPushButton("&Undo"), "Undo the last mark",
                                        "Ctrl+Z. Undo is saved too.")
-        self.redo_button = _accessible(QPushButton("&Redo"), "Redo", "Ctrl+Shift+Z")
-        self.review_button = _accessible(QPushButton("Re&view and sign…"),
+        self.redo_button = named(QPushButton("&Redo"), "Redo", "Ctrl+Shift+Z")
+        self.review_button = named(QPushButton("Re&view and sign…"),
                                          "Review what was not seen, then finalise and sign",
                                          "Ctrl+Return")
-        self.amend_button = _accessible(QPushButton("A&mend…"), "Amend the current item",
+        self.amend_button = named(QPushButton("A&mend…"), "Amend the current item",
                                         "Ctrl+E. Corrections to a finalised observation "
                                         "keep the original and a reason.")
-        self.close_button = _accessible(QPushButton("&Back"),
+        self.close_button = named(QPushButton("&Back"),
                                         "Back: close this observation",
                                         "Esc. Everything is saved.")
         # Alt+P opens the Print menu, so the button's mnemonic is I; Ctrl+P is the menu's.
-        self.print_button = _accessible(QPushButton("Pr&int…"), "Print this observation",
+        self.print_button = named(QPushButton("Pr&int…"), "Print this observation",
                                         "Ctrl+P. Preview, print or save it as a PDF.")
         self.print_button.setToolTip("Preview, print or save this observation as a PDF (Ctrl+P)")
         for button in (self.undo_button, self.redo_button, self.review_button,
@@ -344,7 +336,7 @@ class ObservationPage(QWidget):
         for column, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents,) * 2
                                       + (QHeaderView.ResizeMode.Stretch,) * 3):
             header.setSectionResizeMode(column, mode)
-        _accessible(self.history, "Amendment history", "Who changed what, when, and why.")
+        named(self.history, "Amendment history", "Who changed what, when, and why.")
         self.history_label = QLabel("<b>Amendment history</b>")
 
         top = QHBoxLayout()
@@ -395,9 +387,7 @@ class ObservationPage(QWidget):
         for keys, slot in (("Ctrl+Z", self.undo), ("Ctrl+Shift+Z", self.redo),
                            ("Ctrl+Y", self.redo), ("Ctrl+Return", self._review),
                            ("Ctrl+E", self.amend_current), ("Ctrl+W", self.close_observation)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+            on_keys(self, keys, slot)
         on_back(self, self.close_observation)
         self._observation_changed(session.observation)
         self._show_status(session.status.value, session.status_text)
@@ -412,14 +402,14 @@ class ObservationPage(QWidget):
         self.session.set_state(item_id, MarkState(state))
 
     def undo(self) -> None:
-        mark = self.session.undo()
-        if mark is None and self.session.is_final:
-            tell(self, "A finalised observation is changed by amending it (Ctrl+E).")
-        if mark is not None:
-            self.view.select_item(mark.criterion_id)
+        self._stepped(self.session.undo())
 
     def redo(self) -> None:
-        mark = self.session.redo()
+        self._stepped(self.session.redo())
+
+    def _stepped(self, mark: Mark | None) -> None:
+        """After undo or redo: the item it changed is selected (a finalised observation
+        says how it is changed instead)."""
         if mark is None and self.session.is_final:
             tell(self, "A finalised observation is changed by amending it (Ctrl+E).")
         if mark is not None:

@@ -129,20 +129,18 @@ class ObservationSession(QObject):
         return mark
 
     def undo(self) -> Mark | None:
-        if self.is_final:
-            return None
-        mark = self._commit("undo", lambda: self.service.undo(self.id))
-        if mark is None and self.status is SaveStatus.SAVED:
-            self._status(SaveStatus.SAVED, "Saved — nothing to undo")
-        self._show(mark)
-        return mark
+        return self._step("undo", lambda: self.service.undo(self.id))
 
     def redo(self) -> Mark | None:
+        return self._step("redo", lambda: self.service.redo(self.id))
+
+    def _step(self, what: str, write: Callable[[], Mark | None]) -> Mark | None:
+        """Undo or redo one tick of a draft; says so when there is nothing to ``what``."""
         if self.is_final:
             return None
-        mark = self._commit("redo", lambda: self.service.redo(self.id))
+        mark = self._commit(what, write)
         if mark is None and self.status is SaveStatus.SAVED:
-            self._status(SaveStatus.SAVED, "Saved — nothing to redo")
+            self._status(SaveStatus.SAVED, f"Saved — nothing to {what}")
         self._show(mark)
         return mark
 

@@ -70,26 +70,26 @@ def show_spot_check(window: QMainWindow) -> QDialog | None:
     """The spot-check dialog of ``window``'s open store (non-modal, one at a time)."""
     from sendobserve.ui.panel.packs import SpotCheckDialog, panel_members
 
-    store = getattr(window, "store", None)
-    if store is None:
-        return None
-    dialog = SpotCheckDialog(store, window.runner,  # type: ignore[attr-defined]
-                             population=panel_members(store), signer=_signer(window),
-                             parent=window)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.open()
-    return dialog
+    return _show_pack(window, lambda store, runner: SpotCheckDialog(
+        store, runner, population=panel_members(store), signer=_signer(window),
+        parent=window))
 
 
 def show_register_pack(window: QMainWindow) -> QDialog | None:
+    """The register-pack dialog of ``window``'s open store (non-modal)."""
     from sendobserve.ui.panel.packs import RegisterPackDialog, panel_members
 
+    return _show_pack(window, lambda store, runner: RegisterPackDialog(
+        store, runner, members=panel_members(store), signer=_signer(window), parent=window))
+
+
+def _show_pack(window: QMainWindow, make: Callable[[Any, Any], QDialog]) -> QDialog | None:
+    """``make(store, runner)``'s dialog, opened and deleted when closed; None without a
+    store open."""
     store = getattr(window, "store", None)
     if store is None:
         return None
-    dialog = RegisterPackDialog(store, window.runner,  # type: ignore[attr-defined]
-                                members=panel_members(store), signer=_signer(window),
-                                parent=window)
+    dialog = make(store, window.runner)  # type: ignore[attr-defined]
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

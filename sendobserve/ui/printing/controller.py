@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from sendobserve.errors import UserError
-from sendobserve.ui.common.progress import ProgressDialog
+from sendobserve.ui.common.progress import ProgressDialog, run_behind_progress
 from sendobserve.ui.common.tasks import Job, Runner
 from sendobserve.ui.printing.preview import PrintPreviewDialog
 from sendobserve.ui.printing.signers import CertificateSignaturesDialog, SignerDialog
@@ -251,20 +251,10 @@ class PrintController(QObject):
                then: Callable[[Any], object], *, cancellable: bool = False) -> None:
         """Run ``work(job)`` on the runner behind a progress dialog; a result carrying
         ``Changes`` (a certificate issued) is announced by the runner."""
-        op = self.runner.job(work)
-        progress = ProgressDialog(title, op.job, self.parent_widget, cancellable=cancellable)
-        self.progress = progress
-        progress.open()
-
-        def done(value: Any) -> None:
-            progress.finish()
-            then(value)
-
         def failed(exc: BaseException) -> None:
             from sendobserve.reports.build import CertificateRefused
             from sendobserve.reports.styles import ReportCancelled
 
-            progress.finish()
             if isinstance(exc, ReportCancelled):
                 self.failed.emit("cancelled")
                 return
@@ -277,7 +267,8 @@ class PrintController(QObject):
             log.error("printing failed", exc_info=exc)
             self._error(f"The PDF could not be made: {exc}", "")
 
-        op.success(done).failure(failed).run()
+        self.progress = run_behind_progress(self.runner.job(work), title, self.parent_widget,
+                                            then, failed, cancellable=cancellable)
 
     def _show(self, pdf: bytes, title: str, file_name: str) -> PrintPreviewDialog:
         dialog = PrintPreviewDialog(pdf, title, self.parent_widget, runner=self.runner,

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sendobserve.ui.common.a11y import act_or_cancel
 from sendobserve.ui.common.signature_pad import SignaturePad
 
 if TYPE_CHECKING:
@@ -60,14 +61,8 @@ class SignerDialog(QDialog):
         self.list.itemActivated.connect(lambda _i: self.accept())
         label.setBuddy(self.list)
         layout.addWidget(self.list)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText(ok_text)
-        ok.setAccessibleName(ok_text.replace("&", ""))
-        self.ok_button = ok
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = act_or_cancel(self, ok_text, self.accept)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         layout.addWidget(buttons)
 
     def chosen(self) -> Observer | None:
@@ -132,13 +127,8 @@ class CertificateSignaturesDialog(QDialog):
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = act_or_cancel(self, "&Sign and preview", self.accept)
         self.issue_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.issue_button.setText("&Sign and preview")
-        self.issue_button.setAccessibleName("Sign and preview")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.signer_pad.changed.connect(self._update)
         self.mediator_pad.changed.connect(self._update)

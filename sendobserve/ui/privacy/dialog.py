@@ -215,12 +215,19 @@ class PrivacyDialog(QDialog):
         self.refresh()
 
     # --- one person ----------------------------------------------------------------------
-    def _save_access(self) -> None:
+    def _chosen(self) -> tuple[Any, str] | None:
+        """The mediator chosen (id, name), or None having said to choose one."""
         mediator_id = self.people.currentData()
-        name = self.people.currentText()
         if mediator_id is None:
             self.person_status.say("Choose a mediator first.")
+            return None
+        return mediator_id, self.people.currentText()
+
+    def _save_access(self) -> None:
+        chosen = self._chosen()
+        if chosen is None:
             return
+        mediator_id, name = chosen
         path, _ = QFileDialog.getSaveFileName(
             self, "Save the subject-access report", f"subject-access-{date.today()}.pdf",
             "PDF (*.pdf)", options=FILE_DIALOG_OPTIONS)
@@ -237,11 +244,10 @@ class PrivacyDialog(QDialog):
             .failure(self._failed).owned_by(self).run()
 
     def _confirm_erase(self) -> None:
-        mediator_id = self.people.currentData()
-        name = self.people.currentText()
-        if mediator_id is None:
-            self.person_status.say("Choose a mediator first.")
+        chosen = self._chosen()
+        if chosen is None:
             return
+        mediator_id, name = chosen
         typed, ok = QInputDialog.getText(
             self, "Erase a mediator",
             f"Every record about {name} will be removed from this store and every backup. "

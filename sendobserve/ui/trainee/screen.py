@@ -46,7 +46,7 @@ class TraineeScreen(QWidget):
         self.mediator_id = mediator_id
         self.runner = runner if runner is not None else Runner(self)
         self.readiness = ReadinessView(door, mediator_id, runner=self.runner, today=today)
-        self.record = RecordEditor(door, mediator_id, today=today)
+        self.record = RecordEditor(door, mediator_id, today=today, runner=self.runner)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Readiness and record")
         self.tabs.tabBar().setAccessibleName("Readiness and record")

@@ -81,7 +81,6 @@ def _window_with_pages(qtbot: QtBot, store: Store, runner: Runner, settings: Wor
                        ) -> tuple[MainWindow, Workspace, TraineePage, TraineePage]:
     window = MainWindow(store, runner=runner)
     qtbot.addWidget(window)
-    settings.idle_lock_minutes = 0  # never locks: a later test's windows stay its own
     workspace = build_workspace(store, settings, runner=runner)
     window.set_central_widget(workspace)
     window.resize(1280, 860)
@@ -201,7 +200,6 @@ def test_one_tick_is_announced_once_by_the_door(qtbot: QtBot, store: Store,
     runner = Runner(synchronous=True)
     window = MainWindow(store, runner=runner)
     qtbot.addWidget(window)
-    settings.idle_lock_minutes = 0
     workspace = build_workspace(store, settings, runner=runner)
     window.set_central_widget(workspace)
     service = workspace.service

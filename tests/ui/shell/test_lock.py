@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from sendobserve.model.domain import CaseKind, ObserverRole, TraineeRole
-from sendobserve.ui.shell.workspace import Workspace
+from sendobserve.ui.shell.workspace import Workspace, build_workspace
 from tests.ui.conftest import OBSERVER, PASSPHRASE
 from tests.ui.test_keyboard_flow import CTRL, focus, press, show, type_text
 
@@ -64,7 +64,8 @@ def test_ctrl_l_hides_everything_and_loses_nothing(
     assert workspace.lock_page.passphrase.text() == ""  # never kept after unlocking
 
 
-def test_idle_timeout_locks(qtbot: Any, service: Any, settings: Any, runner: Any) -> None:
+def test_idle_timeout_locks(qtbot: Any, service: Any, settings: Any, runner: Any,
+                            idle_lock_as_shipped: None) -> None:
     assert settings.idle_lock_minutes == 5  # the default
     settings.idle_lock_minutes = 2
     workspace = Workspace(service, settings, runner)
@@ -77,6 +78,19 @@ def test_idle_timeout_locks(qtbot: Any, service: Any, settings: Any, runner: Any
     qtbot.waitUntil(lambda: workspace.is_locked, timeout=3000)
     workspace.unlock(PASSPHRASE)
     assert not workspace.is_locked
+
+
+def test_a_workspace_built_in_a_test_never_idles_into_the_lock(
+        qtbot: Any, store: Any, service: Any, settings: Any, runner: Any) -> None:
+    """tests/conftest.py turns the idle lock off for every test's settings, so a workspace
+    a test leaves alive cannot lock later and hide a later test's windows."""
+    assert settings.idle_lock_minutes == 0
+    assert Workspace(service, settings, runner).idle.interval_ms() == 0
+    built = build_workspace(store, runner=runner)  # the settings of QSettings() itself
+    qtbot.addWidget(built)
+    assert built.idle.interval_ms() == 0
+    settings.idle_lock_minutes = 4  # a test that sets it gets what it set
+    assert Workspace(service, settings, runner).idle.interval_ms() == 4 * 60_000
 
 
 def test_input_postpones_the_idle_lock(qtbot: Any, service: Any, settings: Any,

@@ -34,6 +34,8 @@ from sendobserve.model.outcome import Status
 from sendobserve.model.rulebook import shipped_rulebook
 from sendobserve.model.validation import ValidationError
 from sendobserve.services import Done
+from sendobserve.services.changes import Changes
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.trainee.style import status_colour
 
 
@@ -99,11 +101,15 @@ class MediatorDetails(QWidget):
     changed = Signal(object)  # Changes
 
     def __init__(self, save: Callable[..., Done[Mediator]], today: Callable[[], date],
-                 parent: QWidget | None = None, *, leaving: LeavingDoor | None = None) -> None:
+                 parent: QWidget | None = None, *, leaving: LeavingDoor | None = None,
+                 runner: Runner | None = None) -> None:
         super().__init__(parent)
         self._save = save
         self._leaving = leaving  # the leaving date's reads and writes (None: not shown)
         self._today = today
+        # The store is read and written on the window's runner, off the GUI thread.
+        self.runner: Runner = runner or Runner(self, synchronous=True)
+        self._outcome = False  # the last save's: refused (False) or not (True)
         self._mediator: Mediator | None = None
         self.name = QLineEdit()
         self.name.setAccessibleName("Name")
@@ -187,8 +193,23 @@ class MediatorDetails(QWidget):
         self.panel_on.set(mediator.panel_confirmed_on)
         self.edition.setCurrentIndex(max(self.edition.findData(mediator.rules_edition or ""), 0))
         if self._leaving is not None:
-            self.left_panel.set(self._leaving.left_panel_on(mediator.id))
+            self._read_left_panel(self._leaving, mediator.id)
         self._clear()
+
+    def _read_left_panel(self, leaving: LeavingDoor, mediator_id: uuid.UUID) -> None:
+        """The leaving date, read on the runner; the field waits disabled until it is in."""
+        self.left_panel.setEnabled(False)
+
+        def shown(day: date | None) -> None:
+            if self._mediator is not None and self._mediator.id == mediator_id:
+                self.left_panel.set(day)
+                self.left_panel.setEnabled(True)
+
+        def failed(exc: BaseException) -> None:
+            self.message.setText(f"⚠ {exc.message if isinstance(exc, UserError) else exc}")
+
+        self.runner.op(lambda: leaving.left_panel_on(mediator_id)).success(shown) \
+            .failure(failed).owned_by(self).run()
 
     def _clear(self) -> None:
         for label in self.errors.values():
@@ -196,6 +217,9 @@ class MediatorDetails(QWidget):
             label.setText("")
 
     def save(self) -> bool:
+        """Check, then commit the details and the leaving date on the runner. False when
+        refused (at once, or by the store when the runner is synchronous); the outcome
+        is shown beside the field or in the message, and ``changed`` carries a commit."""
         if self._mediator is None:
             return False
         self._clear()
@@ -214,28 +238,48 @@ class MediatorDetails(QWidget):
             rules_edition=self.edition.currentData() or None,
         )
         left_on = self.left_panel.value()
-        try:
-            if self._leaving is not None and left_on is not None and left_on > self._today():
-                raise ValidationError(f"The leaving date ({left_on.isoformat()}) is after "
-                                      "today; record it once the mediator has left",
-                                      field="left_on")
-            written = self._save(changed, today=self._today())
-            if self._leaving is not None:
-                left = self._leaving.set_left_panel(written.value.id, left_on,
-                                                    today=self._today())
-                written = Done(written.value, written.changes | left.changes)
-        except ValidationError as exc:
-            label = self.errors.get(exc.field)
-            if label is None:
-                self.message.setText(f"⚠ {exc.message}")
-            else:
-                label.setText(f"⚠ {exc.message}")
-                label.setVisible(True)
+        today = self._today()
+        if self._leaving is not None and left_on is not None and left_on > today:
+            self._refused(ValidationError(f"The leaving date ({left_on.isoformat()}) is after "
+                                          "today; record it once the mediator has left",
+                                          field="left_on"))
             return False
-        except UserError as exc:
+        leaving, save = self._leaving, self._save
+
+        def work() -> tuple[Mediator, Changes]:
+            # A pair, not a Done: ``changed`` announces it once, through the editor.
+            written = save(changed, today=today)
+            changes = written.changes
+            if leaving is not None:
+                changes = changes | leaving.set_left_panel(written.value.id, left_on,
+                                                           today=today).changes
+            return written.value, changes
+
+        def done(result: tuple[Mediator, Changes]) -> None:
+            self._outcome = True
+            self._mediator = result[0]
+            self.save_button.setEnabled(True)
+            self.message.setText("Saved.")
+            self.changed.emit(result[1])
+
+        def failed(exc: BaseException) -> None:
+            self.save_button.setEnabled(True)
+            self._refused(exc)
+
+        self._outcome = True
+        self.save_button.setEnabled(False)
+        self.message.setText("Saving…")
+        self.runner.op(work).success(done).failure(failed).owned_by(self).run()
+        return self._outcome
+
+    def _refused(self, exc: BaseException) -> None:
+        self._outcome = False
+        if isinstance(exc, ValidationError) and exc.field in self.errors:
+            label = self.errors[exc.field]
+            label.setText(f"⚠ {exc.message}")
+            label.setVisible(True)
+            self.message.setText("")
+        elif isinstance(exc, UserError):
             self.message.setText(f"⚠ {exc.message}")
-            return False
-        self._mediator = written.value
-        self.message.setText("Saved.")
-        self.changed.emit(written.changes)
-        return True
+        else:
+            self.message.setText(f"⚠ Not saved: {exc}")

@@ -129,6 +129,8 @@ class EntryDialog(QDialog):
         if field.kind is FieldKind.TEXT:
             line = QLineEdit(str(value or ""))
             line.setPlaceholderText(field.placeholder)
+            if field.max_length:
+                line.setMaxLength(field.max_length)
             return line
         if field.kind is FieldKind.HOURS:
             line = QLineEdit(fmt_hours(value) if isinstance(value, Decimal) else "")

@@ -42,6 +42,7 @@ from sendobserve.model.renewal import last_twelve_months
 from sendobserve.services import Done
 from sendobserve.services.changes import Changes
 from sendobserve.services.screens_trainee import TraineeRecord
+from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.trainee.record.details import MediatorDetails
 from sendobserve.ui.trainee.record.dialog import EntryDialog
 from sendobserve.ui.trainee.record.models import RecordTableModel
@@ -92,6 +93,7 @@ class RecordEditor(QWidget):
         mediator_id: uuid.UUID,
         *,
         today: Callable[[], date] = date.today,
+        runner: Runner | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -118,7 +120,7 @@ class RecordEditor(QWidget):
             page = self._make_page(spec)
             self.pages[spec.key] = page
             self.tabs.addTab(page.widget, spec.tab)
-        self.details = MediatorDetails(door.save_mediator, today, leaving=door)
+        self.details = MediatorDetails(door.save_mediator, today, leaving=door, runner=runner)
         self.details.changed.connect(self._details_saved)
         self.tabs.addTab(self.details, "Mediator detai&ls")
         layout = QVBoxLayout(self)
@@ -347,7 +349,6 @@ class RecordEditor(QWidget):
 
     def show_evidence(self, key: str) -> Any:
         """The evidence dialog of the selected entry (opened, not modal), or None."""
-        from sendobserve.ui.common.tasks import Runner
         from sendobserve.ui.trainee.record.evidence import EvidenceDialog
 
         page = self.pages[key]

@@ -16,6 +16,7 @@ from enum import Enum, auto
 from typing import Any
 
 from sendobserve.model import requirements as R
+from sendobserve.model import shapes
 from sendobserve.model import validation as V
 from sendobserve.model.domain import (
     Case,
@@ -56,6 +57,7 @@ class FieldSpec:
     hours_label: str = ""  # HOURS: "Casework hours", as validation words it
     placeholder: str = ""
     hint: str = ""  # shown under the field, always
+    max_length: int = 0  # TEXT: at most this many characters can be typed (0: no limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +186,7 @@ CASES = KindSpec(
         ColumnSpec("Kind", lambda c: choice_text(CASE_KINDS, c.kind.value)),
         ColumnSpec("Trainee's role", lambda c: choice_text(TRAINEE_ROLES, c.trainee_role.value)),
         ColumnSpec("Casework hours", lambda c: fmt_hours(c.casework_hours), number=True),
+        ColumnSpec("Local authority", lambda c: c.local_authority or "—"),
     ),
     fields=(
         FieldSpec("reference", "Reference", FieldKind.TEXT,
@@ -194,12 +197,18 @@ CASES = KindSpec(
         FieldSpec("trainee_role", "Trainee's role", FieldKind.CHOICE, TRAINEE_ROLES,
                   hint="Only co-mediated or led cases count as casework."),
         _hours("casework_hours", "Casework hours", V.MAX_CASE_HOURS),
+        FieldSpec("local_authority", "Local authority", FieldKind.TEXT,
+                  placeholder="e.g. Leeds (optional)",
+                  hint="The local authority area the case arose in, if you record it.",
+                  max_length=shapes.CASE.field("local_authority").limit),
     ),
     build=lambda i, m, v: Case(i, m, v["reference"], v["case_date"], CaseKind(v["kind"]),
-                               TraineeRole(v["trainee_role"]), v["casework_hours"]),
+                               TraineeRole(v["trainee_role"]), v["casework_hours"],
+                               local_authority=v["local_authority"]),
     values=lambda c: {"reference": c.reference, "case_date": c.case_date, "kind": c.kind.value,
                       "trainee_role": c.trainee_role.value,
-                      "casework_hours": c.casework_hours},
+                      "casework_hours": c.casework_hours,
+                      "local_authority": c.local_authority or ""},
     describe=lambda c: f"case {c.reference} ({_d(c.case_date)})",
 )
 

@@ -3,8 +3,12 @@ input shows a message by the field and stores nothing."""
 
 from __future__ import annotations
 
+import os
+import threading
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +26,8 @@ from sendobserve.ui.trainee.record.editor import RecordEditor
 from sendobserve.ui.trainee.screen import TraineeScreen
 from tests.helpers import snapshot
 from tests.ui.trainee.readiness.conftest import TODAY, mediator_id
+
+SHOTS = os.environ.get("SENDOBSERVE_SHOTS")  # a folder: save what the tests render
 
 
 def _screen(qtbot: QtBot, store: Store, name: str) -> TraineeScreen:
@@ -308,3 +314,100 @@ def test_the_leaving_date_is_recorded_in_the_details_tab(qtbot: QtBot, demo_stor
         assert details.save()
     with demo_store.session() as session:
         assert left_panel_on(session, mediator_id(RENEWING)) is None
+
+
+class _Watched(TraineeRecord):
+    """The real door, noting the thread each leaving-date read and write ran on."""
+
+    threads: list[tuple[str, bool]]
+
+    def left_panel_on(self, mediator_id: Any) -> Any:
+        self.threads.append(("read", threading.current_thread() is threading.main_thread()))
+        return super().left_panel_on(mediator_id)
+
+    def set_left_panel(self, mediator_id: Any, day: Any, *, today: Any) -> Any:
+        self.threads.append(("write", threading.current_thread() is threading.main_thread()))
+        return super().set_left_panel(mediator_id, day, today=today)
+
+
+def test_the_leaving_date_is_read_and_saved_on_the_runner(qtbot: QtBot, demo_store: Store) -> None:
+    from sendobserve.storage.retention import left_panel_on
+
+    door = _Watched.of(demo_store)
+    door.threads = []
+    runner = Runner()  # a worker thread, as in the window
+    screen = TraineeScreen(door, mediator_id(RENEWING), runner=runner, today=lambda: TODAY)
+    qtbot.addWidget(screen)
+    details = screen.record.details
+    qtbot.waitUntil(details.left_panel.isEnabled, timeout=5000)  # disabled until read
+    assert door.threads == [("read", False)]
+    details.left_panel.set(TODAY - timedelta(days=3))
+    with qtbot.waitSignal(screen.record.changed, timeout=5000):
+        assert details.save()
+        assert not details.save_button.isEnabled()  # while the write runs
+    assert details.message.text() == "Saved."
+    assert details.save_button.isEnabled()
+    assert door.threads[1:] == [("write", False)]
+    with demo_store.session() as session:
+        assert left_panel_on(session, mediator_id(RENEWING)) == TODAY - timedelta(days=3)
+    runner.wait()
+
+
+def test_a_case_s_local_authority_is_entered_shown_and_cleared(
+        qtbot: QtBot, demo_store: Store) -> None:
+    from PySide6.QtWidgets import QLabel, QLineEdit
+
+    screen = _screen(qtbot, demo_store, GAPS)
+    editor = screen.record
+    cases = CaseRepository(demo_store.session)
+    case = _row(editor, "cases", demo_id("case", GAPS, "3"))
+    assert case.local_authority is None
+    dialog = editor.entry_dialog("cases", case)
+    qtbot.addWidget(dialog)
+    field = dialog.field("local_authority")
+    assert isinstance(field, QLineEdit) and field.text() == ""
+    assert field.accessibleName() == "Local authority"
+    assert field.maxLength() == 100  # the field's limit in model.shapes
+    label = next(w for w in dialog.findChildren(QLabel) if w.buddy() is field)
+    assert label.text() == "&Local authority:"  # Alt+L, no other field's
+    mnemonics = [w.text().split("&")[1][0].lower() for w in dialog.findChildren(QLabel)
+                 if w.buddy() is not None and "&" in w.text()]
+    assert mnemonics.count("l") == 1 and len(set(mnemonics)) == len(mnemonics)
+    if SHOTS:
+        dialog.show()
+        dialog.grab().save(str(Path(SHOTS) / "case_local_authority.png"))
+    dialog.set_value("local_authority", "  Wakefield ")
+    with qtbot.waitSignal(editor.changed, timeout=2000):
+        assert dialog.submit()
+    stored = cases.get(case.id)
+    assert stored.local_authority == "Wakefield"  # trimmed as typed
+    assert stored == replace(case, local_authority="Wakefield", created_at=stored.created_at)
+    page = editor.page("cases")
+    column = [c.header for c in page.spec.columns].index("Local authority")
+    row = page.model.row_of(case.id)
+    assert page.model.index(row, column).data() == "Wakefield"
+
+    again = editor.entry_dialog("cases", stored)
+    qtbot.addWidget(again)
+    assert again.field("local_authority").text() == "Wakefield"  # type: ignore[attr-defined]
+    again.set_value("local_authority", "")  # optional: blank stores nothing
+    with qtbot.waitSignal(editor.changed, timeout=2000):
+        assert again.submit()
+    assert cases.get(case.id).local_authority is None
+    assert page.model.index(page.model.row_of(case.id), column).data() == "—"
+
+
+def test_a_new_case_may_carry_a_local_authority_or_none(qtbot: QtBot, demo_store: Store) -> None:
+    editor = RecordEditor(TraineeRecord.of(demo_store), mediator_id(GAPS), today=lambda: TODAY)
+    qtbot.addWidget(editor)
+    cases = CaseRepository(demo_store.session)
+    for reference, authority, expected in (("SEN-2026-201", "Leeds", "Leeds"),
+                                           ("SEN-2026-202", "   ", None)):
+        dialog = editor.entry_dialog("cases")
+        qtbot.addWidget(dialog)
+        dialog.set_value("reference", reference)
+        dialog.set_value("case_date", TODAY - timedelta(days=2))
+        dialog.set_value("casework_hours", "2")
+        dialog.set_value("local_authority", authority)
+        assert dialog.submit()
+        assert cases.get(dialog.saved_item.id).local_authority == expected
