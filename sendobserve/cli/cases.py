@@ -93,10 +93,10 @@ def _line(case: Any) -> str:
 def cmd_list(args: argparse.Namespace) -> int:
     from sendobserve.model.domain import Case
     from sendobserve.services import records
-    from sendobserve.storage.repositories import MediatorRepository
+    from sendobserve.services.people import resolve_mediator
 
     with open_store_from_args(args) as store:
-        mediator = MediatorRepository(store.session).resolve(args.mediator)
+        mediator = resolve_mediator(store, args.mediator)
         cases = sorted(records.items(store, Case, mediator.id),
                        key=lambda c: (c.case_date, c.reference))
     if args.json:
@@ -120,11 +120,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_add(args: argparse.Namespace) -> int:
     from sendobserve.model.domain import Case, new_id
     from sendobserve.services import records
-    from sendobserve.storage.repositories import MediatorRepository
+    from sendobserve.services.people import resolve_mediator
 
     hours = _hours(args.hours)
     with open_store_from_args(args) as store:
-        mediator = MediatorRepository(store.session).resolve(args.mediator)
+        mediator = resolve_mediator(store, args.mediator)
         case = Case(new_id(), mediator.id, args.reference, args.date, CaseKind(args.kind),
                     TraineeRole(args.role), hours, local_authority=args.local_authority)
         saved = records.save_item(store, case, new=True).value
@@ -137,11 +137,11 @@ def cmd_edit(args: argparse.Namespace) -> int:
     from sendobserve.errors import UserError
     from sendobserve.model.domain import Case
     from sendobserve.services import records
-    from sendobserve.storage.repositories import MediatorRepository
+    from sendobserve.services.people import resolve_mediator
 
     hours = _hours(args.hours) if args.hours is not None else None
     with open_store_from_args(args) as store:
-        mediator = MediatorRepository(store.session).resolve(args.mediator)
+        mediator = resolve_mediator(store, args.mediator)
         wanted = args.case.strip().lower()
         found = [c for c in records.items(store, Case, mediator.id)
                  if wanted and c.id.hex.startswith(wanted)]

@@ -76,6 +76,19 @@ def _is_code(code: str) -> bool:
     return all(part.isascii() and part.isalnum() for part in code.split("-"))
 
 
+def _serial_and_code(o: _Obj) -> tuple[str, str]:
+    """A certificate's serial and verification code, as every record naming one has them."""
+    from sendobserve.exchange.codec import _fail
+
+    serial = o.text("serial", 32)
+    if not set(serial) <= _SERIAL_CHARS:
+        raise _fail(o.at("serial"), "expected a certificate serial (A-Z, 0-9, -)")
+    code = o.text("verification_code", 16)
+    if not _is_code(code):
+        raise _fail(o.at("verification_code"), "expected letters and digits (groups joined by -)")
+    return serial, code
+
+
 def _digests(o: _Obj, key: str, fail: Callable[[str, str], Exception]) -> tuple[str, ...]:
     from sendobserve.exchange.codec import _DIGEST
 
@@ -143,12 +156,7 @@ def _read_certificate(value: Any, path: str) -> IssuedCertificate:
         if not _FINGERPRINT.fullmatch(issuer):
             raise _fail(o.at("issuer"), "expected an installation's fingerprint (eight "
                         "groups of four letters A-Z and digits 2-7)")
-    serial = o.text("serial", 32)
-    if not set(serial) <= _SERIAL_CHARS:
-        raise _fail(o.at("serial"), "expected a certificate serial (A-Z, 0-9, -)")
-    code = o.text("verification_code", 16)
-    if not _is_code(code):
-        raise _fail(o.at("verification_code"), "expected letters and digits (groups joined by -)")
+    serial, code = _serial_and_code(o)
     return IssuedCertificate(
         serial=serial, form_number=o.integer("form_number", 4, 5),
         mediator_id=o.uuid("mediator_id"),
@@ -167,12 +175,7 @@ def read_certificate_choice(value: Any, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _fail(path, "expected the chosen certificate's serial, form, trainee and code")
     o = _Obj(value, path, ("serial", "form_number", "mediator_id", "verification_code"))
-    serial = o.text("serial", 32)
-    if not set(serial) <= _SERIAL_CHARS:
-        raise _fail(o.at("serial"), "expected a certificate serial (A-Z, 0-9, -)")
-    code = o.text("verification_code", 16)
-    if not _is_code(code):
-        raise _fail(o.at("verification_code"), "expected letters and digits (groups joined by -)")
+    serial, code = _serial_and_code(o)
     return certificate_identity(serial, o.integer("form_number", 4, 5), o.uuid("mediator_id"),
                                 code)
 
