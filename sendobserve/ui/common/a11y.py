@@ -15,14 +15,17 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt
 from PySide6.QtGui import QAccessible, QAccessibleEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QTableView,
     QWidget,
 )
 
@@ -100,6 +103,24 @@ def act_or_cancel(dialog: QDialog, text: str, act: Callable[[], object], *,
     buttons.accepted.connect(act)
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+def row_table(model: QAbstractItemModel, name: str) -> QTableView:
+    """A read-only table chosen from by row: one row at a time, Tab leaves it (arrows move
+    inside), text wraps, no row numbers, columns fitted to their contents and the last
+    one stretched; ``name`` is what a screen reader calls it."""
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setTabKeyNavigation(False)
+    view.setWordWrap(True)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
 
 
 def save_or_cancel(dialog: QDialog, save: Callable[[], object]) -> QDialogButtonBox:

@@ -30,7 +30,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateTimeEdit,
     QDialog,
@@ -51,7 +50,7 @@ from sendobserve.model.vocabulary import day_text, moment_text, plural
 from sendobserve.services.changes import Changes
 from sendobserve.services.conflict_views import ConflictView
 from sendobserve.services.trust import SignerLine
-from sendobserve.ui.common.a11y import LiveLabel
+from sendobserve.ui.common.a11y import LiveLabel, row_table
 from sendobserve.ui.common.tasks import ChangeFollower, Runner, changes_in
 
 _ROOT = QModelIndex()
@@ -114,18 +113,7 @@ class SignersModel(_Table):
 
 
 def _table(model: QAbstractTableModel, name: str) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setTabKeyNavigation(False)
-    view.setWordWrap(True)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
+    return row_table(model, name)
 
 
 class KnownSignersDialog(QDialog):

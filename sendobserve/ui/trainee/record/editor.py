@@ -22,7 +22,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -42,6 +41,7 @@ from sendobserve.model.renewal import last_twelve_months
 from sendobserve.services import Done
 from sendobserve.services.changes import Changes
 from sendobserve.services.screens_trainee import TraineeRecord
+from sendobserve.ui.common.a11y import row_table
 from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.trainee.record.details import MediatorDetails
 from sendobserve.ui.trainee.record.dialog import EntryDialog
@@ -133,18 +133,10 @@ class RecordEditor(QWidget):
     def _make_page(self, spec: KindSpec) -> _Page:
         widget = QWidget()
         model = RecordTableModel(spec, widget)
-        table = QTableView()
-        table.setModel(model)
+        table = row_table(model, spec.tab.replace("&", ""))
         table.setObjectName(f"table:{spec.key}")
-        table.setAccessibleName(spec.tab.replace("&", ""))
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setTabKeyNavigation(False)
-        table.setWordWrap(True)
-        table.verticalHeader().setVisible(False)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)  # the spec says which columns stretch
         for col, column in enumerate(spec.columns):
             if column.stretch:
                 header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
