@@ -169,10 +169,8 @@ def cmd_register_pack(args: argparse.Namespace) -> int:
     with open_store_from_args(args) as store:
         pack = build_register_pack(store, out_dir=Path(args.output), signer=args.signer,
                                    today=today(args))
-    print(f"Register pack: {pack.members} panel members, {pack.declared} declared as meeting "
-          f"the standards, {len(pack.certificates)} Form 4/5 certificates re-printed; "
-          f"summaries, declaration.pdf, manifest.json and the signed manifest.pdf in "
-          f"{pack.manifest.parent}")
+    print(f"{pack.summary()}; summaries, declaration.pdf, manifest.json and the signed "
+          f"manifest.pdf in {pack.manifest.parent}")
     for line in pack.not_reprinted:
         print(f"  not re-printed: {line}")
     return 0

@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sendobserve.model.vocabulary import day_text, plural
 from sendobserve.reports import styles as st
 from sendobserve.reports.packs import MM, WIDTH, Row, _table
 
@@ -66,7 +67,7 @@ def summarise(record: PracticeRecord, forms: FormLookup,
 
     # A serial with its issuer: two installations may both have issued serial N.
     lines = tuple(f"Form {c.form_number} {c.serial} ({issuer_text(c.issuer)}) issued "
-                  f"{c.issued_on.isoformat()}, signed by {c.signer_name} "
+                  f"{day_text(c.issued_on)}, signed by {c.signer_name} "
                   f"(code {c.verification_code})" for c in issued)
     used: tuple[str, ...] = ()
     report: Any
@@ -79,7 +80,7 @@ def summarise(record: PracticeRecord, forms: FormLookup,
                 name=m.name, kind=f"{kind} (evidence not in this store)",
                 as_of=m.accredited_on, meets=False,
                 requirements=((f"Form {form} issued from this store", "not met",
-                               f"Accredited on {m.accredited_on.isoformat()}, but no Form "
+                               f"Accredited on {day_text(m.accredited_on)}, but no Form "
                                f"{form} was issued from this store: the evidence is held "
                                "elsewhere."),),
                 discretions=(), forms=(), certificates=lines, rules=RULES_FINGERPRINT)
@@ -90,12 +91,13 @@ def summarise(record: PracticeRecord, forms: FormLookup,
         else:
             report = assess_readiness(record, forms, today=as_of)
             meets = report.ready
-            used = tuple(f"{f} v{v} ({n} observations)" for f, v, n in report.forms_used)
+            used = tuple(f"{f} version {v} ({plural(n, 'observation')})"
+                         for f, v, n in report.forms_used)
     else:
         report, kind = assess_renewal(record, today=today), "re-registration"
         meets, as_of = report.ready, today
     discretions = tuple(
-        f"{r.title}: {d.reason} (decided by {d.decided_by}, {d.decided_on.isoformat()})"
+        f"{r.title}: {d.reason} (decided by {d.decided_by}, {day_text(d.decided_on)})"
         for r in report.requirements for d in r.discretion)
     return MemberSummary(
         name=m.name, kind=kind, as_of=as_of, meets=meets,
@@ -169,5 +171,11 @@ class RegisterPack:
     declared: int
     certificates: tuple[Path, ...] = ()  # the Form 4/5 PDFs re-printed into the pack
     not_reprinted: tuple[str, ...] = ()  # "Form 4 S4-… of NAME: why", one a certificate
+
+    def summary(self) -> str:
+        """What the pack holds, in one sentence (the app and the command line say it)."""
+        return (f"Register pack: {plural(self.members, 'panel member')}, {self.declared} "
+                "declared as meeting the standards, "
+                f"{plural(len(self.certificates), 'Form 4/5 certificate')} re-printed")
 
 

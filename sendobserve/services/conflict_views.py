@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sendobserve.errors import UserError
-from sendobserve.model.vocabulary import day_text, moment_text
+from sendobserve.model.vocabulary import day_text, issuer_text, moment_text
 from sendobserve.services import Done, Sessions
 from sendobserve.services.changes import Changes
 
@@ -227,6 +227,8 @@ def certificate_view(c: CertificateConflict) -> ConflictView:
                  for i, k in enumerate(c.kept)]
     rows: list[tuple[str, tuple[Any, ...]]] = [
         ("serial", tuple(x.serial for x in certs)),
+        # Each installation numbers its own: the serial is known with its issuer.
+        ("issued by", tuple(issuer_text(x.issuer) for x in certs)),
         ("issued on", tuple(f"{day_text(x.issued_on)}" for x in certs)),
         ("signed by", tuple(x.signer_name for x in certs)),
         ("verification code", tuple(x.verification_code for x in certs)),

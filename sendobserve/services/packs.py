@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sendobserve.errors import UserError
-from sendobserve.model.vocabulary import fold_name
+from sendobserve.model.vocabulary import fold_name, plural
 from sendobserve.reports.packs import ManifestContent, draw_sample, evidence_pack_pdf, manifest_pdf
 from sendobserve.reports.register_pack import (
     MANIFEST_FORMAT as REGISTER_FORMAT,
@@ -284,10 +284,10 @@ def build_register_pack(store: Sessions, *, out_dir: Path, signer: str,
     declared = sum(1 for f in files if f[2]["meets"])
     summary_page = manifest_pdf(ManifestContent(
         f"Register pack {batch}",
-        (f"Register pack of {organisation} as of {batch}: {len(files)} panel members, "
-         f"{declared} declared as meeting the standards.",
-         f"{len(reprints)} Form 4/5 certificates re-printed (same serial, verification code "
-         "and signer as issued)."
+        (f"Register pack of {organisation} as of {batch}: "
+         f"{plural(len(files), 'panel member')}, {declared} declared as meeting the standards.",
+         f"{plural(len(reprints), 'Form 4/5 certificate')} re-printed (same serial, "
+         "verification code and signer as issued)."
          + (f" Not re-printed: {'; '.join(refused)}." if refused else ""),
          f"Signed by {signer}."),
         (*((f[0], f[2]["sha256"]) for f in files),

@@ -222,7 +222,20 @@ def base_stores(root: Path) -> tuple[TempStore, list[bytes]]:
                       reason="The certificate says 12 hours")
         controlled = build_payload(s, trainee.id, exported_by="Łucja Żak",
                                    scope=ExportScope.RECORD)
+    # And an evidence file removed after it travelled (its signed tombstone, kind
+    # "evidence"), and a second file attached, so one file carries both.
+    with home.open() as store:
+        (held,) = evidence.list_files(store, trainee.id)
+        evidence.remove(store, held.id)
+        evidence.attach(store, EntryKind.TRAINING, held.entry_id, make_image("PNG", (8, 8)),
+                        name="outline.png", kind=EvidenceKind.COURSE_OUTLINE,
+                        added_by="Łucja Żak")
+    with home.session() as s:
+        controlled = build_payload(s, trainee.id, exported_by="Łucja Żak",
+                                   scope=ExportScope.RECORD)
     assert controlled.certificates and controlled.tombstones and controlled.decisions
+    assert {t.kind for t in controlled.tombstones} == {"reflections", "evidence"}
+    assert controlled.evidence and all(c.issuer for c in controlled.certificates)
     bases.append(encode_payload(controlled))
     return home, bases
 

@@ -289,9 +289,7 @@ class RegisterPackDialog(_PackDialog):
                                                cancelled=job.cancelled)
 
     def describe(self, result: Any) -> str:
-        lines = [f"Register pack: {result.members} panel members, {result.declared} declared "
-                 f"as meeting the standards, {len(result.certificates)} Form 4/5 "
-                 "certificates re-printed."]
+        lines = [f"{result.summary()}."]
         lines += [f"• Not re-printed: {line}" for line in result.not_reprinted]
         lines.append(f"Summaries, declaration.pdf, manifest.json and the signed manifest.pdf "
                      f"are in {result.manifest.parent}.")
