@@ -153,8 +153,7 @@ def cmd_spot_check(args: argparse.Namespace) -> int:
     with open_store_from_args(args) as store:
         result = run_spot_check(store, size=args.size, out_dir=Path(args.output),
                                 signer=args.signer, seed=args.seed, today=today(args))
-    print(f"Spot check {result.check_id}: {len(result.files)} of {result.population} panel "
-          f"members drawn with seed {result.seed} (repeat with --seed {result.seed}).")
+    print(f"{result.summary()} (repeat with --seed {result.seed}).")
     for name, met in result.met.items():
         print(f"  {name}: {'meets' if met else 'does NOT meet'} re-registration")
     print(f"Packs, manifest.json and the signed manifest.pdf in {result.manifest.parent}")

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sendobserve.model.vocabulary import plural
 from sendobserve.reports.packs import (
     EvidenceContent,
     Row,
@@ -37,6 +38,11 @@ class SpotCheckResult:
     manifest: Path
     manifest_pdf: Path
     met: dict[str, bool]  # member name -> meets re-registration
+
+    def summary(self) -> str:
+        """The draw in one sentence (the app and the command line say it)."""
+        return (f"Spot check {str(self.check_id)[:8]}: {len(self.files)} of "
+                f"{plural(self.population, 'panel member')} drawn with seed {self.seed}")
 
 
 

@@ -247,9 +247,7 @@ class SpotCheckDialog(_PackDialog):
 
     def describe(self, result: Any) -> str:
         meets = sum(1 for met in result.met.values() if met)
-        lines = [f"Spot check {str(result.check_id)[:8]}: {len(result.files)} of "
-                 f"{result.population} panel members drawn with seed {result.seed} "
-                 "(logged in the store).",
+        lines = [f"{result.summary()} (logged in the store).",
                  f"{meets} of {len(result.files)} meet the annual re-registration "
                  "requirements."]
         lines += [f"• {name}: {'meets' if met else 'does NOT meet'} re-registration"
