@@ -131,14 +131,15 @@ class Workspace(QWidget):
             session.reload)
         self.session, self.observation_page = session, page
         self.pages.addWidget(page)
-        self._switch(page, page.view)
+        self.pages.setCurrentWidget(page)
+        page.view.setFocus()
 
     def _close_observation(self) -> None:
         if self._observation_from_trainee and self.trainee_page is not None:
             self.flush()
             self._drop_observation()
-            # (caught up with the marks)
-            self._switch(self.trainee_page, self.trainee_page.first_focus())
+            self.pages.setCurrentWidget(self.trainee_page)  # caught up with the marks
+            self.trainee_page.focus_first()
         else:
             self.show_navigation()
 
@@ -154,7 +155,8 @@ class Workspace(QWidget):
         page.trainee_screen.openObservationRequested.connect(self._open_from_trainee)
         self.trainee_page = page
         self.pages.addWidget(page)
-        self._switch(page, page.first_focus())
+        self.pages.setCurrentWidget(page)
+        page.focus_first()
 
     def _open_from_trainee(self, observation_id: str, item_id: str) -> None:
         if self.trainee_page is None:
@@ -184,25 +186,16 @@ class Workspace(QWidget):
             self.review_page.backRequested.connect(self.show_checklist)
             self.pages.addWidget(self.review_page)
         self.review_page.refresh()
-        self._switch(self.review_page, self.review_page.name)
+        self.pages.setCurrentWidget(self.review_page)
+        self.review_page.name.setFocus()
 
     def show_checklist(self) -> None:
         if self.observation_page is not None:
-            self._switch(self.observation_page, self.observation_page.view)
+            self.pages.setCurrentWidget(self.observation_page)
+            self.observation_page.view.setFocus()
 
     def _finalised(self) -> None:
         self.show_checklist()  # the lists follow the change the finalising announced
-
-    def _switch(self, page: QWidget, focus: QWidget) -> None:
-        """Show ``page`` with the focus on ``focus``, and nowhere else on the way: left to
-        itself, the stack gives the focus to the new page's first control (its "Back"
-        button, or the search box on the way back) before it reaches ``focus``, and a
-        screen reader announces each."""
-        old = QApplication.focusWidget()
-        if old is not None and self.pages.isAncestorOf(old) and not page.isAncestorOf(old):
-            old.clearFocus()
-        self.pages.setCurrentWidget(page)
-        focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _remember_navigation_focus(self) -> None:
         focus = QApplication.focusWidget()
@@ -214,13 +207,14 @@ class Workspace(QWidget):
         list after Ctrl+R, the observation list after an observation), else on the
         observations."""
         self.flush()
+        self._drop_trainee()
+        self.pages.setCurrentWidget(self.navigation)  # catches up with what changed
         back_to = self._navigation_focus
         self._navigation_focus = None
-        if back_to is None or not shiboken6.isValid(back_to) \
-                or not self.navigation.isAncestorOf(back_to):
-            back_to = self.navigation.observation_list
-        self._switch(self.navigation, back_to)  # catches up with what changed
-        self._drop_trainee()  # after: a page dropped with the focus passes it on
+        if back_to is not None and shiboken6.isValid(back_to) and back_to.isVisible():
+            back_to.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.navigation.observation_list.setFocus()
         self._drop_observation()
 
     def _drop_observation(self) -> None:
@@ -358,9 +352,9 @@ class TraineePage(QWidget):
         layout.addWidget(self.trainee_screen, 1)
         on_back(self, self.backRequested.emit)
 
-    def first_focus(self) -> QWidget:
+    def focus_first(self) -> None:
         """The matrix, where the de-brief starts (not the tabs' container)."""
-        return self.trainee_screen.readiness.table
+        self.trainee_screen.readiness.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 def build_workspace(store: Any, settings: WorkspaceSettings | None = None,
