@@ -35,7 +35,7 @@ from sendobserve.pki.control import ControlRecord, ErasureRecord
 from sendobserve.pki.identity import Identity, normalise_fingerprint
 from sendobserve.storage import exchange as stored
 from sendobserve.storage.hub_sync import HubLinkRecord
-from sendobserve.storage.privacy_log import ErasureAuthorityRecord, ErasureRecordRow
+from sendobserve.storage.privacy_log import TO_FINISH, ErasureAuthorityRecord, ErasureRecordRow
 
 
 def record_digest(record: ErasureRecord) -> str:
@@ -91,8 +91,8 @@ def hold(session: Session, record: ErasureRecord, *, received_from: str | None,
 
 def incomplete(session: Session) -> tuple[ErasureRecord, ...]:
     """Erasures held whose log truncation and backup rewrite are still to do."""
-    rows = session.scalars(select(ErasureRecordRow).where(
-        ErasureRecordRow.completed_at.is_(None)).order_by(ErasureRecordRow.erased_at))
+    rows = session.scalars(select(ErasureRecordRow).where(TO_FINISH)
+                           .order_by(ErasureRecordRow.erased_at))
     return tuple(_row_to_record(r) for r in rows)
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from sendobserve.storage.base import GUID, Base, ISODate, UTCDateTime
 
@@ -89,3 +89,14 @@ class PanelLeavingRecord(Base):
 
 __all__ = ["ErasureAuthorityRecord", "ErasureRecordRow", "PanelLeavingRecord",
            "PrivacyLogRecord", "RecordSourceRecord"]
+
+
+# An erasure held here whose log truncation and backup rewrite are still to do.
+TO_FINISH = ErasureRecordRow.completed_at.is_(None)
+
+
+def erasures_to_finish(session: Session) -> bool:
+    """Whether an erasure is still to finish (a crash cut it short): asked at every
+    opening, so it reads one row of one table and loads nothing else."""
+    return session.scalar(select(ErasureRecordRow.digest).where(TO_FINISH).limit(1)) \
+        is not None

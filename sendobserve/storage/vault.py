@@ -178,13 +178,19 @@ def _finish_rotation(
 def _opened(data_dir: Path, data_key: bytes) -> Store:
     """Open the store, then finish any erasure a crash cut short (the person's records
     may still be in a backup): every way in does it, before anything else reads them.
-    One that cannot be finished now is said, and tried again at the next opening."""
+    One that cannot be finished now is said, and tried again at the next opening. The
+    question is one row of one table; the erasure machinery loads only when needed."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from sendobserve.storage.erasure import complete_erasures
+    from sendobserve.storage.privacy_log import erasures_to_finish
 
     store = open_store(data_dir, data_key)
     try:
+        with store.session() as session:
+            if not erasures_to_finish(session):
+                return store
+        from sendobserve.storage.erasure import complete_erasures
+
         complete_erasures(store)
     except (StoreError, sqlcipher3.Error, SQLAlchemyError, OSError) as exc:
         store.warnings.append(
