@@ -229,7 +229,7 @@ def certificate_view(c: CertificateConflict) -> ConflictView:
         ("serial", tuple(x.serial for x in certs)),
         # Each installation numbers its own: the serial is known with its issuer.
         ("issued by", tuple(issuer_text(x.issuer) for x in certs)),
-        ("issued on", tuple(f"{day_text(x.issued_on)}" for x in certs)),
+        ("issued on", tuple(day_text(x.issued_on) for x in certs)),
         ("signed by", tuple(x.signer_name for x in certs)),
         ("verification code", tuple(x.verification_code for x in certs)),
         ("edition", tuple(x.edition for x in certs)),

@@ -36,7 +36,7 @@ def _when(moment: datetime | None) -> str:
     local = moment.astimezone()
     if local.date() == datetime.now().astimezone().date():
         return f"today {local:%H:%M}"
-    return f"{moment_text(local)}"
+    return moment_text(local)
 
 
 class HubSyncController(QObject):

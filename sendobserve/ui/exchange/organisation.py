@@ -107,7 +107,7 @@ def _asked(text: str) -> str:
         moment = datetime.fromisoformat(text).astimezone()
     except ValueError:
         return text
-    return f"{moment_text(moment)}"
+    return moment_text(moment)
 
 
 class InstallationsModel(QAbstractTableModel):

@@ -106,7 +106,7 @@ class SignersModel(_Table):
         self.signers = signers
         self.set_rows([(
             s.name + (" (this installation)" if s.this_installation else ""),
-            s.fingerprint, f"{day_text(s.first_seen_at)}", f"{day_text(s.last_import_at)}",
+            s.fingerprint, day_text(s.first_seen_at), day_text(s.last_import_at),
             (f"REVOKED from {moment_text(s.revoked_from)} UTC ({s.revoked_reason}; "
              f"{s.revoked_by})" if s.revoked_from else "—"))
             for s in signers])

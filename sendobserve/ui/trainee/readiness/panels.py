@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import QEvent, Qt
@@ -287,25 +288,25 @@ class PassportPanel(QWidget):
         layout.addStretch(1)
 
     def show_report(self, report: PassportReport, passported: bool) -> None:
-        def iso(d: object) -> str:
-            return day_text(d, long=True) if d is not None else "not recorded"  # type: ignore[arg-type]
+        def when(d: date | None) -> str:
+            return day_text(d, long=True) if d is not None else "not recorded"
 
         lines = [
-            f"Working as a SEND mediator since: {iso(report.send_practice_since)}",
-            f"Lead SEND mediator since: {iso(report.lead_since)}",
+            f"Working as a SEND mediator since: {when(report.send_practice_since)}",
+            f"Lead SEND mediator since: {when(report.lead_since)}",
         ]
         for t in report.foundation_training:
-            lines.append(f"Foundation training: {iso(t.end_date)}, {t.provider},"
+            lines.append(f"Foundation training: {when(t.end_date)}, {t.provider},"
                          f" {fmt_hours(t.hours)} h")
         if not report.foundation_training:
             lines.append("Foundation training: not recorded")
         for t in report.send_training:
-            lines.append(f"Specialised SEND training: {iso(t.end_date)}, {t.provider}")
+            lines.append(f"Specialised SEND training: {when(t.end_date)}, {t.provider}")
         if report.route is not None:
             lines.append(
                 "Route: (A) on a provider's panel, confirmed by "
                 f"{report.panel_confirmed_by or 'nobody yet'} on "
-                f"{iso(report.panel_confirmed_on)}" if report.route.value == "a"
+                f"{when(report.panel_confirmed_on)}" if report.route.value == "a"
                 else "Route: (B) a pioneer")
         if not passported:
             lines.append("(Not marked as passported: shown for information.)")
