@@ -102,3 +102,21 @@ def initialised(data_dir: Path) -> Iterator[vault.Initialised]:
 def store(initialised: vault.Initialised) -> Store:
     """A freshly created, open store (passphrase ``TEST_PASSPHRASE``), closed after the test."""
     return initialised.store
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
+    """Two stores, as two laptops: the first filled with the demo practice period, the
+    second empty."""
+    from datetime import date
+
+    from sendobserve.demo import fill_store
+
+    a = vault.initialise(tmp_path / "a", TEST_PASSPHRASE, scrypt=FAST_SCRYPT).store
+    b = vault.initialise(tmp_path / "b", TEST_PASSPHRASE, scrypt=FAST_SCRYPT).store
+    fill_store(a, today=date.today())
+    try:
+        yield a, b
+    finally:
+        a.close()
+        b.close()

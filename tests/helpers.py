@@ -9,6 +9,7 @@ from sendobserve.storage import keys
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEST_PASSPHRASE = "correct horse battery staple"
+FILE_PASSPHRASE = "kettle on the windowsill"  # an exchange file's, agreed between two people
 # Cheaper scrypt for fixtures (the cost is stored per slot, so the code path is the same);
 # tests of the production cost use keys.DEFAULT_SCRYPT explicitly.
 FAST_SCRYPT = keys.ScryptParams(n=2**14, r=8, p=1)

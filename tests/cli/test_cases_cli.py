@@ -10,20 +10,7 @@ import pytest
 
 from sendobserve import demo
 from sendobserve.cli import main
-from sendobserve.storage import vault
-from tests.helpers import TEST_PASSPHRASE, durable_snapshot
-
-
-@pytest.fixture
-def demo_dir(initialised: vault.Initialised, monkeypatch: pytest.MonkeyPatch,
-             capsys: pytest.CaptureFixture[str]) -> Path:
-    data_dir = initialised.store.data_dir
-    initialised.store.close()
-    monkeypatch.setenv("SENDOBSERVE_PASSPHRASE", TEST_PASSPHRASE)
-    monkeypatch.delenv("SENDOBSERVE_DATA_DIR", raising=False)
-    assert main(["--data-dir", str(data_dir), "demo"]) == 0
-    capsys.readouterr()
-    return data_dir
+from tests.helpers import durable_snapshot
 
 
 def _cases(demo_dir: Path, capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:

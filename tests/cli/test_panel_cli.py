@@ -15,18 +15,6 @@ from sendobserve.storage import vault
 from tests.helpers import TEST_PASSPHRASE
 
 
-@pytest.fixture
-def demo_dir(initialised: vault.Initialised, monkeypatch: pytest.MonkeyPatch,
-             capsys: pytest.CaptureFixture[str]) -> Path:
-    data_dir = initialised.store.data_dir
-    initialised.store.close()
-    monkeypatch.setenv("SENDOBSERVE_PASSPHRASE", TEST_PASSPHRASE)
-    monkeypatch.delenv("SENDOBSERVE_DATA_DIR", raising=False)
-    assert main(["--data-dir", str(data_dir), "demo"]) == 0
-    capsys.readouterr()
-    return data_dir
-
-
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out = capsys.readouterr()

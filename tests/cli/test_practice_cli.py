@@ -13,21 +13,6 @@ from sendobserve.storage import vault
 from tests.helpers import TEST_PASSPHRASE, durable_snapshot, snapshot
 
 
-@pytest.fixture
-def demo_dir(
-    initialised: vault.Initialised,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> Path:
-    data_dir = initialised.store.data_dir
-    initialised.store.close()
-    monkeypatch.setenv("SENDOBSERVE_PASSPHRASE", TEST_PASSPHRASE)
-    monkeypatch.delenv("SENDOBSERVE_DATA_DIR", raising=False)
-    assert main(["--data-dir", str(data_dir), "demo"]) == 0
-    assert "Added the demo practice period" in capsys.readouterr().out
-    return data_dir
-
-
 def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
     assert main(list(argv)) == 0
     return json.loads(capsys.readouterr().out)

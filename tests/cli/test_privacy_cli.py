@@ -15,16 +15,11 @@ from tests.helpers import TEST_PASSPHRASE
 
 
 @pytest.fixture
-def demo_dir(initialised: vault.Initialised, monkeypatch: pytest.MonkeyPatch,
-             capsys: pytest.CaptureFixture[str]) -> Path:
-    data_dir = initialised.store.data_dir
-    initialised.store.close()
-    monkeypatch.setenv("SENDOBSERVE_PASSPHRASE", TEST_PASSPHRASE)
-    monkeypatch.delenv("SENDOBSERVE_DATA_DIR", raising=False)
-    assert main(["--data-dir", str(data_dir), "demo"]) == 0
-    assert main(["--data-dir", str(data_dir), "backup"]) == 0
+def demo_dir(demo_dir: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """The demo store, with a backup (an erasure rewrites it)."""
+    assert main(["--data-dir", str(demo_dir), "backup"]) == 0
     capsys.readouterr()
-    return data_dir
+    return demo_dir
 
 
 def test_subject_access_writes_json_and_a_readable_pdf(

@@ -9,7 +9,6 @@ import pytest
 
 from sendobserve import demo
 from sendobserve.cli import main
-from tests.cli.test_practice_cli import demo_dir  # noqa: F401  (fixture)
 from tests.helpers import snapshot
 
 
@@ -50,7 +49,7 @@ def test_an_unknown_edition_is_a_clear_error(capsys: pytest.CaptureFixture[str])
 
 
 def test_readiness_json_carries_the_edition(
-    demo_dir: Path, capsys: pytest.CaptureFixture[str]  # noqa: F811
+    demo_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--data-dir", str(demo_dir), "readiness", demo.READY, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -62,7 +61,7 @@ def test_readiness_json_carries_the_edition(
 
 
 def test_rules_for_a_mediator_and_recording_an_edition(
-    demo_dir: Path, capsys: pytest.CaptureFixture[str]  # noqa: F811
+    demo_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     base = ["--data-dir", str(demo_dir), "rules", "--mediator", demo.READY]
     assert main(base) == 0

@@ -4,34 +4,16 @@ change nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-
-import pytest
 
 from sendobserve.demo import GAPS, READY, fill_store
 from sendobserve.services.changes import EVERYTHING, NOTHING
 from sendobserve.services.exchange import export_to_file, open_for_import
 from sendobserve.services.screens_writes import import_file, remove_demo_data
-from sendobserve.storage import vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import MediatorRepository
-from tests.helpers import FAST_SCRYPT, TEST_PASSPHRASE
-
-FILE_PASSPHRASE = "kettle on the windowsill"
-
-
-@pytest.fixture
-def pair(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
-    a = vault.initialise(tmp_path / "a", TEST_PASSPHRASE, scrypt=FAST_SCRYPT).store
-    b = vault.initialise(tmp_path / "b", TEST_PASSPHRASE, scrypt=FAST_SCRYPT).store
-    fill_store(a, today=date.today())
-    try:
-        yield a, b
-    finally:
-        a.close()
-        b.close()
+from tests.helpers import FILE_PASSPHRASE
 
 
 def test_an_import_names_the_trainees_its_file_carries(pair: tuple[Store, Store],

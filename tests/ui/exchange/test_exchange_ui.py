@@ -3,37 +3,22 @@ a wrong passphrase, and the identity dialog (offscreen, synchronous runner)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sendobserve.demo import READY, fill_store
+from sendobserve.demo import READY
 from sendobserve.services.exchange import identity_card
-from sendobserve.storage import vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import MediatorRepository, ObservationRepository
 from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.exchange.dialogs import ExchangeController
-from tests.helpers import FAST_SCRYPT, TEST_PASSPHRASE
+from tests.helpers import FILE_PASSPHRASE
 from tests.ui.printing.test_printing import stored_bytes
 
-FILE_PASSPHRASE = "kettle on the windowsill"
 EXPORTER = "Anjali Patel (PPC)"
 
-
-@pytest.fixture
-def pair(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
-    a = vault.initialise(tmp_path / "a", TEST_PASSPHRASE, scrypt=FAST_SCRYPT).store
-    b = vault.initialise(tmp_path / "b", TEST_PASSPHRASE, scrypt=FAST_SCRYPT).store
-    fill_store(a, today=date.today())
-    try:
-        yield a, b
-    finally:
-        a.close()
-        b.close()
 
 
 def _export(qtbot: Any, store: Store, path: Path) -> tuple[ExchangeController, int]:

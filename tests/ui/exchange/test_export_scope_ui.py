@@ -4,37 +4,18 @@ whole record (evidence files included) exported through the dialog and imported.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from sendobserve.demo import GAPS, READY, fill_store
+from sendobserve.demo import GAPS, READY
 from sendobserve.model.evidence import EntryKind, EvidenceKind
 from sendobserve.services import evidence
-from sendobserve.storage import vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import MediatorRepository
 from sendobserve.ui.common.tasks import Runner
 from sendobserve.ui.exchange.dialogs import ExchangeController
-from tests.helpers import FAST_SCRYPT, TEST_PASSPHRASE
+from tests.helpers import FILE_PASSPHRASE
 from tests.model.test_evidence import make_pdf
-
-FILE_PASSPHRASE = "kettle on the windowsill"
-
-
-@pytest.fixture
-def pair(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
-    a = vault.initialise(tmp_path / "a", TEST_PASSPHRASE, scrypt=FAST_SCRYPT).store
-    b = vault.initialise(tmp_path / "b", TEST_PASSPHRASE, scrypt=FAST_SCRYPT).store
-    fill_store(a, today=date.today())
-    try:
-        yield a, b
-    finally:
-        a.close()
-        b.close()
 
 
 def test_the_scope_shows_what_will_travel_and_the_whole_record_goes(

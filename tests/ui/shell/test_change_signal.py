@@ -5,7 +5,6 @@ shows another trainee as it was (real stores, real windows, offscreen)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +18,6 @@ from sendobserve.model.domain import CaseKind, MarkState, ObserverRole, Signatur
 from sendobserve.services.changes import Changes
 from sendobserve.services.exchange import export_to_file
 from sendobserve.services.screens_trainee import TraineeRecord
-from sendobserve.storage import vault
 from sendobserve.storage.db import Store
 from sendobserve.storage.repositories import MediatorRepository
 from sendobserve.ui.common.settings import WorkspaceSettings
@@ -28,24 +26,17 @@ from sendobserve.ui.shell.main_window import MainWindow
 from sendobserve.ui.shell.workspace import TraineePage, Workspace, build_workspace
 from sendobserve.ui.trainee.screen import TraineeScreen
 from tests.exchange.factories import tiny_png
-from tests.helpers import FAST_SCRYPT, TEST_PASSPHRASE
+from tests.helpers import FILE_PASSPHRASE
 from tests.ui.conftest import make_service
 
-FILE_PASSPHRASE = "kettle on the windowsill"
 SHOTS = os.environ.get("CHANGE_SIGNAL_SHOTS")  # a folder: keep the before/after pictures
 
 
 @pytest.fixture
-def pair(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
-    a = vault.initialise(tmp_path / "a", TEST_PASSPHRASE, scrypt=FAST_SCRYPT).store
-    b = vault.initialise(tmp_path / "b", TEST_PASSPHRASE, scrypt=FAST_SCRYPT).store
-    fill_store(a, today=date.today())
-    fill_store(b, today=date.today())
-    try:
-        yield a, b
-    finally:
-        a.close()
-        b.close()
+def pair(pair: tuple[Store, Store]) -> tuple[Store, Store]:
+    """Both laptops with the demo practice period."""
+    fill_store(pair[1], today=date.today())
+    return pair
 
 
 def _observe_elsewhere(store: Store, trainee: str, reference: str) -> None:
