@@ -317,6 +317,8 @@ class EvidenceDialog(QDialog):
         self.runner.op(work).success(done).failure(failed).owned_by(self).run()
 
     def save_copy(self, target: str | None = None) -> None:
+        """Write a copy of the chosen file (read from the store and written on the
+        runner: a file may be 5 MB)."""
         from sendobserve.services import evidence
 
         file = self.current()
@@ -326,13 +328,12 @@ class EvidenceDialog(QDialog):
         target = target if isinstance(target, str) else self.choose_target(file.name)
         if not target:
             return
-        try:  # the dialog asked before replacing an existing file
-            written = evidence.save_copy(self.store, file.id, target,
-                                         overwrite=True)
-        except UserError as exc:
-            self._failed(exc)
-            return
-        self.message.setText(f"Saved a copy of {file.name} to {written}.")
+        store, chosen, where = self.store, file.id, target
+        self.runner.op(  # the dialog asked before replacing an existing file
+            lambda: evidence.save_copy(store, chosen, where, overwrite=True)
+        ).success(lambda written: self.message.setText(
+            f"Saved a copy of {file.name} to {written}.")
+        ).failure(self._failed).owned_by(self).run()
 
     def remove(self) -> None:
         from sendobserve.services import evidence
@@ -345,11 +346,13 @@ class EvidenceDialog(QDialog):
                             f"Remove {file.name} from {self.label}? If it has been "
                             "shared, the removal is shared with the record too."):
             return
-        try:
-            gone, changes = evidence.remove(self.store, file.id)
-        except UserError as exc:
-            self._failed(exc)
-            return
-        self.reload()
-        self.message.setText(f"Removed {gone.name}.")
-        self._emit(changes)
+        store, chosen = self.store, file.id
+
+        def removed(result: tuple[EvidenceFile, Any]) -> None:
+            gone, changes = result
+            self.reload()
+            self.message.setText(f"Removed {gone.name}.")
+            self._emit(changes)
+
+        self.runner.op(lambda: evidence.remove(store, chosen)).success(removed) \
+            .failure(self._failed).owned_by(self).run()
