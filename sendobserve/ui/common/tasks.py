@@ -27,7 +27,8 @@ thread. An op is built fluently and started with ``run()``:
   change concerns what it shows (its flags, and ``changes.touches(mediator_id)``); a
   visible screen refreshes at once, a hidden one (another tab, the trainee page under an
   open observation) when it is next shown, so a run of ticks re-assesses nothing nobody
-  is looking at.
+  is looking at. ``skip_own=True``: the screen shows its own ops' writes itself, and its
+  follower lets their announcement by (``Runner.source``).
 
 The window owns one runner: one worker, so SQLite sees one writer at a time, and closing
 the window waits for it (``wait``) before the store closes. While the screen is locked
@@ -202,6 +203,9 @@ class Runner(QObject):
         self._relay = _Relay(self)
         self._relay.done.connect(self._deliver)
         self._held = False
+        # Whose op's result is being announced, while its change signal is out (None: an
+        # ``announce`` with no source); ``ChangeFollower(skip_own=True)`` reads it.
+        self.source: QObject | None = None
         self._waiting: list[tuple[Op[Any], bool, Any]] = []
         self._running: set[Job] = set()
 
@@ -228,10 +232,15 @@ class Runner(QObject):
         self._pool.start(_Worker(op, self._relay))
 
     # --- the one change signal ---------------------------------------------------------
-    def announce(self, changes: Changes | None) -> None:
-        """Tell every open screen what a write changed (no-op for nothing)."""
+    def announce(self, changes: Changes | None, *, source: QObject | None = None) -> None:
+        """Tell every open screen what a write changed (no-op for nothing); ``source``:
+        the screen whose write it was, if it shows the write itself."""
         if changes is not None and changes.any:
-            self.changed.emit(changes)
+            self.source = source
+            try:
+                self.changed.emit(changes)
+            finally:
+                self.source = None
 
     # --- lock, close ------------------------------------------------------------------
     def hold(self) -> None:
@@ -271,7 +280,7 @@ class Runner(QObject):
                 op.job.deleteLater()
             # The write happened whether or not the page that asked is still open.
             if ok:
-                self.announce(changes_in(value))
+                self.announce(changes_in(value), source=op.owner)
 
 
 _startup: Runner | None = None
@@ -291,9 +300,13 @@ class ChangeFollower(QObject):
     by the screen: gone with it, and so is its connection to the runner."""
 
     def __init__(self, screen: QWidget, runner: Runner, cares: Callable[[Changes], bool],
-                 refresh: Callable[[], object]) -> None:
+                 refresh: Callable[[], object], *, skip_own: bool = False) -> None:
+        """``skip_own``: a change announced for one of the screen's own ops
+        (``owned_by(screen)``) is not followed, the screen having shown it already."""
         super().__init__(screen)
         self._screen = screen
+        self._runner = runner
+        self._skip_own = skip_own
         self._cares = cares
         self._refresh = refresh
         self.stale = False
@@ -303,6 +316,8 @@ class ChangeFollower(QObject):
 
     @Slot(object)
     def heard(self, changes: Changes) -> None:
+        if self._skip_own and self._runner.source is self._screen:
+            return
         if not self._cares(changes):
             return
         if self._screen.isVisible():

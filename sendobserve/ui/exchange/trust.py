@@ -51,7 +51,7 @@ from sendobserve.services.changes import Changes
 from sendobserve.services.conflict_views import ConflictView
 from sendobserve.services.trust import SignerLine
 from sendobserve.ui.common.a11y import LiveLabel, row_table
-from sendobserve.ui.common.tasks import ChangeFollower, Runner, changes_in
+from sendobserve.ui.common.tasks import ChangeFollower, Runner
 
 _ROOT = QModelIndex()
 _DISPLAY = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
@@ -387,8 +387,8 @@ class ConflictsDialog(QDialog):
         # An import or a hub sync that lands while the screen is open (the sync runs every
         # ten minutes) can add or settle a conflict: the list follows it. Its own
         # decisions reload with their sentence instead (``_decided``).
-        self._own: Changes | None = None
-        self.follower = ChangeFollower(self, self.runner, self._cares, self.reload)
+        self.follower = ChangeFollower(self, self.runner, self._cares, self.reload,
+                                       skip_own=True)
         self.setWindowTitle("Conflicts")
         self.setObjectName("conflicts")
         intro = QLabel("What two laptops hold differently is kept in both versions until a "
@@ -567,13 +567,10 @@ class ConflictsDialog(QDialog):
             .owned_by(self).run()
 
     def _cares(self, changes: Changes) -> bool:
-        if changes is self._own:
-            return False
         return changes.everything or changes.trust or changes.observations or \
             changes.record or changes.cases or changes.people or changes.certificates
 
     def _decided(self, done: Any) -> None:
-        self._own = changes_in(done)  # announced right after this: not a change elsewhere
         self.busy = False
         self.reason.clear()
         self.reload(then=f"{done.value}. The decision is signed by this installation and "

@@ -178,3 +178,26 @@ def test_a_screen_refreshes_on_what_it_cares_about_now_or_when_next_shown(qtbot:
     shiboken6.delete(screen)
     runner.announce(Changes(record=True))  # the follower went with its screen
     assert refreshed == ["refresh", "refresh"]
+
+
+def test_a_screen_can_leave_its_own_writes_to_itself(qtbot: Any) -> None:
+    # A screen that shows its own write (with its sentence) follows only the changes
+    # made elsewhere: its own op's result is announced with it as the source.
+    from PySide6.QtWidgets import QWidget
+
+    from sendobserve.ui.common.tasks import ChangeFollower
+
+    runner = Runner(synchronous=True)
+    screen, other = QWidget(), QWidget()
+    qtbot.addWidget(screen)
+    qtbot.addWidget(other)
+    own = ChangeFollower(screen, runner, lambda c: c.record, lambda: None, skip_own=True)
+    every = ChangeFollower(other, runner, lambda c: c.record, lambda: None)
+    screen.show()
+    other.show()
+    runner.op(lambda: Changes(record=True)).owned_by(screen).run()  # the screen's own
+    assert (own.refreshes, every.refreshes) == (0, 1)
+    runner.op(lambda: Changes(record=True)).owned_by(other).run()  # another screen's
+    runner.announce(Changes(record=True))  # a write with no screen (a tick, an import)
+    assert (own.refreshes, every.refreshes) == (2, 3)
+    assert runner.source is None  # only while the signal is out
