@@ -425,19 +425,6 @@ def control_conflicts(store: Sessions) -> tuple[tuple[TombstoneConflict, ...],
         return list_tombstone_conflicts(session), list_certificate_conflicts(session)
 
 
-def resolve_conflict(store: Sessions, kind: str, record_id: uuid.UUID, *, keep: str,
-                     decided_by: str, reason: str) -> Changes:
-    """A person decides which version of a record stays (see ``exchange.conflicts``)."""
-    from sendobserve.exchange.conflicts import resolve_record_conflict
-
-    with store.session() as session:
-        chosen = resolve_record_conflict(session, kind, record_id, keep=keep,
-                                         decided_by=decided_by, reason=reason)
-    mediator_id = getattr(chosen, "mediator_id", None) or getattr(chosen, "id", None)
-    return Changes(record=True, people=kind == "mediator", trust=True,
-                   mediators=frozenset({mediator_id}) if mediator_id else frozenset())
-
-
 def decide_conflict(store: Sessions, kind: str, record_id: uuid.UUID, *, keep: str,
                     decided_by: str, reason: str, merged: dict[str, Any] | None = None
                     ) -> Done[Decision]:

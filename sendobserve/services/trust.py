@@ -1,9 +1,7 @@
-"""Trust between installations, for the app: the known signers (with revocations) and the
-conflicts kept from imports, decided by a person. Qt-free; each write returns ``Changes``.
-
-Built on the exchange core as it is (``storage.exchange``, ``exchange.conflicts``): a
-decision picks one of the versions (the one held here or one kept from an import); who and
-why are kept with it.
+"""Trust between installations, for the app: the known signers (with revocations), the
+records kept in conflict from imports, and a merged version written by a person (keeping
+one version is ``services.exchange.decide_conflict``, which the Conflicts screen and
+``sendobserve conflicts`` share). Qt-free; each write returns ``Changes``.
 """
 
 from __future__ import annotations
@@ -11,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sendobserve.errors import UserError
 from sendobserve.services.changes import Changes
@@ -86,33 +84,6 @@ def record_conflicts(store: Sessions) -> tuple[RecordConflict, ...]:
 
     with store.session() as session:
         return list_record_conflicts(session)
-
-
-def observation_conflicts(store: Sessions) -> tuple[Any, ...]:
-    from sendobserve.exchange.conflicts import list_conflicts
-
-    with store.session() as session:
-        return list_conflicts(session)
-
-
-def decide(store: Sessions, kind: str, record_id: uuid.UUID, *, keep: str, decided_by: str,
-           reason: str) -> Changes:
-    """Keep one version of a record in conflict: ``keep`` is "current" or a kept version's
-    digest. ``decided_by`` is an observer held here whose role may decide
-    (``model.deciders``); the decision is signed by this installation and travels
-    (``exchange.decide``), and the others join the chosen version's history, so the next
-    file this store sends settles it."""
-    from sendobserve.exchange.conflicts import resolve_record_conflict
-    from sendobserve.model.validation import validate_required_text
-
-    validate_required_text(decided_by, label="Who decides", field="decided_by")
-    with store.session() as session:
-        chosen = resolve_record_conflict(session, kind, record_id, keep=keep,
-                                         decided_by=decided_by, reason=reason)
-    mediator = getattr(chosen, "mediator_id", None) or getattr(chosen, "id", None)
-    return Changes(trust=True, record=True, people=kind == "mediator",
-                   mediators=frozenset({mediator}) if isinstance(mediator, uuid.UUID)
-                   else frozenset())
 
 
 def decide_merged(store: Sessions, kind: str, record_id: uuid.UUID, *,
