@@ -725,14 +725,16 @@ class NavigationWidget(QWidget):
         try:
             with self._own_write():
                 observer = self.service.observer_named(name, role)
-            # Not shown here yet: the observation list follows the start the door
-            # announces (when shown again).
-            observation = self.service.start_observation(
-                case.id, observer.id, self.form_choice.currentData(), self.ordinal.value(),
-                date(q.year(), q.month(), q.day()))
+                observation = self.service.start_observation(
+                    case.id, observer.id, self.form_choice.currentData(),
+                    self.ordinal.value(), date(q.year(), q.month(), q.day()))
         except Exception as exc:
             self.message.setText(f"Not started — {exc}")
             return
+        # The observation list shows the new one when this page is shown again, not
+        # now: a reload started here would read the store on the worker while the
+        # observation opens on the GUI thread.
+        self.trainee_follower.stale = True
         self.message.clear()
         self.observationOpened.emit(observation, mediator, case)
 
